@@ -1,0 +1,54 @@
+// Command gousynth makes privacy-preserving synthetic genotype cohorts from
+// VCF files and reports how faithful and how private they are.
+//
+// Exit codes: 0 success, 1 an error (bad input, failed computation, I/O),
+// 2 a usage error (unknown command or flag, invalid flag value),
+// 130 interrupted by SIGINT or SIGTERM (no partial output is left behind).
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/gousynth/gousynth/internal/atomicfile"
+)
+
+// Exit codes of the command line; documented in README.md.
+const (
+	exitOK          = 0
+	exitError       = 1
+	exitUsage       = 2
+	exitInterrupted = 130
+)
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	root := newRootCmd()
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	// Whatever happened, no half-written output may survive.
+	atomicfile.RemovePending()
+	switch {
+	case err == nil:
+		return exitOK
+	case ctx.Err() != nil:
+		fmt.Fprintln(os.Stderr, "gousynth: interrupted; no output was written")
+		return exitInterrupted
+	default:
+		fmt.Fprintln(os.Stderr, "gousynth: "+err.Error())
+		var ue *usageError
+		if errors.As(err, &ue) {
+			return exitUsage
+		}
+		return exitError
+	}
+}
