@@ -1,0 +1,382 @@
+package vcf
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gousynth/gousynth/internal/atomicfile"
+	"github.com/gousynth/gousynth/internal/version"
+	"github.com/klauspost/compress/flate"
+)
+
+// Contig is a reference sequence declared in the VCF header.
+type Contig struct {
+	ID     string
+	Length int // 0 when unknown (the ##contig line then has no length)
+}
+
+// Header describes the VCF a Writer produces.
+type Header struct {
+	Samples     []string // sample IDs, in column order (never real IDs for synthetic data)
+	Contigs     []Contig // every CHROM written must be declared here, in the order sites are written
+	Phased      bool     // write phased "a|b" calls from the haplotypes
+	Source      string   // ##source value; defaults to "gousynth " + version
+	CommandLine string   // written as ##gousynthCommand= when not empty
+	ExtraLines  []string // additional header lines, with or without the leading "##"
+	// FileDate is the ##fileDate value (YYYYMMDD). When empty it is taken
+	// from SOURCE_DATE_EPOCH if set (for byte-identical reruns), else today.
+	FileDate string
+}
+
+// Writer writes a BGZF-compressed VCF 4.2 and its tabix index. Sites must be
+// written sorted by contig (in Header.Contigs order) and position. Nothing
+// appears under the output path until Close succeeds.
+type Writer struct {
+	path    string
+	h       Header
+	f       *atomicfile.File
+	bw      *bgzfWriter
+	tids    map[string]int
+	line    []byte
+	entries []indexEntry
+	lastTid int
+	lastPos int
+	err     error
+	done    bool
+}
+
+// Create starts writing a VCF to path (conventionally ending in .vcf.gz).
+func Create(path string, h Header) (*Writer, error) {
+	if err := checkHeader(h); err != nil {
+		return nil, &Error{Path: path, Msg: err.Error(), Err: ErrWrite}
+	}
+	f, err := atomicfile.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	w := &Writer{path: path, h: h, f: f, tids: map[string]int{}, lastTid: -1}
+	for i, c := range h.Contigs {
+		w.tids[c.ID] = i
+	}
+	w.bw = newBGZFWriter(f, flate.DefaultCompression, runtime.GOMAXPROCS(0))
+	if _, err := w.bw.Write(w.headerText()); err != nil {
+		w.Abort()
+		return nil, fmt.Errorf("write %s: %w", path, err)
+	}
+	return w, nil
+}
+
+func checkHeader(h Header) error {
+	seen := map[string]bool{}
+	for _, s := range h.Samples {
+		if s == "" || strings.ContainsAny(s, "\t\n\r") {
+			return fmt.Errorf("invalid sample ID %q", s)
+		}
+		if seen[s] {
+			return fmt.Errorf("duplicate sample ID %q", s)
+		}
+		seen[s] = true
+	}
+	cs := map[string]bool{}
+	for _, c := range h.Contigs {
+		if c.ID == "" || strings.ContainsAny(c.ID, "\t\n\r,<>= ") || c.ID[0] == '*' || c.ID[0] == '#' {
+			return fmt.Errorf("invalid contig ID %q", c.ID)
+		}
+		if cs[c.ID] {
+			return fmt.Errorf("duplicate contig %q", c.ID)
+		}
+		cs[c.ID] = true
+	}
+	for _, l := range h.ExtraLines {
+		if strings.ContainsAny(l, "\n\r") || strings.HasPrefix(strings.TrimPrefix(l, "##"), "#") {
+			return fmt.Errorf("invalid extra header line %q", l)
+		}
+	}
+	return nil
+}
+
+func fileDate(h Header) string {
+	if h.FileDate != "" {
+		return h.FileDate
+	}
+	t := time.Now().UTC()
+	if s := os.Getenv("SOURCE_DATE_EPOCH"); s != "" {
+		if sec, err := strconv.ParseInt(s, 10, 64); err == nil {
+			t = time.Unix(sec, 0).UTC()
+		}
+	}
+	return t.Format("20060102")
+}
+
+func (w *Writer) headerText() []byte {
+	var b bytes.Buffer
+	h := w.h
+	b.WriteString("##fileformat=VCFv4.2\n")
+	b.WriteString("##fileDate=" + fileDate(h) + "\n")
+	src := h.Source
+	if src == "" {
+		src = "gousynth " + version.String()
+	}
+	b.WriteString("##source=" + strings.ReplaceAll(src, "\n", " ") + "\n")
+	if h.CommandLine != "" {
+		b.WriteString("##gousynthCommand=" + strings.ReplaceAll(h.CommandLine, "\n", " ") + "\n")
+	}
+	for _, c := range h.Contigs {
+		if c.Length > 0 {
+			fmt.Fprintf(&b, "##contig=<ID=%s,length=%d>\n", c.ID, c.Length)
+		} else {
+			fmt.Fprintf(&b, "##contig=<ID=%s>\n", c.ID)
+		}
+	}
+	b.WriteString("##INFO=<ID=AC,Number=A,Type=Integer,Description=\"Allele count in genotypes\">\n")
+	b.WriteString("##INFO=<ID=AN,Number=1,Type=Integer,Description=\"Total number of alleles in called genotypes\">\n")
+	b.WriteString("##INFO=<ID=AF,Number=A,Type=Float,Description=\"Allele frequency\">\n")
+	b.WriteString("##FORMAT=<ID=GT,Number=1,Type=String,Description=\"Genotype\">\n")
+	for _, l := range h.ExtraLines {
+		b.WriteString("##" + strings.TrimPrefix(l, "##") + "\n")
+	}
+	b.WriteString("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO")
+	if len(h.Samples) > 0 {
+		b.WriteString("\tFORMAT")
+		for _, s := range h.Samples {
+			b.WriteString("\t" + s)
+		}
+	}
+	b.WriteByte('\n')
+	return b.Bytes()
+}
+
+// phasedGT[h0+1][h1+1] is the text of a phased call with alleles h0, h1 (Missing = -1).
+var phasedGT = [3][3]string{
+	{".|.", ".|0", ".|1"},
+	{"0|.", "0|0", "0|1"},
+	{"1|.", "1|0", "1|1"},
+}
+
+var unphasedGT = [4]string{"./.", "0/0", "0/1", "1/1"}
+
+func validAllele(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case 'A', 'C', 'G', 'T', 'N', 'a', 'c', 'g', 't', 'n', '*', '<', '>', '[', ']', ':', '.', '_', '-':
+		default:
+			if !(s[i] >= 'A' && s[i] <= 'Z' || s[i] >= 'a' && s[i] <= 'z' || s[i] >= '0' && s[i] <= '9') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// Write appends one site. When the header is phased, haps holds two alleles
+// per sample (0, 1 or Missing; a haploid call has its second allele Missing
+// and a non-missing dosage) and dosage may be nil; otherwise dosage holds
+// one value per sample (0, 1, 2 or Missing) written as 0/0, 0/1, 1/1, ./.
+// INFO AC, AN and AF are computed from the calls.
+func (w *Writer) Write(site Site, dosage []int8, haps []int8) error {
+	if w.err != nil {
+		return w.err
+	}
+	if w.done {
+		return fmt.Errorf("write %s: write after close", w.path)
+	}
+	if err := w.write(site, dosage, haps); err != nil {
+		w.err = &Error{Path: w.path, Msg: err.Error(), Err: ErrWrite}
+		return w.err
+	}
+	return nil
+}
+
+func (w *Writer) write(site Site, dosage []int8, haps []int8) error {
+	n := len(w.h.Samples)
+	tid, ok := w.tids[site.Chrom]
+	switch {
+	case !ok:
+		return fmt.Errorf("site %s:%d: contig %q is not declared in Header.Contigs", site.Chrom, site.Pos, site.Chrom)
+	case site.Pos < 1 || site.Pos >= 1<<31-1:
+		return fmt.Errorf("site %s:%d: position out of range", site.Chrom, site.Pos)
+	case tid < w.lastTid || tid == w.lastTid && site.Pos < w.lastPos:
+		return fmt.Errorf("site %s:%d: sites are not sorted (contig order of the header, then position)", site.Chrom, site.Pos)
+	case !validAllele(site.Ref) || !validAllele(site.Alt) || strings.ContainsAny(site.Alt, ",") || site.Ref == "." || site.Ref == "*":
+		return fmt.Errorf("site %s:%d: invalid alleles REF %q ALT %q", site.Chrom, site.Pos, site.Ref, site.Alt)
+	case strings.ContainsAny(site.ID, "\t\n\r; "):
+		return fmt.Errorf("site %s:%d: invalid ID %q", site.Chrom, site.Pos, site.ID)
+	}
+	if w.h.Phased {
+		if len(haps) != 2*n {
+			return fmt.Errorf("site %s:%d: got %d haplotype alleles, want %d (2 per sample)", site.Chrom, site.Pos, len(haps), 2*n)
+		}
+		if dosage != nil && len(dosage) != n {
+			return fmt.Errorf("site %s:%d: got %d dosages, want %d", site.Chrom, site.Pos, len(dosage), n)
+		}
+	} else if len(dosage) != n {
+		return fmt.Errorf("site %s:%d: got %d dosages, want %d", site.Chrom, site.Pos, len(dosage), n)
+	}
+	w.lastTid, w.lastPos = tid, site.Pos
+
+	// The genotypes first (into a scratch buffer), to know AC and AN.
+	gt := w.line[:0]
+	ac, an := 0, 0
+	if w.h.Phased {
+		for s := range n {
+			h0, h1 := haps[2*s], haps[2*s+1]
+			if h0 < Missing || h0 > 1 || h1 < Missing || h1 > 1 {
+				return fmt.Errorf("site %s:%d: sample %d: haplotype alleles %d, %d not in {0, 1, Missing}", site.Chrom, site.Pos, s, h0, h1)
+			}
+			haploid := h1 == Missing && h0 != Missing && (dosage == nil || dosage[s] != Missing)
+			gt = append(gt, '\t')
+			if haploid {
+				gt = append(gt, '0'+byte(h0))
+			} else {
+				gt = append(gt, phasedGT[h0+1][h1+1]...)
+			}
+			if h0 != Missing {
+				an++
+				ac += int(h0)
+			}
+			if h1 != Missing {
+				an++
+				ac += int(h1)
+			}
+		}
+	} else {
+		for s := range n {
+			d := dosage[s]
+			if d < Missing || d > 2 {
+				return fmt.Errorf("site %s:%d: sample %d: dosage %d not in {0, 1, 2, Missing}", site.Chrom, site.Pos, s, d)
+			}
+			gt = append(gt, '\t')
+			gt = append(gt, unphasedGT[d+1]...)
+			if d != Missing {
+				an += 2
+				ac += int(d)
+			}
+		}
+	}
+	gt = append(gt, '\n')
+	w.line = gt
+
+	var fixed []byte
+	id := site.ID
+	if id == "" {
+		id = "."
+	}
+	fixed = fmt.Appendf(make([]byte, 0, 128), "%s\t%d\t%s\t%s\t%s\t.\tPASS\tAC=%d;AN=%d", site.Chrom, site.Pos, id, site.Ref, site.Alt, ac, an)
+	if an > 0 {
+		fixed = append(fixed, ";AF="...)
+		fixed = strconv.AppendFloat(fixed, float64(ac)/float64(an), 'g', 6, 64)
+	}
+	if n > 0 {
+		fixed = append(fixed, "\tGT"...)
+	}
+	start := w.bw.pos()
+	w.bw.Write(fixed)
+	if _, err := w.bw.Write(gt); err != nil {
+		return err
+	}
+	beg := int64(site.Pos - 1)
+	w.entries = append(w.entries, indexEntry{tid: tid, beg: beg, end: beg + int64(len(site.Ref)), vbeg: uint64(start.block)<<16 | uint64(start.off)})
+	e := &w.entries[len(w.entries)-1]
+	end := w.bw.pos()
+	e.vend = uint64(end.block)<<16 | uint64(end.off)
+	return nil
+}
+
+// Close finishes the VCF, publishes it, then writes and publishes path+".tbi".
+// After a failed Write, Close discards the output and returns that error.
+func (w *Writer) Close() error {
+	if w.done {
+		return w.err
+	}
+	if w.err != nil {
+		w.Abort()
+		return w.err
+	}
+	w.done = true
+	if err := w.bw.Close(); err != nil {
+		w.f.Abort()
+		return fmt.Errorf("write %s: %w", w.path, err)
+	}
+	// Block positions become virtual offsets now that block sizes are known.
+	for i := range w.entries {
+		e := &w.entries[i]
+		e.vbeg = w.bw.resolve(blockPos{uint32(e.vbeg >> 16), uint16(e.vbeg)})
+		e.vend = w.bw.resolve(blockPos{uint32(e.vend >> 16), uint16(e.vend)})
+	}
+	if err := w.f.Commit(); err != nil {
+		return err
+	}
+	names := make([]string, len(w.h.Contigs))
+	for i, c := range w.h.Contigs {
+		names[i] = c.ID
+	}
+	idx, err := atomicfile.Create(w.path + ".tbi")
+	if err != nil {
+		return err
+	}
+	defer idx.Abort()
+	if err := compressBGZF(idx, buildTabix(names, w.entries)); err != nil {
+		return fmt.Errorf("write %s.tbi: %w", w.path, err)
+	}
+	return idx.Commit()
+}
+
+// Abort discards the output. It is safe to call after Close.
+func (w *Writer) Abort() {
+	if w.done && w.err == nil {
+		return
+	}
+	if !w.bw.closed {
+		w.bw.Close()
+	}
+	w.done = true
+	w.f.Abort()
+}
+
+// WriteGenotypes writes g to path as a BGZF VCF with a tabix index. Header
+// fields Samples and Phased default to g's; when h.Contigs is empty the
+// contigs are taken from g.Sites in order of appearance (without lengths).
+func WriteGenotypes(path string, g *Genotypes, h Header) error {
+	if h.Samples == nil {
+		h.Samples = g.Samples
+	}
+	if len(h.Samples) != len(g.Samples) {
+		return &Error{Path: path, Msg: fmt.Sprintf("header has %d samples, genotypes have %d", len(h.Samples), len(g.Samples)), Err: ErrWrite}
+	}
+	h.Phased = h.Phased || g.Phased
+	if h.Phased && !g.Phased {
+		return &Error{Path: path, Msg: "phased output requested but genotypes have no haplotypes", Err: ErrWrite}
+	}
+	if len(h.Contigs) == 0 {
+		seen := map[string]bool{}
+		for _, s := range g.Sites {
+			if !seen[s.Chrom] {
+				seen[s.Chrom] = true
+				h.Contigs = append(h.Contigs, Contig{ID: s.Chrom})
+			}
+		}
+	}
+	w, err := Create(path, h)
+	if err != nil {
+		return err
+	}
+	for v, s := range g.Sites {
+		var haps []int8
+		if h.Phased {
+			haps = g.HapRow(v)
+		}
+		if err := w.Write(s, g.Row(v), haps); err != nil {
+			w.Abort()
+			return err
+		}
+	}
+	return w.Close()
+}

@@ -1,0 +1,182 @@
+package vcf
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// randomGenotypes makes a phased cohort with missing and haploid calls.
+func randomGenotypes(seed uint64, nSites, nSamples int, phased bool) *Genotypes {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	g := &Genotypes{Phased: phased}
+	for s := range nSamples {
+		g.Samples = append(g.Samples, fmt.Sprintf("SYN%06d", s+1))
+	}
+	pos := 1000
+	for v := range nSites {
+		chrom := "1"
+		if v >= nSites/2 {
+			chrom = "2"
+			if v == nSites/2 {
+				pos = 500
+			}
+		}
+		pos += 1 + rng.IntN(40000)
+		g.Sites = append(g.Sites, Site{Chrom: chrom, Pos: pos, ID: fmt.Sprintf("rs%d", v), Ref: "A", Alt: "G"})
+		p := rng.Float64()
+		for range nSamples {
+			var h [2]int8
+			for k := range h {
+				if rng.Float64() < p {
+					h[k] = 1
+				}
+			}
+			d := h[0] + h[1]
+			switch r := rng.IntN(50); {
+			case r == 0:
+				h, d = [2]int8{Missing, Missing}, Missing
+			case r == 1 && phased:
+				h[1], d = Missing, h[0] // haploid
+			case r == 2 && phased:
+				h[1], d = Missing, Missing // "0|."
+			}
+			g.Dosage = append(g.Dosage, d)
+			if phased {
+				g.Haplotypes = append(g.Haplotypes, h[0], h[1])
+			}
+		}
+	}
+	return g
+}
+
+func need(t testing.TB, tools ...string) {
+	t.Helper()
+	for _, tool := range tools {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed", tool)
+		}
+	}
+}
+
+func run(t testing.TB, name string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, stderr.String())
+	}
+	if s := stderr.String(); strings.Contains(s, "[W::") || strings.Contains(s, "[E::") {
+		t.Errorf("%s %s warned:\n%s", name, strings.Join(args, " "), s)
+	}
+	return string(out)
+}
+
+// bcftoolsGT renders the genotypes the way `bcftools query -f '[%GT\t]\n'` does.
+func expectedQuery(g *Genotypes) string {
+	var b strings.Builder
+	n := g.NumSamples()
+	for v := range g.Sites {
+		for s := range n {
+			if g.Phased {
+				h0, h1 := g.Haplotypes[2*(v*n+s)], g.Haplotypes[2*(v*n+s)+1]
+				d := g.Dosage[v*n+s]
+				switch {
+				case h1 == Missing && h0 != Missing && d != Missing:
+					fmt.Fprintf(&b, "%d", h0)
+				default:
+					b.WriteString(phasedGT[h0+1][h1+1])
+				}
+			} else {
+				b.WriteString(unphasedGT[g.Dosage[v*n+s]+1])
+			}
+			b.WriteByte('\t')
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+func TestWriterBcftools(t *testing.T) {
+	need(t, "bcftools")
+	for _, phased := range []bool{true, false} {
+		t.Run(fmt.Sprint("phased=", phased), func(t *testing.T) {
+			g := randomGenotypes(1, 300, 37, phased)
+			path := filepath.Join(t.TempDir(), "out.vcf.gz")
+			if err := WriteGenotypes(path, g, Header{}); err != nil {
+				t.Fatal(err)
+			}
+			got := run(t, "bcftools", "query", "-f", "[%GT\t]\n", path)
+			if want := expectedQuery(g); got != want {
+				t.Fatalf("bcftools query differs from what was written")
+			}
+			// INFO AC/AN as written = bcftools' own recount.
+			ours := run(t, "bcftools", "query", "-f", "%INFO/AC %INFO/AN\n", path)
+			filled := filepath.Join(t.TempDir(), "filled.vcf")
+			run(t, "bcftools", "+fill-tags", path, "-Ov", "-o", filled, "--", "-t", "AC,AN")
+			if theirs := run(t, "bcftools", "query", "-f", "%INFO/AC %INFO/AN\n", filled); ours != theirs || ours == "" {
+				t.Errorf("INFO AC/AN differ from bcftools +fill-tags")
+			}
+			run(t, "bcftools", "view", "-Ou", "-o", os.DevNull, path)
+			// Our .tbi answers region queries like tabix's own index does.
+			region := "1:200000-1500000"
+			viaOurs := run(t, "bcftools", "view", "-H", "-r", region, path)
+			os.Remove(path + ".tbi")
+			run(t, "tabix", "-p", "vcf", path)
+			viaTabix := run(t, "bcftools", "view", "-H", "-r", region, path)
+			if viaOurs != viaTabix || viaOurs == "" {
+				t.Errorf("region %s: our index gives %d bytes, tabix's %d", region, len(viaOurs), len(viaTabix))
+			}
+		})
+	}
+}
+
+func TestWriterErrors(t *testing.T) {
+	dir := t.TempDir()
+	h := Header{Samples: []string{"A", "B"}, Contigs: []Contig{{ID: "1"}, {ID: "2"}}}
+	site := Site{Chrom: "1", Pos: 10, ID: ".", Ref: "A", Alt: "C"}
+	cases := []struct {
+		name  string
+		h     Header
+		write func(w *Writer) error
+	}{
+		{"duplicate sample", Header{Samples: []string{"A", "A"}}, nil},
+		{"undeclared contig", h, func(w *Writer) error { s := site; s.Chrom = "3"; return w.Write(s, []int8{0, 1}, nil) }},
+		{"unsorted", h, func(w *Writer) error {
+			w.Write(Site{Chrom: "2", Pos: 5, Ref: "A", Alt: "C"}, []int8{0, 1}, nil)
+			return w.Write(site, []int8{0, 1}, nil)
+		}},
+		{"wrong count", h, func(w *Writer) error { return w.Write(site, []int8{0}, nil) }},
+		{"bad dosage", h, func(w *Writer) error { return w.Write(site, []int8{0, 3}, nil) }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(dir, strings.ReplaceAll(c.name, " ", "_")+".vcf.gz")
+			w, err := Create(path, c.h)
+			if err == nil {
+				err = c.write(w)
+				if cerr := w.Close(); err != nil && cerr == nil {
+					t.Error("Close succeeded after a failed Write")
+				}
+			}
+			if !errors.Is(err, ErrWrite) || !strings.Contains(err.Error(), path) {
+				t.Fatalf("got %v, want ErrWrite naming %s", err, path)
+			}
+			if _, err := os.Stat(path); !os.IsNotExist(err) {
+				t.Errorf("output exists after failure")
+			}
+			m, _ := filepath.Glob(filepath.Join(dir, ".*"))
+			if len(m) > 0 {
+				t.Errorf("temporary files left: %v", m)
+			}
+		})
+	}
+}
