@@ -1,0 +1,121 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func cldCases() []CLD {
+	alt := DefaultCLD(0.3)
+	alt.A, alt.Sigma, alt.Beta, alt.V0Var = 1, 2, 1.5, 0.2
+	return []CLD{DefaultCLD(0), DefaultCLD(0.1), DefaultCLD(0.25), DefaultCLD(0.5), alt}
+}
+
+func TestCLDTransitionMatchesVanLoan(t *testing.T) {
+	for _, p := range cldCases() {
+		for _, tt := range []float64{1e-5, 1e-3, 0.01, 0.05, 0.1, 0.3, 0.7, 1, 3} {
+			phi, s0 := p.transition(tt)
+			k, err := p.SDE().Kernel(tt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			vphi, vs := mat2Of(k.Phi), mat2Of(k.Sigma)
+			for i := range 4 {
+				if math.Abs(phi[i]-vphi[i]) > 1e-11 {
+					t.Errorf("ε=%v a=%v t=%v: Φ[%d] closed %v, Van Loan %v", p.Eps, p.A, tt, i, phi[i], vphi[i])
+				}
+				if math.Abs(s0[i]-vs[i]) > 1e-11*(1+math.Abs(vs[i])) {
+					t.Errorf("ε=%v a=%v t=%v: Σ[%d] closed %v, Van Loan %v", p.Eps, p.A, tt, i, s0[i], vs[i])
+				}
+			}
+		}
+	}
+}
+
+// TestCLDDockhornFormula checks the closed form of DESIGN.md (Dockhorn et al.
+// App. B, M = 0.25, Γ = 1) against the Van Loan kernel with v0 marginalised.
+func TestCLDDockhornFormula(t *testing.T) {
+	p := DefaultCLD(0)
+	p.Jitter = 0
+	for _, tt := range []float64{1e-3, 0.02, 0.1, 0.25, 0.5, 1} {
+		k, err := p.SDE().Kernel(tt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		phi, s := mat2Of(k.Phi), mat2Of(k.Sigma)
+		cx, cv := phi[1], phi[3]
+		want := s.add(mat2{cx * cx, cx * cv, cx * cv, cv * cv}.scale(p.V0Var))
+		mx, mv, cov := dockhornKernel(p.Beta*tt, 1, p.V0Var)
+		if math.Abs(mx-phi[0]) > 1e-12 || math.Abs(mv-phi[2]) > 1e-12 {
+			t.Errorf("t=%v: mean map (%v, %v), Van Loan (%v, %v)", tt, mx, mv, phi[0], phi[2])
+		}
+		for i := range 4 {
+			if math.Abs(cov[i]-want[i]) > 1e-10 {
+				t.Errorf("t=%v: Σ[%d] DESIGN formula %v, Van Loan %v", tt, i, cov[i], want[i])
+			}
+		}
+	}
+}
+
+func TestCLDStationaryCovariance(t *testing.T) {
+	// The stated formula ¼[[5ε²/a + aσ², −2ε²/a²], [·, (ε² + a²σ²)/a³]]
+	// against the Lyapunov solution of F Σ + Σ Fᵀ + Q = 0 and against the
+	// kernel covariance at a long horizon.
+	for _, p := range cldCases() {
+		got := p.Stationary()
+		lyap, err := p.SDE().Stationary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		k, err := p.SDE().Kernel(40 / p.Beta)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 4 {
+			if math.Abs(got[i]-lyap.At(i/2, i%2)) > 1e-12 {
+				t.Errorf("ε=%v a=%v σ=%v: stationary[%d] formula %v, Lyapunov %v", p.Eps, p.A, p.Sigma, i, got[i], lyap.At(i/2, i%2))
+			}
+			if math.Abs(got[i]-k.Sigma.At(i/2, i%2)) > 1e-10 {
+				t.Errorf("ε=%v: stationary[%d] formula %v, Σ(∞) %v", p.Eps, i, got[i], k.Sigma.At(i/2, i%2))
+			}
+		}
+	}
+	// Plain CLD: x ~ N(0, 1), v ~ N(0, M = 1/4).
+	if s := DefaultCLD(0).Stationary(); math.Abs(s[0]-1) > 1e-14 || s[1] != 0 || math.Abs(s[3]-0.25) > 1e-14 {
+		t.Errorf("CLD stationary %v, want diag(1, 0.25)", s)
+	}
+}
+
+func TestCLDForwardMonteCarlo(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	const n = 20000
+	for _, p := range []CLD{DefaultCLD(0), DefaultCLD(0.5)} {
+		f := p.drift().scale(p.Beta)
+		l := mat2{p.Eps * math.Sqrt(p.Beta), 0, 0, p.Sigma * math.Sqrt(p.Beta)}
+		const x0 = 1.7
+		for _, tt := range []float64{0.02, 0.1, 0.3, 1} {
+			mx, mv, cov := p.Marginal(tt)
+			steps := int(math.Ceil(tt / 2e-4))
+			mean, mcov := eulerMaruyama2(f, l, tt, steps, n, rng, func() (float64, float64) {
+				return x0, math.Sqrt(p.V0Var) * rng.NormFloat64()
+			})
+			checkGaussianMC(t, fmt.Sprintf("CLD ε=%v", p.Eps), tt, mean, mcov, [2]float64{mx * x0, mv * x0}, cov, n)
+		}
+	}
+}
+
+func TestExpIntegralsSeriesMatchesClosedForm(t *testing.T) {
+	// Either side of the switch point the two evaluations must agree.
+	for _, c := range []float64{1, 4} {
+		b := 0.5 / c
+		s0, s1, s2 := expIntegrals(c, b*(1-1e-9))
+		c0, c1, c2 := expIntegrals(c, b*(1+1e-9))
+		for i, pr := range [][2]float64{{s0, c0}, {s1, c1}, {s2, c2}} {
+			if math.Abs(pr[0]-pr[1]) > 1e-8*math.Abs(pr[1]) {
+				t.Errorf("c=%v I%d: series %v, closed %v", c, i, pr[0], pr[1])
+			}
+		}
+	}
+}
