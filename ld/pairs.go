@@ -100,8 +100,8 @@ func PairsContext(ctx context.Context, g *vcf.Genotypes, opts WindowOptions, fn 
 
 // windower enumerates the pairs of a window over packed genotypes.
 type windower struct {
-	g    *vcf.Genotypes
-	p    *packed
+	g    *vcf.Genotypes // sites (and dosages when packed)
+	r2   func(i, j int) float64
 	opts WindowOptions
 	span int64 // maximum bp distance
 	// chromID gives each site a chromosome number so that the pair loop
@@ -110,7 +110,13 @@ type windower struct {
 }
 
 func newWindower(g *vcf.Genotypes, opts WindowOptions) *windower {
-	w := &windower{g: g, p: pack(g), opts: opts}
+	return newSiteWindower(g, pack(g).r2, opts)
+}
+
+// newSiteWindower enumerates pairs of g.Sites with r2 computing the values;
+// g.Dosage is not used.
+func newSiteWindower(g *vcf.Genotypes, r2 func(i, j int) float64, opts WindowOptions) *windower {
+	w := &windower{g: g, r2: r2, opts: opts}
 	kb := opts.WindowKB * 1000
 	if kb >= math.MaxInt64/2 {
 		w.span = math.MaxInt64 / 2
@@ -130,17 +136,13 @@ func newWindower(g *vcf.Genotypes, opts WindowOptions) *windower {
 }
 
 // scan calls emit for every reported pair with I in [lo, hi).
-//
-// For cache reuse, rows are processed in tiles: a tile of consecutive I rows
-// is compared against each J in turn, so every J site is loaded once per tile
-// rather than once per row.
 func (w *windower) scan(lo, hi int, emit func(i, j int, r float64)) {
 	m := len(w.g.Sites)
 	minR2 := w.opts.MinR2
 	for i := lo; i < hi; i++ {
 		end := w.end(i, m)
 		for j := i + 1; j < end; j++ {
-			r := w.p.r2(i, j)
+			r := w.r2(i, j)
 			if r >= minR2 || (minR2 <= 0 && r != r) {
 				emit(i, j, r)
 			}
