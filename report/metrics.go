@@ -1,0 +1,399 @@
+package report
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/gousynth/gousynth/internal/version"
+	"github.com/gousynth/gousynth/vcf"
+)
+
+// Sentinel errors returned (wrapped) by Evaluate.
+var (
+	// ErrSiteMismatch: the cohorts do not cover the same sites in the same order.
+	ErrSiteMismatch = errors.New("sites do not match")
+	// ErrTooFew: a cohort has too few individuals or sites to compute the metrics.
+	ErrTooFew = errors.New("too few individuals or sites")
+)
+
+// Region selects a genomic interval, 1-based and inclusive. The zero Region
+// selects everything.
+type Region struct {
+	Chrom string `json:"chrom,omitempty"`
+	Start int    `json:"start,omitempty"`
+	End   int    `json:"end,omitempty"`
+}
+
+// Options controls Evaluate. The zero value is valid: every zero field takes
+// its documented default.
+type Options struct {
+	// LDWindowSNPs and LDWindowKB bound the SNP pairs used for the LD r²
+	// comparison: a pair is used when it is at most LDWindowSNPs sites and at
+	// most LDWindowKB kilobases apart. Defaults: 200 SNPs, 500 kb.
+	LDWindowSNPs int     `json:"ld_window_snps"`
+	LDWindowKB   float64 `json:"ld_window_kb"`
+	// Projections is the number of random directions of the sliced
+	// Wasserstein distance. Default 500.
+	Projections int `json:"projections"`
+	// PCs is the number of training principal components the cohorts are
+	// projected on. Default 10.
+	PCs int `json:"pcs"`
+	// Seed drives every random choice (subsets, projections, PCA start).
+	Seed uint64 `json:"seed"`
+	// FloorSize is m, the number of synthetic individuals evaluated and the
+	// size of the real training subset that forms the floor. 0 means
+	// min(n_synth, n_train) (n_synth when there is no training set).
+	FloorSize int `json:"floor_size"`
+	// Panel maps sample IDs of the real test cohort to a population label
+	// (see ReadPanel); it only colours the PCA plot. It is never written to
+	// the JSON output.
+	Panel map[string]string `json:"-"`
+	// HeatmapRegion selects the sites of the LD heatmaps (default: all).
+	HeatmapRegion Region `json:"heatmap_region"`
+	// HeatmapMaxSNPs caps the SNPs of the heatmap region: larger regions are
+	// thinned to this many evenly spaced SNPs before their r² matrix is
+	// computed. Default 1500.
+	HeatmapMaxSNPs int `json:"heatmap_max_snps"`
+	// HeatmapCells caps the heatmap resolution: the r² matrix is block
+	// averaged down to at most HeatmapCells × HeatmapCells cells. Default 300.
+	HeatmapCells int `json:"heatmap_cells"`
+	// DecayBins is the number of log-spaced distance bins of the LD decay
+	// curves. Default 20.
+	DecayBins int `json:"decay_bins"`
+}
+
+func (o Options) withDefaults() Options {
+	if o.LDWindowSNPs <= 0 {
+		o.LDWindowSNPs = 200
+	}
+	if o.LDWindowKB <= 0 {
+		o.LDWindowKB = 500
+	}
+	if o.Projections <= 0 {
+		o.Projections = 500
+	}
+	if o.PCs <= 0 {
+		o.PCs = 10
+	}
+	if o.HeatmapMaxSNPs <= 0 {
+		o.HeatmapMaxSNPs = 1500
+	}
+	if o.HeatmapCells <= 0 {
+		o.HeatmapCells = 300
+	}
+	if o.DecayBins <= 0 {
+		o.DecayBins = 20
+	}
+	return o
+}
+
+// Better values of Metric.Better.
+const (
+	BetterLower  = "lower"
+	BetterHigher = "higher"
+	BetterHalf   = "closer to 0.5"
+)
+
+// Metric is one number of the report next to its floor.
+//
+// Value is the metric of the synthetic cohort (against the real test cohort
+// for fidelity metrics, against the training cohort for privacy metrics).
+// Floor is the same metric for the reference: for fidelity metrics a random
+// subset of real training individuals of the same size as the evaluated
+// synthetic set; for privacy metrics the held-out real test individuals.
+// Ratio says how much worse than the floor the synthetic cohort is, so that
+// 1 means "as good as real data" and larger is worse for every metric:
+// Value/Floor for errors, (1−Value)/(1−Floor) for correlations and r²
+// (a ratio of shortfalls), Floor/Value for distances to the closest record.
+// Floor and Ratio are NaN (null in JSON) when not assessed.
+type Metric struct {
+	Name        string  `json:"name"`
+	Value       float64 `json:"value"`
+	Floor       float64 `json:"floor"`
+	Ratio       float64 `json:"ratio"`
+	Better      string  `json:"better"`
+	Description string  `json:"description"`
+}
+
+// MarshalJSON writes non-finite numbers as null (encoding/json rejects NaN).
+func (m Metric) MarshalJSON() ([]byte, error) {
+	type out struct {
+		Name        string   `json:"name"`
+		Value       *float64 `json:"value"`
+		Floor       *float64 `json:"floor"`
+		Ratio       *float64 `json:"ratio"`
+		Better      string   `json:"better"`
+		Description string   `json:"description"`
+	}
+	return json.Marshal(out{m.Name, finitePtr(m.Value), finitePtr(m.Floor), finitePtr(m.Ratio), m.Better, m.Description})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes (null → NaN).
+func (m *Metric) UnmarshalJSON(b []byte) error {
+	var in struct {
+		Name        string   `json:"name"`
+		Value       *float64 `json:"value"`
+		Floor       *float64 `json:"floor"`
+		Ratio       *float64 `json:"ratio"`
+		Better      string   `json:"better"`
+		Description string   `json:"description"`
+	}
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	nan := func(p *float64) float64 {
+		if p == nil {
+			return math.NaN()
+		}
+		return *p
+	}
+	*m = Metric{in.Name, nan(in.Value), nan(in.Floor), nan(in.Ratio), in.Better, in.Description}
+	return nil
+}
+
+func finitePtr(x float64) *float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return nil
+	}
+	return &x
+}
+
+// Verdict is the summary judgement of one area of the report.
+type Verdict struct {
+	Area    string `json:"area"`    // "LD", "Allele frequencies", "Structure", "Privacy"
+	Verdict string `json:"verdict"` // "good", "fair", "poor" or "not assessed"
+	Reason  string `json:"reason"`
+}
+
+// Metrics is the result of Evaluate: every metric with its floor, grouped by
+// area, plus the data the HTML report plots. Its JSON form has a stable field
+// and metric order.
+type Metrics struct {
+	Version         string    `json:"version"`
+	NumSites        int       `json:"num_sites"`
+	NumTest         int       `json:"num_test"`
+	NumSynth        int       `json:"num_synth"`
+	NumTrain        int       `json:"num_train"`
+	EvalSize        int       `json:"eval_size"`
+	FloorAssessed   bool      `json:"floor_assessed"`
+	PrivacyAssessed bool      `json:"privacy_assessed"`
+	Notes           []string  `json:"notes"`
+	Options         Options   `json:"options"`
+	Verdicts        []Verdict `json:"verdicts"`
+	Paper           []Metric  `json:"paper"`
+	Genetics        []Metric  `json:"genetics"`
+	Structure       []Metric  `json:"structure"`
+	Privacy         []Metric  `json:"privacy"`
+
+	// Plots holds the per-SNP, per-individual and per-pair data behind the
+	// figures. It is not part of the JSON output.
+	Plots *PlotData `json:"-"`
+}
+
+// Get returns the metric called name from any group.
+func (m *Metrics) Get(name string) (Metric, bool) {
+	for _, g := range [][]Metric{m.Paper, m.Genetics, m.Structure, m.Privacy} {
+		for _, x := range g {
+			if x.Name == name {
+				return x, true
+			}
+		}
+	}
+	return Metric{}, false
+}
+
+// PlotData is what the HTML report draws.
+type PlotData struct {
+	// Allele frequencies per site (ALT allele), test and synthetic.
+	AFTest, AFSynth, AFFloor []float64
+	// LD decay: bin centres (bp) and mean r² per bin; NaN for empty bins.
+	DecayCentres                      []float64
+	DecayTest, DecaySynth, DecayFloor []float64
+	// PCA scores (EvalSize × PCs for synthetic, n_test × PCs for test),
+	// row-major, and the test individuals' population labels ("" if none).
+	PCs                 int
+	PCTest, PCSynth     []float64
+	TestPop             []string
+	PCVarianceExplained []float64
+	// LD heatmaps: cells × cells block-averaged r², row-major.
+	HeatCells           int
+	HeatTest, HeatSynth []float64
+	HeatFirst, HeatLast vcf.Site
+	HeatSNPs            int
+	// Distances to the closest training record (Manhattan, dosage units).
+	DCRSynth, DCRTest []float64
+}
+
+// cohort bundles a genotype set with its mean-imputed float matrix.
+type cohort struct {
+	g *vcf.Genotypes
+	x *floatMatrix // individuals × sites
+}
+
+// Evaluate compares the synthetic cohort with the real test cohort, next to
+// the floor (a random subset of real training individuals judged the same
+// way), and assesses privacy against the training cohort. All three cohorts
+// must cover the same sites in the same order. train may be nil: then the
+// floor and privacy are not assessed, PCs come from the test cohort, and the
+// result says so in Notes.
+func Evaluate(test, synth, train *vcf.Genotypes, opts Options) (*Metrics, error) {
+	opts = opts.withDefaults()
+	if test == nil || synth == nil {
+		return nil, fmt.Errorf("report: test and synthetic cohorts are required: %w", ErrTooFew)
+	}
+	if err := SameSites(test, synth, "test", "synthetic"); err != nil {
+		return nil, err
+	}
+	if train != nil {
+		if err := SameSites(test, train, "test", "training"); err != nil {
+			return nil, err
+		}
+	}
+	d := test.NumSites()
+	if d < 2 || test.NumSamples() < 2 || synth.NumSamples() < 2 || (train != nil && train.NumSamples() < 2) {
+		return nil, fmt.Errorf("report: need at least 2 sites and 2 individuals per cohort (sites %d, test %d, synthetic %d): %w",
+			d, test.NumSamples(), synth.NumSamples(), ErrTooFew)
+	}
+	rng := rand.New(rand.NewPCG(opts.Seed, 0x9e3779b97f4a7c15))
+	res := &Metrics{
+		Version:  version.String(),
+		NumSites: d, NumTest: test.NumSamples(), NumSynth: synth.NumSamples(),
+		Plots: &PlotData{},
+	}
+	if train != nil {
+		res.NumTrain = train.NumSamples()
+	}
+
+	// m: the size of the evaluated synthetic set and of the floor set.
+	m := opts.FloorSize
+	maxM := synth.NumSamples()
+	if train != nil && train.NumSamples() < maxM {
+		maxM = train.NumSamples()
+	}
+	if m <= 0 || m > maxM {
+		if m > maxM {
+			res.Notes = append(res.Notes, fmt.Sprintf("floor size %d reduced to %d (the smaller of the synthetic and training cohorts)", m, maxM))
+		}
+		m = maxM
+	}
+	opts.FloorSize = m
+	res.EvalSize = m
+	res.Options = opts
+
+	synthIdx := sampleSubset(rng, synth.NumSamples(), m)
+	synthEval := subsetSamples(synth, synthIdx)
+	if m < synth.NumSamples() {
+		res.Notes = append(res.Notes, fmt.Sprintf("a seeded random subset of %d of the %d synthetic individuals is evaluated, the size of the floor set", m, synth.NumSamples()))
+	}
+	var floorG *vcf.Genotypes
+	var floorIdx []int
+	if train != nil {
+		floorIdx = sampleSubset(rng, train.NumSamples(), m)
+		floorG = subsetSamples(train, floorIdx)
+		res.FloorAssessed = true
+	} else {
+		res.Notes = append(res.Notes, "no training cohort given: the floor and privacy were not assessed, and PCs come from the test cohort")
+	}
+
+	T := cohort{test, toFloat(test)}
+	S := cohort{synthEval, toFloat(synthEval)}
+	var F *cohort
+	if floorG != nil {
+		F = &cohort{floorG, toFloat(floorG)}
+	}
+
+	// Paper metrics.
+	projSeed := rng.Uint64()
+	res.Paper = paperMetrics(T, S, F, opts.Projections, projSeed)
+
+	// Genetics: allele frequencies and LD.
+	gen, err := geneticsMetrics(T, S, F, opts, res.Plots)
+	if err != nil {
+		return nil, err
+	}
+	res.Genetics = gen
+
+	// Structure: PCA on the training cohort (or the test cohort).
+	pcaSrc := test
+	if train != nil {
+		pcaSrc = train
+	}
+	st, err := structureMetrics(pcaSrc, T, S, F, opts, rng.Uint64(), res.Plots)
+	if err != nil {
+		return nil, err
+	}
+	res.Structure = st
+
+	// Privacy.
+	if train != nil {
+		res.Privacy = privacyMetrics(train, test, synth, synthIdx, floorIdx, rng.Uint64(), res.Plots)
+		res.PrivacyAssessed = true
+	} else {
+		res.Notes = append(res.Notes, "privacy was not assessed: it needs the training cohort (--train)")
+	}
+	if err := heatmaps(T, S, opts, res.Plots); err != nil {
+		return nil, err
+	}
+	res.Verdicts = verdicts(res)
+	return res, nil
+}
+
+// SameSites returns an ErrSiteMismatch error naming the first site where a
+// and b differ (chromosome, position, REF or ALT), or nil.
+func SameSites(a, b *vcf.Genotypes, nameA, nameB string) error {
+	if a.NumSites() != b.NumSites() {
+		n := min(a.NumSites(), b.NumSites())
+		for i := 0; i < n; i++ {
+			if !sameSite(a.Sites[i], b.Sites[i]) {
+				return siteErr(a, b, nameA, nameB, i)
+			}
+		}
+		return fmt.Errorf("report: %s cohort has %d sites, %s cohort has %d: %w", nameA, a.NumSites(), nameB, b.NumSites(), ErrSiteMismatch)
+	}
+	for i := range a.Sites {
+		if !sameSite(a.Sites[i], b.Sites[i]) {
+			return siteErr(a, b, nameA, nameB, i)
+		}
+	}
+	return nil
+}
+
+func sameSite(x, y vcf.Site) bool {
+	return x.Chrom == y.Chrom && x.Pos == y.Pos && x.Ref == y.Ref && x.Alt == y.Alt
+}
+
+func siteErr(a, b *vcf.Genotypes, nameA, nameB string, i int) error {
+	x, y := a.Sites[i], b.Sites[i]
+	return fmt.Errorf("report: site %d differs: %s cohort has %s:%d %s>%s, %s cohort has %s:%d %s>%s: %w",
+		i+1, nameA, x.Chrom, x.Pos, x.Ref, x.Alt, nameB, y.Chrom, y.Pos, y.Ref, y.Alt, ErrSiteMismatch)
+}
+
+// ratioLower is Value/Floor for error metrics.
+func ratioLower(v, f float64) float64 {
+	if math.IsNaN(f) {
+		return math.NaN()
+	}
+	if f == 0 {
+		if v == 0 {
+			return 1
+		}
+		return math.Inf(1)
+	}
+	return v / f
+}
+
+// ratioHigher is the ratio of shortfalls (1−v)/(1−f) for r²-like metrics.
+func ratioHigher(v, f float64) float64 {
+	return ratioLower(1-v, 1-f)
+}
+
+func metricLower(name, desc string, v, f float64) Metric {
+	return Metric{Name: name, Value: v, Floor: f, Ratio: ratioLower(v, f), Better: BetterLower, Description: desc}
+}
+
+func metricHigher(name, desc string, v, f float64) Metric {
+	return Metric{Name: name, Value: v, Floor: f, Ratio: ratioHigher(v, f), Better: BetterHigher, Description: desc}
+}

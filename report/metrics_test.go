@@ -1,0 +1,452 @@
+package report
+
+import (
+	"encoding/json"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/gousynth/gousynth/vcf"
+)
+
+func near(t *testing.T, name string, got, want, tol float64) {
+	t.Helper()
+	if math.Abs(got-want) > tol || math.IsNaN(got) {
+		t.Errorf("%s = %.10g, want %.10g ± %g", name, got, want, tol)
+	}
+}
+
+func TestW2AndW1HandComputed(t *testing.T) {
+	// a = {0, 1}, b = {0, 0, 3}: quantile functions differ by 0 on [0, ½),
+	// 1 on [½, ⅔) and 2 on [⅔, 1).
+	a, b := []float64{0, 1}, []float64{0, 0, 3}
+	near(t, "W2²", W2Squared(a, b), 0.5*0+(2.0/3-0.5)*1+(1-2.0/3)*4, 1e-12)
+	near(t, "W1", W1(a, b), (2.0/3-0.5)*1+(1-2.0/3)*2, 1e-12)
+	near(t, "W2² symmetric", W2Squared(b, a), W2Squared(a, b), 1e-15)
+	near(t, "W2² self", W2Squared(b, b), 0, 0)
+}
+
+func TestW2GaussianClosedForm(t *testing.T) {
+	// W2²(N(μ1,σ1²), N(μ2,σ2²)) = (μ1−μ2)² + (σ1−σ2)²; W1 between two normals
+	// of equal σ is |μ1−μ2|. Samples are exact quantiles, of different sizes.
+	quant := func(mu, sigma float64, n int) []float64 {
+		x := make([]float64, n)
+		nd := distuv.Normal{Mu: mu, Sigma: sigma}
+		for i := range x {
+			x[i] = nd.Quantile((float64(i) + 0.5) / float64(n))
+		}
+		return x
+	}
+	for _, tc := range []struct{ m1, s1, m2, s2 float64 }{{0, 1, 1, 1}, {0, 1, 0, 2}, {-1, 0.5, 2, 3}} {
+		a, b := quant(tc.m1, tc.s1, 20000), quant(tc.m2, tc.s2, 30011)
+		want := (tc.m1-tc.m2)*(tc.m1-tc.m2) + (tc.s1-tc.s2)*(tc.s1-tc.s2)
+		near(t, "W2² Gaussians", W2Squared(a, b), want, 2e-3*(1+want))
+		if tc.s1 == tc.s2 {
+			near(t, "W1 shifted Gaussians", W1(a, b), math.Abs(tc.m1-tc.m2), 1e-3)
+		}
+	}
+}
+
+func TestKLHandComputed(t *testing.T) {
+	// Test site: dosages 0,0,1,2 → (½, ¼, ¼); X site: 0,1,1,1 → (¼, ¾, 0).
+	mk := func(rows ...[]int8) *vcf.Genotypes {
+		g := &vcf.Genotypes{Samples: make([]string, len(rows[0]))}
+		for _, r := range rows {
+			g.Sites = append(g.Sites, vcf.Site{Chrom: "1", Pos: len(g.Sites) + 1})
+			g.Dosage = append(g.Dosage, r...)
+		}
+		return g
+	}
+	test := mk([]int8{0, 0, 1, 2}, []int8{0, 1, vcf.Missing, 2})
+	x := mk([]int8{0, 1, 1, 1}, []int8{0, 1, 2, 2})
+	e := KLSmoothing
+	sm := func(f ...float64) []float64 {
+		out := make([]float64, len(f))
+		for i, v := range f {
+			out[i] = (v + e) / (1 + 3*e)
+		}
+		return out
+	}
+	kl := func(p, q []float64) float64 {
+		return p[0]*math.Log(p[0]/q[0]) + p[1]*math.Log(p[1]/q[1]) + p[2]*math.Log(p[2]/q[2])
+	}
+	want1 := kl(sm(0.5, 0.25, 0.25), sm(0.25, 0.75, 0))
+	want2 := kl(sm(1.0/3, 1.0/3, 1.0/3), sm(0.25, 0.25, 0.5)) // missing call excluded
+	near(t, "mean KL", meanKL(test, x), (want1+want2)/2, 1e-12)
+	near(t, "KL self", meanKL(test, test), 0, 1e-15)
+}
+
+func TestAUCMatchesPairCounting(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for trial := 0; trial < 20; trial++ {
+		pos := make([]float64, 1+rng.IntN(40))
+		neg := make([]float64, 1+rng.IntN(40))
+		for i := range pos {
+			pos[i] = float64(rng.IntN(8)) // many ties
+		}
+		for i := range neg {
+			neg[i] = float64(rng.IntN(6))
+		}
+		brute := 0.0
+		for _, p := range pos {
+			for _, q := range neg {
+				switch {
+				case p > q:
+					brute++
+				case p == q:
+					brute += 0.5
+				}
+			}
+		}
+		brute /= float64(len(pos) * len(neg))
+		near(t, "AUC", AUC(pos, neg), brute, 1e-12)
+	}
+}
+
+func TestAdversarialAccuracyHand(t *testing.T) {
+	// Real: 2 of 4 have their synthetic NN farther than their real NN; synthetic: 1 of 4.
+	dTS := []float64{3, 1, 5, 0}
+	dTT := []float64{2, 2, 4, 1}
+	dST := []float64{1, 1, 1, 9}
+	dSS := []float64{2, 2, 2, 2}
+	near(t, "AATS", AdversarialAccuracy(dTS, dTT, dST, dSS), 0.5*(2.0/4+1.0/4), 0)
+}
+
+func TestManhattanPackedMatchesNaive(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	const n, d = 7, 101
+	g := &vcf.Genotypes{Sites: make([]vcf.Site, d), Samples: make([]string, n), Dosage: make([]int8, n*d)}
+	for i := range g.Dosage {
+		g.Dosage[i] = int8(rng.IntN(4)) - 1 // includes Missing
+	}
+	fill := imputeFill(g)
+	p := packCohort(g, fill)
+	dm, rows, cols := distanceMatrix(p, nil, p, nil)
+	for a := 0; a < rows; a++ {
+		for b := 0; b < cols; b++ {
+			want := 0
+			for v := 0; v < d; v++ {
+				x, y := g.At(v, a), g.At(v, b)
+				if x == vcf.Missing {
+					x = fill[v]
+				}
+				if y == vcf.Missing {
+					y = fill[v]
+				}
+				want += int(math.Abs(float64(x - y)))
+			}
+			if int(dm[a*cols+b]) != want {
+				t.Fatalf("distance(%d,%d) = %d, want %d", a, b, dm[a*cols+b], want)
+			}
+		}
+	}
+}
+
+func TestFrobeniusBothPathsMatchDirect(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, tc := range []struct{ na, nb, d int }{{30, 20, 5}, {6, 9, 40}, {300, 270, 1000}} {
+		a := make([]float64, tc.na*tc.d)
+		b := make([]float64, tc.nb*tc.d)
+		for i := range a {
+			a[i] = rng.NormFloat64()
+		}
+		for i := range b {
+			b[i] = rng.NormFloat64()
+		}
+		A, B := mat.NewDense(tc.na, tc.d, a), mat.NewDense(tc.nb, tc.d, b)
+		var ca, cb, diff mat.Dense
+		ca.Mul(A.T(), A)
+		cb.Mul(B.T(), B)
+		diff.Sub(&ca, &cb)
+		want := mat.Norm(&diff, 2)
+		near(t, "frobenius", newFrobRef(b, tc.nb, tc.d).dist(a, tc.na), want, 1e-9*want)
+	}
+}
+
+func TestCovCorrMetricsMatchGonumStat(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	af := baseFreqs(rng, 12)
+	g, _ := simCohort(rng, 80, 12, 4, 0.8, af)
+	x, _ := simCohort(rng, 50, 12, 4, 0.3, af)
+	// Make one synthetic site monomorphic: its correlations count as 0.
+	for s := 0; s < 50; s++ {
+		x.Dosage[3*50+s] = 0
+	}
+	ms := paperMetrics(cohort{g, toFloat(g)}, cohort{x, toFloat(x)}, nil, 50, 1)
+	get := func(name string) float64 {
+		for _, m := range ms {
+			if m.Name == name {
+				return m.Value
+			}
+		}
+		t.Fatalf("no metric %s", name)
+		return 0
+	}
+	covOf := func(h *vcf.Genotypes, corr bool) *mat.Dense {
+		f := toFloat(h)
+		st := columnStats(f)
+		c := mat.NewDense(f.d, f.d, nil)
+		for i := 0; i < f.d; i++ {
+			for j := 0; j < f.d; j++ {
+				s := 0.0
+				for k := 0; k < f.n; k++ {
+					s += (f.data[k*f.d+i] - st.mean[i]) * (f.data[k*f.d+j] - st.mean[j])
+				}
+				s /= float64(f.n - 1)
+				if corr {
+					if st.sd[i] == 0 || st.sd[j] == 0 {
+						s = 0
+					} else {
+						s /= st.sd[i] * st.sd[j]
+					}
+				}
+				c.Set(i, j, s)
+			}
+		}
+		return c
+	}
+	for _, corr := range []bool{false, true} {
+		var diff mat.Dense
+		diff.Sub(covOf(x, corr), covOf(g, corr))
+		name := "cov_frobenius"
+		if corr {
+			name = "corr_frobenius"
+		}
+		near(t, name, get(name), mat.Norm(&diff, 2), 1e-9)
+	}
+	// Mean and std error against a direct computation.
+	fx, fg := toFloat(x), toFloat(g)
+	sx, sg := columnStats(fx), columnStats(fg)
+	me, se := 0.0, 0.0
+	for j := 0; j < 12; j++ {
+		me += math.Abs(sx.mean[j]-sg.mean[j]) / 12
+		se += math.Abs(sx.sd[j]-sg.sd[j]) / 12
+	}
+	near(t, "mean_error", get("mean_error"), me, 1e-12)
+	near(t, "std_error", get("std_error"), se, 1e-12)
+}
+
+func TestSlicedW2OfShiftedCohort(t *testing.T) {
+	// Shifting every individual by c changes each projection θ by θ·c, so
+	// SW2² = E_θ[(θ·c)²] = ‖c‖²/d for directions uniform on the sphere.
+	rng := rand.New(rand.NewPCG(11, 12))
+	const n, d = 200, 30
+	x := &floatMatrix{n: n, d: d, data: make([]float64, n*d)}
+	for i := range x.data {
+		x.data[i] = float64(rng.IntN(3))
+	}
+	y := &floatMatrix{n: n, d: d, data: slices.Clone(x.data)}
+	c := make([]float64, d)
+	norm2 := 0.0
+	for j := range c {
+		c[j] = rng.NormFloat64()
+		norm2 += c[j] * c[j]
+	}
+	for i := 0; i < n; i++ {
+		for j := 0; j < d; j++ {
+			y.data[i*d+j] += c[j]
+		}
+	}
+	const L = 4000
+	p := randomDirections(d, L, 99)
+	sw := slicedW2(sortedProjections(x, p, L), sortedProjections(y, p, L))
+	near(t, "SW2²", sw*sw, norm2/d, 0.06*norm2/d)
+	near(t, "SW2 self", slicedW2(sortedProjections(x, p, L), sortedProjections(x, p, L)), 0, 0)
+}
+
+func TestPCAMatchesExactEigen(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	g, _ := simCohort(rng, 120, 40, 5, 0.7, baseFreqs(rng, 40))
+	f := toFloat(g)
+	p, err := fitPCA(f, 3, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	z := p.standardise(f)
+	var cov mat.SymDense
+	cov.SymOuterK(1, z.T())
+	var eig mat.EigenSym
+	if !eig.Factorize(&cov, true) {
+		t.Fatal("eigen")
+	}
+	vals := eig.Values(nil)
+	var vecs mat.Dense
+	eig.VectorsTo(&vecs)
+	total := 0.0
+	for _, v := range vals {
+		total += v
+	}
+	for a := 0; a < 3; a++ {
+		c := len(vals) - 1 - a
+		near(t, "variance fraction", p.varFrac[a], vals[c]/total, 1e-6)
+		dot := 0.0
+		for j := 0; j < 40; j++ {
+			dot += vecs.At(j, c) * p.axes.At(j, a)
+		}
+		near(t, "|cos(axis, exact)|", math.Abs(dot), 1, 1e-5)
+	}
+}
+
+func TestPearsonAndAlleleFreqs(t *testing.T) {
+	near(t, "pearson", Pearson([]float64{1, 2, 3, math.NaN()}, []float64{2, 4, 7, 1}), 0.9933992677987828, 1e-12)
+	g := &vcf.Genotypes{Sites: []vcf.Site{{}}, Samples: []string{"a", "b", "c"}, Dosage: []int8{2, 1, vcf.Missing}}
+	near(t, "af", alleleFreqs(g)[0], 0.75, 0)
+}
+
+func TestDecayCurveHand(t *testing.T) {
+	edges := []float64{1, 10, 100}
+	got := decayCurve([]float64{0.8, 0.6, 0.1, 0.5}, []float64{0.5, 5, 50, 500}, edges)
+	near(t, "bin 0", got[0], 0.7, 1e-12) // distance below the first edge joins bin 0
+	near(t, "bin 1", got[1], 0.1, 1e-12)
+	near(t, "L2", curveL2([]float64{1, math.NaN(), 3}, []float64{0, 5, 1}), math.Sqrt(5), 1e-12)
+}
+
+// fixture: training, test and a simulated "synthetic" cohort with LD.
+func fixture(t testing.TB, n, d int) (train, test *vcf.Genotypes, pops []string) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	g, pops := simCohort(rng, n, d, 10, 0.9, baseFreqs(rng, d))
+	k := n * 7 / 10
+	train, test = splitCohort(g, k)
+	return train, test, pops[k:]
+}
+
+func TestEvaluateSelfIsZeroError(t *testing.T) {
+	train, test, _ := fixture(t, 300, 60)
+	m, err := Evaluate(test, test, train, Options{Seed: 1, Projections: 50, LDWindowSNPs: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range slices.Concat(m.Paper, m.Structure) {
+		near(t, x.Name, x.Value, 0, 1e-9)
+	}
+	for _, x := range m.Genetics {
+		switch x.Name {
+		case "af_r2", "ld_r2_corr":
+			near(t, x.Name, x.Value, 1, 1e-12)
+		default:
+			near(t, x.Name, x.Value, 0, 1e-12)
+		}
+	}
+	if m.EvalSize != test.NumSamples() {
+		t.Errorf("eval size %d, want %d", m.EvalSize, test.NumSamples())
+	}
+	// The floor of a real subset is not zero, and every ratio is defined.
+	if x, _ := m.Get("cov_frobenius"); !(x.Floor > 0) || x.Ratio > 1e-9 {
+		t.Errorf("cov_frobenius floor %g ratio %g", x.Floor, x.Ratio)
+	}
+}
+
+func TestEvaluateCopiesOfTraining(t *testing.T) {
+	train, test, _ := fixture(t, 300, 60)
+	m, err := Evaluate(test, train, train, Options{Seed: 2, Projections: 50, LDWindowSNPs: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	imr, _ := m.Get("identical_match_rate")
+	near(t, "identical_match_rate", imr.Value, 1, 0)
+	near(t, "identical_match_rate floor", imr.Floor, 0, 0)
+	aats, _ := m.Get("aats")
+	near(t, "AATS of copies", aats.Value, 0, 0.02)
+	near(t, "AATS of held-out real", aats.Floor, 0.5, 0.15)
+	mia, _ := m.Get("mia_auc")
+	if mia.Value < 0.95 {
+		t.Errorf("membership-inference AUC of copies = %g, want ≈ 1", mia.Value)
+	}
+	if v := m.Verdicts[len(m.Verdicts)-1]; v.Area != "Privacy" || v.Verdict != "poor" {
+		t.Errorf("privacy verdict %+v, want poor", v)
+	}
+}
+
+func TestEvaluateIndependentSNPs(t *testing.T) {
+	train, test, _ := fixture(t, 600, 80)
+	synth := independentSNPs(rand.New(rand.NewPCG(1, 1)), train, 400)
+	m, err := Evaluate(test, synth, train, Options{Seed: 3, Projections: 50, LDWindowSNPs: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	af, _ := m.Get("af_r2")
+	if af.Value < 0.95 || af.Ratio > 2 {
+		t.Errorf("allele-frequency r² %g (floor %g, ratio %g): want close to the floor", af.Value, af.Floor, af.Ratio)
+	}
+	me, _ := m.Get("mean_error")
+	if me.Ratio > 2 {
+		t.Errorf("mean error %g is %g× the floor", me.Value, me.Ratio)
+	}
+	ldm, _ := m.Get("ld_r2_mae")
+	ldc, _ := m.Get("ld_r2_corr")
+	if ldc.Value > 0.2 || ldc.Floor < 0.8 {
+		t.Errorf("LD r² correlation %g (floor %g): want ≈ 0 for independent SNPs, high for real ones", ldc.Value, ldc.Floor)
+	}
+	if ldm.Ratio < FairRatio {
+		t.Errorf("LD r² error %g only %g× the floor %g: independent SNPs should lose LD", ldm.Value, ldm.Ratio, ldm.Floor)
+	}
+	if v := m.Verdicts[0]; v.Area != "LD" || v.Verdict != "poor" {
+		t.Errorf("LD verdict %+v, want poor", v)
+	}
+	if v := m.Verdicts[1]; v.Area != "Allele frequencies" || v.Verdict != "good" {
+		t.Errorf("allele-frequency verdict %+v, want good", v)
+	}
+}
+
+func TestEvaluateWithoutTraining(t *testing.T) {
+	_, test, _ := fixture(t, 200, 30)
+	m, err := Evaluate(test, test, nil, Options{Seed: 1, Projections: 20, LDWindowSNPs: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.PrivacyAssessed || m.FloorAssessed || len(m.Privacy) != 0 || len(m.Notes) == 0 {
+		t.Errorf("privacy %v floor %v metrics %d notes %q", m.PrivacyAssessed, m.FloorAssessed, len(m.Privacy), m.Notes)
+	}
+	x, _ := m.Get("cov_frobenius")
+	if !math.IsNaN(x.Floor) || !math.IsNaN(x.Ratio) {
+		t.Errorf("floor %g ratio %g, want NaN", x.Floor, x.Ratio)
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Metrics
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if y, _ := back.Get("cov_frobenius"); !math.IsNaN(y.Floor) || y.Value != x.Value {
+		t.Errorf("JSON round trip: %+v, want %+v", y, x)
+	}
+}
+
+func TestEvaluateSiteMismatch(t *testing.T) {
+	train, test, _ := fixture(t, 100, 20)
+	bad := subsetSamples(test, iota(test.NumSamples()))
+	bad = &vcf.Genotypes{Sites: slices.Clone(bad.Sites), Samples: bad.Samples, Dosage: bad.Dosage}
+	bad.Sites[7].Pos++
+	_, err := Evaluate(test, bad, train, Options{})
+	if !errors.Is(err, ErrSiteMismatch) {
+		t.Fatalf("err = %v, want ErrSiteMismatch", err)
+	}
+	if want := "site 8 differs: test cohort has 1:8000 A>G, synthetic cohort has 1:8001 A>G"; !strings.Contains(err.Error(), want) {
+		t.Errorf("error %q does not contain %q", err, want)
+	}
+}
+
+func TestEvaluateDeterministic(t *testing.T) {
+	train, test, _ := fixture(t, 200, 40)
+	synth := independentSNPs(rand.New(rand.NewPCG(2, 2)), train, 300)
+	var out [2][]byte
+	for i := range out {
+		m, err := Evaluate(test, synth, train, Options{Seed: 9, Projections: 30, LDWindowSNPs: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.Version = ""
+		out[i], _ = json.Marshal(m)
+	}
+	if string(out[0]) != string(out[1]) {
+		t.Error("same seed and inputs gave different metrics")
+	}
+}

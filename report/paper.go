@@ -1,0 +1,386 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+
+	"github.com/gousynth/gousynth/vcf"
+)
+
+// KLSmoothing is the pseudo-frequency added to each genotype class before the
+// per-SNP KL divergence is computed.
+const KLSmoothing = 1e-3
+
+// paperMetrics computes the metrics of the GOU paper for S (synthetic) and F
+// (floor, may be nil) against T (test).
+func paperMetrics(T, S cohort, F *cohort, projections int, seed uint64) []Metric {
+	tStats := columnStats(T.x)
+	sStats := columnStats(S.x)
+	var fStats *colStats
+	if F != nil {
+		fStats = columnStats(F.x)
+	}
+	nan := math.NaN()
+	pick := func(f func(*colStats) float64) float64 {
+		if fStats == nil {
+			return nan
+		}
+		return f(fStats)
+	}
+
+	meanErr := func(x *colStats) float64 { return meanAbsDiff(x.mean, tStats.mean) }
+	stdErr := func(x *colStats) float64 { return meanAbsDiff(x.sd, tStats.sd) }
+
+	// Covariance and correlation Frobenius distances share the test Gram norms.
+	tc, tz := centred(T.x, tStats)
+	sc, sz := centred(S.x, sStats)
+	covT, corrT := newFrobRef(tc, T.x.n, T.x.d), newFrobRef(tz, T.x.n, T.x.d)
+	covS, corrS := covT.dist(sc, S.x.n), corrT.dist(sz, S.x.n)
+	covF, corrF := nan, nan
+	if F != nil {
+		fc, fz := centred(F.x, fStats)
+		covF, corrF = covT.dist(fc, F.x.n), corrT.dist(fz, F.x.n)
+	}
+
+	w2T := sortedColumns(T.x)
+	w2S := perSNPW2(w2T, sortedColumns(S.x))
+	var w2F []float64
+	if F != nil {
+		w2F = perSNPW2(w2T, sortedColumns(F.x))
+	}
+
+	klS := meanKL(T.g, S.g)
+	klF := nan
+	if F != nil {
+		klF = meanKL(T.g, F.g)
+	}
+
+	proj := randomDirections(T.x.d, projections, seed)
+	pT := sortedProjections(T.x, proj, projections)
+	swS := slicedW2(pT, sortedProjections(S.x, proj, projections))
+	swF := nan
+	if F != nil {
+		swF = slicedW2(pT, sortedProjections(F.x, proj, projections))
+	}
+
+	out := []Metric{
+		metricLower("mean_error", "mean over SNPs of |mean dosage − test mean dosage|", meanErr(sStats), pick(meanErr)),
+		metricLower("std_error", "mean over SNPs of |dosage SD − test dosage SD|", stdErr(sStats), pick(stdErr)),
+		metricLower("cov_frobenius", "‖Cov − Cov_test‖_F of the SNP × SNP dosage covariance", covS, covF),
+		metricLower("corr_frobenius", "‖Corr − Corr_test‖_F of the SNP × SNP dosage correlation (monomorphic SNPs → 0)", corrS, corrF),
+		metricLower("w2_mean", "per-SNP 1-D Wasserstein-2 distance of dosages, mean over SNPs", mean(w2S), meanOrNaN(w2F)),
+	}
+	for i := 0; i < 5 && i < len(w2S); i++ {
+		f := nan
+		if w2F != nil {
+			f = w2F[i]
+		}
+		out = append(out, metricLower(fmt.Sprintf("w2_snp%d", i+1), fmt.Sprintf("1-D Wasserstein-2 distance of dosages at SNP %d", i+1), w2S[i], f))
+	}
+	out = append(out,
+		metricLower("kl_mean", "per-SNP KL(test ‖ X) of genotype-class frequencies (+1e-3 smoothing), mean over SNPs", klS, klF),
+		metricLower("sliced_w2", fmt.Sprintf("sliced Wasserstein-2 distance, %d random directions: sqrt(mean W2²)", projections), swS, swF),
+	)
+	return out
+}
+
+type colStats struct{ mean, sd []float64 }
+
+// columnStats returns per-site mean and sample SD (n−1) of the mean-imputed matrix.
+func columnStats(x *floatMatrix) *colStats {
+	st := &colStats{mean: make([]float64, x.d), sd: make([]float64, x.d)}
+	for i := 0; i < x.n; i++ {
+		r := x.row(i)
+		for j, v := range r {
+			st.mean[j] += v
+		}
+	}
+	for j := range st.mean {
+		st.mean[j] /= float64(x.n)
+	}
+	for i := 0; i < x.n; i++ {
+		r := x.row(i)
+		for j, v := range r {
+			dv := v - st.mean[j]
+			st.sd[j] += dv * dv
+		}
+	}
+	for j := range st.sd {
+		st.sd[j] = math.Sqrt(st.sd[j] / float64(x.n-1))
+	}
+	return st
+}
+
+func meanAbsDiff(a, b []float64) float64 {
+	s := 0.0
+	for i := range a {
+		s += math.Abs(a[i] - b[i])
+	}
+	return s / float64(len(a))
+}
+
+func mean(a []float64) float64 {
+	s := 0.0
+	for _, v := range a {
+		s += v
+	}
+	return s / float64(len(a))
+}
+
+func meanOrNaN(a []float64) float64 {
+	if a == nil {
+		return math.NaN()
+	}
+	return mean(a)
+}
+
+// monomorphicSD is the SD below which a site counts as monomorphic.
+const monomorphicSD = 1e-12
+
+// centred returns (x−μ)/√(n−1), whose Gram AᵀA is the covariance, and
+// (x−μ)/(σ√(n−1)), whose Gram is the correlation; monomorphic columns are
+// zero in the latter, so their correlations count as 0.
+func centred(x *floatMatrix, st *colStats) (cov, corr []float64) {
+	cov = make([]float64, len(x.data))
+	corr = make([]float64, len(x.data))
+	s := 1 / math.Sqrt(float64(x.n-1))
+	inv := make([]float64, x.d)
+	for j, sd := range st.sd {
+		if sd > monomorphicSD {
+			inv[j] = 1 / sd
+		}
+	}
+	for i := 0; i < x.n; i++ {
+		r := x.row(i)
+		c := cov[i*x.d : (i+1)*x.d]
+		z := corr[i*x.d : (i+1)*x.d]
+		for j, v := range r {
+			cv := (v - st.mean[j]) * s
+			c[j] = cv
+			z[j] = cv * inv[j]
+		}
+	}
+	return cov, corr
+}
+
+// frobRef computes ‖AᵀA − BᵀB‖_F for a fixed reference B (n_b × d) and any A.
+//
+// When d is large next to the sample sizes, the d × d matrices are never
+// formed: ‖AᵀA − BᵀB‖² = ‖AAᵀ‖² + ‖BBᵀ‖² − 2‖ABᵀ‖² (trace identities), which
+// needs only n × n Gram matrices. Both paths use gonum's BLAS Dgemm, which
+// runs on every core.
+type frobRef struct {
+	b      []float64
+	nb, d  int
+	bb2    float64 // ‖BBᵀ‖², computed on first use
+	hasBB2 bool
+}
+
+func newFrobRef(b []float64, nb, d int) *frobRef { return &frobRef{b: b, nb: nb, d: d} }
+
+func (r *frobRef) dist(a []float64, na int) float64 {
+	d, nb := r.d, r.nb
+	costDD := float64(d) * float64(d) * float64(na+nb)
+	costGram := float64(d) * float64(na*na+na*nb+nb*nb)
+	if costDD <= costGram {
+		c := make([]float64, d*d)
+		blas64.Implementation().Dgemm(blas.Trans, blas.NoTrans, d, d, na, 1, a, d, a, d, 0, c, d)
+		blas64.Implementation().Dgemm(blas.Trans, blas.NoTrans, d, d, nb, -1, r.b, d, r.b, d, 1, c, d)
+		return math.Sqrt(sumSquares(c))
+	}
+	if !r.hasBB2 {
+		r.bb2 = gramNorm2Sym(r.b, nb, d)
+		r.hasBB2 = true
+	}
+	aa := gramNorm2Sym(a, na, d)
+	ab := gramNorm2(a, na, r.b, nb, d)
+	v := aa + r.bb2 - 2*ab
+	if v < 0 { // rounding when A and B are (nearly) identical
+		v = 0
+	}
+	return math.Sqrt(v)
+}
+
+// gramNorm2 returns ‖ABᵀ‖_F² for A (na × d) and B (nb × d).
+func gramNorm2(a []float64, na int, b []float64, nb int, d int) float64 {
+	c := make([]float64, na*nb)
+	blas64.Implementation().Dgemm(blas.NoTrans, blas.Trans, na, nb, d, 1, a, d, b, d, 0, c, nb)
+	return sumSquares(c)
+}
+
+// gramBlock is the row-block size of gramNorm2Sym.
+const gramBlock = 256
+
+// gramNorm2Sym returns ‖AAᵀ‖_F² computing only the blocks on and above the
+// diagonal of AAᵀ (about half the work of one Dgemm). Each block is a
+// parallel Dgemm; gonum's Dsyrk would halve the work too but runs on one core.
+func gramNorm2Sym(a []float64, na, d int) float64 {
+	total := 0.0
+	c := make([]float64, gramBlock*gramBlock)
+	for i := 0; i < na; i += gramBlock {
+		ri := min(gramBlock, na-i)
+		for j := i; j < na; j += gramBlock {
+			rj := min(gramBlock, na-j)
+			blas64.Implementation().Dgemm(blas.NoTrans, blas.Trans, ri, rj, d, 1, a[i*d:], d, a[j*d:], d, 0, c, rj)
+			s := sumSquares(c[:ri*rj])
+			if i != j {
+				s *= 2
+			}
+			total += s
+		}
+	}
+	return total
+}
+
+func sumSquares(c []float64) float64 {
+	s := 0.0
+	for _, v := range c {
+		s += v * v
+	}
+	return s
+}
+
+// sortedColumns returns each site's values, sorted (site-major).
+func sortedColumns(x *floatMatrix) [][]float64 {
+	out := make([][]float64, x.d)
+	buf := make([]float64, x.n*x.d)
+	for j := 0; j < x.d; j++ {
+		out[j] = x.col(j, buf[j*x.n:j*x.n])
+		slices.Sort(out[j])
+	}
+	return out
+}
+
+// W2Squared returns the squared 1-D Wasserstein-2 distance between the
+// empirical distributions of two sorted samples of any sizes:
+// ∫₀¹ (F_a⁻¹(u) − F_b⁻¹(u))² du, integrated exactly over the merged steps
+// of the two quantile functions.
+func W2Squared(a, b []float64) float64 {
+	na, nb := len(a), len(b)
+	if na == 0 || nb == 0 {
+		return math.NaN()
+	}
+	// Breakpoints in units of 1/(na·nb): a's step i ends at (i+1)·nb, b's step j at (j+1)·na.
+	i, j := 0, 0
+	prev := 0
+	s := 0.0
+	for i < na && j < nb {
+		ea, eb := (i+1)*nb, (j+1)*na
+		next := min(ea, eb)
+		dv := a[i] - b[j]
+		s += float64(next-prev) * dv * dv
+		prev = next
+		if ea == next {
+			i++
+		}
+		if eb == next {
+			j++
+		}
+	}
+	return s / (float64(na) * float64(nb))
+}
+
+func perSNPW2(ref, x [][]float64) []float64 {
+	out := make([]float64, len(ref))
+	for j := range ref {
+		out[j] = math.Sqrt(W2Squared(x[j], ref[j]))
+	}
+	return out
+}
+
+// genotypeClassFreqs returns the smoothed frequencies of dosage 0, 1, 2 at a
+// site: (f_k + ε)/(1 + 3ε), missing calls excluded.
+func genotypeClassFreqs(row []int8) [3]float64 {
+	var c [3]int
+	n := 0
+	for _, x := range row {
+		if x >= 0 && x <= 2 {
+			c[x]++
+			n++
+		}
+	}
+	var p [3]float64
+	for k := range p {
+		f := 0.0
+		if n > 0 {
+			f = float64(c[k]) / float64(n)
+		}
+		p[k] = (f + KLSmoothing) / (1 + 3*KLSmoothing)
+	}
+	return p
+}
+
+// KL returns KL(p‖q) = Σ p log(p/q) in nats.
+func KL(p, q []float64) float64 {
+	s := 0.0
+	for k := range p {
+		if p[k] > 0 {
+			s += p[k] * math.Log(p[k]/q[k])
+		}
+	}
+	return s
+}
+
+// meanKL is the mean over sites of KL(test ‖ x) of smoothed genotype classes.
+func meanKL(test, x *vcf.Genotypes) float64 {
+	s := 0.0
+	for v := 0; v < test.NumSites(); v++ {
+		p := genotypeClassFreqs(test.Row(v))
+		q := genotypeClassFreqs(x.Row(v))
+		s += KL(p[:], q[:])
+	}
+	return s / float64(test.NumSites())
+}
+
+// randomDirections returns a d × L matrix (row-major) of unit column vectors,
+// uniformly distributed on the sphere, from a seeded generator.
+func randomDirections(d, L int, seed uint64) []float64 {
+	rng := rand.New(rand.NewPCG(seed, 0x5bd1e995))
+	p := make([]float64, d*L)
+	for i := range p {
+		p[i] = rng.NormFloat64()
+	}
+	for l := 0; l < L; l++ {
+		s := 0.0
+		for j := 0; j < d; j++ {
+			s += p[j*L+l] * p[j*L+l]
+		}
+		s = 1 / math.Sqrt(s)
+		for j := 0; j < d; j++ {
+			p[j*L+l] *= s
+		}
+	}
+	return p
+}
+
+// sortedProjections projects every individual on every direction and returns
+// the sorted projections per direction.
+func sortedProjections(x *floatMatrix, p []float64, L int) [][]float64 {
+	c := make([]float64, x.n*L)
+	blas64.Implementation().Dgemm(blas.NoTrans, blas.NoTrans, x.n, L, x.d, 1, x.data, x.d, p, L, 0, c, L)
+	out := make([][]float64, L)
+	buf := make([]float64, x.n*L)
+	for l := 0; l < L; l++ {
+		col := buf[l*x.n : (l+1)*x.n]
+		for i := 0; i < x.n; i++ {
+			col[i] = c[i*L+l]
+		}
+		slices.Sort(col)
+		out[l] = col
+	}
+	return out
+}
+
+// slicedW2 is sqrt of the mean over directions of the squared 1-D W2.
+func slicedW2(ref, x [][]float64) float64 {
+	s := 0.0
+	for l := range ref {
+		s += W2Squared(x[l], ref[l])
+	}
+	return math.Sqrt(s / float64(len(ref)))
+}

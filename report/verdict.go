@@ -1,0 +1,237 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/gousynth/gousynth/ld"
+	"github.com/gousynth/gousynth/vcf"
+)
+
+// Verdict thresholds on Ratio (how many times worse than the floor) for the
+// fidelity areas: a synthetic cohort within 1.5× of what a real cohort of the
+// same size achieves is "good", within 3× "fair", else "poor".
+const (
+	GoodRatio = 1.5
+	FairRatio = 3.0
+)
+
+// Privacy thresholds: membership-inference AUC up to 0.55 is "good", up to
+// 0.60 "fair"; the 5th percentile of the distance to the closest record may
+// be at most 1/1.1 ("good") or 1/1.5 ("fair") of that of held-out real
+// individuals; AATS may sit at most 0.05 ("good") or 0.10 ("fair") further
+// below 0.5 than the held-out real individuals do; any identical match is
+// "poor".
+const (
+	GoodMIA      = 0.55
+	FairMIA      = 0.60
+	GoodDCRRatio = 1.1
+	FairDCRRatio = 1.5
+	GoodAATSGap  = 0.05
+	FairAATSGap  = 0.10
+)
+
+// verdictAreas lists, per area, the metrics whose worst ratio decides it.
+var verdictAreas = []struct {
+	area    string
+	metrics []string
+}{
+	{"LD", []string{"ld_r2_mae", "ld_r2_corr", "ld_decay_l2", "corr_frobenius"}},
+	{"Allele frequencies", []string{"mean_error", "af_r2", "kl_mean"}},
+	{"Structure", []string{"pca_w1_mean", "sliced_w2"}},
+}
+
+var grade = []string{"good", "fair", "poor"}
+
+func verdicts(m *Metrics) []Verdict {
+	var out []Verdict
+	for _, a := range verdictAreas {
+		if !m.FloorAssessed {
+			out = append(out, Verdict{a.area, "not assessed", "no training cohort, so no floor to compare with"})
+			continue
+		}
+		worst, worstName := -1.0, ""
+		for _, name := range a.metrics {
+			x, ok := m.Get(name)
+			if !ok || math.IsNaN(x.Ratio) {
+				continue
+			}
+			if x.Ratio > worst {
+				worst, worstName = x.Ratio, name
+			}
+		}
+		if worstName == "" {
+			out = append(out, Verdict{a.area, "not assessed", "no metric could be computed"})
+			continue
+		}
+		g := 2
+		switch {
+		case worst <= GoodRatio:
+			g = 0
+		case worst <= FairRatio:
+			g = 1
+		}
+		out = append(out, Verdict{a.area, grade[g], fmt.Sprintf("worst metric %s at %s× the floor (good ≤ %g×, fair ≤ %g×)", worstName, fmtRatio(worst), GoodRatio, FairRatio)})
+	}
+	out = append(out, privacyVerdict(m))
+	return out
+}
+
+func fmtRatio(r float64) string {
+	if math.IsInf(r, 1) {
+		return "∞"
+	}
+	return strconv.FormatFloat(r, 'f', 2, 64)
+}
+
+func privacyVerdict(m *Metrics) Verdict {
+	if !m.PrivacyAssessed {
+		return Verdict{"Privacy", "not assessed", "privacy needs the training cohort (--train)"}
+	}
+	g := 0
+	var reasons []string
+	worse := func(level int, reason string) {
+		g = max(g, level)
+		reasons = append(reasons, reason)
+	}
+	if x, ok := m.Get("identical_match_rate"); ok && x.Value > 0 {
+		worse(2, fmt.Sprintf("%.2f%% of synthetic individuals are exact copies of training individuals", 100*x.Value))
+	}
+	if x, ok := m.Get("mia_auc"); ok {
+		switch {
+		case x.Value > FairMIA:
+			worse(2, fmt.Sprintf("membership-inference AUC %.3f > %g", x.Value, FairMIA))
+		case x.Value > GoodMIA:
+			worse(1, fmt.Sprintf("membership-inference AUC %.3f > %g", x.Value, GoodMIA))
+		}
+	}
+	if x, ok := m.Get("dcr_p5"); ok {
+		switch {
+		case x.Ratio > FairDCRRatio:
+			worse(2, fmt.Sprintf("5th-percentile distance to closest record %s× closer than for held-out real individuals", fmtRatio(x.Ratio)))
+		case x.Ratio > GoodDCRRatio:
+			worse(1, fmt.Sprintf("5th-percentile distance to closest record %s× closer than for held-out real individuals", fmtRatio(x.Ratio)))
+		}
+	}
+	if x, ok := m.Get("aats"); ok {
+		gap := (0.5 - x.Value) - math.Abs(0.5-x.Floor)
+		switch {
+		case gap > FairAATSGap:
+			worse(2, fmt.Sprintf("adversarial accuracy %.3f (held-out real: %.3f): synthetic individuals sit close to training ones", x.Value, x.Floor))
+		case gap > GoodAATSGap:
+			worse(1, fmt.Sprintf("adversarial accuracy %.3f (held-out real: %.3f)", x.Value, x.Floor))
+		}
+	}
+	if len(reasons) == 0 {
+		reasons = append(reasons, "no identical matches; distances to training individuals, adversarial accuracy and membership inference are in line with held-out real individuals")
+	}
+	return Verdict{"Privacy", grade[g], strings.Join(reasons, "; ")}
+}
+
+// regionSites returns the indices of the sites of g inside r.
+func regionSites(g *vcf.Genotypes, r Region) []int {
+	var idx []int
+	for v, s := range g.Sites {
+		if r.Chrom != "" && s.Chrom != r.Chrom {
+			continue
+		}
+		if r.Start > 0 && s.Pos < r.Start {
+			continue
+		}
+		if r.End > 0 && s.Pos > r.End {
+			continue
+		}
+		idx = append(idx, v)
+	}
+	return idx
+}
+
+// ParseRegion parses "chr", "chr:start-end" or "chr:start-" (1-based,
+// inclusive; commas in numbers allowed).
+func ParseRegion(s string) (Region, error) {
+	chrom, rng, hasRange := strings.Cut(s, ":")
+	if chrom == "" {
+		return Region{}, fmt.Errorf("region %q: missing chromosome (want chr:start-end)", s)
+	}
+	r := Region{Chrom: chrom}
+	if !hasRange {
+		return r, nil
+	}
+	a, b, ok := strings.Cut(strings.ReplaceAll(rng, ",", ""), "-")
+	if !ok {
+		return Region{}, fmt.Errorf("region %q: want chr:start-end", s)
+	}
+	var err error
+	if r.Start, err = strconv.Atoi(a); err != nil || r.Start < 1 {
+		return Region{}, fmt.Errorf("region %q: bad start %q", s, a)
+	}
+	if b != "" {
+		if r.End, err = strconv.Atoi(b); err != nil || r.End < r.Start {
+			return Region{}, fmt.Errorf("region %q: bad end %q", s, b)
+		}
+	}
+	return r, nil
+}
+
+// heatmaps computes block-averaged r² matrices of the heatmap region for the
+// test and synthetic cohorts.
+func heatmaps(T, S cohort, opts Options, plots *PlotData) error {
+	idx := regionSites(T.g, opts.HeatmapRegion)
+	if len(idx) < 2 {
+		return fmt.Errorf("report: heatmap region %s:%d-%d holds %d sites, need at least 2: %w",
+			opts.HeatmapRegion.Chrom, opts.HeatmapRegion.Start, opts.HeatmapRegion.End, len(idx), ErrTooFew)
+	}
+	if len(idx) > opts.HeatmapMaxSNPs {
+		thin := make([]int, opts.HeatmapMaxSNPs)
+		for i := range thin {
+			thin[i] = idx[int(float64(i)*float64(len(idx)-1)/float64(opts.HeatmapMaxSNPs-1)+0.5)]
+		}
+		idx = thin
+	}
+	s := len(idx)
+	cells := min(s, opts.HeatmapCells)
+	plots.HeatCells, plots.HeatSNPs = cells, s
+	plots.HeatFirst, plots.HeatLast = T.g.Sites[idx[0]], T.g.Sites[idx[s-1]]
+	var err error
+	if plots.HeatTest, err = blockR2(subsetSites(T.g, idx), cells); err != nil {
+		return err
+	}
+	plots.HeatSynth, err = blockR2(subsetSites(S.g, idx), cells)
+	return err
+}
+
+// blockR2 returns the cells × cells block averages of the r² matrix of g
+// (undefined r² counted as 0).
+func blockR2(g *vcf.Genotypes, cells int) ([]float64, error) {
+	s := g.NumSites()
+	cellOf := make([]int, s)
+	for v := range cellOf {
+		cellOf[v] = v * cells / s
+	}
+	sum := make([]float64, cells*cells)
+	cnt := make([]float64, cells*cells)
+	add := func(i, j int, r float64) {
+		if math.IsNaN(r) {
+			r = 0
+		}
+		a, b := cellOf[i], cellOf[j]
+		sum[a*cells+b] += r
+		cnt[a*cells+b]++
+		if a != b {
+			sum[b*cells+a] += r
+			cnt[b*cells+a]++
+		}
+	}
+	for i := 0; i < s; i++ {
+		add(i, i, 1)
+		for j := i + 1; j < s; j++ {
+			add(i, j, ld.SiteR2(g, i, j))
+		}
+	}
+	for i := range sum {
+		sum[i] /= cnt[i]
+	}
+	return sum, nil
+}
