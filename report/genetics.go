@@ -24,31 +24,37 @@ func geneticsMetrics(T, S cohort, F *cohort, opts Options, plots *PlotData) ([]M
 	}
 
 	win := ld.WindowOptions{WindowSNPs: opts.LDWindowSNPs, WindowKB: opts.LDWindowKB, MinR2: 0}
-	pairsT, dist, err := windowR2(T.g, win, true)
+	pairsT, err := windowR2(T.g, win)
 	if err != nil {
 		return nil, err
 	}
-	pairsS, _, err := windowR2(S.g, win, false)
+	pairsS, err := windowR2(S.g, win)
 	if err != nil {
 		return nil, err
 	}
 	maeS, corrS := meanAbsDiff2(pairsS, pairsT), Pearson(pairsS, pairsT)
 	maeF, corrF := nan, nan
-	var pairsF []float64
+	var pairsF []float64 // floor r² of the same pairs
 	if F != nil {
-		if pairsF, _, err = windowR2(F.g, win, false); err != nil {
+		if pairsF, err = windowR2(F.g, win); err != nil {
 			return nil, err
 		}
 		maeF, corrF = meanAbsDiff2(pairsF, pairsT), Pearson(pairsF, pairsT)
 	}
 
-	edges := logEdges(1, opts.LDWindowKB*1000, opts.DecayBins)
+	edges := ld.LogBins(decayMinBP, opts.DecayMaxKB*1000, opts.DecayBins)
 	plots.DecayCentres = binCentres(edges)
-	plots.DecayTest = decayCurve(pairsT, dist, edges)
-	plots.DecaySynth = decayCurve(pairsS, dist, edges)
+	if plots.DecayTest, err = decayCurve(T.g, edges); err != nil {
+		return nil, err
+	}
+	if plots.DecaySynth, err = decayCurve(S.g, edges); err != nil {
+		return nil, err
+	}
 	decS, decF := curveL2(plots.DecaySynth, plots.DecayTest), nan
 	if F != nil {
-		plots.DecayFloor = decayCurve(pairsF, dist, edges)
+		if plots.DecayFloor, err = decayCurve(F.g, edges); err != nil {
+			return nil, err
+		}
 		decF = curveL2(plots.DecayFloor, plots.DecayTest)
 	}
 
@@ -57,7 +63,7 @@ func geneticsMetrics(T, S cohort, F *cohort, opts Options, plots *PlotData) ([]M
 		metricHigher("af_r2", "r² between per-SNP ALT allele frequencies and those of the test cohort", afR2S, afR2F),
 		metricLower("ld_r2_mae", "mean |r² − r²_test| of dosage r² over "+win2, maeS, maeF),
 		metricHigher("ld_r2_corr", "Pearson correlation of the dosage r² with those of the test cohort over "+win2, corrS, corrF),
-		metricLower("ld_decay_l2", fmt.Sprintf("L2 distance between LD decay curves (mean r² in %d log-spaced distance bins up to %g kb)", opts.DecayBins, opts.LDWindowKB), decS, decF),
+		metricLower("ld_decay_l2", fmt.Sprintf("L2 distance between LD decay curves (mean r² in %d log-spaced distance bins from %g bp to %g kb)", opts.DecayBins, decayMinBP, opts.DecayMaxKB), decS, decF),
 	}, nil
 }
 
@@ -115,24 +121,21 @@ func Pearson(x, y []float64) float64 {
 }
 
 // windowR2 returns the dosage r² (ld.Pairs, in its fixed pair order) of every
-// site pair in the window, NaN replaced by 0, and, when withDist, the bp
-// distance of each pair. All cohorts share the sites, so the pair lists line up.
-func windowR2(g *vcf.Genotypes, win ld.WindowOptions, withDist bool) (r2, dist []float64, err error) {
+// site pair in the window, undefined r² (a monomorphic site) replaced by 0.
+// All cohorts share the sites, so the pair lists line up.
+func windowR2(g *vcf.Genotypes, win ld.WindowOptions) (r2 []float64, err error) {
 	err = ld.Pairs(g, win, func(p ld.Pair) error {
 		v := p.R2
 		if math.IsNaN(v) {
 			v = 0
 		}
 		r2 = append(r2, v)
-		if withDist {
-			dist = append(dist, float64(g.Sites[p.J].Pos-g.Sites[p.I].Pos))
-		}
 		return nil
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("report: LD r²: %w", err)
+		return nil, fmt.Errorf("report: LD r²: %w", err)
 	}
-	return r2, dist, nil
+	return r2, nil
 }
 
 func meanAbsDiff2(a, b []float64) float64 {
@@ -142,17 +145,12 @@ func meanAbsDiff2(a, b []float64) float64 {
 	return meanAbsDiff(a, b)
 }
 
-// logEdges returns n+1 log-spaced bin edges from lo to hi.
-func logEdges(lo, hi float64, n int) []float64 {
-	if hi <= lo {
-		hi = lo * 10
-	}
-	e := make([]float64, n+1)
-	for i := range e {
-		e[i] = lo * math.Pow(hi/lo, float64(i)/float64(n))
-	}
-	return e
-}
+// decayMinBP is the left edge of the first LD decay bin.
+const decayMinBP = 10.0
+
+// decayMaxPairsPerBin caps the pairs averaged per decay bin (ld.Decay picks
+// the same deterministic subset for every cohort, since they share sites).
+const decayMaxPairsPerBin = 50000
 
 func binCentres(edges []float64) []float64 {
 	c := make([]float64, len(edges)-1)
@@ -162,32 +160,17 @@ func binCentres(edges []float64) []float64 {
 	return c
 }
 
-// decayCurve is the mean r² per distance bin (NaN for empty bins). Pairs at
-// distance below the first edge go to the first bin.
-func decayCurve(r2, dist, edges []float64) []float64 {
-	nb := len(edges) - 1
-	sum := make([]float64, nb)
-	cnt := make([]int, nb)
-	for i, d := range dist {
-		b := 0
-		for b < nb-1 && d > edges[b+1] {
-			b++
-		}
-		if d > edges[nb] {
-			continue
-		}
-		sum[b] += r2[i]
-		cnt[b]++
+// decayCurve is the mean r² per distance bin (ld.Decay; NaN for empty bins).
+func decayCurve(g *vcf.Genotypes, edges []float64) ([]float64, error) {
+	bins, err := ld.Decay(g, edges, decayMaxPairsPerBin)
+	if err != nil {
+		return nil, fmt.Errorf("report: LD decay: %w", err)
 	}
-	out := make([]float64, nb)
-	for b := range out {
-		if cnt[b] == 0 {
-			out[b] = math.NaN()
-		} else {
-			out[b] = sum[b] / float64(cnt[b])
-		}
+	out := make([]float64, len(bins))
+	for i, b := range bins {
+		out[i] = b.MeanR2
 	}
-	return out
+	return out, nil
 }
 
 // curveL2 is the Euclidean distance between two curves over the bins where

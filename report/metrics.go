@@ -61,8 +61,9 @@ type Options struct {
 	// averaged down to at most HeatmapCells × HeatmapCells cells. Default 300.
 	HeatmapCells int `json:"heatmap_cells"`
 	// DecayBins is the number of log-spaced distance bins of the LD decay
-	// curves. Default 20.
-	DecayBins int `json:"decay_bins"`
+	// curves, which span 10 bp to DecayMaxKB. Defaults: 20 bins, 1000 kb.
+	DecayBins  int     `json:"decay_bins"`
+	DecayMaxKB float64 `json:"decay_max_kb"`
 }
 
 func (o Options) withDefaults() Options {
@@ -86,6 +87,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.DecayBins <= 0 {
 		o.DecayBins = 20
+	}
+	if o.DecayMaxKB <= 0 {
+		o.DecayMaxKB = 1000
 	}
 	return o
 }

@@ -299,12 +299,30 @@ func TestPearsonAndAlleleFreqs(t *testing.T) {
 	near(t, "af", alleleFreqs(g)[0], 0.75, 0)
 }
 
-func TestDecayCurveHand(t *testing.T) {
-	edges := []float64{1, 10, 100}
-	got := decayCurve([]float64{0.8, 0.6, 0.1, 0.5}, []float64{0.5, 5, 50, 500}, edges)
-	near(t, "bin 0", got[0], 0.7, 1e-12) // distance below the first edge joins bin 0
-	near(t, "bin 1", got[1], 0.1, 1e-12)
+func TestCurveL2Hand(t *testing.T) {
 	near(t, "L2", curveL2([]float64{1, math.NaN(), 3}, []float64{0, 5, 1}), math.Sqrt(5), 1e-12)
+}
+
+func TestBlockR2AveragesLDMatrix(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	g, _ := simCohort(rng, 60, 7, 7, 0.8, baseFreqs(rng, 7))
+	full, err := blockR2(g, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks, err := blockR2(g, 3) // cells: sites {0,1,2}, {3,4}, {5,6}
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 0.0
+	for _, i := range []int{0, 1, 2} {
+		for _, j := range []int{5, 6} {
+			want += full[i*7+j] / 6
+		}
+	}
+	near(t, "block (0,2)", blocks[0*3+2], want, 1e-12)
+	near(t, "block (2,0)", blocks[2*3+0], want, 1e-12)
+	near(t, "diagonal of full", full[3*7+3], 1, 0)
 }
 
 // fixture: training, test and a simulated "synthetic" cohort with LD.

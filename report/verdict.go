@@ -203,8 +203,12 @@ func heatmaps(T, S cohort, opts Options, plots *PlotData) error {
 }
 
 // blockR2 returns the cells × cells block averages of the r² matrix of g
-// (undefined r² counted as 0).
+// (ld.Matrix: undefined r² counted as 0).
 func blockR2(g *vcf.Genotypes, cells int) ([]float64, error) {
+	r2, err := ld.Matrix(g)
+	if err != nil {
+		return nil, fmt.Errorf("report: LD heatmap: %w", err)
+	}
 	s := g.NumSites()
 	cellOf := make([]int, s)
 	for v := range cellOf {
@@ -212,22 +216,12 @@ func blockR2(g *vcf.Genotypes, cells int) ([]float64, error) {
 	}
 	sum := make([]float64, cells*cells)
 	cnt := make([]float64, cells*cells)
-	add := func(i, j int, r float64) {
-		if math.IsNaN(r) {
-			r = 0
-		}
-		a, b := cellOf[i], cellOf[j]
-		sum[a*cells+b] += r
-		cnt[a*cells+b]++
-		if a != b {
-			sum[b*cells+a] += r
-			cnt[b*cells+a]++
-		}
-	}
 	for i := 0; i < s; i++ {
-		add(i, i, 1)
-		for j := i + 1; j < s; j++ {
-			add(i, j, ld.SiteR2(g, i, j))
+		a := cellOf[i]
+		for j := 0; j < s; j++ {
+			c := a*cells + cellOf[j]
+			sum[c] += r2.At(i, j)
+			cnt[c]++
 		}
 	}
 	for i := range sum {
