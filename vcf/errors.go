@@ -59,6 +59,7 @@ func newError(path string, line int, kind error, format string, a ...any) *Error
 type lineError struct {
 	kind error
 	msg  string
+	line int // set by the header parser
 }
 
 func (e *lineError) Error() string { return e.msg }

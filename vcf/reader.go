@@ -1,0 +1,797 @@
+package vcf
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/klauspost/compress/gzip"
+)
+
+// ReadOptions selects what a Reader returns.
+type ReadOptions struct {
+	// Region is "chr", "chr:pos" or "chr:start-end" (1-based, inclusive;
+	// "chr:start-" runs to the end of the contig). Records overlapping it are
+	// read. A .tbi or .csi index next to a BGZF file is used to jump to the
+	// region; without one the whole file is scanned.
+	Region string
+	// IncludeSamples keeps only these samples (in file order); IDs not in
+	// the file are an error.
+	IncludeSamples []string
+	// ExcludeSamples drops these samples; IDs not in the file are an error.
+	ExcludeSamples []string
+	// MaxVariants stops after this many kept sites; 0 means no limit.
+	MaxVariants int
+	// SplitMultiallelic splits multi-allelic records into one biallelic site
+	// per SNP ALT allele (other ALT alleles count as REF, as bcftools norm -m-
+	// does) instead of skipping them.
+	SplitMultiallelic bool
+	// Threads is the number of decompression and parsing workers; 0 means
+	// GOMAXPROCS.
+	Threads int
+}
+
+// ReadStats counts what a reader saw. Records and Skipped count the data
+// records examined (inside the region, if any); with MaxVariants the reader
+// may have examined some records past the last kept site.
+type ReadStats struct {
+	Records int            // data records examined
+	Kept    int            // sites returned (after splitting)
+	Skipped map[string]int // reason -> records (or ALT alleles, when splitting): "multiallelic", "not-snp", "symbolic", "no-alt", "no-GT"
+}
+
+func (s *ReadStats) add(pc *piece) {
+	s.Records += pc.records
+	for i, n := range pc.skipped {
+		if n > 0 {
+			if s.Skipped == nil {
+				s.Skipped = map[string]int{}
+			}
+			s.Skipped[skipNames[i]] += n
+		}
+	}
+}
+
+const (
+	kindPlain = iota
+	kindGzip
+	kindBGZF
+)
+
+// batchTarget is the amount of text handed to a worker at once: large enough
+// to amortise the hand-over, small enough to keep both cores busy.
+const batchTarget = 512 << 10
+
+// batch is a run of input handed to a worker: text, or BGZF blocks to inflate.
+type batch struct {
+	prefix []byte   // text before the blocks
+	blocks []byte   // concatenated compressed BGZF blocks
+	sizes  []int    // uncompressed size of each block
+	ends   []int    // end offset of each block in blocks
+	text   []byte   // plain text (kindPlain, kindGzip)
+	err    *Error   // the input failed after this batch (truncation, ...)
+	offset int64    // compressed offset of the first block, for messages
+	pool   *[]byte  // buffer holding text, returned to the pool after use
+	_      struct{} // keep unkeyed literals out
+}
+
+// batchResult is a worker's output for one batch.
+type batchResult struct {
+	hasNL    bool
+	head     []byte // text before the first newline
+	tail     []byte // text after the last newline (or the whole text when !hasNL)
+	newlines int
+	pc       *piece
+	errIdx   int // line of err, counted from the head's line (0)
+	err      *lineError
+	srcErr   *Error
+	buf      *[]byte
+}
+
+type job struct {
+	b    *batch
+	slot chan *batchResult
+}
+
+var textPool = sync.Pool{New: func() any { return new([]byte) }}
+
+// pipeline decompresses and parses in parallel and hands pieces back in
+// file order.
+type pipeline struct {
+	path     string
+	order    chan chan *batchResult
+	quit     chan struct{}
+	stopOnce sync.Once
+	done     sync.WaitGroup
+	parser   *parser // for records that straddle batches
+	carry    []byte
+	lines    int // complete lines consumed so far, header included
+	queue    []*piece
+	err      error
+	finished bool
+}
+
+// source is an open input positioned after the header.
+type source struct {
+	path     string
+	f        *os.File
+	kind     int
+	br       *bufio.Reader // compressed bytes (BGZF) or the file (plain)
+	text     io.Reader     // kindPlain, kindGzip
+	coff     int64         // BGZF: offset of the next block
+	lastSize int           // BGZF: uncompressed size of the last block read
+	leftover []byte
+	hdr      *fileHeader
+}
+
+func openSource(path string) (*source, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	s := &source{path: path, f: f, br: bufio.NewReaderSize(f, 1<<20)}
+	magic, _ := s.br.Peek(bgzfHeaderLen)
+	switch {
+	case len(magic) == 0:
+		f.Close()
+		return nil, newError(path, 0, ErrEmpty, "empty file")
+	case isBGZFHeader(magic):
+		s.kind = kindBGZF
+	case len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b:
+		s.kind = kindGzip
+		zr, err := gzip.NewReader(s.br)
+		if err != nil {
+			f.Close()
+			return nil, newError(path, 0, ErrTruncated, "bad gzip header: %v", err)
+		}
+		s.text = zr
+	default:
+		s.kind = kindPlain
+		s.text = s.br
+	}
+	if err := s.readHeader(); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// readBlock reads the next BGZF block; it returns nil at the end of the file.
+func (s *source) readBlock() ([]byte, *Error) {
+	hdr, err := s.br.Peek(bgzfHeaderLen)
+	if len(hdr) == 0 && err == io.EOF {
+		if s.lastSize != 0 {
+			return nil, newError(s.path, 0, ErrTruncated, "truncated BGZF file: no end-of-file marker block")
+		}
+		return nil, nil
+	}
+	if len(hdr) < bgzfHeaderLen {
+		return nil, newError(s.path, 0, ErrTruncated, "truncated BGZF block at byte %d", s.coff)
+	}
+	if !isBGZFHeader(hdr) {
+		return nil, newError(s.path, 0, ErrTruncated, "corrupt BGZF block header at byte %d", s.coff)
+	}
+	n := bgzfBlockSize(hdr)
+	if n < bgzfHeaderLen+bgzfFooterLen {
+		return nil, newError(s.path, 0, ErrTruncated, "corrupt BGZF block at byte %d", s.coff)
+	}
+	blk := make([]byte, n)
+	if _, err := io.ReadFull(s.br, blk); err != nil {
+		return nil, newError(s.path, 0, ErrTruncated, "truncated BGZF block at byte %d", s.coff)
+	}
+	s.coff += int64(n)
+	s.lastSize = int(binary.LittleEndian.Uint32(blk[n-4:]))
+	return blk, nil
+}
+
+func (s *source) readHeader() error {
+	var buf []byte
+	var z inflater
+	atEOF := false
+	for {
+		if !atEOF {
+			switch s.kind {
+			case kindBGZF:
+				blk, err := s.readBlock()
+				if err != nil {
+					if len(buf) == 0 && s.coff == 0 {
+						err.Err, err.Msg = ErrNotVCF, "not a VCF file: "+err.Msg
+					}
+					return err
+				}
+				if blk == nil {
+					atEOF = true
+					break
+				}
+				var ierr error
+				if buf, ierr = z.inflateBlock(buf, blk); ierr != nil {
+					return newError(s.path, bytes.Count(buf, []byte{'\n'})+1, ErrTruncated, "corrupt BGZF block at byte %d", s.coff-int64(len(blk)))
+				}
+			default:
+				chunk := make([]byte, 64<<10)
+				n, err := readFull(s.text, chunk)
+				buf = append(buf, chunk[:n]...)
+				if err == io.EOF {
+					atEOF = true
+				} else if err != nil {
+					return newError(s.path, bytes.Count(buf, []byte{'\n'})+1, ErrTruncated, "%s", gzipMessage(err))
+				}
+			}
+		}
+		h, n, lerr := parseHeader(buf, atEOF)
+		if lerr != nil {
+			if lerr.kind == ErrEmpty {
+				return newError(s.path, 0, ErrEmpty, "%s", lerr.msg)
+			}
+			return newError(s.path, lerr.line, lerr.kind, "%s", lerr.msg)
+		}
+		if h != nil {
+			s.hdr = h
+			s.leftover = buf[n:]
+			return nil
+		}
+	}
+}
+
+// readFull is io.ReadFull that reports a clean end of input as io.EOF
+// (with n possibly > 0) and passes any other error through, so that a
+// truncated gzip stream (io.ErrUnexpectedEOF from the decompressor) is not
+// mistaken for the end of the file.
+func readFull(r io.Reader, p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		k, err := r.Read(p[n:])
+		n += k
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+func gzipMessage(err error) string {
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return "truncated gzip stream"
+	}
+	return "corrupt gzip stream: " + err.Error()
+}
+
+// seek positions a BGZF source at a virtual offset.
+func (s *source) seek(voff uint64) error {
+	coff, uoff := int64(voff>>16), int(voff&0xffff)
+	if _, err := s.f.Seek(coff, io.SeekStart); err != nil {
+		return err
+	}
+	s.br.Reset(s.f)
+	s.coff = coff
+	blk, err := s.readBlock()
+	if err != nil {
+		return err
+	}
+	s.leftover = nil
+	if blk == nil {
+		return nil
+	}
+	var z inflater
+	data, ierr := z.inflateBlock(nil, blk)
+	if ierr != nil || uoff > len(data) {
+		return newError(s.path, 0, ErrIndex, "the index points at byte %d, which is not a valid BGZF position (is the index stale?)", coff)
+	}
+	s.leftover = data[uoff:]
+	return nil
+}
+
+// produce reads the input into batches until the end, an error or quit.
+func (s *source) produce(pl *pipeline, work chan<- job) {
+	defer pl.done.Done()
+	defer close(work)
+	defer close(pl.order)
+	defer s.f.Close()
+	prefix := s.leftover
+	send := func(b *batch) bool {
+		slot := make(chan *batchResult, 1)
+		select {
+		case pl.order <- slot:
+		case <-pl.quit:
+			return false
+		}
+		if b.err != nil && b.prefix == nil && b.blocks == nil && b.text == nil {
+			slot <- &batchResult{srcErr: b.err}
+			return true
+		}
+		select {
+		case work <- job{b, slot}:
+		case <-pl.quit:
+			return false
+		}
+		return true
+	}
+	for {
+		b := &batch{prefix: prefix, offset: s.coff}
+		prefix = nil
+		eof := false
+		switch s.kind {
+		case kindBGZF:
+			total := 0
+			for total < batchTarget {
+				blk, err := s.readBlock()
+				if err != nil {
+					b.err = err
+					break
+				}
+				if blk == nil {
+					eof = true
+					break
+				}
+				b.blocks = append(b.blocks, blk...)
+				b.ends = append(b.ends, len(b.blocks))
+				b.sizes = append(b.sizes, s.lastSize)
+				total += s.lastSize
+			}
+		default:
+			p := textPool.Get().(*[]byte)
+			if cap(*p) < batchTarget {
+				*p = make([]byte, batchTarget)
+			}
+			*p = (*p)[:batchTarget]
+			n, err := readFull(s.text, *p)
+			b.text, b.pool = (*p)[:n], p
+			if err == io.EOF {
+				eof = true
+			} else if err != nil {
+				b.err = newError(s.path, 0, ErrTruncated, "%s", gzipMessage(err))
+			}
+		}
+		berr := b.err
+		if berr != nil {
+			b.err = nil
+		}
+		if len(b.prefix)+len(b.blocks)+len(b.text) > 0 {
+			if !send(b) {
+				return
+			}
+		}
+		if berr != nil {
+			send(&batch{err: berr})
+			return
+		}
+		if eof {
+			return
+		}
+	}
+}
+
+// work decompresses and parses batches.
+func (pl *pipeline) work(p *parser, jobs <-chan job) {
+	defer pl.done.Done()
+	var z inflater
+	for j := range jobs {
+		j.slot <- pl.process(p, &z, j.b)
+	}
+}
+
+func (pl *pipeline) process(p *parser, z *inflater, b *batch) *batchResult {
+	res := &batchResult{}
+	text := b.text
+	if b.blocks != nil || b.text == nil {
+		size := len(b.prefix)
+		for _, n := range b.sizes {
+			size += n
+		}
+		bp := textPool.Get().(*[]byte)
+		if cap(*bp) < size {
+			*bp = make([]byte, 0, size+size/8)
+		}
+		text = append((*bp)[:0], b.prefix...)
+		start := 0
+		for k, end := range b.ends {
+			var err error
+			if text, err = z.inflateBlock(text, b.blocks[start:end]); err != nil {
+				*bp = text
+				textPool.Put(bp)
+				res.srcErr = newError(pl.path, 0, ErrTruncated, "corrupt BGZF block at byte %d", b.offset+int64(start))
+				return res
+			}
+			start = b.ends[k]
+		}
+		*bp = text
+		res.buf = bp
+	} else {
+		res.buf = b.pool
+		if len(b.prefix) > 0 {
+			text = append(slices.Clip(b.prefix), text...)
+		}
+	}
+	first := bytes.IndexByte(text, '\n')
+	if first < 0 {
+		res.tail = text
+		return res
+	}
+	last := bytes.LastIndexByte(text, '\n')
+	res.hasNL = true
+	res.head = text[:first]
+	res.tail = text[last+1:]
+	body := text[first+1 : last+1]
+	res.newlines = 1 + bytes.Count(body, []byte{'\n'})
+	pc := &piece{}
+	nk := p.nKeep()
+	if est := res.newlines; nk > 0 {
+		pc.dosage = make([]int8, 0, est*nk)
+		pc.haps = make([]int8, 0, 2*est*nk)
+	}
+	for k := 1; len(body) > 0; k++ {
+		nl := bytes.IndexByte(body, '\n')
+		if err := p.parseLine(body[:nl], pc); err != nil {
+			res.err, res.errIdx = err, k
+			break
+		}
+		body = body[nl+1:]
+		if pc.stop {
+			break
+		}
+	}
+	res.pc = pc
+	return res
+}
+
+func (pl *pipeline) stop() {
+	pl.stopOnce.Do(func() { close(pl.quit) })
+}
+
+// close stops the workers and waits for them.
+func (pl *pipeline) close() {
+	pl.stop()
+	go func() {
+		for slot := range pl.order {
+			select {
+			case r := <-slot:
+				if r != nil && r.buf != nil {
+					textPool.Put(r.buf)
+				}
+			default:
+			}
+		}
+	}()
+	pl.done.Wait()
+}
+
+// parseOne parses a record assembled from several batches.
+func (pl *pipeline) parseOne(line []byte, lineNo int) (*piece, error) {
+	pc := &piece{}
+	if err := pl.parser.parseLine(line, pc); err != nil {
+		return pc, newError(pl.path, lineNo, err.kind, "%s", err.msg)
+	}
+	return pc, nil
+}
+
+// next returns the next piece of sites in file order, or io.EOF.
+func (pl *pipeline) next() (*piece, error) {
+	for {
+		if len(pl.queue) > 0 {
+			pc := pl.queue[0]
+			pl.queue = pl.queue[1:]
+			return pc, nil
+		}
+		if pl.err != nil {
+			return nil, pl.err
+		}
+		if pl.finished {
+			return nil, io.EOF
+		}
+		slot, ok := <-pl.order
+		if !ok {
+			pl.finished = true
+			if len(pl.carry) > 0 {
+				pc, err := pl.parseOne(pl.carry, pl.lines+1)
+				pl.carry = nil
+				pl.queue = append(pl.queue, pc)
+				pl.err = err
+			}
+			continue
+		}
+		res := <-slot
+		if res.srcErr != nil {
+			e := *res.srcErr
+			e.Line = pl.lines + 1
+			pl.err = &e
+			pl.finished = true
+			continue
+		}
+		if !res.hasNL {
+			pl.carry = append(pl.carry, res.tail...)
+			textPool.Put(res.buf)
+			continue
+		}
+		pl.carry = append(pl.carry, res.head...)
+		head, err := pl.parseOne(pl.carry, pl.lines+1)
+		pl.carry = append(pl.carry[:0], res.tail...)
+		textPool.Put(res.buf)
+		pl.queue = append(pl.queue, head)
+		if err != nil {
+			pl.err = err
+			continue
+		}
+		if head.stop {
+			pl.finished = true
+			continue
+		}
+		pl.queue = append(pl.queue, res.pc)
+		if res.err != nil {
+			pl.err = newError(pl.path, pl.lines+1+res.errIdx, res.err.kind, "%s", res.err.msg)
+			continue
+		}
+		pl.lines += res.newlines
+		if res.pc.stop {
+			pl.finished = true
+		}
+	}
+}
+
+// Reader streams the sites of a VCF.
+type Reader struct {
+	path    string
+	hdr     *fileHeader
+	samples []string
+	nk      int
+	max     int
+	pl      *pipeline
+	cur     *piece
+	idx     int
+	stats   ReadStats
+	err     error
+}
+
+// Open opens a VCF (plain, gzip or BGZF) for streaming and reads its header.
+// Decompression and parsing run in background goroutines; call Close when
+// done (also after an error).
+func Open(path string, opts ReadOptions) (*Reader, error) {
+	return open(path, opts, true)
+}
+
+func open(path string, opts ReadOptions, keepHaps bool) (*Reader, error) {
+	if opts.MaxVariants < 0 {
+		return nil, newError(path, 0, ErrRegion, "MaxVariants must not be negative, got %d", opts.MaxVariants)
+	}
+	var reg *region
+	if opts.Region != "" {
+		var ok bool
+		if reg, ok = parseRegion(opts.Region); !ok {
+			return nil, newError(path, 0, ErrRegion, "cannot parse region %q (want chr, chr:pos or chr:start-end)", opts.Region)
+		}
+	}
+	src, err := openSource(path)
+	if err != nil {
+		return nil, err
+	}
+	keep, err := selectSamples(path, src.hdr.Samples, opts)
+	if err != nil {
+		src.f.Close()
+		return nil, err
+	}
+	startEmpty := false
+	if reg != nil && src.kind == kindBGZF {
+		idx, ipath, err := loadIndex(path)
+		if err != nil {
+			src.f.Close()
+			if _, ok := err.(*Error); ok {
+				return nil, err
+			}
+			return nil, fmt.Errorf("read %s: %w", ipath, err)
+		}
+		if idx != nil {
+			reg.sorted = true
+			voff, found := idx.start(reg.chrom, int64(reg.start-1), int64(min(reg.end, 1<<40)))
+			if !found {
+				startEmpty = true
+			} else if err := src.seek(voff); err != nil {
+				src.f.Close()
+				return nil, err
+			}
+		}
+	}
+	threads := opts.Threads
+	if threads <= 0 {
+		threads = runtime.GOMAXPROCS(0)
+	}
+	r := &Reader{path: path, hdr: src.hdr, max: opts.MaxVariants}
+	if keep == nil {
+		r.samples = src.hdr.Samples
+	} else {
+		for _, j := range keep {
+			r.samples = append(r.samples, src.hdr.Samples[j])
+		}
+	}
+	r.nk = len(r.samples)
+	pl := &pipeline{
+		path:   path,
+		order:  make(chan chan *batchResult, 2*threads+2),
+		quit:   make(chan struct{}),
+		parser: newParser(src.hdr.Samples, keep, opts.SplitMultiallelic, keepHaps, reg),
+		lines:  src.hdr.NLines,
+	}
+	r.pl = pl
+	if startEmpty {
+		src.f.Close()
+		close(pl.order)
+		return r, nil
+	}
+	work := make(chan job, threads)
+	pl.done.Add(1 + threads)
+	for range threads {
+		go pl.work(newParser(src.hdr.Samples, keep, opts.SplitMultiallelic, keepHaps, reg), work)
+	}
+	go src.produce(pl, work)
+	return r, nil
+}
+
+func selectSamples(path string, samples []string, opts ReadOptions) ([]int32, error) {
+	if opts.IncludeSamples == nil && opts.ExcludeSamples == nil {
+		return nil, nil
+	}
+	pos := make(map[string]int, len(samples))
+	for i, s := range samples {
+		pos[s] = i
+	}
+	check := func(ids []string, what string) (map[int]bool, error) {
+		set := map[int]bool{}
+		var unknown []string
+		for _, id := range ids {
+			if i, ok := pos[id]; ok {
+				set[i] = true
+			} else {
+				unknown = append(unknown, id)
+			}
+		}
+		if len(unknown) > 0 {
+			more := ""
+			if len(unknown) > 5 {
+				more = fmt.Sprintf(" and %d more", len(unknown)-5)
+				unknown = unknown[:5]
+			}
+			return nil, newError(path, 0, ErrUnknownSample, "%s sample(s) not in the file: %s%s", what, strings.Join(unknown, ", "), more)
+		}
+		return set, nil
+	}
+	incl, err := check(opts.IncludeSamples, "included")
+	if err != nil {
+		return nil, err
+	}
+	excl, err := check(opts.ExcludeSamples, "excluded")
+	if err != nil {
+		return nil, err
+	}
+	keep := []int32{}
+	for i := range samples {
+		if (opts.IncludeSamples == nil || incl[i]) && !excl[i] {
+			keep = append(keep, int32(i))
+		}
+	}
+	return keep, nil
+}
+
+// Samples returns the IDs of the samples returned, in file order.
+func (r *Reader) Samples() []string { return r.samples }
+
+// Contigs returns the contigs declared in the header.
+func (r *Reader) Contigs() []Contig { return r.hdr.Contigs }
+
+// HeaderLines returns the header's "##" meta lines.
+func (r *Reader) HeaderLines() []string { return r.hdr.Lines }
+
+// Next returns the next kept site, its dosages (one per sample) and, when
+// every call of the site is phased, its haplotypes (two per sample; nil
+// otherwise). It returns io.EOF at the end. The returned slices are not
+// reused by the Reader.
+func (r *Reader) Next() (Site, []int8, []int8, error) {
+	for r.cur == nil || r.idx >= len(r.cur.sites) {
+		if r.err != nil {
+			return Site{}, nil, nil, r.err
+		}
+		if r.max > 0 && r.stats.Kept >= r.max {
+			r.err = io.EOF
+			r.pl.close()
+			continue
+		}
+		pc, err := r.pl.next()
+		if err != nil {
+			r.err = err
+			if pc != nil {
+				r.stats.add(pc)
+			}
+			continue
+		}
+		r.stats.add(pc)
+		r.cur, r.idx = pc, 0
+	}
+	i, nk := r.idx, r.nk
+	r.idx++
+	r.stats.Kept++
+	pc := r.cur
+	var haps []int8
+	if pc.phased[i] {
+		haps = pc.haps[2*i*nk : 2*(i+1)*nk : 2*(i+1)*nk]
+	}
+	return pc.sites[i], pc.dosage[i*nk : (i+1)*nk : (i+1)*nk], haps, nil
+}
+
+// Stats returns the counts so far.
+func (r *Reader) Stats() *ReadStats {
+	s := r.stats
+	s.Skipped = maps(r.stats.Skipped)
+	return &s
+}
+
+func maps(m map[string]int) map[string]int {
+	out := make(map[string]int, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// Close stops the background work and releases the file.
+func (r *Reader) Close() error {
+	r.pl.close()
+	return nil
+}
+
+// ReadFile reads a whole VCF (or the selected part of it) into memory.
+func ReadFile(path string, opts ReadOptions) (*Genotypes, *ReadStats, error) {
+	r, err := open(path, opts, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer r.Close()
+	var pieces []*piece
+	stats := &ReadStats{Skipped: map[string]int{}}
+	nSites := 0
+	phased := true
+	for {
+		pc, err := r.pl.next()
+		if pc != nil {
+			stats.add(pc)
+			if r.max > 0 && nSites+len(pc.sites) > r.max {
+				k := r.max - nSites
+				pc.sites, pc.phased = pc.sites[:k], pc.phased[:k]
+				pc.dosage = pc.dosage[:k*r.nk]
+				if len(pc.haps) > 0 {
+					pc.haps = pc.haps[:2*k*r.nk]
+				}
+			}
+			if len(pc.sites) > 0 {
+				pieces = append(pieces, pc)
+				nSites += len(pc.sites)
+				phased = phased && pc.allPhased()
+			}
+		}
+		if err == io.EOF || r.max > 0 && nSites >= r.max {
+			break
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	stats.Kept = nSites
+	g := &Genotypes{Samples: slices.Clone(r.samples), Phased: phased && nSites > 0}
+	g.Sites = make([]Site, 0, nSites)
+	g.Dosage = make([]int8, 0, nSites*r.nk)
+	if g.Phased {
+		g.Haplotypes = make([]int8, 0, 2*nSites*r.nk)
+	}
+	for _, pc := range pieces {
+		g.Sites = append(g.Sites, pc.sites...)
+		g.Dosage = append(g.Dosage, pc.dosage...)
+		if g.Phased {
+			g.Haplotypes = append(g.Haplotypes, pc.haps...)
+		}
+	}
+	return g, stats, nil
+}
