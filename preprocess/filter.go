@@ -1,0 +1,279 @@
+package preprocess
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/gousynth/gousynth/vcf"
+)
+
+// ErrNothingLeft is returned when a filter removes every site or every
+// sample.
+var ErrNothingLeft = errors.New("nothing left after filtering")
+
+// ErrBadOption is wrapped by errors about invalid option values.
+var ErrBadOption = errors.New("invalid option")
+
+// FilterOptions selects sites and samples. Every zero field disables its
+// filter, so FilterOptions{} keeps everything; DefaultFilterOptions is what
+// the command line uses.
+type FilterOptions struct {
+	// MinMAF keeps sites whose minor-allele frequency is ≥ MinMAF (plink
+	// --maf; bcftools view -q MinMAF:minor). Frequencies are counted over
+	// called alleles.
+	MinMAF float64
+	// MaxSiteMissing removes sites whose fraction of missing calls exceeds
+	// it (plink --geno). 0 disables the filter.
+	MaxSiteMissing float64
+	// MaxSampleMissing removes samples whose fraction of missing calls
+	// exceeds it (plink --mind). 0 disables the filter.
+	MaxSampleMissing float64
+	// HWEPValue removes sites whose Hardy–Weinberg exact test p-value
+	// (Wigginton et al. 2005, as plink --hwe) is below it. 0 disables it.
+	HWEPValue float64
+	// BiallelicSNPsOnly keeps only sites with one-base REF and ALT alleles
+	// (A, C, G or T): no indels, symbolic alleles or multi-allelic records.
+	BiallelicSNPsOnly bool
+}
+
+// DefaultFilterOptions returns the command line's defaults: biallelic SNPs
+// with MAF ≥ 0.01, no missingness or HWE filter.
+func DefaultFilterOptions() FilterOptions {
+	return FilterOptions{MinMAF: 0.01, BiallelicSNPsOnly: true}
+}
+
+func (o FilterOptions) validate() error {
+	check := func(name string, v, hi float64) error {
+		if math.IsNaN(v) || v < 0 || v > hi {
+			return fmt.Errorf("%w: %s = %g, want a value in [0, %g]", ErrBadOption, name, v, hi)
+		}
+		return nil
+	}
+	for _, c := range []struct {
+		name  string
+		v, hi float64
+	}{
+		{"MinMAF", o.MinMAF, 0.5}, {"MaxSiteMissing", o.MaxSiteMissing, 1},
+		{"MaxSampleMissing", o.MaxSampleMissing, 1}, {"HWEPValue", o.HWEPValue, 1},
+	} {
+		if err := check(c.name, c.v, c.hi); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Filter applies the filters of opts in plink's order (biallelic SNPs,
+// sample missingness, site missingness, Hardy–Weinberg, MAF) and returns the
+// filtered copy of g with a log of what each step removed. It returns an
+// error wrapping ErrNothingLeft when no site or no sample survives.
+func Filter(g *vcf.Genotypes, opts FilterOptions) (*vcf.Genotypes, *Log, error) {
+	if err := opts.validate(); err != nil {
+		return nil, nil, err
+	}
+	log := &Log{}
+	if g.NumSites() == 0 {
+		return nil, log, fmt.Errorf("%w: the input has no sites", ErrNothingLeft)
+	}
+	if g.NumSamples() == 0 {
+		return nil, log, fmt.Errorf("%w: the input has no samples", ErrNothingLeft)
+	}
+	keepSites := func(name, reason string, keep func(v int) bool) error {
+		var idx []int
+		for v := range g.Sites {
+			if keep(v) {
+				idx = append(idx, v)
+			}
+		}
+		removed := g.NumSites() - len(idx)
+		log.add(Step{Name: name, Unit: "variants", Removed: removed, Remaining: len(idx), Reason: reason})
+		if len(idx) == 0 {
+			return fmt.Errorf("%w: %s removed all %d variants (%s)", ErrNothingLeft, name, removed, reason)
+		}
+		if removed > 0 {
+			g = SubsetSites(g, idx)
+		}
+		return nil
+	}
+	if opts.BiallelicSNPsOnly {
+		if err := keepSites("--snps-only", "not a biallelic SNP", func(v int) bool { return IsBiallelicSNP(g.Sites[v]) }); err != nil {
+			return nil, log, err
+		}
+	}
+	if opts.MaxSampleMissing > 0 {
+		m := g.NumSites()
+		var idx []int
+		for s := range g.Samples {
+			miss := 0
+			for v := 0; v < m; v++ {
+				if g.At(v, s) < 0 {
+					miss++
+				}
+			}
+			if float64(miss) <= opts.MaxSampleMissing*float64(m) {
+				idx = append(idx, s)
+			}
+		}
+		removed := g.NumSamples() - len(idx)
+		reason := fmt.Sprintf("missing genotype rate > %g", opts.MaxSampleMissing)
+		log.add(Step{Name: "--mind", Unit: "samples", Removed: removed, Remaining: len(idx), Reason: reason})
+		if len(idx) == 0 {
+			return nil, log, fmt.Errorf("%w: --mind removed all %d samples (%s)", ErrNothingLeft, removed, reason)
+		}
+		if removed > 0 {
+			g = SubsetSamples(g, idx)
+		}
+	}
+	if opts.MaxSiteMissing > 0 {
+		n := float64(g.NumSamples())
+		if err := keepSites("--geno", fmt.Sprintf("missing genotype rate > %g", opts.MaxSiteMissing), func(v int) bool {
+			return float64(CountSite(g, v).Missing) <= opts.MaxSiteMissing*n
+		}); err != nil {
+			return nil, log, err
+		}
+	}
+	if opts.HWEPValue > 0 {
+		if err := keepSites("--hwe", fmt.Sprintf("Hardy-Weinberg exact test p < %g", opts.HWEPValue), func(v int) bool {
+			c := CountSite(g, v)
+			return HWEExact(c.Het, c.HomRef, c.HomAlt) >= opts.HWEPValue
+		}); err != nil {
+			return nil, log, err
+		}
+	}
+	if opts.MinMAF > 0 {
+		if err := keepSites("--maf", fmt.Sprintf("minor allele frequency < %g", opts.MinMAF), func(v int) bool {
+			return CountSite(g, v).MAF() >= opts.MinMAF
+		}); err != nil {
+			return nil, log, err
+		}
+	}
+	return g, log, nil
+}
+
+// IsBiallelicSNP reports whether a site has one-base REF and ALT alleles
+// from A, C, G, T (case-insensitive) that differ.
+func IsBiallelicSNP(s vcf.Site) bool {
+	base := func(a string) bool {
+		if len(a) != 1 {
+			return false
+		}
+		switch a[0] {
+		case 'A', 'C', 'G', 'T', 'a', 'c', 'g', 't':
+			return true
+		}
+		return false
+	}
+	return base(s.Ref) && base(s.Alt) && s.Ref != s.Alt
+}
+
+// SiteCounts are the genotype and allele counts of one site.
+type SiteCounts struct {
+	HomRef, Het, HomAlt int // diploid calls by dosage 0, 1, 2
+	Missing             int // missing calls
+	AltAlleles          int // ALT alleles over called alleles
+	CalledAlleles       int // called alleles (AN)
+}
+
+// AltFreq returns the ALT allele frequency, NaN when no allele is called.
+func (c SiteCounts) AltFreq() float64 {
+	if c.CalledAlleles == 0 {
+		return math.NaN()
+	}
+	return float64(c.AltAlleles) / float64(c.CalledAlleles)
+}
+
+// MAF returns the minor-allele frequency, 0 when no allele is called.
+func (c SiteCounts) MAF() float64 {
+	if c.CalledAlleles == 0 {
+		return 0
+	}
+	minor := min(c.AltAlleles, c.CalledAlleles-c.AltAlleles)
+	return float64(minor) / float64(c.CalledAlleles)
+}
+
+// CountSite counts the calls of site v. Allele counts come from the
+// haplotypes when g is phased, so haploid calls count one allele (as
+// bcftools' AN does); otherwise every called genotype counts two.
+func CountSite(g *vcf.Genotypes, v int) SiteCounts {
+	var c SiteCounts
+	for _, d := range g.Row(v) {
+		switch d {
+		case 0:
+			c.HomRef++
+		case 1:
+			c.Het++
+		case 2:
+			c.HomAlt++
+		default:
+			c.Missing++
+		}
+	}
+	if h := g.HapRow(v); h != nil {
+		for s := 0; s < len(h); s += 2 {
+			if g.Dosage[v*g.NumSamples()+s/2] < 0 {
+				continue
+			}
+			for _, a := range h[s : s+2] {
+				if a >= 0 {
+					c.CalledAlleles++
+					c.AltAlleles += int(a)
+				}
+			}
+		}
+		return c
+	}
+	c.CalledAlleles = 2 * (c.HomRef + c.Het + c.HomAlt)
+	c.AltAlleles = c.Het + 2*c.HomAlt
+	return c
+}
+
+// HWEExact returns the p-value of the Hardy–Weinberg exact test for a site
+// with the given genotype counts (Wigginton, Cutler & Abecasis 2005, the
+// test of plink --hwe): the total probability, given the allele counts, of
+// heterozygote counts no more likely than the observed one. It returns 1
+// for a site without calls or without a minor allele.
+func HWEExact(het, homRef, homAlt int) float64 {
+	if het < 0 || homRef < 0 || homAlt < 0 {
+		return math.NaN()
+	}
+	homc, homr := max(homRef, homAlt), min(homRef, homAlt)
+	rare := 2*homr + het
+	n := het + homc + homr
+	if n == 0 || rare == 0 {
+		return 1
+	}
+	probs := make([]float64, rare+1)
+	mid := int(int64(rare) * int64(2*n-rare) / int64(2*n))
+	if (rare&1)^(mid&1) != 0 {
+		mid++
+	}
+	probs[mid] = 1
+	sum := 1.0
+	hets, hr, hc := mid, (rare-mid)/2, n-mid-(rare-mid)/2
+	for hets > 1 {
+		probs[hets-2] = probs[hets] * float64(hets) * float64(hets-1) / (4 * float64(hr+1) * float64(hc+1))
+		sum += probs[hets-2]
+		hr++
+		hc++
+		hets -= 2
+	}
+	hets, hr, hc = mid, (rare-mid)/2, n-mid-(rare-mid)/2
+	for hets <= rare-2 {
+		probs[hets+2] = probs[hets] * 4 * float64(hr) * float64(hc) / (float64(hets+2) * float64(hets+1))
+		sum += probs[hets+2]
+		hr--
+		hc--
+		hets += 2
+	}
+	obs := probs[het] / sum
+	var p float64
+	for _, q := range probs {
+		// Relative tolerance as plink uses, so that ties count as "as
+		// extreme" despite rounding.
+		if q/sum <= obs*(1+1e-8) {
+			p += q / sum
+		}
+	}
+	return math.Min(1, p)
+}
