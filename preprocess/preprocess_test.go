@@ -128,7 +128,7 @@ func TestHWEExact(t *testing.T) {
 
 func TestFilter(t *testing.T) {
 	g := randomGenotypes(200, 40, []float64{0, 0.003, 0.02, 0.3, 0.6, 0.995}, 0.02, 4)
-	g.Sites[7].Alt = "AT"   // indel
+	g.Sites[7].Alt = "AT"    // indel
 	g.Sites[8].Alt = "<DEL>" // symbolic
 	// Sample 3 is mostly missing; site 11 is half missing.
 	for v := 0; v < g.NumSites(); v++ {
