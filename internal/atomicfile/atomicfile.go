@@ -94,8 +94,8 @@ func forget(tmp string) {
 	mu.Unlock()
 }
 
-// RemovePending removes every temporary file created by this process that has
-// been neither committed nor aborted. The command line calls it when it is
+// RemovePending removes every temporary file and staging directory created by
+// this process that has been neither committed nor aborted. The command line calls it when it is
 // interrupted, before it exits.
 func RemovePending() {
 	mu.Lock()
@@ -103,6 +103,10 @@ func RemovePending() {
 	for tmp := range pending {
 		os.Remove(tmp)
 		delete(pending, tmp)
+	}
+	for dir := range pendingDirs {
+		os.RemoveAll(dir)
+		delete(pendingDirs, dir)
 	}
 }
 
