@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gousynth/gousynth/ld"
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -137,6 +138,45 @@ func TestVCFReadByBcftoolsAndPlink2(t *testing.T) {
 		}
 		if want := float64(sum) / float64(2*g.NumSamples()); math.Abs(got-want) > 1e-4 || f[1] != g.Sites[v].ID {
 			t.Fatalf("plink2 variant %d: %s freq %v, want %s %v", v, f[1], got, g.Sites[v].ID, want)
+		}
+	}
+}
+
+// TestOneKGLikeDecayThroughFileAndLD writes the 1kg-like preset to a VCF,
+// reads it back with the vcf reader and measures the dosage LD decay with the
+// ld package (the code behind `gousynth ld`): an independent path from
+// TestOneKGLikeDecay's in-memory haplotype r².
+func TestOneKGLikeDecayThroughFileAndLD(t *testing.T) {
+	n, snps := 1000, 4000
+	if testing.Short() {
+		n, snps = 300, 2000
+	}
+	path := filepath.Join(t.TempDir(), "kg.vcf.gz")
+	writeVCF(t, OneKGLikePreset(n, snps), 21, 2, path)
+	g, _, err := vcf.ReadFile(path, vcf.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.NumSites() != snps || g.NumSamples() != n || !g.Phased {
+		t.Fatalf("read %d sites × %d samples (phased %v), want %d × %d phased", g.NumSites(), g.NumSamples(), g.Phased, snps, n)
+	}
+	edges := []float64{0, 1000, 5000, 10000, 20000, 50000, 200000, 300000}
+	bins, err := ld.Decay(g, edges, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var means []float64
+	for _, b := range bins {
+		means = append(means, b.MeanR2)
+	}
+	t.Logf("ld.Decay mean dosage r² by bin %v: %.3f", edges, means)
+	floor := 1 / float64(n)
+	for _, c := range []struct {
+		bin    int
+		lo, hi float64
+	}{{0, 0.3, 0.6}, {2, 0.1, 0.4}, {4, 0, 0.15}, {6, 0, 0.01 + 2*floor}} {
+		if b := bins[c.bin]; b.Pairs < 100 || b.MeanR2 < c.lo || b.MeanR2 > c.hi {
+			t.Errorf("mean r² at %v–%v bp = %.3f over %d pairs, want in [%v, %v]", b.LoBP, b.HiBP, b.MeanR2, b.Pairs, c.lo, c.hi)
 		}
 	}
 }
