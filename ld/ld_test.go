@@ -147,7 +147,7 @@ func bruteWindow(g *vcf.Genotypes, o WindowOptions) []Pair {
 				break
 			}
 			r := R2(g.Row(i), g.Row(j))
-			if r >= o.MinR2 || (o.MinR2 <= 0 && math.IsNaN(r)) {
+			if r >= o.MinR2 {
 				out = append(out, Pair{i, j, r})
 			}
 		}

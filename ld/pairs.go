@@ -30,13 +30,16 @@ var (
 // chromosome form a pair when j − i < WindowSNPs and
 // pos_j − pos_i ≤ 1000·WindowKB; a pair is reported when its r² ≥ MinR2.
 // Pairs whose r² is undefined (NaN: a site without variance among the
-// individuals called at both) are reported only when MinR2 ≤ 0, as plink does
-// with "nan".
+// individuals called at both, such as a monomorphic site) are never reported,
+// as plink 1.9 omits them; such sites still count towards WindowSNPs.
 type WindowOptions struct {
 	WindowSNPs int     // window size in sites (≥ 2; plink --ld-window)
 	WindowKB   float64 // window span in kb (> 0; plink --ld-window-kb; math.Inf(1) for none)
 	MinR2      float64 // report pairs with r² ≥ MinR2 (plink --ld-window-r2)
 	Threads    int     // worker goroutines; 0 means runtime.GOMAXPROCS(0)
+	// Progress, when set, is called on the consuming goroutine with the
+	// number of sites whose pairs are done and the total.
+	Progress func(done, total int)
 }
 
 // DefaultWindow is the window gousynth uses when none is given: 1000 SNPs,
@@ -143,7 +146,7 @@ func (w *windower) scan(lo, hi int, emit func(i, j int, r float64)) {
 		end := w.end(i, m)
 		for j := i + 1; j < end; j++ {
 			r := w.r2(i, j)
-			if r >= minR2 || (minR2 <= 0 && r != r) {
+			if r >= minR2 { // false for NaN
 				emit(i, j, r)
 			}
 		}
@@ -171,7 +174,8 @@ type chunk struct {
 	idx    int
 	lo, hi int
 	pairs  []Pair
-	buf    []byte
+	buf    []byte // formatted lines (WriteTSV)
+	count  int    // lines in buf
 }
 
 // run computes the rows in chunks on worker goroutines and hands the chunks
@@ -213,6 +217,7 @@ func (w *windower) run(ctx context.Context, produce func(lo, hi int, c *chunk), 
 				c.hi = min(c.lo+rows, m)
 				c.pairs = c.pairs[:0]
 				c.buf = c.buf[:0]
+				c.count = 0
 				produce(c.lo, c.hi, c)
 				results <- c
 			}
@@ -259,6 +264,9 @@ func (w *windower) run(ctx context.Context, produce func(lo, hi int, c *chunk), 
 				} else if e := consume(c); e != nil {
 					err = e
 				}
+			}
+			if w.opts.Progress != nil && err == nil {
+				w.opts.Progress(c.hi, m)
 			}
 			pool.Put(c)
 			<-tokens

@@ -15,8 +15,7 @@ const TSVHeader = "CHR_A\tBP_A\tSNP_A\tCHR_B\tBP_B\tSNP_B\tR2\n"
 
 // WriteTSV writes the windowed dosage r² of g (see Pairs) to w as
 // tab-separated text with plink 1.9 --r2's columns (TSVHeader): one line per
-// reported pair, r² printed like plink with 6 significant digits ("nan" when
-// undefined). It returns the number of pairs written.
+// reported pair, r² printed like plink with 6 significant digits. It returns the number of pairs written.
 //
 // Lines are formatted on the worker goroutines and written in order, so the
 // output is byte-identical for any number of threads.
@@ -52,9 +51,9 @@ func WriteTSV(ctx context.Context, w io.Writer, g *vcf.Genotypes, opts WindowOpt
 			cnt++
 		})
 		c.buf = buf
-		c.hi = cnt // reuse hi as the pair count of the chunk
+		c.count = cnt
 	}, func(c *chunk) error {
-		n += int64(c.hi)
+		n += int64(c.count)
 		_, err := w.Write(c.buf)
 		return err
 	})
