@@ -468,3 +468,4 @@ func TestEvaluateDeterministic(t *testing.T) {
 		t.Error("same seed and inputs gave different metrics")
 	}
 }
+

@@ -1,0 +1,254 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"math"
+	"strconv"
+)
+
+// KeyValue is one line of provenance.
+type KeyValue struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+// Provenance says where a report comes from: inputs, filters, model
+// settings, seed, version, time. The caller fills it (in its order); the
+// report prints it as given.
+type Provenance []KeyValue
+
+// HTMLOptions controls WriteHTML.
+type HTMLOptions struct {
+	// Title of the page; default "gousynth synthetic cohort report".
+	Title string
+	// Provenance is printed at the end of the report.
+	Provenance Provenance
+}
+
+// WriteJSON writes the metrics, with the provenance, as indented JSON.
+// Fields and metrics come in a fixed order; non-finite numbers are null.
+func WriteJSON(w io.Writer, m *Metrics, prov Provenance) error {
+	out := struct {
+		Provenance Provenance `json:"provenance"`
+		*Metrics
+	}{prov, m}
+	if out.Provenance == nil {
+		out.Provenance = Provenance{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		return fmt.Errorf("report: write JSON: %w", err)
+	}
+	return nil
+}
+
+type figure struct {
+	SVG     template.HTML
+	Caption string
+}
+
+type metricRow struct {
+	Metric
+	ValueS, FloorS, RatioS, Class string
+}
+
+type metricGroup struct {
+	Title, Intro string
+	Rows         []metricRow
+}
+
+type page struct {
+	Title      string
+	M          *Metrics
+	Verdicts   []Verdict
+	Groups     []metricGroup
+	Heatmaps   []figure
+	HeatNote   string
+	LDFigs     []figure
+	AFFigs     []figure
+	PCAFigs    []figure
+	DCRFigs    []figure
+	Provenance Provenance
+	GoodRatio  float64
+	FairRatio  float64
+}
+
+// WriteHTML renders the report as one self-contained HTML page: inline SVG
+// figures (heatmaps carry an inline PNG), inline CSS, no scripts, fonts or
+// network access. m must come from Evaluate (it needs m.Plots).
+func WriteHTML(w io.Writer, m *Metrics, opts HTMLOptions) error {
+	if m == nil || m.Plots == nil {
+		return fmt.Errorf("report: WriteHTML needs metrics from Evaluate (with plot data)")
+	}
+	pd := m.Plots
+	pg := page{Title: opts.Title, M: m, Verdicts: m.Verdicts, Provenance: opts.Provenance, GoodRatio: GoodRatio, FairRatio: FairRatio}
+	if pg.Title == "" {
+		pg.Title = "gousynth synthetic cohort report"
+	}
+	pg.Groups = []metricGroup{
+		{"Genetics", "Allele frequencies and linkage disequilibrium.", rows(m.Genetics)},
+		{"Population structure", "Real test, synthetic and floor individuals projected on the principal components of the training cohort.", rows(m.Structure)},
+		{"Paper metrics", "The moment, Wasserstein and KL metrics of the GOU paper, on dosage matrices (individuals × SNPs).", rows(m.Paper)},
+	}
+	if m.PrivacyAssessed {
+		pg.Groups = append(pg.Groups, metricGroup{"Privacy", "Distances are Manhattan distances on dosages (missing calls filled with the training cohort's rounded mean). The floor column holds held-out real test individuals, who were never seen in training.", rows(m.Privacy)})
+	}
+
+	var err error
+	fig := func(svg template.HTML, e error, caption string) figure {
+		if e != nil && err == nil {
+			err = e
+		}
+		return figure{svg, caption}
+	}
+	if pd.HeatCells > 0 {
+		diff := make([]float64, len(pd.HeatTest))
+		for i := range diff {
+			diff[i] = pd.HeatSynth[i] - pd.HeatTest[i]
+		}
+		h1, e1 := heatmapSVG(pd.HeatTest, pd.HeatCells, "Real test", false)
+		h2, e2 := heatmapSVG(pd.HeatSynth, pd.HeatCells, "Synthetic", false)
+		h3, e3 := heatmapSVG(diff, pd.HeatCells, "Synthetic − real", true)
+		pg.Heatmaps = []figure{fig(h1, e1, ""), fig(h2, e2, ""), fig(h3, e3, "")}
+		pg.HeatNote = fmt.Sprintf("%d SNPs from %s:%d to %s:%d", pd.HeatSNPs, pd.HeatFirst.Chrom, pd.HeatFirst.Pos, pd.HeatLast.Chrom, pd.HeatLast.Pos)
+		if pd.HeatCells < pd.HeatSNPs {
+			pg.HeatNote += fmt.Sprintf(", each cell the mean r² of a block of about %d × %d SNP pairs", (pd.HeatSNPs+pd.HeatCells-1)/pd.HeatCells, (pd.HeatSNPs+pd.HeatCells-1)/pd.HeatCells)
+		}
+	}
+	d, e := decayPlot(pd)
+	pg.LDFigs = []figure{fig(d, e, "Mean r² of SNP pairs by distance (log-spaced bins). The synthetic curve should follow the real one as closely as the floor does.")}
+	a, e := afPlot(pd)
+	pg.AFFigs = []figure{fig(a, e, "Each point is a SNP. Points on the diagonal keep the real allele frequency; the grey floor shows the sampling noise of a real cohort of the same size.")}
+	if pd.PCs >= 2 {
+		l, r, e := pcaPlots(pd, 0, 1)
+		pg.PCAFigs = append(pg.PCAFigs, fig(l, e, ""), fig(r, nil, ""))
+	}
+	if pd.PCs >= 4 {
+		l, r, e := pcaPlots(pd, 2, 3)
+		pg.PCAFigs = append(pg.PCAFigs, fig(l, e, ""), fig(r, nil, ""))
+	}
+	if m.PrivacyAssessed {
+		h, e := dcrPlot(pd)
+		pg.DCRFigs = []figure{fig(h, e, "A synthetic cohort that copies or nearly copies training individuals shows a pile-up near 0 that the held-out real individuals do not have.")}
+	}
+	if err != nil {
+		return fmt.Errorf("report: draw figures: %w", err)
+	}
+	if err := pageTemplate.Execute(w, pg); err != nil {
+		return fmt.Errorf("report: write HTML: %w", err)
+	}
+	return nil
+}
+
+func rows(ms []Metric) []metricRow {
+	out := make([]metricRow, len(ms))
+	for i, x := range ms {
+		out[i] = metricRow{Metric: x, ValueS: fmtNum(x.Value), FloorS: fmtNum(x.Floor), RatioS: "–", Class: "na"}
+		if !math.IsNaN(x.Ratio) {
+			out[i].RatioS = fmtRatio(x.Ratio) + "×"
+			switch {
+			case x.Ratio <= GoodRatio:
+				out[i].Class = "good"
+			case x.Ratio <= FairRatio:
+				out[i].Class = "fair"
+			default:
+				out[i].Class = "poor"
+			}
+		}
+	}
+	return out
+}
+
+func fmtNum(v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return "–"
+	case math.IsInf(v, 0):
+		return "∞"
+	case v == 0:
+		return "0"
+	case math.Abs(v) >= 1e5 || math.Abs(v) < 1e-3:
+		return strconv.FormatFloat(v, 'e', 3, 64)
+	}
+	return strconv.FormatFloat(v, 'g', 4, 64)
+}
+
+var pageTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}</title>
+<style>
+body{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;margin:0 auto;max-width:1260px;padding:16px 28px;color:#222;line-height:1.4}
+h1{font-size:1.6em;margin:.3em 0}h2{font-size:1.3em;border-bottom:2px solid #ddd;padding-bottom:4px;margin-top:1.6em}
+.sub{color:#555}
+.verdicts{display:flex;flex-wrap:wrap;gap:12px;margin:12px 0}
+.card{flex:1 1 240px;border-radius:8px;padding:10px 14px;border:1px solid #ccc}
+.card h3{margin:0 0 4px 0;font-size:1.05em}.card .v{font-size:1.5em;font-weight:bold;text-transform:uppercase}
+.card.good{background:#e7f5e9;border-color:#6abf69}.card.fair{background:#fff6dc;border-color:#e0b43b}
+.card.poor{background:#fde7e7;border-color:#e06666}.card.na{background:#f1f1f1}
+.card p{margin:4px 0 0 0;font-size:.88em;color:#333}
+table{border-collapse:collapse;margin:8px 0;font-size:.9em}
+th,td{border-bottom:1px solid #e3e3e3;padding:4px 10px;text-align:left;vertical-align:top}
+th{background:#f6f6f6}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.good{background:#e7f5e9}td.fair{background:#fff6dc}td.poor{background:#fde7e7}
+td.desc{color:#555;font-size:.92em}
+.figs{display:flex;flex-wrap:wrap;gap:18px;align-items:flex-start}
+figure{margin:0}figcaption{font-size:.85em;color:#555;max-width:520px}
+svg.plot{max-width:100%;height:auto}
+.notes li{color:#7a4b00}
+code{background:#f3f3f3;padding:0 3px}
+</style>
+</head>
+<body>
+<h1>{{.Title}}</h1>
+<p class="sub">{{.M.NumSites}} SNPs · real test cohort {{.M.NumTest}} individuals · synthetic {{.M.NumSynth}} ({{.M.EvalSize}} evaluated){{if .M.NumTrain}} · training {{.M.NumTrain}}{{end}} · gousynth {{.M.Version}}</p>
+
+<h2 id="summary">Summary</h2>
+<div class="verdicts">
+{{range .Verdicts}}<div class="card {{if eq .Verdict "not assessed"}}na{{else}}{{.Verdict}}{{end}}"><h3>{{.Area}}</h3><div class="v">{{.Verdict}}</div><p>{{.Reason}}</p></div>
+{{end}}</div>
+<p>Every fidelity metric is shown next to its <b>floor</b>: the same metric for a random subset of
+{{.M.EvalSize}} <i>real</i> training individuals judged against the same real test cohort, so that
+both carry the same sampling noise. The <b>ratio</b> says how many times worse than real data the
+synthetic cohort is (1× = as good as real data; for r² and correlations, the ratio of the shortfalls
+from 1). An area is <b>good</b> when its worst metric is within {{.GoodRatio}}× the floor,
+<b>fair</b> within {{.FairRatio}}×, otherwise <b>poor</b>. Privacy is judged against held-out real
+individuals, who were never used in training.</p>
+{{if .M.Notes}}<ul class="notes">{{range .M.Notes}}<li>{{.}}</li>{{end}}</ul>{{end}}
+
+<h2 id="ld">Linkage disequilibrium</h2>
+{{if .Heatmaps}}<p>Dosage r² heatmaps on the same colour scale: {{.HeatNote}}. The difference uses the same intensity per unit r² (red: more LD in the synthetic cohort, blue: less).</p>
+<div class="figs">{{range .Heatmaps}}<figure>{{.SVG}}</figure>{{end}}</div>{{end}}
+<div class="figs">{{range .LDFigs}}<figure>{{.SVG}}<figcaption>{{.Caption}}</figcaption></figure>{{end}}
+{{range .AFFigs}}<figure>{{.SVG}}<figcaption>{{.Caption}}</figcaption></figure>{{end}}</div>
+
+<h2 id="structure">Population structure</h2>
+<div class="figs">{{range .PCAFigs}}<figure>{{.SVG}}</figure>{{end}}</div>
+<p class="sub">Individuals projected on the principal components of the {{if .M.NumTrain}}training{{else}}test{{end}} cohort (dosages standardised per SNP).</p>
+
+<h2 id="privacy">Privacy</h2>
+{{if .M.PrivacyAssessed}}<div class="figs">{{range .DCRFigs}}<figure>{{.SVG}}<figcaption>{{.Caption}}</figcaption></figure>{{end}}</div>
+{{else}}<p><b>Privacy was not assessed</b>: it needs the training cohort (<code>--train</code>).</p>{{end}}
+
+<h2 id="metrics">All metrics</h2>
+{{range .Groups}}<h3>{{.Title}}</h3><p class="sub">{{.Intro}}</p>
+<table><tr><th>metric</th><th>synthetic</th><th>floor</th><th>ratio</th><th>better</th><th>definition</th></tr>
+{{range .Rows}}<tr><td><code>{{.Name}}</code></td><td class="num">{{.ValueS}}</td><td class="num">{{.FloorS}}</td><td class="num {{.Class}}">{{.RatioS}}</td><td>{{.Better}}</td><td class="desc">{{.Description}}</td></tr>
+{{end}}</table>
+{{end}}
+
+<h2 id="provenance">Provenance</h2>
+<table>{{range .Provenance}}<tr><th>{{.Key}}</th><td>{{.Value}}</td></tr>
+{{end}}<tr><th>metric options</th><td>LD window {{.M.Options.LDWindowSNPs}} SNPs / {{.M.Options.LDWindowKB}} kb · {{.M.Options.Projections}} sliced-W2 projections · {{.M.Options.PCs}} PCs · seed {{.M.Options.Seed}} · floor size {{.M.Options.FloorSize}}</td></tr>
+<tr><th>report version</th><td>gousynth {{.M.Version}}</td></tr></table>
+<p class="sub">This page shows summaries of the real cohorts (LD, allele frequencies, principal-component
+coordinates and distances of held-out individuals); share it only where such summaries of the real data may go.</p>
+</body>
+</html>
+`))
