@@ -468,4 +468,3 @@ func TestEvaluateDeterministic(t *testing.T) {
 		t.Error("same seed and inputs gave different metrics")
 	}
 }
-
