@@ -224,7 +224,7 @@ func TestLogDensityNormalised(t *testing.T) {
 	grid, _ := GaussianGrid(2, 2, 0.5)
 	for name, d := range map[string]Scorer{"two": TwoGaussians(), "grid": grid} {
 		t.Run(name, func(t *testing.T) {
-			const lo, hi, steps = -12.0, 12.0, 600
+			const lo, hi, steps = -12.0, 12.0, 300
 			h := (hi - lo) / steps
 			sum := 0.0
 			for i := range steps {

@@ -36,6 +36,9 @@ func writeVCF(t *testing.T, cfg PanelConfig, seed uint64, threads int, path stri
 func TestSameSeedGivesByteIdenticalFile(t *testing.T) {
 	dir := t.TempDir()
 	cfg := OneKGLikePreset(123, 3000)
+	if testing.Short() {
+		cfg.SNPs = 600
+	}
 	files := map[string][]byte{}
 	for _, run := range []struct {
 		name    string
