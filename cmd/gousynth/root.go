@@ -52,11 +52,8 @@ private the synthetic cohort is.`,
 		return &usageError{err.Error()}
 	})
 	root.AddCommand(newVersionCmd())
-	root.AddCommand(newFitCmd())
 	root.AddCommand(newLDCmd())
-	root.AddCommand(newStatsCmd())
 	root.AddCommand(newSimulateCmd())
-	root.AddCommand(newReportCmd())
 	return root
 }
 
