@@ -104,9 +104,20 @@ type cldCoordKernel struct {
 	k11, k21, k22 float64 // Cholesky of K
 }
 
-func (e *cldEngine) coordKernel(t, lambda float64) cldCoordKernel {
+// cldTimeKernel is the λ-independent part of the kernel at one time.
+type cldTimeKernel struct {
+	mx, mv, l11, l21, l22 float64
+	cov                   mat2
+}
+
+func (e *cldEngine) timeKernel(t float64) cldTimeKernel {
 	mx, mv, cov := e.p.Marginal(t)
 	l11, l21, l22, _ := cov.chol()
+	return cldTimeKernel{mx: mx, mv: mv, l11: l11, l21: l21, l22: l22, cov: cov}
+}
+
+func (tk *cldTimeKernel) coord(lambda float64) cldCoordKernel {
+	mx, mv, cov, l11, l21, l22 := tk.mx, tk.mv, tk.cov, tk.l11, tk.l21, tk.l22
 	k := cov.add(mat2{mx * mx, mx * mv, mx * mv, mv * mv}.scale(lambda))
 	k11, k21, k22, _ := k.chol()
 	return cldCoordKernel{mx: mx, mv: mv, l11: l11, l21: l21, l22: l22, kinv: k.inv(), k11: k11, k21: k21, k22: k22}
@@ -134,8 +145,9 @@ func (e *cldEngine) Batch(rng *rand.Rand, data *LatentData, k, batch int, in []f
 		tt := trainTime(eps, T, u)
 		t[b] = tt
 		row := data.Y[rng.IntN(data.N)*data.R:]
+		tk := e.timeKernel(tt)
 		for i := range k {
-			c := e.coordKernel(tt, e.lam[i])
+			c := tk.coord(e.lam[i])
 			y0 := float64(row[i]) / e.scale
 			z1, z2 := rng.NormFloat64(), rng.NormFloat64()
 			x := c.mx*y0 + c.l11*z1
@@ -217,8 +229,9 @@ func (e *cldEngine) Sample(ctx context.Context, spec SampleSpec) ([]float64, err
 	tv := make([]float64, n)
 	kern := make([]cldCoordKernel, r)
 	score := func(t float64, x, v, sx, sv []float64) error {
+		tk := e.timeKernel(t)
 		for i := range r {
-			kern[i] = e.coordKernel(t, e.lam[i])
+			kern[i] = tk.coord(e.lam[i])
 		}
 		if k > 0 {
 			for a := range n {

@@ -119,3 +119,19 @@ func TestExpIntegralsSeriesMatchesClosedForm(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkCLDMarginalClosedForm(b *testing.B) {
+	p := DefaultCLD(0.1)
+	for i := 0; b.Loop(); i++ {
+		p.Marginal(float64(i%1000+1) / 1000)
+	}
+}
+
+func BenchmarkCLDKernelVanLoan(b *testing.B) {
+	sde := DefaultCLD(0.1).SDE()
+	for i := 0; b.Loop(); i++ {
+		if _, err := sde.Kernel(float64(i%1000+1) / 1000); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
