@@ -29,7 +29,11 @@ func main() {
 	os.Exit(run(os.Args[1:]))
 }
 
+// invocation holds the arguments of the running command, for provenance.
+var invocation []string
+
 func run(args []string) int {
+	invocation = args
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	root := newRootCmd()

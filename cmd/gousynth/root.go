@@ -52,6 +52,7 @@ private the synthetic cohort is.`,
 		return &usageError{err.Error()}
 	})
 	root.AddCommand(newVersionCmd())
+	root.AddCommand(newFitCmd())
 	root.AddCommand(newLDCmd())
 	root.AddCommand(newSimulateCmd())
 	return root

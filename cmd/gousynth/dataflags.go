@@ -1,0 +1,166 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/gousynth/gousynth/internal/pipeline"
+	"github.com/gousynth/gousynth/model"
+	"github.com/gousynth/gousynth/preprocess"
+	"github.com/spf13/pflag"
+)
+
+// dataFlags are the input-selection and preprocessing flags of the commands
+// that fit models (fit, compare).
+type dataFlags struct {
+	region, samplesFile, excludeFile, panel string
+	maf, geno, mind, hwe, testFraction      float64
+	maxSNPs                                 int
+}
+
+func (f *dataFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.region, "region", "", "only variants in `chr:start-end` (1-based, inclusive; uses the .tbi/.csi index when present)")
+	fs.StringVar(&f.samplesFile, "samples-file", "", "keep only the samples listed in `FILE` (one ID per line)")
+	fs.StringVar(&f.excludeFile, "exclude-samples-file", "", "drop the samples listed in `FILE` (one ID per line)")
+	fs.StringVar(&f.panel, "panel", "", "1000 Genomes panel `FILE` (sample pop super_pop gender): stratify the split and colour the report by population")
+	fs.Float64Var(&f.maf, "maf", 0.01, "minimum minor-allele frequency")
+	fs.Float64Var(&f.geno, "geno", 0.1, "maximum fraction of missing calls per SNP (0 = no filter)")
+	fs.Float64Var(&f.mind, "mind", 0, "maximum fraction of missing calls per individual (0 = no filter)")
+	fs.Float64Var(&f.hwe, "hwe", 0, "drop SNPs with a Hardy–Weinberg exact test p-value below this (0 = no filter)")
+	fs.Float64Var(&f.testFraction, "test-fraction", 0.3, "fraction of individuals held out as the real test set")
+	fs.IntVar(&f.maxSNPs, "max-snps", pipeline.DefaultMaxSNPs, "SNP budget of one model: beyond it the first `N` consecutive SNPs are fitted (-1 = no limit)")
+}
+
+// options validates the flags and builds the pipeline's data options.
+func (f *dataFlags) options(input string) (pipeline.DataOptions, error) {
+	o := pipeline.DataOptions{Input: input, PanelPath: f.panel, TestFraction: f.testFraction, Seed: global.seed}
+	switch {
+	case f.maf < 0 || f.maf > 0.5:
+		return o, usagef("--maf must be in [0, 0.5], got %g", f.maf)
+	case f.geno < 0 || f.geno > 1:
+		return o, usagef("--geno must be in [0, 1], got %g", f.geno)
+	case f.mind < 0 || f.mind > 1:
+		return o, usagef("--mind must be in [0, 1], got %g", f.mind)
+	case f.hwe < 0 || f.hwe > 1:
+		return o, usagef("--hwe must be in [0, 1], got %g", f.hwe)
+	case f.testFraction <= 0 || f.testFraction >= 1:
+		return o, usagef("--test-fraction must be in (0, 1), got %g", f.testFraction)
+	case f.maxSNPs == 0 || f.maxSNPs < -1:
+		return o, usagef("--max-snps must be a positive number of SNPs or -1, got %d", f.maxSNPs)
+	}
+	o.MaxSNPs = f.maxSNPs
+	o.Filter = preprocess.DefaultFilterOptions()
+	o.Filter.MinMAF, o.Filter.MaxSiteMissing, o.Filter.MaxSampleMissing, o.Filter.HWEPValue = f.maf, f.geno, f.mind, f.hwe
+	o.Read.Region = f.region
+	o.Read.Threads = global.threads
+	var err error
+	if o.Read.IncludeSamples, err = readIDList(f.samplesFile); err != nil {
+		return o, err
+	}
+	if o.Read.ExcludeSamples, err = readIDList(f.excludeFile); err != nil {
+		return o, err
+	}
+	return o, nil
+}
+
+// readIDList reads one sample ID per line (the first whitespace-separated
+// field; blank lines and # comments are skipped).
+func readIDList(path string) ([]string, error) {
+	if path == "" {
+		return nil, nil
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	var ids []string
+	sc := bufio.NewScanner(fh)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		ids = append(ids, strings.Fields(line)[0])
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(ids) == 0 {
+		return nil, fmt.Errorf("%s: no sample IDs in the file", path)
+	}
+	return ids, nil
+}
+
+// modelFlags are the model settings of fit and compare. Zero values keep
+// the process's measured default (model.DefaultConfig).
+type modelFlags struct {
+	steps, hidden, layers, batch, samplerSteps, anchors, minCluster, netDims int
+	lr                                                             float64
+	sampler, discretiser, init                                             string
+}
+
+func (f *modelFlags) register(fs *pflag.FlagSet) {
+	fs.IntVar(&f.steps, "steps", 0, "training steps (0 = the process's default)")
+	fs.IntVar(&f.hidden, "hidden", 0, "hidden width of the score network (0 = default)")
+	fs.IntVar(&f.layers, "layers", 0, "hidden layers of the score network (0 = default)")
+	fs.IntVar(&f.netDims, "net-dims", -1, "leading eigen-directions whose score the network learns (0 = all, -1 = default)")
+	fs.IntVar(&f.batch, "batch-size", 0, "training batch size (0 = default)")
+	fs.Float64Var(&f.lr, "lr", 0, "learning rate (0 = default)")
+	fs.StringVar(&f.sampler, "sampler", "", "reverse sampler: ancestral, em or heun (default: the process's)")
+	fs.IntVar(&f.samplerSteps, "sampler-steps", 0, "reverse sampler steps (0 = default)")
+	fs.StringVar(&f.discretiser, "discretiser", "", "continuous → 0/1/2: threshold or round (default threshold)")
+	fs.StringVar(&f.init, "init", "", "sampler start: anchors, marginal or stationary (default: the process's)")
+	fs.IntVar(&f.anchors, "anchors", 0, "k-means anchors of the GOU initialisation (0 = default)")
+	fs.IntVar(&f.minCluster, "min-cluster-size", 0, "smallest cluster an anchor may summarise (0 = default)")
+}
+
+// config builds and validates the model configuration for process.
+func (f *modelFlags) config(process string) (model.Config, error) {
+	for _, v := range []struct {
+		name string
+		val  int
+	}{{"--steps", f.steps}, {"--hidden", f.hidden}, {"--layers", f.layers}, {"--batch-size", f.batch}, {"--sampler-steps", f.samplerSteps}, {"--anchors", f.anchors}, {"--min-cluster-size", f.minCluster}} {
+		if v.val < 0 {
+			return model.Config{}, usagef("%s must not be negative, got %d", v.name, v.val)
+		}
+	}
+	if f.lr < 0 {
+		return model.Config{}, usagef("--lr must be positive, got %g", f.lr)
+	}
+	c := model.DefaultConfig(process)
+	setInt := func(dst *int, v int) {
+		if v > 0 {
+			*dst = v
+		}
+	}
+	setInt(&c.Steps, f.steps)
+	setInt(&c.Hidden, f.hidden)
+	setInt(&c.Layers, f.layers)
+	setInt(&c.BatchSize, f.batch)
+	setInt(&c.SamplerSteps, f.samplerSteps)
+	setInt(&c.Anchors, f.anchors)
+	setInt(&c.MinClusterSize, f.minCluster)
+	if f.netDims >= 0 {
+		c.NetDims = f.netDims
+	}
+	if f.lr > 0 {
+		c.LR = f.lr
+	}
+	if f.sampler != "" {
+		c.Sampler = f.sampler
+	}
+	if f.discretiser != "" {
+		c.Discretiser = f.discretiser
+	}
+	if f.init != "" {
+		c.Init = f.init
+	}
+	c.Threads = global.threads
+	if err := c.Validate(); err != nil {
+		return c, &usageError{err.Error()}
+	}
+	return c, nil
+}

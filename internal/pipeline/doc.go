@@ -1,0 +1,7 @@
+// Package pipeline runs gousynth's end-to-end jobs on top of the library
+// packages: read a VCF, filter, split individuals into training and test
+// sets, fit one or more diffusion models, generate synthetic cohorts and
+// evaluate them, writing every output of a run together or not at all. The
+// command line is a thin layer over it (fit, compare), so that the same job
+// can be run, and tested, from Go.
+package pipeline
