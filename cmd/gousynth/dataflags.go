@@ -98,8 +98,8 @@ func readIDList(path string) ([]string, error) {
 // the process's measured default (model.DefaultConfig).
 type modelFlags struct {
 	steps, hidden, layers, batch, samplerSteps, anchors, minCluster, netDims int
-	lr                                                             float64
-	sampler, discretiser, init                                             string
+	lr                                                                       float64
+	sampler, discretiser, init                                               string
 }
 
 func (f *modelFlags) register(fs *pflag.FlagSet) {

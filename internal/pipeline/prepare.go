@@ -22,8 +22,8 @@ var ErrBadOption = errors.New("invalid option")
 
 // DataOptions say which data a job fits and how it is split.
 type DataOptions struct {
-	Input  string           // VCF path (plain or bgzipped)
-	Read   vcf.ReadOptions  // region, samples, threads
+	Input  string          // VCF path (plain or bgzipped)
+	Read   vcf.ReadOptions // region, samples, threads
 	Filter preprocess.FilterOptions
 	// MaxSNPs is the SNP budget: when more sites pass the filters, the job
 	// fits the first MaxSNPs consecutive sites and says so. 0 means
