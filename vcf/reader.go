@@ -79,6 +79,7 @@ type batch struct {
 	text   []byte   // plain text (kindPlain, kindGzip)
 	err    *Error   // the input failed after this batch (truncation, ...)
 	offset int64    // compressed offset of the first block, for messages
+	end    int64    // input offset after the batch (-1 when unknown), for size estimates
 	pool   *[]byte  // buffer holding text, returned to the pool after use
 	_      struct{} // keep unkeyed literals out
 }
@@ -94,6 +95,7 @@ type batchResult struct {
 	err      *lineError
 	srcErr   *Error
 	buf      *[]byte
+	end      int64 // batch.end
 }
 
 type job struct {
@@ -117,6 +119,9 @@ type pipeline struct {
 	queue    []*piece
 	err      error
 	finished bool
+	start    int64 // input offset where records start
+	end      int64 // input offset consumed so far (-1: unknown)
+	size     int64 // input size
 }
 
 // source is an open input positioned after the header.
@@ -126,7 +131,7 @@ type source struct {
 	kind     int
 	br       *bufio.Reader // compressed bytes (BGZF) or the file (plain)
 	text     io.Reader     // kindPlain, kindGzip
-	coff     int64         // BGZF: offset of the next block
+	coff     int64         // BGZF: offset of the next block; plain: bytes read
 	lastSize int           // BGZF: uncompressed size of the last block read
 	leftover []byte
 	hdr      *fileHeader
@@ -219,6 +224,7 @@ func (s *source) readHeader() error {
 				chunk := make([]byte, 64<<10)
 				n, err := readFull(s.text, chunk)
 				buf = append(buf, chunk[:n]...)
+				s.coff += int64(n)
 				if err == io.EOF {
 					atEOF = true
 				} else if err != nil {
@@ -344,11 +350,16 @@ func (s *source) produce(pl *pipeline, work chan<- job) {
 			*p = (*p)[:batchTarget]
 			n, err := readFull(s.text, *p)
 			b.text, b.pool = (*p)[:n], p
+			s.coff += int64(n)
 			if err == io.EOF {
 				eof = true
 			} else if err != nil {
 				b.err = newError(s.path, 0, ErrTruncated, "%s", gzipMessage(err))
 			}
+		}
+		b.end = s.coff
+		if s.kind == kindGzip {
+			b.end = -1
 		}
 		berr := b.err
 		if berr != nil {
@@ -379,7 +390,7 @@ func (pl *pipeline) work(p *parser, jobs <-chan job) {
 }
 
 func (pl *pipeline) process(p *parser, z *inflater, b *batch) *batchResult {
-	res := &batchResult{}
+	res := &batchResult{end: b.end}
 	text := b.text
 	if b.blocks != nil || b.text == nil {
 		size := len(b.prefix)
@@ -421,11 +432,10 @@ func (pl *pipeline) process(p *parser, z *inflater, b *batch) *batchResult {
 	res.tail = text[last+1:]
 	body := text[first+1 : last+1]
 	res.newlines = 1 + bytes.Count(body, []byte{'\n'})
-	pc := &piece{}
-	nk := p.nKeep()
-	if est := res.newlines; nk > 0 {
-		pc.dosage = make([]int8, 0, est*nk)
-		pc.haps = make([]int8, 0, 2*est*nk)
+	pc := p.newPiece()
+	if nk := p.nKeep(); nk > 0 {
+		pc.dosage = growCap(pc.dosage, res.newlines*nk)
+		pc.haps = growCap(pc.haps, 2*res.newlines*nk)
 	}
 	for k := 1; len(body) > 0; k++ {
 		nl := bytes.IndexByte(body, '\n')
@@ -465,7 +475,7 @@ func (pl *pipeline) close() {
 
 // parseOne parses a record assembled from several batches.
 func (pl *pipeline) parseOne(line []byte, lineNo int) (*piece, error) {
-	pc := &piece{}
+	pc := pl.parser.newPiece()
 	if err := pl.parser.parseLine(line, pc); err != nil {
 		return pc, newError(pl.path, lineNo, err.kind, "%s", err.msg)
 	}
@@ -529,6 +539,7 @@ func (pl *pipeline) next() (*piece, error) {
 			continue
 		}
 		pl.lines += res.newlines
+		pl.end = res.end
 		if res.pc.stop {
 			pl.finished = true
 		}
@@ -616,6 +627,11 @@ func open(path string, opts ReadOptions, keepHaps bool) (*Reader, error) {
 		quit:   make(chan struct{}),
 		parser: newParser(src.hdr.Samples, keep, opts.SplitMultiallelic, keepHaps, reg),
 		lines:  src.hdr.NLines,
+		start:  src.coff,
+		end:    -1,
+	}
+	if fi, err := src.f.Stat(); err == nil {
+		pl.size = fi.Size()
 	}
 	r.pl = pl
 	if startEmpty {
@@ -750,48 +766,79 @@ func ReadFile(path string, opts ReadOptions) (*Genotypes, *ReadStats, error) {
 		return nil, nil, err
 	}
 	defer r.Close()
-	var pieces []*piece
 	stats := &ReadStats{Skipped: map[string]int{}}
-	nSites := 0
-	phased := true
+	nk := r.nk
+	g := &Genotypes{Samples: slices.Clone(r.samples), Phased: true}
 	for {
 		pc, err := r.pl.next()
 		if pc != nil {
 			stats.add(pc)
-			if r.max > 0 && nSites+len(pc.sites) > r.max {
-				k := r.max - nSites
-				pc.sites, pc.phased = pc.sites[:k], pc.phased[:k]
-				pc.dosage = pc.dosage[:k*r.nk]
-				if len(pc.haps) > 0 {
-					pc.haps = pc.haps[:2*k*r.nk]
+			k := len(pc.sites)
+			if r.max > 0 && len(g.Sites)+k > r.max {
+				k = r.max - len(g.Sites)
+			}
+			if k > 0 {
+				if len(g.Sites)+k > cap(g.Sites) {
+					g.reserve(r.pl.estimate(len(g.Sites) + k))
+				}
+				g.Sites = append(g.Sites, pc.sites[:k]...)
+				g.Dosage = append(g.Dosage, pc.dosage[:k*nk]...)
+				if g.Phased && !pc.allPhased() {
+					g.Phased, g.Haplotypes = false, nil
+				}
+				if g.Phased {
+					g.Haplotypes = append(g.Haplotypes, pc.haps[:2*k*nk]...)
 				}
 			}
-			if len(pc.sites) > 0 {
-				pieces = append(pieces, pc)
-				nSites += len(pc.sites)
-				phased = phased && pc.allPhased()
-			}
+			r.pl.parser.recycle(pc)
 		}
-		if err == io.EOF || r.max > 0 && nSites >= r.max {
+		if err == io.EOF || r.max > 0 && len(g.Sites) >= r.max {
 			break
 		}
 		if err != nil {
 			return nil, nil, err
 		}
 	}
-	stats.Kept = nSites
-	g := &Genotypes{Samples: slices.Clone(r.samples), Phased: phased && nSites > 0}
-	g.Sites = make([]Site, 0, nSites)
-	g.Dosage = make([]int8, 0, nSites*r.nk)
-	if g.Phased {
-		g.Haplotypes = make([]int8, 0, 2*nSites*r.nk)
-	}
-	for _, pc := range pieces {
-		g.Sites = append(g.Sites, pc.sites...)
-		g.Dosage = append(g.Dosage, pc.dosage...)
-		if g.Phased {
-			g.Haplotypes = append(g.Haplotypes, pc.haps...)
-		}
+	stats.Kept = len(g.Sites)
+	if len(g.Sites) == 0 {
+		g.Phased, g.Haplotypes = false, nil
 	}
 	return g, stats, nil
+}
+
+// reserve grows the capacity of g to n sites. The matrix is filled by
+// appending pieces in file order; reserving the estimated final size up
+// front means each genotype is copied once, into memory touched once.
+func (g *Genotypes) reserve(n int) {
+	ns := len(g.Samples)
+	g.Sites = growCap(g.Sites, n)
+	g.Dosage = growCap(g.Dosage, n*ns)
+	adviseHuge(g.Dosage)
+	if g.Phased {
+		g.Haplotypes = growCap(g.Haplotypes, 2*n*ns)
+		adviseHuge(g.Haplotypes)
+	}
+}
+
+// estimate returns a generous estimate of the number of sites the whole
+// input holds, given that have sites came from the part read so far.
+func (pl *pipeline) estimate(have int) int {
+	done := pl.end - pl.start
+	if pl.end < 0 || done <= 0 || pl.size <= pl.start {
+		return 2 * have
+	}
+	est := float64(have) * float64(pl.size-pl.start) / float64(done)
+	return max(2*have, int(est*1.25)+64)
+}
+
+// growCap returns s with capacity at least n. Unlike slices.Grow it does not
+// write zeros into the new capacity: the memory is touched only when filled
+// (fresh pages from the OS need no clearing).
+func growCap[T any](s []T, n int) []T {
+	if cap(s) >= n {
+		return s
+	}
+	ns := make([]T, len(s), n)
+	copy(ns, s)
+	return ns
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"strconv"
+	"sync"
 )
 
 // Skip reasons, in the order they are reported.
@@ -258,6 +259,22 @@ func (p *parser) parseLine(line []byte, pc *piece) *lineError {
 		pc.phased = append(pc.phased, phased)
 	}
 	return nil
+}
+
+var piecePool sync.Pool
+
+// newPiece returns an empty piece, reusing the buffers of a recycled one.
+func (p *parser) newPiece() *piece {
+	if pc, ok := piecePool.Get().(*piece); ok {
+		return pc
+	}
+	return &piece{}
+}
+
+// recycle returns a piece whose contents have been copied elsewhere.
+func (p *parser) recycle(pc *piece) {
+	*pc = piece{sites: pc.sites[:0], dosage: pc.dosage[:0], haps: pc.haps[:0], phased: pc.phased[:0]}
+	piecePool.Put(pc)
 }
 
 // grow extends s by n elements (their values are to be overwritten).

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/gousynth/gousynth/vcf"
+	"github.com/spf13/cobra"
+)
+
+func newStatsCmd() *cobra.Command {
+	var opts vcf.ReadOptions
+	var include, exclude string
+	cmd := &cobra.Command{
+		Use:   "stats FILE.vcf.gz",
+		Short: "Read a VCF into a genotype matrix and summarise it",
+		Long: `stats reads the biallelic SNPs of a VCF (plain, gzip or BGZF) into a
+dosage matrix and prints the number of samples and sites, the records skipped
+by reason, the missing-call rate, whether the data are phased, and the minor
+allele frequency spectrum.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if include != "" {
+				opts.IncludeSamples = strings.Split(include, ",")
+			}
+			if exclude != "" {
+				opts.ExcludeSamples = strings.Split(exclude, ",")
+			}
+			if opts.MaxVariants < 0 {
+				return usagef("--max-variants must not be negative")
+			}
+			opts.Threads = global.threads
+			g, st, err := vcf.ReadFile(args[0], opts)
+			if err != nil {
+				return err
+			}
+			printStats(cmd.OutOrStdout(), args[0], g, st)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&opts.Region, "region", "r", "", "region chr, chr:pos or chr:start-end (1-based, inclusive)")
+	f.StringVar(&include, "samples", "", "comma-separated sample IDs to keep")
+	f.StringVar(&exclude, "exclude-samples", "", "comma-separated sample IDs to drop")
+	f.IntVar(&opts.MaxVariants, "max-variants", 0, "stop after this many sites (0: no limit)")
+	f.BoolVar(&opts.SplitMultiallelic, "split-multiallelic", false, "split multi-allelic SNPs into biallelic sites instead of skipping them")
+	return cmd
+}
+
+// mafBins are the upper bounds of the minor-allele-frequency classes printed.
+var mafBins = []float64{0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5}
+
+func printStats(w io.Writer, path string, g *vcf.Genotypes, st *vcf.ReadStats) {
+	n := g.NumSamples()
+	counts := make([]int, len(mafBins)+2) // monomorphic, bins..., all missing
+	missing := 0
+	for v := range g.NumSites() {
+		alt, called := 0, 0
+		for _, d := range g.Row(v) {
+			if d == vcf.Missing {
+				missing++
+				continue
+			}
+			alt += int(d)
+			called++
+		}
+		switch {
+		case called == 0:
+			counts[len(counts)-1]++
+		case alt == 0 || alt == 2*called:
+			counts[0]++
+		default:
+			maf := float64(alt) / float64(2*called)
+			maf = min(maf, 1-maf)
+			k, _ := slices.BinarySearch(mafBins, maf)
+			counts[1+min(k, len(mafBins)-1)]++
+		}
+	}
+	fmt.Fprintf(w, "file\t%s\n", path)
+	fmt.Fprintf(w, "samples\t%d\n", n)
+	fmt.Fprintf(w, "records\t%d\n", st.Records)
+	fmt.Fprintf(w, "sites kept\t%d\n", st.Kept)
+	for _, k := range slices.Sorted(maps.Keys(st.Skipped)) {
+		fmt.Fprintf(w, "skipped %s\t%d\n", k, st.Skipped[k])
+	}
+	rate := 0.0
+	if len(g.Dosage) > 0 {
+		rate = float64(missing) / float64(len(g.Dosage))
+	}
+	fmt.Fprintf(w, "missing rate\t%.6f\n", rate)
+	fmt.Fprintf(w, "phased\t%v\n", g.Phased)
+	fmt.Fprintf(w, "MAF 0 (monomorphic)\t%d\n", counts[0])
+	lo := 0.0
+	for i, hi := range mafBins {
+		fmt.Fprintf(w, "MAF (%g, %g]\t%d\n", lo, hi, counts[1+i])
+		lo = hi
+	}
+	if c := counts[len(counts)-1]; c > 0 {
+		fmt.Fprintf(w, "all calls missing\t%d\n", c)
+	}
+}

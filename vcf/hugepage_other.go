@@ -1,0 +1,5 @@
+//go:build !linux
+
+package vcf
+
+func adviseHuge(s []int8) {}
