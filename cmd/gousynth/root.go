@@ -54,6 +54,7 @@ private the synthetic cohort is.`,
 	root.AddCommand(newVersionCmd())
 	root.AddCommand(newFitCmd())
 	root.AddCommand(newLDCmd())
+	root.AddCommand(newStatsCmd())
 	root.AddCommand(newSimulateCmd())
 	return root
 }
