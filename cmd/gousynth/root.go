@@ -53,6 +53,7 @@ private the synthetic cohort is.`,
 	})
 	root.AddCommand(newVersionCmd())
 	root.AddCommand(newFitCmd())
+	root.AddCommand(newCompareCmd())
 	root.AddCommand(newLDCmd())
 	root.AddCommand(newStatsCmd())
 	root.AddCommand(newSimulateCmd())

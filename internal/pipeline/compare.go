@@ -1,0 +1,297 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"log/slog"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gousynth/gousynth/internal/atomicfile"
+	"github.com/gousynth/gousynth/model"
+	"github.com/gousynth/gousynth/report"
+)
+
+// Output files of a comparison, inside its output directory. Each process
+// also gets report-<process>.html.
+const (
+	CompareTableFile = "comparison.md"
+	CompareHTMLFile  = "comparison.html"
+	CompareJSONFile  = "comparison.json"
+)
+
+// CompareOptions describe a comparison of forward processes on one split.
+type CompareOptions struct {
+	Data      DataOptions
+	OutDir    string
+	Processes []string
+	// Configs holds the model configuration of each process. Every process
+	// gets the same budget: the caller gives them the same Steps, network
+	// size and sampler steps.
+	Configs map[string]model.Config
+	NSynth  int
+	Report  report.Options
+	// CommandLine is recorded in the reports.
+	CommandLine string
+	// Progress, when not nil, returns the progress callback of a process.
+	Progress func(process string) func(model.Progress)
+	Logger   *slog.Logger
+}
+
+// CompareRow is one process's result.
+type CompareRow struct {
+	Process         string
+	Metrics         *report.Metrics
+	FitSeconds      float64
+	GenerateSeconds float64
+}
+
+// CompareResult is the outcome of Compare.
+type CompareResult struct {
+	Data  *Data
+	Rows  []CompareRow
+	Files []string
+}
+
+// Compare fits every process on the same training set with the same budget
+// and seed, generates the same number of synthetic individuals, and
+// evaluates each against the same held-out individuals (so every process
+// shares one floor). It writes a table, a JSON file and an HTML comparison
+// with one full report per process, all together or not at all.
+func Compare(ctx context.Context, o CompareOptions) (*CompareResult, error) {
+	var logBuf bytes.Buffer
+	log := teeLogger(o.Logger, &logBuf)
+	if len(o.Processes) == 0 {
+		return nil, fmt.Errorf("%w: no process to compare", ErrBadOption)
+	}
+	out, err := atomicfile.CreateDir(o.OutDir)
+	if err != nil {
+		return nil, err
+	}
+	defer out.Abort()
+	dataOpts := o.Data
+	dataOpts.Seed = stageSeed(o.Data.Seed, stageSplit)
+	d, err := Prepare(ctx, dataOpts, log)
+	if err != nil {
+		return nil, err
+	}
+	res := &CompareResult{Data: d}
+	n := o.NSynth
+	if n == 0 {
+		n = d.NumInput
+	}
+	ropts := o.Report
+	ropts.Seed = stageSeed(o.Data.Seed, stageReport)
+	ropts.Panel = d.populations()
+	for _, proc := range o.Processes {
+		cfg, ok := o.Configs[proc]
+		if !ok {
+			return nil, fmt.Errorf("%w: no configuration for process %q", ErrBadOption, proc)
+		}
+		cfg.Seed = stageSeed(o.Data.Seed, stageModel)
+		var progress func(model.Progress)
+		if o.Progress != nil {
+			progress = o.Progress(proc)
+		}
+		log.Info("fitting", "process", proc, "steps", cfg.Steps)
+		t0 := time.Now()
+		m, err := model.Fit(ctx, d.TrainMatrix, d.Train.Sites, cfg, progress)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", proc, err)
+		}
+		fitSec := time.Since(t0).Seconds()
+		t0 = time.Now()
+		synth, err := m.Generate(ctx, n, stageSeed(o.Data.Seed, stageGenerate))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", proc, err)
+		}
+		genSec := time.Since(t0).Seconds()
+		met, err := report.Evaluate(d.Test, synth, d.Train, ropts)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", proc, err)
+		}
+		log.Info("compared", "process", proc, "fit_seconds", fmt.Sprintf("%.1f", fitSec), "generate_seconds", fmt.Sprintf("%.1f", genSec))
+		m.Preprocess = d.Summary()
+		fo := FitOptions{Data: o.Data, CommandLine: o.CommandLine}
+		if err := writeProcessReport(out, "report-"+proc+".html", met, provenance(fo, d, m, n), "gousynth report: "+proc); err != nil {
+			return nil, err
+		}
+		res.Rows = append(res.Rows, CompareRow{Process: proc, Metrics: met, FitSeconds: fitSec, GenerateSeconds: genSec})
+	}
+	var table, js, page bytes.Buffer
+	res.WriteTable(&table)
+	if err := res.writeJSON(&js); err != nil {
+		return nil, err
+	}
+	if err := res.writeHTML(&page, o.CommandLine); err != nil {
+		return nil, err
+	}
+	for name, b := range map[string][]byte{CompareTableFile: table.Bytes(), CompareJSONFile: js.Bytes(), CompareHTMLFile: page.Bytes(), LogFile: logBuf.Bytes()} {
+		if err := atomicfile.WriteFile(out.Path(name), b); err != nil {
+			return nil, err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	res.Files, err = out.Commit()
+	return res, err
+}
+
+func writeProcessReport(out *atomicfile.Dir, name string, met *report.Metrics, prov report.Provenance, title string) error {
+	var b bytes.Buffer
+	if err := report.WriteHTML(&b, met, report.HTMLOptions{Title: title, Provenance: prov}); err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(out.Path(name), b.Bytes())
+}
+
+// tableRow is one metric across processes.
+type tableRow struct {
+	Section, Name, Better string
+	Floor                 float64
+	Values, Ratios        []float64
+}
+
+// rows lays the metrics out as the paper's tables do: one row per metric,
+// one column per process, plus the floor.
+func (r *CompareResult) rows() []tableRow {
+	if len(r.Rows) == 0 {
+		return nil
+	}
+	first := r.Rows[0].Metrics
+	var out []tableRow
+	for _, sec := range []struct {
+		name string
+		ms   []report.Metric
+	}{{"paper", first.Paper}, {"genetics", first.Genetics}, {"structure", first.Structure}, {"privacy", first.Privacy}} {
+		for _, m := range sec.ms {
+			row := tableRow{Section: sec.name, Name: m.Name, Better: m.Better, Floor: m.Floor}
+			for _, pr := range r.Rows {
+				v, ok := pr.Metrics.Get(m.Name)
+				if !ok {
+					v = report.Metric{Value: math.NaN(), Ratio: math.NaN()}
+				}
+				row.Values = append(row.Values, v.Value)
+				row.Ratios = append(row.Ratios, v.Ratio)
+			}
+			out = append(out, row)
+		}
+	}
+	return out
+}
+
+func fmtNum(v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return "–"
+	case v == 0:
+		return "0"
+	case math.Abs(v) >= 1000 || math.Abs(v) < 1e-3:
+		return strconv.FormatFloat(v, 'e', 2, 64)
+	default:
+		return strconv.FormatFloat(v, 'g', 4, 64)
+	}
+}
+
+// WriteTable writes the comparison as a Markdown table: value (ratio to the
+// floor) per process, the floor, and the wall time of each process.
+func (r *CompareResult) WriteTable(w io.Writer) {
+	fmt.Fprintf(w, "| metric | floor |")
+	for _, pr := range r.Rows {
+		fmt.Fprintf(w, " %s |", pr.Process)
+	}
+	fmt.Fprintf(w, "\n|---|---|%s\n", strings.Repeat("---|", len(r.Rows)))
+	for _, row := range r.rows() {
+		fmt.Fprintf(w, "| %s | %s |", row.Name, fmtNum(row.Floor))
+		for i := range row.Values {
+			if math.IsNaN(row.Ratios[i]) {
+				fmt.Fprintf(w, " %s |", fmtNum(row.Values[i]))
+			} else {
+				fmt.Fprintf(w, " %s (%s×) |", fmtNum(row.Values[i]), strconv.FormatFloat(row.Ratios[i], 'f', 2, 64))
+			}
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "| fit + generate wall time (s) | |")
+	for _, pr := range r.Rows {
+		fmt.Fprintf(w, " %.1f + %.1f |", pr.FitSeconds, pr.GenerateSeconds)
+	}
+	fmt.Fprintln(w)
+}
+
+func (r *CompareResult) writeJSON(w io.Writer) error {
+	type proc struct {
+		Process         string          `json:"process"`
+		FitSeconds      float64         `json:"fit_seconds"`
+		GenerateSeconds float64         `json:"generate_seconds"`
+		Metrics         *report.Metrics `json:"metrics"`
+	}
+	var ps []proc
+	for _, pr := range r.Rows {
+		ps = append(ps, proc{pr.Process, pr.FitSeconds, pr.GenerateSeconds, pr.Metrics})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(struct {
+		Processes []proc `json:"processes"`
+	}{ps})
+}
+
+var compareTmpl = template.Must(template.New("compare").Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>gousynth comparison</title>
+<style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child,th:first-child{text-align:left}.good{background:#e3f4e1}.fair{background:#fdf3d6}.poor{background:#f9dcdc}caption{text-align:left;font-weight:bold;margin-bottom:.5em}</style></head>
+<body><h1>Forward processes compared</h1>
+<p>Every process was fitted on the same {{.NTrain}} training individuals × {{.NSites}} SNPs with the same budget and seed, and {{.NEval}} synthetic individuals were evaluated against the same {{.NTest}} held-out individuals. The floor is the same metric for a random subset of real training individuals of the same size; the ratio says how much worse than the floor the process is (1 = as good as real data; green ≤ {{.Good}}×, amber ≤ {{.Fair}}×).</p>
+<table><caption>Metrics: value (ratio to the floor)</caption>
+<tr><th>metric</th><th>floor</th>{{range .Procs}}<th><a href="report-{{.}}.html">{{.}}</a></th>{{end}}</tr>
+{{range .Rows}}<tr><td title="{{.Section}}">{{.Name}}</td><td>{{.Floor}}</td>{{range .Cells}}<td class="{{.Class}}">{{.Text}}</td>{{end}}</tr>
+{{end}}<tr><td>fit + generate wall time (s)</td><td></td>{{range .Times}}<td>{{.}}</td>{{end}}</tr>
+</table>
+<p><small>{{.Command}}</small></p></body></html>
+`))
+
+func (r *CompareResult) writeHTML(w io.Writer, cmdline string) error {
+	type cell struct{ Text, Class string }
+	type row struct {
+		Section, Name, Floor string
+		Cells                []cell
+	}
+	var procs, times []string
+	for _, pr := range r.Rows {
+		procs = append(procs, pr.Process)
+		times = append(times, fmt.Sprintf("%.1f + %.1f", pr.FitSeconds, pr.GenerateSeconds))
+	}
+	var rows []row
+	for _, tr := range r.rows() {
+		rw := row{Section: tr.Section, Name: tr.Name, Floor: fmtNum(tr.Floor)}
+		for i, v := range tr.Values {
+			c := cell{Text: fmtNum(v)}
+			if q := tr.Ratios[i]; !math.IsNaN(q) {
+				c.Text += fmt.Sprintf(" (%.2f×)", q)
+				switch {
+				case q <= report.GoodRatio:
+					c.Class = "good"
+				case q <= report.FairRatio:
+					c.Class = "fair"
+				default:
+					c.Class = "poor"
+				}
+			}
+			rw.Cells = append(rw.Cells, c)
+		}
+		rows = append(rows, rw)
+	}
+	first := r.Rows[0].Metrics
+	return compareTmpl.Execute(w, map[string]any{
+		"NTrain": first.NumTrain, "NSites": first.NumSites, "NEval": first.EvalSize, "NTest": first.NumTest,
+		"Procs": procs, "Rows": rows, "Times": times, "Command": cmdline,
+		"Good": report.GoodRatio, "Fair": report.FairRatio,
+	})
+}
