@@ -24,22 +24,24 @@ func geneticsMetrics(T, S cohort, F *cohort, opts Options, plots *PlotData) ([]M
 	}
 
 	win := ld.WindowOptions{WindowSNPs: opts.LDWindowSNPs, WindowKB: opts.LDWindowKB, MinR2: 0}
-	pairsT, err := windowR2(T.g, win)
+	pairsT, err := windowPairs(T.g, win)
 	if err != nil {
 		return nil, err
 	}
-	pairsS, err := windowR2(S.g, win)
+	pairsS, err := windowPairs(S.g, win)
 	if err != nil {
 		return nil, err
 	}
-	maeS, corrS := meanAbsDiff2(pairsS, pairsT), Pearson(pairsS, pairsT)
+	xS, tS := alignPairs(pairsS, pairsT)
+	maeS, corrS := meanAbsDiff2(xS, tS), Pearson(xS, tS)
 	maeF, corrF := nan, nan
-	var pairsF []float64 // floor r² of the same pairs
 	if F != nil {
-		if pairsF, err = windowR2(F.g, win); err != nil {
+		pairsF, err := windowPairs(F.g, win)
+		if err != nil {
 			return nil, err
 		}
-		maeF, corrF = meanAbsDiff2(pairsF, pairsT), Pearson(pairsF, pairsT)
+		xF, tF := alignPairs(pairsF, pairsT)
+		maeF, corrF = meanAbsDiff2(xF, tF), Pearson(xF, tF)
 	}
 
 	edges := ld.LogBins(decayMinBP, opts.DecayMaxKB*1000, opts.DecayBins)
@@ -58,7 +60,7 @@ func geneticsMetrics(T, S cohort, F *cohort, opts Options, plots *PlotData) ([]M
 		decF = curveL2(plots.DecayFloor, plots.DecayTest)
 	}
 
-	win2 := fmt.Sprintf("SNP pairs at most %d sites and %g kb apart (%d pairs; undefined r² of monomorphic sites counts as 0)", opts.LDWindowSNPs, opts.LDWindowKB, len(pairsT))
+	win2 := fmt.Sprintf("SNP pairs fewer than %d sites and at most %g kb apart (%d pairs in the test cohort; undefined r² of monomorphic sites counts as 0)", opts.LDWindowSNPs, opts.LDWindowKB, len(pairsT))
 	return []Metric{
 		metricHigher("af_r2", "r² between per-SNP ALT allele frequencies and those of the test cohort", afR2S, afR2F),
 		metricLower("ld_r2_mae", "mean |r² − r²_test| of dosage r² over "+win2, maeS, maeF),
@@ -120,22 +122,48 @@ func Pearson(x, y []float64) float64 {
 	return sxy / math.Sqrt(sxx*syy)
 }
 
-// windowR2 returns the dosage r² (ld.Pairs, in its fixed pair order) of every
-// site pair in the window, undefined r² (a monomorphic site) replaced by 0.
-// All cohorts share the sites, so the pair lists line up.
-func windowR2(g *vcf.Genotypes, win ld.WindowOptions) (r2 []float64, err error) {
-	err = ld.Pairs(g, win, func(p ld.Pair) error {
-		v := p.R2
-		if math.IsNaN(v) {
-			v = 0
-		}
-		r2 = append(r2, v)
+// windowPairs returns the site pairs in the window with a defined dosage r²
+// (ld.Pairs, ordered by I then J).
+func windowPairs(g *vcf.Genotypes, win ld.WindowOptions) ([]ld.Pair, error) {
+	var out []ld.Pair
+	err := ld.Pairs(g, win, func(p ld.Pair) error {
+		out = append(out, p)
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("report: LD r²: %w", err)
 	}
-	return r2, nil
+	return out, nil
+}
+
+// alignPairs lines up two pair lists (both ordered by I then J) over the
+// union of their pairs. A pair missing from one list has an undefined r² there
+// (a monomorphic site): it counts as 0, no LD.
+func alignPairs(a, b []ld.Pair) (va, vb []float64) {
+	va = make([]float64, 0, max(len(a), len(b)))
+	vb = make([]float64, 0, max(len(a), len(b)))
+	clean := func(r float64) float64 {
+		if math.IsNaN(r) {
+			return 0
+		}
+		return r
+	}
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case j == len(b) || (i < len(a) && (a[i].I < b[j].I || (a[i].I == b[j].I && a[i].J < b[j].J))):
+			va, vb = append(va, clean(a[i].R2)), append(vb, 0)
+			i++
+		case i == len(a) || (b[j].I < a[i].I || (b[j].I == a[i].I && b[j].J < a[i].J)):
+			va, vb = append(va, 0), append(vb, clean(b[j].R2))
+			j++
+		default:
+			va, vb = append(va, clean(a[i].R2)), append(vb, clean(b[j].R2))
+			i++
+			j++
+		}
+	}
+	return va, vb
 }
 
 func meanAbsDiff2(a, b []float64) float64 {

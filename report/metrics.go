@@ -248,11 +248,11 @@ func Evaluate(test, synth, train *vcf.Genotypes, opts Options) (*Metrics, error)
 	if test == nil || synth == nil {
 		return nil, fmt.Errorf("report: test and synthetic cohorts are required: %w", ErrTooFew)
 	}
-	if err := SameSites(test, synth, "test", "synthetic"); err != nil {
+	if err := SameSites(test, synth, "test cohort", "synthetic cohort"); err != nil {
 		return nil, err
 	}
 	if train != nil {
-		if err := SameSites(test, train, "test", "training"); err != nil {
+		if err := SameSites(test, train, "test cohort", "training cohort"); err != nil {
 			return nil, err
 		}
 	}
@@ -346,7 +346,8 @@ func Evaluate(test, synth, train *vcf.Genotypes, opts Options) (*Metrics, error)
 }
 
 // SameSites returns an ErrSiteMismatch error naming the first site where a
-// and b differ (chromosome, position, REF or ALT), or nil.
+// and b differ (chromosome, position, REF or ALT), or nil. nameA and nameB
+// name the two cohorts in the message (for example their file names).
 func SameSites(a, b *vcf.Genotypes, nameA, nameB string) error {
 	if a.NumSites() != b.NumSites() {
 		n := min(a.NumSites(), b.NumSites())
@@ -355,7 +356,7 @@ func SameSites(a, b *vcf.Genotypes, nameA, nameB string) error {
 				return siteErr(a, b, nameA, nameB, i)
 			}
 		}
-		return fmt.Errorf("report: %s cohort has %d sites, %s cohort has %d: %w", nameA, a.NumSites(), nameB, b.NumSites(), ErrSiteMismatch)
+		return fmt.Errorf("report: %s has %d sites, %s has %d: %w", nameA, a.NumSites(), nameB, b.NumSites(), ErrSiteMismatch)
 	}
 	for i := range a.Sites {
 		if !sameSite(a.Sites[i], b.Sites[i]) {
@@ -371,7 +372,7 @@ func sameSite(x, y vcf.Site) bool {
 
 func siteErr(a, b *vcf.Genotypes, nameA, nameB string, i int) error {
 	x, y := a.Sites[i], b.Sites[i]
-	return fmt.Errorf("report: site %d differs: %s cohort has %s:%d %s>%s, %s cohort has %s:%d %s>%s: %w",
+	return fmt.Errorf("report: site %d differs: %s has %s:%d %s>%s, %s has %s:%d %s>%s: %w",
 		i+1, nameA, x.Chrom, x.Pos, x.Ref, x.Alt, nameB, y.Chrom, y.Pos, y.Ref, y.Alt, ErrSiteMismatch)
 }
 

@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat/distuv"
 
+	"github.com/gousynth/gousynth/ld"
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -297,6 +298,21 @@ func TestPearsonAndAlleleFreqs(t *testing.T) {
 	near(t, "pearson", Pearson([]float64{1, 2, 3, math.NaN()}, []float64{2, 4, 7, 1}), 0.9933992677987828, 1e-12)
 	g := &vcf.Genotypes{Sites: []vcf.Site{{}}, Samples: []string{"a", "b", "c"}, Dosage: []int8{2, 1, vcf.Missing}}
 	near(t, "af", alleleFreqs(g)[0], 0.75, 0)
+}
+
+func TestAlignPairsUnion(t *testing.T) {
+	a := []ld.Pair{{I: 0, J: 1, R2: 0.5}, {I: 0, J: 2, R2: 0.2}, {I: 1, J: 2, R2: math.NaN()}}
+	b := []ld.Pair{{I: 0, J: 2, R2: 0.4}, {I: 1, J: 3, R2: 0.9}}
+	va, vb := alignPairs(a, b)
+	want := [][2]float64{{0.5, 0}, {0.2, 0.4}, {0, 0}, {0, 0.9}}
+	if len(va) != len(want) {
+		t.Fatalf("aligned %d pairs, want %d", len(va), len(want))
+	}
+	for i, w := range want {
+		if va[i] != w[0] || vb[i] != w[1] {
+			t.Errorf("pair %d: (%g, %g), want %v", i, va[i], vb[i], w)
+		}
+	}
 }
 
 func TestCurveL2Hand(t *testing.T) {

@@ -57,6 +57,7 @@ private the synthetic cohort is.`,
 	root.AddCommand(newLDCmd())
 	root.AddCommand(newStatsCmd())
 	root.AddCommand(newSimulateCmd())
+	root.AddCommand(newReportCmd())
 	return root
 }
 
