@@ -104,8 +104,11 @@ func RemovePending() {
 		os.Remove(tmp)
 		delete(pending, tmp)
 	}
-	for dir := range pendingDirs {
+	for dir, created := range pendingDirs {
 		os.RemoveAll(dir)
+		if created != "" {
+			os.Remove(created) // only if empty
+		}
 		delete(pendingDirs, dir)
 	}
 }

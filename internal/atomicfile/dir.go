@@ -15,13 +15,18 @@ import (
 type Dir struct {
 	target  string
 	staging string
+	created bool // target did not exist before CreateDir
 	done    bool
 }
 
-var pendingDirs = map[string]struct{}{}
+// pendingDirs maps each live staging directory to the target directory that
+// CreateDir created for it ("" when the target existed before).
+var pendingDirs = map[string]string{}
 
 // CreateDir creates target if needed and a staging directory inside it.
 func CreateDir(target string) (*Dir, error) {
+	_, statErr := os.Stat(target)
+	created := os.IsNotExist(statErr)
 	if err := os.MkdirAll(target, 0o755); err != nil {
 		return nil, fmt.Errorf("create output directory: %w", err)
 	}
@@ -30,9 +35,12 @@ func CreateDir(target string) (*Dir, error) {
 		return nil, fmt.Errorf("create output directory: %w", err)
 	}
 	mu.Lock()
-	pendingDirs[staging] = struct{}{}
+	pendingDirs[staging] = ""
+	if created {
+		pendingDirs[staging] = target
+	}
 	mu.Unlock()
-	return &Dir{target: target, staging: staging}, nil
+	return &Dir{target: target, staging: staging, created: created}, nil
 }
 
 // Path returns where the file name is to be written while staged.
@@ -74,7 +82,8 @@ func (d *Dir) Commit() ([]string, error) {
 	return out, nil
 }
 
-// Abort removes the staging directory and everything in it. It does nothing
+// Abort removes the staging directory and everything in it, and the target
+// directory too when CreateDir created it and it is empty. It does nothing
 // after Commit, so `defer d.Abort()` is the usual pattern.
 func (d *Dir) Abort() {
 	if d.done {
@@ -82,6 +91,9 @@ func (d *Dir) Abort() {
 	}
 	d.done = true
 	os.RemoveAll(d.staging)
+	if d.created {
+		os.Remove(d.target) // fails, harmlessly, unless empty
+	}
 	d.forget()
 }
 
