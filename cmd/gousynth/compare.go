@@ -15,10 +15,9 @@ func newCompareCmd() *cobra.Command {
 	var (
 		data      dataFlags
 		mflags    modelFlags
+		outf      outputFlags
 		outDir    string
-		nSynth    int
 		processes string
-		ldWin     int
 	)
 	cmd := &cobra.Command{
 		Use:   "compare IN.vcf.gz",
@@ -34,11 +33,8 @@ one report-<process>.html per process and run.log.`,
   gousynth compare sim.vcf.gz --process vp,gou,cld,cld-eps --steps 2000 -o cmp`,
 		Args: exactArgs(1, "compare needs one input VCF"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if nSynth < 0 {
-				return usagef("-n must not be negative, got %d", nSynth)
-			}
-			if ldWin < 1 {
-				return usagef("--ld-window-snps must be at least 1, got %d", ldWin)
+			if err := outf.validate(); err != nil {
+				return err
 			}
 			dopts, err := data.options(args[0])
 			if err != nil {
@@ -49,8 +45,8 @@ one report-<process>.html per process and run.log.`,
 				return err
 			}
 			res, err := pipeline.Compare(cmd.Context(), pipeline.CompareOptions{
-				Data: dopts, OutDir: outDir, Processes: procs, Configs: configs, NSynth: nSynth,
-				Report: report.Options{LDWindowSNPs: ldWin}, CommandLine: commandLine(),
+				Data: dopts, OutDir: outDir, Processes: procs, Configs: configs, NSynth: outf.nSynth,
+				Report: report.Options{LDWindowSNPs: outf.ldWindowSNPs}, CommandLine: commandLine(),
 				Progress: modelProgress, Logger: slog.Default(),
 			})
 			if err != nil {
@@ -67,9 +63,8 @@ one report-<process>.html per process and run.log.`,
 	}
 	fs := cmd.Flags()
 	fs.StringVarP(&outDir, "out", "o", "gousynth_compare", "output `DIR`")
-	fs.IntVarP(&nSynth, "n", "n", 0, "synthetic individuals per process (0 = as many as the input)")
 	fs.StringVar(&processes, "process", "vp,gou", "comma-separated forward processes: vp, gou, cld, cld-eps")
-	fs.IntVar(&ldWin, "ld-window-snps", 200, "SNP window of the LD r² comparison")
+	outf.register(fs)
 	data.register(fs)
 	mflags.register(fs)
 	return cmd

@@ -164,3 +164,23 @@ func (f *modelFlags) config(process string) (model.Config, error) {
 	}
 	return c, nil
 }
+
+// outputFlags are the synthetic-cohort and report flags of fit and compare.
+type outputFlags struct {
+	nSynth, ldWindowSNPs int
+}
+
+func (f *outputFlags) register(fs *pflag.FlagSet) {
+	fs.IntVarP(&f.nSynth, "n", "n", 0, "synthetic individuals to generate (0 = as many as the input)")
+	fs.IntVar(&f.ldWindowSNPs, "ld-window-snps", 200, "SNP window of the report's LD r² comparison")
+}
+
+func (f *outputFlags) validate() error {
+	if f.nSynth < 0 {
+		return usagef("-n must not be negative, got %d", f.nSynth)
+	}
+	if f.ldWindowSNPs < 1 {
+		return usagef("--ld-window-snps must be at least 1, got %d", f.ldWindowSNPs)
+	}
+	return nil
+}

@@ -15,10 +15,9 @@ func newFitCmd() *cobra.Command {
 	var (
 		data    dataFlags
 		mflags  modelFlags
+		outf    outputFlags
 		outDir  string
-		nSynth  int
 		process string
-		ldWin   int
 	)
 	cmd := &cobra.Command{
 		Use:   "fit IN.vcf.gz",
@@ -42,11 +41,8 @@ are fitted, and the run says so; pick another stretch with --region.`,
   gousynth fit in.vcf.gz --process vp --steps 2000 -n 5000 --seed 7 -o vp_out`,
 		Args: exactArgs(1, "fit needs one input VCF"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if nSynth < 0 {
-				return usagef("-n must not be negative, got %d", nSynth)
-			}
-			if ldWin < 1 {
-				return usagef("--ld-window-snps must be at least 1, got %d", ldWin)
+			if err := outf.validate(); err != nil {
+				return err
 			}
 			dopts, err := data.options(args[0])
 			if err != nil {
@@ -59,9 +55,9 @@ are fitted, and the run says so; pick another stretch with --region.`,
 			res, err := pipeline.Fit(cmd.Context(), pipeline.FitOptions{
 				Data:        dopts,
 				OutDir:      outDir,
-				NSynth:      nSynth,
+				NSynth:      outf.nSynth,
 				Model:       cfg,
-				Report:      report.Options{LDWindowSNPs: ldWin},
+				Report:      report.Options{LDWindowSNPs: outf.ldWindowSNPs},
 				CommandLine: commandLine(),
 				Progress:    modelProgress(""),
 				Logger:      slog.Default(),
@@ -77,9 +73,8 @@ are fitted, and the run says so; pick another stretch with --region.`,
 	}
 	fs := cmd.Flags()
 	fs.StringVarP(&outDir, "out", "o", "gousynth_out", "output `DIR`")
-	fs.IntVarP(&nSynth, "n", "n", 0, "synthetic individuals to generate (0 = as many as the input)")
 	fs.StringVar(&process, "process", "gou", "forward process: gou, vp, cld or cld-eps")
-	fs.IntVar(&ldWin, "ld-window-snps", 200, "SNP window of the report's LD r² comparison")
+	outf.register(fs)
 	data.register(fs)
 	mflags.register(fs)
 	return cmd

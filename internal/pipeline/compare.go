@@ -11,7 +11,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gousynth/gousynth/internal/atomicfile"
 	"github.com/gousynth/gousynth/model"
@@ -65,64 +64,35 @@ type CompareResult struct {
 // shares one floor). It writes a table, a JSON file and an HTML comparison
 // with one full report per process, all together or not at all.
 func Compare(ctx context.Context, o CompareOptions) (*CompareResult, error) {
-	var logBuf bytes.Buffer
-	log := teeLogger(o.Logger, &logBuf)
 	if len(o.Processes) == 0 {
 		return nil, fmt.Errorf("%w: no process to compare", ErrBadOption)
 	}
-	out, err := atomicfile.CreateDir(o.OutDir)
-	if err != nil {
-		return nil, err
-	}
-	defer out.Abort()
-	dataOpts := o.Data
-	dataOpts.Seed = stageSeed(o.Data.Seed, stageSplit)
-	d, err := Prepare(ctx, dataOpts, log)
-	if err != nil {
-		return nil, err
-	}
-	res := &CompareResult{Data: d}
-	n := o.NSynth
-	if n == 0 {
-		n = d.NumInput
-	}
-	ropts := o.Report
-	ropts.Seed = stageSeed(o.Data.Seed, stageReport)
-	ropts.Panel = d.populations()
 	for _, proc := range o.Processes {
-		cfg, ok := o.Configs[proc]
-		if !ok {
+		if _, ok := o.Configs[proc]; !ok {
 			return nil, fmt.Errorf("%w: no configuration for process %q", ErrBadOption, proc)
 		}
-		cfg.Seed = stageSeed(o.Data.Seed, stageModel)
+	}
+	j, err := startJob(ctx, o.Logger, o.OutDir, o.Data)
+	if err != nil {
+		return nil, err
+	}
+	defer j.out.Abort()
+	res := &CompareResult{Data: j.data}
+	for _, proc := range o.Processes {
 		var progress func(model.Progress)
 		if o.Progress != nil {
 			progress = o.Progress(proc)
 		}
-		log.Info("fitting", "process", proc, "steps", cfg.Steps)
-		t0 := time.Now()
-		m, err := model.Fit(ctx, d.TrainMatrix, d.Train.Sites, cfg, progress)
+		run, err := j.fitGenerateEvaluate(ctx, o.Configs[proc], o.NSynth, o.Report, progress)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", proc, err)
 		}
-		fitSec := time.Since(t0).Seconds()
-		t0 = time.Now()
-		synth, err := m.Generate(ctx, n, stageSeed(o.Data.Seed, stageGenerate))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", proc, err)
-		}
-		genSec := time.Since(t0).Seconds()
-		met, err := report.Evaluate(d.Test, synth, d.Train, ropts)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", proc, err)
-		}
-		log.Info("compared", "process", proc, "fit_seconds", fmt.Sprintf("%.1f", fitSec), "generate_seconds", fmt.Sprintf("%.1f", genSec))
-		m.Preprocess = d.Summary()
-		fo := FitOptions{Data: o.Data, CommandLine: o.CommandLine}
-		if err := writeProcessReport(out, "report-"+proc+".html", met, provenance(fo, d, m, n), "gousynth report: "+proc); err != nil {
+		j.log.Info("compared", "process", proc, "fit_seconds", fmt.Sprintf("%.1f", run.fitSeconds), "generate_seconds", fmt.Sprintf("%.1f", run.generateSeconds))
+		prov := provenance(FitOptions{Data: o.Data, CommandLine: o.CommandLine}, j.data, run.model, run.synth.NumSamples())
+		if err := writeProcessReport(j.out, "report-"+proc+".html", run.metrics, prov, "gousynth report: "+proc); err != nil {
 			return nil, err
 		}
-		res.Rows = append(res.Rows, CompareRow{Process: proc, Metrics: met, FitSeconds: fitSec, GenerateSeconds: genSec})
+		res.Rows = append(res.Rows, CompareRow{Process: proc, Metrics: run.metrics, FitSeconds: run.fitSeconds, GenerateSeconds: run.generateSeconds})
 	}
 	var table, js, page bytes.Buffer
 	res.WriteTable(&table)
@@ -132,15 +102,15 @@ func Compare(ctx context.Context, o CompareOptions) (*CompareResult, error) {
 	if err := res.writeHTML(&page, o.CommandLine); err != nil {
 		return nil, err
 	}
-	for name, b := range map[string][]byte{CompareTableFile: table.Bytes(), CompareJSONFile: js.Bytes(), CompareHTMLFile: page.Bytes(), LogFile: logBuf.Bytes()} {
-		if err := atomicfile.WriteFile(out.Path(name), b); err != nil {
+	for _, f := range []struct {
+		name string
+		b    []byte
+	}{{CompareTableFile, table.Bytes()}, {CompareJSONFile, js.Bytes()}, {CompareHTMLFile, page.Bytes()}} {
+		if err := atomicfile.WriteFile(j.out.Path(f.name), f.b); err != nil {
 			return nil, err
 		}
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	res.Files, err = out.Commit()
+	res.Files, err = j.finish(ctx)
 	return res, err
 }
 

@@ -73,79 +73,117 @@ const (
 // synthetic cohort, evaluate it, and write model, synthetic VCF (+ .tbi),
 // report, metrics and log into OutDir. Either all outputs appear or none.
 func Fit(ctx context.Context, o FitOptions) (*FitResult, error) {
-	var logBuf bytes.Buffer
-	log := teeLogger(o.Logger, &logBuf)
 	start := time.Now()
-
-	out, err := atomicfile.CreateDir(o.OutDir)
+	j, err := startJob(ctx, o.Logger, o.OutDir, o.Data)
 	if err != nil {
 		return nil, err
 	}
-	defer out.Abort()
-
-	dataOpts := o.Data
-	dataOpts.Seed = stageSeed(o.Data.Seed, stageSplit)
-	d, err := Prepare(ctx, dataOpts, log)
+	defer j.out.Abort()
+	d := j.data
+	run, err := j.fitGenerateEvaluate(ctx, o.Model, o.NSynth, o.Report, o.Progress)
 	if err != nil {
 		return nil, err
 	}
-	res := &FitResult{Data: d}
+	m := run.model
+	prov := provenance(FitOptions{Data: o.Data, CommandLine: o.CommandLine}, d, m, run.synth.NumSamples())
+	if err := m.Save(j.out.Path(ModelFile)); err != nil {
+		return nil, err
+	}
+	if err := vcf.WriteGenotypes(j.out.Path(SynthFile), run.synth, synthHeader(run.synth, o.CommandLine)); err != nil {
+		return nil, err
+	}
+	if err := writeReport(j.out, run.metrics, prov, ""); err != nil {
+		return nil, err
+	}
+	j.log.Info("done", "seconds", strconv.FormatFloat(time.Since(start).Seconds(), 'f', 1, 64))
+	files, err := j.finish(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &FitResult{Data: d, Model: m, Metrics: run.metrics, Files: files}, nil
+}
 
-	cfg := o.Model
-	cfg.Seed = stageSeed(o.Data.Seed, stageModel)
-	log.Info("fitting", "process", cfg.Process, "train", d.Train.NumSamples(), "snps", d.Train.NumSites(), "steps", cfg.Steps)
-	m, err := model.Fit(ctx, d.TrainMatrix, d.Train.Sites, cfg, o.Progress)
+// job is the state shared by the steps of one run: its log, its staged
+// output directory and its prepared data.
+type job struct {
+	log    *slog.Logger
+	logBuf *bytes.Buffer
+	out    *atomicfile.Dir
+	data   *Data
+	seed   uint64
+}
+
+// startJob stages the output directory and prepares the data. The caller
+// must `defer j.out.Abort()`.
+func startJob(ctx context.Context, logger *slog.Logger, outDir string, o DataOptions) (*job, error) {
+	j := &job{logBuf: new(bytes.Buffer), seed: o.Seed}
+	j.log = teeLogger(logger, j.logBuf)
+	out, err := atomicfile.CreateDir(outDir)
+	if err != nil {
+		return nil, err
+	}
+	j.out = out
+	o.Seed = stageSeed(j.seed, stageSplit)
+	if j.data, err = Prepare(ctx, o, j.log); err != nil {
+		out.Abort()
+		return nil, err
+	}
+	return j, nil
+}
+
+// modelRun is one fitted model with its synthetic cohort and evaluation.
+type modelRun struct {
+	model                       *model.Model
+	synth                       *vcf.Genotypes
+	metrics                     *report.Metrics
+	fitSeconds, generateSeconds float64
+}
+
+// fitGenerateEvaluate fits cfg on the job's training set, generates n
+// synthetic individuals (0: as many as the input) and evaluates them
+// against the held-out individuals. Every model of a job gets the same
+// seeds, so processes are compared on equal terms.
+func (j *job) fitGenerateEvaluate(ctx context.Context, cfg model.Config, n int, ropts report.Options, progress func(model.Progress)) (*modelRun, error) {
+	d := j.data
+	cfg.Seed = stageSeed(j.seed, stageModel)
+	j.log.Info("fitting", "process", cfg.Process, "train", d.Train.NumSamples(), "snps", d.Train.NumSites(), "steps", cfg.Steps)
+	t0 := time.Now()
+	m, err := model.Fit(ctx, d.TrainMatrix, d.Train.Sites, cfg, progress)
 	if err != nil {
 		return nil, err
 	}
 	m.Preprocess = d.Summary()
-	res.Model = m
+	r := &modelRun{model: m, fitSeconds: time.Since(t0).Seconds()}
 	for _, pt := range m.Timings {
-		log.Info("fit phase", "phase", pt.Phase, "seconds", strconv.FormatFloat(pt.Seconds, 'f', 2, 64))
+		j.log.Info("fit phase", "phase", pt.Phase, "seconds", strconv.FormatFloat(pt.Seconds, 'f', 2, 64))
 	}
-
-	n := o.NSynth
 	if n == 0 {
 		n = d.NumInput
 	}
-	log.Info("generating", "individuals", n)
-	synth, err := m.Generate(ctx, n, stageSeed(o.Data.Seed, stageGenerate))
-	if err != nil {
+	j.log.Info("generating", "individuals", n)
+	t0 = time.Now()
+	if r.synth, err = m.Generate(ctx, n, stageSeed(j.seed, stageGenerate)); err != nil {
 		return nil, err
 	}
-
-	ropts := o.Report
-	ropts.Seed = stageSeed(o.Data.Seed, stageReport)
+	r.generateSeconds = time.Since(t0).Seconds()
+	ropts.Seed = stageSeed(j.seed, stageReport)
 	ropts.Panel = d.populations()
-	log.Info("evaluating", "test", d.Test.NumSamples(), "synthetic", synth.NumSamples())
-	met, err := report.Evaluate(d.Test, synth, d.Train, ropts)
-	if err != nil {
+	j.log.Info("evaluating", "test", d.Test.NumSamples(), "synthetic", r.synth.NumSamples())
+	if r.metrics, err = report.Evaluate(d.Test, r.synth, d.Train, ropts); err != nil {
 		return nil, err
 	}
-	res.Metrics = met
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
+	return r, ctx.Err()
+}
 
-	prov := provenance(o, d, m, n)
-	if err := m.Save(out.Path(ModelFile)); err != nil {
-		return nil, err
-	}
-	if err := vcf.WriteGenotypes(out.Path(SynthFile), synth, synthHeader(synth, o.CommandLine)); err != nil {
-		return nil, err
-	}
-	if err := writeReport(out, met, prov, ""); err != nil {
-		return nil, err
-	}
-	log.Info("done", "seconds", strconv.FormatFloat(time.Since(start).Seconds(), 'f', 1, 64))
-	if err := atomicfile.WriteFile(out.Path(LogFile), logBuf.Bytes()); err != nil {
+// finish writes run.log and moves every staged output into place.
+func (j *job) finish(ctx context.Context) ([]string, error) {
+	if err := atomicfile.WriteFile(j.out.Path(LogFile), j.logBuf.Bytes()); err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	res.Files, err = out.Commit()
-	return res, err
+	return j.out.Commit()
 }
 
 // writeReport writes report.html and metrics.json into out.
