@@ -1,0 +1,146 @@
+package model
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Config holds every setting of a fit. DefaultConfig gives measured defaults;
+// zero values are not defaults, so start from DefaultConfig.
+type Config struct {
+	// Process is the forward process: "gou" or "vp" (others may be registered,
+	// see RegisterProcess).
+	Process string
+
+	// GOU: c_i = −B(A + Gamma(1 − λ_i/λ_max)), dY = C Y dt + √Beta dW on
+	// [Eps, T]. Beta = 0 means automatic: 2·B·mean(λ), so that a direction
+	// with c = −B has stationary variance equal to the mean eigenvalue.
+	A, B, Gamma, Beta float64
+	// VP: β(t) = Beta0 + t(Beta1 − Beta0) on standardised data.
+	Beta0, Beta1 float64
+	// T and Eps bound the diffusion time of either process.
+	T, Eps float64
+
+	// NetDims is the number of leading latent (eigen-)coordinates whose score
+	// residual the network learns; the others use the exact Gaussian score.
+	// 0 means all.
+	NetDims int
+	// Hidden and Layers give the MLP size (hidden width, number of hidden layers).
+	Hidden, Layers int
+
+	// Training: Steps Adam steps of BatchSize examples, base learning rate LR
+	// with Warmup steps of linear warm-up then cosine decay, EMA decay of the
+	// weights used for sampling, gradient clipping at ClipNorm.
+	Steps, BatchSize, Warmup int
+	LR, EMA, ClipNorm        float64
+
+	// Seed makes the fit reproducible. Threads is recorded for provenance;
+	// matrix products use GOMAXPROCS goroutines (results do not depend on it).
+	Seed    uint64
+	Threads int
+
+	// Init is the sampler's initial distribution: "anchors" (eq. 12, k-means
+	// centres weighted by cluster size), "marginal" (the exact time-T marginal
+	// of a Gaussian with the data covariance) or "stationary".
+	Init string
+	// Anchors is the number of k-means clusters, MinClusterSize the smallest
+	// allowed cluster (no anchor is close to one person), AnchorPCs the number
+	// of leading latent coordinates used for clustering.
+	Anchors, MinClusterSize, AnchorPCs int
+
+	// Sampler is "ancestral" (exact Gaussian posterior step with the learned
+	// score; default), "em" (Euler–Maruyama on the reverse SDE) or "heun"
+	// (probability-flow ODE); SamplerSteps its number of steps.
+	Sampler      string
+	SamplerSteps int
+
+	// Discretiser maps continuous samples to 0/1/2: "threshold" (per-SNP
+	// thresholds calibrated at fit time so that a model sample of
+	// CalibrationSize individuals has the training genotype frequencies) or
+	// "round".
+	Discretiser     string
+	CalibrationSize int
+}
+
+// DefaultConfig returns the default settings for process ("gou" or "vp").
+func DefaultConfig(process string) Config {
+	c := Config{
+		Process: process,
+		A:       0.2, B: 3, Gamma: 0.8, Beta: 0,
+		Beta0: 0.1, Beta1: 20,
+		T: 1, Eps: 1e-3,
+		NetDims: 64, Hidden: 256, Layers: 3,
+		Steps: 3000, BatchSize: 256, Warmup: 100,
+		LR: 2e-3, EMA: 0.995, ClipNorm: 1,
+		Seed: 1, Threads: 0,
+		Init:    "anchors",
+		Anchors: 16, MinClusterSize: 20, AnchorPCs: 10,
+		Sampler: "ancestral", SamplerSteps: 200,
+		Discretiser: "threshold", CalibrationSize: 2000,
+	}
+	if process == "vp" {
+		c.Init = "marginal"
+	}
+	return c
+}
+
+// ErrConfig marks an invalid configuration.
+var ErrConfig = errors.New("invalid model configuration")
+
+// Validate reports the first invalid setting.
+func (c Config) Validate() error {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w: %s", ErrConfig, fmt.Sprintf(format, a...))
+	}
+	switch c.Process {
+	case "gou":
+		if c.A < 0 || c.Gamma < 0 || c.A+c.Gamma <= 0 || c.B <= 0 || c.Beta < 0 {
+			return bad("GOU needs a, γ ≥ 0, a+γ > 0, b > 0, β ≥ 0 (got a=%g γ=%g b=%g β=%g)", c.A, c.Gamma, c.B, c.Beta)
+		}
+		if c.A <= 0 {
+			return bad("GOU needs a > 0 so that every direction contracts (got a=%g)", c.A)
+		}
+	case "vp":
+		if c.Beta0 <= 0 || c.Beta1 < c.Beta0 {
+			return bad("VP needs 0 < β0 ≤ β1 (got %g, %g)", c.Beta0, c.Beta1)
+		}
+	default:
+		if _, ok := registry[c.Process]; !ok {
+			return bad("unknown process %q", c.Process)
+		}
+	}
+	if !(c.Eps > 0 && c.T > c.Eps) {
+		return bad("need 0 < eps < T (got eps=%g T=%g)", c.Eps, c.T)
+	}
+	if c.NetDims < 0 || c.Hidden < 1 || c.Layers < 1 {
+		return bad("network needs NetDims ≥ 0, Hidden ≥ 1, Layers ≥ 1")
+	}
+	if c.Steps < 0 || c.BatchSize < 1 || c.Warmup < 0 || !(c.LR > 0) || c.EMA < 0 || c.EMA >= 1 || c.ClipNorm < 0 {
+		return bad("training needs Steps ≥ 0, BatchSize ≥ 1, LR > 0, 0 ≤ EMA < 1, ClipNorm ≥ 0")
+	}
+	switch c.Init {
+	case "anchors", "marginal", "stationary":
+	default:
+		return bad("unknown init %q (anchors, marginal, stationary)", c.Init)
+	}
+	if c.Init == "anchors" && (c.Anchors < 1 || c.MinClusterSize < 2 || c.AnchorPCs < 1) {
+		return bad("anchors need Anchors ≥ 1, MinClusterSize ≥ 2, AnchorPCs ≥ 1")
+	}
+	switch c.Sampler {
+	case "ancestral", "em", "heun":
+	default:
+		return bad("unknown sampler %q (ancestral, em, heun)", c.Sampler)
+	}
+	if c.SamplerSteps < 1 {
+		return bad("SamplerSteps must be ≥ 1")
+	}
+	switch c.Discretiser {
+	case "threshold", "round":
+	default:
+		return bad("unknown discretiser %q (threshold, round)", c.Discretiser)
+	}
+	if c.Discretiser == "threshold" && c.CalibrationSize < 10 {
+		return bad("CalibrationSize must be ≥ 10")
+	}
+	return nil
+}

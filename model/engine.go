@@ -1,0 +1,390 @@
+package model
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+)
+
+// LatentData is the training data in latent (eigen-)coordinates: N rows of
+// R values (row-major float32) with coordinate variances Lambda (descending).
+type LatentData struct {
+	Y      []float32
+	N, R   int
+	Lambda []float64
+}
+
+// InitDist is the sampler's distribution at time T. Kind "anchors" is the
+// mixture of eq. 12: component k is chosen with probability Weights[k] and
+// its latent coordinates are drawn around Means[k] with within-cluster
+// variances Vars[k] (both in latent coordinates, pushed forward to time T by
+// the process). Kinds "marginal" and "stationary" need no fields.
+type InitDist struct {
+	Kind    string
+	Weights []float64
+	Means   [][]float64
+	Vars    [][]float64
+}
+
+// SampleSpec is everything a Process needs to generate latent vectors.
+type SampleSpec struct {
+	Net     *MLP // trained network (EMA weights); nil = no residual
+	K       int  // number of network-modelled latent coordinates
+	N       int  // number of vectors to draw
+	Rng     *rand.Rand
+	Sampler string // "ancestral", "em", "heun" (a process may add its own)
+	Steps   int
+	Init    *InitDist
+}
+
+// Process is a forward diffusion in latent coordinates as the engine (Fit,
+// Train, Generate, the model file) sees it. GOU and VP are implemented by
+// diagEngine on top of DiagProcess. A phase-space process (CLD, CLD-ε) plugs
+// in by implementing Process — its network input can be (x, v) of the K
+// modelled coordinates and its output ε_v — and registering a factory with
+// RegisterProcess; it then reuses Basis, MLP, Train (Adam, EMA, clipping,
+// LR schedule), k-means anchors, discretisation and model files unchanged.
+type Process interface {
+	// Kind is the name used in Config.Process and in model files.
+	Kind() string
+	// NetDims returns the network's input width (time embedding excluded)
+	// and output width when k latent coordinates are modelled.
+	NetDims(k int) (in, out int)
+	// Horizon returns [eps, T].
+	Horizon() (eps, T float64)
+	// Batch fills one training batch by denoising score matching on the
+	// exact conditional kernel: rows of data drawn with rng, times t (batch),
+	// network inputs in (batch×in) and regression targets (batch×out).
+	Batch(rng *rand.Rand, data *LatentData, k, batch int, in []float32, t []float64, target []float32)
+	// Sample draws spec.N latent vectors (N×R row-major, R = len(Lambda)).
+	Sample(ctx context.Context, spec SampleSpec) ([]float64, error)
+}
+
+// ProcessFactory builds a Process from the configuration and the latent
+// variances of the training data.
+type ProcessFactory func(cfg Config, lambda []float64) (Process, error)
+
+type registration struct {
+	factory     ProcessFactory
+	standardise bool
+}
+
+var registry = map[string]registration{}
+
+// RegisterProcess makes a process available under kind (Config.Process).
+// standardise says whether the Basis divides SNPs by their standard
+// deviation (VP-style) or keeps the dosage geometry (GOU-style). Call it
+// from an init function.
+func RegisterProcess(kind string, standardise bool, f ProcessFactory) {
+	registry[kind] = registration{factory: f, standardise: standardise}
+}
+
+func init() {
+	RegisterProcess("gou", false, func(c Config, lambda []float64) (Process, error) {
+		beta := c.Beta
+		if beta == 0 {
+			var s float64
+			for _, l := range lambda {
+				s += l
+			}
+			beta = 2 * c.B * s / float64(len(lambda))
+		}
+		return &diagEngine{p: NewGOU(lambda, c.A, c.B, c.Gamma, beta, c.T, c.Eps), lambda: lambda}, nil
+	})
+	RegisterProcess("vp", true, func(c Config, lambda []float64) (Process, error) {
+		return &diagEngine{p: &VP{Beta0: c.Beta0, Beta1: c.Beta1, T: c.T, Eps: c.Eps}, lambda: lambda}, nil
+	})
+}
+
+// diagEngine runs a DiagProcess with the Gaussian-residual parametrisation:
+// the network predicts ε − ε_G, where ε_G(y, t) = √s·y/(m²λ + s) is the
+// noise a Gaussian with the data's covariance would imply. The score is then
+// −y/(m²λ+s) − residual/√s: exact for Gaussian data with a zero network, so
+// LD is right by construction and the network learns only what is not
+// Gaussian. Network inputs are y/√(m²λ+s) (unit variance at every t).
+type diagEngine struct {
+	p      DiagProcess
+	lambda []float64
+}
+
+func (e *diagEngine) Kind() string                { return e.p.Kind() }
+func (e *diagEngine) NetDims(k int) (int, int)    { return k, k }
+func (e *diagEngine) Horizon() (float64, float64) { return e.p.Horizon() }
+func (e *diagEngine) gaussVar(i int, t float64) float64 {
+	m := e.p.Mean(i, t)
+	return m*m*e.lambda[i] + e.p.Var(i, t)
+}
+
+// trainTime maps u ∈ [0,1) to a diffusion time, denser near eps, as the
+// sampler's grid is.
+func trainTime(eps, T, u float64) float64 { return eps + (T-eps)*u*u }
+
+func (e *diagEngine) Batch(rng *rand.Rand, data *LatentData, k, batch int, in []float32, t []float64, target []float32) {
+	eps, T := e.p.Horizon()
+	for b := 0; b < batch; b++ {
+		// Stratified times: one per stratum of [0,1), lower variance.
+		u := (float64(b) + rng.Float64()) / float64(batch)
+		tt := trainTime(eps, T, u)
+		t[b] = tt
+		row := data.Y[rng.IntN(data.N)*data.R:]
+		for i := 0; i < k; i++ {
+			m, s := e.p.Mean(i, tt), e.p.Var(i, tt)
+			v := m*m*e.lambda[i] + s
+			z := rng.NormFloat64()
+			y := m*float64(row[i]) + math.Sqrt(s)*z
+			in[b*k+i] = float32(y / math.Sqrt(v))
+			target[b*k+i] = float32(z - math.Sqrt(s)*y/v)
+		}
+	}
+}
+
+// Sample implements Process.
+func (e *diagEngine) Sample(ctx context.Context, spec SampleSpec) ([]float64, error) {
+	r := len(e.lambda)
+	n := spec.N
+	eps, T := e.p.Horizon()
+	y := make([]float64, n*r)
+	rng := spec.Rng
+	// Initial distribution at T.
+	init := spec.Init
+	if init == nil {
+		init = &InitDist{Kind: "marginal"}
+	}
+	switch init.Kind {
+	case "anchors":
+		cum := make([]float64, len(init.Weights))
+		var s float64
+		for i, w := range init.Weights {
+			s += w
+			cum[i] = s
+		}
+		for a := 0; a < n; a++ {
+			u := rng.Float64() * s
+			c := 0
+			for c < len(cum)-1 && u > cum[c] {
+				c++
+			}
+			for i := 0; i < r; i++ {
+				m := e.p.Mean(i, T)
+				sd := math.Sqrt(e.p.Var(i, T) + m*m*init.Vars[c][i])
+				y[a*r+i] = m*init.Means[c][i] + sd*rng.NormFloat64()
+			}
+		}
+	case "stationary":
+		for a := 0; a < n; a++ {
+			for i := 0; i < r; i++ {
+				y[a*r+i] = math.Sqrt(e.p.Var(i, 1e6*T)) * rng.NormFloat64()
+			}
+		}
+	default: // marginal
+		for a := 0; a < n; a++ {
+			for i := 0; i < r; i++ {
+				y[a*r+i] = math.Sqrt(e.gaussVar(i, T)) * rng.NormFloat64()
+			}
+		}
+	}
+	N := spec.Steps
+	grid := make([]float64, N+1)
+	for j := 0; j <= N; j++ {
+		u := float64(N-j) / float64(N)
+		grid[j] = trainTime(eps, T, u)
+	}
+	k := spec.K
+	if spec.Net == nil {
+		k = 0
+	}
+	// score fills sc (n×r) with the model score at time t.
+	var ws *Workspace
+	in := make([]float32, n*k)
+	out := make([]float32, n*k)
+	tv := make([]float64, n)
+	sc := make([]float64, n*r)
+	v := make([]float64, r)
+	isd := make([]float64, r)
+	score := func(y []float64, t float64, sc []float64) {
+		for i := range v {
+			v[i] = e.gaussVar(i, t)
+			isd[i] = 1 / math.Sqrt(e.p.Var(i, t))
+		}
+		if k > 0 {
+			for a := 0; a < n; a++ {
+				tv[a] = t
+				for i := 0; i < k; i++ {
+					in[a*k+i] = float32(y[a*r+i] / math.Sqrt(v[i]))
+				}
+			}
+			ws = spec.Net.Forward(ws, in, tv, n, out)
+		}
+		for a := 0; a < n; a++ {
+			ya, sa := y[a*r:(a+1)*r], sc[a*r:(a+1)*r]
+			for i := range ya {
+				sa[i] = -ya[i] / v[i]
+			}
+			for i := 0; i < k; i++ {
+				sa[i] -= float64(out[a*k+i]) * isd[i]
+			}
+		}
+	}
+	var sc2, y2 []float64
+	if spec.Sampler == "heun" {
+		sc2 = make([]float64, n*r)
+		y2 = make([]float64, n*r)
+	}
+	for j := 0; j < N; j++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		t, u := grid[j], grid[j+1]
+		score(y, t, sc)
+		switch spec.Sampler {
+		case "em":
+			h := t - u
+			g2 := e.p.Diffusion2(t)
+			for i := 0; i < r; i++ {
+				f := e.p.Drift(i, t)
+				for a := 0; a < n; a++ {
+					idx := a*r + i
+					y[idx] += -h*(f*y[idx]-g2*sc[idx]) + math.Sqrt(g2*h)*rng.NormFloat64()
+				}
+			}
+		case "heun":
+			h := t - u
+			drift := func(i int, tt float64, yy, ss float64) float64 {
+				return e.p.Drift(i, tt)*yy - 0.5*e.p.Diffusion2(tt)*ss
+			}
+			for idx := range y {
+				i := idx % r
+				y2[idx] = y[idx] - h*drift(i, t, y[idx], sc[idx])
+			}
+			score(y2, u, sc2)
+			for idx := range y {
+				i := idx % r
+				y[idx] -= 0.5 * h * (drift(i, t, y[idx], sc[idx]) + drift(i, u, y2[idx], sc2[idx]))
+			}
+		default: // ancestral: Tweedie mean of y_u | y_t, Gaussian posterior variance
+			phi := make([]float64, r)
+			sig2 := make([]float64, r)
+			sq := make([]float64, r)
+			for i := 0; i < r; i++ {
+				phi[i], sig2[i] = transition(e.p, i, u, t)
+				sq[i] = math.Sqrt(e.gaussVar(i, u) * sig2[i] / e.gaussVar(i, t))
+				phi[i] = 1 / phi[i]
+			}
+			for a := 0; a < n; a++ {
+				ya, sa := y[a*r:(a+1)*r], sc[a*r:(a+1)*r]
+				for i := range ya {
+					ya[i] = (ya[i]+sig2[i]*sa[i])*phi[i] + sq[i]*rng.NormFloat64()
+				}
+			}
+		}
+	}
+	// Final step from eps to 0: Tweedie mean E[y_0 | y_eps] plus the Gaussian
+	// posterior spread λs/(m²λ+s). The spread matters: a bare posterior mean
+	// would shrink every direction whose variance λ is not ≫ s(eps).
+	score(y, eps, sc)
+	fin := make([]float64, r)
+	sd0 := make([]float64, r)
+	sv := make([]float64, r)
+	for i := 0; i < r; i++ {
+		m, s := e.p.Mean(i, eps), e.p.Var(i, eps)
+		fin[i], sv[i] = 1/m, s
+		sd0[i] = math.Sqrt(e.lambda[i] * s / e.gaussVar(i, eps))
+	}
+	for a := 0; a < n; a++ {
+		ya, sa := y[a*r:(a+1)*r], sc[a*r:(a+1)*r]
+		for i := range ya {
+			ya[i] = (ya[i]+sv[i]*sa[i])*fin[i] + sd0[i]*rng.NormFloat64()
+		}
+	}
+	return y, nil
+}
+
+// Progress reports the state of a long operation to a callback.
+type Progress struct {
+	Phase   string  // "basis", "anchors", "train", "calibrate"
+	Step    int     // steps done in this phase
+	Total   int     // steps in this phase
+	Loss    float64 // training loss (EMA of the batch loss); 0 outside training
+	Elapsed time.Duration
+}
+
+// TrainOptions are the optimiser settings of Train.
+type TrainOptions struct {
+	Steps, BatchSize, Warmup int
+	LR, EMA, ClipNorm        float64
+	Seed                     uint64
+}
+
+// BatchFunc fills one training batch (see Process.Batch).
+type BatchFunc func(rng *rand.Rand, batch int, in []float32, t []float64, target []float32)
+
+// Train fits net by minimising the mean squared error between its output and
+// the targets of batches: Adam with warm-up + cosine learning rate, global
+// gradient clipping and an exponential moving average of the weights, which
+// it returns (with the final smoothed loss). The run is deterministic for a
+// given seed. It stops with ctx.Err() when ctx is cancelled.
+func Train(ctx context.Context, net *MLP, batches BatchFunc, o TrainOptions, progress func(Progress)) (*MLP, float64, error) {
+	if err := net.check(); err != nil {
+		return nil, 0, err
+	}
+	rng := rand.New(rand.NewPCG(o.Seed, 0x7261696e))
+	params := net.Params()
+	grads := make([][]float32, len(params))
+	for i, p := range params {
+		grads[i] = make([]float32, len(p))
+	}
+	ema := net.Clone()
+	emaParams := ema.Params()
+	opt := NewAdam(params)
+	B := o.BatchSize
+	in := make([]float32, B*net.In)
+	tv := make([]float64, B)
+	target := make([]float32, B*net.Out)
+	out := make([]float32, B*net.Out)
+	dOut := make([]float32, B*net.Out)
+	var ws *Workspace
+	start := time.Now()
+	smooth := math.NaN()
+	every := max(1, o.Steps/100)
+	for step := 0; step < o.Steps; step++ {
+		if step%16 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, 0, err
+			}
+		}
+		batches(rng, B, in, tv, target)
+		ws = net.Forward(ws, in, tv, B, out)
+		var loss float64
+		scale := float32(2 / float64(B*net.Out))
+		for i := range out {
+			d := out[i] - target[i]
+			loss += float64(d) * float64(d)
+			dOut[i] = scale * d
+		}
+		loss /= float64(B * net.Out)
+		if math.IsNaN(smooth) {
+			smooth = loss
+		} else {
+			smooth = 0.98*smooth + 0.02*loss
+		}
+		net.Backward(ws, dOut, grads)
+		ClipGradNorm(grads, o.ClipNorm)
+		opt.Step(params, grads, LRSchedule(o.LR, step, o.Warmup, o.Steps))
+		// EMA with the usual warm-up so early averages are not dominated by
+		// the random initialisation.
+		decay := math.Min(o.EMA, (1+float64(step))/(10+float64(step)))
+		EMAUpdate(emaParams, params, decay)
+		if progress != nil && (step%every == 0 || step == o.Steps-1) {
+			progress(Progress{Phase: "train", Step: step + 1, Total: o.Steps, Loss: smooth, Elapsed: time.Since(start)})
+		}
+	}
+	if math.IsNaN(smooth) {
+		smooth = 0
+	}
+	if o.Steps > 0 && (math.IsInf(smooth, 0) || smooth > 1e6) {
+		return nil, 0, fmt.Errorf("model: training diverged (loss %g)", smooth)
+	}
+	return ema, smooth, nil
+}

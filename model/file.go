@@ -1,0 +1,364 @@
+package model
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/gousynth/gousynth/internal/atomicfile"
+	"github.com/gousynth/gousynth/vcf"
+)
+
+// Model files (.gsy) are laid out as
+//
+//	magic "\x89GSY\r\n\x1a\n" | format version (uint32 LE) | payload length (uint64 LE) |
+//	SHA-256 of the payload (32 bytes) | payload
+//
+// and the payload is a JSON header (uint32 LE length, then UTF-8 JSON: sites,
+// configuration, shapes, provenance) followed by little-endian binary
+// sections whose sizes the header fixes: per-SNP mean and scale (float64),
+// eigenvalues (float64), eigenbasis d×r (float32), thresholds 2d (float64),
+// anchor weights, means and variances (float64), network weights (float32).
+// Nothing in it is an individual's genotype or sample ID.
+
+// FormatVersion is the model file format this build writes and the newest it reads.
+const FormatVersion = 1
+
+var fileMagic = []byte("\x89GSY\r\n\x1a\n")
+
+// Sentinel errors of Load and Decode.
+var (
+	ErrNotModel     = errors.New("not a gousynth model file")
+	ErrNewerVersion = errors.New("model file written by a newer gousynth")
+	ErrCorrupt      = errors.New("corrupt model file")
+)
+
+type fileHeader struct {
+	Config      Config
+	Sites       []vcf.Site
+	D, R, K     int
+	TrainN      int
+	Fingerprint string
+	TrainLoss   float64
+	Timings     []PhaseTime
+	Version     string
+	Preprocess  string
+	InitKind    string
+	NumAnchors  int
+	HasNet      bool
+	NetIn       int
+	NetOut      int
+	TimeScale   float64
+}
+
+// Save writes the model to path atomically.
+func (m *Model) Save(path string) error {
+	data, err := m.Encode()
+	if err != nil {
+		return fmt.Errorf("save model %s: %w", path, err)
+	}
+	return atomicfile.WriteFile(path, data)
+}
+
+// Encode returns the model file bytes.
+func (m *Model) Encode() ([]byte, error) {
+	d, r := m.Basis.Dim(), m.Basis.Rank()
+	h := fileHeader{Config: m.Config, Sites: m.Sites, D: d, R: r, K: m.K, TrainN: m.TrainN,
+		Fingerprint: hex.EncodeToString(m.Fingerprint[:]), TrainLoss: m.TrainLoss, Timings: m.Timings,
+		Version: m.Version, Preprocess: m.Preprocess, InitKind: "marginal"}
+	if m.Init != nil {
+		h.InitKind = m.Init.Kind
+		h.NumAnchors = len(m.Init.Weights)
+	}
+	if m.Net != nil {
+		h.HasNet, h.NetIn, h.NetOut, h.TimeScale = true, m.Net.In, m.Net.Out, m.Net.TimeScale
+	}
+	js, err := json.Marshal(h)
+	if err != nil {
+		return nil, err
+	}
+	var p bytes.Buffer
+	le := binary.LittleEndian
+	p.Write(le.AppendUint32(nil, uint32(len(js))))
+	p.Write(js)
+	f64 := func(xs []float64) {
+		for _, v := range xs {
+			p.Write(le.AppendUint64(nil, math.Float64bits(v)))
+		}
+	}
+	f32 := func(xs []float32) {
+		for _, v := range xs {
+			p.Write(le.AppendUint32(nil, math.Float32bits(v)))
+		}
+	}
+	f64(m.Basis.Mean)
+	f64(m.Basis.Scale)
+	f64(m.Basis.Lambda)
+	u := make([]float32, 0, d*r)
+	for j := 0; j < d; j++ {
+		for c := 0; c < r; c++ {
+			u = append(u, float32(m.Basis.U.At(j, c)))
+		}
+	}
+	f32(u)
+	for _, t := range m.Thresholds {
+		f64(t[:])
+	}
+	if h.NumAnchors > 0 {
+		f64(m.Init.Weights)
+		for _, a := range m.Init.Means {
+			f64(a)
+		}
+		for _, a := range m.Init.Vars {
+			f64(a)
+		}
+	}
+	if m.Net != nil {
+		for _, w := range m.Net.Params() {
+			f32(w)
+		}
+	}
+	payload := p.Bytes()
+	sum := sha256.Sum256(payload)
+	var out bytes.Buffer
+	out.Write(fileMagic)
+	out.Write(le.AppendUint32(nil, FormatVersion))
+	out.Write(le.AppendUint64(nil, uint64(len(payload))))
+	out.Write(sum[:])
+	out.Write(payload)
+	return out.Bytes(), nil
+}
+
+// Load reads a model file.
+func Load(path string) (*Model, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("load model: %w", err)
+	}
+	m, err := Decode(data)
+	if err != nil {
+		return nil, fmt.Errorf("load model %s: %w", path, err)
+	}
+	return m, nil
+}
+
+type payloadReader struct {
+	b   []byte
+	err error
+}
+
+func (r *payloadReader) take(n int) []byte {
+	if r.err != nil {
+		return nil
+	}
+	if n < 0 || n > len(r.b) {
+		r.err = fmt.Errorf("%w: truncated section", ErrCorrupt)
+		return nil
+	}
+	s := r.b[:n]
+	r.b = r.b[n:]
+	return s
+}
+
+func (r *payloadReader) f64(n int) []float64 {
+	if n < 0 || n > len(r.b)/8 {
+		r.err = fmt.Errorf("%w: truncated section", ErrCorrupt)
+		return nil
+	}
+	s := r.take(8 * n)
+	if s == nil {
+		return nil
+	}
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = math.Float64frombits(binary.LittleEndian.Uint64(s[8*i:]))
+		if math.IsNaN(out[i]) {
+			r.err = fmt.Errorf("%w: NaN value", ErrCorrupt)
+		}
+	}
+	return out
+}
+
+func (r *payloadReader) f32(n int) []float32 {
+	if n < 0 || n > len(r.b)/4 {
+		r.err = fmt.Errorf("%w: truncated section", ErrCorrupt)
+		return nil
+	}
+	s := r.take(4 * n)
+	if s == nil {
+		return nil
+	}
+	out := make([]float32, n)
+	for i := range out {
+		out[i] = math.Float32frombits(binary.LittleEndian.Uint32(s[4*i:]))
+	}
+	return out
+}
+
+// Decode parses model file bytes. Errors wrap ErrNotModel, ErrNewerVersion
+// or ErrCorrupt.
+func Decode(data []byte) (*Model, error) {
+	const fixed = 8 + 4 + 8 + 32
+	if len(data) < len(fileMagic) || !bytes.Equal(data[:len(fileMagic)], fileMagic) {
+		return nil, ErrNotModel
+	}
+	if len(data) < fixed {
+		return nil, fmt.Errorf("%w: truncated header", ErrCorrupt)
+	}
+	le := binary.LittleEndian
+	ver := le.Uint32(data[8:])
+	if ver > FormatVersion {
+		return nil, fmt.Errorf("%w: format %d, this build reads up to %d", ErrNewerVersion, ver, FormatVersion)
+	}
+	if ver == 0 {
+		return nil, fmt.Errorf("%w: format version 0", ErrCorrupt)
+	}
+	plen := le.Uint64(data[12:])
+	if plen != uint64(len(data)-fixed) {
+		return nil, fmt.Errorf("%w: payload is %d bytes, header says %d (truncated or padded)", ErrCorrupt, len(data)-fixed, plen)
+	}
+	payload := data[fixed:]
+	sum := sha256.Sum256(payload)
+	if !bytes.Equal(sum[:], data[20:52]) {
+		return nil, fmt.Errorf("%w: checksum mismatch", ErrCorrupt)
+	}
+	r := &payloadReader{b: payload}
+	hl := r.take(4)
+	if hl == nil {
+		return nil, r.err
+	}
+	js := r.take(int(le.Uint32(hl)))
+	if js == nil {
+		return nil, r.err
+	}
+	var h fileHeader
+	dec := json.NewDecoder(bytes.NewReader(js))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&h); err != nil {
+		return nil, fmt.Errorf("%w: header: %v", ErrCorrupt, err)
+	}
+	if err := h.Config.Validate(); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	if h.D < 1 || h.R < 1 || h.R > h.D && h.R > h.TrainN || len(h.Sites) != h.D || h.K < 0 || h.K > h.R || h.NumAnchors < 0 {
+		return nil, fmt.Errorf("%w: inconsistent shapes (d=%d r=%d k=%d sites=%d)", ErrCorrupt, h.D, h.R, h.K, len(h.Sites))
+	}
+	// Bound every allocation by the payload that is actually there.
+	need := uint64(h.D)*8*4 + uint64(h.R)*8 + uint64(h.D)*uint64(h.R)*4 + uint64(h.NumAnchors)*(8+16*uint64(h.R))
+	if need > uint64(len(r.b)) {
+		return nil, fmt.Errorf("%w: sections larger than the file", ErrCorrupt)
+	}
+	fp, err := hex.DecodeString(h.Fingerprint)
+	if err != nil || len(fp) != 32 {
+		return nil, fmt.Errorf("%w: bad fingerprint", ErrCorrupt)
+	}
+	m := &Model{Config: h.Config, Sites: h.Sites, K: h.K, TrainN: h.TrainN, TrainLoss: h.TrainLoss,
+		Timings: h.Timings, Version: h.Version, Preprocess: h.Preprocess}
+	copy(m.Fingerprint[:], fp)
+	b := &Basis{Mean: r.f64(h.D), Scale: r.f64(h.D), Lambda: r.f64(h.R)}
+	u := r.f32(h.D * h.R)
+	if r.err != nil {
+		return nil, r.err
+	}
+	uf := make([]float64, len(u))
+	for i, v := range u {
+		uf[i] = float64(v)
+	}
+	b.U = mat.NewDense(h.D, h.R, uf)
+	for i, l := range b.Lambda {
+		if !(l > 0) || i > 0 && l > b.Lambda[i-1] {
+			return nil, fmt.Errorf("%w: eigenvalues not positive and descending", ErrCorrupt)
+		}
+	}
+	for _, s := range b.Scale {
+		if !(s > 0) {
+			return nil, fmt.Errorf("%w: non-positive scale", ErrCorrupt)
+		}
+	}
+	m.Basis = b
+	th := r.f64(2 * h.D)
+	m.Thresholds = make([][2]float64, h.D)
+	for j := range m.Thresholds {
+		if th != nil {
+			m.Thresholds[j] = [2]float64{th[2*j], th[2*j+1]}
+		}
+	}
+	m.Init = &InitDist{Kind: h.InitKind}
+	switch h.InitKind {
+	case "anchors":
+		if h.NumAnchors < 1 {
+			return nil, fmt.Errorf("%w: anchor initialisation without anchors", ErrCorrupt)
+		}
+		m.Init.Weights = r.f64(h.NumAnchors)
+		m.Init.Means = make([][]float64, h.NumAnchors)
+		m.Init.Vars = make([][]float64, h.NumAnchors)
+		for c := range m.Init.Means {
+			m.Init.Means[c] = r.f64(h.R)
+		}
+		for c := range m.Init.Vars {
+			m.Init.Vars[c] = r.f64(h.R)
+		}
+		if r.err == nil {
+			for c, w := range m.Init.Weights {
+				if !(w >= 0) {
+					return nil, fmt.Errorf("%w: negative anchor weight", ErrCorrupt)
+				}
+				for _, v := range m.Init.Vars[c] {
+					if !(v >= 0) {
+						return nil, fmt.Errorf("%w: negative anchor variance", ErrCorrupt)
+					}
+				}
+			}
+		}
+	case "marginal", "stationary":
+		if h.NumAnchors != 0 {
+			return nil, fmt.Errorf("%w: anchors without anchor initialisation", ErrCorrupt)
+		}
+	default:
+		return nil, fmt.Errorf("%w: unknown initialisation %q", ErrCorrupt, h.InitKind)
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	if h.HasNet {
+		cfg := h.Config
+		if h.NetIn < 0 || h.NetOut < 1 || cfg.Hidden > 1<<16 || cfg.Layers > 64 || h.NetIn > 1<<20 || h.NetOut > 1<<20 {
+			return nil, fmt.Errorf("%w: implausible network shape", ErrCorrupt)
+		}
+		net := &MLP{In: h.NetIn, Out: h.NetOut, Hidden: cfg.Hidden, Layers: cfg.Layers, TimeScale: h.TimeScale}
+		dims := net.dims()
+		var total uint64
+		for l := 0; l+1 < len(dims); l++ {
+			total += uint64(dims[l]*dims[l+1] + dims[l+1])
+		}
+		if total*4 != uint64(len(r.b)) {
+			return nil, fmt.Errorf("%w: network section has %d bytes, expected %d", ErrCorrupt, len(r.b), total*4)
+		}
+		for l := 0; l+1 < len(dims); l++ {
+			net.W = append(net.W, r.f32(dims[l]*dims[l+1]))
+			net.B = append(net.B, r.f32(dims[l+1]))
+		}
+		if r.err != nil {
+			return nil, r.err
+		}
+		if err := net.check(); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+		}
+		m.Net = net
+	}
+	if len(r.b) != 0 {
+		return nil, fmt.Errorf("%w: %d trailing bytes", ErrCorrupt, len(r.b))
+	}
+	if m.Net != nil && (h.Config.Process == "gou" || h.Config.Process == "vp") && (m.Net.In != m.K || m.Net.Out != m.K) {
+		return nil, fmt.Errorf("%w: network shape %d→%d does not match %d modelled coordinates", ErrCorrupt, m.Net.In, m.Net.Out, m.K)
+	}
+	return m, nil
+}

@@ -1,0 +1,391 @@
+package model
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sort"
+	"time"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/gousynth/gousynth/internal/version"
+	"github.com/gousynth/gousynth/vcf"
+)
+
+// PhaseTime is the wall time of one fit phase.
+type PhaseTime struct {
+	Phase   string
+	Seconds float64
+}
+
+// Model is a fitted generative model. It holds only aggregate quantities of
+// the training data (means, scales, an eigenbasis with its variances,
+// cluster means and within-cluster variances of clusters of at least
+// MinClusterSize individuals, discretisation thresholds, network weights),
+// never a training genotype or a sample ID.
+type Model struct {
+	Config      Config
+	Sites       []vcf.Site
+	Basis       *Basis
+	K           int          // network-modelled latent coordinates
+	Net         *MLP         // EMA weights; nil when K == 0
+	Init        *InitDist    // sampler start
+	Thresholds  [][2]float64 // per SNP: continuous value < [0] → 0, < [1] → 1, else 2
+	TrainN      int          // number of training individuals
+	Fingerprint [32]byte     // SHA-256 of the training matrix (not the data)
+	TrainLoss   float64
+	Timings     []PhaseTime
+	Version     string // gousynth version that fitted the model
+	Preprocess  string // free-text summary supplied by the caller (filters, split)
+
+	proc Process
+}
+
+// ErrInput marks unusable training data.
+var ErrInput = errors.New("model: unusable training data")
+
+// Fit trains a model on x (individuals × SNPs dosages in [0, 2], missing
+// values already imputed) with the given sites. progress may be nil.
+func Fit(ctx context.Context, x *mat.Dense, sites []vcf.Site, cfg Config, progress func(Progress)) (*Model, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if x == nil {
+		return nil, fmt.Errorf("%w: nil matrix", ErrInput)
+	}
+	n, d := x.Dims()
+	if len(sites) != d {
+		return nil, fmt.Errorf("%w: %d sites for %d columns", ErrInput, len(sites), d)
+	}
+	if n < 2 || d < 1 {
+		return nil, fmt.Errorf("%w: %d individuals × %d SNPs", ErrInput, n, d)
+	}
+	for i := 0; i < n; i++ {
+		for _, v := range x.RawRowView(i) {
+			if math.IsNaN(v) || v < 0 || v > 2 {
+				return nil, fmt.Errorf("%w: dosage %v at individual %d (impute missing values first)", ErrInput, v, i)
+			}
+		}
+	}
+	reg := registry[cfg.Process]
+	m := &Model{Config: cfg, Sites: append([]vcf.Site(nil), sites...), TrainN: n, Version: version.String()}
+	m.Fingerprint = fingerprint(x)
+	report := func(p Progress) {
+		if progress != nil {
+			progress(p)
+		}
+	}
+	phase := func(name string, start time.Time) {
+		m.Timings = append(m.Timings, PhaseTime{name, time.Since(start).Seconds()})
+	}
+
+	start := time.Now()
+	report(Progress{Phase: "basis"})
+	b, err := NewBasis(x, reg.standardise)
+	if err != nil {
+		return nil, err
+	}
+	// The file stores the basis in float32: round it now so that a loaded
+	// model generates exactly what the fitted one does.
+	for _, row := range [][]float64{b.U.RawMatrix().Data} {
+		for i, v := range row {
+			row[i] = float64(float32(v))
+		}
+	}
+	m.Basis = b
+	r := b.Rank()
+	yd := b.Encode(x)
+	phase("eigendecomposition", start)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	start = time.Now()
+	report(Progress{Phase: "anchors"})
+	m.Init = &InitDist{Kind: cfg.Init}
+	if cfg.Init == "anchors" {
+		m.Init = anchors(yd, cfg, r)
+	}
+	phase("kmeans", start)
+
+	proc, err := reg.factory(cfg, b.Lambda)
+	if err != nil {
+		return nil, err
+	}
+	m.proc = proc
+	m.K = cfg.NetDims
+	if m.K == 0 || m.K > r {
+		m.K = r
+	}
+	start = time.Now()
+	data := &LatentData{Y: make([]float32, n*r), N: n, R: r, Lambda: b.Lambda}
+	for i := 0; i < n; i++ {
+		for j, v := range yd.RawRowView(i) {
+			data.Y[i*r+j] = float32(v)
+		}
+	}
+	in, out := proc.NetDims(m.K)
+	_, T := proc.Horizon()
+	net := NewMLP(in, out, cfg.Hidden, cfg.Layers, T, rand.New(rand.NewPCG(cfg.Seed, 0x6e6574)))
+	if cfg.Steps > 0 {
+		ema, loss, err := Train(ctx, net, func(rng *rand.Rand, batch int, in []float32, t []float64, target []float32) {
+			proc.Batch(rng, data, m.K, batch, in, t, target)
+		}, TrainOptions{Steps: cfg.Steps, BatchSize: cfg.BatchSize, Warmup: cfg.Warmup, LR: cfg.LR, EMA: cfg.EMA, ClipNorm: cfg.ClipNorm, Seed: cfg.Seed}, report)
+		if err != nil {
+			return nil, err
+		}
+		m.Net, m.TrainLoss = ema, loss
+	} else {
+		m.Net = net
+	}
+	phase("training", start)
+
+	// Discretisation thresholds from a calibration sample of the model.
+	start = time.Now()
+	report(Progress{Phase: "calibrate"})
+	m.Thresholds = make([][2]float64, d)
+	for j := range m.Thresholds {
+		m.Thresholds[j] = [2]float64{0.5, 1.5}
+	}
+	if cfg.Discretiser == "threshold" {
+		cal, err := m.sampleContinuous(ctx, cfg.CalibrationSize, rand.New(rand.NewPCG(cfg.Seed, 0x63616c)))
+		if err != nil {
+			return nil, err
+		}
+		phase("sampling", start)
+		start = time.Now()
+		m.Thresholds = calibrate(x, cal)
+		phase("discretisation", start)
+	}
+	return m, nil
+}
+
+// anchors clusters the training individuals on the leading AnchorPCs latent
+// coordinates and returns the eq. 12 mixture: cluster means and within-cluster
+// variances over all latent coordinates, weighted by cluster size.
+func anchors(y *mat.Dense, cfg Config, r int) *InitDist {
+	n, _ := y.Dims()
+	p := min(cfg.AnchorPCs, r)
+	pts := make([]float64, n*p)
+	for i := 0; i < n; i++ {
+		copy(pts[i*p:(i+1)*p], y.RawRowView(i)[:p])
+	}
+	minSize := cfg.MinClusterSize
+	k := cfg.Anchors
+	if n < 2*minSize {
+		k = 1
+	}
+	assign, nc := kmeans(pts, n, p, k, minSize, rand.New(rand.NewPCG(cfg.Seed, 0x6b6d)))
+	init := &InitDist{Kind: "anchors", Weights: make([]float64, nc), Means: make([][]float64, nc), Vars: make([][]float64, nc)}
+	counts := make([]int, nc)
+	for c := 0; c < nc; c++ {
+		init.Means[c] = make([]float64, r)
+		init.Vars[c] = make([]float64, r)
+	}
+	for i, c := range assign {
+		counts[c]++
+		for j, v := range y.RawRowView(i) {
+			init.Means[c][j] += v
+		}
+	}
+	for c := 0; c < nc; c++ {
+		for j := range init.Means[c] {
+			init.Means[c][j] /= float64(counts[c])
+		}
+		init.Weights[c] = float64(counts[c]) / float64(n)
+	}
+	for i, c := range assign {
+		for j, v := range y.RawRowView(i) {
+			e := v - init.Means[c][j]
+			init.Vars[c][j] += e * e
+		}
+	}
+	for c := 0; c < nc; c++ {
+		for j := range init.Vars[c] {
+			init.Vars[c][j] /= math.Max(1, float64(counts[c]-1))
+		}
+	}
+	return init
+}
+
+// calibrate returns per-SNP thresholds such that the calibration sample cal
+// (continuous, m × d) discretised with them has the genotype frequencies of
+// the training matrix x.
+func calibrate(x, cal *mat.Dense) [][2]float64 {
+	n, d := x.Dims()
+	mc, _ := cal.Dims()
+	th := make([][2]float64, d)
+	col := make([]float64, mc)
+	for j := 0; j < d; j++ {
+		var c0, c1 int
+		for i := 0; i < n; i++ {
+			switch v := math.Round(x.At(i, j)); {
+			case v <= 0:
+				c0++
+			case v == 1:
+				c1++
+			}
+		}
+		for i := 0; i < mc; i++ {
+			col[i] = cal.At(i, j)
+		}
+		sort.Float64s(col)
+		q := func(p float64) float64 {
+			if p <= 0 {
+				return math.Inf(-1)
+			}
+			if p >= 1 {
+				return math.Inf(1)
+			}
+			pos := p*float64(mc) - 0.5
+			lo := int(math.Floor(pos))
+			if lo < 0 {
+				return col[0] - 1e-9
+			}
+			if lo >= mc-1 {
+				return col[mc-1] + 1e-9
+			}
+			f := pos - float64(lo)
+			return col[lo]*(1-f) + col[lo+1]*f
+		}
+		p0 := float64(c0) / float64(n)
+		p1 := float64(c0+c1) / float64(n)
+		th[j] = [2]float64{q(p0), q(p1)}
+	}
+	return th
+}
+
+// fingerprint hashes the training matrix (shape and values) so that a model
+// can be tied to its input without storing it.
+func fingerprint(x *mat.Dense) [32]byte {
+	h := sha256.New()
+	n, d := x.Dims()
+	var buf [8]byte
+	binary.LittleEndian.PutUint64(buf[:], uint64(n))
+	h.Write(buf[:])
+	binary.LittleEndian.PutUint64(buf[:], uint64(d))
+	h.Write(buf[:])
+	for i := 0; i < n; i++ {
+		for _, v := range x.RawRowView(i) {
+			binary.LittleEndian.PutUint64(buf[:], math.Float64bits(v))
+			h.Write(buf[:])
+		}
+	}
+	var out [32]byte
+	copy(out[:], h.Sum(nil))
+	return out
+}
+
+// sampleContinuous draws n continuous samples (n × d) in chunks.
+func (m *Model) sampleContinuous(ctx context.Context, n int, rng *rand.Rand) (*mat.Dense, error) {
+	if m.proc == nil {
+		reg, ok := registry[m.Config.Process]
+		if !ok {
+			return nil, fmt.Errorf("model: unknown process %q", m.Config.Process)
+		}
+		p, err := reg.factory(m.Config, m.Basis.Lambda)
+		if err != nil {
+			return nil, err
+		}
+		m.proc = p
+	}
+	r, d := m.Basis.Rank(), m.Basis.Dim()
+	out := mat.NewDense(n, d, nil)
+	const chunk = 4096
+	for lo := 0; lo < n; lo += chunk {
+		hi := min(n, lo+chunk)
+		y, err := m.proc.Sample(ctx, SampleSpec{Net: m.Net, K: m.K, N: hi - lo, Rng: rng,
+			Sampler: m.Config.Sampler, Steps: m.Config.SamplerSteps, Init: m.Init})
+		if err != nil {
+			return nil, err
+		}
+		x := m.Basis.Decode(mat.NewDense(hi-lo, r, y))
+		for i := lo; i < hi; i++ {
+			copy(out.RawRowView(i), x.RawRowView(i-lo))
+		}
+	}
+	return out, nil
+}
+
+// Generate draws n synthetic individuals (sample IDs SYN000001…, unphased
+// dosages 0/1/2). The same model, n and seed give the same genotypes.
+func (m *Model) Generate(ctx context.Context, n int, seed uint64) (*vcf.Genotypes, error) {
+	if n < 1 {
+		return nil, fmt.Errorf("model: number of individuals must be ≥ 1, got %d", n)
+	}
+	x, err := m.sampleContinuous(ctx, n, rand.New(rand.NewPCG(seed, 0x67656e)))
+	if err != nil {
+		return nil, err
+	}
+	d := m.Basis.Dim()
+	g := &vcf.Genotypes{Sites: append([]vcf.Site(nil), m.Sites...), Samples: make([]string, n), Dosage: make([]int8, n*d)}
+	for s := range g.Samples {
+		g.Samples[s] = fmt.Sprintf("SYN%06d", s+1)
+	}
+	for s := 0; s < n; s++ {
+		row := x.RawRowView(s)
+		for v := 0; v < d; v++ {
+			g.Dosage[v*n+s] = m.discretise(v, row[v])
+		}
+	}
+	return g, nil
+}
+
+func (m *Model) discretise(v int, x float64) int8 {
+	if m.Config.Discretiser == "round" {
+		switch {
+		case x < 0.5:
+			return 0
+		case x < 1.5:
+			return 1
+		}
+		return 2
+	}
+	t := m.Thresholds[v]
+	switch {
+	case x < t[0]:
+		return 0
+	case x < t[1]:
+		return 1
+	}
+	return 2
+}
+
+// Summary returns a human-readable provenance summary of the model.
+func (m *Model) Summary() string {
+	c := m.Config
+	s := fmt.Sprintf("gousynth model (format %d), fitted by %s\n", FormatVersion, m.Version)
+	s += fmt.Sprintf("process %s; %d SNPs, %d training individuals, %d latent coordinates, %d modelled by the network\n",
+		c.Process, len(m.Sites), m.TrainN, m.Basis.Rank(), m.K)
+	if len(m.Sites) > 0 {
+		s += fmt.Sprintf("sites %s:%d-%d\n", m.Sites[0].Chrom, m.Sites[0].Pos, m.Sites[len(m.Sites)-1].Pos)
+	}
+	switch c.Process {
+	case "gou":
+		s += fmt.Sprintf("GOU a=%g b=%g γ=%g β=%g (0=auto) T=%g eps=%g\n", c.A, c.B, c.Gamma, c.Beta, c.T, c.Eps)
+	case "vp":
+		s += fmt.Sprintf("VP β0=%g β1=%g T=%g eps=%g\n", c.Beta0, c.Beta1, c.T, c.Eps)
+	}
+	if m.Net != nil {
+		s += fmt.Sprintf("network MLP %d×%d (%d parameters); %d steps × batch %d, LR %g, EMA %g, final loss %.4f\n",
+			c.Layers, c.Hidden, m.Net.NumParams(), c.Steps, c.BatchSize, c.LR, c.EMA, m.TrainLoss)
+	}
+	s += fmt.Sprintf("init %s", c.Init)
+	if m.Init != nil && m.Init.Kind == "anchors" {
+		s += fmt.Sprintf(" (%d anchors, min cluster size %d)", len(m.Init.Weights), c.MinClusterSize)
+	}
+	s += fmt.Sprintf("; sampler %s, %d steps; discretiser %s; seed %d\n", c.Sampler, c.SamplerSteps, c.Discretiser, c.Seed)
+	if m.Preprocess != "" {
+		s += "preprocessing: " + m.Preprocess + "\n"
+	}
+	s += fmt.Sprintf("input fingerprint sha256:%x\n", m.Fingerprint)
+	for _, p := range m.Timings {
+		s += fmt.Sprintf("phase %-18s %8.2f s\n", p.Phase, p.Seconds)
+	}
+	return s
+}

@@ -1,0 +1,333 @@
+package model
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// simulateForward runs Euler–Maruyama on the forward SDE of coordinate i of p
+// from y0 over [0, t] with many small steps and returns the end points.
+func simulateForward(p DiagProcess, i int, y0 []float64, t float64, steps int, rng *rand.Rand) []float64 {
+	h := t / float64(steps)
+	out := append([]float64(nil), y0...)
+	for s := 0; s < steps; s++ {
+		tt := float64(s) * h
+		f, g := p.Drift(i, tt+h/2), math.Sqrt(p.Diffusion2(tt+h/2)*h)
+		for k := range out {
+			out[k] += f*out[k]*h + g*rng.NormFloat64()
+		}
+	}
+	return out
+}
+
+// TestForwardKernelMonteCarlo checks the closed-form m(t), s(t) of GOU and VP
+// against a Monte-Carlo simulation of the forward SDE (Theorems 4 and 5).
+func TestForwardKernelMonteCarlo(t *testing.T) {
+	lambda := []float64{4, 1, 0.05}
+	procs := []DiagProcess{
+		NewGOU(lambda, 0.2, 3, 0.8, 1.5, 1, 1e-3),
+		&VP{Beta0: 0.1, Beta1: 20, T: 1, Eps: 1e-3},
+	}
+	const n = 20000
+	for _, p := range procs {
+		for i := range lambda {
+			for _, tt := range []float64{0.1, 0.5, 1} {
+				rng := rand.New(rand.NewPCG(1, uint64(i)))
+				y0 := make([]float64, n)
+				for k := range y0 {
+					y0[k] = 2 // fixed start: mean m·2, variance s
+				}
+				y := simulateForward(p, i, y0, tt, 2000, rng)
+				var mean, v float64
+				for _, x := range y {
+					mean += x
+				}
+				mean /= n
+				for _, x := range y {
+					v += (x - mean) * (x - mean)
+				}
+				v /= n - 1
+				wantM, wantV := 2*p.Mean(i, tt), p.Var(i, tt)
+				seM := math.Sqrt(wantV / n)
+				if math.Abs(mean-wantM) > 5*seM+1e-3 {
+					t.Errorf("%s coord %d t=%g: MC mean %.4f, closed form %.4f", p.Kind(), i, tt, mean, wantM)
+				}
+				if math.Abs(v-wantV) > 5*wantV*math.Sqrt(2.0/n)+2e-3*wantV {
+					t.Errorf("%s coord %d t=%g: MC var %.4f, closed form %.4f", p.Kind(), i, tt, v, wantV)
+				}
+			}
+		}
+	}
+}
+
+// TestGOUFullSpaceMonteCarlo simulates the GOU SDE dX = M(X−μ)dt + √β dW in
+// data coordinates (non-diagonal M) from Gaussian data and compares the
+// empirical mean and covariance at t with Theorem 4/5 (eqs. 5, 8), and the
+// long-time covariance with Lemma 7, Σ∞ = −β/2 M⁻¹.
+func TestGOUFullSpaceMonteCarlo(t *testing.T) {
+	// A 3-D Gaussian with a non-diagonal covariance.
+	sigma := mat.NewSymDense(3, []float64{2, 0.8, 0.3, 0.8, 1, 0.2, 0.3, 0.2, 0.5})
+	mu := []float64{1, -1, 0.5}
+	var es mat.EigenSym
+	es.Factorize(sigma, true)
+	lam := es.Values(nil)
+	var u mat.Dense
+	es.VectorsTo(&u)
+	g := NewGOU(lam, 0.3, 2, 0.7, 0.8, 1, 1e-3)
+	var M mat.Dense
+	M.Mul(&u, mat.NewDiagDense(3, g.C))
+	M.Mul(&M, u.T())
+	var chol mat.Cholesky
+	chol.Factorize(sigma)
+	var L mat.TriDense
+	chol.LTo(&L)
+	const n = 40000
+	rng := rand.New(rand.NewPCG(3, 4))
+	x := mat.NewDense(n, 3, nil)
+	x0m := []float64{2, 0, 1} // data mean differs from the reference centre μ
+	for k := 0; k < n; k++ {
+		z := mat.NewVecDense(3, []float64{rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64()})
+		z.MulVec(&L, z)
+		for j := 0; j < 3; j++ {
+			x.Set(k, j, x0m[j]+z.AtVec(j))
+		}
+	}
+	check := func(tt float64, x *mat.Dense, steps int) {
+		h := tt / float64(steps)
+		sb := math.Sqrt(g.Beta * h)
+		row := make([]float64, 3)
+		for k := 0; k < n; k++ {
+			r := x.RawRowView(k)
+			for s := 0; s < steps; s++ {
+				for a := 0; a < 3; a++ {
+					row[a] = 0
+					for b := 0; b < 3; b++ {
+						row[a] += M.At(a, b) * (r[b] - mu[b])
+					}
+				}
+				for a := 0; a < 3; a++ {
+					r[a] += row[a]*h + sb*rng.NormFloat64()
+				}
+			}
+		}
+	}
+	tt := 0.7
+	check(tt, x, 700)
+	// Closed form in eigen-coordinates: mean μ + U e^{Ct} Uᵀ(μ0 − μ);
+	// covariance U (e^{Ct} Λ0 e^{Ct} + diag(s(t))) Uᵀ with Λ0 = Uᵀ Σ U.
+	var lam0 mat.Dense
+	lam0.Mul(u.T(), sigma)
+	lam0.Mul(&lam0, &u)
+	for a := 0; a < 3; a++ {
+		for b := 0; b < 3; b++ {
+			lam0.Set(a, b, lam0.At(a, b)*g.Mean(a, tt)*g.Mean(b, tt))
+		}
+		lam0.Set(a, a, lam0.At(a, a)+g.Var(a, tt))
+	}
+	var wantCov mat.Dense
+	wantCov.Mul(&u, &lam0)
+	wantCov.Mul(&wantCov, u.T())
+	d0 := mat.NewVecDense(3, []float64{x0m[0] - mu[0], x0m[1] - mu[1], x0m[2] - mu[2]})
+	var yd mat.VecDense
+	yd.MulVec(u.T(), d0)
+	for a := 0; a < 3; a++ {
+		yd.SetVec(a, yd.AtVec(a)*g.Mean(a, tt))
+	}
+	var wantMean mat.VecDense
+	wantMean.MulVec(&u, &yd)
+	mean, cov := momentsOf(x)
+	for a := 0; a < 3; a++ {
+		if e := math.Abs(mean[a] - (mu[a] + wantMean.AtVec(a))); e > 0.03 {
+			t.Errorf("mean[%d] = %.4f, Theorem 4 gives %.4f", a, mean[a], mu[a]+wantMean.AtVec(a))
+		}
+		for b := 0; b < 3; b++ {
+			if e := math.Abs(cov.At(a, b) - wantCov.At(a, b)); e > 0.03 {
+				t.Errorf("cov[%d,%d] = %.4f, Theorem 5 gives %.4f", a, b, cov.At(a, b), wantCov.At(a, b))
+			}
+		}
+	}
+	// Run on to near-stationarity (|c| ≥ 0.6 → e^{2ct} < 1e-5 at t = 10).
+	check(10, x, 2000)
+	_, cov = momentsOf(x)
+	var minv mat.Dense
+	if err := minv.Inverse(&M); err != nil {
+		t.Fatal(err)
+	}
+	for a := 0; a < 3; a++ {
+		for b := 0; b < 3; b++ {
+			want := -g.Beta / 2 * minv.At(a, b)
+			if e := math.Abs(cov.At(a, b) - want); e > 0.03*math.Max(1, math.Abs(want)) {
+				t.Errorf("stationary cov[%d,%d] = %.4f, Lemma 7 gives %.4f", a, b, cov.At(a, b), want)
+			}
+		}
+	}
+}
+
+func momentsOf(x *mat.Dense) ([]float64, *mat.Dense) {
+	n, d := x.Dims()
+	mean := make([]float64, d)
+	for k := 0; k < n; k++ {
+		for j, v := range x.RawRowView(k) {
+			mean[j] += v / float64(n)
+		}
+	}
+	cov := mat.NewDense(d, d, nil)
+	for k := 0; k < n; k++ {
+		r := x.RawRowView(k)
+		for a := 0; a < d; a++ {
+			for b := 0; b < d; b++ {
+				cov.Set(a, b, cov.At(a, b)+(r[a]-mean[a])*(r[b]-mean[b])/float64(n-1))
+			}
+		}
+	}
+	return mean, cov
+}
+
+// TestSamplersReproduceGaussian drives every sampler with the exact score of
+// Gaussian data (zero network: the Gaussian-residual score is then exact)
+// and checks that the latent samples have the data variances.
+func TestSamplersReproduceGaussian(t *testing.T) {
+	lambda := []float64{9, 2, 0.5, 0.01}
+	procs := map[string]Process{}
+	for name, f := range map[string]ProcessFactory{"gou": registry["gou"].factory, "vp": registry["vp"].factory} {
+		c := DefaultConfig(name)
+		p, err := f(c, lambda)
+		if err != nil {
+			t.Fatal(err)
+		}
+		procs[name] = p
+	}
+	const n = 20000
+	for name, p := range procs {
+		for _, sampler := range []string{"ancestral", "em", "heun"} {
+			for _, init := range []string{"marginal", "anchors"} {
+				t.Run(name+"/"+sampler+"/"+init, func(t *testing.T) {
+					steps := map[string]int{"ancestral": 20, "em": 500, "heun": 200}[sampler]
+					id := &InitDist{Kind: init}
+					if init == "anchors" {
+						// Two anchors at ±a√λ with within-variance λ(1−a²):
+						// the same Gaussian marginal, as a mixture.
+						id.Weights = []float64{0.5, 0.5}
+						for _, sg := range []float64{1, -1} {
+							mm, vv := make([]float64, len(lambda)), make([]float64, len(lambda))
+							for i, l := range lambda {
+								mm[i], vv[i] = sg*0.6*math.Sqrt(l), l*(1-0.36)
+							}
+							id.Means, id.Vars = append(id.Means, mm), append(id.Vars, vv)
+						}
+					}
+					y, err := p.Sample(context.Background(), SampleSpec{N: n, Rng: rand.New(rand.NewPCG(5, 6)), Sampler: sampler, Steps: steps, Init: id})
+					if err != nil {
+						t.Fatal(err)
+					}
+					r := len(lambda)
+					for i, l := range lambda {
+						var s, s2 float64
+						for a := 0; a < n; a++ {
+							s += y[a*r+i]
+							s2 += y[a*r+i] * y[a*r+i]
+						}
+						mean, v := s/n, s2/n-(s/n)*(s/n)
+						if math.Abs(mean) > 5*math.Sqrt(l/n)+0.01*math.Sqrt(l) {
+							t.Errorf("coord %d: mean %.4f, want 0", i, mean)
+						}
+						tol := 0.05
+						if sampler != "ancestral" {
+							tol = 0.08 // discretisation error of EM / Heun
+						}
+						if math.Abs(v/l-1) > tol {
+							t.Errorf("coord %d: variance %.4f, want %.4f", i, v, l)
+						}
+					}
+				})
+			}
+		}
+	}
+}
+
+// TestGradientFiniteDifference compares MLP.Backward with central finite
+// differences of the loss ½‖f(x)‖² w.r.t. a sample of parameters.
+func TestGradientFiniteDifference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	net := NewMLP(5, 4, 16, 2, 1, rng)
+	// Give the (zero-initialised) output layer non-zero weights.
+	for l := range net.W {
+		for j := range net.W[l] {
+			net.W[l][j] = float32(rng.NormFloat64() * 0.3)
+		}
+		for j := range net.B[l] {
+			net.B[l][j] = float32(rng.NormFloat64() * 0.1)
+		}
+	}
+	const batch = 3
+	x := make([]float32, batch*5)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64())
+	}
+	tv := []float64{0.1, 0.5, 0.9}
+	out := make([]float32, batch*4)
+	loss := func() float64 {
+		net.Forward(nil, x, tv, batch, out)
+		var s float64
+		for _, v := range out {
+			s += 0.5 * float64(v) * float64(v)
+		}
+		return s
+	}
+	ws := net.Forward(nil, x, tv, batch, out)
+	grads := make([][]float32, 0)
+	for _, p := range net.Params() {
+		grads = append(grads, make([]float32, len(p)))
+	}
+	net.Backward(ws, append([]float32(nil), out...), grads)
+	for pi, p := range net.Params() {
+		for trial := 0; trial < 5; trial++ {
+			j := rng.IntN(len(p))
+			old := p[j]
+			const h = 1e-2
+			p[j] = old + h
+			lp := loss()
+			p[j] = old - h
+			lm := loss()
+			p[j] = old
+			fd := (lp - lm) / (2 * h)
+			an := float64(grads[pi][j])
+			if math.Abs(fd-an) > 2e-2*math.Max(1, math.Abs(fd)) {
+				t.Errorf("param %d[%d]: analytic %.5f, finite difference %.5f", pi, j, an, fd)
+			}
+		}
+	}
+}
+
+// TestTrainDeterministic checks that two runs with the same seed give
+// identical weights whatever GOMAXPROCS is.
+func TestTrainDeterministic(t *testing.T) {
+	data := &LatentData{N: 50, R: 3, Lambda: []float64{3, 1, 0.2}}
+	rng := rand.New(rand.NewPCG(1, 1))
+	for i := 0; i < 150; i++ {
+		data.Y = append(data.Y, float32(rng.NormFloat64()))
+	}
+	p, _ := registry["gou"].factory(DefaultConfig("gou"), data.Lambda)
+	run := func() *MLP {
+		net := NewMLP(3, 3, 64, 2, 1, rand.New(rand.NewPCG(2, 2)))
+		ema, _, err := Train(context.Background(), net, func(rng *rand.Rand, b int, in []float32, tv []float64, tg []float32) {
+			p.Batch(rng, data, 3, b, in, tv, tg)
+		}, TrainOptions{Steps: 30, BatchSize: 128, LR: 1e-3, EMA: 0.9, ClipNorm: 1, Seed: 9}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ema
+	}
+	a, b := run(), run()
+	for l := range a.W {
+		for j := range a.W[l] {
+			if a.W[l][j] != b.W[l][j] {
+				t.Fatalf("weights differ at layer %d index %d", l, j)
+			}
+		}
+	}
+}
