@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"runtime"
 	"slices"
@@ -741,16 +742,11 @@ func (r *Reader) Next() (Site, []int8, []int8, error) {
 // Stats returns the counts so far.
 func (r *Reader) Stats() *ReadStats {
 	s := r.stats
-	s.Skipped = maps(r.stats.Skipped)
-	return &s
-}
-
-func maps(m map[string]int) map[string]int {
-	out := make(map[string]int, len(m))
-	for k, v := range m {
-		out[k] = v
+	s.Skipped = maps.Clone(r.stats.Skipped)
+	if s.Skipped == nil {
+		s.Skipped = map[string]int{}
 	}
-	return out
+	return &s
 }
 
 // Close stops the background work and releases the file.

@@ -38,6 +38,7 @@ type parser struct {
 	keepHaps  bool // keep haplotypes of unphased sites too (streaming Reader)
 	region    *region
 	lastChrom string
+	noFast    bool // tests: always take the general path
 
 	// scratch
 	row, rowHaps []int8
@@ -202,7 +203,7 @@ func (p *parser) parseLine(line []byte, pc *piece) *lineError {
 
 	// Fast path: biallelic, FORMAT exactly GT, every call "a|b" or "a/b"
 	// with single-digit alleles 0/1.
-	if len(alts) == 1 && gtIndex == 0 && len(f[8]) == 2 && n > 0 && len(samplesB) == 4*n-1 {
+	if !p.noFast && len(alts) == 1 && gtIndex == 0 && len(f[8]) == 2 && n > 0 && len(samplesB) == 4*n-1 {
 		wantHaps := p.keepHaps || pc.allPhased()
 		var dos, haps []int8
 		if p.keep == nil {

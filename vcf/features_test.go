@@ -1,0 +1,284 @@
+package vcf
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const (
+	edgeVCF  = "../testdata/vcf/edge_cases.vcf"
+	smallVCF = "../testdata/vcf/small_phased.vcf.gz"
+	multiVCF = "../testdata/1kg_chr1_11.7M_multiallelic.vcf.gz"
+)
+
+// compareWithBcftools checks that g (and the streaming reader) hold exactly
+// the SNP records bcftools prints, in order, with the same calls.
+func compareWithBcftools(t *testing.T, path string, opts ReadOptions, want []bcfSite) {
+	t.Helper()
+	var snps []bcfSite
+	for _, s := range want {
+		if isSNPKey(s.key) {
+			snps = append(snps, s)
+		}
+	}
+	g, stats, err := ReadFile(path, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.NumSites() != len(snps) || stats.Kept != len(snps) {
+		t.Fatalf("kept %d sites (stats %d), bcftools has %d SNPs", g.NumSites(), stats.Kept, len(snps))
+	}
+	allPhased := true
+	for v, s := range snps {
+		if siteKey(g.Sites[v]) != s.key {
+			t.Fatalf("site %d: got %s, bcftools %s", v, siteKey(g.Sites[v]), s.key)
+		}
+		if !slices.Equal(g.Row(v), s.dosage) {
+			t.Fatalf("site %s: dosages %v, bcftools %v", s.key, g.Row(v), s.dosage)
+		}
+		allPhased = allPhased && !s.unphased
+	}
+	if g.Phased != (allPhased && len(snps) > 0) {
+		t.Fatalf("Phased = %v, want %v", g.Phased, allPhased)
+	}
+	// Streaming: per-site haplotypes, nil for unphased sites.
+	r, err := Open(path, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for v := 0; ; v++ {
+		site, dos, haps, err := r.Next()
+		if err == io.EOF {
+			if v != len(snps) {
+				t.Fatalf("streamed %d sites, want %d", v, len(snps))
+			}
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := snps[v]
+		if siteKey(site) != s.key || !slices.Equal(dos, s.dosage) {
+			t.Fatalf("streamed site %d differs", v)
+		}
+		if s.unphased != (haps == nil) || haps != nil && !slices.Equal(haps, s.haps) {
+			t.Fatalf("streamed site %s: haplotypes %v, bcftools %v (unphased %v)", s.key, haps, s.haps, s.unphased)
+		}
+		if g.Phased && !slices.Equal(g.HapRow(v), s.haps) {
+			t.Fatalf("site %s: haplotypes differ", s.key)
+		}
+	}
+	if !maps.Equal(r.Stats().Skipped, stats.Skipped) || r.Stats().Records != stats.Records {
+		t.Errorf("streaming stats %+v, ReadFile %+v", r.Stats(), stats)
+	}
+}
+
+func TestEdgeCases(t *testing.T) {
+	need(t, "bcftools")
+	plain := bcftoolsSites(t, run(t, "bcftools", "query", "-f", queryFormat, edgeVCF))
+	split := bcftoolsSites(t, run(t, "bash", "-c", "bcftools norm -m -any "+edgeVCF+" | bcftools query -f '"+queryFormat+"'"))
+	for _, c := range []struct {
+		name    string
+		opts    ReadOptions
+		want    []bcfSite
+		skipped map[string]int
+	}{
+		{"biallelic", ReadOptions{}, plain, map[string]int{"multiallelic": 3, "not-snp": 1, "symbolic": 1, "no-alt": 1}},
+		{"split", ReadOptions{SplitMultiallelic: true}, split, map[string]int{"not-snp": 9, "symbolic": 1, "no-alt": 1}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			compareWithBcftools(t, edgeVCF, c.opts, c.want)
+			_, st, _ := ReadFile(edgeVCF, c.opts)
+			if st.Records != 13 || !maps.Equal(st.Skipped, c.skipped) {
+				t.Errorf("stats %+v, want 13 records, skipped %v", st, c.skipped)
+			}
+		})
+	}
+}
+
+func TestMultiallelicFile(t *testing.T) {
+	need(t, "bcftools")
+	_, st, err := ReadFile(multiVCF, ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Skipped["multiallelic"] != 1 || st.Kept != 4293 {
+		t.Errorf("stats %+v: want 1 multiallelic skipped, 4293 kept", st)
+	}
+	_, st, err = ReadFile(multiVCF, ReadOptions{SplitMultiallelic: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Skipped["multiallelic"] != 0 || st.Kept != 4295 {
+		t.Errorf("split: stats %+v: want 4295 kept", st)
+	}
+	// The split calls, around the multi-allelic site (the file has no index:
+	// this also exercises the streaming region filter).
+	const region = "1:11697000-11697100"
+	split := bcftoolsSites(t, run(t, "bash", "-c", "bcftools view -t "+region+" "+multiVCF+" | bcftools annotate -x INFO | bcftools norm -m -any | bcftools query -f '"+queryFormat+"'"))
+	compareWithBcftools(t, multiVCF, ReadOptions{SplitMultiallelic: true, Region: region}, split)
+}
+
+// plainCopy writes path decompressed (optionally with CRLF line ends).
+func plainCopy(t *testing.T, path string, crlf bool) string {
+	t.Helper()
+	text := run(t, "bash", "-c", "zcat -f "+path)
+	if crlf {
+		text = strings.ReplaceAll(text, "\n", "\r\n")
+	}
+	out := filepath.Join(t.TempDir(), "copy.vcf")
+	if err := os.WriteFile(out, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestRegions(t *testing.T) {
+	need(t, "bcftools")
+	dir := t.TempDir()
+	noIndex := filepath.Join(dir, "noindex.vcf.gz")
+	raw, _ := os.ReadFile(realVCF)
+	os.WriteFile(noIndex, raw, 0o644)
+	// A CSI index made by bcftools must work as well as the .tbi.
+	csi := filepath.Join(dir, "csi.vcf.gz")
+	os.WriteFile(csi, raw, 0o644)
+	run(t, "bcftools", "index", "-c", csi)
+	plain := plainCopy(t, realVCF, false)
+	regions := []string{"1:11700000-11710000", "1:11697074", "1:11836000-", "1:11,750,000-11,760,000", "2", "1:1-100"}
+	if testing.Short() {
+		regions = regions[:3]
+	}
+	for _, region := range regions {
+		bcfRegion := strings.ReplaceAll(region, ",", "")
+		if strings.HasSuffix(bcfRegion, "-") {
+			bcfRegion += "300000000"
+		}
+		want := bcftoolsSites(t, run(t, "bcftools", "query", "-r", bcfRegion, "-f", queryFormat, realVCF))
+		for _, path := range []string{realVCF, noIndex, csi, plain} {
+			t.Run(region+"/"+filepath.Base(path), func(t *testing.T) {
+				compareWithBcftools(t, path, ReadOptions{Region: region}, want)
+			})
+		}
+	}
+	// A whole contig is the whole file here.
+	whole, _, err := ReadFile(realVCF, ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{realVCF, noIndex} {
+		g, _, err := ReadFile(path, ReadOptions{Region: "1"})
+		if err != nil || !slices.Equal(g.Sites, whole.Sites) || !slices.Equal(g.Dosage, whole.Dosage) {
+			t.Errorf("%s: region 1 is not the whole file (%v)", path, err)
+		}
+	}
+	if _, _, err := ReadFile(realVCF, ReadOptions{Region: "1:20-10"}); !errors.Is(err, ErrRegion) {
+		t.Errorf("bad region: got %v", err)
+	}
+}
+
+func TestSamplesAndMaxVariants(t *testing.T) {
+	need(t, "bcftools")
+	all, _, err := ReadFile(smallVCF, ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := all.Samples
+	want := bcftoolsSites(t, run(t, "bcftools", "query", "-s", ids[2]+","+ids[5]+","+ids[7], "-f", queryFormat, smallVCF))
+	// Included samples come back in file order whatever the order asked.
+	opts := ReadOptions{IncludeSamples: []string{ids[7], ids[2], ids[5]}}
+	g, _, err := ReadFile(smallVCF, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(g.Samples, []string{ids[2], ids[5], ids[7]}) {
+		t.Fatalf("samples %v", g.Samples)
+	}
+	compareWithBcftools(t, smallVCF, opts, want)
+	ex, _, err := ReadFile(smallVCF, ReadOptions{ExcludeSamples: ids[1:]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for v := range all.Sites {
+		if ex.At(v, 0) != all.At(v, 0) || !slices.Equal(ex.HapRow(v), all.HapRow(v)[:2]) {
+			t.Fatalf("exclude: site %d differs", v)
+		}
+	}
+	_, _, err = ReadFile(smallVCF, ReadOptions{IncludeSamples: []string{ids[0], "NOPE1", "NOPE2"}})
+	if !errors.Is(err, ErrUnknownSample) || !strings.Contains(err.Error(), "NOPE1, NOPE2") || !strings.Contains(err.Error(), smallVCF) {
+		t.Errorf("unknown sample: got %v", err)
+	}
+	for _, max := range []int{1, 17, 1000} {
+		g, st, err := ReadFile(smallVCF, ReadOptions{MaxVariants: max})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := min(max, all.NumSites())
+		if g.NumSites() != n || st.Kept != n || !slices.Equal(g.Dosage, all.Dosage[:n*all.NumSamples()]) || !slices.Equal(g.Sites, all.Sites[:n]) {
+			t.Errorf("MaxVariants %d: got %d sites", max, g.NumSites())
+		}
+	}
+}
+
+func TestCRLFAndPlainAndGzip(t *testing.T) {
+	need(t, "bcftools")
+	want, _, err := ReadFile(smallVCF, ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	crlf := plainCopy(t, smallVCF, true)
+	plain := plainCopy(t, smallVCF, false)
+	gz := filepath.Join(t.TempDir(), "plain.vcf.gz")
+	run(t, "bash", "-c", "gzip -c "+plain+" > "+gz)
+	for _, path := range []string{crlf, plain, gz} {
+		g, _, err := ReadFile(path, ReadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(g.Sites, want.Sites) || !slices.Equal(g.Dosage, want.Dosage) || !slices.Equal(g.Haplotypes, want.Haplotypes) {
+			t.Errorf("%s: differs from the BGZF original", path)
+		}
+	}
+}
+
+func TestPlink2ReadsOutput(t *testing.T) {
+	need(t, "plink2")
+	g, _, err := ReadFile(smallVCF, ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out.vcf.gz")
+	if err := WriteGenotypes(out, g, Header{Contigs: []Contig{{ID: "1", Length: 249250621}}, CommandLine: "go test"}); err != nil {
+		t.Fatal(err)
+	}
+	log := run(t, "plink2", "--vcf", out, "--freq", "counts", "--out", filepath.Join(dir, "p"))
+	if strings.Contains(strings.ToLower(log), "warning") {
+		t.Errorf("plink2 warned:\n%s", log)
+	}
+	counts, err := os.ReadFile(filepath.Join(dir, "p.acount"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(counts)), "\n")[1:]
+	if len(lines) != g.NumSites() {
+		t.Fatalf("plink2 saw %d variants, want %d", len(lines), g.NumSites())
+	}
+	for v, l := range lines {
+		f := strings.Fields(l)
+		ac := 0
+		for _, d := range g.Row(v) {
+			ac += int(d)
+		}
+		if got := f[len(f)-2] + " " + f[len(f)-1]; got != fmt.Sprintf("%d %d", ac, 2*g.NumSamples()) {
+			t.Fatalf("site %d: plink2 ALT_CTS OBS_CT %s, want %d %d", v, got, ac, 2*g.NumSamples())
+		}
+	}
+}
