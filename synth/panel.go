@@ -342,11 +342,16 @@ func mix64(x uint64) uint64 {
 	return x ^ (x >> 31)
 }
 
+// streamSeeds returns the PCG seeds of random stream (domain, index) of
+// this panel's seed.
+func (p *Panel) streamSeeds(domain, index uint64) (uint64, uint64) {
+	a := mix64(p.seed ^ mix64(domain))
+	return a, mix64(a ^ mix64(index+0x632be59bd9b4e019))
+}
+
 // streamRand returns the random stream (domain, index) of this panel's seed.
 func (p *Panel) streamRand(domain, index uint64) *rand.Rand {
-	a := mix64(p.seed ^ mix64(domain))
-	b := mix64(a ^ mix64(index+0x632be59bd9b4e019))
-	return rand.New(rand.NewPCG(a, b))
+	return rand.New(rand.NewPCG(p.streamSeeds(domain, index)))
 }
 
 // positions draws SNP positions with geometric gaps of the given mean.
@@ -508,10 +513,26 @@ func (l *layout) next(s *siteLayout) {
 	s.newBlock = newBlock
 }
 
-// hapState is the latent state of one haplotype, carried from site to site.
-type hapState struct {
-	rng *rand.Rand
-	z   [maxLDComponents]float64
+// hapStates is the latent state of every haplotype, carried from site to
+// site, stored as arrays so the hot loop walks memory sequentially.
+type hapStates struct {
+	src []rand.PCG
+	rng []rand.Rand // rng[h] draws from src[h]: haplotype h's own stream
+	z   [maxLDComponents][]float64
+}
+
+func (p *Panel) newHapStates() *hapStates {
+	nHap := 2 * p.cfg.Individuals
+	st := &hapStates{src: make([]rand.PCG, nHap), rng: make([]rand.Rand, nHap)}
+	for h := range nHap {
+		a, b := p.streamSeeds(domainHaplotype, uint64(h))
+		st.src[h].Seed(a, b)
+		st.rng[h] = *rand.New(&st.src[h])
+	}
+	for k := range p.sqrtW {
+		st.z[k] = make([]float64, nHap)
+	}
+	return st
 }
 
 // chunk is a run of consecutive sites with their alleles.
@@ -544,10 +565,7 @@ func (p *Panel) Run(ctx context.Context, w SiteWriter, opt RunOptions) error {
 	threads := max(opt.Threads, 1)
 	nInd := p.cfg.Individuals
 	nHap := 2 * nInd
-	states := make([]hapState, nHap)
-	for h := range states {
-		states[h].rng = p.streamRand(domainHaplotype, uint64(h))
-	}
+	states := p.newHapStates()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -617,7 +635,7 @@ func (p *Panel) Run(ctx context.Context, w SiteWriter, opt RunOptions) error {
 // fill generates the alleles of chunk c, splitting the individuals among
 // threads. Each haplotype has its own random stream, so the result does not
 // depend on the split.
-func (p *Panel) fill(c *chunk, states []hapState, threads int) {
+func (p *Panel) fill(c *chunk, states *hapStates, threads int) {
 	nInd := p.cfg.Individuals
 	threads = min(threads, nInd)
 	var wg sync.WaitGroup
@@ -629,46 +647,68 @@ func (p *Panel) fill(c *chunk, states []hapState, threads int) {
 }
 
 // fillRange fills haplotypes [h0, h1) of chunk c and the dosages of their
-// individuals. This is the hot loop (one Gaussian draw per haplotype, site
-// and LD component).
-func (p *Panel) fillRange(c *chunk, states []hapState, h0, h1 int) {
+// individuals. This is the hot loop: one Gaussian draw per haplotype, site
+// and LD component, with a branch-free path for the common one-component case.
+func (p *Panel) fillRange(c *chunk, st *hapStates, h0, h1 int) {
 	nHap := 2 * p.cfg.Individuals
 	nInd := p.cfg.Individuals
 	sw := p.sqrtW
 	nc := len(sw)
+	pop := p.popOfHap[h0:h1]
+	rng := st.rng[h0:h1]
 	var innov [maxLDComponents]float64
 	for i := range c.n {
 		s := &c.sites[i]
 		for k := range nc {
 			innov[k] = math.Sqrt(max(0, 1-s.phi[k]*s.phi[k]))
 		}
-		row := c.haps[i*nHap : (i+1)*nHap]
-		for h := h0; h < h1; h++ {
-			st := &states[h]
-			latent := 0.0
-			for k := range nc {
-				e := st.rng.NormFloat64()
-				if s.newBlock {
-					st.z[k] = e
-				} else {
-					st.z[k] = s.phi[k]*st.z[k] + innov[k]*e
+		row := c.haps[i*nHap+h0 : i*nHap+h1]
+		thr := s.thr
+		switch {
+		case nc == 1 && c.latent == nil:
+			// corr(z_i, z_{i+1}) = phi; a new block starts afresh (phi = 0).
+			phi, inn := s.phi[0], innov[0]
+			if s.newBlock {
+				phi, inn = 0, 1
+			}
+			z := st.z[0][h0:h1]
+			for j := range row {
+				v := phi*z[j] + inn*rng[j].NormFloat64()
+				z[j] = v
+				row[j] = b2i(v < thr[pop[j]])
+			}
+		default:
+			for j := range row {
+				latent := 0.0
+				for k := range nc {
+					e := rng[j].NormFloat64()
+					z := st.z[k][h0+j]
+					if s.newBlock {
+						z = e
+					} else {
+						z = s.phi[k]*z + innov[k]*e
+					}
+					st.z[k][h0+j] = z
+					latent += sw[k] * z
 				}
-				latent += sw[k] * st.z[k]
-			}
-			var a int8
-			if latent < s.thr[p.popOfHap[h]] {
-				a = 1
-			}
-			row[h] = a
-			if c.latent != nil {
-				c.latent[i*nHap+h] = latent
+				row[j] = b2i(latent < thr[pop[j]])
+				if c.latent != nil {
+					c.latent[i*nHap+h0+j] = latent
+				}
 			}
 		}
 		dos := c.dosage[i*nInd : (i+1)*nInd]
 		for ind := h0 / 2; ind < h1/2; ind++ {
-			dos[ind] = row[2*ind] + row[2*ind+1]
+			dos[ind] = c.haps[i*nHap+2*ind] + c.haps[i*nHap+2*ind+1]
 		}
 	}
+}
+
+func b2i(b bool) int8 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // Collector is a SiteWriter that keeps every site in memory.

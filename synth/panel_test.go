@@ -35,10 +35,7 @@ func simulate(t testing.TB, cfg PanelConfig, seed uint64, threads int) (*Panel, 
 func latents(t *testing.T, p *Panel) ([][]float64, []siteLayout) {
 	t.Helper()
 	nHap := 2 * p.cfg.Individuals
-	states := make([]hapState, nHap)
-	for h := range states {
-		states[h].rng = p.streamRand(domainHaplotype, uint64(h))
-	}
+	states := p.newHapStates()
 	lay := p.newLayout()
 	var out [][]float64
 	var sites []siteLayout
