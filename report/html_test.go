@@ -1,0 +1,232 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"image/png"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// reportFixture evaluates an independent-SNP synthetic cohort (poor LD, good
+// frequencies) with a population panel, the case a reader must see at a glance.
+func reportFixture(t testing.TB) *Metrics {
+	train, test, pops := fixture(t, 500, 150)
+	panel := map[string]string{}
+	for i, id := range test.Samples {
+		panel[id] = pops[i]
+	}
+	synth := independentSNPs(rand.New(rand.NewPCG(1, 1)), train, 300)
+	m, err := Evaluate(test, synth, train, Options{Seed: 3, Projections: 50, LDWindowSNPs: 20, Panel: panel})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+var testProvenance = Provenance{
+	{Key: "input", Value: `cohort <script>alert("x")</script> & "quotes"`},
+	{Key: "seed", Value: "3"},
+}
+
+func TestWriteHTMLSelfContainedAndEscaped(t *testing.T) {
+	m := reportFixture(t)
+	var buf bytes.Buffer
+	if err := WriteHTML(&buf, m, HTMLOptions{Title: "T <b>", Provenance: testProvenance}); err != nil {
+		t.Fatal(err)
+	}
+	html := buf.String()
+	for _, bad := range []string{"<script", "<link", " src=", "@import", "url(", "T <b>"} {
+		if strings.Contains(html, bad) {
+			t.Errorf("report contains %q: not self-contained or not escaped", bad)
+		}
+	}
+	if !strings.Contains(html, "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#34;quotes&#34;") || !strings.Contains(html, "<title>T &lt;b&gt;</title>") {
+		t.Error("provenance value not escaped as expected")
+	}
+	// Only SVG namespace URIs may mention http.
+	for _, u := range regexp.MustCompile(`https?://[^"' )]+`).FindAllString(html, -1) {
+		if u != "http://www.w3.org/2000/svg" && u != "http://www.w3.org/1999/xlink" {
+			t.Errorf("report references %s", u)
+		}
+	}
+	if n := strings.Count(html, `class="heatmap"`); n != 3 {
+		t.Errorf("%d heatmaps, want 3 (real, synthetic, difference)", n)
+	}
+	// Decay, allele frequency, 2 × 2 PCA and DCR plots.
+	if n := strings.Count(html, `class="plot"`); n != 7 {
+		t.Errorf("%d plots, want 7", n)
+	}
+	for _, want := range []string{`<h3>LD</h3><div class="v">poor</div>`, `<h3>Allele frequencies</h3><div class="v">good</div>`, "AFR", "EUR", "held-out real test → training", "ld_r2_mae", "mia_auc"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+}
+
+func TestWriteHTMLWithoutTraining(t *testing.T) {
+	_, test, _ := fixture(t, 200, 40)
+	m, err := Evaluate(test, test, nil, Options{Seed: 1, Projections: 20, LDWindowSNPs: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := WriteHTML(&buf, m, HTMLOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "Privacy was not assessed") {
+		t.Error("report without training data does not say privacy was not assessed")
+	}
+}
+
+func TestWriteJSONStable(t *testing.T) {
+	m := reportFixture(t)
+	var a, b bytes.Buffer
+	if err := WriteJSON(&a, m, testProvenance); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteJSON(&b, m, testProvenance); err != nil {
+		t.Fatal(err)
+	}
+	if a.String() != b.String() {
+		t.Fatal("WriteJSON is not deterministic")
+	}
+	var back struct {
+		Provenance Provenance `json:"provenance"`
+		Metrics
+	}
+	if err := json.Unmarshal(a.Bytes(), &back); err != nil {
+		t.Fatal(err)
+	}
+	if len(back.Provenance) != 2 || back.PrivacyAssessed != m.PrivacyAssessed || len(back.Genetics) != len(m.Genetics) {
+		t.Errorf("JSON round trip lost data: %+v", back.Provenance)
+	}
+	// Field order is the struct's: provenance first, then version, sizes, ....
+	s := a.String()
+	if !(strings.Index(s, `"provenance"`) < strings.Index(s, `"version"`) && strings.Index(s, `"paper"`) < strings.Index(s, `"privacy"`)) {
+		t.Error("unexpected JSON field order")
+	}
+}
+
+// TestHTMLRendersInChromium opens the report in headless Chromium, checks
+// that the console stays silent, that the heatmaps and plots have a size in
+// the rendered DOM, and that the screenshot is not blank.
+func TestHTMLRendersInChromium(t *testing.T) {
+	if testing.Short() {
+		t.Skip("renders in a browser")
+	}
+	browser := ""
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			browser = p
+			break
+		}
+	}
+	if browser == "" {
+		t.Skip("chromium not installed")
+	}
+	dir := t.TempDir()
+	page := filepath.Join(dir, "report.html")
+	f, err := os.Create(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteHTML(f, reportFixture(t), HTMLOptions{Provenance: testProvenance}); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	shot := filepath.Join(dir, "shot.png")
+	run := func(extra ...string) (stdout, stderr string) {
+		args := append([]string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+			"--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync",
+			"--user-data-dir=" + t.TempDir(), "--window-size=1400,4000", "--enable-logging=stderr", "--v=0"}, extra...)
+		args = append(args, "file://"+page)
+		cmd := exec.Command(browser, args...)
+		var o, e bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &o, &e
+		done := make(chan error, 1)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("%s: %v\n%s", browser, err, e.String())
+			}
+		case <-time.After(120 * time.Second):
+			cmd.Process.Kill()
+			t.Fatalf("%s did not finish", browser)
+		}
+		return o.String(), e.String()
+	}
+
+	dom, logs := run("--dump-dom")
+	for _, line := range strings.Split(logs, "\n") {
+		if strings.Contains(line, "CONSOLE") || strings.Contains(line, "Uncaught") {
+			t.Errorf("browser console: %s", line)
+		}
+	}
+	// Every heatmap and plot is an <svg> with positive width and height.
+	svgs := regexp.MustCompile(`<svg class="(heatmap|plot)"[^>]*>`).FindAllString(dom, -1)
+	counts := map[string]int{}
+	dim := regexp.MustCompile(`(width|height)="([0-9.]+)(pt)?"`)
+	for _, s := range svgs {
+		counts[regexp.MustCompile(`class="(\w+)"`).FindStringSubmatch(s)[1]]++
+		wh := dim.FindAllStringSubmatch(s, -1)
+		if len(wh) < 2 {
+			t.Errorf("svg without width and height: %.120s", s)
+		}
+		for _, m := range wh {
+			if v, err := strconv.ParseFloat(m[2], 64); err != nil || v <= 0 {
+				t.Errorf("svg %s = %q", m[1], m[2])
+			}
+		}
+	}
+	if counts["heatmap"] != 3 || counts["plot"] != 7 {
+		t.Errorf("rendered DOM has %d heatmaps and %d plots, want 3 and 7", counts["heatmap"], counts["plot"])
+	}
+	if !strings.Contains(dom, "data:image/png;base64,") {
+		t.Error("heatmap images missing from the rendered DOM")
+	}
+
+	run("--screenshot=" + shot)
+	pf, err := os.Open(shot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pf.Close()
+	img, err := png.Decode(pf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := img.Bounds()
+	var ink, red int
+	for y := b.Min.Y; y < b.Max.Y; y += 2 {
+		for x := b.Min.X; x < b.Max.X; x += 2 {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			r, g, bl = r>>8, g>>8, bl>>8
+			if r < 200 || g < 200 || bl < 200 {
+				ink++
+			}
+			if r > 150 && g < 90 && bl < 90 {
+				red++ // heatmap diagonal, synthetic points
+			}
+		}
+	}
+	total := (b.Dx() / 2) * (b.Dy() / 2)
+	if ink < total/50 || red < 200 {
+		t.Errorf("screenshot looks blank: %d of %d sampled pixels drawn, %d red", ink, total, red)
+	}
+	if dst := os.Getenv("GOUSYNTH_KEEP_SCREENSHOT"); dst != "" {
+		data, _ := os.ReadFile(shot)
+		os.WriteFile(dst, data, 0o644)
+	}
+}
