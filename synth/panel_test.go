@@ -329,6 +329,7 @@ func TestHudsonFstMatchesBaldingNichols(t *testing.T) {
 					est = append(est, hudsonFst(g, pops, a, b))
 				}
 			}
+			t.Logf("K=%d, F=%v: pairwise Hudson Fst %.4f", tc.k, tc.fst, est)
 			if m := stat.Mean(est, nil); math.Abs(m-tc.fst) > 0.12*tc.fst {
 				t.Errorf("K=%d: Hudson Fst %.4f (pairs %v), want %.3f", tc.k, m, est, tc.fst)
 			}

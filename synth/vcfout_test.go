@@ -183,3 +183,24 @@ func TestOneKGLikeDecayThroughFileAndLD(t *testing.T) {
 		}
 	}
 }
+
+func TestUnphasedVCF(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "u.vcf.gz")
+	cfg := PaperPreset(25, 120)
+	cfg.Unphased = true
+	p := writeVCF(t, cfg, 4, 2, path)
+	want, _, err := p.Genotypes(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want.Phased || want.Haplotypes != nil {
+		t.Fatal("unphased simulation kept haplotypes")
+	}
+	got, _, err := vcf.ReadFile(path, vcf.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Phased || !bytes.Equal(int8Bytes(got.Dosage), int8Bytes(want.Dosage)) {
+		t.Fatalf("read back phased=%v, dosages equal=%v", got.Phased, bytes.Equal(int8Bytes(got.Dosage), int8Bytes(want.Dosage)))
+	}
+}
