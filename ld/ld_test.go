@@ -256,3 +256,46 @@ func TestAppendR2MatchesStrconv(t *testing.T) {
 		}
 	}
 }
+
+// TestSparseMatchesDense checks the carrier-list path against the popcount
+// path on rare, common and missing-heavy sites.
+func TestSparseMatchesDense(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	const n = 1000
+	g := &vcf.Genotypes{Samples: make([]string, n)}
+	for v := 0; v < 40; v++ {
+		g.Sites = append(g.Sites, vcf.Site{Chrom: "1", Pos: v + 1})
+		f := []float64{0.001, 0.005, 0.01, 0.3}[v%4]
+		for s := 0; s < n; s++ {
+			d := int8(0)
+			if rng.Float64() < f {
+				d++
+			}
+			if rng.Float64() < f {
+				d++
+			}
+			if v%5 == 0 && rng.Float64() < 0.1 {
+				d = vcf.Missing
+			}
+			g.Dosage = append(g.Dosage, d)
+		}
+	}
+	p := pack(g)
+	sparse := 0
+	for v := range g.Sites {
+		if p.carriers[v] != nil {
+			sparse++
+		}
+	}
+	if sparse < 10 {
+		t.Fatalf("only %d sparse sites", sparse)
+	}
+	for i := range g.Sites {
+		for j := range g.Sites {
+			want := pearson2(g.Row(i), g.Row(j))
+			if got := p.r2(i, j); !sameFloat(got, want, 1e-12) {
+				t.Fatalf("r2(%d,%d) = %v, want %v", i, j, got, want)
+			}
+		}
+	}
+}
