@@ -12,6 +12,14 @@ type Config struct {
 	// see RegisterProcess).
 	Process string
 
+	// Latent is the space the diffusion runs in: "probit" (liability-
+	// threshold latent Gaussian space, imputed by ProbitRounds Monte-Carlo EM
+	// rounds of ProbitSweeps Gibbs sweeps; see latent.go) or "dosage" (the
+	// dosages themselves). Probit needs a d×d precision matrix and falls back
+	// to dosage above ProbitMaxSNPs SNPs.
+	Latent                                    string
+	ProbitRounds, ProbitSweeps, ProbitMaxSNPs int
+
 	// GOU: c_i = −B(A + Gamma(1 − λ_i/λ_max)), dY = C Y dt + √Beta dW on
 	// [Eps, T]. Beta = 0 means automatic: 2·B·mean(λ), so that a direction
 	// with c = −B has stationary variance equal to the mean eigenvalue.
@@ -66,7 +74,8 @@ type Config struct {
 func DefaultConfig(process string) Config {
 	c := Config{
 		Process: process,
-		A:       0.2, B: 3, Gamma: 0.8, Beta: 0,
+		Latent:  "probit", ProbitRounds: 4, ProbitSweeps: 2, ProbitMaxSNPs: 5000,
+		A: 0.2, B: 3, Gamma: 0.8, Beta: 0,
 		Beta0: 0.1, Beta1: 20,
 		T: 1, Eps: 1e-3,
 		NetDims: 64, Hidden: 256, Layers: 3,
@@ -108,6 +117,15 @@ func (c Config) Validate() error {
 		if _, ok := registry[c.Process]; !ok {
 			return bad("unknown process %q", c.Process)
 		}
+	}
+	switch c.Latent {
+	case "probit":
+		if c.ProbitRounds < 1 || c.ProbitSweeps < 1 || c.ProbitMaxSNPs < 1 {
+			return bad("probit latent needs ProbitRounds, ProbitSweeps, ProbitMaxSNPs ≥ 1")
+		}
+	case "dosage":
+	default:
+		return bad("unknown latent space %q (probit, dosage)", c.Latent)
 	}
 	if !(c.Eps > 0 && c.T > c.Eps) {
 		return bad("need 0 < eps < T (got eps=%g T=%g)", c.Eps, c.T)

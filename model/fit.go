@@ -85,8 +85,23 @@ func Fit(ctx context.Context, x *mat.Dense, sites []vcf.Site, cfg Config, progre
 	}
 
 	start := time.Now()
+	xfit := x
+	if cfg.Latent == "probit" && d > cfg.ProbitMaxSNPs {
+		m.Config.Latent = "dosage"
+	}
+	if m.Config.Latent == "probit" {
+		report(Progress{Phase: "latent"})
+		m.Thresholds = probitThresholds(x)
+		z, err := probitLatent(ctx, x, m.Thresholds, cfg.ProbitRounds, cfg.ProbitSweeps, 1e-3, cfg.Seed)
+		if err != nil {
+			return nil, err
+		}
+		xfit = z
+		phase("probit latent", start)
+		start = time.Now()
+	}
 	report(Progress{Phase: "basis"})
-	b, err := NewBasis(x, reg.standardise)
+	b, err := NewBasis(xfit, reg.standardise)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +114,7 @@ func Fit(ctx context.Context, x *mat.Dense, sites []vcf.Site, cfg Config, progre
 	}
 	m.Basis = b
 	r := b.Rank()
-	yd := b.Encode(x)
+	yd := b.Encode(xfit)
 	phase("eigendecomposition", start)
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -148,6 +163,9 @@ func Fit(ctx context.Context, x *mat.Dense, sites []vcf.Site, cfg Config, progre
 	// Discretisation thresholds from a calibration sample of the model.
 	start = time.Now()
 	report(Progress{Phase: "calibrate"})
+	if m.Config.Latent == "probit" {
+		return m, nil // thresholds τ are fixed by the training frequencies
+	}
 	m.Thresholds = make([][2]float64, d)
 	for j := range m.Thresholds {
 		m.Thresholds[j] = [2]float64{0.5, 1.5}
@@ -337,7 +355,7 @@ func (m *Model) Generate(ctx context.Context, n int, seed uint64) (*vcf.Genotype
 }
 
 func (m *Model) discretise(v int, x float64) int8 {
-	if m.Config.Discretiser == "round" {
+	if m.Config.Latent != "probit" && m.Config.Discretiser == "round" {
 		switch {
 		case x < 0.5:
 			return 0

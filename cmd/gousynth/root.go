@@ -58,6 +58,7 @@ private the synthetic cohort is.`,
 	root.AddCommand(newStatsCmd())
 	root.AddCommand(newSimulateCmd())
 	root.AddCommand(newReportCmd())
+	root.AddCommand(newGenerateCmd())
 	return root
 }
 

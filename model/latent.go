@@ -1,0 +1,228 @@
+package model
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// The probit latent space.
+//
+// Genotypes are discrete; a Gaussian with the dosage covariance, cut back
+// to 0/1/2 by thresholds, has weaker LD than the data (cutting a correlated
+// Gaussian pair attenuates its correlation). The engine therefore models, by
+// default, the classic liability-threshold (multivariate probit) view of
+// genotypes: individual i has a latent vector z_i ~ N(0, R) and genotype
+// g_ij = #{thresholds τ_j below z_ij}, with τ_j fixed by the training
+// genotype frequencies. R is fitted by Monte-Carlo EM: the latent z of every
+// training individual is imputed by Gibbs sampling from N(0, R) truncated to
+// the box of its genotypes, and R is re-estimated from the imputed z. The
+// diffusion model is then fitted to the imputed z (continuous, so a
+// diffusion is at home there), and synthetic z are cut at τ. Allele
+// frequencies and LD are right by construction of the Gaussian part; the
+// network learns what is not Gaussian (population structure).
+
+// probitThresholds returns τ_j = (Φ⁻¹(P(g=0)), Φ⁻¹(P(g≤1))) per column of x.
+func probitThresholds(x *mat.Dense) [][2]float64 {
+	n, d := x.Dims()
+	th := make([][2]float64, d)
+	for j := 0; j < d; j++ {
+		var c0, c1 int
+		for i := 0; i < n; i++ {
+			switch v := math.Round(x.At(i, j)); {
+			case v <= 0:
+				c0++
+			case v == 1:
+				c1++
+			}
+		}
+		th[j] = [2]float64{normQuantile(float64(c0) / float64(n)), normQuantile(float64(c0+c1) / float64(n))}
+	}
+	return th
+}
+
+func normCDF(x float64) float64 { return 0.5 * math.Erfc(-x/math.Sqrt2) }
+
+func normQuantile(p float64) float64 {
+	switch {
+	case p <= 0:
+		return math.Inf(-1)
+	case p >= 1:
+		return math.Inf(1)
+	}
+	return -math.Sqrt2 * math.Erfcinv(2*p)
+}
+
+// truncNormal draws from N(mu, sd²) restricted to [lo, hi] by inversion,
+// working in the tail that keeps precision.
+func truncNormal(mu, sd, lo, hi float64, rng *rand.Rand) float64 {
+	a, b := (lo-mu)/sd, (hi-mu)/sd
+	u := rng.Float64()
+	var z float64
+	if a > 0 { // upper tail: use survival functions
+		sa, sb := normCDF(-a), normCDF(-b)
+		if sa-sb < 1e-300 {
+			return lo
+		}
+		z = -normQuantile(sb + u*(sa-sb))
+	} else {
+		pa, pb := normCDF(a), normCDF(b)
+		if pb-pa < 1e-300 {
+			if math.IsInf(hi, 1) {
+				return lo
+			}
+			return hi
+		}
+		z = normQuantile(pa + u*(pb-pa))
+	}
+	v := mu + sd*z
+	if v < lo {
+		v = lo
+	}
+	if v > hi {
+		v = hi
+	}
+	if math.IsInf(v, 0) || math.IsNaN(v) {
+		return mu
+	}
+	return v
+}
+
+// bounds returns the latent interval of genotype g at a SNP with thresholds th.
+func bounds(g float64, th [2]float64) (float64, float64) {
+	switch v := math.Round(g); {
+	case v <= 0:
+		return math.Inf(-1), th[0]
+	case v == 1:
+		return th[0], th[1]
+	}
+	return th[1], math.Inf(1)
+}
+
+// probitLatent imputes the latent liabilities of the rows of x (n×d) by
+// Monte-Carlo EM and returns them (n×d). rounds EM rounds of sweeps Gibbs
+// sweeps each; ridge is added to the diagonal of R before inversion.
+// Individuals are processed in parallel with one random stream each, so the
+// result does not depend on the number of goroutines.
+func probitLatent(ctx context.Context, x *mat.Dense, th [][2]float64, rounds, sweeps int, ridge float64, seed uint64) (*mat.Dense, error) {
+	n, d := x.Dims()
+	z := mat.NewDense(n, d, nil)
+	lo := make([]float64, n*d)
+	hi := make([]float64, n*d)
+	for i := 0; i < n; i++ {
+		for j := 0; j < d; j++ {
+			l, h := bounds(x.At(i, j), th[j])
+			lo[i*d+j], hi[i*d+j] = l, h
+			// Start at the mean of the truncated standard normal.
+			pl, ph := normCDF(l), normCDF(h)
+			var m float64
+			if ph-pl > 1e-12 {
+				m = (math.Exp(-0.5*sq(l)) - math.Exp(-0.5*sq(h))) / math.Sqrt(2*math.Pi) / (ph - pl)
+			} else if !math.IsInf(l, -1) {
+				m = l
+			} else {
+				m = h
+			}
+			z.Set(i, j, m)
+		}
+	}
+	rngs := make([]*rand.Rand, n)
+	for i := range rngs {
+		rngs[i] = rand.New(rand.NewPCG(seed, uint64(i)+0x9e3779b9))
+	}
+	workers := max(1, min(n, runtimeProcs()))
+	for round := 0; round < rounds; round++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		// R = correlation of the current z (unit diagonal), ridge, invert.
+		var c mat.SymDense
+		c.SymOuterK(1/float64(n), z.T())
+		sd := make([]float64, d)
+		for j := 0; j < d; j++ {
+			sd[j] = math.Sqrt(math.Max(c.At(j, j), 1e-12))
+		}
+		pm := mat.NewSymDense(d, nil)
+		for a := 0; a < d; a++ {
+			for b := a; b < d; b++ {
+				v := c.At(a, b) / (sd[a] * sd[b]) * (1 - ridge)
+				if a == b {
+					v = 1
+				}
+				pm.SetSym(a, b, v)
+			}
+		}
+		var chol mat.Cholesky
+		if !chol.Factorize(pm) {
+			for a := 0; a < d; a++ {
+				pm.SetSym(a, a, 1+0.1)
+			}
+			if !chol.Factorize(pm) {
+				return z, nil
+			}
+		}
+		var prec mat.SymDense
+		if err := chol.InverseTo(&prec); err != nil {
+			return z, nil
+		}
+		P := mat.DenseCopyOf(&prec)
+		var wg sync.WaitGroup
+		next := make(chan int, n)
+		for i := 0; i < n; i++ {
+			next <- i
+		}
+		close(next)
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				pz := make([]float64, d)
+				for i := range next {
+					zi := z.RawRowView(i)
+					// pz = P z_i
+					for a := 0; a < d; a++ {
+						pz[a] = dot(P.RawRowView(a), zi)
+					}
+					rng := rngs[i]
+					for s := 0; s < sweeps; s++ {
+						for j := 0; j < d; j++ {
+							pjj := P.At(j, j)
+							mu := zi[j] - pz[j]/pjj
+							nz := truncNormal(mu, 1/math.Sqrt(pjj), lo[i*d+j], hi[i*d+j], rng)
+							if dz := nz - zi[j]; dz != 0 {
+								col := P.RawRowView(j) // symmetric: row j = column j
+								for a := range pz {
+									pz[a] += dz * col[a]
+								}
+								zi[j] = nz
+							}
+						}
+					}
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	return z, nil
+}
+
+func sq(x float64) float64 {
+	if math.IsInf(x, 0) {
+		return math.Inf(1)
+	}
+	return x * x
+}
+
+func dot(a, b []float64) float64 {
+	var s float64
+	for i, v := range a {
+		s += v * b[i]
+	}
+	return s
+}
+
+func runtimeProcs() int { return runtime.GOMAXPROCS(0) }
