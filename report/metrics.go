@@ -320,10 +320,20 @@ func Evaluate(test, synth, train *vcf.Genotypes, opts Options) (*Metrics, error)
 	}
 	res.Genetics = gen
 
-	// Structure: PCA on the training cohort (or the test cohort).
+	// Structure: PCA on the training cohort (or the test cohort). Individuals
+	// projected on axes fitted to themselves spread more than new ones (the
+	// test and synthetic individuals), so when enough training individuals
+	// remain the axes are fitted without the floor subset.
 	pcaSrc := test
 	if train != nil {
 		pcaSrc = train
+		rest := complement(floorIdx, train.NumSamples())
+		if len(rest) >= max(minPCAFit, 2*opts.PCs) {
+			pcaSrc = subsetSamples(train, rest)
+			res.Notes = append(res.Notes, fmt.Sprintf("PCs were fitted on the %d training individuals outside the floor subset, so that floor, test and synthetic individuals are all projected out of sample", len(rest)))
+		} else {
+			res.Notes = append(res.Notes, fmt.Sprintf("PCs were fitted on all %d training individuals, including the floor subset: projected in sample, the floor spreads more than new individuals would, so the PCA floor is lenient (use a floor size of at most %d to avoid this)", train.NumSamples(), train.NumSamples()-max(minPCAFit, 2*opts.PCs)))
+		}
 	}
 	st, err := structureMetrics(pcaSrc, T, S, F, opts, rng.Uint64(), res.Plots)
 	if err != nil {
@@ -343,6 +353,24 @@ func Evaluate(test, synth, train *vcf.Genotypes, opts Options) (*Metrics, error)
 	}
 	res.Verdicts = verdicts(res)
 	return res, nil
+}
+
+// minPCAFit is the fewest training individuals outside the floor subset
+// that the PCs are fitted on.
+const minPCAFit = 200
+
+// complement returns the indices in [0, n) not in idx (idx sorted).
+func complement(idx []int, n int) []int {
+	out := make([]int, 0, n-len(idx))
+	k := 0
+	for i := 0; i < n; i++ {
+		if k < len(idx) && idx[k] == i {
+			k++
+			continue
+		}
+		out = append(out, i)
+	}
+	return out
 }
 
 // SameSites returns an ErrSiteMismatch error naming the first site where a

@@ -484,3 +484,14 @@ func TestEvaluateDeterministic(t *testing.T) {
 		t.Error("same seed and inputs gave different metrics")
 	}
 }
+
+func TestQuantileAndComplement(t *testing.T) {
+	// numpy.quantile([5, 1, 4, 2, 3], q) with linear interpolation.
+	x := []float64{5, 1, 4, 2, 3}
+	near(t, "median", quantile(x, 0.5), 3, 0)
+	near(t, "p5", quantile(x, 0.05), 1.2, 1e-12)
+	near(t, "p100", quantile(x, 1), 5, 0)
+	if got := complement([]int{0, 2, 3}, 6); !slices.Equal(got, []int{1, 4, 5}) {
+		t.Errorf("complement = %v", got)
+	}
+}

@@ -157,7 +157,7 @@ func runReport(cmd *cobra.Command, fl *reportFlags) error {
 		prov = append(prov, report.KeyValue{Key: "panel", Value: fl.panel + " (" + fl.panelColumn + ")"})
 	}
 	prov = append(prov,
-		report.KeyValue{Key: "command", Value: strings.Join(os.Args, " ")},
+		report.KeyValue{Key: "command", Value: "gousynth " + strings.Join(invocation, " ")},
 		report.KeyValue{Key: "seed", Value: strconv.FormatUint(global.seed, 10)},
 		report.KeyValue{Key: "gousynth version", Value: version.String()},
 		report.KeyValue{Key: "generated", Value: reportTime().Format(time.RFC3339)},
