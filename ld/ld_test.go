@@ -45,7 +45,11 @@ func TestR2MatchesReference(t *testing.T) {
 		{"tiny", 3, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			g := simulate(tc.nInd, 60, tc.missRate, 3)
+			sites := 60
+			if testing.Short() {
+				sites = 30
+			}
+			g := simulate(tc.nInd, sites, tc.missRate, 3)
 			p := pack(g)
 			for i := 0; i < g.NumSites(); i++ {
 				for j := i; j < g.NumSites(); j++ {
@@ -238,7 +242,11 @@ func TestWriteTSVDeterministic(t *testing.T) {
 func TestAppendR2MatchesStrconv(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	vals := []float64{0, 1, 0.5, 0.1, 1e-4, 9.999995e-5, 0.9999995, 0.99999949, 1e-5, 1.5e-17, 123456e-11, math.NaN(), 0.000123456, 0.0001234565}
-	for i := 0; i < 200000; i++ {
+	n := 200000
+	if testing.Short() {
+		n = 20000
+	}
+	for i := 0; i < n; i++ {
 		e := rng.IntN(20)
 		vals = append(vals, rng.Float64()/math.Pow(10, float64(e)))
 	}
