@@ -110,9 +110,11 @@ func WriteHTML(w io.Writer, m *Metrics, opts HTMLOptions) error {
 		for i := range diff {
 			diff[i] = pd.HeatSynth[i] - pd.HeatTest[i]
 		}
-		h1, e1 := heatmapSVG(pd.HeatTest, pd.HeatCells, "Real test", false)
-		h2, e2 := heatmapSVG(pd.HeatSynth, pd.HeatCells, "Synthetic", false)
-		h3, e3 := heatmapSVG(diff, pd.HeatCells, "Synthetic − real", true)
+		first := fmt.Sprintf("%s:%d", pd.HeatFirst.Chrom, pd.HeatFirst.Pos)
+		last := fmt.Sprintf("%s:%d", pd.HeatLast.Chrom, pd.HeatLast.Pos)
+		h1, e1 := heatmapSVG(pd.HeatTest, pd.HeatCells, "Real test", first, last, false)
+		h2, e2 := heatmapSVG(pd.HeatSynth, pd.HeatCells, "Synthetic", first, last, false)
+		h3, e3 := heatmapSVG(diff, pd.HeatCells, "Synthetic − real", first, last, true)
 		pg.Heatmaps = []figure{fig(h1, e1, ""), fig(h2, e2, ""), fig(h3, e3, "")}
 		pg.HeatNote = fmt.Sprintf("%d SNPs from %s:%d to %s:%d", pd.HeatSNPs, pd.HeatFirst.Chrom, pd.HeatFirst.Pos, pd.HeatLast.Chrom, pd.HeatLast.Pos)
 		if pd.HeatCells < pd.HeatSNPs {
@@ -187,7 +189,7 @@ var pageTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 body{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;margin:0 auto;max-width:1260px;padding:16px 28px;color:#222;line-height:1.4}
 h1{font-size:1.6em;margin:.3em 0}h2{font-size:1.3em;border-bottom:2px solid #ddd;padding-bottom:4px;margin-top:1.6em}
 .sub{color:#555}
-.verdicts{display:flex;flex-wrap:wrap;gap:12px;margin:12px 0}
+.verdicts{display:flex;flex-wrap:wrap;gap:12px;margin:12px 0;align-items:flex-start}
 .card{flex:1 1 240px;border-radius:8px;padding:10px 14px;border:1px solid #ccc}
 .card h3{margin:0 0 4px 0;font-size:1.05em}.card .v{font-size:1.5em;font-weight:bold;text-transform:uppercase}
 .card.good{background:#e7f5e9;border-color:#6abf69}.card.fair{background:#fff6dc;border-color:#e0b43b}

@@ -333,7 +333,8 @@ func lerpStops(v float64, stops []color.RGBA) color.RGBA {
 
 // heatmapSVG draws a cells × cells matrix as a PNG (one pixel per cell,
 // scaled up without smoothing) inside an SVG with a title and colour bar.
-func heatmapSVG(vals []float64, cells int, title string, diverging bool) (template.HTML, error) {
+// first and last label the ends of the axes (the region's first and last SNP).
+func heatmapSVG(vals []float64, cells int, title, first, last string, diverging bool) (template.HTML, error) {
 	img := image.NewRGBA(image.Rect(0, 0, cells, cells))
 	for i := 0; i < cells; i++ {
 		for j := 0; j < cells; j++ {
@@ -375,13 +376,15 @@ func heatmapSVG(vals []float64, cells int, title string, diverging bool) (templa
 		`<rect x="0" y="%d" width="%d" height="%d" fill="none" stroke="#444"/>`+
 		`%s<rect x="%d" y="%d" width="%d" height="%d" fill="none" stroke="#444"/>`+
 		`<text x="%d" y="%d" font-size="10">%g</text><text x="%d" y="%d" font-size="10">%g</text><text x="%d" y="%d" font-size="10">%g</text>`+
-		`<text x="%d" y="%d" font-size="11" text-anchor="middle">%s</text></svg>`,
+		`<text x="%d" y="%d" font-size="11" text-anchor="middle">%s</text>`+
+		`<text x="0" y="%d" font-size="10">%s</text><text x="%d" y="%d" font-size="10" text-anchor="end">%s</text></svg>`,
 		size+60, size+top+20, size+60, size+top+20,
 		size/2, esc(title),
 		top, size, size, base64.StdEncoding.EncodeToString(buf.Bytes()),
 		top, size, size,
 		stripes.String(), size+10, top, bar, size,
 		size+25, top+9, hi, size+25, top+size, lo, size+25, top+size/2+4, (lo+hi)/2,
-		size+16, size+top+16, barLabel)
+		size+16, size+top+16, barLabel,
+		size+top+14, esc(first), size, size+top+14, esc(last))
 	return template.HTML(svg), nil //nolint:gosec // built here; the only text is escaped
 }
