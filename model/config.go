@@ -74,7 +74,7 @@ type Config struct {
 func DefaultConfig(process string) Config {
 	c := Config{
 		Process: process,
-		Latent:  "probit", ProbitRounds: 4, ProbitSweeps: 2, ProbitMaxSNPs: 5000,
+		Latent:  "dosage", ProbitRounds: 4, ProbitSweeps: 2, ProbitMaxSNPs: 5000,
 		A: 0.2, B: 3, Gamma: 0.8, Beta: 0,
 		Beta0: 0.1, Beta1: 20,
 		T: 1, Eps: 1e-3,
