@@ -48,7 +48,6 @@ type fileHeader struct {
 	TrainN      int
 	Fingerprint string
 	TrainLoss   float64
-	Timings     []PhaseTime
 	Version     string
 	Preprocess  string
 	InitKind    string
@@ -72,7 +71,7 @@ func (m *Model) Save(path string) error {
 func (m *Model) Encode() ([]byte, error) {
 	d, r := m.Basis.Dim(), m.Basis.Rank()
 	h := fileHeader{Config: m.Config, Sites: m.Sites, D: d, R: r, K: m.K, TrainN: m.TrainN,
-		Fingerprint: hex.EncodeToString(m.Fingerprint[:]), TrainLoss: m.TrainLoss, Timings: m.Timings,
+		Fingerprint: hex.EncodeToString(m.Fingerprint[:]), TrainLoss: m.TrainLoss,
 		Version: m.Version, Preprocess: m.Preprocess, InitKind: "marginal"}
 	if m.Init != nil {
 		h.InitKind = m.Init.Kind
@@ -261,7 +260,7 @@ func Decode(data []byte) (*Model, error) {
 		return nil, fmt.Errorf("%w: bad fingerprint", ErrCorrupt)
 	}
 	m := &Model{Config: h.Config, Sites: h.Sites, K: h.K, TrainN: h.TrainN, TrainLoss: h.TrainLoss,
-		Timings: h.Timings, Version: h.Version, Preprocess: h.Preprocess}
+		Version: h.Version, Preprocess: h.Preprocess}
 	copy(m.Fingerprint[:], fp)
 	b := &Basis{Mean: r.f64(h.D), Scale: r.f64(h.D), Lambda: r.f64(h.R)}
 	u := r.f32(h.D * h.R)

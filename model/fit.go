@@ -39,9 +39,9 @@ type Model struct {
 	TrainN      int          // number of training individuals
 	Fingerprint [32]byte     // SHA-256 of the training matrix (not the data)
 	TrainLoss   float64
-	Timings     []PhaseTime
-	Version     string // gousynth version that fitted the model
-	Preprocess  string // free-text summary supplied by the caller (filters, split)
+	Timings     []PhaseTime // wall time of each phase of this fit; not saved, so that model files are reproducible
+	Version     string      // gousynth version that fitted the model
+	Preprocess  string      // free-text summary supplied by the caller (filters, split)
 
 	proc Process
 }
@@ -402,8 +402,5 @@ func (m *Model) Summary() string {
 		s += "preprocessing: " + m.Preprocess + "\n"
 	}
 	s += fmt.Sprintf("input fingerprint sha256:%x\n", m.Fingerprint)
-	for _, p := range m.Timings {
-		s += fmt.Sprintf("phase %-18s %8.2f s\n", p.Phase, p.Seconds)
-	}
 	return s
 }
