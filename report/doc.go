@@ -4,4 +4,71 @@
 // (distance to closest record, identical matches, adversarial accuracy,
 // membership inference), each next to its floor, and renders them as JSON and
 // as one self-contained HTML page.
+//
+// # Cohorts and the floor
+//
+// Evaluate takes three cohorts over the same sites: the real test cohort
+// (held out, never seen in training), the synthetic cohort and the real
+// training cohort. A metric alone says little; next to its floor it says how
+// far from "as good as real data" the synthetic cohort is. The floor is the
+// same metric for m real training individuals (a seeded random subset)
+// judged against the same test cohort, and m synthetic individuals are
+// evaluated (a seeded random subset when there are more), so both carry the
+// same sampling noise. m = min(n_synth, n_train) unless Options.FloorSize
+// says otherwise. Missing calls are replaced by the cohort's mean dosage of
+// the site for fidelity metrics.
+//
+// # Metrics
+//
+// Paper: mean_error and std_error (mean over SNPs of the absolute difference
+// of dosage means and SDs), cov_frobenius and corr_frobenius (‖C_X − C_test‖_F
+// of the SNP × SNP covariance and correlation, monomorphic SNPs correlate 0;
+// computed through n × n Gram matrices when there are more SNPs than
+// individuals), w2_mean and w2_snp1…5 (per-SNP 1-D Wasserstein-2 of dosages),
+// kl_mean (per-SNP KL(test ‖ X) of genotype-class frequencies, each smoothed
+// as (f + 1e-3)/(1 + 3e-3)), sliced_w2 (sqrt of the mean squared 1-D W2 over
+// Options.Projections random unit directions).
+//
+// Genetics: af_r2 (squared Pearson correlation of ALT allele frequencies);
+// ld_r2_mae and ld_r2_corr (mean absolute difference and Pearson correlation
+// of dosage r², package ld, over the SNP pairs of the window; undefined r²
+// counts as 0); ld_decay_l2 (Euclidean distance between LD decay curves, the
+// mean r² in log-spaced distance bins from ld.Decay).
+//
+// Structure: pca_w1_mean and pca_w1_pc1…4: Wasserstein-1 distance between
+// the PC scores of X and of the test cohort, on the top Options.PCs principal
+// axes of the training cohort (standardised dosages, randomized SVD). The axes
+// are fitted without the floor subset when at least 200 training individuals
+// remain, so that all compared individuals are projected out of sample.
+//
+// Privacy, against the training cohort (Manhattan distance on dosages,
+// missing calls filled with the training cohort's rounded mean): dcr_median
+// and dcr_p5 (distance to the closest training record), with held-out test
+// individuals as the floor; identical_match_rate (must be 0); aats, the
+// nearest-neighbour adversarial accuracy of Yale et al. (2020) on m synthetic
+// versus m training individuals (0.5 ideal, near 0 for copies); mia_auc, the
+// AUC of −(distance to the closest synthetic individual) separating training
+// members from held-out non-members (0.5 ideal).
+//
+// # Ratios and verdicts
+//
+// Metric.Ratio is "times worse than the floor" for every metric: Value/Floor
+// for errors, (1 − Value)/(1 − Floor) for r² and correlations, Floor/Value for
+// distances to the closest record. Each fidelity area (LD, allele
+// frequencies, structure) is judged by its worst ratio: good ≤ GoodRatio
+// (1.5), fair ≤ FairRatio (3), else poor. Privacy is poor with any identical
+// match, and otherwise graded by the membership-inference AUC (GoodMIA,
+// FairMIA), the 5th-percentile DCR ratio (GoodDCRRatio, FairDCRRatio) and how
+// far AATS falls below 0.5 beyond what held-out real individuals show
+// (GoodAATSGap, FairAATSGap).
+//
+// # Output
+//
+// WriteJSON writes the metrics with a caller-provided Provenance; NaN (not
+// assessed) becomes null. WriteHTML writes one HTML file with inline CSS and
+// inline SVG figures (gonum/plot for scatter, line and histogram plots;
+// heatmaps as inline PNG in SVG), no scripts and no network access. All text
+// goes through html/template. The page shows summaries of the real cohorts
+// (LD, allele frequencies, PC coordinates of test individuals, distances),
+// never sample IDs or genotypes.
 package report
