@@ -49,6 +49,10 @@ type cldEngine struct {
 	lambda []float64
 	scale  float64 // latent coordinates are divided by this
 	lam    []float64
+	// plain switches the Gaussian residual off for the modelled coordinates
+	// (the network predicts the whole noise from raw (y, v)); kept to
+	// measure what the residual buys.
+	plain bool
 }
 
 func newCLDEngine(c Config, lambda []float64, eps float64) (*cldEngine, error) {
@@ -153,9 +157,12 @@ func (e *cldEngine) Batch(rng *rand.Rand, data *LatentData, k, batch int, in []f
 			x := c.mx*y0 + c.l11*z1
 			v := c.mv*y0 + c.l21*z1 + c.l22*z2
 			w1, w2 := c.whiten(x, v)
+			g1, g2 := c.gaussNoise(x, v)
+			if e.plain {
+				w1, w2, g1, g2 = x, v, 0, 0
+			}
 			in[b*2*k+i] = float32(w1)
 			in[b*2*k+k+i] = float32(w2)
-			g1, g2 := c.gaussNoise(x, v)
 			if out == k {
 				target[b*k+i] = float32(z2 - g2)
 			} else {
@@ -238,6 +245,9 @@ func (e *cldEngine) Sample(ctx context.Context, spec SampleSpec) ([]float64, err
 				tv[a] = t
 				for i := range k {
 					w1, w2 := kern[i].whiten(x[a*r+i], v[a*r+i])
+					if e.plain {
+						w1, w2 = x[a*r+i], v[a*r+i]
+					}
 					in[a*2*k+i] = float32(w1)
 					in[a*2*k+k+i] = float32(w2)
 				}
@@ -251,6 +261,9 @@ func (e *cldEngine) Sample(ctx context.Context, spec SampleSpec) ([]float64, err
 				xi, vi := x[idx], v[idx]
 				gx := -(c.kinv[0]*xi + c.kinv[1]*vi)
 				gv := -(c.kinv[2]*xi + c.kinv[3]*vi)
+				if i < k && e.plain {
+					gx, gv = 0, 0
+				}
 				if i < k {
 					if out == k {
 						gv -= float64(res[a*k+i]) / c.l22

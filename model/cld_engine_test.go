@@ -234,7 +234,29 @@ func TestFunnelExperiment(t *testing.T) {
 		{"VP", func(s uint64) Config { return budget(DefaultConfig("vp"), s) }},
 		{"GOU", func(s uint64) Config { return budget(DefaultConfig("gou"), s) }},
 		cldRun(0), cldRun(0.1), cldRun(0.25), cldRun(0.5),
+		{"CLD ε=0, no Gaussian residual", func(seed uint64) Config {
+			c := budget(DefaultConfig("cld"), seed)
+			c.Process = "cld-plain-exp"
+			return c
+		}},
 	}
+	if only := os.Getenv("GOUSYNTH_FUNNEL_ONLY"); only != "" {
+		var keep []run
+		for _, r := range runs {
+			if strings.Contains(r.name, only) {
+				keep = append(keep, r)
+			}
+		}
+		runs = keep
+	}
+	RegisterProcess("cld-plain-exp", true, func(c Config, lambda []float64) (Process, error) {
+		e, err := newCLDEngine(c, lambda, 0)
+		if e != nil {
+			e.plain = true
+		}
+		return e, err
+	})
+	defer delete(registry, "cld-plain-exp")
 	RegisterProcess("cld-eps-exp", true, func(c Config, lambda []float64) (Process, error) {
 		return newCLDEngine(c, lambda, funnelEps)
 	})
