@@ -205,13 +205,23 @@ func (w *windower) run(ctx context.Context, produce func(lo, hi int, c *chunk), 
 	jobs := make(chan int)
 	results := make(chan *chunk, inflight)
 	var wg sync.WaitGroup
-	pool := sync.Pool{New: func() any { return new(chunk) }}
+	// A free list rather than a sync.Pool: the pool is emptied at every GC,
+	// and regrowing multi-megabyte text buffers showed up in profiles.
+	free := make(chan *chunk, inflight+threads)
+	getChunk := func() *chunk {
+		select {
+		case c := <-free:
+			return c
+		default:
+			return new(chunk)
+		}
+	}
 	for t := 0; t < threads; t++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for idx := range jobs {
-				c := pool.Get().(*chunk)
+				c := getChunk()
 				c.idx = idx
 				c.lo = idx * rows
 				c.hi = min(c.lo+rows, m)
@@ -268,7 +278,10 @@ func (w *windower) run(ctx context.Context, produce func(lo, hi int, c *chunk), 
 			if w.opts.Progress != nil && err == nil {
 				w.opts.Progress(c.hi, m)
 			}
-			pool.Put(c)
+			select {
+			case free <- c:
+			default:
+			}
 			<-tokens
 			if err != nil {
 				cancel()
