@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"gonum.org/v1/gonum/stat"
 
 	"github.com/gousynth/gousynth/synth"
+	"github.com/gousynth/gousynth/vcf"
 )
 
 // fitLatent runs the engine's pipeline (basis, anchors, process, network,
@@ -211,6 +213,13 @@ func TestFunnelExperiment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// GOUSYNTH_FUNNEL_A=3 gives Neal's original, harder funnel (x1 ~ N(0, 9)).
+	if a := os.Getenv("GOUSYNTH_FUNNEL_A"); a != "" {
+		if _, err := fmt.Sscan(a, &f.A); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("funnel d=%d a=%v b=%v", f.D, f.A, f.B)
 	budget := func(cfg Config, seed uint64) Config {
 		cfg.Seed = seed
 		cfg.NetDims, cfg.Hidden, cfg.Layers = 0, 128, 2
@@ -304,3 +313,52 @@ func TestFunnelExperiment(t *testing.T) {
 
 // funnelEps is the ε of the experiment's "cld-eps-exp" process.
 var funnelEps float64
+
+func TestCLDModelFileRoundTrip(t *testing.T) {
+	// Fit → Encode → Decode → Generate gives the same cohort as the fitted
+	// model, for both CLD processes.
+	rng := rand.New(rand.NewPCG(9, 9))
+	const n, d = 120, 15
+	x := mat.NewDense(n, d, nil)
+	sites := make([]vcf.Site, d)
+	for j := range d {
+		sites[j] = vcf.Site{Chrom: "1", Pos: 100 * (j + 1), ID: fmt.Sprintf("s%d", j), Ref: "A", Alt: "G"}
+		p := 0.1 + 0.05*float64(j)
+		for i := range n {
+			var g float64
+			for range 2 {
+				if rng.Float64() < p {
+					g++
+				}
+			}
+			x.Set(i, j, g)
+		}
+	}
+	for _, proc := range []string{"cld", "cld-eps"} {
+		cfg := DefaultConfig(proc)
+		cfg.Steps, cfg.Hidden, cfg.Layers, cfg.SamplerSteps, cfg.CalibrationSize, cfg.MinClusterSize = 30, 16, 1, 20, 50, 10
+		m, err := Fit(context.Background(), x, sites, cfg, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", proc, err)
+		}
+		data, err := m.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		m2, err := Decode(data)
+		if err != nil {
+			t.Fatalf("%s: %v", proc, err)
+		}
+		a, err := m.Generate(context.Background(), 40, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := m2.Generate(context.Background(), 40, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(a.Dosage, b.Dosage) {
+			t.Errorf("%s: loaded model generates a different cohort", proc)
+		}
+	}
+}
