@@ -500,3 +500,34 @@ func TestQuantileAndComplement(t *testing.T) {
 		t.Errorf("complement = %v", got)
 	}
 }
+
+func TestEvaluateWithMissingCallsAndMonomorphicSites(t *testing.T) {
+	train, test, _ := fixture(t, 300, 50)
+	rng := rand.New(rand.NewPCG(4, 4))
+	synth := independentSNPs(rng, train, 150)
+	for _, g := range []*vcf.Genotypes{train, test, synth} {
+		g.Dosage = slices.Clone(g.Dosage)
+		for i := range g.Dosage {
+			if rng.IntN(20) == 0 {
+				g.Dosage[i] = vcf.Missing
+			}
+		}
+	}
+	n := synth.NumSamples()
+	for s := 0; s < n; s++ { // site 3 monomorphic in the synthetic cohort
+		synth.Dosage[3*n+s] = 0
+	}
+	m, err := Evaluate(test, synth, train, Options{Seed: 5, Projections: 30, LDWindowSNPs: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range slices.Concat(m.Paper, m.Genetics, m.Structure, m.Privacy) {
+		if math.IsNaN(x.Value) || math.IsInf(x.Value, 0) {
+			t.Errorf("%s = %g", x.Name, x.Value)
+		}
+	}
+	var buf strings.Builder
+	if err := WriteHTML(&buf, m, HTMLOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
