@@ -421,3 +421,20 @@ func (f *FunnelDist) Score(x, dst []float64) []float64 {
 	dst[0] = g0
 	return dst
 }
+
+// AR1Gaussian returns the zero-mean d-dimensional Gaussian with unit
+// variances and covariance ρ^|i−j| (an AR(1) chain, the latent law of one
+// §7.2 LD block), for sampler tests with strong, structured correlation.
+// |rho| must be below 1.
+func AR1Gaussian(d int, rho float64) (*Gaussian, error) {
+	if d < 1 || !(math.Abs(rho) < 1) {
+		return nil, fmt.Errorf("AR(1) gaussian: need d ≥ 1 and |rho| < 1, got %d, %v: %w", d, rho, ErrInvalid)
+	}
+	cov := mat.NewSymDense(d, nil)
+	for i := range d {
+		for j := i; j < d; j++ {
+			cov.SetSym(i, j, math.Pow(rho, float64(j-i)))
+		}
+	}
+	return NewGaussian(make([]float64, d), cov)
+}

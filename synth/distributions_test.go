@@ -258,3 +258,23 @@ func TestWriteTSVRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+func TestAR1Gaussian(t *testing.T) {
+	g, err := AR1Gaussian(6, 0.8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 100000
+	_, c := sampleMoments(g.Sample(NewRand(2), n))
+	for i := range 6 {
+		for j := range 6 {
+			want := math.Pow(0.8, math.Abs(float64(i-j)))
+			if se := math.Sqrt((1 + want*want) / n); math.Abs(c.At(i, j)-want) > 5*se {
+				t.Errorf("cov[%d,%d] = %.4f, want %.4f", i, j, c.At(i, j), want)
+			}
+		}
+	}
+	if _, err := AR1Gaussian(3, 1); !errors.Is(err, ErrInvalid) {
+		t.Errorf("rho = 1: err = %v, want ErrInvalid", err)
+	}
+}
