@@ -171,3 +171,35 @@ func TestBlocks(t *testing.T) {
 		t.Fatalf("blocks cover %d of %d sites", next, g.NumSites())
 	}
 }
+
+// TestCrossingScores checks S(k) against its definition, across a
+// chromosome change and segment boundaries.
+func TestCrossingScores(t *testing.T) {
+	g := simulate(60, 300, 0.02, 21) // chromosome 2 starts at site 225
+	const w = 7
+	defer func(s int) { crossingSegment = s }(crossingSegment)
+	crossingSegment = 40
+	got := CrossingScores(g, w)
+	for k := 0; k < g.NumSites()-1; k++ {
+		var s float64
+		var c int
+		for i := k - w + 1; i <= k; i++ {
+			for j := k + 1; j <= k+w; j++ {
+				if i < 0 || j >= g.NumSites() || g.Sites[i].Chrom != g.Sites[j].Chrom {
+					continue
+				}
+				if r := R2(g.Row(i), g.Row(j)); !math.IsNaN(r) {
+					s += r
+					c++
+				}
+			}
+		}
+		want := math.NaN()
+		if c > 0 {
+			want = s / float64(c)
+		}
+		if !sameFloat(got[k], want, 1e-12) {
+			t.Fatalf("S(%d) = %v, want %v", k, got[k], want)
+		}
+	}
+}

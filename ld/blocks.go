@@ -177,9 +177,15 @@ func splitLong(cut []bool, score []float64, lo, hi int, o BlockOptions) {
 	splitLong(cut, score, best+1, hi, o)
 }
 
+// crossingSegment is the number of gaps CrossingScores handles at a time
+// (a variable so that tests can cross segment boundaries).
+var crossingSegment = 8192
+
 // CrossingScores returns S(k) for every gap k in [0, m−2] (see Blocks): the
 // mean dosage r² of site pairs spanning the gap within w sites on each side,
-// on the same chromosome; NaN where no defined pair spans it.
+// on the same chromosome; NaN where no defined pair spans it. Memory stays
+// bounded on whole chromosomes: the band of r² values is computed segment
+// by segment.
 func CrossingScores(g *vcf.Genotypes, w int) []float64 {
 	m := g.NumSites()
 	if m < 2 {
@@ -190,33 +196,39 @@ func CrossingScores(g *vcf.Genotypes, w int) []float64 {
 	}
 	p := pack(g)
 	band := 2*w - 1 // largest j − i spanning a gap
-	r := make([]float64, m*band)
-	parallelRows(m, func(i int) {
-		for d := 1; d <= band && i+d < m; d++ {
-			j := i + d
-			v := math.NaN()
-			if g.Sites[i].Chrom == g.Sites[j].Chrom {
-				v = p.r2(i, j)
-			}
-			r[i*band+d-1] = v
-		}
-	})
 	score := make([]float64, m-1)
-	for k := 0; k < m-1; k++ {
-		var s float64
-		var c int
-		for i := max(0, k-w+1); i <= k; i++ {
-			for j := k + 1; j <= min(m-1, i+band, k+w); j++ {
-				v := r[i*band+j-i-1]
-				if !math.IsNaN(v) {
-					s += v
-					c++
+	segment := crossingSegment
+	r := make([]float64, (segment+w)*band)
+	for lo := 0; lo < m-1; lo += segment {
+		hi := min(lo+segment, m-1) // gaps [lo, hi)
+		first := max(0, lo-w+1)    // rows [first, hi) are needed
+		parallelRows(hi-first, func(t int) {
+			i := first + t
+			for d := 1; d <= band; d++ {
+				j := i + d
+				v := math.NaN()
+				if j < m && g.Sites[i].Chrom == g.Sites[j].Chrom {
+					v = p.r2(i, j)
+				}
+				r[t*band+d-1] = v
+			}
+		})
+		for k := lo; k < hi; k++ {
+			var s float64
+			var c int
+			for i := max(0, k-w+1); i <= k; i++ {
+				row := r[(i-first)*band:]
+				for j := k + 1; j <= min(m-1, k+w); j++ {
+					if v := row[j-i-1]; !math.IsNaN(v) {
+						s += v
+						c++
+					}
 				}
 			}
-		}
-		score[k] = math.NaN()
-		if c > 0 {
-			score[k] = s / float64(c)
+			score[k] = math.NaN()
+			if c > 0 {
+				score[k] = s / float64(c)
+			}
 		}
 	}
 	return score
