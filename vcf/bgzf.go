@@ -106,6 +106,7 @@ func (z *inflater) inflateBlock(dst, blk []byte) ([]byte, error) {
 type bgzfWriter struct {
 	w        io.Writer
 	level    int
+	maxData  int // uncompressed bytes per block: bgzfMaxData, less in tests
 	buf      []byte
 	nblock   int     // number of the block being filled
 	coffsets []int64 // compressed start of each block, filled by the sink
@@ -135,6 +136,7 @@ func newBGZFWriter(w io.Writer, level, threads int) *bgzfWriter {
 	bw := &bgzfWriter{
 		w:        w,
 		level:    level,
+		maxData:  bgzfMaxData,
 		buf:      make([]byte, 0, bgzfMaxData),
 		pending:  make(chan chan []byte, 4*threads),
 		jobs:     make(chan bgzfJob, 4*threads),
@@ -213,10 +215,10 @@ func (bw *bgzfWriter) Write(p []byte) (int, error) {
 	}
 	n := len(p)
 	for len(p) > 0 {
-		k := min(bgzfMaxData-len(bw.buf), len(p))
+		k := min(bw.maxData-len(bw.buf), len(p))
 		bw.buf = append(bw.buf, p[:k]...)
 		p = p[k:]
-		if len(bw.buf) == bgzfMaxData {
+		if len(bw.buf) == bw.maxData {
 			bw.flush()
 		}
 	}

@@ -2,6 +2,7 @@ package vcf
 
 import (
 	"bytes"
+	"slices"
 	"compress/gzip"
 	"errors"
 	"fmt"
@@ -37,6 +38,27 @@ func bgzfOf(t *testing.T, text []byte) []byte {
 	return b.Bytes()
 }
 
+// bgzfTiny compresses text into BGZF blocks of blockSize bytes.
+func bgzfTiny(t *testing.T, text []byte, blockSize int) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	bw := newBGZFWriter(&b, 6, 2)
+	bw.maxData = blockSize
+	bw.Write(text)
+	if err := bw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// smallBatches makes the reader hand out tiny batches for the rest of the
+// test, so that small files exercise records split across batches.
+func smallBatches(t *testing.T, n int) {
+	old := batchTarget
+	batchTarget = n
+	t.Cleanup(func() { batchTarget = old })
+}
+
 func gzipOf(text []byte) []byte {
 	var b bytes.Buffer
 	zw := gzip.NewWriter(&b)
@@ -62,12 +84,12 @@ func headerLines(text []byte) int {
 }
 
 func TestBadInput(t *testing.T) {
+	smallBatches(t, 2000)
 	small := textOf(t, smallVCF)
 	H := headerLines(small)
-	big := textOf(t, realVCF)
-	bigH := headerLines(big)
 	bgzfSmall := bgzfOf(t, small)
-	bgzfBig := bgzfOf(t, big)
+	// Many blocks and batches: line numbers must count across them.
+	bgzfMany := bgzfTiny(t, small, 1000)
 	// Without the #CHROM line the header fails at the first record.
 	noChrom := bytes.Replace(small, bytes.SplitAfter(small, []byte("\n"))[H-1], nil, 1)
 	dropLastColumn := func(l string) string { return l[:strings.LastIndexByte(l, '\t')] }
@@ -98,24 +120,42 @@ func TestBadInput(t *testing.T) {
 		{"malformed GT", editLine(small, H+4, func(l string) string { return dropLastColumn(l) + "\t0|x" }), ErrMalformed, H + 4, `malformed GT "0|x"`},
 		{"polyploid GT", editLine(small, H+4, func(l string) string { return dropLastColumn(l) + "\t0/1/1" }), ErrMalformed, H + 4, "polyploid"},
 		{"header line among records", editLine(small, H+2, func(l string) string { return "##late=1\n" + l }), ErrMalformed, H + 2, "header line after the first record"},
-		{"truncated BGZF", bgzfBig[:len(bgzfBig)/2], ErrTruncated, -1, "truncated BGZF block"},
+		{"truncated BGZF", bgzfMany[:len(bgzfMany)/2], ErrTruncated, -1, "truncated BGZF block"},
 		{"BGZF without EOF block", bgzfSmall[:len(bgzfSmall)-len(bgzfEOF)], ErrTruncated, -1, "no end-of-file marker"},
 		{"corrupt BGZF block", func() []byte {
-			b := bytes.Clone(bgzfBig)
+			b := bytes.Clone(bgzfMany)
 			b[len(b)/3] ^= 0x55
 			return b
 		}(), ErrTruncated, -1, "corrupt BGZF block"},
-		{"truncated gzip", func() []byte { g := gzipOf(big); return g[:len(g)*2/3] }(), ErrTruncated, -1, "truncated gzip stream"},
+		{"truncated gzip", func() []byte { g := gzipOf(small); return g[:len(g)*2/3] }(), ErrTruncated, -1, "truncated gzip stream"},
 		{"not VCF text", []byte("chr1\t100\tA\tG\n"), ErrNotVCF, 1, "not a VCF file"},
 		{"binary file", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), ErrNotVCF, 1, "not a VCF file"},
 		{"uncompressed BCF", []byte("BCF\x02\x02\x10\x00\x00\x00##fileformat=VCFv4.2\n"), ErrNotVCF, 1, "BCF file"},
 		// A problem deep in a large file: the line number counts across
 		// batches, blocks and workers.
-		{"error deep in BGZF", bgzfOf(t, editLine(big, bigH+3000, dropLastColumn)), ErrMalformed, bigH + 3000, "got 2503, header has 2504"},
-		{"error deep in plain text", editLine(big, bigH+2222, func(l string) string { return strings.Replace(l, "0|0", "0|3", 1) }), ErrMalformed, bigH + 2222, "allele index 3"},
+		{"error deep in BGZF", bgzfTiny(t, editLine(small, H+300, dropLastColumn), 1000), ErrMalformed, H + 300, "got 11, header has 12"},
+		{"error deep in plain text", editLine(small, H+222, func(l string) string { return strings.Replace(l, "0|0", "0|3", 1) }), ErrMalformed, H + 222, "allele index 3"},
+	}
+	if !testing.Short() {
+		// The same in a large file with full-size blocks and batches.
+		big := textOf(t, realVCF)
+		bigH := headerLines(big)
+		cases = append(cases, []struct {
+			name    string
+			data    []byte
+			kind    error
+			line    int
+			message string
+		}{
+			{"error deep in large BGZF", bgzfOf(t, editLine(big, bigH+3000, dropLastColumn)), ErrMalformed, bigH + 3000, "got 2503, header has 2504"},
+			{"error deep in large plain text", editLine(big, bigH+2222, func(l string) string { return strings.Replace(l, "0|0", "0|3", 1) }), ErrMalformed, bigH + 2222, "allele index 3"},
+		}...)
 	}
 	dir := t.TempDir()
 	for i, c := range cases {
+		if strings.Contains(c.name, "large") {
+			batchTarget = 512 << 10
+		}
 		t.Run(c.name, func(t *testing.T) {
 			path := filepath.Join(dir, fmt.Sprintf("bad%02d.vcf.gz", i))
 			if err := os.WriteFile(path, c.data, 0o644); err != nil {
@@ -170,5 +210,41 @@ func TestBCFGivenAsVCF(t *testing.T) {
 	_, _, err := ReadFile(path, ReadOptions{})
 	if !errors.Is(err, ErrNotVCF) || !strings.Contains(err.Error(), "BCF") || !strings.HasPrefix(err.Error(), path+":1: ") {
 		t.Errorf("got %v", err)
+	}
+}
+
+// TestTinyBatches reads files cut into tiny blocks and batches, so that most
+// records straddle batches, and compares with the normal read.
+func TestTinyBatches(t *testing.T) {
+	want, wantStats, err := ReadFile(smallVCF, ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := textOf(t, smallVCF)
+	dir := t.TempDir()
+	for _, c := range []struct {
+		name  string
+		data  []byte
+		batch int
+	}{
+		{"bgzf-blocks-500", bgzfTiny(t, text, 500), 1},
+		{"bgzf-blocks-3000", bgzfTiny(t, text, 3000), 7000},
+		{"plain-97", text, 97},
+		{"plain-4096", text, 4096},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			smallBatches(t, c.batch)
+			path := filepath.Join(dir, c.name+".vcf.gz")
+			os.WriteFile(path, c.data, 0o644)
+			for _, threads := range []int{1, 3} {
+				g, st, err := ReadFile(path, ReadOptions{Threads: threads})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(g.Sites, want.Sites) || !slices.Equal(g.Dosage, want.Dosage) || !slices.Equal(g.Haplotypes, want.Haplotypes) || st.Records != wantStats.Records {
+					t.Fatalf("threads %d: differs from the normal read", threads)
+				}
+			}
+		})
 	}
 }

@@ -69,7 +69,7 @@ const (
 
 // batchTarget is the amount of text handed to a worker at once: large enough
 // to amortise the hand-over, small enough to keep both cores busy.
-const batchTarget = 512 << 10
+var batchTarget = 512 << 10 // a variable so that tests can force many small batches
 
 // batch is a run of input handed to a worker: text, or BGZF blocks to inflate.
 type batch struct {
@@ -345,7 +345,7 @@ func (s *source) produce(pl *pipeline, work chan<- job) {
 			}
 		default:
 			p := textPool.Get().(*[]byte)
-			if cap(*p) < batchTarget {
+			if cap(*p) < batchTarget || cap(*p) > 2*batchTarget {
 				*p = make([]byte, batchTarget)
 			}
 			*p = (*p)[:batchTarget]

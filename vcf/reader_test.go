@@ -53,6 +53,9 @@ func siteKey(s Site) string { return fmt.Sprintf("%s %d %s %s", s.Chrom, s.Pos, 
 
 func TestReadMatchesBcftools(t *testing.T) {
 	need(t, "bcftools")
+	if testing.Short() {
+		t.Skip("reads the whole bundled region twice; run without -short")
+	}
 	g, stats, err := ReadFile(realVCF, ReadOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -89,12 +92,16 @@ func TestReadMatchesBcftools(t *testing.T) {
 }
 
 func TestStreamingMatchesReadFile(t *testing.T) {
-	g, _, err := ReadFile(realVCF, ReadOptions{})
+	path := realVCF
+	if testing.Short() {
+		path = smallVCF
+	}
+	g, _, err := ReadFile(path, ReadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, threads := range []int{1, 3} {
-		r, err := Open(realVCF, ReadOptions{Threads: threads})
+		r, err := Open(path, ReadOptions{Threads: threads})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -137,7 +144,11 @@ func TestRoundTrip(t *testing.T) {
 		}
 	}
 	// The real file: read, write, read gives the same matrix and haplotypes.
-	g, _, err := ReadFile(realVCF, ReadOptions{})
+	real := realVCF
+	if testing.Short() {
+		real = smallVCF
+	}
+	g, _, err := ReadFile(real, ReadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
