@@ -2,12 +2,12 @@ package vcf
 
 import (
 	"bytes"
-	"slices"
 	"compress/gzip"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
