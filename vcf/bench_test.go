@@ -41,3 +41,14 @@ func BenchmarkFastGT(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkWriteGenotypes(b *testing.B) {
+	g := randomGenotypes(1, 2000, 2504, true)
+	path := b.TempDir() + "/out.vcf.gz"
+	b.SetBytes(int64(len(g.Dosage)))
+	for b.Loop() {
+		if err := WriteGenotypes(path, g, Header{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,11 +1,35 @@
 // Package vcf streams genotype data in and out of Variant Call Format files.
 //
-// It is the only package of gousynth that touches VCF text. A Reader decodes
-// plain or BGZF-compressed VCF (decompressing BGZF blocks in parallel) into a
-// Genotypes value: the sites, the sample IDs, one int8 ALT-allele dosage per
-// genotype and, when every call is phased, the two haplotypes. GT fields are
-// parsed from raw bytes on the hot path; every other FORMAT field is skipped
-// unread. A Writer produces BGZF-compressed VCF 4.2 with recomputed INFO
-// AC/AN/AF and a tabix index, always through a temporary file that is renamed
-// into place only when the whole file has been written.
+// It is the only package of gousynth that touches VCF text.
+//
+// # Reading
+//
+// ReadFile reads a plain, gzip or BGZF-compressed VCF into a Genotypes value:
+// the sites, the sample IDs, one int8 ALT-allele dosage per genotype (Missing
+// for a missing call) and, when every call is phased, the two haplotypes.
+// Open does the same one site at a time. Biallelic SNPs are kept;
+// multi-allelic records, indels, symbolic and ALT-less records are skipped
+// and counted by reason in ReadStats (ReadOptions.SplitMultiallelic splits
+// multi-allelic records into biallelic SNP sites as bcftools norm -m- does).
+// ReadOptions selects a region (through a .tbi or .csi index when there is
+// one), samples and a maximum number of sites.
+//
+// One goroutine reads the file and cuts it into batches of BGZF blocks (or
+// of text); worker goroutines inflate and parse the batches in parallel; the
+// caller's goroutine puts the results back in file order, joins the records
+// cut by batch boundaries and numbers lines, so errors name the file and
+// line ("x.vcf.gz:123: wrong number of sample columns: got 2503, header has
+// 2504"). GT fields are decoded from raw bytes, eight bytes at a time in the
+// common "a|b" layout; every other FORMAT field and INFO are skipped unread.
+//
+// Input errors are *Error values wrapping a sentinel (ErrNotVCF, ErrEmpty,
+// ErrHeader, ErrMalformed, ErrTruncated, ErrUnknownSample, ErrRegion,
+// ErrIndex) for errors.Is.
+//
+// # Writing
+//
+// Create and WriteGenotypes write BGZF-compressed VCF 4.2 (compressing
+// blocks in parallel) with recomputed INFO AC/AN/AF and a tabix .tbi index,
+// always through internal/atomicfile: the VCF and its index appear only once
+// they have been completely written.
 package vcf
