@@ -42,13 +42,24 @@ func Matrix(g *vcf.Genotypes) *mat.Dense {
 	}
 	means := SiteMeans(g)
 	data := make([]float64, n*m)
-	for v := 0; v < m; v++ {
-		for s, d := range g.Row(v) {
-			x := means[v]
-			if d >= 0 {
-				x = float64(d)
+	// Transpose in tiles of 64 sites × 64 samples so that both the int8 rows
+	// and the float64 rows stay in cache.
+	const tile = 64
+	for v0 := 0; v0 < m; v0 += tile {
+		v1 := min(v0+tile, m)
+		for s0 := 0; s0 < n; s0 += tile {
+			s1 := min(s0+tile, n)
+			for v := v0; v < v1; v++ {
+				row := g.Dosage[v*n : (v+1)*n]
+				mean := means[v]
+				for s := s0; s < s1; s++ {
+					x := mean
+					if d := row[s]; d >= 0 {
+						x = float64(d)
+					}
+					data[s*m+v] = x
+				}
 			}
-			data[s*m+v] = x
 		}
 	}
 	return mat.NewDense(n, m, data)
