@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 const (
@@ -285,5 +286,31 @@ func TestPlink2ReadsOutput(t *testing.T) {
 		if got := f[len(f)-2] + " " + f[len(f)-1]; got != fmt.Sprintf("%d %d", ac, 2*g.NumSamples()) {
 			t.Fatalf("site %d: plink2 ALT_CTS OBS_CT %s, want %d %d", v, got, ac, 2*g.NumSamples())
 		}
+	}
+}
+
+func TestIndexProblems(t *testing.T) {
+	dir := t.TempDir()
+	data, _ := os.ReadFile(smallVCF)
+	path := filepath.Join(dir, "x.vcf.gz")
+	os.WriteFile(path, data, 0o644)
+	const region = "1:11701000-11705000"
+	want, _, err := ReadFile(path, ReadOptions{Region: region}) // no index: scan
+	if err != nil || want.NumSites() == 0 {
+		t.Fatalf("%v, %d sites", err, want.NumSites())
+	}
+	// The index of another file, older than the data: ignored.
+	wrong, _ := os.ReadFile(realVCF + ".tbi")
+	os.WriteFile(path+".tbi", wrong, 0o644)
+	old := time.Now().Add(-time.Hour)
+	os.Chtimes(path+".tbi", old, old)
+	g, _, err := ReadFile(path, ReadOptions{Region: region})
+	if err != nil || !slices.Equal(g.Sites, want.Sites) || !slices.Equal(g.Dosage, want.Dosage) {
+		t.Errorf("stale index: %v", err)
+	}
+	// A corrupt index newer than the data: an error naming it.
+	os.WriteFile(path+".tbi", []byte("not an index"), 0o644)
+	if _, _, err := ReadFile(path, ReadOptions{Region: region}); !errors.Is(err, ErrIndex) || !strings.Contains(err.Error(), path+".tbi") {
+		t.Errorf("corrupt index: got %v", err)
 	}
 }

@@ -174,9 +174,19 @@ type indexRef struct {
 
 // loadIndex reads path+".tbi" or path+".csi"; it returns nil, nil when
 // neither exists.
+//
+// An index older than its data file is ignored (the region is then found
+// by scanning): it may describe an earlier version of the file.
 func loadIndex(path string) (*regionIndex, string, error) {
+	data, err := os.Stat(path)
+	if err != nil {
+		return nil, path, err
+	}
 	for _, ext := range []string{".tbi", ".csi"} {
 		p := path + ext
+		if fi, err := os.Stat(p); err == nil && fi.ModTime().Before(data.ModTime()) {
+			continue
+		}
 		raw, err := os.ReadFile(p)
 		if os.IsNotExist(err) {
 			continue
