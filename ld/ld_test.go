@@ -307,3 +307,40 @@ func TestSparseMatchesDense(t *testing.T) {
 		}
 	}
 }
+
+func TestHapPairs(t *testing.T) {
+	g := simulate(130, 200, 0.03, 17)
+	// One haploid-like call: second allele missing but genotype kept.
+	g.Haplotypes[2*(5*130+3)+1] = vcf.Missing
+	o := WindowOptions{WindowSNPs: 25, WindowKB: 5, MinR2: 0.01}
+	var got []HapPair
+	if err := HapPairs(g, o, func(p HapPair) error { got = append(got, p); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	k := 0
+	for i := range g.Sites {
+		for j := i + 1; j < len(g.Sites) && j-i < o.WindowSNPs; j++ {
+			if g.Sites[i].Chrom != g.Sites[j].Chrom || float64(g.Sites[j].Pos-g.Sites[i].Pos) > o.WindowKB*1000 {
+				break
+			}
+			r2, D, dp := HapStats(g.HapRow(i), g.HapRow(j))
+			if !(r2 >= o.MinR2) {
+				continue
+			}
+			if k >= len(got) {
+				t.Fatalf("missing pair %d,%d", i, j)
+			}
+			p := got[k]
+			if p.I != i || p.J != j || !sameFloat(p.R2, r2, 1e-12) || !sameFloat(p.D, D, 1e-12) || !sameFloat(p.Dprime, dp, 1e-12) {
+				t.Fatalf("pair %d = %+v, want %d,%d %v %v %v", k, p, i, j, r2, D, dp)
+			}
+			k++
+		}
+	}
+	if k != len(got) || k < 100 {
+		t.Fatalf("%d pairs, want %d", len(got), k)
+	}
+	if err := HapPairs(&vcf.Genotypes{}, o, func(HapPair) error { return nil }); !errors.Is(err, ErrNotPhased) {
+		t.Errorf("unphased: %v", err)
+	}
+}
