@@ -73,16 +73,17 @@ var batchTarget = 512 << 10 // a variable so that tests can force many small bat
 
 // batch is a run of input handed to a worker: text, or BGZF blocks to inflate.
 type batch struct {
-	prefix []byte   // text before the blocks
-	blocks []byte   // concatenated compressed BGZF blocks
-	sizes  []int    // uncompressed size of each block
-	ends   []int    // end offset of each block in blocks
-	text   []byte   // plain text (kindPlain, kindGzip)
-	err    *Error   // the input failed after this batch (truncation, ...)
-	offset int64    // compressed offset of the first block, for messages
-	end    int64    // input offset after the batch (-1 when unknown), for size estimates
-	pool   *[]byte  // buffer holding text, returned to the pool after use
-	_      struct{} // keep unkeyed literals out
+	prefix     []byte   // text before the blocks
+	blocks     []byte   // concatenated compressed BGZF blocks
+	sizes      []int    // uncompressed size of each block
+	ends       []int    // end offset of each block in blocks
+	text       []byte   // plain text (kindPlain, kindGzip)
+	err        *Error   // the input failed after this batch (truncation, ...)
+	offset     int64    // compressed offset of the first block, for messages
+	end        int64    // input offset after the batch (-1 when unknown), for size estimates
+	pool       *[]byte  // buffer holding text, returned to the pool after use
+	blocksPool *[]byte  // buffer holding blocks, returned to its pool once inflated
+	_          struct{} // keep unkeyed literals out
 }
 
 // batchResult is a worker's output for one batch.
@@ -104,7 +105,10 @@ type job struct {
 	slot chan *batchResult
 }
 
-var textPool = sync.Pool{New: func() any { return new([]byte) }}
+var (
+	textPool  = sync.Pool{New: func() any { return new([]byte) }}
+	blockPool = sync.Pool{New: func() any { return new([]byte) }}
+)
 
 // pipeline decompresses and parses in parallel and hands pieces back in
 // file order.
@@ -172,6 +176,12 @@ func openSource(path string) (*source, error) {
 
 // readBlock reads the next BGZF block; it returns nil at the end of the file.
 func (s *source) readBlock() ([]byte, *Error) {
+	return s.appendBlock(nil)
+}
+
+// appendBlock reads the next BGZF block and appends it to dst; it returns
+// nil at the end of the file.
+func (s *source) appendBlock(dst []byte) ([]byte, *Error) {
 	hdr, err := s.br.Peek(bgzfHeaderLen)
 	if len(hdr) == 0 && err == io.EOF {
 		if s.lastSize != 0 {
@@ -189,13 +199,15 @@ func (s *source) readBlock() ([]byte, *Error) {
 	if n < bgzfHeaderLen+bgzfFooterLen {
 		return nil, newError(s.path, 0, ErrTruncated, "corrupt BGZF block at byte %d", s.coff)
 	}
-	blk := make([]byte, n)
+	start := len(dst)
+	dst = growCap(dst, start+n)[:start+n]
+	blk := dst[start:]
 	if _, err := io.ReadFull(s.br, blk); err != nil {
 		return nil, newError(s.path, 0, ErrTruncated, "truncated BGZF block at byte %d", s.coff)
 	}
 	s.coff += int64(n)
 	s.lastSize = int(binary.LittleEndian.Uint32(blk[n-4:]))
-	return blk, nil
+	return dst, nil
 }
 
 func (s *source) readHeader() error {
@@ -328,17 +340,19 @@ func (s *source) produce(pl *pipeline, work chan<- job) {
 		switch s.kind {
 		case kindBGZF:
 			total := 0
+			bp := blockPool.Get().(*[]byte)
+			b.blocks, b.blocksPool = (*bp)[:0], bp
 			for total < batchTarget {
-				blk, err := s.readBlock()
+				blocks, err := s.appendBlock(b.blocks)
 				if err != nil {
 					b.err = err
 					break
 				}
-				if blk == nil {
+				if blocks == nil {
 					eof = true
 					break
 				}
-				b.blocks = append(b.blocks, blk...)
+				b.blocks = blocks
 				b.ends = append(b.ends, len(b.blocks))
 				b.sizes = append(b.sizes, s.lastSize)
 				total += s.lastSize
@@ -416,6 +430,10 @@ func (pl *pipeline) process(p *parser, z *inflater, b *batch) *batchResult {
 		}
 		*bp = text
 		res.buf = bp
+		if b.blocksPool != nil {
+			*b.blocksPool = b.blocks
+			blockPool.Put(b.blocksPool)
+		}
 	} else {
 		res.buf = b.pool
 		if len(b.prefix) > 0 {
