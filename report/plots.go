@@ -125,6 +125,7 @@ func afPlot(pd *PlotData) (template.HTML, error) {
 	}
 	p.Add(s)
 	p.Legend.Add("synthetic", s)
+	p.Legend.Left, p.Legend.XOffs = true, vg.Points(4) // above the diagonal: empty
 	return renderSVG(p, vg.Points(380), vg.Points(360))
 }
 
@@ -285,6 +286,14 @@ func dcrPlot(pd *PlotData) (template.HTML, error) {
 	p := newPlot("Distance to the closest training individual", "Manhattan distance (sum of |dosage difference| over SNPs)", "fraction of individuals")
 	p.Y.Min = 0
 	p.Legend.Left = false
+	// Head room for the legend above the bars.
+	peak := 0.0
+	for _, x := range [][]float64{pd.DCRTest, pd.DCRSynth} {
+		for _, pt := range hist(x) {
+			peak = math.Max(peak, pt.Y)
+		}
+	}
+	p.Y.Max = 1.3 * peak
 	add := func(x []float64, c color.RGBA, name string) error {
 		l, err := plotter.NewLine(hist(x))
 		if err != nil {
