@@ -1,6 +1,11 @@
 package vcf
 
 import (
+	"bytes"
+	stdflate "compress/flate"
+	"encoding/binary"
+	"hash/crc32"
+	"io"
 	"os"
 	"testing"
 )
@@ -51,4 +56,49 @@ func BenchmarkWriteGenotypes(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkInflate compares klauspost/compress/flate (used) with the
+// standard library on the BGZF blocks of the benchmark file.
+func BenchmarkInflate(b *testing.B) {
+	raw, err := os.ReadFile(benchFile(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var blocks [][]byte
+	total := 0
+	for len(raw) > 0 && len(blocks) < 400 {
+		n := bgzfBlockSize(raw)
+		blocks = append(blocks, raw[:n])
+		total += int(binary.LittleEndian.Uint32(raw[n-4:]))
+		raw = raw[n:]
+	}
+	dst := make([]byte, 0, bgzfMaxBlock)
+	b.Run("klauspost", func(b *testing.B) {
+		b.SetBytes(int64(total))
+		var z inflater
+		for b.Loop() {
+			for _, blk := range blocks {
+				if _, err := z.inflateBlock(dst[:0], blk); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+	b.Run("stdlib", func(b *testing.B) {
+		b.SetBytes(int64(total))
+		var src bytes.Reader
+		fr := stdflate.NewReader(&src)
+		for b.Loop() {
+			for _, blk := range blocks {
+				src.Reset(blk[bgzfHeaderLen : len(blk)-bgzfFooterLen])
+				fr.(stdflate.Resetter).Reset(&src, nil)
+				n := int(binary.LittleEndian.Uint32(blk[len(blk)-4:]))
+				if _, err := io.ReadFull(fr, dst[:n]); err != nil {
+					b.Fatal(err)
+				}
+				crc32.ChecksumIEEE(dst[:n])
+			}
+		}
+	})
 }
