@@ -314,3 +314,22 @@ func TestIndexProblems(t *testing.T) {
 		t.Errorf("corrupt index: got %v", err)
 	}
 }
+
+func TestReadSampleFile(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "ids.txt")
+	os.WriteFile(good, []byte("# selected\nHG00096\tEUR\n\n  HG00097 x\r\nHG00099\n"), 0o644)
+	ids, err := ReadSampleFile(good)
+	if err != nil || !slices.Equal(ids, []string{"HG00096", "HG00097", "HG00099"}) {
+		t.Fatalf("got %v, %v", ids, err)
+	}
+	g, _, err := ReadFile(smallVCF, ReadOptions{IncludeSamples: ids})
+	if err != nil || !slices.Equal(g.Samples, ids) {
+		t.Fatalf("samples %v, %v", g.Samples, err)
+	}
+	dup := filepath.Join(dir, "dup.txt")
+	os.WriteFile(dup, []byte("A\nB\nA\n"), 0o644)
+	if _, err := ReadSampleFile(dup); !errors.Is(err, ErrMalformed) || !strings.HasPrefix(err.Error(), dup+":3: ") {
+		t.Errorf("duplicate: got %v", err)
+	}
+}

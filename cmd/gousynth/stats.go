@@ -13,7 +13,7 @@ import (
 
 func newStatsCmd() *cobra.Command {
 	var opts vcf.ReadOptions
-	var include, exclude string
+	var include, exclude, includeFile, excludeFile string
 	cmd := &cobra.Command{
 		Use:   "stats FILE.vcf.gz",
 		Short: "Read a VCF into a genotype matrix and summarise it",
@@ -28,6 +28,19 @@ allele frequency spectrum.`,
 			}
 			if exclude != "" {
 				opts.ExcludeSamples = strings.Split(exclude, ",")
+			}
+			for _, sf := range []struct {
+				path string
+				ids  *[]string
+			}{{includeFile, &opts.IncludeSamples}, {excludeFile, &opts.ExcludeSamples}} {
+				if sf.path == "" {
+					continue
+				}
+				ids, err := vcf.ReadSampleFile(sf.path)
+				if err != nil {
+					return err
+				}
+				*sf.ids = append(*sf.ids, ids...)
 			}
 			if opts.MaxVariants < 0 {
 				return usagef("--max-variants must not be negative")
@@ -45,6 +58,8 @@ allele frequency spectrum.`,
 	f.StringVarP(&opts.Region, "region", "r", "", "region chr, chr:pos or chr:start-end (1-based, inclusive)")
 	f.StringVar(&include, "samples", "", "comma-separated sample IDs to keep")
 	f.StringVar(&exclude, "exclude-samples", "", "comma-separated sample IDs to drop")
+	f.StringVar(&includeFile, "samples-file", "", "file of sample IDs to keep, one per line")
+	f.StringVar(&excludeFile, "exclude-samples-file", "", "file of sample IDs to drop, one per line")
 	f.IntVar(&opts.MaxVariants, "max-variants", 0, "stop after this many sites (0: no limit)")
 	f.BoolVar(&opts.SplitMultiallelic, "split-multiallelic", false, "split multi-allelic SNPs into biallelic sites instead of skipping them")
 	return cmd
