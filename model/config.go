@@ -78,13 +78,13 @@ func DefaultConfig(process string) Config {
 		A: 0.2, B: 3, Gamma: 0.8, Beta: 0,
 		Beta0: 0.1, Beta1: 20,
 		T: 1, Eps: 1e-3,
-		NetDims: 64, Hidden: 256, Layers: 3,
-		Steps: 3000, BatchSize: 256, Warmup: 100,
+		NetDims: 64, Hidden: 256, Layers: 2,
+		Steps: 2000, BatchSize: 256, Warmup: 100,
 		LR: 2e-3, EMA: 0.995, ClipNorm: 1,
 		Seed: 1, Threads: 0,
 		Init:    "anchors",
 		Anchors: 16, MinClusterSize: 20, AnchorPCs: 10,
-		Sampler: "ancestral", SamplerSteps: 200,
+		Sampler: "ancestral", SamplerSteps: 100,
 		Discretiser: "threshold", CalibrationSize: 2000,
 	}
 	if process == "vp" {

@@ -1,0 +1,145 @@
+package model
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/gousynth/gousynth/synth"
+)
+
+// fitToy trains the engine (basis, anchors, process, network) on continuous
+// data x and returns a sampler in data space.
+func fitToy(t *testing.T, x *mat.Dense, cfg Config) func(n int, seed uint64) *mat.Dense {
+	t.Helper()
+	reg := registry[cfg.Process]
+	b, err := NewBasis(x, reg.standardise)
+	if err != nil {
+		t.Fatal(err)
+	}
+	yd := b.Encode(x)
+	r := b.Rank()
+	init := &InitDist{Kind: cfg.Init}
+	if cfg.Init == "anchors" {
+		init = anchors(yd, cfg, r)
+	}
+	proc, err := reg.factory(cfg, b.Lambda)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, _ := x.Dims()
+	data := &LatentData{Y: make([]float32, n*r), N: n, R: r, Lambda: b.Lambda}
+	for i := 0; i < n; i++ {
+		for j, v := range yd.RawRowView(i) {
+			data.Y[i*r+j] = float32(v)
+		}
+	}
+	net := NewMLP(r, r, cfg.Hidden, cfg.Layers, cfg.T, rand.New(rand.NewPCG(cfg.Seed, 1)))
+	ema, _, err := Train(context.Background(), net, func(rng *rand.Rand, batch int, in []float32, tv []float64, target []float32) {
+		proc.Batch(rng, data, r, batch, in, tv, target)
+	}, TrainOptions{Steps: cfg.Steps, BatchSize: cfg.BatchSize, Warmup: cfg.Warmup, LR: cfg.LR, EMA: cfg.EMA, ClipNorm: cfg.ClipNorm, Seed: cfg.Seed}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(m int, seed uint64) *mat.Dense {
+		y, err := proc.Sample(context.Background(), SampleSpec{Net: ema, K: r, N: m, Rng: rand.New(rand.NewPCG(seed, 2)),
+			Sampler: cfg.Sampler, Steps: cfg.SamplerSteps, Init: init})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b.Decode(mat.NewDense(m, r, y))
+	}
+}
+
+func toyConfig(process string) Config {
+	c := DefaultConfig(process)
+	c.NetDims, c.Hidden, c.Layers = 0, 128, 3
+	c.Steps, c.BatchSize, c.LR, c.EMA = 3000, 256, 2e-3, 0.995
+	c.SamplerSteps = 200
+	c.Anchors, c.MinClusterSize, c.AnchorPCs = 8, 20, 2
+	return c
+}
+
+// TestTwoGaussiansGOU: §7.1 — GOU reproduces both modes of the 2-D mixture
+// (weights within 5 points, means within 0.3, standard deviations within 20%).
+func TestTwoGaussiansGOU(t *testing.T) {
+	if testing.Short() {
+		t.Skip("training run")
+	}
+	mix := synth.TwoGaussians()
+	x := mix.Sample(rand.New(rand.NewPCG(1, 2)), 2000)
+	cfg := toyConfig("gou")
+	cfg.Steps, cfg.Hidden = 1500, 64
+	s := fitToy(t, x, cfg)(4000, 9)
+	n, _ := s.Dims()
+	var cnt [2]int
+	var sum, sum2 [2][2]float64
+	for i := 0; i < n; i++ {
+		c := 0
+		if s.At(i, 0) > 0 {
+			c = 1
+		}
+		cnt[c]++
+		for j := 0; j < 2; j++ {
+			sum[c][j] += s.At(i, j)
+			sum2[c][j] += s.At(i, j) * s.At(i, j)
+		}
+	}
+	w := mix.Weights()
+	means := mix.Means()
+	for c := 0; c < 2; c++ {
+		got := float64(cnt[c]) / float64(n)
+		if math.Abs(got-w[c]) > 0.05 {
+			t.Errorf("mode %d weight %.3f, want %.2f", c, got, w[c])
+		}
+		for j := 0; j < 2; j++ {
+			m := sum[c][j] / float64(cnt[c])
+			sd := math.Sqrt(sum2[c][j]/float64(cnt[c]) - m*m)
+			if math.Abs(m-means[c][j]) > 0.3 || math.Abs(sd-1) > 0.2 {
+				t.Errorf("mode %d coord %d: mean %.3f sd %.3f, want %.1f and 1", c, j, m, sd, means[c][j])
+			}
+		}
+	}
+}
+
+// TestGrid25 checks that GOU and VP recover all 25 modes of the grid.
+func TestGrid25(t *testing.T) {
+	if testing.Short() {
+		t.Skip("training runs")
+	}
+	mix := synth.GaussianGrid25()
+	x := mix.Sample(rand.New(rand.NewPCG(3, 4)), 5000)
+	for _, proc := range []string{"gou", "vp"} {
+		t.Run(proc, func(t *testing.T) {
+			cfg := toyConfig(proc)
+			cfg.Steps, cfg.Hidden = 3000, 128
+			s := fitToy(t, x, cfg)(5000, 11)
+			n, _ := s.Dims()
+			counts := make([]int, 25)
+			near := 0
+			for i := 0; i < n; i++ {
+				a, b := s.At(i, 0), s.At(i, 1)
+				ia, ib := math.Round(a/2)+2, math.Round(b/2)+2
+				if ia < 0 || ia > 4 || ib < 0 || ib > 4 {
+					continue
+				}
+				if math.Hypot(a-2*(ia-2), b-2*(ib-2)) < 0.5 {
+					near++
+					counts[int(ia)*5+int(ib)]++
+				}
+			}
+			t.Logf("%s: %.1f%% of samples within 0.5 of a mode; counts %v", proc, 100*float64(near)/float64(n), counts)
+			for c, k := range counts {
+				if k < n/25/3 {
+					t.Errorf("mode %d has %d samples (expected about %d)", c, k, n/25)
+				}
+			}
+			if float64(near) < 0.8*float64(n) {
+				t.Errorf("only %d of %d samples near a mode", near, n)
+			}
+		})
+	}
+}
