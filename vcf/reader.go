@@ -838,7 +838,8 @@ func (g *Genotypes) reserve(n int) {
 // input holds, given that have sites came from the part read so far.
 func (pl *pipeline) estimate(have int) int {
 	done := pl.end - pl.start
-	if pl.end < 0 || done <= 0 || pl.size <= pl.start {
+	if pl.parser.region != nil || pl.end < 0 || done <= 0 || pl.size <= pl.start {
+		// A region may end anywhere: grow by doubling.
 		return 2 * have
 	}
 	est := float64(have) * float64(pl.size-pl.start) / float64(done)
