@@ -280,9 +280,10 @@ func (e *diagEngine) Sample(ctx context.Context, spec SampleSpec) ([]float64, er
 			}
 		}
 	}
-	// Final step from eps to 0: Tweedie mean E[y_0 | y_eps] plus the Gaussian
-	// posterior spread λs/(m²λ+s). The spread matters: a bare posterior mean
-	// would shrink every direction whose variance λ is not ≫ s(eps).
+	// Final step from eps to 0: Tweedie mean E[y_0 | y_eps], plus, in the
+	// coordinates the network does not model, the Gaussian posterior spread
+	// λs/(m²λ+s): there a bare posterior mean would shrink every direction
+	// whose variance λ is not ≫ s(eps).
 	score(y, eps, sc)
 	fin := make([]float64, r)
 	sd0 := make([]float64, r)
@@ -290,7 +291,11 @@ func (e *diagEngine) Sample(ctx context.Context, spec SampleSpec) ([]float64, er
 	for i := 0; i < r; i++ {
 		m, s := e.p.Mean(i, eps), e.p.Var(i, eps)
 		fin[i], sv[i] = 1/m, s
-		sd0[i] = math.Sqrt(e.lambda[i] * s / e.gaussVar(i, eps))
+		// Network-modelled coordinates get the learned posterior mean only: the
+		// Gaussian spread would blur sharp modes the network has learned.
+		if i >= k {
+			sd0[i] = math.Sqrt(e.lambda[i] * s / e.gaussVar(i, eps))
+		}
 	}
 	for a := 0; a < n; a++ {
 		ya, sa := y[a*r:(a+1)*r], sc[a*r:(a+1)*r]
