@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -203,5 +204,58 @@ func TestWriterReproducible(t *testing.T) {
 	text, err := inflateAll(files[0][0])
 	if err != nil || !bytes.Contains(text, []byte("\n##fileDate=20231114\n")) {
 		t.Fatalf("fileDate not from SOURCE_DATE_EPOCH (%v)", err)
+	}
+}
+
+func TestReg2Bin(t *testing.T) {
+	// Values from the tabix/SAM specification's binning scheme.
+	for _, c := range []struct {
+		beg, end int64
+		bin      int
+	}{{0, 1, 4681}, {16383, 16384, 4681}, {16384, 16385, 4682}, {0, 16385, 585}, {0, 1 << 17, 585}, {0, 1<<17 + 1, 73}, {0, 1 << 29, 0}, {1 << 26, 1<<26 + 1, 4681 + 1<<12}} {
+		if got := reg2bin(c.beg, c.end, tbiMinShift, tbiDepth); got != c.bin {
+			t.Errorf("reg2bin(%d, %d) = %d, want %d", c.beg, c.end, got, c.bin)
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 2000 {
+		beg := rng.Int64N(1 << 28)
+		end := beg + 1 + rng.Int64N(1<<uint(rng.IntN(27)+1))
+		qb := beg + rng.Int64N(end-beg)
+		bin := reg2bin(beg, end, tbiMinShift, tbiDepth)
+		if !slices.Contains(reg2bins(qb, qb+1, tbiMinShift, tbiDepth), bin) {
+			t.Fatalf("bin %d of [%d,%d) not among the bins of a query inside it", bin, beg, end)
+		}
+	}
+}
+
+// TestIndexLongAlleles: records whose REF spans many 16 kb windows land in
+// upper bins; region queries through our index must agree with tabix's.
+func TestIndexLongAlleles(t *testing.T) {
+	need(t, "bcftools", "tabix")
+	rng := rand.New(rand.NewPCG(9, 9))
+	g := &Genotypes{Samples: []string{"SYN1", "SYN2"}}
+	pos := 1
+	for range 300 {
+		pos += 1 + rng.IntN(30000)
+		ref := strings.Repeat("A", 1+rng.IntN(3)*rng.IntN(40000))
+		g.Sites = append(g.Sites, Site{Chrom: "7", Pos: pos, ID: ".", Ref: ref, Alt: "C"})
+		g.Dosage = append(g.Dosage, int8(rng.IntN(3)), int8(rng.IntN(3)))
+	}
+	path := filepath.Join(t.TempDir(), "long.vcf.gz")
+	if err := WriteGenotypes(path, g, Header{Contigs: []Contig{{ID: "7", Length: 159138663}}}); err != nil {
+		t.Fatal(err)
+	}
+	regions := []string{"7:1-20000", "7:500000-600000", "7:1000000-1000100", "7:2000000-", "7:3456789"}
+	ours := map[string]string{}
+	for _, r := range regions {
+		ours[r] = run(t, "bcftools", "query", "-r", r, "-f", "%POS\n", path)
+	}
+	os.Remove(path + ".tbi")
+	run(t, "tabix", "-p", "vcf", path)
+	for _, r := range regions {
+		if theirs := run(t, "bcftools", "query", "-r", r, "-f", "%POS\n", path); theirs != ours[r] {
+			t.Errorf("region %s: our index gives %q, tabix's %q", r, ours[r], theirs)
+		}
 	}
 }
