@@ -73,17 +73,16 @@ var batchTarget = 512 << 10 // a variable so that tests can force many small bat
 
 // batch is a run of input handed to a worker: text, or BGZF blocks to inflate.
 type batch struct {
-	prefix     []byte   // text before the blocks
-	blocks     []byte   // concatenated compressed BGZF blocks
-	sizes      []int    // uncompressed size of each block
-	ends       []int    // end offset of each block in blocks
-	text       []byte   // plain text (kindPlain, kindGzip)
-	err        *Error   // the input failed after this batch (truncation, ...)
-	offset     int64    // compressed offset of the first block, for messages
-	end        int64    // input offset after the batch (-1 when unknown), for size estimates
-	pool       *[]byte  // buffer holding text, returned to the pool after use
-	blocksPool *[]byte  // buffer holding blocks, returned to its pool once inflated
-	_          struct{} // keep unkeyed literals out
+	prefix     []byte  // text before the blocks
+	blocks     []byte  // concatenated compressed BGZF blocks
+	sizes      []int   // uncompressed size of each block
+	ends       []int   // end offset of each block in blocks
+	text       []byte  // plain text (kindPlain, kindGzip)
+	err        *Error  // the input failed after this batch (truncation, ...)
+	offset     int64   // compressed offset of the first block, for messages
+	end        int64   // input offset after the batch (-1 when unknown), for size estimates
+	pool       *[]byte // buffer holding text, returned to the pool after use
+	blocksPool *[]byte // buffer holding blocks, returned to its pool once inflated
 }
 
 // batchResult is a worker's output for one batch.
@@ -368,8 +367,10 @@ func (s *source) produce(pl *pipeline, work chan<- job) {
 			s.coff += int64(n)
 			if err == io.EOF {
 				eof = true
-			} else if err != nil {
+			} else if err != nil && s.kind == kindGzip {
 				b.err = newError(s.path, 0, ErrTruncated, "%s", gzipMessage(err))
+			} else if err != nil {
+				b.err = &Error{Path: s.path, Msg: err.Error(), Err: err}
 			}
 		}
 		b.end = s.coff
