@@ -337,6 +337,9 @@ func (w *Writer) Abort() {
 	if !w.bw.closed {
 		w.bw.Close()
 	}
+	if w.err == nil {
+		w.err = &Error{Path: w.path, Msg: "output aborted", Err: ErrWrite}
+	}
 	w.done = true
 	w.f.Abort()
 }

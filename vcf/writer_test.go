@@ -259,3 +259,24 @@ func TestIndexLongAlleles(t *testing.T) {
 		}
 	}
 }
+
+func TestWriterAbort(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.vcf.gz")
+	w, err := Create(path, Header{Samples: []string{"A"}, Contigs: []Contig{{ID: "1"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(Site{Chrom: "1", Pos: 1, Ref: "A", Alt: "C"}, []int8{1}, nil)
+	w.Abort()
+	w.Abort()
+	if err := w.Close(); !errors.Is(err, ErrWrite) {
+		t.Errorf("Close after Abort: %v", err)
+	}
+	if m, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "*")); len(m) > 0 {
+		t.Errorf("files left: %v", m)
+	}
+	m, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".*"))
+	if len(m) > 0 {
+		t.Errorf("temporary files left: %v", m)
+	}
+}
