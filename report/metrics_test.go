@@ -260,7 +260,7 @@ func TestSlicedW2OfShiftedCohort(t *testing.T) {
 		}
 	}
 	const L = 4000
-	p := randomDirections(d, L, 99)
+	p := toFloat32(randomDirections(d, L, 99))
 	sw := slicedW2(sortedProjections(x, p, L), sortedProjections(y, p, L))
 	near(t, "SW2²", sw*sw, norm2/d, 0.06*norm2/d)
 	near(t, "SW2 self", slicedW2(sortedProjections(x, p, L), sortedProjections(x, p, L)), 0, 0)
