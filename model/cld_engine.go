@@ -229,49 +229,88 @@ func (e *cldEngine) Sample(ctx context.Context, spec SampleSpec) ([]float64, err
 	if spec.Net == nil {
 		k = 0
 	}
+	method := SamplerSSCS
+	switch spec.Sampler {
+	case "", "ancestral", SamplerSSCS:
+	case SamplerEM:
+		method = SamplerEM
+	default:
+		return nil, fmt.Errorf("%w: sampler %q is not available for CLD (ancestral/sscs, em)", ErrConfig, spec.Sampler)
+	}
+	// Coordinates the network does not model have a Gaussian score and are
+	// independent of the others, so the exact reverse process ends in their
+	// Gaussian marginal at tMin: draw them from it, exactly, instead of
+	// integrating them. This matters: the many low-variance directions have
+	// a stiff score near tMin that a 100–200-step integrator reproduces
+	// badly (measured: variance ×0.4–×240 at λ = 1e-3…1e-4 with a uniform
+	// grid), and they carry most of the fine-scale LD.
+	for i := k; i < r; i++ {
+		sd := math.Sqrt(e.p.GaussianMarginal(e.eps, e.lam[i])[0])
+		for a := range n {
+			x[a*r+i] = sd * rng.NormFloat64()
+		}
+	}
+	if k > 0 {
+		xs, vs := make([]float64, n*k), make([]float64, n*k)
+		for a := range n {
+			copy(xs[a*k:(a+1)*k], x[a*r:a*r+k])
+			copy(vs[a*k:(a+1)*k], v[a*r:a*r+k])
+		}
+		if err := e.p.ReverseCLD(ctx, e.networkScore(spec.Net, n, k), xs, vs, k, spec.Steps, e.eps, method, rng); err != nil {
+			return nil, err
+		}
+		for a := range n {
+			copy(x[a*r:a*r+k], xs[a*k:(a+1)*k])
+		}
+	}
+	for i := range x {
+		x[i] *= e.scale
+	}
+	return x, nil
+}
+
+// networkScore returns the model's phase-space score on the k modelled
+// coordinates of n states: the Gaussian part −K⁻¹u plus the learned residual.
+func (e *cldEngine) networkScore(net *MLP, n, k int) PhaseScore {
 	_, out := e.NetDims(k)
 	var ws *Workspace
 	in := make([]float32, n*2*k)
 	res := make([]float32, n*out)
 	tv := make([]float64, n)
-	kern := make([]cldCoordKernel, r)
-	score := func(t float64, x, v, sx, sv []float64) error {
+	kern := make([]cldCoordKernel, k)
+	return func(t float64, x, v, sx, sv []float64) error {
 		tk := e.timeKernel(t)
-		for i := range r {
+		for i := range k {
 			kern[i] = tk.coord(e.lam[i])
 		}
-		if k > 0 {
-			for a := range n {
-				tv[a] = t
-				for i := range k {
-					w1, w2 := kern[i].whiten(x[a*r+i], v[a*r+i])
-					if e.plain {
-						w1, w2 = x[a*r+i], v[a*r+i]
-					}
-					in[a*2*k+i] = float32(w1)
-					in[a*2*k+k+i] = float32(w2)
-				}
-			}
-			ws = spec.Net.Forward(ws, in, tv, n, res)
-		}
 		for a := range n {
-			for i := range r {
+			tv[a] = t
+			for i := range k {
+				w1, w2 := kern[i].whiten(x[a*k+i], v[a*k+i])
+				if e.plain {
+					w1, w2 = x[a*k+i], v[a*k+i]
+				}
+				in[a*2*k+i] = float32(w1)
+				in[a*2*k+k+i] = float32(w2)
+			}
+		}
+		ws = net.Forward(ws, in, tv, n, res)
+		for a := range n {
+			for i := range k {
 				c := &kern[i]
-				idx := a*r + i
+				idx := a*k + i
 				xi, vi := x[idx], v[idx]
 				gx := -(c.kinv[0]*xi + c.kinv[1]*vi)
 				gv := -(c.kinv[2]*xi + c.kinv[3]*vi)
-				if i < k && e.plain {
+				if e.plain {
 					gx, gv = 0, 0
 				}
-				if i < k {
-					if out == k {
-						gv -= float64(res[a*k+i]) / c.l22
-					} else {
-						rx, rv := float64(res[a*out+i]), float64(res[a*out+k+i])
-						gv -= rv / c.l22
-						gx -= (rx - c.l21*rv/c.l22) / c.l11
-					}
+				if out == k {
+					gv -= float64(res[a*k+i]) / c.l22
+				} else {
+					rx, rv := float64(res[a*out+i]), float64(res[a*out+k+i])
+					gv -= rv / c.l22
+					gx -= (rx - c.l21*rv/c.l22) / c.l11
 				}
 				if sx != nil {
 					sx[idx] = gx
@@ -281,19 +320,4 @@ func (e *cldEngine) Sample(ctx context.Context, spec SampleSpec) ([]float64, err
 		}
 		return nil
 	}
-	method := SamplerSSCS
-	switch spec.Sampler {
-	case "", "ancestral", SamplerSSCS:
-	case SamplerEM:
-		method = SamplerEM
-	default:
-		return nil, fmt.Errorf("%w: sampler %q is not available for CLD (ancestral/sscs, em)", ErrConfig, spec.Sampler)
-	}
-	if err := e.p.ReverseCLD(ctx, score, x, v, r, spec.Steps, e.eps, method, rng); err != nil {
-		return nil, err
-	}
-	for i := range x {
-		x[i] *= e.scale
-	}
-	return x, nil
 }

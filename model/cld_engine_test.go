@@ -61,9 +61,6 @@ func fitLatent(ctx context.Context, x *mat.Dense, cfg Config) (func(n int, seed 
 	if err != nil {
 		return nil, 0, err
 	}
-	if cfg.Steps == 0 {
-		ema = nil
-	}
 	return func(m int, seed uint64) (*mat.Dense, error) {
 		y, err := proc.Sample(ctx, SampleSpec{Net: ema, K: k, N: m, Rng: rand.New(rand.NewPCG(seed, 0x73616d)), Sampler: cfg.Sampler, Steps: cfg.SamplerSteps, Init: init})
 		if err != nil {
@@ -84,7 +81,10 @@ func TestCLDEngineGaussianWithoutNetwork(t *testing.T) {
 	for _, proc := range []string{"cld", "cld-eps"} {
 		for _, sampler := range []string{"ancestral", "em"} {
 			cfg := DefaultConfig(proc)
-			cfg.Steps, cfg.Init, cfg.Sampler, cfg.SamplerSteps = 0, "marginal", sampler, 200
+			// An untrained network has a zero output layer: the score is
+			// then exactly the Gaussian one, through the network path.
+			cfg.Steps, cfg.Hidden, cfg.Layers = 0, 8, 1
+			cfg.Init, cfg.Sampler, cfg.SamplerSteps = "marginal", sampler, 200
 			sample, _, err := fitLatent(context.Background(), x, cfg)
 			if err != nil {
 				t.Fatal(err)

@@ -23,7 +23,8 @@ const (
 //
 //	dŪ = [−F Ū + Q ∇log p_{t}(Ū)] dτ + G dW̄,  t = T − τ,
 //
-// from t = p.T down to tMin in steps equal steps, in place on the states
+// from t = p.T down to tMin in steps steps (a grid quadratic in the step
+// index, finer near tMin), in place on the states
 // (x, v) (n·d values each, sample-major), which the caller initialises from
 // the prior. method is SamplerSSCS or SamplerEM. SSCS (Dockhorn et al. 2022)
 // splits the drift into the linear part F̃u with F̃ = −F − QΣ∞⁻¹ (Σ∞ the
@@ -46,17 +47,25 @@ func (p CLD) ReverseCLD(ctx context.Context, score PhaseScore, x, v []float64, d
 		sx = make([]float64, len(x))
 	}
 	sv := make([]float64, len(v))
-	h := (p.T - tMin) / float64(steps)
+	// Time grid t_0 = T > t_1 > … > t_steps = tMin, quadratic in the step
+	// index so that steps are small near tMin, where the score of
+	// low-variance directions is stiff (the engine's training-time law uses
+	// the same map).
+	grid := make([]float64, steps+1)
+	for j := range grid {
+		u := float64(steps-j) / float64(steps)
+		grid[j] = tMin + (p.T-tMin)*u*u
+	}
 	f := p.drift().scale(p.Beta)
 	q := p.noise().scale(p.Beta)
-	gx, gv := p.Eps*math.Sqrt(p.Beta*h), p.Sigma*math.Sqrt(p.Beta*h)
 	switch method {
 	case SamplerEM:
 		for k := range steps {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			t := p.T - float64(k)*h
+			t, h := grid[k], grid[k]-grid[k+1]
+			gx, gv := p.Eps*math.Sqrt(p.Beta*h), p.Sigma*math.Sqrt(p.Beta*h)
 			if err := score(t, x, v, sx, sv); err != nil {
 				return err
 			}
@@ -79,31 +88,31 @@ func (p CLD) ReverseCLD(ctx context.Context, score PhaseScore, x, v []float64, d
 		return nil
 	case SamplerSSCS:
 		statInv := p.Stationary().inv()
-		ft := f.scale(-1).add(q.mul(statInv).scale(-1))
-		half, err := LinearSDE{F: ft.dense(), Q: q.dense()}.Kernel(h / 2)
-		if err != nil {
-			return err
-		}
-		phi, sig := mat2Of(half.Phi), mat2Of(half.Sigma)
-		l11, l21, l22, ok := sig.chol()
-		if !ok {
-			// A degenerate half-step covariance (tiny h): fall back to the
-			// diagonal square roots, which carry the same marginal variances.
-			l11, l21, l22 = math.Sqrt(math.Max(sig[0], 0)), 0, math.Sqrt(math.Max(sig[3], 0))
-		}
-		linear := func() {
-			for i := range x {
-				xi, vi := x[i], v[i]
-				z1, z2 := rng.NormFloat64(), rng.NormFloat64()
-				x[i] = phi[0]*xi + phi[1]*vi + l11*z1
-				v[i] = phi[2]*xi + phi[3]*vi + l21*z1 + l22*z2
-			}
-		}
+		linearSDE := LinearSDE{F: f.scale(-1).add(q.mul(statInv).scale(-1)).dense(), Q: q.dense()}
 		for k := range steps {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			t := p.T - float64(k)*h
+			t, h := grid[k], grid[k]-grid[k+1]
+			half, err := linearSDE.Kernel(h / 2)
+			if err != nil {
+				return err
+			}
+			phi, sig := mat2Of(half.Phi), mat2Of(half.Sigma)
+			l11, l21, l22, ok := sig.chol()
+			if !ok {
+				// A degenerate half-step covariance (tiny h): fall back to the
+				// diagonal square roots, which carry the same marginal variances.
+				l11, l21, l22 = math.Sqrt(math.Max(sig[0], 0)), 0, math.Sqrt(math.Max(sig[3], 0))
+			}
+			linear := func() {
+				for i := range x {
+					xi, vi := x[i], v[i]
+					z1, z2 := rng.NormFloat64(), rng.NormFloat64()
+					x[i] = phi[0]*xi + phi[1]*vi + l11*z1
+					v[i] = phi[2]*xi + phi[3]*vi + l21*z1 + l22*z2
+				}
+			}
 			linear()
 			if err := score(t-h/2, x, v, sx, sv); err != nil {
 				return err
