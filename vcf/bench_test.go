@@ -102,3 +102,37 @@ func BenchmarkInflate(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkParseLine measures one 2504-sample record through the fast path
+// and through the general path (GT not alone in FORMAT, missing calls).
+func BenchmarkParseLine(b *testing.B) {
+	const n = 2504
+	samples := make([]string, n)
+	fast := []byte("1\t100\trs1\tA\tG\t100\tPASS\tAC=1;AN=2\tGT")
+	general := []byte("1\t100\trs1\tA\tG\t100\tPASS\tAC=1;AN=2\tGT:DP")
+	for i := range samples {
+		samples[i] = "S" + itoa(i)
+		fast = append(fast, '\t', '0'+byte(i%2), '|', '0'+byte(i/2%2))
+		if i%50 == 0 {
+			general = append(general, "\t./.:0"...)
+		} else {
+			general = append(general, '\t', '0'+byte(i%2), '/', '0'+byte(i/2%2), ':', '9')
+		}
+	}
+	for _, c := range []struct {
+		name string
+		line []byte
+	}{{"fast", fast}, {"general", general}} {
+		b.Run(c.name, func(b *testing.B) {
+			p := newParser(samples, nil, false, false, nil)
+			pc := &piece{}
+			b.SetBytes(int64(len(c.line)))
+			for b.Loop() {
+				*pc = piece{sites: pc.sites[:0], dosage: pc.dosage[:0], haps: pc.haps[:0], phased: pc.phased[:0]}
+				if err := p.parseLine(c.line, pc); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -350,6 +350,8 @@ func fastGT(s []byte, dos, haps []int8) (byte, bool) {
 	want32 := uint64(0x09300030) | uint64(sep)<<8
 	want64 := want32 | want32<<32
 	full := n - 1 // calls followed by a tab
+	dosB, hapB := asBytes(dos), asBytes(haps[:2*n])
+	s = s[:4*n-1]
 	i := 0
 	for ; i+2 <= full; i += 2 {
 		w := binary.LittleEndian.Uint64(s[4*i:])
@@ -358,8 +360,8 @@ func fastGT(s []byte, dos, haps []int8) (byte, bool) {
 		}
 		x := w & 0x0001_0001_0001_0001
 		y := x + x>>16
-		binary.LittleEndian.PutUint16(asBytes(dos[i:i+2]), uint16(y&3|(y>>24)&0x300))
-		binary.LittleEndian.PutUint32(asBytes(haps[2*i:2*i+4]), uint32(x&1|x>>8&0x100|x>>16&0x10000|x>>24&0x1000000))
+		binary.LittleEndian.PutUint16(dosB[i:], uint16(y&3|(y>>24)&0x300))
+		binary.LittleEndian.PutUint32(hapB[2*i:], uint32(x&1|x>>8&0x100|x>>16&0x10000|x>>24&0x1000000))
 	}
 	for ; i < n; i++ {
 		c := s[4*i:]
