@@ -193,6 +193,20 @@ func slicedW2(a, b *mat.Dense, nProj int, rng *rand.Rand) float64 {
 	return math.Sqrt(sum / float64(nProj))
 }
 
+// w2Col is the 1-D Wasserstein-2 distance between column j of a and b
+// (same number of rows).
+func w2Col(a, b *mat.Dense, j int) float64 {
+	x, y := colOf(a, j), colOf(b, j)
+	sort.Float64s(x)
+	sort.Float64s(y)
+	var s float64
+	for i := range x {
+		e := x[i] - y[i]
+		s += e * e
+	}
+	return math.Sqrt(s / float64(len(x)))
+}
+
 // TestFunnelExperiment is the CLD-ε funnel comparison of issue 6 (sliced W2
 // of generated vs fresh funnel samples, d = 100, 5 seeds), next to VP and
 // GOU at an equal budget. It takes minutes: run it with
@@ -243,6 +257,11 @@ func TestFunnelExperiment(t *testing.T) {
 		{"VP", func(s uint64) Config { return budget(DefaultConfig("vp"), s) }},
 		{"GOU", func(s uint64) Config { return budget(DefaultConfig("gou"), s) }},
 		cldRun(0), cldRun(0.1), cldRun(0.25), cldRun(0.5),
+		{"Gaussian fit (untrained network, GOU sampler)", func(seed uint64) Config {
+			c := budget(DefaultConfig("gou"), seed)
+			c.Steps = 0
+			return c
+		}},
 		{"CLD ε=0, no Gaussian residual", func(seed uint64) Config {
 			c := budget(DefaultConfig("cld"), seed)
 			c.Process = "cld-plain-exp"
@@ -271,24 +290,25 @@ func TestFunnelExperiment(t *testing.T) {
 	})
 	defer delete(registry, "cld-eps-exp")
 	// Floor: two independent funnel samples of the same size.
-	var floor []float64
+	var floor, floor1 []float64
 	for _, s := range seeds {
 		a := f.Sample(rand.New(rand.NewPCG(s, 100)), nGen)
 		b := f.Sample(rand.New(rand.NewPCG(s, 200)), nGen)
 		floor = append(floor, slicedW2(a, b, nProj, rand.New(rand.NewPCG(s, 300))))
+		floor1 = append(floor1, w2Col(a, b, 0))
 	}
 	var table strings.Builder
-	fmt.Fprintf(&table, "| process | sliced W2 (mean ± sd, 5 seeds) | per seed | train+sample s/run |\n|---|---|---|---|\n")
-	row := func(name string, v []float64, secs float64) {
+	fmt.Fprintf(&table, "| process | sliced W2 (mean ± sd, 5 seeds) | per seed | W2 of x1 (mean ± sd) | train+sample s/run |\n|---|---|---|---|---|\n")
+	row := func(name string, v, v1 []float64, secs float64) {
 		var parts []string
 		for _, x := range v {
 			parts = append(parts, fmt.Sprintf("%.3f", x))
 		}
-		fmt.Fprintf(&table, "| %s | %.3f ± %.3f | %s | %.0f |\n", name, stat.Mean(v, nil), stat.StdDev(v, nil), strings.Join(parts, " "), secs)
+		fmt.Fprintf(&table, "| %s | %.3f ± %.3f | %s | %.3f ± %.3f | %.0f |\n", name, stat.Mean(v, nil), stat.StdDev(v, nil), strings.Join(parts, " "), stat.Mean(v1, nil), stat.StdDev(v1, nil), secs)
 	}
-	row("floor (fresh vs fresh)", floor, 0)
+	row("floor (fresh vs fresh)", floor, floor1, 0)
 	for _, r := range runs {
-		var w []float64
+		var w, w1 []float64
 		start := time.Now()
 		for _, s := range seeds {
 			cfg := r.cfg(s)
@@ -303,10 +323,12 @@ func TestFunnelExperiment(t *testing.T) {
 			}
 			fresh := f.Sample(rand.New(rand.NewPCG(s, 100)), nGen)
 			v := slicedW2(gen, fresh, nProj, rand.New(rand.NewPCG(s, 300)))
-			t.Logf("%s seed %d: loss %.4f sliced W2 %.4f", r.name, s, loss, v)
+			v1 := w2Col(gen, fresh, 0)
+			t.Logf("%s seed %d: loss %.4f sliced W2 %.4f W2(x1) %.4f", r.name, s, loss, v, v1)
 			w = append(w, v)
+			w1 = append(w1, v1)
 		}
-		row(r.name, w, time.Since(start).Seconds()/float64(len(seeds)))
+		row(r.name, w, w1, time.Since(start).Seconds()/float64(len(seeds)))
 	}
 	t.Logf("\n%s", table.String())
 }

@@ -2,8 +2,10 @@ package model_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/gousynth/gousynth/internal/pipeline"
@@ -21,15 +23,26 @@ func TestCLDQuality1000Genomes(t *testing.T) {
 	if testing.Short() || os.Getenv("GOUSYNTH_CLD_QUALITY") == "" {
 		t.Skip("full fits of the 1000 Genomes region: set GOUSYNTH_CLD_QUALITY=1")
 	}
-	for _, proc := range []string{"cld", "cld-eps"} {
+	procs := []string{"cld", "cld-eps"}
+	if p := os.Getenv("GOUSYNTH_CLD_PROCS"); p != "" {
+		procs = strings.Split(p, ",")
+	}
+	for _, proc := range procs {
 		t.Run(proc, func(t *testing.T) {
+			cfg := model.DefaultConfig(proc)
+			// GOUSYNTH_CLD_T overrides the horizon T (measurement runs).
+			if v := os.Getenv("GOUSYNTH_CLD_T"); v != "" {
+				if _, err := fmt.Sscan(v, &cfg.T); err != nil {
+					t.Fatal(err)
+				}
+			}
 			filter := preprocess.DefaultFilterOptions()
 			filter.MinMAF = 0.01
 			res, err := pipeline.Fit(context.Background(), pipeline.FitOptions{
 				Data: pipeline.DataOptions{Input: filepath.Join("..", "testdata", "1kg_chr1_11.7M.vcf.gz"),
 					Filter: filter, TestFraction: 0.3, Seed: 1},
 				OutDir: t.TempDir(),
-				Model:  model.DefaultConfig(proc),
+				Model:  cfg,
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -41,7 +54,7 @@ func TestCLDQuality1000Genomes(t *testing.T) {
 					if !ok {
 						t.Fatalf("metric %s missing", name)
 					}
-					t.Logf("%s: %s = %.4g (floor %.4g)", proc, name, v.Value, v.Floor)
+					t.Logf("%s T=%v: %s = %.4g (floor %.4g, ratio %.2f)", proc, cfg.T, name, v.Value, v.Floor, v.Value/v.Floor)
 				}
 			}
 			// What CLD must deliver whatever its fidelity: real allele
