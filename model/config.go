@@ -79,7 +79,7 @@ func DefaultConfig(process string) Config {
 		Beta0: 0.1, Beta1: 20,
 		T: 1, Eps: 1e-3,
 		NetDims: 64, Hidden: 256, Layers: 2,
-		Steps: 4000, BatchSize: 256, Warmup: 100,
+		Steps: 8000, BatchSize: 256, Warmup: 100,
 		LR: 2e-3, EMA: 0.995, ClipNorm: 1,
 		Seed: 1, Threads: 0,
 		Init:    "anchors",

@@ -54,7 +54,8 @@ func TestQuality1000Genomes(t *testing.T) {
 				t.Errorf("cov_frobenius = %.4g is more than 1.5× the floor %.4g", v.Value, v.Floor)
 			}
 			// Issue 5's goal for LD is 1.5× the floor; the engine measures
-			// 1.70× with the defaults (4000 steps). The test guards against
+			// 1.58× with the defaults (8000 steps; 1.52× at 12000, which takes
+			// over 5 minutes on 2 busy cores). The test guards against
 			// regressions beyond 1.8× and says when the goal is missed.
 			if v := get("ld_r2_mae"); v.Value > 1.8*v.Floor {
 				t.Errorf("ld_r2_mae = %.4g is more than 1.8× the floor %.4g", v.Value, v.Floor)
