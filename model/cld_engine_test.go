@@ -85,11 +85,15 @@ func TestCLDEngineGaussianWithoutNetwork(t *testing.T) {
 			// then exactly the Gaussian one, through the network path.
 			cfg.Steps, cfg.Hidden, cfg.Layers = 0, 8, 1
 			cfg.Init, cfg.Sampler, cfg.SamplerSteps = "marginal", sampler, 200
+			nGen := 6000
+			if testing.Short() {
+				cfg.SamplerSteps, nGen = 100, 3000
+			}
 			sample, _, err := fitLatent(context.Background(), x, cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
-			s, err := sample(6000, 2)
+			s, err := sample(nGen, 2)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -100,7 +100,10 @@ func samplePhasePrior(p CLD, mu []float64, c *mat.SymDense, n int, rng *rand.Ran
 func TestCLDSamplersReproduceGaussian(t *testing.T) {
 	mu := []float64{0.5, -1}
 	c := mat.NewSymDense(2, []float64{1, 0.6, 0.6, 0.8})
-	const n = 8000
+	n := 8000
+	if testing.Short() {
+		n = 4000
+	}
 	for _, eps := range []float64{0, 0.25} {
 		for _, tc := range []struct {
 			method string
@@ -121,9 +124,9 @@ func TestCLDSamplersReproduceGaussian(t *testing.T) {
 					m[1] += b
 					cv = cv.add(mat2{a * a, a * b, a * b, b * b})
 				}
-				m[0] /= n
-				m[1] /= n
-				cv = cv.scale(1.0 / n).add(mat2{m[0] * m[0], m[0] * m[1], m[0] * m[1], m[1] * m[1]}.scale(-1))
+				m[0] /= float64(n)
+				m[1] /= float64(n)
+				cv = cv.scale(1 / float64(n)).add(mat2{m[0] * m[0], m[0] * m[1], m[0] * m[1], m[1] * m[1]}.scale(-1))
 				// The target at tMin = 1e-3 is the data law up to O(1e-3).
 				mx, _, s := p.Marginal(1e-3)
 				want := mat2{mx*mx*c.At(0, 0) + s[0], mx * mx * c.At(0, 1), mx * mx * c.At(0, 1), mx*mx*c.At(1, 1) + s[0]}

@@ -90,14 +90,17 @@ func TestCLDStationaryCovariance(t *testing.T) {
 
 func TestCLDForwardMonteCarlo(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 11))
-	const n = 20000
+	n, dt := 20000, 2e-4
+	if testing.Short() {
+		n, dt = 5000, 1e-3 // the race detector slows these loops ~10×
+	}
 	for _, p := range []CLD{DefaultCLD(0), DefaultCLD(0.5)} {
 		f := p.drift().scale(p.Beta)
 		l := mat2{p.Eps * math.Sqrt(p.Beta), 0, 0, p.Sigma * math.Sqrt(p.Beta)}
 		const x0 = 1.7
 		for _, tt := range []float64{0.02, 0.1, 0.3, 1} {
 			mx, mv, cov := p.Marginal(tt)
-			steps := int(math.Ceil(tt / 2e-4))
+			steps := int(math.Ceil(tt / dt))
 			mean, mcov := eulerMaruyama2(f, l, tt, steps, n, rng, func() (float64, float64) {
 				return x0, math.Sqrt(p.V0Var) * rng.NormFloat64()
 			})
