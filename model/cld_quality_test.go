@@ -30,7 +30,13 @@ func TestCLDQuality1000Genomes(t *testing.T) {
 	for _, proc := range procs {
 		t.Run(proc, func(t *testing.T) {
 			cfg := model.DefaultConfig(proc)
-			// GOUSYNTH_CLD_T overrides the horizon T (measurement runs).
+			// GOUSYNTH_CLD_STEPS and GOUSYNTH_CLD_T override the training steps
+			// and the horizon T (measurement runs).
+			if v := os.Getenv("GOUSYNTH_CLD_STEPS"); v != "" {
+				if _, err := fmt.Sscan(v, &cfg.Steps); err != nil {
+					t.Fatal(err)
+				}
+			}
 			if v := os.Getenv("GOUSYNTH_CLD_T"); v != "" {
 				if _, err := fmt.Sscan(v, &cfg.T); err != nil {
 					t.Fatal(err)
@@ -54,7 +60,7 @@ func TestCLDQuality1000Genomes(t *testing.T) {
 					if !ok {
 						t.Fatalf("metric %s missing", name)
 					}
-					t.Logf("%s T=%v: %s = %.4g (floor %.4g, ratio %.2f)", proc, cfg.T, name, v.Value, v.Floor, v.Value/v.Floor)
+					t.Logf("%s steps=%d T=%v: %s = %.4g (floor %.4g, ratio %.2f)", proc, cfg.Steps, cfg.T, name, v.Value, v.Floor, v.Value/v.Floor)
 				}
 			}
 			// What CLD must deliver whatever its fidelity: real allele
