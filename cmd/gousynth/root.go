@@ -36,7 +36,13 @@ func newRootCmd() *cobra.Command {
 		Long: `gousynth reads bgzipped VCFs into dosage matrices, trains a diffusion model
 (Geometry-aware Ornstein-Uhlenbeck by default), writes synthetic genotypes as
 VCF, and reports how faithful (LD, allele frequencies, structure) and how
-private the synthetic cohort is.`,
+private the synthetic cohort is.
+
+Exit status: 0 on success, 1 on an error (bad input, I/O, a failed fit),
+2 on a usage error (unknown flag, nonsense value), 130 when interrupted by
+SIGINT or SIGTERM. Every command writes its outputs to temporary files and
+renames them only on success, so a failed or interrupted run leaves nothing
+behind.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
