@@ -1,0 +1,136 @@
+package model
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// ContinuousModel is a diffusion model fitted on continuous data (any real
+// values, e.g. the 2-D mixture of the GOU paper's §7.1) rather than on
+// genotypes. It runs the same engine as Fit — eigenbasis, anchors, the
+// process's Gaussian-residual score network, the same samplers — without
+// the genotype-specific steps (probit latent space, discretisation), and it
+// has no sites: it can only draw continuous samples.
+type ContinuousModel struct {
+	m *Model
+}
+
+// FitContinuous trains cfg's process on x (n × d finite real values, n ≥ 2).
+// Config fields that concern genotypes (Latent, Discretiser,
+// CalibrationSize, ProbitRounds…) are ignored. progress may be nil. The same
+// x and cfg (including Seed) give the same model.
+func FitContinuous(ctx context.Context, x *mat.Dense, cfg Config, progress func(Progress)) (*ContinuousModel, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if x == nil {
+		return nil, fmt.Errorf("%w: nil matrix", ErrInput)
+	}
+	n, d := x.Dims()
+	if n < 2 || d < 1 {
+		return nil, fmt.Errorf("%w: %d samples × %d dimensions", ErrInput, n, d)
+	}
+	for i := 0; i < n; i++ {
+		for j, v := range x.RawRowView(i) {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("%w: value %v at sample %d, coordinate %d", ErrInput, v, i+1, j+1)
+			}
+		}
+	}
+	reg, ok := registry[cfg.Process]
+	if !ok {
+		return nil, fmt.Errorf("%w: unknown process %q", ErrConfig, cfg.Process)
+	}
+	cfg.Latent = "dosage"
+	m := &Model{Config: cfg, TrainN: n, Fingerprint: fingerprint(x)}
+	report := func(p Progress) {
+		if progress != nil {
+			progress(p)
+		}
+	}
+	phase := func(name string, start time.Time) {
+		m.Timings = append(m.Timings, PhaseTime{name, time.Since(start).Seconds()})
+	}
+
+	start := time.Now()
+	report(Progress{Phase: "basis"})
+	b, err := NewBasis(x, reg.standardise)
+	if err != nil {
+		return nil, err
+	}
+	m.Basis = b
+	r := b.Rank()
+	yd := b.Encode(x)
+	phase("eigendecomposition", start)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	start = time.Now()
+	report(Progress{Phase: "anchors"})
+	m.Init = &InitDist{Kind: cfg.Init}
+	if cfg.Init == "anchors" {
+		m.Init = anchors(yd, cfg, r)
+	}
+	phase("kmeans", start)
+
+	proc, err := reg.factory(cfg, b.Lambda)
+	if err != nil {
+		return nil, err
+	}
+	m.proc = proc
+	m.K = cfg.NetDims
+	if m.K == 0 || m.K > r {
+		m.K = r
+	}
+	start = time.Now()
+	data := &LatentData{Y: make([]float32, n*r), N: n, R: r, Lambda: b.Lambda}
+	for i := 0; i < n; i++ {
+		for j, v := range yd.RawRowView(i) {
+			data.Y[i*r+j] = float32(v)
+		}
+	}
+	in, out := proc.NetDims(m.K)
+	_, T := proc.Horizon()
+	net := NewMLP(in, out, cfg.Hidden, cfg.Layers, T, rand.New(rand.NewPCG(cfg.Seed, 0x6e6574)))
+	m.Net = net
+	if cfg.Steps > 0 {
+		ema, loss, err := Train(ctx, net, func(rng *rand.Rand, batch int, in []float32, t []float64, target []float32) {
+			proc.Batch(rng, data, m.K, batch, in, t, target)
+		}, TrainOptions{Steps: cfg.Steps, BatchSize: cfg.BatchSize, Warmup: cfg.Warmup, LR: cfg.LR, EMA: cfg.EMA, ClipNorm: cfg.ClipNorm, Seed: cfg.Seed}, report)
+		if err != nil {
+			return nil, err
+		}
+		m.Net, m.TrainLoss = ema, loss
+	}
+	phase("training", start)
+	return &ContinuousModel{m: m}, nil
+}
+
+// Sample draws n samples (n × d) in the data space. The same model, n and
+// seed give the same samples.
+func (c *ContinuousModel) Sample(ctx context.Context, n int, seed uint64) (*mat.Dense, error) {
+	if n < 1 {
+		return nil, fmt.Errorf("model: number of samples must be ≥ 1, got %d", n)
+	}
+	return c.m.sampleContinuous(ctx, n, rand.New(rand.NewPCG(seed, 0x636f6e74)))
+}
+
+// Config returns the configuration the model was fitted with.
+func (c *ContinuousModel) Config() Config { return c.m.Config }
+
+// TrainLoss returns the final training loss (EMA of the batch losses).
+func (c *ContinuousModel) TrainLoss() float64 { return c.m.TrainLoss }
+
+// Timings returns the wall time of each phase of the fit.
+func (c *ContinuousModel) Timings() []PhaseTime {
+	return append([]PhaseTime(nil), c.m.Timings...)
+}
+
+// Dim returns the data dimension d.
+func (c *ContinuousModel) Dim() int { return c.m.Basis.Dim() }
