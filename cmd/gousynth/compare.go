@@ -3,12 +3,14 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"github.com/gousynth/gousynth/internal/pipeline"
 	"github.com/gousynth/gousynth/model"
 	"github.com/gousynth/gousynth/report"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 func newCompareCmd() *cobra.Command {
@@ -18,9 +20,10 @@ func newCompareCmd() *cobra.Command {
 		outf      outputFlags
 		outDir    string
 		processes string
+		dist      distFlags
 	)
 	cmd := &cobra.Command{
-		Use:   "compare IN.vcf.gz",
+		Use:   "compare {IN.vcf.gz | --dist NAME}",
 		Short: "Fit several forward processes on the same split and budget and compare them",
 		Long: `compare prepares the data once (filters, split) and fits every process in
 --process on the same training individuals with the same training budget
@@ -28,12 +31,40 @@ func newCompareCmd() *cobra.Command {
 flags) and seed. It evaluates each synthetic cohort against the same held-out
 individuals, so all share one floor, prints the paper's table layout (value
 and ratio to the floor per process), and writes OUTDIR/comparison.{md,html,json},
-one report-<process>.html per process and run.log.`,
+one report-<process>.html per process and run.log.
+
+With --dist NAME instead of a VCF, compare works on continuous data, the
+GOU paper's Table 1 setting: --dist-n samples are drawn from a benchmark
+distribution (two-gaussians, grid25 or funnel; see 'gousynth simulate
+--help') with --seed, --test-fraction of them are held out, each process is
+fitted on the rest, and -n continuous samples of each (default: --dist-n)
+are compared with the held-out samples on the paper's metrics (per
+coordinate mean and SD error, covariance and correlation Frobenius
+distances, per-coordinate W2, histogram KL, sliced W2; for mixtures the
+share of samples per mode). The floor is a random subset of the training
+samples of the same size. Writes OUTDIR/comparison.{md,html,json},
+run.log, the held-out samples (test.tsv) and each process's samples
+(samples-<process>.tsv).`,
 		Example: `  gousynth compare testdata/1kg_chr1_11.7M.vcf.gz --process vp,gou -o cmp
-  gousynth compare sim.vcf.gz --process vp,gou,cld,cld-eps --steps 2000 -o cmp`,
-		Args: exactArgs(1, "compare needs one input VCF"),
+  gousynth compare sim.vcf.gz --process vp,gou,cld,cld-eps --steps 2000 -o cmp
+  gousynth compare --dist two-gaussians --dist-n 2000 --process vp,gou,cld -o table1`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("dist") {
+				if len(args) != 0 {
+					return usagef("compare --dist draws its own data and takes no input VCF (got %d arguments); see '%s --help'", len(args), cmd.CommandPath())
+				}
+				return nil
+			}
+			return exactArgs(1, "compare needs one input VCF (or --dist NAME)")(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := outf.validate(); err != nil {
+				return err
+			}
+			if cmd.Flags().Changed("dist") {
+				return runCompareDist(cmd, &dist, &data, &mflags, &outf, outDir, processes)
+			}
+			if err := dist.rejectWithVCF(cmd); err != nil {
 				return err
 			}
 			dopts, err := data.options(args[0])
@@ -67,6 +98,7 @@ one report-<process>.html per process and run.log.`,
 	outf.register(fs)
 	data.register(fs)
 	mflags.register(fs)
+	dist.register(fs)
 	return cmd
 }
 
@@ -111,4 +143,73 @@ func compareConfigs(list string, mf *modelFlags) ([]string, map[string]model.Con
 		return nil, nil, usagef("--process needs at least one process")
 	}
 	return procs, configs, nil
+}
+
+// distFlags select the benchmark distribution of compare --dist.
+type distFlags struct {
+	name   string
+	n, dim int
+}
+
+func (f *distFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.name, "dist", "", "compare on continuous data drawn from this benchmark distribution instead of a VCF: "+strings.Join(pipeline.CompareDistributions, ", "))
+	fs.IntVar(&f.n, "dist-n", pipeline.DefaultDistN, "samples drawn from --dist (training + test)")
+	fs.IntVar(&f.dim, "dist-dim", pipeline.DefaultFunnelDim, "dimension of --dist funnel")
+}
+
+// rejectWithVCF refuses the --dist-* flags without --dist.
+func (f *distFlags) rejectWithVCF(cmd *cobra.Command) error {
+	for _, name := range []string{"dist-n", "dist-dim"} {
+		if cmd.Flags().Changed(name) {
+			return usagef("--%s needs --dist", name)
+		}
+	}
+	return nil
+}
+
+// genotypeOnlyFlags are the compare flags that only make sense for VCF input.
+var genotypeOnlyFlags = []string{"region", "samples-file", "exclude-samples-file", "panel", "maf", "geno", "mind", "hwe", "max-snps", "ld-window-snps", "discretiser"}
+
+func runCompareDist(cmd *cobra.Command, dist *distFlags, data *dataFlags, mflags *modelFlags, outf *outputFlags, outDir, processes string) error {
+	for _, name := range genotypeOnlyFlags {
+		if cmd.Flags().Changed(name) {
+			return usagef("--%s is for genotype input and cannot be combined with --dist", name)
+		}
+	}
+	if !slices.Contains(pipeline.CompareDistributions, dist.name) {
+		return usagef("--dist must be one of %s, got %q", strings.Join(pipeline.CompareDistributions, ", "), dist.name)
+	}
+	if dist.n < 10 {
+		return usagef("--dist-n must be at least 10, got %d", dist.n)
+	}
+	if cmd.Flags().Changed("dist-dim") {
+		if dist.name != "funnel" {
+			return usagef("--dist-dim applies only to --dist funnel")
+		}
+		if dist.dim < 2 {
+			return usagef("--dist-dim must be at least 2, got %d", dist.dim)
+		}
+	}
+	if data.testFraction <= 0 || data.testFraction >= 1 {
+		return usagef("--test-fraction must be in (0, 1), got %g", data.testFraction)
+	}
+	procs, configs, err := compareConfigs(processes, mflags)
+	if err != nil {
+		return err
+	}
+	res, err := pipeline.CompareDist(cmd.Context(), pipeline.CompareDistOptions{
+		Dist: dist.name, Dim: dist.dim, N: dist.n, TestFraction: data.testFraction, Seed: global.seed,
+		OutDir: outDir, Processes: procs, Configs: configs, NSynth: outf.nSynth,
+		CommandLine: commandLine(), Progress: modelProgress, Logger: slog.Default(),
+	})
+	if err != nil {
+		return err
+	}
+	if !global.quiet {
+		res.WriteTable(cmd.OutOrStdout())
+		for _, f := range res.Files {
+			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s\n", f)
+		}
+	}
+	return nil
 }

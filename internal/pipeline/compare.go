@@ -53,7 +53,10 @@ type CompareRow struct {
 
 // CompareResult is the outcome of Compare.
 type CompareResult struct {
-	Data  *Data
+	Data *Data // nil for a comparison on a benchmark distribution
+	// Dist describes the data of a comparison on a benchmark distribution
+	// (CompareDist); nil for genotype data.
+	Dist  *DistInfo
 	Rows  []CompareRow
 	Files []string
 }
@@ -210,17 +213,18 @@ func (r *CompareResult) writeJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(struct {
-		Processes []proc `json:"processes"`
-	}{ps})
+		Data      *DistInfo `json:"data,omitempty"`
+		Processes []proc    `json:"processes"`
+	}{r.Dist, ps})
 }
 
 var compareTmpl = template.Must(template.New("compare").Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>gousynth comparison</title>
 <style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child,th:first-child{text-align:left}.good{background:#e3f4e1}.fair{background:#fdf3d6}.poor{background:#f9dcdc}caption{text-align:left;font-weight:bold;margin-bottom:.5em}</style></head>
 <body><h1>Forward processes compared</h1>
-<p>Every process was fitted on the same {{.NTrain}} training individuals × {{.NSites}} SNPs with the same budget and seed, and {{.NEval}} synthetic individuals were evaluated against the same {{.NTest}} held-out individuals. The floor is the same metric for a random subset of real training individuals of the same size; the ratio says how much worse than the floor the process is (1 = as good as real data; green ≤ {{.Good}}×, amber ≤ {{.Fair}}×).</p>
+{{if .Dist}}<p>Data: {{.Dist.N}} samples of the {{.Dist.Dim}}-dimensional distribution {{.Dist.Distribution}} (seed {{.Dist.Seed}}), {{.Dist.NumTest}} held out. Every process was fitted on the same {{.NTrain}} training samples with the same budget and seed, and {{.NEval}} of its samples were evaluated against the {{.NTest}} held-out samples. The floor is the same metric for a random subset of real training samples of the same size;{{else}}<p>Every process was fitted on the same {{.NTrain}} training individuals × {{.NSites}} SNPs with the same budget and seed, and {{.NEval}} synthetic individuals were evaluated against the same {{.NTest}} held-out individuals. The floor is the same metric for a random subset of real training individuals of the same size;{{end}} the ratio says how much worse than the floor the process is (1 = as good as real data; green ≤ {{.Good}}×, amber ≤ {{.Fair}}×).</p>
 <table><caption>Metrics: value (ratio to the floor)</caption>
-<tr><th>metric</th><th>floor</th>{{range .Procs}}<th><a href="report-{{.}}.html">{{.}}</a></th>{{end}}</tr>
+<tr><th>metric</th><th>floor</th>{{range .Procs}}<th>{{if $.Dist}}{{.}}{{else}}<a href="report-{{.}}.html">{{.}}</a>{{end}}</th>{{end}}</tr>
 {{range .Rows}}<tr><td title="{{.Section}}">{{.Name}}</td><td>{{.Floor}}</td>{{range .Cells}}<td class="{{.Class}}">{{.Text}}</td>{{end}}</tr>
 {{end}}<tr><td>fit + generate wall time (s)</td><td></td>{{range .Times}}<td>{{.}}</td>{{end}}</tr>
 </table>
@@ -262,6 +266,6 @@ func (r *CompareResult) writeHTML(w io.Writer, cmdline string) error {
 	return compareTmpl.Execute(w, map[string]any{
 		"NTrain": first.NumTrain, "NSites": first.NumSites, "NEval": first.EvalSize, "NTest": first.NumTest,
 		"Procs": procs, "Rows": rows, "Times": times, "Command": cmdline,
-		"Good": report.GoodRatio, "Fair": report.FairRatio,
+		"Good": report.GoodRatio, "Fair": report.FairRatio, "Dist": r.Dist,
 	})
 }
