@@ -17,6 +17,9 @@ var (
 	ErrHeader = errors.New("malformed header")
 	// ErrMalformed: a data line cannot be parsed.
 	ErrMalformed = errors.New("malformed record")
+	// ErrUnsorted: records are not sorted by position within a contig, or a
+	// contig's records are not contiguous.
+	ErrUnsorted = errors.New("records not sorted")
 	// ErrTruncated: the compressed stream ends early or is corrupt.
 	ErrTruncated = errors.New("truncated or corrupt compressed data")
 	// ErrUnknownSample: a sample requested in ReadOptions is not in the file.

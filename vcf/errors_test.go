@@ -93,6 +93,12 @@ func TestBadInput(t *testing.T) {
 	// Without the #CHROM line the header fails at the first record.
 	noChrom := bytes.Replace(small, bytes.SplitAfter(small, []byte("\n"))[H-1], nil, 1)
 	dropLastColumn := func(l string) string { return l[:strings.LastIndexByte(l, '\t')] }
+	setPos := func(pos string) func(string) string {
+		return func(l string) string {
+			f := strings.SplitN(l, "\t", 3)
+			return f[0] + "\t" + pos + "\t" + f[2]
+		}
+	}
 	cases := []struct {
 		name    string
 		data    []byte
@@ -133,6 +139,9 @@ func TestBadInput(t *testing.T) {
 		{"uncompressed BCF", []byte("BCF\x02\x02\x10\x00\x00\x00##fileformat=VCFv4.2\n"), ErrNotVCF, 1, "BCF file"},
 		// A problem deep in a large file: the line number counts across
 		// batches, blocks and workers.
+		{"unsorted POS", editLine(small, H+5, setPos("1")), ErrUnsorted, H + 5, "records are not sorted: POS 1 comes after POS 11700116 on contig 1"},
+		{"unsorted deep in BGZF", bgzfTiny(t, editLine(small, H+300, setPos("1")), 1000), ErrUnsorted, H + 300, "records are not sorted: POS 1 comes after"},
+		{"contig appears again", editLine(small, H+10, func(l string) string { return "2" + l[1:] }), ErrUnsorted, H + 11, "contig 1 appears again after contig 2"},
 		{"error deep in BGZF", bgzfTiny(t, editLine(small, H+300, dropLastColumn), 1000), ErrMalformed, H + 300, "got 11, header has 12"},
 		{"error deep in plain text", editLine(small, H+222, func(l string) string { return strings.Replace(l, "0|0", "0|3", 1) }), ErrMalformed, H + 222, "allele index 3"},
 	}
@@ -246,5 +255,41 @@ func TestTinyBatches(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestUnsortedLineNumbers moves each record in turn before its predecessor
+// and reads with batches far smaller than a line and of about a line, so
+// the violation falls inside batches, at their first line, and in records
+// assembled across batches: the line reported must always be the record's.
+func TestUnsortedLineNumbers(t *testing.T) {
+	small := textOf(t, smallVCF)
+	H := headerLines(small)
+	dir := t.TempDir()
+	for _, size := range []int{37, 200, 700} {
+		smallBatches(t, size)
+		for k := H + 2; k <= H+40; k++ {
+			text := editLine(small, k, func(l string) string {
+				f := strings.SplitN(l, "\t", 3)
+				return f[0] + "\t1\t" + f[2]
+			})
+			path := filepath.Join(dir, fmt.Sprintf("u%d_%d.vcf", size, k))
+			os.WriteFile(path, text, 0o644)
+			_, _, err := ReadFile(path, ReadOptions{Threads: 2})
+			want := fmt.Sprintf("%s:%d: records are not sorted: POS 1 comes after", path, k)
+			if !errors.Is(err, ErrUnsorted) || !strings.HasPrefix(fmt.Sprint(err), want) {
+				t.Fatalf("batch %d, line %d: got %v, want %q...", size, k, err, want)
+			}
+		}
+	}
+	// Equal positions (several records at one POS) are sorted.
+	text := editLine(small, H+3, func(l string) string {
+		f := strings.SplitN(l, "\t", 3)
+		return f[0] + "\t11700095\t" + f[2]
+	})
+	path := filepath.Join(dir, "equal.vcf")
+	os.WriteFile(path, text, 0o644)
+	if _, _, err := ReadFile(path, ReadOptions{}); err != nil {
+		t.Errorf("records at one position: %v", err)
 	}
 }

@@ -126,6 +126,11 @@ type pipeline struct {
 	start    int64 // input offset where records start
 	end      int64 // input offset consumed so far (-1: unknown)
 	size     int64 // input size
+
+	// The sort check across batches: the contigs seen, the last record's.
+	seen      map[string]bool
+	lastChrom string
+	lastPos   int
 }
 
 // source is an open input positioned after the header.
@@ -458,6 +463,7 @@ func (pl *pipeline) process(p *parser, z *inflater, b *batch) *batchResult {
 		pc.haps = growCap(pc.haps, 2*res.newlines*nk)
 	}
 	for k := 1; len(body) > 0; k++ {
+		p.k = k
 		nl := bytes.IndexByte(body, '\n')
 		if err := p.parseLine(body[:nl], pc); err != nil {
 			res.err, res.errIdx = err, k
@@ -496,10 +502,44 @@ func (pl *pipeline) close() {
 // parseOne parses a record assembled from several batches.
 func (pl *pipeline) parseOne(line []byte, lineNo int) (*piece, error) {
 	pc := pl.parser.newPiece()
+	pl.parser.k = 0
 	if err := pl.parser.parseLine(line, pc); err != nil {
 		return pc, newError(pl.path, lineNo, err.kind, "%s", err.msg)
 	}
+	if err := pl.checkOrder(pc, lineNo); err != nil {
+		pl.parser.recycle(pc)
+		return pl.parser.newPiece(), err
+	}
 	return pc, nil
+}
+
+// checkOrder checks that the records of pc, whose head line is line base,
+// may follow those before it: POS never decreases on a contig and each
+// contig's records are contiguous, as tabix and the VCF writer require.
+func (pl *pipeline) checkOrder(pc *piece, base int) error {
+	for i, r := range pc.runs {
+		switch {
+		case i == 0 && r.chrom == pl.lastChrom:
+			if r.pos < pl.lastPos {
+				return newError(pl.path, base+r.k, ErrUnsorted, "records are not sorted: POS %d comes after POS %d on contig %s (sort the file, e.g. with bcftools sort)", r.pos, pl.lastPos, r.chrom)
+			}
+		case pl.seen[r.chrom]:
+			prev := pl.lastChrom
+			if i > 0 {
+				prev = pc.runs[i-1].chrom
+			}
+			return newError(pl.path, base+r.k, ErrUnsorted, "records are not sorted: contig %s appears again after contig %s (sort the file, e.g. with bcftools sort)", r.chrom, prev)
+		default:
+			if pl.seen == nil {
+				pl.seen = map[string]bool{}
+			}
+			pl.seen[r.chrom] = true
+		}
+	}
+	if n := len(pc.runs); n > 0 {
+		pl.lastChrom, pl.lastPos = pc.runs[n-1].chrom, pc.lastPos
+	}
+	return nil
 }
 
 // next returns the next piece of sites in file order, or io.EOF.
@@ -551,6 +591,10 @@ func (pl *pipeline) next() (*piece, error) {
 		}
 		if head.stop {
 			pl.finished = true
+			continue
+		}
+		if err := pl.checkOrder(res.pc, pl.lines+1); err != nil {
+			pl.err = err
 			continue
 		}
 		pl.queue = append(pl.queue, res.pc)

@@ -28,6 +28,37 @@ type piece struct {
 	records int
 	skipped [numSkipReasons]int
 	stop    bool // a record past the region was seen: nothing after it matters
+	runs    []orderRun // runs of records on one contig, for the sort check
+	lastPos int        // POS of the last record
+}
+
+// orderRun is the start of a run of consecutive records on one contig. The
+// parsers check the order inside a batch; the reader checks it across
+// batches, where it knows the line numbers (see pipeline.checkOrder).
+type orderRun struct {
+	chrom string
+	pos   int // POS of the run's first record
+	k     int // line of that record, counted from the batch's head line (0)
+}
+
+// order checks that a record at chrom:pos may follow the records of pc: POS
+// never decreases on a contig and a contig's records are contiguous.
+func (p *parser) order(pc *piece, chrom []byte, pos int) *lineError {
+	if n := len(pc.runs); n > 0 && pc.runs[n-1].chrom == string(chrom) {
+		if pos < pc.lastPos {
+			return errorf(ErrUnsorted, "records are not sorted: POS %d comes after POS %d on contig %s (sort the file, e.g. with bcftools sort)", pos, pc.lastPos, clip(chrom))
+		}
+		pc.lastPos = pos
+		return nil
+	}
+	for _, r := range pc.runs {
+		if r.chrom == string(chrom) {
+			return errorf(ErrUnsorted, "records are not sorted: contig %s appears again after contig %s (sort the file, e.g. with bcftools sort)", clip(chrom), pc.runs[len(pc.runs)-1].chrom)
+		}
+	}
+	pc.runs = append(pc.runs, orderRun{chrom: string(chrom), pos: pos, k: p.k})
+	pc.lastPos = pos
+	return nil
 }
 
 // parser turns data lines into sites and genotypes. Each worker has its own.
@@ -39,6 +70,7 @@ type parser struct {
 	region    *region
 	lastChrom string
 	noFast    bool // tests: always take the general path
+	k         int  // line of the record being parsed, counted from the batch's head line
 
 	// scratch
 	row, rowHaps []int8
@@ -134,6 +166,9 @@ func (p *parser) parseLine(line []byte, pc *piece) *lineError {
 	pos, ok := parsePos(posB)
 	if !ok {
 		return errorf(ErrMalformed, "non-numeric POS %q", clip(posB))
+	}
+	if err := p.order(pc, chromB, pos); err != nil {
+		return err
 	}
 	if len(refB) == 0 {
 		return errorf(ErrMalformed, "empty REF")
@@ -274,7 +309,7 @@ func (p *parser) newPiece() *piece {
 
 // recycle returns a piece whose contents have been copied elsewhere.
 func (p *parser) recycle(pc *piece) {
-	*pc = piece{sites: pc.sites[:0], dosage: pc.dosage[:0], haps: pc.haps[:0], phased: pc.phased[:0]}
+	*pc = piece{sites: pc.sites[:0], dosage: pc.dosage[:0], haps: pc.haps[:0], phased: pc.phased[:0], runs: pc.runs[:0]}
 	piecePool.Put(pc)
 }
 
