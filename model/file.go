@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 
@@ -136,17 +137,74 @@ func (m *Model) Encode() ([]byte, error) {
 	return out.Bytes(), nil
 }
 
-// Load reads a model file.
+// Load reads a model file. The fixed header (magic, version, payload
+// length) is checked against the file's size before the payload is read, so
+// a file that is not a model, or whose length field is corrupt, fails at
+// once without reading or allocating more than the header.
 func Load(path string) (*Model, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("load model: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("load model: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("load model %s: not a regular file", path)
+	}
+	var hdr [fixedHeaderSize]byte
+	n, err := io.ReadFull(f, hdr[:])
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return nil, fmt.Errorf("load model %s: %w", path, err)
+	}
+	if err := checkFixedHeader(hdr[:n], uint64(fi.Size())); err != nil {
+		return nil, fmt.Errorf("load model %s: %w", path, err)
+	}
+	data := make([]byte, fi.Size())
+	copy(data, hdr[:])
+	if _, err := io.ReadFull(f, data[fixedHeaderSize:]); err != nil {
+		return nil, fmt.Errorf("load model %s: %w (%v)", path, ErrCorrupt, err)
 	}
 	m, err := Decode(data)
 	if err != nil {
 		return nil, fmt.Errorf("load model %s: %w", path, err)
 	}
 	return m, nil
+}
+
+// maxTrainN bounds the training size a model file may declare (generate
+// draws that many individuals by default).
+const maxTrainN = 1 << 31
+
+// fixedHeaderSize is the size of magic, version, payload length and checksum.
+const fixedHeaderSize = 8 + 4 + 8 + 32
+
+// checkFixedHeader checks the start of a model file of size bytes: magic,
+// format version and the payload length against the size.
+func checkFixedHeader(data []byte, size uint64) error {
+	if len(data) < len(fileMagic) || !bytes.Equal(data[:len(fileMagic)], fileMagic) {
+		return ErrNotModel
+	}
+	if len(data) < 12 {
+		return fmt.Errorf("%w: truncated header", ErrCorrupt)
+	}
+	le := binary.LittleEndian
+	ver := le.Uint32(data[8:])
+	if ver > FormatVersion {
+		return fmt.Errorf("%w: format %d, this build reads up to %d", ErrNewerVersion, ver, FormatVersion)
+	}
+	if ver == 0 {
+		return fmt.Errorf("%w: format version 0", ErrCorrupt)
+	}
+	if len(data) < fixedHeaderSize {
+		return fmt.Errorf("%w: truncated header", ErrCorrupt)
+	}
+	if plen := le.Uint64(data[12:]); plen != size-fixedHeaderSize {
+		return fmt.Errorf("%w: payload is %d bytes, header says %d (truncated or padded)", ErrCorrupt, size-fixedHeaderSize, plen)
+	}
+	return nil
 }
 
 type payloadReader struct {
@@ -205,25 +263,11 @@ func (r *payloadReader) f32(n int) []float32 {
 // Decode parses model file bytes. Errors wrap ErrNotModel, ErrNewerVersion
 // or ErrCorrupt.
 func Decode(data []byte) (*Model, error) {
-	const fixed = 8 + 4 + 8 + 32
-	if len(data) < len(fileMagic) || !bytes.Equal(data[:len(fileMagic)], fileMagic) {
-		return nil, ErrNotModel
+	if err := checkFixedHeader(data, uint64(len(data))); err != nil {
+		return nil, err
 	}
-	if len(data) < fixed {
-		return nil, fmt.Errorf("%w: truncated header", ErrCorrupt)
-	}
+	const fixed = fixedHeaderSize
 	le := binary.LittleEndian
-	ver := le.Uint32(data[8:])
-	if ver > FormatVersion {
-		return nil, fmt.Errorf("%w: format %d, this build reads up to %d", ErrNewerVersion, ver, FormatVersion)
-	}
-	if ver == 0 {
-		return nil, fmt.Errorf("%w: format version 0", ErrCorrupt)
-	}
-	plen := le.Uint64(data[12:])
-	if plen != uint64(len(data)-fixed) {
-		return nil, fmt.Errorf("%w: payload is %d bytes, header says %d (truncated or padded)", ErrCorrupt, len(data)-fixed, plen)
-	}
 	payload := data[fixed:]
 	sum := sha256.Sum256(payload)
 	if !bytes.Equal(sum[:], data[20:52]) {
@@ -247,12 +291,18 @@ func Decode(data []byte) (*Model, error) {
 	if err := h.Config.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
+	if h.TrainN < 1 || h.TrainN > maxTrainN {
+		return nil, fmt.Errorf("%w: implausible training size %d", ErrCorrupt, h.TrainN)
+	}
 	if h.D < 1 || h.R < 1 || h.R > h.D && h.R > h.TrainN || len(h.Sites) != h.D || h.K < 0 || h.K > h.R || h.NumAnchors < 0 {
 		return nil, fmt.Errorf("%w: inconsistent shapes (d=%d r=%d k=%d sites=%d)", ErrCorrupt, h.D, h.R, h.K, len(h.Sites))
 	}
-	// Bound every allocation by the payload that is actually there.
-	need := uint64(h.D)*8*4 + uint64(h.R)*8 + uint64(h.D)*uint64(h.R)*4 + uint64(h.NumAnchors)*(8+16*uint64(h.R))
-	if need > uint64(len(r.b)) {
+	// Bound every allocation by the payload that is actually there, without
+	// overflow: each factor is checked before the products are formed.
+	rest := uint64(len(r.b))
+	if uint64(h.R) > rest/8 || uint64(h.D) > rest/32 || uint64(h.D) > rest/4/uint64(h.R) ||
+		uint64(h.NumAnchors) > rest/(8+16*uint64(h.R)) ||
+		uint64(h.D)*8*4+uint64(h.R)*8+uint64(h.D)*uint64(h.R)*4+uint64(h.NumAnchors)*(8+16*uint64(h.R)) > rest {
 		return nil, fmt.Errorf("%w: sections larger than the file", ErrCorrupt)
 	}
 	fp, err := hex.DecodeString(h.Fingerprint)

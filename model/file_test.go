@@ -5,11 +5,14 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -174,13 +177,19 @@ func TestModelFileCorruption(t *testing.T) {
 
 func FuzzDecode(f *testing.F) {
 	x, sites := smallCohort(30, 5, 4)
+	// A small seed (a few hundred bytes of sections after the JSON header):
+	// the fuzzer's mutations and the minimisation of every new input cost
+	// time in proportion to its size.
 	cfg := quickConfig("gou")
-	cfg.Steps = 2
+	cfg.Steps, cfg.Hidden, cfg.NetDims, cfg.Anchors = 2, 4, 2, 2
 	m, err := Fit(context.Background(), x, sites, cfg, nil)
 	if err != nil {
 		f.Fatal(err)
 	}
 	good, _ := m.Encode()
+	if testing.Verbose() {
+		f.Logf("seed model file: %d bytes", len(good))
+	}
 	f.Add(good)
 	f.Add(good[:60])
 	f.Add([]byte("\x89GSY\r\n\x1a\n"))
@@ -209,3 +218,100 @@ func FuzzDecode(f *testing.F) {
 
 func mathFloat64bits(v float64) uint64 { return math.Float64bits(v) }
 func mathFloat32bits(v float32) uint32 { return math.Float32bits(v) }
+
+// wrapPayload returns a model file around payload with a valid checksum.
+func wrapPayload(payload []byte) []byte {
+	sum := sha256.Sum256(payload)
+	var w []byte
+	w = append(w, fileMagic...)
+	w = binary.LittleEndian.AppendUint32(w, FormatVersion)
+	w = binary.LittleEndian.AppendUint64(w, uint64(len(payload)))
+	w = append(w, sum[:]...)
+	return append(w, payload...)
+}
+
+// TestDecodeHugeDeclaredSizes gives Decode headers (with valid checksums)
+// whose shapes declare sections far larger than the file, including sizes
+// whose products overflow 64 bits: each must fail as corrupt before any
+// allocation of that size.
+func TestDecodeHugeDeclaredSizes(t *testing.T) {
+	x, sites := smallCohort(30, 5, 4)
+	cfg := quickConfig("gou")
+	cfg.Steps = 2
+	m, err := Fit(context.Background(), x, sites, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, _ := m.Encode()
+	payload := good[fixedHeaderSize:]
+	hl := binary.LittleEndian.Uint32(payload)
+	js, rest := payload[4:4+hl], payload[4+hl:]
+	var h map[string]any
+	if err := json.Unmarshal(js, &h); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		field string
+		value float64
+	}{
+		{"R", 1 << 40}, {"R", 1 << 61}, {"TrainN", 1 << 62}, {"NumAnchors", 1 << 40}, {"NumAnchors", 1 << 60},
+		{"NetIn", 1 << 19}, {"NetOut", 1 << 19},
+	} {
+		hh := maps.Clone(h)
+		hh[c.field] = c.value
+		if c.field == "R" {
+			hh["TrainN"] = c.value // R may exceed d only up to the training size
+		}
+		if c.field == "NumAnchors" {
+			hh["InitKind"] = "anchors"
+		}
+		nj, _ := json.Marshal(hh)
+		p := binary.LittleEndian.AppendUint32(nil, uint32(len(nj)))
+		p = append(append(p, nj...), rest...)
+		if _, err := Decode(wrapPayload(p)); !errors.Is(err, ErrCorrupt) {
+			t.Errorf("%s = %g: got %v, want ErrCorrupt", c.field, c.value, err)
+		}
+	}
+}
+
+// TestLoadChecksHeaderFirst: Load rejects a large file that is not a model,
+// and a model whose length field is corrupt, from the fixed header and the
+// file size alone (sparse files here: reading them whole would take
+// gigabytes of memory).
+func TestLoadChecksHeaderFirst(t *testing.T) {
+	dir := t.TempDir()
+	big := func(name string, head []byte) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, head, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Truncate(path, 8<<30); err != nil {
+			t.Skip("no sparse files here:", err)
+		}
+		return path
+	}
+	vcfLike := big("chr22.vcf.gsy", []byte("##fileformat=VCFv4.2\n"))
+	if _, err := Load(vcfLike); !errors.Is(err, ErrNotModel) || !strings.Contains(err.Error(), vcfLike) {
+		t.Errorf("8 GB VCF given as a model: %v", err)
+	}
+	var h []byte
+	h = append(h, fileMagic...)
+	h = binary.LittleEndian.AppendUint32(h, FormatVersion)
+	h = binary.LittleEndian.AppendUint64(h, 1<<50)
+	h = append(h, make([]byte, 32)...)
+	badLen := big("badlen.gsy", h)
+	if _, err := Load(badLen); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "header says") {
+		t.Errorf("corrupt length field: %v", err)
+	}
+	binary.LittleEndian.PutUint32(h[8:], FormatVersion+1)
+	newer := big("newer.gsy", h)
+	if _, err := Load(newer); !errors.Is(err, ErrNewerVersion) {
+		t.Errorf("newer format: %v", err)
+	}
+	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("directory as model: %v", err)
+	}
+	if _, err := Load(filepath.Join(dir, "missing.gsy")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing model: %v", err)
+	}
+}
