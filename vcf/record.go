@@ -27,7 +27,7 @@ type piece struct {
 	phased  []bool // per site: every non-missing diploid call is phased
 	records int
 	skipped [numSkipReasons]int
-	stop    bool // a record past the region was seen: nothing after it matters
+	stop    bool       // a record past the region was seen: nothing after it matters
 	runs    []orderRun // runs of records on one contig, for the sort check
 	lastPos int        // POS of the last record
 }
