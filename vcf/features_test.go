@@ -333,3 +333,42 @@ func TestReadSampleFile(t *testing.T) {
 		t.Errorf("duplicate: got %v", err)
 	}
 }
+
+func TestParseRegion(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want Region
+		ok   bool
+	}{
+		{"1", Region{"1", 1, 1<<62 - 1}, true},
+		{"chr1:1,000-2,000", Region{"chr1", 1000, 2000}, true},
+		{"1:500", Region{"1", 500, 500}, true},
+		{"1:500-", Region{"1", 500, 1<<62 - 1}, true},
+		{"HLA-A:1-10", Region{"HLA-A", 1, 10}, true},
+		{"1:200-100", Region{}, false},
+		{"1:0-10", Region{}, false},
+		{":1-10", Region{}, false},
+		{"", Region{}, false},
+	} {
+		got, err := ParseRegion(c.in)
+		if (err == nil) != c.ok || got != c.want {
+			t.Errorf("ParseRegion(%q) = %+v, %v; want %+v, ok %v", c.in, got, err, c.want, c.ok)
+		}
+	}
+	r := Region{"1", 100, 200}
+	for _, c := range []struct {
+		s    Site
+		want bool
+	}{
+		{Site{Chrom: "1", Pos: 100, Ref: "A"}, true},
+		{Site{Chrom: "1", Pos: 200, Ref: "A"}, true},
+		{Site{Chrom: "1", Pos: 99, Ref: "A"}, false},
+		{Site{Chrom: "1", Pos: 98, Ref: "ACG"}, true}, // a deletion overlapping the start
+		{Site{Chrom: "1", Pos: 201, Ref: "A"}, false},
+		{Site{Chrom: "2", Pos: 150, Ref: "A"}, false},
+	} {
+		if got := r.Contains(c.s); got != c.want {
+			t.Errorf("%+v contains %+v = %v", r, c.s, got)
+		}
+	}
+}
