@@ -12,9 +12,11 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/gousynth/gousynth/internal/atomicfile"
+	"github.com/gousynth/gousynth/vcf"
 )
 
 // Exit codes of the command line; documented in README.md.
@@ -49,10 +51,26 @@ func run(args []string) int {
 		return exitInterrupted
 	default:
 		fmt.Fprintln(os.Stderr, "gousynth: "+err.Error())
-		var ue *usageError
-		if errors.As(err, &ue) {
+		if isUsageError(err) {
 			return exitUsage
 		}
 		return exitError
 	}
+}
+
+// isUsageError reports whether err comes from how the command was called:
+// flags and arguments (exit 2), as opposed to the data (exit 1).
+func isUsageError(err error) bool {
+	var ue *usageError
+	switch {
+	case errors.As(err, &ue):
+		return true
+	case errors.Is(err, vcf.ErrRegion):
+		// --region (or --max-variants) that cannot be parsed, whatever the file.
+		return true
+	case strings.HasPrefix(err.Error(), "unknown command "):
+		// cobra's error for a word that is no subcommand.
+		return true
+	}
+	return false
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -65,7 +66,26 @@ behind.`,
 	root.AddCommand(newSimulateCmd())
 	root.AddCommand(newReportCmd())
 	root.AddCommand(newGenerateCmd())
+	markArgErrors(root)
 	return root
+}
+
+// markArgErrors makes the argument-count errors of every subcommand usage
+// errors (exit code 2), like those of flags.
+func markArgErrors(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		if check := sub.Args; check != nil {
+			sub.Args = func(cmd *cobra.Command, args []string) error {
+				err := check(cmd, args)
+				var ue *usageError
+				if err == nil || errors.As(err, &ue) {
+					return err
+				}
+				return usagef("%s: %v; see '%s --help'", cmd.Name(), err, cmd.CommandPath())
+			}
+		}
+		markArgErrors(sub)
+	}
 }
 
 // apply validates the global flags and configures logging and threads.
