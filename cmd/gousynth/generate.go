@@ -14,6 +14,7 @@ import (
 type generateOptions struct {
 	output string
 	n      int
+	region string
 }
 
 func newGenerateCmd() *cobra.Command {
@@ -34,9 +35,28 @@ byte-identical file (set SOURCE_DATE_EPOCH to pin the ##fileDate line).`,
 			if !strings.HasSuffix(o.output, ".vcf.gz") {
 				return usagef("generate: output %q must end in .vcf.gz", o.output)
 			}
+			var reg *vcf.Region
+			if o.region != "" {
+				r, err := vcf.ParseRegion(o.region)
+				if err != nil {
+					return usagef("generate: --region: %v", err)
+				}
+				reg = &r
+			}
 			m, err := model.Load(args[0])
 			if err != nil {
 				return err
+			}
+			var keep []int
+			if reg != nil {
+				for j, s := range m.Sites {
+					if reg.Contains(s) {
+						keep = append(keep, j)
+					}
+				}
+				if len(keep) == 0 {
+					return fmt.Errorf("generate: model %s holds no sites in region %s: it was fitted on %d sites, %s", args[0], o.region, len(m.Sites), siteSpan(m.Sites))
+				}
 			}
 			n := o.n
 			if n == 0 {
@@ -50,7 +70,14 @@ byte-identical file (set SOURCE_DATE_EPOCH to pin the ##fileDate line).`,
 			if err != nil {
 				return err
 			}
-			h := vcf.Header{CommandLine: "gousynth " + strings.Join(args, " ") + fmt.Sprintf(" -n %d --seed %d", n, global.seed)}
+			if keep != nil {
+				g = selectSites(g, keep)
+			}
+			cl := "gousynth " + strings.Join(args, " ") + fmt.Sprintf(" -n %d --seed %d", n, global.seed)
+			if o.region != "" {
+				cl += " --region " + o.region
+			}
+			h := vcf.Header{CommandLine: cl}
 			if err := vcf.WriteGenotypes(o.output, g, h); err != nil {
 				return err
 			}
@@ -61,5 +88,36 @@ byte-identical file (set SOURCE_DATE_EPOCH to pin the ##fileDate line).`,
 	f := cmd.Flags()
 	f.StringVarP(&o.output, "output", "o", "", "output VCF (.vcf.gz; a .tbi index is written beside it)")
 	f.IntVarP(&o.n, "n", "n", 0, "number of synthetic individuals (default: the model's training size)")
+	f.StringVar(&o.region, "region", "", "write only the model's sites in `chr:start-end` (1-based, inclusive); an error if the model has none there")
 	return cmd
+}
+
+// selectSites returns the sites keep (ascending indices) of g.
+func selectSites(g *vcf.Genotypes, keep []int) *vcf.Genotypes {
+	out := &vcf.Genotypes{Samples: g.Samples, Phased: g.Phased}
+	for _, j := range keep {
+		out.Sites = append(out.Sites, g.Sites[j])
+		out.Dosage = append(out.Dosage, g.Row(j)...)
+		if g.Phased {
+			out.Haplotypes = append(out.Haplotypes, g.HapRow(j)...)
+		}
+	}
+	return out
+}
+
+// siteSpan describes where sites lie: "1:11700010-11799000", one span per contig.
+func siteSpan(sites []vcf.Site) string {
+	var parts []string
+	for i := 0; i < len(sites); {
+		j := i
+		for j+1 < len(sites) && sites[j+1].Chrom == sites[i].Chrom {
+			j++
+		}
+		parts = append(parts, fmt.Sprintf("%s:%d-%d", sites[i].Chrom, sites[i].Pos, sites[j].Pos))
+		i = j + 1
+	}
+	if len(parts) > 5 {
+		parts = append(parts[:5], fmt.Sprintf("and %d more contigs", len(parts)-5))
+	}
+	return strings.Join(parts, ", ")
 }
