@@ -2,6 +2,7 @@ package vcf
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"runtime"
@@ -348,6 +349,12 @@ func (w *Writer) Abort() {
 // fields Samples and Phased default to g's; when h.Contigs is empty the
 // contigs are taken from g.Sites in order of appearance (without lengths).
 func WriteGenotypes(path string, g *Genotypes, h Header) error {
+	return WriteGenotypesContext(context.Background(), path, g, h)
+}
+
+// WriteGenotypesContext is WriteGenotypes that stops when ctx is cancelled:
+// it then removes the partial output and returns ctx's error.
+func WriteGenotypesContext(ctx context.Context, path string, g *Genotypes, h Header) error {
 	if h.Samples == nil {
 		h.Samples = g.Samples
 	}
@@ -376,10 +383,18 @@ func WriteGenotypes(path string, g *Genotypes, h Header) error {
 		if h.Phased {
 			haps = g.HapRow(v)
 		}
+		if v%256 == 0 && ctx.Err() != nil {
+			w.Abort()
+			return ctx.Err()
+		}
 		if err := w.Write(s, g.Row(v), haps); err != nil {
 			w.Abort()
 			return err
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		w.Abort()
+		return err
 	}
 	return w.Close()
 }

@@ -2,6 +2,7 @@ package vcf
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -278,5 +279,29 @@ func TestWriterAbort(t *testing.T) {
 	m, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".*"))
 	if len(m) > 0 {
 		t.Errorf("temporary files left: %v", m)
+	}
+}
+
+// TestWriteGenotypesCancelled: a cancelled write leaves neither the output,
+// its index nor a temporary file.
+func TestWriteGenotypesCancelled(t *testing.T) {
+	g, _, err := ReadFile(smallVCF, ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := WriteGenotypesContext(ctx, filepath.Join(dir, "out.vcf.gz"), g, Header{}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+	if es, _ := os.ReadDir(dir); len(es) != 0 {
+		t.Errorf("cancelled write left %d files (%s)", len(es), es[0].Name())
+	}
+	if err := WriteGenotypesContext(context.Background(), filepath.Join(dir, "out.vcf.gz"), g, Header{}); err != nil {
+		t.Fatal(err)
+	}
+	if es, _ := os.ReadDir(dir); len(es) != 2 {
+		t.Errorf("finished write: %d files, want the VCF and its index", len(es))
 	}
 }

@@ -78,7 +78,7 @@ byte-identical file (set SOURCE_DATE_EPOCH to pin the ##fileDate line).`,
 				cl += " --region " + o.region
 			}
 			h := vcf.Header{CommandLine: cl}
-			if err := vcf.WriteGenotypes(o.output, g, h); err != nil {
+			if err := vcf.WriteGenotypesContext(cmd.Context(), o.output, g, h); err != nil {
 				return err
 			}
 			slog.Info("generated", "individuals", n, "snps", len(g.Sites), "output", o.output, "seconds", time.Since(start).Seconds())
