@@ -110,6 +110,17 @@ func newErrorFixtures(t *testing.T) *errorFixtures {
 	return fx
 }
 
+// tempDirs are removed when the tests end.
+var tempDirs []string
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for _, d := range tempDirs {
+		os.RemoveAll(d)
+	}
+	os.Exit(code)
+}
+
 // smallModel is a model file fitted once per test binary by the CLI on a
 // small part of the bundled region (a few seconds).
 var smallModel = func() func(t *testing.T) string {
@@ -122,6 +133,7 @@ var smallModel = func() func(t *testing.T) string {
 			if err != nil {
 				t.Fatal(err)
 			}
+			tempDirs = append(tempDirs, dir)
 			out := filepath.Join(dir, "fit")
 			code, msg := runCLI(t, "fit", realVCF, "-o", out, "--region", "1:11700000-11740000",
 				"--steps", "20", "--sampler-steps", "10", "-n", "50", "--quiet")

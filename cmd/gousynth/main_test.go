@@ -29,6 +29,7 @@ var gousynthBin = func() func(t *testing.T) string {
 			if e != nil {
 				t.Fatal(e)
 			}
+			tempDirs = append(tempDirs, dir)
 			path = filepath.Join(dir, "gousynth")
 			out, err = exec.Command("go", "build", "-o", path, ".").CombinedOutput()
 		}
@@ -272,5 +273,76 @@ func TestBadInputExitsOneWithFileName(t *testing.T) {
 	}
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
 		t.Errorf("failed fit left its output directory behind (%v)", err)
+	}
+}
+
+// interruptRun starts the command, waits until it is under way (a
+// temporary output file exists in dir, or for at most wait), sends sig and
+// checks that it exits with code 130 leaving nothing in dir.
+func interruptRun(t *testing.T, dir string, wait time.Duration, sig syscall.Signal, args ...string) {
+	t.Helper()
+	cmd := exec.Command(gousynthBin(t), args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(wait)
+	for time.Now().Before(deadline) {
+		if es, _ := os.ReadDir(dir); len(es) > 0 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond) // let it write some of the file
+	cmd.Process.Signal(sig)
+	err := cmd.Wait()
+	ee, ok := err.(*exec.ExitError)
+	if !ok || ee.ExitCode() != 130 {
+		t.Fatalf("%v: %v (want exit 130)\n%s", sig, err, stderr.String())
+	}
+	if es, _ := os.ReadDir(dir); len(es) != 0 {
+		var names []string
+		for _, e := range es {
+			names = append(names, e.Name())
+		}
+		t.Fatalf("interrupted run left %v in %s", names, dir)
+	}
+	if !strings.Contains(stderr.String(), "interrupted; no output was written") {
+		t.Errorf("no interruption message: %s", stderr.String())
+	}
+}
+
+// TestInterruptedSimulateLeavesNoOutput interrupts a simulation too large
+// to finish (2504 × 1,000,000 SNPs) while it streams its VCF, panel and
+// truth files.
+func TestInterruptedSimulateLeavesNoOutput(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs a running simulation")
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			dir := t.TempDir()
+			interruptRun(t, dir, 20*time.Second, sig, "simulate", "--individuals", "2504", "--snps", "1000000",
+				"-o", filepath.Join(dir, "sim.vcf.gz"), "--truth-out", filepath.Join(dir, "truth.tsv"), "--quiet")
+		})
+	}
+}
+
+// TestInterruptedGenerateLeavesNoOutput interrupts generate while it
+// samples a large cohort.
+func TestInterruptedGenerateLeavesNoOutput(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs a running generate")
+	}
+	model := smallModel(t)
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			dir := t.TempDir()
+			// generate samples in memory, then writes: the signal comes
+			// while it samples (the write's own cancellation is tested by
+			// vcf.TestWriteGenotypesCancelled).
+			interruptRun(t, dir, 2*time.Second, sig, "generate", model, "-n", "300000", "-o", filepath.Join(dir, "g.vcf.gz"), "--quiet")
+		})
 	}
 }
