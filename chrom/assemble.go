@@ -1,0 +1,176 @@
+package chrom
+
+import (
+	"fmt"
+	"math"
+	"math/bits"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Conditioning modes of the assembler.
+const (
+	// CondMatch gives each synthetic individual, in every window, the unused
+	// candidate that best matches both its ancestry latent and the overlap
+	// already written for it (Manhattan distance on the overlap dosages).
+	CondMatch = "match"
+	// CondAncestry matches on the ancestry latent only.
+	CondAncestry = "ancestry"
+	// CondNone stitches independent windows: candidate i goes to individual i
+	// (the baseline).
+	CondNone = "none"
+)
+
+// AncestryWeight scales the ancestry term of the matching cost, a χ² over the
+// PCs (each squared difference divided by the window's prediction noise
+// variance), against the overlap's Manhattan distance: cost = L1 +
+// AncestryWeight·χ². 0.5 makes the χ² term a Gaussian negative log-likelihood.
+const AncestryWeight = 0.5
+
+// Assembler turns window results, in order, into the synthetic chromosome:
+// it assigns one candidate of each window to each synthetic individual
+// without replacement (greedily, individuals in a random order per window)
+// and returns the window's core dosages.
+type Assembler struct {
+	mode   string
+	n      int
+	target *mat.Dense // n×K ancestry latent
+	seed   uint64
+	// The previous window's core block (site-major) and its first site.
+	prevStart int
+	prev      []int8
+	prevCore  int
+	// Stats of the last window: mean overlap Manhattan distance per site of
+	// the chosen candidates and mean χ² of their ancestry.
+	LastOverlapMismatch, LastAncestryChi2 float64
+}
+
+// NewAssembler returns an assembler of n synthetic individuals whose
+// ancestry latent is target (n×K).
+func NewAssembler(mode string, target *mat.Dense, seed uint64) (*Assembler, error) {
+	switch mode {
+	case CondMatch, CondAncestry, CondNone:
+	default:
+		return nil, fmt.Errorf("%w: conditioning %q (match, ancestry, none)", ErrOption, mode)
+	}
+	n, _ := target.Dims()
+	return &Assembler{mode: mode, n: n, target: target, seed: seed}, nil
+}
+
+// thermo packs dosages (0/1/2) into two bit planes (≥1, =2) so that the
+// Manhattan distance of two dosage vectors is the Hamming distance of their
+// planes.
+func thermo(get func(v int) int8, o int, dst []uint64) {
+	w := (o + 63) / 64
+	for i := range dst[:2*w] {
+		dst[i] = 0
+	}
+	for v := 0; v < o; v++ {
+		g := get(v)
+		if g >= 1 {
+			dst[v/64] |= 1 << (v % 64)
+		}
+		if g >= 2 {
+			dst[w+v/64] |= 1 << (v % 64)
+		}
+	}
+}
+
+// Add assigns r's candidates and returns the window's core dosages,
+// site-major (Core()×n). Results must come in window order.
+func (a *Assembler) Add(r *Result) ([]int8, error) {
+	w := r.Window
+	if r.NCandidates < a.n {
+		return nil, fmt.Errorf("%w: window %d has %d candidates for %d individuals", ErrOption, w.Index, r.NCandidates, a.n)
+	}
+	_, K := a.target.Dims()
+	if r.K != K {
+		return nil, fmt.Errorf("%w: window %d has %d ancestry PCs, the latent %d", ErrOption, w.Index, r.K, K)
+	}
+	o := w.Overlap()
+	if o > 0 && (a.prev == nil || w.Start < a.prevStart || w.CoreStart != a.prevStart+a.prevCore) {
+		return nil, fmt.Errorf("%w: window %d overlap [%d, %d) is not inside the previous window's output", ErrOption, w.Index, w.Start, w.CoreStart)
+	}
+	M := r.NCandidates
+	choice := make([]int, a.n)
+	switch a.mode {
+	case CondNone:
+		for i := range choice {
+			choice[i] = i
+		}
+		a.LastAncestryChi2 = math.NaN()
+	default:
+		useOverlap := a.mode == CondMatch && o > 0
+		words := (o + 63) / 64
+		var cp, ip []uint64
+		if useOverlap {
+			cp = make([]uint64, M*2*words)
+			for c := 0; c < M; c++ {
+				thermo(func(v int) int8 { return r.Candidates[v*M+c] }, o, cp[c*2*words:])
+			}
+			ip = make([]uint64, a.n*2*words)
+			off := w.Start - a.prevStart
+			for i := 0; i < a.n; i++ {
+				thermo(func(v int) int8 { return a.prev[(off+v)*a.n+i] }, o, ip[i*2*words:])
+			}
+		}
+		inv := make([]float64, K)
+		for k := range inv {
+			inv[k] = AncestryWeight / r.NoiseVar[k]
+		}
+		used := make([]bool, M)
+		rng := rand.New(rand.NewPCG(a.seed, uint64(w.Index)))
+		order := rng.Perm(a.n)
+		var sumL1, sumChi float64
+		for _, i := range order {
+			t := a.target.RawRowView(i)
+			var mine []uint64
+			if useOverlap {
+				mine = ip[i*2*words : (i+1)*2*words]
+			}
+			best, bestCost, bestL1, bestChi := -1, math.Inf(1), 0, 0.0
+			for c := 0; c < M; c++ {
+				if used[c] {
+					continue
+				}
+				l1 := 0
+				if useOverlap {
+					theirs := cp[c*2*words : (c+1)*2*words]
+					for x, v := range mine {
+						l1 += bits.OnesCount64(v ^ theirs[x])
+					}
+				}
+				var chi float64
+				an := r.Ancestry[c*K : (c+1)*K]
+				for k, v := range an {
+					e := v - t[k]
+					chi += e * e * inv[k]
+				}
+				if cost := float64(l1) + chi; cost < bestCost {
+					best, bestCost, bestL1, bestChi = c, cost, l1, chi
+				}
+			}
+			used[best] = true
+			choice[i] = best
+			sumL1 += float64(bestL1)
+			sumChi += bestChi / AncestryWeight
+		}
+		a.LastOverlapMismatch = math.NaN()
+		if useOverlap {
+			a.LastOverlapMismatch = sumL1 / float64(a.n*o)
+		}
+		a.LastAncestryChi2 = sumChi / float64(a.n)
+	}
+	core := w.Core()
+	out := make([]int8, core*a.n)
+	for v := 0; v < core; v++ {
+		src := r.Candidates[(o+v)*M : (o+v+1)*M]
+		dst := out[v*a.n : (v+1)*a.n]
+		for i, c := range choice {
+			dst[i] = src[c]
+		}
+	}
+	a.prev, a.prevStart, a.prevCore = out, w.CoreStart, core
+	return out, nil
+}

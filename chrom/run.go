@@ -1,0 +1,287 @@
+package chrom
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+
+	"github.com/gousynth/gousynth/ld"
+	"github.com/gousynth/gousynth/model"
+	"github.com/gousynth/gousynth/vcf"
+	"gonum.org/v1/gonum/mat"
+)
+
+// Options control a windowed fit. Zero fields take the defaults below.
+type Options struct {
+	// WindowSNPs is the target number of sites a window writes (its core).
+	WindowSNPs int
+	// OverlapSNPs is the number of sites each window shares with the
+	// previous window's output (at most half the previous core).
+	OverlapSNPs int
+	// CrossingHalfWindow is w of ld.CrossingScores, which places the cuts.
+	CrossingHalfWindow int
+	// UniformCuts cuts every WindowSNPs sites regardless of LD (for
+	// measuring what LD-guided cuts and overlap matching bring).
+	UniformCuts bool
+	// PCs is the number of whole-chromosome principal components of the
+	// ancestry latent; AncestryComponents the most mixture components that
+	// generate it (each of at least MinClusterSize training individuals).
+	PCs, AncestryComponents, MinClusterSize int
+	// Oversample is the number of candidates drawn per synthetic
+	// individual in every window (≥ 1).
+	Oversample float64
+	// Conditioning is CondMatch, CondAncestry or CondNone.
+	Conditioning string
+	// Model is the configuration of every window's model (Seed is set per
+	// window from Seed).
+	Model model.Config
+	// Workers is the number of windows fitted at once (default GOMAXPROCS).
+	Workers int
+	// Seed drives the plan, the ancestry latent, the models and the matching.
+	Seed uint64
+}
+
+// Defaults of Options, chosen by measurement on simulated 1kg-like panels
+// (see doc.go).
+const (
+	DefaultWindowSNPs         = 1000
+	DefaultOverlapSNPs        = 128
+	DefaultCrossingHalfWindow = 50
+	DefaultPCs                = 6
+	DefaultAncestryComponents = 8
+	DefaultMinClusterSize     = 20
+	DefaultOversample         = 2
+)
+
+// WindowModelConfig returns the per-window model settings derived from base:
+// a smaller network and fewer training and sampler steps than a single
+// whole-region fit, since a chromosome has a hundred windows and the exact
+// Gaussian score already carries the window's LD.
+func WindowModelConfig(base model.Config) model.Config {
+	c := base
+	c.Steps, c.NetDims, c.Hidden, c.SamplerSteps, c.CalibrationSize = 1000, 32, 128, 50, 1000
+	return c
+}
+
+func (o Options) withDefaults() Options {
+	if o.WindowSNPs == 0 {
+		o.WindowSNPs = DefaultWindowSNPs
+	}
+	if o.OverlapSNPs == 0 {
+		o.OverlapSNPs = DefaultOverlapSNPs
+	}
+	if o.CrossingHalfWindow == 0 {
+		o.CrossingHalfWindow = DefaultCrossingHalfWindow
+	}
+	if o.PCs == 0 {
+		o.PCs = DefaultPCs
+	}
+	if o.AncestryComponents == 0 {
+		o.AncestryComponents = DefaultAncestryComponents
+	}
+	if o.MinClusterSize == 0 {
+		o.MinClusterSize = DefaultMinClusterSize
+	}
+	if o.Oversample == 0 {
+		o.Oversample = DefaultOversample
+	}
+	if o.Conditioning == "" {
+		o.Conditioning = CondMatch
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.Model.Process == "" {
+		o.Model = WindowModelConfig(model.DefaultConfig("gou"))
+	}
+	return o
+}
+
+// Plan is the whole-chromosome part of a windowed fit: the windows, the
+// global PCA of the training individuals and the synthetic ancestry latent.
+type Plan struct {
+	Options     Options
+	Windows     []Window
+	PCA         *PCA
+	TrainScores *mat.Dense // n_train×K
+	Mixture     *Mixture
+	Latent      *mat.Dense // n_synth×K synthetic ancestry
+}
+
+// stage seeds: splitmix64 of seed and a stage tag.
+func mix(seed, tag uint64) uint64 {
+	z := seed + tag*0x9E3779B97F4A7C15
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EB
+	return z ^ (z >> 31)
+}
+
+const (
+	tagPCA uint64 = iota + 1
+	tagMixture
+	tagLatent
+	tagAssemble
+	tagWindow = 1 << 20
+)
+
+// NewPlan cuts train's sites into windows at weak LD, fits the global PCA and
+// the ancestry mixture, and draws the ancestry latent of nSynth individuals.
+// train must be imputed (no missing calls) and sorted by position.
+func NewPlan(ctx context.Context, train *vcf.Genotypes, nSynth int, o Options) (*Plan, error) {
+	o = o.withDefaults()
+	if o.Oversample < 1 {
+		return nil, fmt.Errorf("%w: oversampling must be ≥ 1, got %g", ErrOption, o.Oversample)
+	}
+	if nSynth < 1 {
+		return nil, fmt.Errorf("%w: %d synthetic individuals", ErrOption, nSynth)
+	}
+	p := &Plan{Options: o}
+	var scores []float64
+	if !o.UniformCuts {
+		scores = ld.CrossingScores(train, o.CrossingHalfWindow)
+	}
+	var err error
+	if p.Windows, err = CutWindows(train.Sites, scores, o.WindowSNPs, o.OverlapSNPs); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if p.PCA, p.TrainScores, err = FitPCA(train, o.PCs, mix(o.Seed, tagPCA)); err != nil {
+		return nil, err
+	}
+	if p.Mixture, err = FitMixture(p.TrainScores, o.AncestryComponents, o.MinClusterSize, mix(o.Seed, tagMixture)); err != nil {
+		return nil, err
+	}
+	p.Latent = p.Mixture.Sample(nSynth, rand.New(rand.NewPCG(mix(o.Seed, tagLatent), 0)))
+	return p, ctx.Err()
+}
+
+// Job builds window w's unit of work from the training genotypes.
+func (p *Plan) Job(train *vcf.Genotypes, w Window) *Job {
+	n := train.NumSamples()
+	K := p.PCA.K()
+	d := w.End - w.Start
+	j := &Job{
+		Window:       w,
+		Sites:        append([]vcf.Site(nil), train.Sites[w.Start:w.End]...),
+		NTrain:       n,
+		Dosage:       append([]int8(nil), train.Dosage[w.Start*n:w.End*n]...),
+		K:            K,
+		PCMean:       append([]float64(nil), p.PCA.Mean[w.Start:w.End]...),
+		PCScale:      append([]float64(nil), p.PCA.Scale[w.Start:w.End]...),
+		Loadings:     make([]float64, d*K),
+		TrainScores:  append([]float64(nil), mat.DenseCopyOf(p.TrainScores).RawMatrix().Data...),
+		Model:        p.Options.Model,
+		NCandidates:  int(float64(p.nSynth())*p.Options.Oversample + 0.5),
+		GenerateSeed: mix(p.Options.Seed, tagWindow+2*uint64(w.Index)+1),
+	}
+	j.Model.Seed = mix(p.Options.Seed, tagWindow+2*uint64(w.Index))
+	for v := 0; v < d; v++ {
+		for k := 0; k < K; k++ {
+			j.Loadings[v*K+k] = p.PCA.Loadings.At(w.Start+v, k)
+		}
+	}
+	return j
+}
+
+func (p *Plan) nSynth() int { n, _ := p.Latent.Dims(); return n }
+
+// WindowDone is what Run hands to its sink for each window, in order.
+type WindowDone struct {
+	Window Window
+	Result *Result
+	// Core is the window's share of the synthetic chromosome: dosages of
+	// its core sites, site-major (Core()×n_synth).
+	Core []int8
+	// Matching diagnostics (see Assembler).
+	OverlapMismatch, AncestryChi2 float64
+}
+
+// Run fits every window (Workers at a time), assembles the synthetic
+// chromosome in window order and calls sink once per window, in order. At
+// most Workers+1 windows' results are held at once.
+func (p *Plan) Run(ctx context.Context, train *vcf.Genotypes, sink func(WindowDone) error) error {
+	asm, err := NewAssembler(p.Options.Conditioning, p.Latent, mix(p.Options.Seed, tagAssemble))
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	nw := len(p.Windows)
+	tokens := make(chan struct{}, p.Options.Workers+1)
+	jobs := make(chan int)
+	type done struct {
+		i   int
+		r   *Result
+		err error
+	}
+	results := make(chan done)
+	var wg sync.WaitGroup
+	go func() { // dispatcher, in window order
+		defer close(jobs)
+		for i := 0; i < nw; i++ {
+			select {
+			case tokens <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case jobs <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	for k := 0; k < p.Options.Workers; k++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				r, err := p.Job(train, p.Windows[i]).Run(ctx, nil)
+				select {
+				case results <- done{i, r, err}:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(results) }()
+	pending := map[int]*Result{}
+	next := 0
+	for d := range results {
+		if d.err != nil {
+			cancel()
+			for range results {
+			}
+			return d.err
+		}
+		pending[d.i] = d.r
+		for pending[next] != nil {
+			r := pending[next]
+			delete(pending, next)
+			core, err := asm.Add(r)
+			if err == nil {
+				err = sink(WindowDone{Window: r.Window, Result: r, Core: core, OverlapMismatch: asm.LastOverlapMismatch, AncestryChi2: asm.LastAncestryChi2})
+			}
+			if err != nil {
+				cancel()
+				for range results {
+				}
+				return err
+			}
+			<-tokens
+			next++
+		}
+	}
+	if next != nw {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return fmt.Errorf("chrom: %d of %d windows finished", next, nw)
+	}
+	return nil
+}
