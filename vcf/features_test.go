@@ -372,3 +372,24 @@ func TestParseRegion(t *testing.T) {
 		}
 	}
 }
+
+// TestDosageOnly: the same dosages, sites and samples without haplotypes.
+func TestDosageOnly(t *testing.T) {
+	full, st1, err := ReadFile(smallVCF, ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dos, st2, err := ReadFile(smallVCF, ReadOptions{DosageOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !full.Phased || full.Haplotypes == nil {
+		t.Fatal("the fixture should be phased")
+	}
+	if dos.Phased || dos.Haplotypes != nil {
+		t.Errorf("DosageOnly kept haplotypes (phased %v, %d alleles)", dos.Phased, len(dos.Haplotypes))
+	}
+	if !slices.Equal(full.Dosage, dos.Dosage) || !slices.Equal(full.Sites, dos.Sites) || !slices.Equal(full.Samples, dos.Samples) || st1.Kept != st2.Kept {
+		t.Error("DosageOnly changed the dosages, sites or samples")
+	}
+}

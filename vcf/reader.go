@@ -38,6 +38,10 @@ type ReadOptions struct {
 	// Threads is the number of decompression and parsing workers; 0 means
 	// GOMAXPROCS.
 	Threads int
+	// DosageOnly makes ReadFile keep no haplotypes (Phased is then false):
+	// a third of the memory of phased data, for callers that need dosages
+	// only (2504 samples × 1,000,000 sites: 2.5 GB instead of 7.5 GB).
+	DosageOnly bool
 }
 
 // ReadStats counts what a reader saw. Records and Skipped count the data
@@ -827,7 +831,7 @@ func ReadFile(path string, opts ReadOptions) (*Genotypes, *ReadStats, error) {
 	defer r.Close()
 	stats := &ReadStats{Skipped: map[string]int{}}
 	nk := r.nk
-	g := &Genotypes{Samples: slices.Clone(r.samples), Phased: true}
+	g := &Genotypes{Samples: slices.Clone(r.samples), Phased: !opts.DosageOnly}
 	for {
 		pc, err := r.pl.next()
 		if pc != nil {
