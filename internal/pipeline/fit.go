@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gousynth/gousynth/chrom"
 	"github.com/gousynth/gousynth/internal/atomicfile"
 	"github.com/gousynth/gousynth/internal/version"
 	"github.com/gousynth/gousynth/model"
@@ -42,6 +43,9 @@ type FitOptions struct {
 	Progress func(model.Progress)
 	// Logger receives the run's log (it is also written to run.log).
 	Logger *slog.Logger
+	// Windows configures the windowed fit of data with more SNPs than the
+	// budget (Data.Windows "auto"); Model is then every window's model.
+	Windows chrom.Options
 }
 
 // FitResult is what a fit produced.
@@ -50,6 +54,9 @@ type FitResult struct {
 	Model   *model.Model
 	Metrics *report.Metrics
 	Files   []string // final paths of the outputs, in name order
+	// Windowed is set for a windowed fit; Model is then nil and Metrics are
+	// those of the representative window.
+	Windowed *WindowedResult
 }
 
 // Seeds of the stages of a job, derived from the one --seed so that each
@@ -80,6 +87,9 @@ func Fit(ctx context.Context, o FitOptions) (*FitResult, error) {
 	}
 	defer j.out.Abort()
 	d := j.data
+	if d.Windowed {
+		return fitWindowed(ctx, o, j, start)
+	}
 	run, err := j.fitGenerateEvaluate(ctx, o.Model, o.NSynth, o.Report, o.Progress)
 	if err != nil {
 		return nil, err
@@ -243,6 +253,16 @@ func runDate() string {
 
 func provenance(o FitOptions, d *Data, m *model.Model, n int) report.Provenance {
 	kv := func(k, v string) report.KeyValue { return report.KeyValue{Key: k, Value: v} }
+	return append(provenanceBase(o, d),
+		kv("model", m.Summary()),
+		kv("synthetic individuals", strconv.Itoa(n)),
+	)
+}
+
+// provenanceBase is the data part of the provenance: version, command,
+// input, filters, notes and split.
+func provenanceBase(o FitOptions, d *Data) report.Provenance {
+	kv := func(k, v string) report.KeyValue { return report.KeyValue{Key: k, Value: v} }
 	p := report.Provenance{
 		kv("gousynth version", version.String()),
 		kv("date", runDate()),
@@ -262,8 +282,6 @@ func provenance(o FitOptions, d *Data, m *model.Model, n int) report.Provenance 
 	}
 	p = append(p,
 		kv("split", fmt.Sprintf("%d training / %d test individuals (test fraction %g, stratified by population: %v)", d.Train.NumSamples(), d.Test.NumSamples(), o.Data.TestFraction, d.Panel != nil)),
-		kv("model", m.Summary()),
-		kv("synthetic individuals", strconv.Itoa(n)),
 	)
 	return p
 }

@@ -37,6 +37,10 @@ type DataOptions struct {
 	TestFraction float64
 	// Seed drives the split (the model and generation seeds derive from it).
 	Seed uint64
+	// Windows is what happens beyond MaxSNPs: "off" or "" fits the first
+	// MaxSNPs consecutive sites (the old behaviour), "auto" keeps every site
+	// and marks the data for a windowed fit (see FitWindowed).
+	Windows string
 }
 
 // Data is a prepared job: filtered, split and imputed genotypes.
@@ -55,6 +59,10 @@ type Data struct {
 	TrainMatrix *mat.Dense
 	// Notes are things the user must know about the data the job used.
 	Notes []string
+	// Windowed is set when more sites than the budget passed the filters
+	// and DataOptions.Windows is "auto": every site is kept, and
+	// TrainMatrix is nil (a windowed fit reads Train window by window).
+	Windowed bool
 }
 
 // Prepare reads, filters, limits, splits and imputes the input.
@@ -101,7 +109,22 @@ func Prepare(ctx context.Context, o DataOptions, log *slog.Logger) (*Data, error
 	if max == 0 {
 		max = DefaultMaxSNPs
 	}
-	if max > 0 && g.NumSites() > max {
+	switch o.Windows {
+	case "", WindowsOff, WindowsAuto:
+	default:
+		return nil, fmt.Errorf("%w: --windows must be auto or off, got %q", ErrBadOption, o.Windows)
+	}
+	if max > 0 && g.NumSites() > max && o.Windows == WindowsAuto {
+		first, last := g.Sites[0], g.Sites[g.NumSites()-1]
+		note := fmt.Sprintf("%d SNPs passed the filters, more than the budget of %d of one model: fitting all of them (%s:%d-%d) with windowed models (--windows off fits the first %d instead)",
+			g.NumSites(), max, first.Chrom, first.Pos, last.Pos, max)
+		log.Warn(note)
+		d.Notes = append(d.Notes, note)
+		d.Windowed = true
+		// Windowed models fit dosages: drop the haplotypes of a whole
+		// chromosome rather than copy them into the split.
+		g.Haplotypes, g.Phased = nil, false
+	} else if max > 0 && g.NumSites() > max {
 		first, last := g.Sites[0], g.Sites[max-1]
 		note := fmt.Sprintf("%d SNPs passed the filters, more than the budget of %d: fitting the first %d consecutive SNPs (%s:%d-%d); choose another stretch with --region, or raise --max-snps",
 			g.NumSites(), max, max, first.Chrom, first.Pos, last.Pos)
@@ -132,7 +155,9 @@ func Prepare(ctx context.Context, o DataOptions, log *slog.Logger) (*Data, error
 		log.Info("imputed missing genotypes with the per-SNP mean dosage", "train", nTrainImp, "test", nTestImp)
 	}
 	d.Train, d.Test = trainG, testG
-	d.TrainMatrix = preprocess.Matrix(trainG)
+	if !d.Windowed {
+		d.TrainMatrix = preprocess.Matrix(trainG)
+	}
 	log.Info("split", "train", len(train), "test", len(test), "snps", g.NumSites(), "stratified", panel != nil)
 	return d, nil
 }

@@ -1,0 +1,262 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"encoding/gob"
+	"encoding/json"
+	"fmt"
+	"io"
+	"runtime"
+	"strconv"
+	"time"
+
+	"github.com/gousynth/gousynth/chrom"
+	"github.com/gousynth/gousynth/internal/atomicfile"
+	"github.com/gousynth/gousynth/model"
+	"github.com/gousynth/gousynth/preprocess"
+	"github.com/gousynth/gousynth/report"
+	"github.com/gousynth/gousynth/vcf"
+)
+
+// Values of DataOptions.Windows.
+const (
+	WindowsAuto = "auto"
+	WindowsOff  = "off"
+)
+
+// ChromModelMagic opens a windowed model file: the magic line, then a gob
+// stream of one ChromModelHeader and one ChromModelWindow per window, in
+// order. Each window's Model is an ordinary model file (model.Decode).
+const ChromModelMagic = "GOUSYNTH-CHROM-MODEL 1\n"
+
+// ChromModelHeader is the whole-chromosome part of a windowed model file:
+// aggregate quantities only (windows, PCA means, scales and loadings, the
+// ancestry mixture), never an individual's genotypes.
+type ChromModelHeader struct {
+	Options  chrom.Options
+	Sites    []vcf.Site
+	Windows  []chrom.Window
+	PCA      *chrom.PCA
+	Mixture  *chrom.Mixture
+	NumTrain int
+}
+
+// ChromModelWindow is one window's model in a windowed model file.
+type ChromModelWindow struct {
+	Window chrom.Window
+	Model  []byte
+}
+
+// WindowedResult describes a windowed fit.
+type WindowedResult struct {
+	Windows []chrom.Window
+	Metrics *chrom.Metrics
+	// Representative is the window whose report.Evaluate metrics fill
+	// report.html's standard sections.
+	Representative chrom.Window
+	FitSeconds     float64 // wall time of fitting and assembling all windows
+}
+
+// fitWindowed is Fit for data marked Windowed: one model per window (package
+// chrom), the synthetic chromosome streamed to one VCF, chromosome-scale
+// metrics plus the standard report on a representative window.
+func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*FitResult, error) {
+	d := j.data
+	n := o.NSynth
+	if n == 0 {
+		n = d.NumInput
+	}
+	copts := o.Windows
+	copts.Seed = stageSeed(j.seed, stageModel)
+	if copts.Model.Process == "" {
+		copts.Model = chrom.WindowModelConfig(o.Model)
+	}
+	if copts.Workers == 0 {
+		copts.Workers = o.Data.Read.Threads
+	}
+	if copts.Workers <= 0 {
+		copts.Workers = runtime.GOMAXPROCS(0)
+	}
+	t0 := time.Now()
+	plan, err := chrom.NewPlan(ctx, d.Train, n, copts)
+	if err != nil {
+		return nil, err
+	}
+	copts = plan.Options
+	m := d.Train.NumSites()
+	j.log.Info("windowed fit", "snps", m, "windows", len(plan.Windows), "target window snps", copts.WindowSNPs, "overlap snps", copts.OverlapSNPs,
+		"conditioning", copts.Conditioning, "oversample", copts.Oversample, "ancestry pcs", plan.PCA.K(), "ancestry components", len(plan.Mixture.Weights),
+		"workers", copts.Workers, "steps", copts.Model.Steps, "plan seconds", strconv.FormatFloat(time.Since(t0).Seconds(), 'f', 1, 64))
+
+	// Synthetic cohort: kept as int8 dosages for the metrics and streamed
+	// to the VCF window by window.
+	synth := &vcf.Genotypes{Sites: d.Train.Sites, Samples: make([]string, n), Dosage: make([]int8, m*n)}
+	for s := range synth.Samples {
+		synth.Samples[s] = fmt.Sprintf("SYN%06d", s+1)
+	}
+	hdr := synthHeader(synth, o.CommandLine)
+	hdr.ExtraLines = append(hdr.ExtraLines, fmt.Sprintf("##gousynthWindows=%d windowed models (target %d SNPs, overlap %d, conditioning %s)", len(plan.Windows), copts.WindowSNPs, copts.OverlapSNPs, copts.Conditioning))
+	w, err := vcf.Create(j.out.Path(SynthFile), hdr)
+	if err != nil {
+		return nil, err
+	}
+	defer w.Abort()
+	mf, err := atomicfile.Create(j.out.Path(ModelFile))
+	if err != nil {
+		return nil, err
+	}
+	defer mf.Abort()
+	if _, err := io.WriteString(mf, ChromModelMagic); err != nil {
+		return nil, err
+	}
+	enc := gob.NewEncoder(mf)
+	if err := enc.Encode(ChromModelHeader{Options: copts, Sites: d.Train.Sites, Windows: plan.Windows, PCA: plan.PCA, Mixture: plan.Mixture, NumTrain: d.Train.NumSamples()}); err != nil {
+		return nil, err
+	}
+	done := 0
+	err = plan.Run(ctx, d.Train, func(wd chrom.WindowDone) error {
+		win := wd.Window
+		for v := 0; v < win.Core(); v++ {
+			row := wd.Core[v*n : (v+1)*n]
+			if err := w.Write(synth.Sites[win.CoreStart+v], row, nil); err != nil {
+				return err
+			}
+			copy(synth.Dosage[(win.CoreStart+v)*n:], row)
+		}
+		if err := enc.Encode(ChromModelWindow{Window: win, Model: wd.Result.Model}); err != nil {
+			return err
+		}
+		done++
+		first, last := synth.Sites[win.Start], synth.Sites[win.End-1]
+		j.log.Info("window", "index", win.Index, "of", len(plan.Windows), "region", fmt.Sprintf("%s:%d-%d", first.Chrom, first.Pos, last.Pos),
+			"snps", win.End-win.Start, "overlap", win.Overlap(), "fit seconds", strconv.FormatFloat(wd.Result.FitSeconds, 'f', 1, 64),
+			"generate seconds", strconv.FormatFloat(wd.Result.GenerateSeconds, 'f', 1, 64),
+			"overlap mismatch", strconv.FormatFloat(wd.OverlapMismatch, 'f', 4, 64), "ancestry chi2", strconv.FormatFloat(wd.AncestryChi2, 'f', 2, 64))
+		if o.Progress != nil {
+			o.Progress(modelProgressWindows(done, len(plan.Windows), time.Since(t0)))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	if err := mf.Commit(); err != nil {
+		return nil, err
+	}
+	fitSeconds := time.Since(t0).Seconds()
+	j.log.Info("windows done", "seconds", strconv.FormatFloat(fitSeconds, 'f', 1, 64))
+
+	j.log.Info("evaluating the chromosome", "test", d.Test.NumSamples(), "synthetic", n)
+	cm, err := chrom.Evaluate(d.Test, synth, d.Train, plan.Windows, plan.PCA, chrom.MetricOptions{Seed: stageSeed(j.seed, stageReport)})
+	if err != nil {
+		return nil, err
+	}
+	logWindowedMetrics(j, cm)
+
+	// The standard report on a representative window: the middle one.
+	rep := plan.Windows[len(plan.Windows)/2]
+	idx := make([]int, 0, rep.Core())
+	for v := rep.CoreStart; v < rep.End; v++ {
+		idx = append(idx, v)
+	}
+	ropts := o.Report
+	ropts.Seed = stageSeed(j.seed, stageReport)
+	ropts.Panel = d.populations()
+	j.log.Info("evaluating the representative window", "index", rep.Index, "snps", rep.Core())
+	met, err := report.Evaluate(preprocess.SubsetSites(d.Test, idx), preprocess.SubsetSites(synth, idx), preprocess.SubsetSites(d.Train, idx), ropts)
+	if err != nil {
+		return nil, err
+	}
+	prov := windowedProvenance(o, d, plan, cm, rep, n)
+	title := fmt.Sprintf("gousynth windowed fit: %d windows; standard sections on window %d (%s:%d-%d)", len(plan.Windows), rep.Index,
+		synth.Sites[rep.CoreStart].Chrom, synth.Sites[rep.CoreStart].Pos, synth.Sites[rep.End-1].Pos)
+	if err := writeWindowedReport(j.out, met, cm, prov, title); err != nil {
+		return nil, err
+	}
+	j.log.Info("done", "seconds", strconv.FormatFloat(time.Since(start).Seconds(), 'f', 1, 64))
+	files, err := j.finish(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &FitResult{Data: d, Metrics: met, Files: files, Windowed: &WindowedResult{Windows: plan.Windows, Metrics: cm, Representative: rep, FitSeconds: fitSeconds}}, nil
+}
+
+func modelProgressWindows(done, total int, el time.Duration) model.Progress {
+	return model.Progress{Phase: "windows", Step: done, Total: total, Elapsed: el}
+}
+
+func logWindowedMetrics(j *job, cm *chrom.Metrics) {
+	f := func(x float64) string { return strconv.FormatFloat(x, 'g', 4, 64) }
+	j.log.Info("LD r² MAE vs test", "inside", f(cm.LD.Inside), "inside distance-matched", f(cm.LD.InsideMatched), "straddling", f(cm.LD.Straddle),
+		"floor inside", f(cm.LD.FloorInside), "floor straddling", f(cm.LD.FloorStraddle), "pairs inside", cm.LD.InsidePairs, "pairs straddling", cm.LD.StraddlePairs)
+	j.log.Info("allele frequency r²", "synthetic", f(cm.AFR2), "floor", f(cm.AFR2Floor))
+	for k := range cm.PCW2 {
+		j.log.Info("PCA W2 on whole-chromosome PCs", "pc", k+1, "synthetic", f(cm.PCW2[k]), "floor", f(cm.PCW2Floor[k]))
+	}
+	for k := range cm.Ancestry.SynthMean {
+		j.log.Info("per-window vs global PC correlation", "pc", k+1, "synthetic mean", f(cm.Ancestry.SynthMean[k]), "synthetic min", f(cm.Ancestry.SynthMin[k]),
+			"test mean", f(cm.Ancestry.TestMean[k]), "test min", f(cm.Ancestry.TestMin[k]))
+	}
+	p := cm.Privacy
+	j.log.Info("privacy", "snps", p.SNPs, "identical rate", f(p.IdenticalRate), "synthetic DCR median", f(p.SynthDCRMedian), "synthetic DCR p5", f(p.SynthDCRP5),
+		"test DCR median", f(p.TestDCRMedian), "test DCR p5", f(p.TestDCRP5))
+}
+
+// windowedProvenance is the provenance table of a windowed fit, with the
+// chromosome-scale metrics (report.html shows it as a table).
+func windowedProvenance(o FitOptions, d *Data, plan *chrom.Plan, cm *chrom.Metrics, rep chrom.Window, n int) report.Provenance {
+	kv := func(k, v string) report.KeyValue { return report.KeyValue{Key: k, Value: v} }
+	base := provenanceBase(o, d)
+	f := func(x float64) string { return strconv.FormatFloat(x, 'g', 4, 64) }
+	co := plan.Options
+	base = append(base,
+		kv("mode", fmt.Sprintf("windowed: %d windows of about %d SNPs (cuts at the weakest LD crossing, ±25%%), overlap %d SNPs; %s conditioning on an ancestry latent of %d whole-chromosome PCs (%d mixture components) and the overlap, %g candidates per individual",
+			len(plan.Windows), co.WindowSNPs, co.OverlapSNPs, co.Conditioning, plan.PCA.K(), len(plan.Mixture.Weights), co.Oversample)),
+		kv("window model", fmt.Sprintf("%s, %d steps, network on %d leading eigen-directions, hidden %d×%d, %d sampler steps", co.Model.Process, co.Model.Steps, co.Model.NetDims, co.Model.Hidden, co.Model.Layers, co.Model.SamplerSteps)),
+		kv("synthetic individuals", strconv.Itoa(n)),
+		kv("representative window", fmt.Sprintf("window %d, SNPs %d-%d: the sections below this table are computed on it", rep.Index, rep.CoreStart+1, rep.End)),
+		kv("chromosome: LD r² MAE inside windows", fmt.Sprintf("%s (distance-matched %s; floor %s) over %d pairs ≤ %d SNPs apart", f(cm.LD.Inside), f(cm.LD.InsideMatched), f(cm.LD.FloorInside), cm.LD.InsidePairs, 50)),
+		kv("chromosome: LD r² MAE straddling boundaries", fmt.Sprintf("%s (floor %s) over %d pairs; ratio to inside (distance-matched) %s", f(cm.LD.Straddle), f(cm.LD.FloorStraddle), cm.LD.StraddlePairs, f(cm.LD.Straddle/cm.LD.InsideMatched))),
+		kv("chromosome: allele-frequency r²", fmt.Sprintf("%s (floor %s)", f(cm.AFR2), f(cm.AFR2Floor))),
+	)
+	for k := range cm.PCW2 {
+		base = append(base, kv(fmt.Sprintf("chromosome: PC%d W2 vs test", k+1), fmt.Sprintf("%s (floor %s, ratio %s)", f(cm.PCW2[k]), f(cm.PCW2Floor[k]), f(cm.PCW2[k]/cm.PCW2Floor[k]))))
+	}
+	for k := range cm.Ancestry.SynthMean {
+		base = append(base, kv(fmt.Sprintf("chromosome: per-window PC%d vs global PC%d correlation", k+1, k+1),
+			fmt.Sprintf("synthetic mean %s, min %s; real test mean %s, min %s", f(cm.Ancestry.SynthMean[k]), f(cm.Ancestry.SynthMin[k]), f(cm.Ancestry.TestMean[k]), f(cm.Ancestry.TestMin[k]))))
+	}
+	p := cm.Privacy
+	base = append(base, kv("chromosome: privacy", fmt.Sprintf("on %d evenly spaced SNPs: identical-match rate %s; distance to closest training record median %s, 5th percentile %s (held-out real: %s, %s)",
+		p.SNPs, f(p.IdenticalRate), f(p.SynthDCRMedian), f(p.SynthDCRP5), f(p.TestDCRMedian), f(p.TestDCRP5))))
+	return base
+}
+
+// writeWindowedReport writes report.html (the standard sections on the
+// representative window, the chromosome metrics in the provenance table)
+// and metrics.json ({"mode", "chromosome", "representative_window"}).
+func writeWindowedReport(out *atomicfile.Dir, met *report.Metrics, cm *chrom.Metrics, prov report.Provenance, title string) error {
+	var html, js bytes.Buffer
+	if err := report.WriteHTML(&html, met, report.HTMLOptions{Title: title, Provenance: prov}); err != nil {
+		return err
+	}
+	if err := report.WriteJSON(&js, met, prov); err != nil {
+		return err
+	}
+	all, err := json.MarshalIndent(struct {
+		Mode           string          `json:"mode"`
+		Chromosome     *chrom.Metrics  `json:"chromosome"`
+		Representative json.RawMessage `json:"representative_window"`
+	}{"windowed", cm, json.RawMessage(js.Bytes())}, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := atomicfile.WriteFile(out.Path(ReportFile), html.Bytes()); err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(out.Path(JSONFile), append(all, '\n'))
+}

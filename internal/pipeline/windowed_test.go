@@ -1,0 +1,122 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"encoding/gob"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/gousynth/gousynth/chrom"
+	"github.com/gousynth/gousynth/model"
+	"github.com/gousynth/gousynth/preprocess"
+	"github.com/gousynth/gousynth/synth"
+	"github.com/gousynth/gousynth/vcf"
+)
+
+// A fit over more SNPs than the budget runs in windowed mode: the same
+// output files, a synthetic VCF over every SNP, a windowed model file and
+// chromosome metrics; --windows off keeps the first MaxSNPs SNPs.
+func TestFitWindowed(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "panel.vcf.gz")
+	cfg := synth.OneKGLikePreset(160, 1200)
+	cfg.Populations = 3
+	p, err := synth.NewPanel(cfg, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.WriteVCF(context.Background(), in, synth.VCFOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	mcfg := chrom.WindowModelConfig(model.DefaultConfig("gou"))
+	mcfg.Steps, mcfg.SamplerSteps, mcfg.CalibrationSize, mcfg.Hidden = 40, 10, 200, 32
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	data := DataOptions{Input: in, Filter: preprocess.DefaultFilterOptions(), MaxSNPs: 500, TestFraction: 0.3, Seed: 2, Windows: WindowsAuto}
+	out := filepath.Join(dir, "out")
+	res, err := Fit(context.Background(), FitOptions{Data: data, OutDir: out, Model: mcfg, Logger: logger,
+		Windows: chrom.Options{WindowSNPs: 300, OverlapSNPs: 40, Model: mcfg}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Windowed == nil || len(res.Windowed.Windows) < 3 {
+		t.Fatalf("not a windowed fit: %+v", res.Windowed)
+	}
+	var names []string
+	for _, f := range res.Files {
+		names = append(names, filepath.Base(f))
+	}
+	want := []string{JSONFile, ModelFile, ReportFile, LogFile, SynthFile, SynthFile + ".tbi"}
+	if len(names) != len(want) {
+		t.Fatalf("files %v, want %v", names, want)
+	}
+	g, _, err := vcf.ReadFile(filepath.Join(out, SynthFile), vcf.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := res.Data.Train.NumSites()
+	if g.NumSites() != m || g.NumSamples() != 160 || m <= 500 {
+		t.Fatalf("synthetic VCF has %d sites × %d samples, want %d × 160", g.NumSites(), g.NumSamples(), m)
+	}
+	for v := range g.Sites {
+		if g.Sites[v].Pos != res.Data.Train.Sites[v].Pos {
+			t.Fatalf("site %d at %d, want %d", v, g.Sites[v].Pos, res.Data.Train.Sites[v].Pos)
+		}
+	}
+	// The model file: magic, header, one decodable model per window.
+	b, err := os.ReadFile(filepath.Join(out, ModelFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(b, []byte(ChromModelMagic)) {
+		t.Fatal("model file lacks the windowed magic")
+	}
+	dec := gob.NewDecoder(bytes.NewReader(b[len(ChromModelMagic):]))
+	var hdr ChromModelHeader
+	if err := dec.Decode(&hdr); err != nil {
+		t.Fatal(err)
+	}
+	if len(hdr.Windows) != len(res.Windowed.Windows) {
+		t.Fatalf("header has %d windows", len(hdr.Windows))
+	}
+	for i := range hdr.Windows {
+		var w ChromModelWindow
+		if err := dec.Decode(&w); err != nil {
+			t.Fatal(err)
+		}
+		wm, err := model.Decode(w.Model)
+		if err != nil || len(wm.Sites) != w.Window.End-w.Window.Start {
+			t.Fatalf("window %d model: %v", i, err)
+		}
+	}
+	var js struct {
+		Mode       string         `json:"mode"`
+		Chromosome map[string]any `json:"chromosome"`
+	}
+	jb, err := os.ReadFile(filepath.Join(out, JSONFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(jb, &js); err != nil || js.Mode != "windowed" || js.Chromosome["LD"] == nil {
+		t.Fatalf("metrics.json: %v, mode %q", err, js.Mode)
+	}
+	lb, _ := os.ReadFile(filepath.Join(out, LogFile))
+	if !bytes.Contains(lb, []byte("windowed models")) {
+		t.Error("run.log does not say the fit is windowed")
+	}
+
+	// --windows off: the first MaxSNPs SNPs, one model.
+	data.Windows = WindowsOff
+	mcfg.Steps = 20
+	res, err = Fit(context.Background(), FitOptions{Data: data, OutDir: filepath.Join(dir, "off"), Model: mcfg, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Windowed != nil || res.Data.Train.NumSites() != 500 {
+		t.Fatalf("--windows off: windowed %v, %d SNPs", res.Windowed != nil, res.Data.Train.NumSites())
+	}
+}
