@@ -6,9 +6,12 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/gousynth/gousynth/chrom"
 	"github.com/gousynth/gousynth/internal/pipeline"
+	"github.com/gousynth/gousynth/model"
 	"github.com/gousynth/gousynth/report"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 func newFitCmd() *cobra.Command {
@@ -18,6 +21,7 @@ func newFitCmd() *cobra.Command {
 		outf    outputFlags
 		outDir  string
 		process string
+		win     windowFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "fit IN.vcf.gz",
@@ -34,11 +38,21 @@ held-out individuals. It writes, all together or not at all:
   OUTDIR/metrics.json           every metric with its floor
   OUTDIR/run.log                what was read, filtered, fitted and measured
 
-Beyond --max-snps SNPs (default 2000) the first --max-snps consecutive SNPs
-are fitted, and the run says so; pick another stretch with --region.`,
+Beyond --max-snps SNPs (default 2000), fit works on the whole input with
+windowed models (--windows auto, the default): the sites are cut into windows
+of about --window-snps SNPs at points of weak LD, one model is fitted per
+window (--threads windows at a time), and the synthetic chromosome is
+assembled window by window, each synthetic individual keeping one ancestry
+(a latent of whole-chromosome PCs) and matching the overlap already written
+for it. model.gsy then holds every window's model; report.html shows the
+chromosome-scale metrics and the standard sections on one representative
+window. With --windows off, the first --max-snps consecutive SNPs are fitted
+instead, and the run says so; pick another stretch with --region.`,
 		Example: `  gousynth fit testdata/1kg_chr1_11.7M.vcf.gz -o out
   gousynth fit chr22.vcf.gz --region 22:17000000-18000000 --panel samples.panel -o chr22_out
-  gousynth fit in.vcf.gz --process vp --steps 2000 -n 5000 --seed 7 -o vp_out`,
+  gousynth fit in.vcf.gz --process vp --steps 2000 -n 5000 --seed 7 -o vp_out
+  gousynth fit chr22.vcf.gz --threads 2 -o chr22_windows     # whole chromosome, windowed
+  gousynth fit chr22.vcf.gz --windows off --region 22:17000000-18000000 -o chr22_1mb`,
 		Args: exactArgs(1, "fit needs one input VCF"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := outf.validate(); err != nil {
@@ -52,6 +66,12 @@ are fitted, and the run says so; pick another stretch with --region.`,
 			if err != nil {
 				return err
 			}
+			wopts, err := win.options(cmd.Flags(), cfg)
+			if err != nil {
+				return err
+			}
+			dopts.Windows = win.mode
+			wopts.Workers = dopts.Read.Threads
 			res, err := pipeline.Fit(cmd.Context(), pipeline.FitOptions{
 				Data:        dopts,
 				OutDir:      outDir,
@@ -61,6 +81,7 @@ are fitted, and the run says so; pick another stretch with --region.`,
 				CommandLine: commandLine(),
 				Progress:    modelProgress(""),
 				Logger:      slog.Default(),
+				Windows:     wopts,
 			})
 			if err != nil {
 				return err
@@ -77,12 +98,87 @@ are fitted, and the run says so; pick another stretch with --region.`,
 	outf.register(fs)
 	data.register(fs)
 	mflags.register(fs)
+	win.register(fs)
 	return cmd
+}
+
+// windowFlags are fit's windowed-mode flags.
+type windowFlags struct {
+	mode         string
+	snps         int
+	overlap      int
+	conditioning string
+	oversample   float64
+}
+
+func (f *windowFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.mode, "windows", pipeline.WindowsAuto, "beyond --max-snps SNPs: auto (windowed models over every SNP) or off (fit the first --max-snps)")
+	fs.IntVar(&f.snps, "window-snps", chrom.DefaultWindowSNPs, "windowed mode: target SNPs written by each window (cut at the weakest LD within ±25%)")
+	fs.IntVar(&f.overlap, "window-overlap", chrom.DefaultOverlapSNPs, "windowed mode: SNPs each window shares with the previous one")
+	fs.StringVar(&f.conditioning, "window-conditioning", chrom.CondMatch, "windowed mode: match (ancestry latent + overlap), ancestry (latent only) or none (independent windows)")
+	fs.Float64Var(&f.oversample, "oversample", chrom.DefaultOversample, "windowed mode: candidates drawn per synthetic individual in each window (≥ 1)")
+}
+
+// options validates the flags and returns the windowed options; the window
+// models use chrom.WindowModelConfig except where model flags were given.
+func (f *windowFlags) options(fs *pflag.FlagSet, cfg model.Config) (chrom.Options, error) {
+	switch f.mode {
+	case pipeline.WindowsAuto, pipeline.WindowsOff:
+	default:
+		return chrom.Options{}, usagef("--windows must be auto or off, got %q", f.mode)
+	}
+	switch f.conditioning {
+	case chrom.CondMatch, chrom.CondAncestry, chrom.CondNone:
+	default:
+		return chrom.Options{}, usagef("--window-conditioning must be match, ancestry or none, got %q", f.conditioning)
+	}
+	if f.snps < 10 {
+		return chrom.Options{}, usagef("--window-snps must be at least 10, got %d", f.snps)
+	}
+	if f.overlap < 0 || f.overlap > f.snps/2 {
+		return chrom.Options{}, usagef("--window-overlap must be in [0, --window-snps/2], got %d", f.overlap)
+	}
+	if f.oversample < 1 {
+		return chrom.Options{}, usagef("--oversample must be ≥ 1, got %g", f.oversample)
+	}
+	wcfg := chrom.WindowModelConfig(cfg)
+	if fs.Changed("steps") {
+		wcfg.Steps = cfg.Steps
+	}
+	if fs.Changed("hidden") {
+		wcfg.Hidden = cfg.Hidden
+	}
+	if fs.Changed("net-dims") {
+		wcfg.NetDims = cfg.NetDims
+	}
+	if fs.Changed("sampler-steps") {
+		wcfg.SamplerSteps = cfg.SamplerSteps
+	}
+	return chrom.Options{WindowSNPs: f.snps, OverlapSNPs: f.overlap, Conditioning: f.conditioning, Oversample: f.oversample, Model: wcfg}, nil
 }
 
 // printSummary prints the verdicts and where the outputs are.
 func printSummary(w io.Writer, res *pipeline.FitResult) {
 	m := res.Metrics
+	if wr := res.Windowed; wr != nil {
+		cm := wr.Metrics
+		fmt.Fprintf(w, "windowed fit: %d windows over %d SNPs (more than --max-snps), %d training individuals; %d synthetic individuals evaluated against %d held-out\n",
+			len(wr.Windows), cm.SNPs, res.Data.Train.NumSamples(), m.NumSynth, m.NumTest)
+		fmt.Fprintf(w, "  %-20s inside windows %.4f (floor %.4f), straddling boundaries %.4f (floor %.4f)\n", "LD r² MAE", cm.LD.Inside, cm.LD.FloorInside, cm.LD.Straddle, cm.LD.FloorStraddle)
+		for k := range cm.PCW2 {
+			if k < 3 {
+				fmt.Fprintf(w, "  %-20s PC%d W2 %.3f (floor %.3f)\n", "ancestry", k+1, cm.PCW2[k], cm.PCW2Floor[k])
+			}
+		}
+		fmt.Fprintf(w, "  verdicts below are for window %d (SNPs %d-%d), the report's representative window\n", wr.Representative.Index, wr.Representative.CoreStart+1, wr.Representative.End)
+		for _, v := range m.Verdicts {
+			fmt.Fprintf(w, "  %-20s %-12s %s\n", v.Area, v.Verdict, v.Reason)
+		}
+		for _, f := range res.Files {
+			fmt.Fprintf(w, "  wrote %s\n", f)
+		}
+		return
+	}
 	fmt.Fprintf(w, "fitted %s on %d individuals × %d SNPs; %d synthetic individuals evaluated against %d held-out\n",
 		res.Model.Config.Process, res.Data.Train.NumSamples(), res.Data.Train.NumSites(), m.NumSynth, m.NumTest)
 	for _, v := range m.Verdicts {
