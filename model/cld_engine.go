@@ -7,8 +7,8 @@ import (
 	"math/rand/v2"
 )
 
-// DefaultCLDEps is the position noise of process "cld-eps" (CLD-ε) when the
-// configuration does not set one.
+// DefaultCLDEps is the position noise of process "cld-eps" (CLD-ε) in
+// DefaultConfig, and when a configuration leaves Config.CLDEps at 0.
 const DefaultCLDEps = 0.1
 
 func init() {
@@ -22,7 +22,12 @@ func init() {
 }
 
 // cldEps returns the CLD-ε position noise for a configuration.
-func cldEps(Config) float64 { return DefaultCLDEps }
+func cldEps(c Config) float64 {
+	if c.CLDEps > 0 {
+		return c.CLDEps
+	}
+	return DefaultCLDEps
+}
 
 // cldEngine runs CLD or CLD-ε (process CLD, the same for every coordinate)
 // in the engine's latent eigen-coordinates, with the phase space u = (y, v)

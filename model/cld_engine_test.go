@@ -363,6 +363,9 @@ func TestCLDModelFileRoundTrip(t *testing.T) {
 	for _, proc := range []string{"cld", "cld-eps"} {
 		cfg := DefaultConfig(proc)
 		cfg.Steps, cfg.Hidden, cfg.Layers, cfg.SamplerSteps, cfg.CalibrationSize, cfg.MinClusterSize = 30, 16, 1, 20, 50, 10
+		if proc == "cld-eps" {
+			cfg.CLDEps = 0.3 // not the default: the file must carry it
+		}
 		m, err := Fit(context.Background(), x, sites, cfg, nil)
 		if err != nil {
 			t.Fatalf("%s: %v", proc, err)
@@ -375,6 +378,9 @@ func TestCLDModelFileRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", proc, err)
 		}
+		if m2.Config != m.Config {
+			t.Errorf("%s: config %+v after the round trip, want %+v", proc, m2.Config, m.Config)
+		}
 		a, err := m.Generate(context.Background(), 40, 5)
 		if err != nil {
 			t.Fatal(err)
@@ -386,5 +392,38 @@ func TestCLDModelFileRoundTrip(t *testing.T) {
 		if !slices.Equal(a.Dosage, b.Dosage) {
 			t.Errorf("%s: loaded model generates a different cohort", proc)
 		}
+		if e := m2.proc.(*cldEngine).p.Eps; e != cfg.CLDEps {
+			t.Errorf("%s: loaded model runs with ε = %g, want %g", proc, e, cfg.CLDEps)
+		}
+	}
+}
+
+func TestCLDEpsConfig(t *testing.T) {
+	if c := DefaultConfig("cld-eps"); c.CLDEps != DefaultCLDEps || c.T != 0.25 || c.Validate() != nil {
+		t.Errorf("DefaultConfig(cld-eps): ε = %g, T = %g, Validate = %v", c.CLDEps, c.T, c.Validate())
+	}
+	if c := DefaultConfig("cld"); c.CLDEps != 0 || c.T != 0.25 {
+		t.Errorf("DefaultConfig(cld): ε = %g, T = %g", c.CLDEps, c.T)
+	}
+	for _, tc := range []struct {
+		proc string
+		eps  float64
+		ok   bool
+	}{{"cld-eps", 0.5, true}, {"cld-eps", 0, true}, {"cld-eps", -0.1, false}, {"cld-eps", math.NaN(), false},
+		{"cld-eps", math.Inf(1), false}, {"cld", 0.1, false}, {"gou", 0.1, false}, {"vp", 0, true}} {
+		c := DefaultConfig(tc.proc)
+		c.CLDEps = tc.eps
+		if err := c.Validate(); (err == nil) != tc.ok {
+			t.Errorf("%s with ε = %g: Validate = %v", tc.proc, tc.eps, err)
+		}
+	}
+	// A configuration without ε (a model file written before the field
+	// existed) runs CLD-ε with the historical default.
+	p, err := registry["cld-eps"].factory(Config{Process: "cld-eps", T: 1, Eps: 1e-3}, []float64{2, 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := p.(*cldEngine).p.Eps; e != DefaultCLDEps {
+		t.Errorf("ε = %g without Config.CLDEps, want %g", e, DefaultCLDEps)
 	}
 }

@@ -3,6 +3,7 @@ package model
 import (
 	"errors"
 	"fmt"
+	"math"
 )
 
 // Config holds every setting of a fit. DefaultConfig gives measured defaults;
@@ -26,6 +27,10 @@ type Config struct {
 	A, B, Gamma, Beta float64
 	// VP: β(t) = Beta0 + t(Beta1 − Beta0) on standardised data.
 	Beta0, Beta1 float64
+	// CLDEps is the position noise ε of process "cld-eps" (CLD-ε); it must
+	// be 0 for every other process. 0 with "cld-eps" means DefaultCLDEps
+	// (model files written before the field existed).
+	CLDEps float64
 	// T and Eps bound the diffusion time of either process.
 	T, Eps float64
 
@@ -64,10 +69,13 @@ type Config struct {
 
 	// Discretiser maps continuous samples to 0/1/2: "threshold" (per-SNP
 	// thresholds calibrated at fit time so that a model sample of
-	// CalibrationSize individuals has the training genotype frequencies) or
-	// "round".
+	// CalibrationSize individuals has the training genotype frequencies),
+	// "ld" (the same thresholds applied in genomic order with error
+	// diffusion to the next LDWindow SNPs, which keeps short-range LD; see
+	// discretise.go) or "round".
 	Discretiser     string
 	CalibrationSize int
+	LDWindow        int
 }
 
 // DefaultConfig returns the default settings for process ("gou" or "vp").
@@ -85,10 +93,20 @@ func DefaultConfig(process string) Config {
 		Init:    "anchors",
 		Anchors: 16, MinClusterSize: 20, AnchorPCs: 10,
 		Sampler: "ancestral", SamplerSteps: 100,
-		Discretiser: "threshold", CalibrationSize: 2000,
+		Discretiser: "threshold", CalibrationSize: 2000, LDWindow: 32,
 	}
-	if process == "vp" {
+	switch process {
+	case "vp":
 		c.Init = "marginal"
+	case "cld", "cld-eps":
+		// CLD with β = 4 has forgotten the data by T = 1 (mean map 0.003),
+		// so the anchor start carries nothing; T = 0.25 keeps it and is the
+		// best measured horizon (docs/results-cld.md: covariance 1.51× the
+		// floor vs 1.92× at T = 1, PCA 1.41× vs 2.54×; T = 0.1 breaks down).
+		c.T = 0.25
+		if process == "cld-eps" {
+			c.CLDEps = DefaultCLDEps
+		}
 	}
 	return c
 }
@@ -117,6 +135,13 @@ func (c Config) Validate() error {
 		if _, ok := registry[c.Process]; !ok {
 			return bad("unknown process %q", c.Process)
 		}
+	}
+	if c.Process == "cld-eps" {
+		if !(c.CLDEps >= 0) || math.IsInf(c.CLDEps, 0) {
+			return bad("CLD-ε needs a finite ε ≥ 0 (got %g)", c.CLDEps)
+		}
+	} else if c.CLDEps != 0 {
+		return bad("CLD ε = %g is only meaningful for process cld-eps (process is %q)", c.CLDEps, c.Process)
 	}
 	switch c.Latent {
 	case "probit":
@@ -153,12 +178,15 @@ func (c Config) Validate() error {
 		return bad("SamplerSteps must be ≥ 1")
 	}
 	switch c.Discretiser {
-	case "threshold", "round":
+	case "threshold", "ld", "round":
 	default:
-		return bad("unknown discretiser %q (threshold, round)", c.Discretiser)
+		return bad("unknown discretiser %q (threshold, ld, round)", c.Discretiser)
 	}
-	if c.Discretiser == "threshold" && c.CalibrationSize < 10 {
+	if (c.Discretiser == "threshold" || c.Discretiser == "ld") && c.CalibrationSize < 10 {
 		return bad("CalibrationSize must be ≥ 10")
+	}
+	if c.Discretiser == "ld" && c.LDWindow < 1 {
+		return bad("the ld discretiser needs LDWindow ≥ 1 (got %d)", c.LDWindow)
 	}
 	return nil
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"sort"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
@@ -44,6 +43,7 @@ type Model struct {
 	Preprocess  string      // free-text summary supplied by the caller (filters, split)
 
 	proc Process
+	ld   *ldDisc // "ld" discretiser's coefficients, rebuilt from Basis when nil
 }
 
 // ErrInput marks unusable training data.
@@ -180,6 +180,17 @@ func Fit(ctx context.Context, x *mat.Dense, sites []vcf.Site, cfg Config, progre
 		m.Thresholds = calibrate(x, cal)
 		phase("discretisation", start)
 	}
+	if cfg.Discretiser == "ld" {
+		cal, err := m.sampleContinuous(ctx, cfg.CalibrationSize, rand.New(rand.NewPCG(cfg.Seed, 0x63616c)))
+		if err != nil {
+			return nil, err
+		}
+		phase("sampling", start)
+		start = time.Now()
+		m.ld = newLDDisc(m.Basis, cfg.LDWindow)
+		m.Thresholds = calibrateLD(x, cal, m.ld)
+		phase("discretisation", start)
+	}
 	return m, nil
 }
 
@@ -229,53 +240,6 @@ func anchors(y *mat.Dense, cfg Config, r int) *InitDist {
 		}
 	}
 	return init
-}
-
-// calibrate returns per-SNP thresholds such that the calibration sample cal
-// (continuous, m × d) discretised with them has the genotype frequencies of
-// the training matrix x.
-func calibrate(x, cal *mat.Dense) [][2]float64 {
-	n, d := x.Dims()
-	mc, _ := cal.Dims()
-	th := make([][2]float64, d)
-	col := make([]float64, mc)
-	for j := 0; j < d; j++ {
-		var c0, c1 int
-		for i := 0; i < n; i++ {
-			switch v := math.Round(x.At(i, j)); {
-			case v <= 0:
-				c0++
-			case v == 1:
-				c1++
-			}
-		}
-		for i := 0; i < mc; i++ {
-			col[i] = cal.At(i, j)
-		}
-		sort.Float64s(col)
-		q := func(p float64) float64 {
-			if p <= 0 {
-				return math.Inf(-1)
-			}
-			if p >= 1 {
-				return math.Inf(1)
-			}
-			pos := p*float64(mc) - 0.5
-			lo := int(math.Floor(pos))
-			if lo < 0 {
-				return col[0] - 1e-9
-			}
-			if lo >= mc-1 {
-				return col[mc-1] + 1e-9
-			}
-			f := pos - float64(lo)
-			return col[lo]*(1-f) + col[lo+1]*f
-		}
-		p0 := float64(c0) / float64(n)
-		p1 := float64(c0+c1) / float64(n)
-		th[j] = [2]float64{q(p0), q(p1)}
-	}
-	return th
 }
 
 // fingerprint hashes the training matrix (shape and values) so that a model
@@ -345,6 +309,15 @@ func (m *Model) Generate(ctx context.Context, n int, seed uint64) (*vcf.Genotype
 	for s := range g.Samples {
 		g.Samples[s] = fmt.Sprintf("SYN%06d", s+1)
 	}
+	if m.Config.Latent != "probit" && m.Config.Discretiser == "ld" {
+		if m.ld == nil {
+			m.ld = newLDDisc(m.Basis, m.Config.LDWindow)
+		}
+		for s := 0; s < n; s++ {
+			m.ld.discretise(m.Thresholds, x.RawRowView(s), g.Dosage[s:], n)
+		}
+		return g, nil
+	}
 	for s := 0; s < n; s++ {
 		row := x.RawRowView(s)
 		for v := 0; v < d; v++ {
@@ -388,6 +361,10 @@ func (m *Model) Summary() string {
 		s += fmt.Sprintf("GOU a=%g b=%g γ=%g β=%g (0=auto) T=%g eps=%g\n", c.A, c.B, c.Gamma, c.Beta, c.T, c.Eps)
 	case "vp":
 		s += fmt.Sprintf("VP β0=%g β1=%g T=%g eps=%g\n", c.Beta0, c.Beta1, c.T, c.Eps)
+	case "cld":
+		s += fmt.Sprintf("CLD T=%g eps=%g\n", c.T, c.Eps)
+	case "cld-eps":
+		s += fmt.Sprintf("CLD-ε ε=%g T=%g eps=%g\n", cldEps(c), c.T, c.Eps)
 	}
 	if m.Net != nil {
 		s += fmt.Sprintf("network MLP %d×%d (%d parameters); %d steps × batch %d, LR %g, EMA %g, final loss %.4f\n",
@@ -397,7 +374,11 @@ func (m *Model) Summary() string {
 	if m.Init != nil && m.Init.Kind == "anchors" {
 		s += fmt.Sprintf(" (%d anchors, min cluster size %d)", len(m.Init.Weights), c.MinClusterSize)
 	}
-	s += fmt.Sprintf("; sampler %s, %d steps; discretiser %s; seed %d\n", c.Sampler, c.SamplerSteps, c.Discretiser, c.Seed)
+	disc := c.Discretiser
+	if disc == "ld" {
+		disc = fmt.Sprintf("ld (window %d SNPs)", c.LDWindow)
+	}
+	s += fmt.Sprintf("; sampler %s, %d steps; discretiser %s; seed %d\n", c.Sampler, c.SamplerSteps, disc, c.Seed)
 	if m.Preprocess != "" {
 		s += "preprocessing: " + m.Preprocess + "\n"
 	}

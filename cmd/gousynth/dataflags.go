@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"log/slog"
+	"math"
 	"os"
 	"strings"
 
@@ -100,6 +102,8 @@ type modelFlags struct {
 	steps, hidden, layers, batch, samplerSteps, anchors, minCluster, netDims int
 	lr                                                                       float64
 	sampler, discretiser, init                                               string
+	cldEps                                                                   float64
+	fs                                                                       *pflag.FlagSet
 }
 
 func (f *modelFlags) register(fs *pflag.FlagSet) {
@@ -111,10 +115,12 @@ func (f *modelFlags) register(fs *pflag.FlagSet) {
 	fs.Float64Var(&f.lr, "lr", 0, "learning rate (0 = default)")
 	fs.StringVar(&f.sampler, "sampler", "", "reverse sampler: ancestral, em or heun (default: the process's)")
 	fs.IntVar(&f.samplerSteps, "sampler-steps", 0, "reverse sampler steps (0 = default)")
-	fs.StringVar(&f.discretiser, "discretiser", "", "continuous → 0/1/2: threshold or round (default threshold)")
+	fs.StringVar(&f.discretiser, "discretiser", "", "continuous → 0/1/2: threshold, ld or round (default threshold)")
 	fs.StringVar(&f.init, "init", "", "sampler start: anchors, marginal or stationary (default: the process's)")
 	fs.IntVar(&f.anchors, "anchors", 0, "k-means anchors of the GOU initialisation (0 = default)")
 	fs.IntVar(&f.minCluster, "min-cluster-size", 0, "smallest cluster an anchor may summarise (0 = default)")
+	fs.Float64Var(&f.cldEps, "cld-eps", model.DefaultCLDEps, "position noise ε of --process cld-eps (CLD-ε), > 0; other processes ignore it")
+	f.fs = fs
 }
 
 // config builds and validates the model configuration for process.
@@ -157,6 +163,16 @@ func (f *modelFlags) config(process string) (model.Config, error) {
 	}
 	if f.init != "" {
 		c.Init = f.init
+	}
+	if f.fs != nil && f.fs.Changed("cld-eps") {
+		switch {
+		case !(f.cldEps > 0) || math.IsInf(f.cldEps, 0):
+			return model.Config{}, usagef("--cld-eps must be a finite ε > 0 (ε = 0 is --process cld), got %g", f.cldEps)
+		case process == "cld-eps":
+			c.CLDEps = f.cldEps
+		default:
+			slog.Warn("--cld-eps applies to process cld-eps only; ignored", "process", process)
+		}
 	}
 	c.Threads = global.threads
 	if err := c.Validate(); err != nil {
