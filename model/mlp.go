@@ -172,7 +172,14 @@ func (m *MLP) Forward(ws *Workspace, x []float32, t []float64, batch int, out []
 	in := ws.acts[0]
 	for r := 0; r < batch; r++ {
 		copy(in[r*d[0]:r*d[0]+m.In], x[r*m.In:(r+1)*m.In])
-		embedTime(in[r*d[0]+m.In:(r+1)*d[0]], t[r], m.TimeScale)
+		emb := in[r*d[0]+m.In : (r+1)*d[0]]
+		if r > 0 && t[r] == t[r-1] {
+			// Samplers evaluate every row at the same time: reuse the
+			// embedding (the same values, without the sin/cos/exp).
+			copy(emb, in[(r-1)*d[0]+m.In:r*d[0]])
+			continue
+		}
+		embedTime(emb, t[r], m.TimeScale)
 	}
 	L := len(d) - 1
 	for l := 0; l < L; l++ {
