@@ -83,18 +83,23 @@ func (j *Job) check() error {
 // windowShare returns, for individuals given by site-major dosages (d×n),
 // their share of each global PC score from the window's sites.
 func (j *Job) windowShare(dos []int8, n int) []float64 {
-	d := len(j.Sites)
-	out := make([]float64, n*j.K)
-	for v := 0; v < d; v++ {
-		mu, sc := j.PCMean[v], j.PCScale[v]
+	return windowShare(dos, n, j.PCMean, j.PCScale, j.Loadings, j.K)
+}
+
+// windowShare is Σ_v (x_v − mean_v)·scale_v·loadings[v, k] over a window's
+// sites, for n individuals with site-major dosages.
+func windowShare(dos []int8, n int, mean, scale, loadings []float64, K int) []float64 {
+	out := make([]float64, n*K)
+	for v := range mean {
+		mu, sc := mean[v], scale[v]
 		if sc == 0 {
 			continue
 		}
-		load := j.Loadings[v*j.K : (v+1)*j.K]
+		load := loadings[v*K : (v+1)*K]
 		row := dos[v*n : (v+1)*n]
 		for i, x := range row {
 			z := (float64(x) - mu) * sc
-			o := out[i*j.K : (i+1)*j.K]
+			o := out[i*K : (i+1)*K]
 			for k, l := range load {
 				o[k] += z * l
 			}

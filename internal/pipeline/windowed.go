@@ -1,12 +1,14 @@
 package pipeline
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/gob"
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"strconv"
 	"time"
@@ -42,10 +44,12 @@ type ChromModelHeader struct {
 	NumTrain int
 }
 
-// ChromModelWindow is one window's model in a windowed model file.
+// ChromModelWindow is one window's model in a windowed model file, with
+// its ancestry read-out (chrom.Result.Slope, NoiseVar).
 type ChromModelWindow struct {
-	Window chrom.Window
-	Model  []byte
+	Window          chrom.Window
+	Model           []byte
+	Slope, NoiseVar []float64
 }
 
 // WindowedResult describes a windowed fit.
@@ -124,7 +128,7 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 			}
 			copy(synth.Dosage[(win.CoreStart+v)*n:], row)
 		}
-		if err := enc.Encode(ChromModelWindow{Window: win, Model: wd.Result.Model}); err != nil {
+		if err := enc.Encode(ChromModelWindow{Window: win, Model: wd.Result.Model, Slope: wd.Result.Slope, NoiseVar: wd.Result.NoiseVar}); err != nil {
 			return err
 		}
 		done++
@@ -259,4 +263,75 @@ func writeWindowedReport(out *atomicfile.Dir, met *report.Metrics, cm *chrom.Met
 		return err
 	}
 	return atomicfile.WriteFile(out.Path(JSONFile), append(all, '\n'))
+}
+
+// IsWindowedModel reports whether path is a windowed model file (model.gsy
+// of a windowed fit) rather than a single model.
+func IsWindowedModel(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	b := make([]byte, len(ChromModelMagic))
+	_, err = io.ReadFull(f, b)
+	return err == nil && string(b) == ChromModelMagic
+}
+
+// GenerateWindowed draws n synthetic individuals from a windowed model file
+// into a bgzipped VCF (+ .tbi) at out, one window model in memory at a time.
+// The same file, n and seed give the same output.
+func GenerateWindowed(ctx context.Context, path string, n int, seed uint64, out, cmdline string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	br := bufio.NewReader(f)
+	magic := make([]byte, len(ChromModelMagic))
+	if _, err := io.ReadFull(br, magic); err != nil || string(magic) != ChromModelMagic {
+		return fmt.Errorf("%s: %w", path, model.ErrNotModel)
+	}
+	dec := gob.NewDecoder(br)
+	var hdr ChromModelHeader
+	if err := dec.Decode(&hdr); err != nil {
+		return fmt.Errorf("%s: windowed model header: %w", path, model.ErrCorrupt)
+	}
+	g := &vcf.Genotypes{Sites: hdr.Sites, Samples: make([]string, n)}
+	for s := range g.Samples {
+		g.Samples[s] = fmt.Sprintf("SYN%06d", s+1)
+	}
+	w, err := vcf.Create(out, synthHeader(g, cmdline))
+	if err != nil {
+		return err
+	}
+	defer w.Abort()
+	i := 0
+	next := func() (chrom.WindowModel, bool, error) {
+		if i == len(hdr.Windows) {
+			return chrom.WindowModel{}, false, nil
+		}
+		var cw ChromModelWindow
+		if err := dec.Decode(&cw); err != nil {
+			return chrom.WindowModel{}, false, fmt.Errorf("%s: window %d: %w", path, i, model.ErrCorrupt)
+		}
+		m, err := model.Decode(cw.Model)
+		if err != nil {
+			return chrom.WindowModel{}, false, fmt.Errorf("%s: window %d: %w", path, i, err)
+		}
+		i++
+		return chrom.WindowModel{Window: cw.Window, Model: m, Slope: cw.Slope, NoiseVar: cw.NoiseVar}, true, nil
+	}
+	err = chrom.Generate(ctx, hdr.PCA, hdr.Mixture, n, hdr.Options.Oversample, hdr.Options.Conditioning, seed, next, func(wd chrom.WindowDone) error {
+		for v := 0; v < wd.Window.Core(); v++ {
+			if err := w.Write(hdr.Sites[wd.Window.CoreStart+v], wd.Core[v*n:(v+1)*n], nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return w.Close()
 }

@@ -93,6 +93,21 @@ func TestFitWindowed(t *testing.T) {
 			t.Fatalf("window %d model: %v", i, err)
 		}
 	}
+	// A new cohort from the windowed model file alone.
+	if !IsWindowedModel(filepath.Join(out, ModelFile)) {
+		t.Fatal("IsWindowedModel: false")
+	}
+	gen := filepath.Join(dir, "gen.vcf.gz")
+	if err := GenerateWindowed(context.Background(), filepath.Join(out, ModelFile), 70, 9, gen, "test"); err != nil {
+		t.Fatal(err)
+	}
+	gg, _, err := vcf.ReadFile(gen, vcf.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gg.NumSites() != m || gg.NumSamples() != 70 {
+		t.Fatalf("generated %d sites × %d samples, want %d × 70", gg.NumSites(), gg.NumSamples(), m)
+	}
 	var js struct {
 		Mode       string         `json:"mode"`
 		Chromosome map[string]any `json:"chromosome"`
