@@ -216,21 +216,17 @@ func Evaluate(test, synth, train *vcf.Genotypes, windows []Window, pca *PCA, o M
 
 	// Ancestry consistency along the chromosome, for the 2 leading PCs.
 	nk := min(2, K)
-	trainAll := pca.Project(train, 0, m, 0)
 	anc := &met.Ancestry
 	anc.PerWindowSynth = make([][]float64, nk)
 	anc.PerWindowTest = make([][]float64, nk)
 	for _, w := range windows {
 		ws := pca.Project(sub, w.CoreStart, w.End, 0)
 		wt := pca.Project(test, w.CoreStart, w.End, 0)
-		wtr := pca.Project(train, w.CoreStart, w.End, 0)
-		_ = wtr
 		for k := 0; k < nk; k++ {
 			anc.PerWindowSynth[k] = append(anc.PerWindowSynth[k], pearson(col(ws, k), col(ps, k)))
 			anc.PerWindowTest[k] = append(anc.PerWindowTest[k], pearson(col(wt, k), col(pt, k)))
 		}
 	}
-	_ = trainAll
 	for k := 0; k < nk; k++ {
 		mean, lo := meanMin(anc.PerWindowSynth[k])
 		anc.SynthMean, anc.SynthMin = append(anc.SynthMean, mean), append(anc.SynthMin, lo)
