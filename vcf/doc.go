@@ -23,12 +23,16 @@
 // common "a|b" layout; every other FORMAT field and INFO are skipped unread.
 //
 // Input errors are *Error values wrapping a sentinel (ErrNotVCF, ErrEmpty,
-// ErrHeader, ErrMalformed, ErrTruncated, ErrUnknownSample, ErrRegion,
-// ErrIndex) for errors.Is.
+// ErrHeader, ErrMalformed, ErrUnsorted, ErrTruncated, ErrUnknownSample,
+// ErrRegion, ErrIndex) for errors.Is. Records must be sorted as tabix
+// requires: POS never decreases within a contig and each contig's records
+// are contiguous; the reader checks this on every record (ErrUnsorted, with
+// the line of the first record out of order).
 //
 // # Writing
 //
-// Create and WriteGenotypes write BGZF-compressed VCF 4.2 (compressing
+// Create and WriteGenotypes (WriteGenotypesContext to stop on
+// cancellation) write BGZF-compressed VCF 4.2 (compressing
 // blocks in parallel) with recomputed INFO AC/AN/AF and a tabix .tbi index,
 // always through internal/atomicfile: the VCF and its index appear only once
 // they have been completely written.
