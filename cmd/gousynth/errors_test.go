@@ -200,6 +200,7 @@ func TestErrorTable(t *testing.T) {
 		{"contig split", []string{"fit", f["splitcontig.vcf"], "-o", "OUT/fit"}, 1, []string{f["splitcontig.vcf"] + ":12: records are not sorted: contig 1 appears again after contig 2"}},
 		{"header without samples", []string{"fit", f["nosamples.vcf"], "-o", "OUT/fit"}, 1, []string{f["nosamples.vcf"] + ": the file has no samples"}},
 		{"header without samples (stats)", []string{"stats", f["nosamples.vcf"]}, 0, []string{"samples\t0\n", "sites kept\t60\n"}},
+		{"header without samples (ld)", []string{"ld", f["nosamples.vcf"], "-o", "OUT/ld.tsv"}, 1, []string{f["nosamples.vcf"] + ": the file has no samples: LD needs genotypes"}},
 		{"0-sample file", []string{"fit", f["zerosamples.vcf"], "-o", "OUT/fit"}, 1, []string{f["zerosamples.vcf"] + ": the file has no samples"}},
 		{"empty region", []string{"fit", realVCF, "--region", "1:1-1000", "-o", "OUT/fit"}, 1, []string{realVCF + ": no variants in region 1:1-1000"}},
 		{"empty region (ld)", []string{"ld", realVCF, "--region", "5:1-1000", "-o", "OUT/ld.tsv"}, 1, []string{"region 5:1-1000 has no biallelic SNPs"}},

@@ -122,6 +122,9 @@ func runLD(cmd *cobra.Command, in string, fl *ldFlags) error {
 		return err
 	}
 	slog.Info("read", "file", in, "samples", g.NumSamples(), "snps", g.NumSites(), "records", stats.Records, "seconds", time.Since(start).Seconds())
+	if g.NumSamples() == 0 {
+		return fmt.Errorf("%s: the file has no samples: LD needs genotypes", in)
+	}
 	if g.NumSites() == 0 {
 		if fl.region != "" {
 			return fmt.Errorf("%s: region %s has no biallelic SNPs (%d records examined)", in, fl.region, stats.Records)
