@@ -70,12 +70,15 @@ type Config struct {
 	// Discretiser maps continuous samples to 0/1/2: "threshold" (per-SNP
 	// thresholds calibrated at fit time so that a model sample of
 	// CalibrationSize individuals has the training genotype frequencies),
-	// "ld" (the same thresholds applied in genomic order with error
-	// diffusion to the next LDWindow SNPs, which keeps short-range LD; see
-	// discretise.go) or "round".
+	// "ld" (thresholds calibrated the same way, applied in genomic order
+	// after moving each SNP's value towards its Gaussian conditional mean
+	// given the genotypes already drawn for at least the LDWindow preceding
+	// SNPs; LDRidge is the relative ridge on their covariance, LDGain the
+	// fraction of the shift applied; see discretise.go) or "round".
 	Discretiser     string
 	CalibrationSize int
 	LDWindow        int
+	LDRidge, LDGain float64
 }
 
 // DefaultConfig returns the default settings for process ("gou" or "vp").
@@ -93,7 +96,7 @@ func DefaultConfig(process string) Config {
 		Init:    "anchors",
 		Anchors: 16, MinClusterSize: 20, AnchorPCs: 10,
 		Sampler: "ancestral", SamplerSteps: 100,
-		Discretiser: "threshold", CalibrationSize: 2000, LDWindow: 32,
+		Discretiser: "ld", CalibrationSize: 2000, LDWindow: 64, LDRidge: 0.1, LDGain: 0.2,
 	}
 	switch process {
 	case "vp":
@@ -185,8 +188,8 @@ func (c Config) Validate() error {
 	if (c.Discretiser == "threshold" || c.Discretiser == "ld") && c.CalibrationSize < 10 {
 		return bad("CalibrationSize must be ≥ 10")
 	}
-	if c.Discretiser == "ld" && c.LDWindow < 1 {
-		return bad("the ld discretiser needs LDWindow ≥ 1 (got %d)", c.LDWindow)
+	if c.Discretiser == "ld" && (c.LDWindow < 1 || !(c.LDRidge >= 0) || math.IsInf(c.LDRidge, 0) || !(c.LDGain > 0 && c.LDGain <= 1)) {
+		return bad("the ld discretiser needs LDWindow ≥ 1, a finite LDRidge ≥ 0 and 0 < LDGain ≤ 1 (got %d, %g, %g)", c.LDWindow, c.LDRidge, c.LDGain)
 	}
 	return nil
 }

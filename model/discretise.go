@@ -31,14 +31,6 @@ import (
 // than lost. Thresholds are calibrated SNP by SNP in the same order, so the
 // training genotype frequencies are kept exactly as with "threshold".
 
-// ldRidge is δ above: the relative ridge on the window covariance, which
-// keeps the conditioning stable between SNPs in (near) perfect LD. Measured
-// on the bundled region and a simulated panel (0.01, 0.1, 0.3): 0.1.
-var ldRidge = 0.1
-
-// ldGain scales the conditional-mean shift (1: the full Gaussian update).
-var ldGain = 1.0
-
 // ldDisc is the "ld" discretiser's conditioning. SNPs are taken in chunks
 // of at most 2·window SNPs; a chunk starts window SNPs before its first new
 // SNP (already discretised by the previous chunk), so every SNP is
@@ -49,6 +41,7 @@ var ldGain = 1.0
 // e′ = L⁻¹(g − x), computed along the way: e′_k = (g_k − x′_k)/L_kk.
 type ldDisc struct {
 	chunks []ldChunk
+	gain   float64 // Config.LDGain
 }
 
 type ldChunk struct {
@@ -56,9 +49,11 @@ type ldChunk struct {
 	L       [][]float64 // row k−a of the chunk's Cholesky factor (length k−a+1)
 }
 
-// newLDDisc builds the conditioning for window w from the basis (covariance
-// Σ = S U diag(λ) Uᵀ S in the dosage scale: the training covariance).
-func newLDDisc(b *Basis, w int) *ldDisc {
+// newLDDisc builds the conditioning of cfg (LDWindow, LDRidge, LDGain)
+// from the basis (covariance Σ = S U diag(λ) Uᵀ S in the dosage scale: the
+// training covariance).
+func newLDDisc(b *Basis, cfg Config) *ldDisc {
+	w, ridge := cfg.LDWindow, cfg.LDRidge
 	d, r := b.Dim(), b.Rank()
 	w = max(w, 1)
 	// Scaled rows: row_a = s_a U_a · √λ, so Σ_ab = row_a · row_b.
@@ -70,7 +65,7 @@ func newLDDisc(b *Basis, w int) *ldDisc {
 			rows[a][i] = b.Scale[a] * u[i] * math.Sqrt(b.Lambda[i])
 		}
 	}
-	ld := &ldDisc{}
+	ld := &ldDisc{gain: cfg.LDGain}
 	for s := 0; s < d; {
 		a := max(0, s-w)
 		e := min(d, a+2*w)
@@ -88,7 +83,7 @@ func newLDDisc(b *Basis, w int) *ldDisc {
 				}
 				A.SetSym(p, q, v)
 			}
-			A.SetSym(p, p, A.At(p, p)*(1+ldRidge)+1e-12)
+			A.SetSym(p, p, A.At(p, p)*(1+ridge)+1e-12)
 		}
 		c := ldChunk{a: a, s: s, b: e, L: make([][]float64, m)}
 		var ch mat.Cholesky
@@ -211,7 +206,7 @@ func calibrateLD(x, cal *mat.Dense, ld *ldDisc) [][2]float64 {
 			kl := k - c.a
 			for i := 0; i < mc; i++ {
 				pr[i] = c.pred(kl, e[i*m:])
-				shifted[i] = cal.At(i, k) + ldGain*pr[i]
+				shifted[i] = cal.At(i, k) + ld.gain*pr[i]
 			}
 			if k >= c.s {
 				copy(col, shifted)
@@ -242,7 +237,7 @@ func (ld *ldDisc) discretise(th [][2]float64, x []float64, out []int8, stride in
 			kl := k - c.a
 			pr := c.pred(kl, e)
 			if k >= c.s {
-				out[k*stride] = cut(th[k], x[k]+ldGain*pr)
+				out[k*stride] = cut(th[k], x[k]+ld.gain*pr)
 			}
 			e[kl] = (float64(out[k*stride]) - x[k] - pr) / c.L[kl][kl]
 		}

@@ -1,8 +1,10 @@
 package model
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -115,7 +117,9 @@ func TestLDDiscretiserKeepsLD(t *testing.T) {
 		t.Errorf("threshold discretiser: neighbour covariance slope %.3f, expected attenuation (below 0.9)", plain)
 	}
 	for _, w := range []int{d, 10} {
-		ld := newLDDisc(b, w)
+		cfg := DefaultConfig("gou")
+		cfg.LDWindow, cfg.LDGain = w, 1
+		ld := newLDDisc(b, cfg)
 		if want := 1 + (d-1)/w - 1; w < d && len(ld.chunks) < want {
 			t.Errorf("window %d: %d chunks, want at least %d", w, len(ld.chunks), want)
 		}
@@ -145,6 +149,58 @@ func TestLDDiscretiserKeepsLD(t *testing.T) {
 					t.Errorf("window %d, SNP %d: cumulative genotype frequency %.4f, training %.4f (se %.4f)", w, k, got[h], p, se)
 				}
 			}
+		}
+	}
+}
+
+// TestLDDiscretiserModelFile: a model with the "ld" discretiser, saved and
+// loaded, generates the same cohort (its conditioning is rebuilt from the
+// stored basis), and keeps the training genotype frequencies.
+func TestLDDiscretiserModelFile(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 1))
+	const n, d = 400, 30
+	x := ldPanel(rng, n, d, 0.9)
+	_, sites := smallCohort(2, d, 1)
+	cfg := DefaultConfig("gou")
+	cfg.Discretiser, cfg.LDWindow = "ld", 8 // several chunks
+	cfg.Steps, cfg.Hidden, cfg.Layers, cfg.SamplerSteps, cfg.CalibrationSize, cfg.NetDims = 20, 16, 1, 20, 400, 4
+	m, err := Fit(context.Background(), x, sites, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := m.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m2, err := Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := m.Generate(context.Background(), 3000, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := m2.Generate(context.Background(), 3000, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(a.Dosage, b.Dosage) {
+		t.Fatal("loaded model generates a different cohort")
+	}
+	freqs := genotypeFreqs(x)
+	for k := 0; k < d; k++ {
+		var c0 int
+		for s := 0; s < 3000; s++ {
+			if a.Dosage[k*3000+s] == 0 {
+				c0++
+			}
+		}
+		// Calibration on 400 model draws, generation of 3000: binomial
+		// error of both.
+		p := freqs[k][0]
+		se := math.Sqrt(p * (1 - p) * (1.0/400 + 1.0/3000))
+		if got := float64(c0) / 3000; math.Abs(got-p) > 5*se+1e-9 {
+			t.Errorf("SNP %d: P(g=0) = %.3f, training %.3f (se %.3f)", k, got, p, se)
 		}
 	}
 }

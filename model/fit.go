@@ -187,7 +187,7 @@ func Fit(ctx context.Context, x *mat.Dense, sites []vcf.Site, cfg Config, progre
 		}
 		phase("sampling", start)
 		start = time.Now()
-		m.ld = newLDDisc(m.Basis, cfg.LDWindow)
+		m.ld = newLDDisc(m.Basis, cfg)
 		m.Thresholds = calibrateLD(x, cal, m.ld)
 		phase("discretisation", start)
 	}
@@ -311,7 +311,7 @@ func (m *Model) Generate(ctx context.Context, n int, seed uint64) (*vcf.Genotype
 	}
 	if m.Config.Latent != "probit" && m.Config.Discretiser == "ld" {
 		if m.ld == nil {
-			m.ld = newLDDisc(m.Basis, m.Config.LDWindow)
+			m.ld = newLDDisc(m.Basis, m.Config)
 		}
 		for s := 0; s < n; s++ {
 			m.ld.discretise(m.Thresholds, x.RawRowView(s), g.Dosage[s:], n)
@@ -376,7 +376,7 @@ func (m *Model) Summary() string {
 	}
 	disc := c.Discretiser
 	if disc == "ld" {
-		disc = fmt.Sprintf("ld (window %d SNPs)", c.LDWindow)
+		disc = fmt.Sprintf("ld (window %d SNPs, ridge %g, gain %g)", c.LDWindow, c.LDRidge, c.LDGain)
 	}
 	s += fmt.Sprintf("; sampler %s, %d steps; discretiser %s; seed %d\n", c.Sampler, c.SamplerSteps, disc, c.Seed)
 	if m.Preprocess != "" {

@@ -115,7 +115,7 @@ func (f *modelFlags) register(fs *pflag.FlagSet) {
 	fs.Float64Var(&f.lr, "lr", 0, "learning rate (0 = default)")
 	fs.StringVar(&f.sampler, "sampler", "", "reverse sampler: ancestral, em or heun (default: the process's)")
 	fs.IntVar(&f.samplerSteps, "sampler-steps", 0, "reverse sampler steps (0 = default)")
-	fs.StringVar(&f.discretiser, "discretiser", "", "continuous → 0/1/2: threshold, ld or round (default threshold)")
+	fs.StringVar(&f.discretiser, "discretiser", "", "continuous → 0/1/2: ld, threshold or round (default ld)")
 	fs.StringVar(&f.init, "init", "", "sampler start: anchors, marginal or stationary (default: the process's)")
 	fs.IntVar(&f.anchors, "anchors", 0, "k-means anchors of the GOU initialisation (0 = default)")
 	fs.IntVar(&f.minCluster, "min-cluster-size", 0, "smallest cluster an anchor may summarise (0 = default)")
