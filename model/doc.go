@@ -29,7 +29,11 @@
 //     for Gaussian data at any step count), Euler–Maruyama or Heun on the
 //     probability-flow ODE.
 //  6. Discretisation: per-SNP thresholds calibrated on a model sample so
-//     that the training genotype frequencies are kept (or rounding).
+//     that the training genotype frequencies are kept, applied in genomic
+//     order with a damped Gaussian conditional update given the genotypes
+//     already drawn for the preceding SNPs ("ld", the default: cutting each
+//     SNP on its own attenuates LD), or on their own ("threshold"), or
+//     rounding.
 //
 // # Plugging in another process (CLD, CLD-ε)
 //
