@@ -49,6 +49,9 @@ type CompareRow struct {
 	Metrics         *report.Metrics
 	FitSeconds      float64
 	GenerateSeconds float64
+	// CPUSeconds is the CPU time (user + system, all threads) of the
+	// process's fit, generation and evaluation; NaN where not measured.
+	CPUSeconds float64
 }
 
 // CompareResult is the outcome of Compare.
@@ -86,16 +89,19 @@ func Compare(ctx context.Context, o CompareOptions) (*CompareResult, error) {
 		if o.Progress != nil {
 			progress = o.Progress(proc)
 		}
+		cpu0 := processCPUSeconds()
 		run, err := j.fitGenerateEvaluate(ctx, o.Configs[proc], o.NSynth, o.Report, progress)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", proc, err)
 		}
-		j.log.Info("compared", "process", proc, "fit_seconds", fmt.Sprintf("%.1f", run.fitSeconds), "generate_seconds", fmt.Sprintf("%.1f", run.generateSeconds))
+		cpu := processCPUSeconds() - cpu0
+		j.log.Info("compared", "process", proc, "fit_seconds", fmt.Sprintf("%.1f", run.fitSeconds), "generate_seconds", fmt.Sprintf("%.1f", run.generateSeconds),
+			"cpu_seconds", fmt.Sprintf("%.1f", cpu))
 		prov := provenance(FitOptions{Data: o.Data, CommandLine: o.CommandLine}, j.data, run.model, run.synth.NumSamples())
 		if err := writeProcessReport(j.out, "report-"+proc+".html", run.metrics, prov, "gousynth report: "+proc); err != nil {
 			return nil, err
 		}
-		res.Rows = append(res.Rows, CompareRow{Process: proc, Metrics: run.metrics, FitSeconds: run.fitSeconds, GenerateSeconds: run.generateSeconds})
+		res.Rows = append(res.Rows, CompareRow{Process: proc, Metrics: run.metrics, FitSeconds: run.fitSeconds, GenerateSeconds: run.generateSeconds, CPUSeconds: cpu})
 	}
 	var table, js, page bytes.Buffer
 	res.WriteTable(&table)
@@ -196,7 +202,21 @@ func (r *CompareResult) WriteTable(w io.Writer) {
 	for _, pr := range r.Rows {
 		fmt.Fprintf(w, " %.1f + %.1f |", pr.FitSeconds, pr.GenerateSeconds)
 	}
+	fmt.Fprintf(w, "\n| %s | |", cpuRowName)
+	for _, pr := range r.Rows {
+		fmt.Fprintf(w, " %s |", fmtCPU(pr.CPUSeconds))
+	}
 	fmt.Fprintln(w)
+}
+
+// cpuRowName labels the CPU-time row of the comparison tables.
+const cpuRowName = "CPU time, fit + generate + evaluate (s)"
+
+func fmtCPU(v float64) string {
+	if math.IsNaN(v) {
+		return "–"
+	}
+	return strconv.FormatFloat(v, 'f', 1, 64)
 }
 
 func (r *CompareResult) writeJSON(w io.Writer) error {
@@ -204,11 +224,16 @@ func (r *CompareResult) writeJSON(w io.Writer) error {
 		Process         string          `json:"process"`
 		FitSeconds      float64         `json:"fit_seconds"`
 		GenerateSeconds float64         `json:"generate_seconds"`
+		CPUSeconds      *float64        `json:"cpu_seconds"`
 		Metrics         *report.Metrics `json:"metrics"`
 	}
 	var ps []proc
 	for _, pr := range r.Rows {
-		ps = append(ps, proc{pr.Process, pr.FitSeconds, pr.GenerateSeconds, pr.Metrics})
+		var cpu *float64
+		if !math.IsNaN(pr.CPUSeconds) {
+			cpu = &pr.CPUSeconds
+		}
+		ps = append(ps, proc{pr.Process, pr.FitSeconds, pr.GenerateSeconds, cpu, pr.Metrics})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -227,6 +252,7 @@ var compareTmpl = template.Must(template.New("compare").Parse(`<!DOCTYPE html>
 <tr><th>metric</th><th>floor</th>{{range .Procs}}<th>{{if $.Dist}}{{.}}{{else}}<a href="report-{{.}}.html">{{.}}</a>{{end}}</th>{{end}}</tr>
 {{range .Rows}}<tr><td title="{{.Section}}">{{.Name}}</td><td>{{.Floor}}</td>{{range .Cells}}<td class="{{.Class}}">{{.Text}}</td>{{end}}</tr>
 {{end}}<tr><td>fit + generate wall time (s)</td><td></td>{{range .Times}}<td>{{.}}</td>{{end}}</tr>
+<tr><td>{{.CPURow}}</td><td></td>{{range .CPU}}<td>{{.}}</td>{{end}}</tr>
 </table>
 <p><small>{{.Command}}</small></p></body></html>
 `))
@@ -237,10 +263,11 @@ func (r *CompareResult) writeHTML(w io.Writer, cmdline string) error {
 		Section, Name, Floor string
 		Cells                []cell
 	}
-	var procs, times []string
+	var procs, times, cpu []string
 	for _, pr := range r.Rows {
 		procs = append(procs, pr.Process)
 		times = append(times, fmt.Sprintf("%.1f + %.1f", pr.FitSeconds, pr.GenerateSeconds))
+		cpu = append(cpu, fmtCPU(pr.CPUSeconds))
 	}
 	var rows []row
 	for _, tr := range r.rows() {
@@ -266,6 +293,6 @@ func (r *CompareResult) writeHTML(w io.Writer, cmdline string) error {
 	return compareTmpl.Execute(w, map[string]any{
 		"NTrain": first.NumTrain, "NSites": first.NumSites, "NEval": first.EvalSize, "NTest": first.NumTest,
 		"Procs": procs, "Rows": rows, "Times": times, "Command": cmdline,
-		"Good": report.GoodRatio, "Fair": report.FairRatio, "Dist": r.Dist,
+		"Good": report.GoodRatio, "Fair": report.FairRatio, "Dist": r.Dist, "CPU": cpu, "CPURow": cpuRowName,
 	})
 }

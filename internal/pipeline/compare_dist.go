@@ -197,6 +197,7 @@ func CompareDist(ctx context.Context, o CompareDistOptions) (*CompareResult, err
 			progress = o.Progress(proc)
 		}
 		log.Info("fitting", "process", proc, "train", nTrain, "dim", d, "steps", cfg.Steps)
+		cpu0 := processCPUSeconds()
 		t0 := time.Now()
 		cm, err := model.FitContinuous(ctx, train, cfg, progress)
 		if err != nil {
@@ -213,14 +214,15 @@ func CompareDist(ctx context.Context, o CompareDistOptions) (*CompareResult, err
 			return nil, fmt.Errorf("%s: %w", proc, err)
 		}
 		genSec := time.Since(t0).Seconds()
+		met := ev.metrics(ev.evaluate(rowsOf(s, synthIdx)), floor)
+		cpu := processCPUSeconds() - cpu0
 		if err := writeTSV(out.Path("samples-"+proc+".tsv"), s); err != nil {
 			return nil, err
 		}
-		met := ev.metrics(ev.evaluate(rowsOf(s, synthIdx)), floor)
 		met.NumTrain, met.NumTest, met.NumSynth, met.EvalSize = nTrain, nTest, o.NSynth, m
 		log.Info("compared", "process", proc, "fit_seconds", fmt.Sprintf("%.1f", fitSec), "generate_seconds", fmt.Sprintf("%.1f", genSec),
-			"train_loss", fmt.Sprintf("%.4f", cm.TrainLoss()))
-		res.Rows = append(res.Rows, CompareRow{Process: proc, Metrics: met, FitSeconds: fitSec, GenerateSeconds: genSec})
+			"cpu_seconds", fmt.Sprintf("%.1f", cpu), "train_loss", fmt.Sprintf("%.4f", cm.TrainLoss()))
+		res.Rows = append(res.Rows, CompareRow{Process: proc, Metrics: met, FitSeconds: fitSec, GenerateSeconds: genSec, CPUSeconds: cpu})
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}

@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -89,6 +90,12 @@ func TestCompareDist(t *testing.T) {
 			t.Errorf("missing output: %v", err)
 		}
 	}
+	for _, r := range res.Rows {
+		// CPU time is measured on Unix systems (NaN elsewhere).
+		if runtime.GOOS != "windows" && !(r.CPUSeconds > 0) {
+			t.Errorf("%s: CPU time %v", r.Process, r.CPUSeconds)
+		}
+	}
 	if res.Dist == nil || res.Dist.NumTrain != 420 || res.Dist.NumTest != 180 || res.Dist.EvalSize != 420 || res.Dist.Dim != 2 {
 		t.Fatalf("data description %+v", res.Dist)
 	}
@@ -132,7 +139,7 @@ func TestCompareDist(t *testing.T) {
 		}
 	}
 	table, _ := os.ReadFile(filepath.Join(outA, CompareTableFile))
-	for _, want := range []string{"| metric | floor | vp | gou | cld |", "| cov_frobenius |", "| kl_hist_2d |", "| mode_occupancy_tv |", "wall time"} {
+	for _, want := range []string{"| metric | floor | vp | gou | cld |", "| cov_frobenius |", "| kl_hist_2d |", "| mode_occupancy_tv |", "wall time", "| CPU time, fit + generate + evaluate (s) |"} {
 		if !bytes.Contains(table, []byte(want)) {
 			t.Errorf("comparison.md lacks %q", want)
 		}
