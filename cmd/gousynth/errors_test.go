@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -205,6 +206,7 @@ func TestErrorTable(t *testing.T) {
 		{"empty region", []string{"fit", realVCF, "--region", "1:1-1000", "-o", "OUT/fit"}, 1, []string{realVCF + ": no variants in region 1:1-1000"}},
 		{"empty region (ld)", []string{"ld", realVCF, "--region", "5:1-1000", "-o", "OUT/ld.tsv"}, 1, []string{"region 5:1-1000 has no biallelic SNPs"}},
 		{"empty region (stats)", []string{"stats", realVCF, "--region", "5:1-1000"}, 0, []string{"sites kept\t0\n"}},
+		{"empty region (stats, warning)", []string{"stats", realVCF, "--region", "chr1:1-1000", "--log-level", "warn"}, 0, []string{"the region holds no records", "region=chr1:1-1000", "\"contigs in the header\"=1,2,3"}},
 		{"multi-allelic site", []string{"stats", f["multi.vcf"]}, 0, []string{"sites kept\t59\n", "skipped multiallelic\t1\n"}},
 		{"multi-allelic site split", []string{"stats", f["multi.vcf"], "--split-multiallelic"}, 0, []string{"sites kept\t61\n"}},
 		{"missing genotypes", []string{"stats", f["missing.vcf"]}, 0, []string{fmt.Sprintf("missing rate\t%.6f\n", 2.0/240)}},
@@ -263,7 +265,10 @@ func TestErrorTable(t *testing.T) {
 				}
 				args[i] = strings.Replace(a, "OUT", out, 1)
 			}
-			code, msg := runCLI(t, append(args, "--quiet")...)
+			if !slices.Contains(args, "--log-level") {
+				args = append(args, "--quiet")
+			}
+			code, msg := runCLI(t, args...)
 			if code != r.code {
 				t.Errorf("exit code %d, want %d\n%s", code, r.code, msg)
 			}

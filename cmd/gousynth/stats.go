@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"log/slog"
 	"maps"
 	"slices"
 	"strings"
@@ -126,7 +127,18 @@ func streamStats(cmd *cobra.Command, path string, opts vcf.ReadOptions) error {
 			return ctx.Err()
 		}
 	}
-	printStats(cmd.OutOrStdout(), path, s, r.Stats())
+	st := r.Stats()
+	if opts.Region != "" && st.Records == 0 {
+		var names []string
+		for _, c := range r.Contigs() {
+			names = append(names, c.ID)
+		}
+		if len(names) > 10 {
+			names = append(names[:10], "...")
+		}
+		slog.Warn("the region holds no records", "file", path, "region", opts.Region, "contigs in the header", strings.Join(names, ","))
+	}
+	printStats(cmd.OutOrStdout(), path, s, st)
 	return nil
 }
 
