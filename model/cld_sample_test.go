@@ -102,7 +102,7 @@ func TestCLDSamplersReproduceGaussian(t *testing.T) {
 	c := mat.NewSymDense(2, []float64{1, 0.6, 0.6, 0.8})
 	n := 8000
 	if testing.Short() {
-		n = 4000
+		n = 2000 // tolerances are in standard errors of n
 	}
 	for _, eps := range []float64{0, 0.25} {
 		for _, tc := range []struct {
