@@ -35,7 +35,7 @@ func BenchmarkTrainStep(b *testing.B) {
 
 // BenchmarkFitPhases fits a small model and reports the wall time of each
 // fit phase (eigendecomposition, k-means, training, sampling,
-// discretisation) as custom metrics.
+// discretisation) and the training steps per second as custom metrics.
 func BenchmarkFitPhases(b *testing.B) {
 	x, sites := smallCohort(1000, 300, 5)
 	cfg := DefaultConfig("gou")
@@ -49,6 +49,9 @@ func BenchmarkFitPhases(b *testing.B) {
 		if i == b.N-1 {
 			for _, p := range m.Timings {
 				b.ReportMetric(p.Seconds, p.Phase+"-s")
+				if p.Phase == "training" && p.Seconds > 0 {
+					b.ReportMetric(float64(cfg.Steps)/p.Seconds, "train-steps/s")
+				}
 			}
 		}
 	}
