@@ -22,11 +22,11 @@ const (
 	CondNone = "none"
 )
 
-// AncestryWeight scales the ancestry term of the matching cost, a χ² over the
+// DefaultAncestryWeight scales the ancestry term of the matching cost, a χ² over the
 // PCs (each squared difference divided by the window's prediction noise
 // variance), against the overlap's Manhattan distance: cost = L1 +
 // AncestryWeight·χ². 0.5 makes the χ² term a Gaussian negative log-likelihood.
-const AncestryWeight = 0.5
+const DefaultAncestryWeight = 0.5
 
 // Assembler turns window results, in order, into the synthetic chromosome:
 // it assigns one candidate of each window to each synthetic individual
@@ -34,6 +34,7 @@ const AncestryWeight = 0.5
 // and returns the window's core dosages.
 type Assembler struct {
 	mode   string
+	weight float64
 	n      int
 	target *mat.Dense // n×K ancestry latent
 	seed   uint64
@@ -55,7 +56,7 @@ func NewAssembler(mode string, target *mat.Dense, seed uint64) (*Assembler, erro
 		return nil, fmt.Errorf("%w: conditioning %q (match, ancestry, none)", ErrOption, mode)
 	}
 	n, _ := target.Dims()
-	return &Assembler{mode: mode, n: n, target: target, seed: seed}, nil
+	return &Assembler{mode: mode, weight: DefaultAncestryWeight, n: n, target: target, seed: seed}, nil
 }
 
 // thermo packs dosages (0/1/2) into two bit planes (≥1, =2) so that the
@@ -74,6 +75,13 @@ func thermo(get func(v int) int8, o int, dst []uint64) {
 		if g >= 2 {
 			dst[w+v/64] |= 1 << (v % 64)
 		}
+	}
+}
+
+// SetAncestryWeight replaces DefaultAncestryWeight (w > 0).
+func (a *Assembler) SetAncestryWeight(w float64) {
+	if w > 0 {
+		a.weight = w
 	}
 }
 
@@ -117,7 +125,7 @@ func (a *Assembler) Add(r *Result) ([]int8, error) {
 		}
 		inv := make([]float64, K)
 		for k := range inv {
-			inv[k] = AncestryWeight / r.NoiseVar[k]
+			inv[k] = a.weight / r.NoiseVar[k]
 		}
 		used := make([]bool, M)
 		rng := rand.New(rand.NewPCG(a.seed, uint64(w.Index)))
@@ -154,7 +162,7 @@ func (a *Assembler) Add(r *Result) ([]int8, error) {
 			used[best] = true
 			choice[i] = best
 			sumL1 += float64(bestL1)
-			sumChi += bestChi / AncestryWeight
+			sumChi += bestChi / a.weight
 		}
 		a.LastOverlapMismatch = math.NaN()
 		if useOverlap {

@@ -14,6 +14,22 @@ func TestConditioningExperiment(t *testing.T) {
 		t.Skip("experiment: set GOUSYNTH_CHROM_EXP=1")
 	}
 	train, test := panel(t, 300, 5000, 3)
+	if os.Getenv("GOUSYNTH_CHROM_EXP") == "weight" {
+		// Many windows: does the ancestry drift along the chromosome?
+		for _, w := range []float64{0.5, 2, 8} {
+			o := smallOptions(false)
+			o.WindowSNPs, o.OverlapSNPs, o.AncestryWeight = 100, 32, w
+			o.Model.Steps = 100
+			p, g := runAll(t, train, 300, o)
+			met, err := Evaluate(test, g, train, p.Windows, p.PCA, MetricOptions{Seed: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("weight=%g windows=%d | straddle %.4f floor %.4f | PC1 W2 %.3f floor %.3f PC2 %.3f floor %.3f | per-window PC1 corr %.3f (test %.3f)",
+				w, len(p.Windows), met.LD.Straddle, met.LD.FloorStraddle, met.PCW2[0], met.PCW2Floor[0], met.PCW2[1], met.PCW2Floor[1], met.Ancestry.SynthMean[0], met.Ancestry.TestMean[0])
+		}
+		return
+	}
 	for _, uniform := range []bool{false, true} {
 		for _, cond := range []string{CondNone, CondAncestry, CondMatch} {
 			o := smallOptions(false)

@@ -34,6 +34,9 @@ type Options struct {
 	Oversample float64
 	// Conditioning is CondMatch, CondAncestry or CondNone.
 	Conditioning string
+	// AncestryWeight weighs the ancestry χ² against the overlap distance in
+	// the matching cost (0: DefaultAncestryWeight).
+	AncestryWeight float64
 	// Model is the configuration of every window's model (Seed is set per
 	// window from Seed).
 	Model model.Config
@@ -211,6 +214,7 @@ func (p *Plan) Run(ctx context.Context, train *vcf.Genotypes, sink func(WindowDo
 	if err != nil {
 		return err
 	}
+	asm.SetAncestryWeight(p.Options.AncestryWeight)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	nw := len(p.Windows)
