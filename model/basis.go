@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"sort"
 
 	"gonum.org/v1/gonum/mat"
@@ -18,12 +19,30 @@ import (
 //
 // Basis is shared by all processes: VP uses Scale = per-SNP standard
 // deviation (standardised data), GOU uses Scale = 1 (raw dosage geometry).
+//
+// At most MaxBasisRank(n) directions are kept (n training individuals).
+// With more non-negligible directions (d close to or above n) the trailing
+// ones are dropped and their variance is modelled as an independent per-SNP
+// Gaussian residual with variances Resid (in the scaled units, so a sample
+// is x = Mean + Scale ⊙ (U y + √Resid ⊙ z), z ~ N(0, I)). Without the cut,
+// for d ≥ n−1 U would span exactly the centred training individuals: every
+// synthetic individual would lie in their affine span and a member's
+// genotype vector would lie in span(U), a non-member's not (see
+// basis_privacy_test.go for what the cut does and does not remove). Resid
+// is nil when no direction is dropped.
 type Basis struct {
 	Mean   []float64 // d
 	Scale  []float64 // d
 	U      *mat.Dense
 	Lambda []float64 // r
+	Resid  []float64 // d, or nil
 }
+
+// MaxBasisRank returns the number of eigen-directions NewBasis keeps at most
+// for n training individuals: ⌊n/2⌋ (at least 1). Directions beyond it are
+// estimated from too few individuals relative to their number and mostly
+// reproduce the training individuals rather than the population.
+func MaxBasisRank(n int) int { return max(1, n/2) }
 
 // ErrNoVariance is returned when the training data have no variance.
 var ErrNoVariance = errors.New("model: training data have no variance")
@@ -32,8 +51,15 @@ var ErrNoVariance = errors.New("model: training data have no variance")
 // divided by its standard deviation (monomorphic columns keep scale 1). For
 // d ≤ n it diagonalises the d×d covariance; for d > n it diagonalises the
 // n×n Gram matrix and maps its eigenvectors back (U = Xcᵀ V / √((n−1)λ)),
-// never decomposing a rank-deficient d×d matrix.
+// never decomposing a rank-deficient d×d matrix. It keeps at most
+// MaxBasisRank(n) directions and sets Resid when it drops any.
 func NewBasis(x *mat.Dense, standardise bool) (*Basis, error) {
+	n, _ := x.Dims()
+	return newBasis(x, standardise, MaxBasisRank(n))
+}
+
+// newBasis is NewBasis keeping at most maxRank directions.
+func newBasis(x *mat.Dense, standardise bool, maxRank int) (*Basis, error) {
 	n, d := x.Dims()
 	if n < 2 {
 		return nil, fmt.Errorf("model: need at least 2 individuals, got %d", n)
@@ -107,6 +133,10 @@ func NewBasis(x *mat.Dense, standardise bool) (*Basis, error) {
 			keep = append(keep, i)
 		}
 	}
+	truncated := false
+	if len(keep) > maxRank {
+		keep, truncated = keep[:maxRank], true
+	}
 	b.U = mat.NewDense(d, len(keep), nil)
 	b.Lambda = make([]float64, len(keep))
 	for c, i := range keep {
@@ -127,7 +157,44 @@ func NewBasis(x *mat.Dense, standardise bool) (*Basis, error) {
 			b.U.Set(j, c, sgn*vecs.At(j, i))
 		}
 	}
+	if truncated {
+		// σ_j² = var_j − Σ_c U_jc² λ_c (clipped at 0): the variance of SNP j
+		// that the dropped directions carried.
+		b.Resid = make([]float64, d)
+		for j := 0; j < d; j++ {
+			var v float64
+			for i := 0; i < n; i++ {
+				e := xc.At(i, j)
+				v += e * e
+			}
+			v /= float64(n - 1)
+			for c, u := range b.U.RawRowView(j) {
+				v -= u * u * b.Lambda[c]
+			}
+			b.Resid[j] = math.Max(0, v)
+		}
+	}
 	return b, nil
+}
+
+// AddResidual adds the residual noise Scale_j·√Resid_j·z (z standard
+// normal, drawn row by row from rng) to the decoded samples x (rows × d). It
+// draws nothing when Resid is nil.
+func (b *Basis) AddResidual(x *mat.Dense, rng *rand.Rand) {
+	if b.Resid == nil {
+		return
+	}
+	n, _ := x.Dims()
+	sd := make([]float64, len(b.Resid))
+	for j, v := range b.Resid {
+		sd[j] = b.Scale[j] * math.Sqrt(v)
+	}
+	for i := 0; i < n; i++ {
+		row := x.RawRowView(i)
+		for j, s := range sd {
+			row[j] += s * rng.NormFloat64()
+		}
+	}
 }
 
 // Rank returns the number of latent coordinates r.

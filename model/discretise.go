@@ -52,8 +52,9 @@ type ldChunk struct {
 }
 
 // newLDDisc builds the conditioning of cfg (LDWindow, LDRidge, LDGain)
-// from the basis (covariance Σ = S U diag(λ) Uᵀ S in the dosage scale: the
-// training covariance).
+// from the basis (covariance Σ = S (U diag(λ) Uᵀ + diag(Resid)) S in the
+// dosage scale: the training covariance, or its kept directions plus the
+// diagonal residual when the basis is capped).
 func newLDDisc(b *Basis, cfg Config) *ldDisc {
 	w, ridge := cfg.LDWindow, cfg.LDRidge
 	d, r := b.Dim(), b.Rank()
@@ -84,6 +85,9 @@ func newLDDisc(b *Basis, cfg Config) *ldDisc {
 					v += rp[i] * rq[i]
 				}
 				A.SetSym(p, q, v)
+			}
+			if b.Resid != nil { // the diagonal residual of the dropped directions
+				A.SetSym(p, p, A.At(p, p)+b.Scale[a+p]*b.Scale[a+p]*b.Resid[a+p])
 			}
 			A.SetSym(p, p, A.At(p, p)*(1+ridge)+1e-12)
 		}

@@ -29,9 +29,13 @@ import (
 // eigenvalues (float64), eigenbasis d×r (float32), thresholds 2d (float64),
 // anchor weights, means and variances (float64), network weights (float32).
 // Nothing in it is an individual's genotype or sample ID.
+//
+// Format 2 adds, when the header says Resid, the basis's per-SNP residual
+// variances (float64 × d) right after the eigenbasis. Models without a
+// residual are still written as format 1, byte for byte as before.
 
-// FormatVersion is the model file format this build writes and the newest it reads.
-const FormatVersion = 1
+// FormatVersion is the newest model file format this build writes and reads.
+const FormatVersion = 2
 
 var fileMagic = []byte("\x89GSY\r\n\x1a\n")
 
@@ -57,6 +61,7 @@ type fileHeader struct {
 	NetIn       int
 	NetOut      int
 	TimeScale   float64
+	Resid       bool `json:",omitempty"` // a per-SNP residual variance section (float64 × d) follows the eigenbasis; format 2
 }
 
 // Save writes the model to path atomically.
@@ -80,6 +85,10 @@ func (m *Model) Encode() ([]byte, error) {
 	}
 	if m.Net != nil {
 		h.HasNet, h.NetIn, h.NetOut, h.TimeScale = true, m.Net.In, m.Net.Out, m.Net.TimeScale
+	}
+	ver := uint32(1)
+	if m.Basis.Resid != nil {
+		h.Resid, ver = true, 2
 	}
 	js, err := json.Marshal(h)
 	if err != nil {
@@ -109,6 +118,9 @@ func (m *Model) Encode() ([]byte, error) {
 		}
 	}
 	f32(u)
+	if h.Resid {
+		f64(m.Basis.Resid)
+	}
 	for _, t := range m.Thresholds {
 		f64(t[:])
 	}
@@ -130,7 +142,7 @@ func (m *Model) Encode() ([]byte, error) {
 	sum := sha256.Sum256(payload)
 	var out bytes.Buffer
 	out.Write(fileMagic)
-	out.Write(le.AppendUint32(nil, FormatVersion))
+	out.Write(le.AppendUint32(nil, ver))
 	out.Write(le.AppendUint64(nil, uint64(len(payload))))
 	out.Write(sum[:])
 	out.Write(payload)
@@ -291,6 +303,9 @@ func Decode(data []byte) (*Model, error) {
 	if err := h.Config.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
+	if h.Resid != (le.Uint32(data[8:]) >= 2) {
+		return nil, fmt.Errorf("%w: residual section flag %v in format %d", ErrCorrupt, h.Resid, le.Uint32(data[8:]))
+	}
 	if h.TrainN < 1 || h.TrainN > maxTrainN {
 		return nil, fmt.Errorf("%w: implausible training size %d", ErrCorrupt, h.TrainN)
 	}
@@ -322,6 +337,16 @@ func Decode(data []byte) (*Model, error) {
 		uf[i] = float64(v)
 	}
 	b.U = mat.NewDense(h.D, h.R, uf)
+	if h.Resid {
+		if b.Resid = r.f64(h.D); r.err != nil {
+			return nil, r.err
+		}
+		for _, v := range b.Resid {
+			if !(v >= 0) || math.IsInf(v, 1) {
+				return nil, fmt.Errorf("%w: negative or non-finite residual variance", ErrCorrupt)
+			}
+		}
+	}
 	for i, l := range b.Lambda {
 		if !(l > 0) || i > 0 && l > b.Lambda[i-1] {
 			return nil, fmt.Errorf("%w: eigenvalues not positive and descending", ErrCorrupt)

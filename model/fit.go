@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"math/rand/v2"
 	"time"
@@ -114,6 +115,11 @@ func Fit(ctx context.Context, x *mat.Dense, sites []vcf.Site, cfg Config, progre
 	}
 	m.Basis = b
 	r := b.Rank()
+	if b.Resid != nil {
+		slog.Warn("more SNPs than half the training individuals: the eigenbasis keeps only the leading directions and models the rest as independent per-SNP noise; "+
+			"the model file's basis and the synthetic individuals still carry some membership information (docs/results.md, Table 2)",
+			"snps", d, "train", n, "directions", r)
+	}
 	yd := b.Encode(xfit)
 	phase("eigendecomposition", start)
 	if err := ctx.Err(); err != nil {
@@ -287,6 +293,7 @@ func (m *Model) sampleContinuous(ctx context.Context, n int, rng *rand.Rand) (*m
 			return nil, err
 		}
 		x := m.Basis.Decode(mat.NewDense(hi-lo, r, y))
+		m.Basis.AddResidual(x, rng)
 		for i := lo; i < hi; i++ {
 			copy(out.RawRowView(i), x.RawRowView(i-lo))
 		}
@@ -353,6 +360,9 @@ func (m *Model) Summary() string {
 	s := fmt.Sprintf("gousynth model (format %d), fitted by %s\n", FormatVersion, m.Version)
 	s += fmt.Sprintf("process %s; %d SNPs, %d training individuals, %d latent coordinates, %d modelled by the network\n",
 		c.Process, len(m.Sites), m.TrainN, m.Basis.Rank(), m.K)
+	if m.Basis.Resid != nil {
+		s += "remaining variance modelled as independent per-SNP Gaussian noise (basis capped at half the training size)\n"
+	}
 	if len(m.Sites) > 0 {
 		s += fmt.Sprintf("sites %s:%d-%d\n", m.Sites[0].Chrom, m.Sites[0].Pos, m.Sites[len(m.Sites)-1].Pos)
 	}
