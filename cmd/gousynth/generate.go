@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gousynth/gousynth/internal/pipeline"
 	"github.com/gousynth/gousynth/model"
 	"github.com/gousynth/gousynth/vcf"
 	"github.com/spf13/cobra"
@@ -42,6 +43,9 @@ byte-identical file (set SOURCE_DATE_EPOCH to pin the ##fileDate line).`,
 					return usagef("generate: --region: %v", err)
 				}
 				reg = &r
+			}
+			if pipeline.IsWindowedModel(args[0]) {
+				return generateWindowed(cmd, args[0], o)
 			}
 			m, err := model.Load(args[0])
 			if err != nil {
@@ -90,6 +94,32 @@ byte-identical file (set SOURCE_DATE_EPOCH to pin the ##fileDate line).`,
 	f.IntVarP(&o.n, "n", "n", 0, "number of synthetic individuals (default: the model's training size)")
 	f.StringVar(&o.region, "region", "", "write only the model's sites in `chr:start-end` (1-based, inclusive); an error if the model has none there")
 	return cmd
+}
+
+// generateWindowed draws a cohort from a windowed (whole-chromosome) model
+// file, one window model in memory at a time.
+func generateWindowed(cmd *cobra.Command, path string, o generateOptions) error {
+	if o.region != "" {
+		return usagef("generate: --region is not supported for windowed (whole-chromosome) models; select sites from the output with bcftools view -r")
+	}
+	numTrain, numSites, err := pipeline.WindowedModelInfo(path)
+	if err != nil {
+		return err
+	}
+	n := o.n
+	if n == 0 {
+		n = numTrain
+	}
+	if n < 1 {
+		return usagef("generate: -n must be at least 1, got %d", n)
+	}
+	start := time.Now()
+	cl := "gousynth generate " + path + fmt.Sprintf(" -n %d --seed %d", n, global.seed)
+	if err := pipeline.GenerateWindowed(cmd.Context(), path, n, global.seed, o.output, cl); err != nil {
+		return err
+	}
+	slog.Info("generated", "individuals", n, "snps", numSites, "output", o.output, "windowed", true, "seconds", time.Since(start).Seconds())
+	return nil
 }
 
 // selectSites returns the sites keep (ascending indices) of g.
