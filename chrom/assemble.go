@@ -51,9 +51,9 @@ type Assembler struct {
 // ancestry latent is target (n×K).
 func NewAssembler(mode string, target *mat.Dense, seed uint64) (*Assembler, error) {
 	switch mode {
-	case CondMatch, CondAncestry, CondNone:
+	case CondMatch, CondAncestry, CondNone, CondRegress, CondRegressMatch:
 	default:
-		return nil, fmt.Errorf("%w: conditioning %q (match, ancestry, none)", ErrOption, mode)
+		return nil, fmt.Errorf("%w: conditioning %q (match, ancestry, none, regress, regress-match)", ErrOption, mode)
 	}
 	n, _ := target.Dims()
 	return &Assembler{mode: mode, weight: DefaultAncestryWeight, n: n, target: target, seed: seed}, nil
@@ -103,13 +103,13 @@ func (a *Assembler) Add(r *Result) ([]int8, error) {
 	M := r.NCandidates
 	choice := make([]int, a.n)
 	switch a.mode {
-	case CondNone:
+	case CondNone, CondRegress:
 		for i := range choice {
 			choice[i] = i
 		}
 		a.LastAncestryChi2 = math.NaN()
 	default:
-		useOverlap := a.mode == CondMatch && o > 0
+		useOverlap := (a.mode == CondMatch || a.mode == CondRegressMatch) && o > 0
 		words := (o + 63) / 64
 		var cp, ip []uint64
 		if useOverlap {

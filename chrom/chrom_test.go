@@ -326,8 +326,15 @@ func TestWindowedDeterminism(t *testing.T) {
 // The unit of work survives serialisation: a decoded job gives the same
 // result as the original, and a result round-trips.
 func TestJobRoundTrip(t *testing.T) {
+	for _, cond := range []string{CondMatch, CondRegressMatch} {
+		t.Run(cond, func(t *testing.T) { testJobRoundTrip(t, cond) })
+	}
+}
+
+func testJobRoundTrip(t *testing.T, cond string) {
 	train, _ := panel(t, 120, 400, 9)
 	o := smallOptions(true)
+	o.Conditioning = cond
 	o.WindowSNPs = 150
 	o.OverlapSNPs = 30
 	p, err := NewPlan(context.Background(), train, 50, o)
@@ -365,7 +372,12 @@ func TestJobRoundTrip(t *testing.T) {
 	if !bytes.Equal(b1, b3) {
 		t.Error("a decoded job gives a different result")
 	}
-	if _, err := model.Decode(r3.Model); err != nil {
+	if cond == CondRegressMatch {
+		d := r3.Window.End - r3.Window.Start
+		if len(r3.Model) != 0 || len(r3.Coef) != (r3.K+1)*d || len(r3.GenotypeFreq) != 2*d {
+			t.Errorf("regression result: %d model bytes, %d coefficients, %d frequencies", len(r3.Model), len(r3.Coef), len(r3.GenotypeFreq))
+		}
+	} else if _, err := model.Decode(r3.Model); err != nil {
 		t.Errorf("window model bytes: %v", err)
 	}
 	if _, err := DecodeJob(b[:len(b)/2]); err == nil {

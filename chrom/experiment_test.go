@@ -14,6 +14,23 @@ func TestConditioningExperiment(t *testing.T) {
 		t.Skip("experiment: set GOUSYNTH_CHROM_EXP=1")
 	}
 	train, test := panel(t, 300, 5000, 3)
+	if os.Getenv("GOUSYNTH_CHROM_EXP") == "regress" {
+		// Conditioning by regression against selection (LD-guided cuts).
+		for _, cond := range []string{CondMatch, CondRegress, CondRegressMatch} {
+			o := smallOptions(false)
+			o.Conditioning = cond
+			p, g := runAll(t, train, 300, o)
+			met, err := Evaluate(test, g, train, p.Windows, p.PCA, MetricOptions{Seed: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("cond=%-13s windows=%d | LD inside %.4f floor %.4f | straddle %.4f floor %.4f | PC1 W2 %.3f floor %.3f PC2 %.3f floor %.3f | per-window PC1 %.3f PC2 %.3f (test %.3f %.3f) | AF r2 %.4f | identical %.4f DCR %+v",
+				cond, len(p.Windows), met.LD.Inside, met.LD.FloorInside, met.LD.Straddle, met.LD.FloorStraddle,
+				met.PCW2[0], met.PCW2Floor[0], met.PCW2[1], met.PCW2Floor[1],
+				met.Ancestry.SynthMean[0], met.Ancestry.SynthMean[1], met.Ancestry.TestMean[0], met.Ancestry.TestMean[1], met.AFR2, met.Privacy.IdenticalRate, met.Privacy)
+		}
+		return
+	}
 	if os.Getenv("GOUSYNTH_CHROM_EXP") == "weight" {
 		// Many windows: does the ancestry drift along the chromosome?
 		for _, w := range []float64{0.5, 2, 8} {

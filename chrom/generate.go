@@ -27,6 +27,9 @@ func Generate(ctx context.Context, pca *PCA, mx *Mixture, n int, oversample floa
 	if n < 1 || oversample < 1 {
 		return fmt.Errorf("%w: %d individuals, oversampling %g", ErrOption, n, oversample)
 	}
+	if isRegress(cond) {
+		return fmt.Errorf("%w: conditioning %q: regression window models cannot be stored, so they cannot generate from a model file", ErrOption, cond)
+	}
 	latent := mx.Sample(n, rand.New(rand.NewPCG(mix(seed, tagLatent), 0)))
 	asm, err := NewAssembler(cond, latent, mix(seed, tagAssemble))
 	if err != nil {

@@ -32,7 +32,8 @@ type Options struct {
 	// Oversample is the number of candidates drawn per synthetic
 	// individual in every window (≥ 1).
 	Oversample float64
-	// Conditioning is CondMatch, CondAncestry or CondNone.
+	// Conditioning is CondMatch, CondAncestry, CondNone, CondRegress or
+	// CondRegressMatch.
 	Conditioning string
 	// AncestryWeight weighs the ancestry χ² against the overlap distance in
 	// the matching cost (0: DefaultAncestryWeight).
@@ -185,6 +186,13 @@ func (p *Plan) Job(train *vcf.Genotypes, w Window) *Job {
 		GenerateSeed: mix(p.Options.Seed, tagWindow+2*uint64(w.Index)+1),
 	}
 	j.Model.Seed = mix(p.Options.Seed, tagWindow+2*uint64(w.Index))
+	if isRegress(p.Options.Conditioning) {
+		j.Conditioning = p.Options.Conditioning
+		if p.Options.Conditioning == CondRegress {
+			j.NCandidates = p.nSynth()
+		}
+		j.Latent = candidateLatent(p.Latent, j.NCandidates)
+	}
 	for v := 0; v < d; v++ {
 		for k := 0; k < K; k++ {
 			j.Loadings[v*K+k] = p.PCA.Loadings.At(w.Start+v, k)

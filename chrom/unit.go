@@ -42,6 +42,12 @@ type Job struct {
 	Model        model.Config
 	NCandidates  int
 	GenerateSeed uint64
+	// Conditioning is the plan's conditioning; with CondRegress or
+	// CondRegressMatch the model is fitted on the residuals of the
+	// regression on TrainScores and Latent (NCandidates·K, row-major)
+	// holds each candidate's synthetic ancestry latent.
+	Conditioning string
+	Latent       []float64
 }
 
 // Result is what a Job produces: the window's model file bytes, its synthetic
@@ -61,6 +67,12 @@ type Result struct {
 	Ancestry []float64
 	Slope    []float64
 	NoiseVar []float64
+	// Regression conditioning only (Model is then empty: a continuous
+	// residual model has no model file): Coef, (K+1)×d row-major, the
+	// intercepts then the slopes of the dosages on the global PC scores,
+	// and GenotypeFreq, d×2, each site's training frequencies of dosages 0
+	// and 1. Both are aggregates.
+	Coef, GenotypeFreq []float64
 	// Wall time of the fit and of the generation.
 	FitSeconds, GenerateSeconds float64
 }
@@ -76,6 +88,8 @@ func (j *Job) check() error {
 		return fmt.Errorf("%w: window %d: PCA inputs do not match %d sites, %d individuals, K=%d", ErrOption, j.Window.Index, d, j.NTrain, j.K)
 	case j.NCandidates < 1:
 		return fmt.Errorf("%w: window %d: %d candidates", ErrOption, j.Window.Index, j.NCandidates)
+	case isRegress(j.Conditioning) && len(j.Latent) != j.NCandidates*j.K:
+		return fmt.Errorf("%w: window %d: regression needs %d×%d candidate latents, got %d values", ErrOption, j.Window.Index, j.NCandidates, j.K, len(j.Latent))
 	}
 	return nil
 }
@@ -124,23 +138,44 @@ func (j *Job) Run(ctx context.Context, progress func(model.Progress)) (*Result, 
 			x.Set(i, v, float64(g))
 		}
 	}
+	r := &Result{Window: j.Window, NCandidates: j.NCandidates, K: j.K}
+	if isRegress(j.Conditioning) {
+		x = nil
+		if err := j.runRegress(ctx, r, progress); err != nil {
+			return nil, err
+		}
+	} else if err := j.runGenotype(ctx, r, x, progress); err != nil {
+		return nil, err
+	}
+	j.readOut(r)
+	return r, ctx.Err()
+}
+
+// runGenotype fits the window's genotype model on x and draws the candidates.
+func (j *Job) runGenotype(ctx context.Context, r *Result, x *mat.Dense, progress func(model.Progress)) error {
+	d := len(j.Sites)
 	t0 := time.Now()
 	m, err := model.Fit(ctx, x, j.Sites, j.Model, progress)
 	if err != nil {
-		return nil, fmt.Errorf("window %d (%s:%d-%d): %w", j.Window.Index, j.Sites[0].Chrom, j.Sites[0].Pos, j.Sites[d-1].Pos, err)
+		return fmt.Errorf("window %d (%s:%d-%d): %w", j.Window.Index, j.Sites[0].Chrom, j.Sites[0].Pos, j.Sites[d-1].Pos, err)
 	}
-	x = nil
-	r := &Result{Window: j.Window, NCandidates: j.NCandidates, K: j.K, FitSeconds: time.Since(t0).Seconds()}
+	r.FitSeconds = time.Since(t0).Seconds()
 	if r.Model, err = m.Encode(); err != nil {
-		return nil, err
+		return err
 	}
 	t0 = time.Now()
 	g, err := m.Generate(ctx, j.NCandidates, j.GenerateSeed)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	r.GenerateSeconds = time.Since(t0).Seconds()
 	r.Candidates = g.Dosage
+	return nil
+}
+
+// readOut sets r's ancestry read-out (Slope, NoiseVar, Ancestry).
+func (j *Job) readOut(r *Result) {
+	n := j.NTrain
 	// Ancestry read-out: regress each global score on the window's share
 	// (through the origin; both are centred on the training individuals).
 	share := j.windowShare(j.Dosage, n)
@@ -170,7 +205,6 @@ func (j *Job) Run(ctx context.Context, progress func(model.Progress)) (*Result, 
 		cand[i] *= r.Slope[i%j.K]
 	}
 	r.Ancestry = cand
-	return r, ctx.Err()
 }
 
 // EncodeJob serialises a job (gob), to ship it to another process or machine.
@@ -195,7 +229,8 @@ func DecodeResult(b []byte) (*Result, error) {
 		return nil, fmt.Errorf("chrom: decoding a window result: %w", err)
 	}
 	d := r.Window.End - r.Window.Start
-	if len(r.Candidates) != d*r.NCandidates || len(r.Ancestry) != r.NCandidates*r.K || len(r.Slope) != r.K || len(r.NoiseVar) != r.K {
+	if len(r.Candidates) != d*r.NCandidates || len(r.Ancestry) != r.NCandidates*r.K || len(r.Slope) != r.K || len(r.NoiseVar) != r.K ||
+		(r.Coef != nil && (len(r.Coef) != (r.K+1)*d || len(r.GenotypeFreq) != 2*d)) {
 		return nil, fmt.Errorf("%w: window result %d has inconsistent sizes", ErrOption, r.Window.Index)
 	}
 	return r, nil

@@ -115,7 +115,7 @@ func (f *windowFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.mode, "windows", pipeline.WindowsAuto, "beyond --max-snps SNPs: auto (windowed models over every SNP) or off (fit the first --max-snps)")
 	fs.IntVar(&f.snps, "window-snps", chrom.DefaultWindowSNPs, "windowed mode: target SNPs written by each window (cut at the weakest LD within ±25%)")
 	fs.IntVar(&f.overlap, "window-overlap", chrom.DefaultOverlapSNPs, "windowed mode: SNPs each window shares with the previous one")
-	fs.StringVar(&f.conditioning, "window-conditioning", chrom.CondMatch, "windowed mode: match (ancestry latent + overlap), ancestry (latent only) or none (independent windows)")
+	fs.StringVar(&f.conditioning, "window-conditioning", chrom.CondMatch, "windowed mode: match (select candidates on ancestry latent + overlap), ancestry (latent only), none (independent windows), regress (window models fitted on the residuals of the dosages' regression on the global PCs, the person's ancestry added back) or regress-match (regress, then match)")
 	fs.Float64Var(&f.oversample, "oversample", chrom.DefaultOversample, "windowed mode: candidates drawn per synthetic individual in each window (≥ 1)")
 }
 
@@ -128,9 +128,9 @@ func (f *windowFlags) options(fs *pflag.FlagSet, cfg model.Config) (chrom.Option
 		return chrom.Options{}, usagef("--windows must be auto or off, got %q", f.mode)
 	}
 	switch f.conditioning {
-	case chrom.CondMatch, chrom.CondAncestry, chrom.CondNone:
+	case chrom.CondMatch, chrom.CondAncestry, chrom.CondNone, chrom.CondRegress, chrom.CondRegressMatch:
 	default:
-		return chrom.Options{}, usagef("--window-conditioning must be match, ancestry or none, got %q", f.conditioning)
+		return chrom.Options{}, usagef("--window-conditioning must be match, ancestry, none, regress or regress-match, got %q", f.conditioning)
 	}
 	if f.snps < 10 {
 		return chrom.Options{}, usagef("--window-snps must be at least 10, got %d", f.snps)

@@ -50,6 +50,11 @@ type ChromModelWindow struct {
 	Window          chrom.Window
 	Model           []byte
 	Slope, NoiseVar []float64
+	// Coef and GenotypeFreq (chrom.Result) of a fit with regression
+	// conditioning; absent from older files. Model is then empty: the
+	// window's residual model (model.ContinuousModel) has no file format
+	// yet, so such files cannot generate (GenerateWindowed says so).
+	Coef, GenotypeFreq []float64
 }
 
 // WindowedResult describes a windowed fit.
@@ -128,7 +133,7 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 			}
 			copy(synth.Dosage[(win.CoreStart+v)*n:], row)
 		}
-		if err := enc.Encode(ChromModelWindow{Window: win, Model: wd.Result.Model, Slope: wd.Result.Slope, NoiseVar: wd.Result.NoiseVar}); err != nil {
+		if err := enc.Encode(ChromModelWindow{Window: win, Model: wd.Result.Model, Slope: wd.Result.Slope, NoiseVar: wd.Result.NoiseVar, Coef: wd.Result.Coef, GenotypeFreq: wd.Result.GenotypeFreq}); err != nil {
 			return err
 		}
 		done++
@@ -296,6 +301,9 @@ func GenerateWindowed(ctx context.Context, path string, n int, seed uint64, out,
 	var hdr ChromModelHeader
 	if err := dec.Decode(&hdr); err != nil {
 		return fmt.Errorf("%s: windowed model header: %w", path, model.ErrCorrupt)
+	}
+	if c := hdr.Options.Conditioning; c == chrom.CondRegress || c == chrom.CondRegressMatch {
+		return fmt.Errorf("%s: fitted with --window-conditioning %s, whose window residual models are not stored: generating from it is not supported yet (refit to generate more individuals): %w", path, c, model.ErrConfig)
 	}
 	g := &vcf.Genotypes{Sites: hdr.Sites, Samples: make([]string, n)}
 	for s := range g.Samples {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/gob"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"os"
@@ -133,5 +134,62 @@ func TestFitWindowed(t *testing.T) {
 	}
 	if res.Windowed != nil || res.Data.Train.NumSites() != 500 {
 		t.Fatalf("--windows off: windowed %v, %d SNPs", res.Windowed != nil, res.Data.Train.NumSites())
+	}
+}
+
+// A windowed fit with regression conditioning writes every SNP and stores
+// each window's regression (aggregates only); its model file cannot
+// generate (the residual models have no file format) and says so.
+func TestFitWindowedRegress(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "panel.vcf.gz")
+	cfg := synth.OneKGLikePreset(120, 900)
+	cfg.Populations = 3
+	p, err := synth.NewPanel(cfg, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.WriteVCF(context.Background(), in, synth.VCFOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	mcfg := chrom.WindowModelConfig(model.DefaultConfig("gou"))
+	mcfg.Steps, mcfg.SamplerSteps, mcfg.CalibrationSize, mcfg.Hidden = 30, 10, 200, 32
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	data := DataOptions{Input: in, Filter: preprocess.DefaultFilterOptions(), MaxSNPs: 400, TestFraction: 0.3, Seed: 2, Windows: WindowsAuto}
+	out := filepath.Join(dir, "out")
+	res, err := Fit(context.Background(), FitOptions{Data: data, OutDir: out, Model: mcfg, Logger: logger,
+		Windows: chrom.Options{WindowSNPs: 300, OverlapSNPs: 40, Model: mcfg, Conditioning: chrom.CondRegressMatch}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, _, err := vcf.ReadFile(filepath.Join(out, SynthFile), vcf.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.NumSites() != res.Data.Train.NumSites() || g.NumSamples() != 120 {
+		t.Fatalf("synthetic VCF has %d sites × %d samples", g.NumSites(), g.NumSamples())
+	}
+	b, err := os.ReadFile(filepath.Join(out, ModelFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := gob.NewDecoder(bytes.NewReader(b[len(ChromModelMagic):]))
+	var hdr ChromModelHeader
+	if err := dec.Decode(&hdr); err != nil {
+		t.Fatal(err)
+	}
+	for range hdr.Windows {
+		var w ChromModelWindow
+		if err := dec.Decode(&w); err != nil {
+			t.Fatal(err)
+		}
+		d := w.Window.End - w.Window.Start
+		if len(w.Coef) != (hdr.PCA.K()+1)*d || len(w.GenotypeFreq) != 2*d {
+			t.Fatalf("window %d: %d coefficients, %d frequencies for %d sites", w.Window.Index, len(w.Coef), len(w.GenotypeFreq), d)
+		}
+	}
+	err = GenerateWindowed(context.Background(), filepath.Join(out, ModelFile), 50, 9, filepath.Join(dir, "gen.vcf.gz"), "test")
+	if !errors.Is(err, model.ErrConfig) {
+		t.Fatalf("GenerateWindowed on a regress model: %v", err)
 	}
 }
