@@ -111,3 +111,51 @@ func TestDiscretiseRanks(t *testing.T) {
 		}
 	}
 }
+
+// Conditioning by regression carries each person's ancestry into every
+// window: per-window ancestry agrees with the global ancestry more than with
+// selection alone (measured +0.075 on 300 × 5000 SNPs and +0.087 on
+// 1000 × 20,000, where PC1 W2 fell from 4.4× to 3.0× its floor), without
+// costing the boundaries, allele frequencies or privacy.
+func TestRegressConditioning(t *testing.T) {
+	snps := 5000
+	if testing.Short() {
+		snps = 2500
+	}
+	train, test := panel(t, 300, snps, 3)
+	var corr [2]float64
+	for c, cond := range []string{CondMatch, CondRegress} {
+		o := smallOptions(testing.Short())
+		o.Conditioning = cond
+		p, g := runAll(t, train, 300, o)
+		met, err := Evaluate(test, g, train, p.Windows, p.PCA, MetricOptions{Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: per-window PC1 corr %.3f (real %.3f), PC1 W2 %.3f (floor %.3f), straddle %.4f (floor %.4f), inside %.4f (floor %.4f), AF r² %.4f (floor %.4f)",
+			cond, met.Ancestry.SynthMean[0], met.Ancestry.TestMean[0], met.PCW2[0], met.PCW2Floor[0], met.LD.Straddle, met.LD.FloorStraddle,
+			met.LD.Inside, met.LD.FloorInside, met.AFR2, met.AFR2Floor)
+		corr[c] = met.Ancestry.SynthMean[0]
+		if cond != CondRegress {
+			continue
+		}
+		if met.LD.Straddle > 2*met.LD.FloorStraddle {
+			t.Errorf("straddling LD MAE %.4f > 2 × floor %.4f", met.LD.Straddle, met.LD.FloorStraddle)
+		}
+		if met.PCW2[0] > 2*met.PCW2Floor[0] {
+			t.Errorf("PC1 W2 %.3f > 2 × floor %.3f", met.PCW2[0], met.PCW2Floor[0])
+		}
+		if met.AFR2 < met.AFR2Floor-0.01 {
+			t.Errorf("AF r² %.4f below floor %.4f", met.AFR2, met.AFR2Floor)
+		}
+		if met.Privacy.IdenticalRate != 0 || met.Privacy.SynthDCRP5 < 0.9*met.Privacy.TestDCRP5 {
+			t.Errorf("privacy: identical %g, DCR p5 %g vs test %g", met.Privacy.IdenticalRate, met.Privacy.SynthDCRP5, met.Privacy.TestDCRP5)
+		}
+	}
+	// The standard error of a per-window correlation near 0.6 on 300
+	// individuals is about (1−r²)/√300 ≈ 0.04; over ≥ 3 windows the mean's
+	// is ≤ 0.025, so a gain of 0.03 is well below the measured 0.075.
+	if corr[1] < corr[0]+0.03 {
+		t.Errorf("per-window PC1 correlation: regress %.3f, match %.3f (want a gain ≥ 0.03)", corr[1], corr[0])
+	}
+}
