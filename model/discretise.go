@@ -52,9 +52,9 @@ type ldChunk struct {
 }
 
 // newLDDisc builds the conditioning of cfg (LDWindow, LDRidge, LDGain)
-// from the basis (covariance Σ = S (U diag(λ) Uᵀ + diag(Resid)) S in the
-// dosage scale: the training covariance, or its kept directions plus the
-// diagonal residual when the basis is capped).
+// from the basis (covariance Σ = S (U diag(λ) Uᵀ + R) S in the dosage
+// scale: the training covariance, or its kept directions plus the
+// block-diagonal residual R when the basis is capped).
 func newLDDisc(b *Basis, cfg Config) *ldDisc {
 	w, ridge := cfg.LDWindow, cfg.LDRidge
 	d, r := b.Dim(), b.Rank()
@@ -84,10 +84,10 @@ func newLDDisc(b *Basis, cfg Config) *ldDisc {
 				for i := range rp {
 					v += rp[i] * rq[i]
 				}
+				if b.Resid != nil { // the residual of the dropped directions
+					v += b.Scale[a+p] * b.Scale[a+q] * b.residCov(a+p, a+q)
+				}
 				A.SetSym(p, q, v)
-			}
-			if b.Resid != nil { // the diagonal residual of the dropped directions
-				A.SetSym(p, p, A.At(p, p)+b.Scale[a+p]*b.Scale[a+p]*b.Resid[a+p])
 			}
 			A.SetSym(p, p, A.At(p, p)*(1+ridge)+1e-12)
 		}

@@ -31,7 +31,8 @@ import (
 // Nothing in it is an individual's genotype or sample ID.
 //
 // Format 2 adds, when the header says Resid, the basis's per-SNP residual
-// variances (float64 × d) right after the eigenbasis. Models without a
+// variances (float64 × d) and then, for each block of ResidBlock SNPs, its
+// m×m residual square root (float64) right after the eigenbasis. Models without a
 // residual are still written as format 1, byte for byte as before.
 
 // FormatVersion is the newest model file format this build writes and reads.
@@ -61,7 +62,8 @@ type fileHeader struct {
 	NetIn       int
 	NetOut      int
 	TimeScale   float64
-	Resid       bool `json:",omitempty"` // a per-SNP residual variance section (float64 × d) follows the eigenbasis; format 2
+	Resid       bool `json:",omitempty"` // residual sections follow the eigenbasis; format 2
+	ResidBlock  int  `json:",omitempty"`
 }
 
 // Save writes the model to path atomically.
@@ -88,7 +90,7 @@ func (m *Model) Encode() ([]byte, error) {
 	}
 	ver := uint32(1)
 	if m.Basis.Resid != nil {
-		h.Resid, ver = true, 2
+		h.Resid, h.ResidBlock, ver = true, m.Basis.ResidBlock, 2
 	}
 	js, err := json.Marshal(h)
 	if err != nil {
@@ -120,6 +122,9 @@ func (m *Model) Encode() ([]byte, error) {
 	f32(u)
 	if h.Resid {
 		f64(m.Basis.Resid)
+		for _, sq := range m.Basis.ResidSqrt {
+			f64(sq)
+		}
 	}
 	for _, t := range m.Thresholds {
 		f64(t[:])
@@ -338,8 +343,22 @@ func Decode(data []byte) (*Model, error) {
 	}
 	b.U = mat.NewDense(h.D, h.R, uf)
 	if h.Resid {
+		if h.ResidBlock < 1 || h.ResidBlock > h.D {
+			return nil, fmt.Errorf("%w: residual block size %d for %d SNPs", ErrCorrupt, h.ResidBlock, h.D)
+		}
+		b.ResidBlock = h.ResidBlock
 		if b.Resid = r.f64(h.D); r.err != nil {
 			return nil, r.err
+		}
+		for _, bl := range b.residBlocks() {
+			m := bl[1] - bl[0]
+			if uint64(m)*uint64(m) > uint64(len(r.b))/8 {
+				return nil, fmt.Errorf("%w: truncated residual section", ErrCorrupt)
+			}
+			b.ResidSqrt = append(b.ResidSqrt, r.f64(m*m))
+			if r.err != nil {
+				return nil, r.err
+			}
 		}
 		for _, v := range b.Resid {
 			if !(v >= 0) || math.IsInf(v, 1) {

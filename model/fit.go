@@ -116,7 +116,7 @@ func Fit(ctx context.Context, x *mat.Dense, sites []vcf.Site, cfg Config, progre
 	m.Basis = b
 	r := b.Rank()
 	if b.Resid != nil {
-		slog.Warn("more SNPs than half the training individuals: the eigenbasis keeps only the leading directions and models the rest as independent per-SNP noise; "+
+		slog.Warn("more SNPs than half the training individuals: the eigenbasis keeps only a few leading directions and models the rest as independent per-SNP noise; "+
 			"the model file's basis and the synthetic individuals still carry some membership information (docs/results.md, Table 2)",
 			"snps", d, "train", n, "directions", r)
 	}
@@ -361,7 +361,7 @@ func (m *Model) Summary() string {
 	s += fmt.Sprintf("process %s; %d SNPs, %d training individuals, %d latent coordinates, %d modelled by the network\n",
 		c.Process, len(m.Sites), m.TrainN, m.Basis.Rank(), m.K)
 	if m.Basis.Resid != nil {
-		s += "remaining variance modelled as independent per-SNP Gaussian noise (basis capped at half the training size)\n"
+		s += "remaining variance modelled as independent per-SNP Gaussian noise (eigenbasis capped by MaxBasisRank: too many SNPs for the training size)\n"
 	}
 	if len(m.Sites) > 0 {
 		s += fmt.Sprintf("sites %s:%d-%d\n", m.Sites[0].Chrom, m.Sites[0].Pos, m.Sites[len(m.Sites)-1].Pos)
