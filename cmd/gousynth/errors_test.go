@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	gsmodel "github.com/gousynth/gousynth/model"
 )
 
 // This file backs the table "Errors and limits" of README.md: every class of
@@ -166,7 +168,7 @@ func modelVariants(t *testing.T, dir, good string) (truncated, corrupted, newer 
 	corrupted = filepath.Join(dir, "corrupted.gsy")
 	os.WriteFile(corrupted, c, 0o644)
 	n := bytes.Clone(b)
-	binary.LittleEndian.PutUint32(n[8:], binary.LittleEndian.Uint32(n[8:])+1)
+	binary.LittleEndian.PutUint32(n[8:], gsmodel.FormatVersion+1)
 	newer = filepath.Join(dir, "newer.gsy")
 	os.WriteFile(newer, n, 0o644)
 	return
@@ -243,7 +245,7 @@ func TestErrorTable(t *testing.T) {
 		{"VCF given as model", []string{"generate", realVCF, "-o", "OUT/g.vcf.gz"}, 1, []string{realVCF + ": not a gousynth model file"}},
 		{"model truncated", []string{"generate", "TRUNCATED", "-o", "OUT/g.vcf.gz"}, 1, []string{"truncated.gsy: corrupt model file: payload is", "(truncated or padded)"}},
 		{"model corrupted", []string{"generate", "CORRUPTED", "-o", "OUT/g.vcf.gz"}, 1, []string{"corrupted.gsy: corrupt model file: checksum mismatch"}},
-		{"model from a newer version", []string{"generate", "NEWER", "-o", "OUT/g.vcf.gz"}, 1, []string{"newer.gsy: model file written by a newer gousynth: format 2, this build reads up to 1"}},
+		{"model from a newer version", []string{"generate", "NEWER", "-o", "OUT/g.vcf.gz"}, 1, []string{fmt.Sprintf("newer.gsy: model file written by a newer gousynth: format %d, this build reads up to %d", gsmodel.FormatVersion+1, gsmodel.FormatVersion)}},
 		{"model for other sites", []string{"generate", "MODEL", "--region", "2:1-1000000", "-o", "OUT/g.vcf.gz"}, 1, []string{"holds no sites in region 2:1-1000000", "sites, 1:117"}},
 
 		// Outputs.
