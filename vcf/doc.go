@@ -36,8 +36,8 @@
 // matrix is the measured hot path (bench/ingest.sh: this reader takes 0.39×
 // plink2's time on 2504 samples; vcfgo-style per-sample parsing is several
 // times slower than plink2). So this package parses the tab-separated text
-// and GT bytes itself, and uses biogo/hts only for BGZF and tabix index
-// structures; the module does not depend on vcfgo.
+// and GT bytes itself (the BGZF codec is in this package too; bgzf.go says
+// why); the module does not depend on vcfgo.
 //
 // # Writing
 //
