@@ -57,58 +57,9 @@ func FitContinuous(ctx context.Context, x *mat.Dense, cfg Config, progress func(
 		m.Timings = append(m.Timings, PhaseTime{name, time.Since(start).Seconds()})
 	}
 
-	start := time.Now()
-	report(Progress{Phase: "basis"})
-	b, err := NewBasis(x, reg.standardise)
-	if err != nil {
+	if err := m.fitScore(ctx, x, reg, false, report, phase, time.Now()); err != nil {
 		return nil, err
 	}
-	m.Basis = b
-	r := b.Rank()
-	yd := b.Encode(x)
-	phase("eigendecomposition", start)
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-
-	start = time.Now()
-	report(Progress{Phase: "anchors"})
-	m.Init = &InitDist{Kind: cfg.Init}
-	if cfg.Init == "anchors" {
-		m.Init = anchors(yd, cfg, r)
-	}
-	phase("kmeans", start)
-
-	proc, err := reg.factory(cfg, b.Lambda)
-	if err != nil {
-		return nil, err
-	}
-	m.proc = proc
-	m.K = cfg.NetDims
-	if m.K == 0 || m.K > r {
-		m.K = r
-	}
-	start = time.Now()
-	data := &LatentData{Y: make([]float32, n*r), N: n, R: r, Lambda: b.Lambda}
-	for i := 0; i < n; i++ {
-		for j, v := range yd.RawRowView(i) {
-			data.Y[i*r+j] = float32(v)
-		}
-	}
-	in, out := proc.NetDims(m.K)
-	_, T := proc.Horizon()
-	net := NewMLP(in, out, cfg.Hidden, cfg.Layers, T, rand.New(rand.NewPCG(cfg.Seed, 0x6e6574)))
-	m.Net = net
-	if cfg.Steps > 0 {
-		ema, loss, err := Train(ctx, net, func(rng *rand.Rand, batch int, in []float32, t []float64, target []float32) {
-			proc.Batch(rng, data, m.K, batch, in, t, target)
-		}, TrainOptions{Steps: cfg.Steps, BatchSize: cfg.BatchSize, Warmup: cfg.Warmup, LR: cfg.LR, EMA: cfg.EMA, ClipNorm: cfg.ClipNorm, Seed: cfg.Seed}, report)
-		if err != nil {
-			return nil, err
-		}
-		m.Net, m.TrainLoss = ema, loss
-	}
-	phase("training", start)
 	return &ContinuousModel{m: m}, nil
 }
 

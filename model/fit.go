@@ -101,70 +101,14 @@ func Fit(ctx context.Context, x *mat.Dense, sites []vcf.Site, cfg Config, progre
 		phase("probit latent", start)
 		start = time.Now()
 	}
-	report(Progress{Phase: "basis"})
-	b, err := NewBasis(xfit, reg.standardise)
-	if err != nil {
+	if err := m.fitScore(ctx, xfit, reg, true, report, phase, start); err != nil {
 		return nil, err
 	}
-	// The file stores the basis in float32: round it now so that a loaded
-	// model generates exactly what the fitted one does.
-	for _, row := range [][]float64{b.U.RawMatrix().Data} {
-		for i, v := range row {
-			row[i] = float64(float32(v))
-		}
-	}
-	m.Basis = b
-	r := b.Rank()
-	if b.Resid != nil {
+	if m.Basis.Resid != nil {
 		slog.Warn("more SNPs than half the training individuals: the eigenbasis keeps only a few leading directions and models the rest as Gaussian noise with block-local covariance; "+
 			"the model file and the synthetic individuals still carry membership information (simulated 500 × 1000 panel: membership-inference AUC about 0.6); treat both as sensitive",
-			"snps", d, "train", n, "directions", r)
+			"snps", d, "train", n, "directions", m.Basis.Rank())
 	}
-	yd := b.Encode(xfit)
-	phase("eigendecomposition", start)
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-
-	start = time.Now()
-	report(Progress{Phase: "anchors"})
-	m.Init = &InitDist{Kind: cfg.Init}
-	if cfg.Init == "anchors" {
-		m.Init = anchors(yd, cfg, r)
-	}
-	phase("kmeans", start)
-
-	proc, err := reg.factory(cfg, b.Lambda)
-	if err != nil {
-		return nil, err
-	}
-	m.proc = proc
-	m.K = cfg.NetDims
-	if m.K == 0 || m.K > r {
-		m.K = r
-	}
-	start = time.Now()
-	data := &LatentData{Y: make([]float32, n*r), N: n, R: r, Lambda: b.Lambda}
-	for i := 0; i < n; i++ {
-		for j, v := range yd.RawRowView(i) {
-			data.Y[i*r+j] = float32(v)
-		}
-	}
-	in, out := proc.NetDims(m.K)
-	_, T := proc.Horizon()
-	net := NewMLP(in, out, cfg.Hidden, cfg.Layers, T, rand.New(rand.NewPCG(cfg.Seed, 0x6e6574)))
-	if cfg.Steps > 0 {
-		ema, loss, err := Train(ctx, net, func(rng *rand.Rand, batch int, in []float32, t []float64, target []float32) {
-			proc.Batch(rng, data, m.K, batch, in, t, target)
-		}, TrainOptions{Steps: cfg.Steps, BatchSize: cfg.BatchSize, Warmup: cfg.Warmup, LR: cfg.LR, EMA: cfg.EMA, ClipNorm: cfg.ClipNorm, Seed: cfg.Seed}, report)
-		if err != nil {
-			return nil, err
-		}
-		m.Net, m.TrainLoss = ema, loss
-	} else {
-		m.Net = net
-	}
-	phase("training", start)
 
 	// Discretisation thresholds from a calibration sample of the model.
 	start = time.Now()
@@ -398,4 +342,71 @@ func (m *Model) Summary() string {
 	}
 	s += fmt.Sprintf("input fingerprint sha256:%x\n", m.Fingerprint)
 	return s
+}
+
+// fitScore runs the steps every fit shares on the data x (n × d): the
+// eigenbasis, the sampler's initial distribution, the process and its
+// trained score network. With roundBasis the basis is rounded to float32 as
+// the model file stores it, so that a loaded model generates exactly what
+// the fitted one does. start is when the basis phase began.
+func (m *Model) fitScore(ctx context.Context, x *mat.Dense, reg registration, roundBasis bool, report func(Progress), phase func(string, time.Time), start time.Time) error {
+	cfg := m.Config
+	n, _ := x.Dims()
+	report(Progress{Phase: "basis"})
+	b, err := NewBasis(x, reg.standardise)
+	if err != nil {
+		return err
+	}
+	if roundBasis {
+		u := b.U.RawMatrix().Data
+		for i, v := range u {
+			u[i] = float64(float32(v))
+		}
+	}
+	m.Basis = b
+	r := b.Rank()
+	yd := b.Encode(x)
+	phase("eigendecomposition", start)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+
+	start = time.Now()
+	report(Progress{Phase: "anchors"})
+	m.Init = &InitDist{Kind: cfg.Init}
+	if cfg.Init == "anchors" {
+		m.Init = anchors(yd, cfg, r)
+	}
+	phase("kmeans", start)
+
+	proc, err := reg.factory(cfg, b.Lambda)
+	if err != nil {
+		return err
+	}
+	m.proc = proc
+	m.K = cfg.NetDims
+	if m.K == 0 || m.K > r {
+		m.K = r
+	}
+	start = time.Now()
+	data := &LatentData{Y: make([]float32, n*r), N: n, R: r, Lambda: b.Lambda}
+	for i := 0; i < n; i++ {
+		for j, v := range yd.RawRowView(i) {
+			data.Y[i*r+j] = float32(v)
+		}
+	}
+	in, out := proc.NetDims(m.K)
+	_, T := proc.Horizon()
+	m.Net = NewMLP(in, out, cfg.Hidden, cfg.Layers, T, rand.New(rand.NewPCG(cfg.Seed, 0x6e6574)))
+	if cfg.Steps > 0 {
+		ema, loss, err := Train(ctx, m.Net, func(rng *rand.Rand, batch int, in []float32, t []float64, target []float32) {
+			proc.Batch(rng, data, m.K, batch, in, t, target)
+		}, TrainOptions{Steps: cfg.Steps, BatchSize: cfg.BatchSize, Warmup: cfg.Warmup, LR: cfg.LR, EMA: cfg.EMA, ClipNorm: cfg.ClipNorm, Seed: cfg.Seed}, report)
+		if err != nil {
+			return err
+		}
+		m.Net, m.TrainLoss = ema, loss
+	}
+	phase("training", start)
+	return nil
 }
