@@ -280,22 +280,9 @@ func (m *Model) Generate(ctx context.Context, n int, seed uint64) (*vcf.Genotype
 
 func (m *Model) discretise(v int, x float64) int8 {
 	if m.Config.Latent != "probit" && m.Config.Discretiser == "round" {
-		switch {
-		case x < 0.5:
-			return 0
-		case x < 1.5:
-			return 1
-		}
-		return 2
+		return cut([2]float64{0.5, 1.5}, x)
 	}
-	t := m.Thresholds[v]
-	switch {
-	case x < t[0]:
-		return 0
-	case x < t[1]:
-		return 1
-	}
-	return 2
+	return cut(m.Thresholds[v], x)
 }
 
 // Summary returns a human-readable provenance summary of the model.

@@ -28,19 +28,9 @@ import (
 
 // probitThresholds returns τ_j = (Φ⁻¹(P(g=0)), Φ⁻¹(P(g≤1))) per column of x.
 func probitThresholds(x *mat.Dense) [][2]float64 {
-	n, d := x.Dims()
-	th := make([][2]float64, d)
-	for j := 0; j < d; j++ {
-		var c0, c1 int
-		for i := 0; i < n; i++ {
-			switch v := math.Round(x.At(i, j)); {
-			case v <= 0:
-				c0++
-			case v == 1:
-				c1++
-			}
-		}
-		th[j] = [2]float64{normQuantile(float64(c0) / float64(n)), normQuantile(float64(c0+c1) / float64(n))}
+	th := genotypeFreqs(x)
+	for j, p := range th {
+		th[j] = [2]float64{normQuantile(p[0]), normQuantile(p[1])}
 	}
 	return th
 }
