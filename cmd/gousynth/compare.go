@@ -83,12 +83,7 @@ run.log, the held-out samples (test.tsv) and each process's samples
 			if err != nil {
 				return err
 			}
-			if !global.quiet {
-				res.WriteTable(cmd.OutOrStdout())
-				for _, f := range res.Files {
-					fmt.Fprintf(cmd.OutOrStdout(), "wrote %s\n", f)
-				}
-			}
+			printComparison(cmd, res)
 			return nil
 		},
 	}
@@ -205,11 +200,18 @@ func runCompareDist(cmd *cobra.Command, dist *distFlags, data *dataFlags, mflags
 	if err != nil {
 		return err
 	}
-	if !global.quiet {
-		res.WriteTable(cmd.OutOrStdout())
-		for _, f := range res.Files {
-			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s\n", f)
-		}
-	}
+	printComparison(cmd, res)
 	return nil
+}
+
+// printComparison prints the comparison table and the files written,
+// unless --quiet.
+func printComparison(cmd *cobra.Command, res *pipeline.CompareResult) {
+	if global.quiet {
+		return
+	}
+	res.WriteTable(cmd.OutOrStdout())
+	for _, f := range res.Files {
+		fmt.Fprintf(cmd.OutOrStdout(), "wrote %s\n", f)
+	}
 }

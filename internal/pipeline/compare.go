@@ -103,24 +103,33 @@ func Compare(ctx context.Context, o CompareOptions) (*CompareResult, error) {
 		}
 		res.Rows = append(res.Rows, CompareRow{Process: proc, Metrics: run.metrics, FitSeconds: run.fitSeconds, GenerateSeconds: run.generateSeconds, CPUSeconds: cpu})
 	}
-	var table, js, page bytes.Buffer
-	res.WriteTable(&table)
-	if err := res.writeJSON(&js); err != nil {
+	if err := res.writeFiles(j.out, o.CommandLine); err != nil {
 		return nil, err
 	}
-	if err := res.writeHTML(&page, o.CommandLine); err != nil {
-		return nil, err
+	res.Files, err = j.finish(ctx)
+	return res, err
+}
+
+// writeFiles writes the comparison table (Markdown), JSON and HTML page
+// into out.
+func (r *CompareResult) writeFiles(out *atomicfile.Dir, cmdline string) error {
+	var table, js, page bytes.Buffer
+	r.WriteTable(&table)
+	if err := r.writeJSON(&js); err != nil {
+		return err
+	}
+	if err := r.writeHTML(&page, cmdline); err != nil {
+		return err
 	}
 	for _, f := range []struct {
 		name string
 		b    []byte
 	}{{CompareTableFile, table.Bytes()}, {CompareJSONFile, js.Bytes()}, {CompareHTMLFile, page.Bytes()}} {
-		if err := atomicfile.WriteFile(j.out.Path(f.name), f.b); err != nil {
-			return nil, err
+		if err := atomicfile.WriteFile(out.Path(f.name), f.b); err != nil {
+			return err
 		}
 	}
-	res.Files, err = j.finish(ctx)
-	return res, err
+	return nil
 }
 
 func writeProcessReport(out *atomicfile.Dir, name string, met *report.Metrics, prov report.Provenance, title string) error {

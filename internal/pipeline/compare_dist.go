@@ -227,21 +227,11 @@ func CompareDist(ctx context.Context, o CompareDistOptions) (*CompareResult, err
 			return nil, err
 		}
 	}
-	var table, js, page bytes.Buffer
-	res.WriteTable(&table)
-	if err := res.writeJSON(&js); err != nil {
+	if err := res.writeFiles(out, o.CommandLine); err != nil {
 		return nil, err
 	}
-	if err := res.writeHTML(&page, o.CommandLine); err != nil {
+	if err := atomicfile.WriteFile(out.Path(LogFile), logBuf.Bytes()); err != nil {
 		return nil, err
-	}
-	for _, f := range []struct {
-		name string
-		b    []byte
-	}{{CompareTableFile, table.Bytes()}, {CompareJSONFile, js.Bytes()}, {CompareHTMLFile, page.Bytes()}, {LogFile, logBuf.Bytes()}} {
-		if err := atomicfile.WriteFile(out.Path(f.name), f.b); err != nil {
-			return nil, err
-		}
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
