@@ -6,12 +6,15 @@ import (
 	"math"
 	"math/bits"
 	"reflect"
+	"slices"
 	"sort"
 
 	"github.com/gousynth/gousynth/ld"
 	"github.com/gousynth/gousynth/preprocess"
+	"github.com/gousynth/gousynth/report"
 	"github.com/gousynth/gousynth/vcf"
 	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat"
 )
 
 // MetricOptions control Evaluate. Zero fields take the defaults.
@@ -325,50 +328,14 @@ func meanMin(xs []float64) (float64, float64) {
 	return s / float64(len(xs)), lo
 }
 
-func pearson(a, b []float64) float64 {
-	n := float64(len(a))
-	var sa, sb float64
-	for i := range a {
-		sa += a[i]
-		sb += b[i]
-	}
-	ma, mb := sa/n, sb/n
-	var sab, saa, sbb float64
-	for i := range a {
-		x, y := a[i]-ma, b[i]-mb
-		sab += x * y
-		saa += x * x
-		sbb += y * y
-	}
-	if saa == 0 || sbb == 0 {
-		return math.NaN()
-	}
-	return sab / math.Sqrt(saa*sbb)
-}
+// pearson is the Pearson correlation of a and b (NaN when either is
+// constant).
+func pearson(a, b []float64) float64 { return stat.Correlation(a, b, nil) }
 
 // w2sq is the squared 1-D Wasserstein-2 distance of two empirical
-// distributions (quantile coupling; sizes may differ).
+// distributions (sizes may differ); a and b are left unsorted.
 func w2sq(a, b []float64) float64 {
-	a, b = append([]float64(nil), a...), append([]float64(nil), b...)
-	sort.Float64s(a)
-	sort.Float64s(b)
-	na, nb := len(a), len(b)
-	i, j, prev := 0, 0, 0
-	s := 0.0
-	for i < na && j < nb {
-		ea, eb := (i+1)*nb, (j+1)*na
-		next := min(ea, eb)
-		d := a[i] - b[j]
-		s += float64(next-prev) * d * d
-		prev = next
-		if ea == next {
-			i++
-		}
-		if eb == next {
-			j++
-		}
-	}
-	return s / float64(na*nb)
+	return report.W2Squared(slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b)))
 }
 
 // MarshalJSON writes the metrics with undefined values (NaN, ±Inf) as null,
