@@ -2,9 +2,9 @@ package chrom
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 
+	"github.com/gousynth/gousynth/model"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -32,7 +32,7 @@ func FitMixture(scores *mat.Dense, k, minSize int, seed uint64) (*Mixture, error
 		k = max(n/minSize, 1)
 	}
 	pts := mat.DenseCopyOf(scores).RawMatrix().Data
-	assign, kk := kmeans(pts, n, p, k, minSize, rand.New(rand.NewPCG(seed, 0x6d6978)))
+	assign, kk := model.KMeans(pts, n, p, k, minSize, rand.New(rand.NewPCG(seed, 0x6d6978)))
 	mx := &Mixture{}
 	for c := 0; c < kk; c++ {
 		var rows []int
@@ -108,104 +108,4 @@ func (mx *Mixture) Sample(n int, rng *rand.Rand) *mat.Dense {
 		}
 	}
 	return out
-}
-
-// kmeans clusters the n rows of pts (n×p) into at most k clusters (k-means++
-// seeding, Lloyd iterations); clusters smaller than minSize are dissolved
-// into their members' nearest surviving centre. It returns the assignment and
-// the number of clusters.
-func kmeans(pts []float64, n, p, k, minSize int, rng *rand.Rand) ([]int, int) {
-	k = max(min(k, n), 1)
-	d2 := func(i int, c []float64) float64 {
-		var s float64
-		for j := 0; j < p; j++ {
-			e := pts[i*p+j] - c[j]
-			s += e * e
-		}
-		return s
-	}
-	centres := [][]float64{append([]float64(nil), pts[rng.IntN(n)*p:][:p]...)}
-	near := make([]float64, n)
-	for i := range near {
-		near[i] = d2(i, centres[0])
-	}
-	for len(centres) < k {
-		var tot float64
-		for _, v := range near {
-			tot += v
-		}
-		if tot <= 0 {
-			break
-		}
-		u, pick := rng.Float64()*tot, n-1
-		for i, v := range near {
-			if u -= v; u <= 0 {
-				pick = i
-				break
-			}
-		}
-		c := append([]float64(nil), pts[pick*p:][:p]...)
-		centres = append(centres, c)
-		for i := range near {
-			near[i] = math.Min(near[i], d2(i, c))
-		}
-	}
-	assign := make([]int, n)
-	for {
-		for it := 0; it < 50; it++ {
-			changed := false
-			for i := 0; i < n; i++ {
-				best, bd := 0, math.Inf(1)
-				for c, ctr := range centres {
-					if d := d2(i, ctr); d < bd {
-						best, bd = c, d
-					}
-				}
-				if assign[i] != best || it == 0 {
-					changed = changed || assign[i] != best
-					assign[i] = best
-				}
-			}
-			for c := range centres {
-				for j := range centres[c] {
-					centres[c][j] = 0
-				}
-			}
-			cnt := make([]int, len(centres))
-			for i, a := range assign {
-				cnt[a]++
-				for j := 0; j < p; j++ {
-					centres[a][j] += pts[i*p+j]
-				}
-			}
-			for c := range centres {
-				if cnt[c] > 0 {
-					for j := range centres[c] {
-						centres[c][j] /= float64(cnt[c])
-					}
-				}
-			}
-			if !changed && it > 0 {
-				break
-			}
-		}
-		cnt := make([]int, len(centres))
-		for _, a := range assign {
-			cnt[a]++
-		}
-		small := -1
-		for c, v := range cnt {
-			if v < minSize && (small < 0 || v < cnt[small]) {
-				small = c
-			}
-		}
-		if small < 0 || len(centres) == 1 {
-			break
-		}
-		centres = append(centres[:small], centres[small+1:]...)
-		for i := range assign {
-			assign[i] = 0
-		}
-	}
-	return assign, len(centres)
 }

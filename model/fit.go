@@ -159,7 +159,7 @@ func anchors(y *mat.Dense, cfg Config, r int) *InitDist {
 	if n < 2*minSize {
 		k = 1
 	}
-	assign, nc := kmeans(pts, n, p, k, minSize, rand.New(rand.NewPCG(cfg.Seed, 0x6b6d)))
+	assign, nc := KMeans(pts, n, p, k, minSize, rand.New(rand.NewPCG(cfg.Seed, 0x6b6d)))
 	init := &InitDist{Kind: "anchors", Weights: make([]float64, nc), Means: make([][]float64, nc), Vars: make([][]float64, nc)}
 	counts := make([]int, nc)
 	for c := 0; c < nc; c++ {

@@ -5,13 +5,14 @@ import (
 	"math/rand/v2"
 )
 
-// kmeans clusters the n rows of pts (n×p, row-major) into at most k clusters
+// KMeans clusters the n rows of pts (n×p, row-major) into at most k clusters
 // with k-means++ seeding and Lloyd iterations. Clusters with fewer than
 // minSize members are dissolved (their members join the nearest surviving
 // centre) until every cluster has at least minSize members, so that no
 // centre is close to a single individual. It returns the assignment of each
-// row and the number of clusters.
-func kmeans(pts []float64, n, p, k, minSize int, rng *rand.Rand) ([]int, int) {
+// row and the number of clusters. The model's anchors and the chrom
+// package's ancestry mixture both use it.
+func KMeans(pts []float64, n, p, k, minSize int, rng *rand.Rand) ([]int, int) {
 	if k > n {
 		k = n
 	}
