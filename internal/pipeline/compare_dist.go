@@ -368,16 +368,11 @@ func (e *distEvaluator) project(x *mat.Dense) [][]float64 {
 	return sortedCols(&p)
 }
 
+// frobDiff returns ‖a − b‖_F.
 func frobDiff(a, b *mat.SymDense) float64 {
-	d := a.SymmetricDim()
-	var s float64
-	for i := 0; i < d; i++ {
-		for j := 0; j < d; j++ {
-			v := a.At(i, j) - b.At(i, j)
-			s += v * v
-		}
-	}
-	return math.Sqrt(s)
+	var d mat.Dense
+	d.Sub(a, b)
+	return mat.Norm(&d, 2)
 }
 
 // histKL returns KL(p‖q) of two histograms given as counts, with the report's
