@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,11 +9,7 @@ import (
 func TestCompareDistUsageErrors(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out")
-	cases := []struct {
-		name string
-		args []string
-		want string
-	}{
+	cases := []usageCase{
 		{"unknown distribution", []string{"compare", "--dist", "moons", "-o", out}, "--dist must be one of"},
 		{"VCF and dist", []string{"compare", realVCF, "--dist", "two-gaussians", "-o", out}, "takes no input VCF"},
 		{"dist-n without dist", []string{"compare", realVCF, "--dist-n", "100", "-o", out}, "--dist-n needs --dist"},
@@ -22,20 +17,7 @@ func TestCompareDistUsageErrors(t *testing.T) {
 		{"dim of a 2-D distribution", []string{"compare", "--dist", "two-gaussians", "--dist-dim", "5", "-o", out}, "--dist-dim applies only to --dist funnel"},
 		{"too few samples", []string{"compare", "--dist", "grid25", "--dist-n", "3", "-o", out}, "--dist-n must be at least 10"},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			code, msg := runCLI(t, c.args...)
-			if code != 2 {
-				t.Errorf("exit code %d, want 2 (usage error)\n%s", code, msg)
-			}
-			if !strings.Contains(msg, c.want) {
-				t.Errorf("message %q does not say %q", msg, c.want)
-			}
-		})
-	}
-	if es, _ := os.ReadDir(dir); len(es) != 0 {
-		t.Errorf("usage errors left files: %d entries", len(es))
-	}
+	checkUsageErrors(t, dir, cases)
 }
 
 func TestCompareDistRuns(t *testing.T) {

@@ -229,11 +229,7 @@ func TestInterruptedFitLeavesNoOutput(t *testing.T) {
 
 func TestUsageErrors(t *testing.T) {
 	dir := t.TempDir()
-	cases := []struct {
-		name string
-		args []string
-		want string
-	}{
+	cases := []usageCase{
 		{"no input", []string{"fit"}, "fit needs one input VCF"},
 		{"maf above 0.5", []string{"fit", realVCF, "--maf", "0.7", "-o", dir}, "--maf must be in [0, 0.5]"},
 		{"negative count", []string{"fit", realVCF, "-n", "-5", "-o", dir}, "-n must not be negative"},
@@ -243,6 +239,21 @@ func TestUsageErrors(t *testing.T) {
 		{"unknown flag", []string{"fit", realVCF, "--frobnicate"}, "unknown flag"},
 		{"compare without process", []string{"compare", realVCF, "--process", ",", "-o", dir}, "at least one process"},
 	}
+	checkUsageErrors(t, dir, cases)
+}
+
+// usageCase is a command line that must fail as a usage error (exit 2)
+// with a message containing want.
+type usageCase struct {
+	name string
+	args []string
+	want string
+}
+
+// checkUsageErrors runs each case and checks the exit code, the message and
+// that nothing was written under dir.
+func checkUsageErrors(t *testing.T, dir string, cases []usageCase) {
+	t.Helper()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			code, msg := runCLI(t, c.args...)
