@@ -5,7 +5,10 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"testing"
+
+	"github.com/gousynth/gousynth/vcf"
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
@@ -180,12 +183,26 @@ func TestLDDiscretiserModelFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := m2.Generate(context.Background(), 3000, 5)
-	if err != nil {
-		t.Fatal(err)
+	// Two concurrent Generate calls on the loaded model (which rebuilds its
+	// conditioning on first use): no race, and both give a's cohort.
+	var wg sync.WaitGroup
+	gens := make([]*vcf.Genotypes, 2)
+	errs := make([]error, 2)
+	for i := range gens {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			gens[i], errs[i] = m2.Generate(context.Background(), 3000, 5)
+		}()
 	}
-	if !slices.Equal(a.Dosage, b.Dosage) {
-		t.Fatal("loaded model generates a different cohort")
+	wg.Wait()
+	for i, b := range gens {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		if !slices.Equal(a.Dosage, b.Dosage) {
+			t.Fatal("loaded model generates a different cohort")
+		}
 	}
 	freqs := genotypeFreqs(x)
 	for k := 0; k < d; k++ {

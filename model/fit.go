@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
@@ -45,6 +46,11 @@ type Model struct {
 
 	proc Process
 	ld   *ldDisc // "ld" discretiser's coefficients, rebuilt from Basis when nil
+	// ldOnce and procOnce guard the rebuilds of ld and of the process on a
+	// loaded model, so that concurrent Generate calls neither race nor
+	// rebuild twice.
+	ldOnce, procOnce sync.Once
+	procErr          error
 }
 
 // ErrInput marks unusable training data.
@@ -215,16 +221,19 @@ func fingerprint(x *mat.Dense) [32]byte {
 
 // sampleContinuous draws n continuous samples (n × d) in chunks.
 func (m *Model) sampleContinuous(ctx context.Context, n int, rng *rand.Rand) (*mat.Dense, error) {
-	if m.proc == nil {
+	m.procOnce.Do(func() {
+		if m.proc != nil {
+			return
+		}
 		reg, ok := registry[m.Config.Process]
 		if !ok {
-			return nil, fmt.Errorf("model: unknown process %q", m.Config.Process)
+			m.procErr = fmt.Errorf("model: unknown process %q", m.Config.Process)
+			return
 		}
-		p, err := reg.factory(m.Config, m.Basis.Lambda)
-		if err != nil {
-			return nil, err
-		}
-		m.proc = p
+		m.proc, m.procErr = reg.factory(m.Config, m.Basis.Lambda)
+	})
+	if m.procErr != nil {
+		return nil, m.procErr
 	}
 	r, d := m.Basis.Rank(), m.Basis.Dim()
 	out := mat.NewDense(n, d, nil)
@@ -261,9 +270,11 @@ func (m *Model) Generate(ctx context.Context, n int, seed uint64) (*vcf.Genotype
 		g.Samples[s] = fmt.Sprintf("SYN%06d", s+1)
 	}
 	if m.Config.Latent != "probit" && m.Config.Discretiser == "ld" {
-		if m.ld == nil {
-			m.ld = newLDDisc(m.Basis, m.Config)
-		}
+		m.ldOnce.Do(func() {
+			if m.ld == nil {
+				m.ld = newLDDisc(m.Basis, m.Config)
+			}
+		})
 		for s := 0; s < n; s++ {
 			m.ld.discretise(m.Thresholds, x.RawRowView(s), g.Dosage[s:], n)
 		}
