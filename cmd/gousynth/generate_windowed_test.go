@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/gousynth/gousynth/vcf"
@@ -77,4 +78,33 @@ func TestGenerateFromWindowedModel(t *testing.T) {
 	if code, _ := runCLI(t, "generate", model, "-o", filepath.Join(dir, "c.vcf.gz"), "--region", "1:1-1000"); code != 2 {
 		t.Fatalf("--region on a windowed model: exit %d, want 2", code)
 	}
+	// A modified or truncated windowed model fails its checksum: exit 1,
+	// the file named, no output.
+	for name, edit := range map[string]func([]byte) []byte{
+		"flipped":   func(b []byte) []byte { b = bytes.Clone(b); b[len(b)/2] ^= 0x04; return b },
+		"truncated": func(b []byte) []byte { return b[:len(b)*3/4] },
+	} {
+		bad := filepath.Join(dir, name+".gsy")
+		if err := os.WriteFile(bad, edit(readFile(t, model)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out := filepath.Join(dir, name+".vcf.gz")
+		code, msg := runCLI(t, "generate", bad, "-o", out)
+		if code != 1 || !strings.Contains(msg, name+".gsy") || !strings.Contains(msg, "checksum mismatch") {
+			t.Errorf("%s windowed model: exit %d, message %q; want exit 1 naming the file and a checksum mismatch", name, code, msg)
+		}
+		if _, err := os.Stat(out); !os.IsNotExist(err) {
+			t.Errorf("%s windowed model: output written", name)
+		}
+	}
+}
+
+// readFile reads the file at path.
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -1,9 +1,9 @@
 package pipeline
 
 import (
-	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/gob"
 	"encoding/json"
 	"fmt"
@@ -29,8 +29,13 @@ const (
 
 // ChromModelMagic opens a windowed model file: the magic line, then a gob
 // stream of one ChromModelHeader and one ChromModelWindow per window, in
-// order. Each window's Model is an ordinary model file (model.Decode).
-const ChromModelMagic = "GOUSYNTH-CHROM-MODEL 1\n"
+// order, then the SHA-256 of that stream (32 bytes), verified before
+// anything is decoded. Each window's Model is an ordinary model file
+// (model.Decode). The number in the magic line is the format version.
+const ChromModelMagic = "GOUSYNTH-CHROM-MODEL 2\n"
+
+// chromModelPrefix is the magic line without its format version.
+const chromModelPrefix = "GOUSYNTH-CHROM-MODEL "
 
 // ChromModelHeader is the whole-chromosome part of a windowed model file:
 // aggregate quantities only (windows, PCA means, scales and loadings, the
@@ -119,7 +124,8 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 	if _, err := io.WriteString(mf, ChromModelMagic); err != nil {
 		return nil, err
 	}
-	enc := gob.NewEncoder(mf)
+	sum := sha256.New()
+	enc := gob.NewEncoder(io.MultiWriter(mf, sum))
 	if err := enc.Encode(ChromModelHeader{Options: copts, Sites: d.Train.Sites, Windows: plan.Windows, PCA: plan.PCA, Mixture: plan.Mixture, NumTrain: d.Train.NumSamples()}); err != nil {
 		return nil, err
 	}
@@ -151,6 +157,9 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 		return nil, err
 	}
 	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	if _, err := mf.Write(sum.Sum(nil)); err != nil {
 		return nil, err
 	}
 	if err := mf.Commit(); err != nil {
@@ -278,30 +287,20 @@ func IsWindowedModel(path string) bool {
 		return false
 	}
 	defer f.Close()
-	b := make([]byte, len(ChromModelMagic))
+	b := make([]byte, len(chromModelPrefix))
 	_, err = io.ReadFull(f, b)
-	return err == nil && string(b) == ChromModelMagic
+	return err == nil && string(b) == chromModelPrefix
 }
 
 // GenerateWindowed draws n synthetic individuals from a windowed model file
 // into a bgzipped VCF (+ .tbi) at out, one window model in memory at a time.
 // The same file, n and seed give the same output.
 func GenerateWindowed(ctx context.Context, path string, n int, seed uint64, out, cmdline string) error {
-	f, err := os.Open(path)
+	f, dec, hdr, err := openWindowedModel(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	br := bufio.NewReader(f)
-	magic := make([]byte, len(ChromModelMagic))
-	if _, err := io.ReadFull(br, magic); err != nil || string(magic) != ChromModelMagic {
-		return fmt.Errorf("%s: %w", path, model.ErrNotModel)
-	}
-	dec := gob.NewDecoder(br)
-	var hdr ChromModelHeader
-	if err := dec.Decode(&hdr); err != nil {
-		return fmt.Errorf("%s: windowed model header: %w", path, model.ErrCorrupt)
-	}
 	if c := hdr.Options.Conditioning; c == chrom.CondRegress || c == chrom.CondRegressMatch {
 		return fmt.Errorf("%s: fitted with --window-conditioning %s, whose window residual models are not stored: generating from it is not supported yet (refit to generate more individuals): %w", path, c, model.ErrConfig)
 	}
