@@ -77,11 +77,7 @@ byte-identical file (set SOURCE_DATE_EPOCH to pin the ##fileDate line).`,
 			if keep != nil {
 				g = selectSites(g, keep)
 			}
-			cl := "gousynth " + strings.Join(args, " ") + fmt.Sprintf(" -n %d --seed %d", n, global.seed)
-			if o.region != "" {
-				cl += " --region " + o.region
-			}
-			h := vcf.Header{CommandLine: cl}
+			h := vcf.Header{CommandLine: generateCommandLine(args[0], n, o.region)}
 			if err := vcf.WriteGenotypesContext(cmd.Context(), o.output, g, h); err != nil {
 				return err
 			}
@@ -94,6 +90,16 @@ byte-identical file (set SOURCE_DATE_EPOCH to pin the ##fileDate line).`,
 	f.IntVarP(&o.n, "n", "n", 0, "number of synthetic individuals (default: the model's training size)")
 	f.StringVar(&o.region, "region", "", "write only the model's sites in `chr:start-end` (1-based, inclusive); an error if the model has none there")
 	return cmd
+}
+
+// generateCommandLine is the command line recorded in the output's header,
+// with the cohort size and seed written out even when they were defaults.
+func generateCommandLine(model string, n int, region string) string {
+	cl := fmt.Sprintf("gousynth generate %s -n %d --seed %d", model, n, global.seed)
+	if region != "" {
+		cl += " --region " + region
+	}
+	return cl
 }
 
 // generateWindowed draws a cohort from a windowed (whole-chromosome) model
@@ -114,8 +120,7 @@ func generateWindowed(cmd *cobra.Command, path string, o generateOptions) error 
 		return usagef("generate: -n must be at least 1, got %d", n)
 	}
 	start := time.Now()
-	cl := "gousynth generate " + path + fmt.Sprintf(" -n %d --seed %d", n, global.seed)
-	if err := pipeline.GenerateWindowed(cmd.Context(), path, n, global.seed, o.output, cl); err != nil {
+	if err := pipeline.GenerateWindowed(cmd.Context(), path, n, global.seed, o.output, generateCommandLine(path, n, "")); err != nil {
 		return err
 	}
 	slog.Info("generated", "individuals", n, "snps", numSites, "output", o.output, "windowed", true, "seconds", time.Since(start).Seconds())
