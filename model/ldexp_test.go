@@ -2,6 +2,7 @@ package model_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -60,7 +61,9 @@ func TestLDDiscretiserExperiment(t *testing.T) {
 	var m *model.Model
 	cache := os.Getenv("GOUSYNTH_LDEXP_MODEL")
 	if cache != "" {
-		m, err = model.Load(cache)
+		if m, err = model.Load(cache); err != nil && !errors.Is(err, os.ErrNotExist) {
+			t.Fatal(err)
+		}
 	}
 	if m == nil {
 		m, err = model.Fit(ctx, d.TrainMatrix, d.Train.Sites, cfg, nil)

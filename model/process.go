@@ -1,7 +1,6 @@
 package model
 
 import (
-	"fmt"
 	"math"
 )
 
@@ -110,12 +109,4 @@ func transition(p DiagProcess, i int, u, t float64) (phi, sigma2 float64) {
 		sigma2 = 0
 	}
 	return phi, sigma2
-}
-
-func checkDiag(p DiagProcess, r int) error {
-	eps, T := p.Horizon()
-	if !(eps > 0 && T > eps) {
-		return fmt.Errorf("model: invalid time horizon [%g, %g]", eps, T)
-	}
-	return nil
 }
