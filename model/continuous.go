@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/gousynth/gousynth/vcf"
 )
 
 // ContinuousModel is a diffusion model fitted on continuous data (any real
@@ -85,3 +87,34 @@ func (c *ContinuousModel) Timings() []PhaseTime {
 
 // Dim returns the data dimension d.
 func (c *ContinuousModel) Dim() int { return c.m.Basis.Dim() }
+
+// Encode returns the model in the model file format (Model.Encode), with
+// sites naming its d coordinates (len(sites) must be d), so that a window's
+// residual model can be stored in a windowed model file. The thresholds
+// section is written as zeros: a continuous model has none. DecodeContinuous
+// reads it back.
+func (c *ContinuousModel) Encode(sites []vcf.Site) ([]byte, error) {
+	if d := c.Dim(); len(sites) != d {
+		return nil, fmt.Errorf("%w: %d sites for a %d-dimensional continuous model", ErrInput, len(sites), d)
+	}
+	c.m.Sites = sites
+	if len(c.m.Thresholds) != len(sites) {
+		c.m.Thresholds = make([][2]float64, len(sites))
+	}
+	return c.m.Encode()
+}
+
+// DecodeContinuous parses a continuous model written by
+// ContinuousModel.Encode, with Decode's checks. Sampling the decoded model
+// uses the file's float32 eigenbasis, so its samples differ from the fitted
+// model's in the last digits; a decoded model is deterministic.
+func DecodeContinuous(data []byte) (*ContinuousModel, error) {
+	m, err := Decode(data)
+	if err != nil {
+		return nil, err
+	}
+	if m.Config.Latent != "dosage" {
+		return nil, fmt.Errorf("%w: latent space %q is not that of a continuous model", ErrCorrupt, m.Config.Latent)
+	}
+	return &ContinuousModel{m: m}, nil
+}

@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/gonum/stat"
 
 	"github.com/gousynth/gousynth/synth"
+	"github.com/gousynth/gousynth/vcf"
 )
 
 // TestFitContinuousGaussian: on Gaussian data the Gaussian-residual score is
@@ -95,5 +96,67 @@ func TestFitContinuousRejectsBadInput(t *testing.T) {
 	cm := &ContinuousModel{}
 	if _, err := cm.Sample(context.Background(), 0, 1); err == nil {
 		t.Error("0 samples accepted")
+	}
+}
+
+// A continuous model survives its file format: the decoded model samples
+// what the fitted one does up to the float32 eigenbasis, for a full basis
+// and for a capped basis with its block residual (d > n/2); a flipped bit
+// and a site list of the wrong length are errors.
+func TestContinuousModelFileRoundTrip(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		n, d int
+	}{{"full basis", 400, 6}, {"capped basis", 60, 80}} {
+		t.Run(tc.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(8, 9))
+			x := mat.NewDense(tc.n, tc.d, nil)
+			for i := 0; i < tc.n; i++ {
+				f := rng.NormFloat64()
+				for j := 0; j < tc.d; j++ {
+					x.Set(i, j, f*float64(j%3)+rng.NormFloat64())
+				}
+			}
+			cfg := DefaultConfig("gou")
+			cfg.Steps, cfg.Hidden, cfg.SamplerSteps = 20, 16, 10
+			cm, err := FitContinuous(context.Background(), x, cfg, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sites := make([]vcf.Site, tc.d)
+			for j := range sites {
+				sites[j] = vcf.Site{Chrom: "1", Pos: 100 + j, Ref: "A", Alt: "G"}
+			}
+			if _, err := cm.Encode(sites[1:]); err == nil {
+				t.Error("Encode accepted too few sites")
+			}
+			b, err := cm.Encode(sites)
+			if err != nil {
+				t.Fatal(err)
+			}
+			back, err := DecodeContinuous(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if back.Dim() != tc.d || back.Config().Process != "gou" {
+				t.Fatalf("decoded dim %d process %q", back.Dim(), back.Config().Process)
+			}
+			s1, err := cm.Sample(context.Background(), 50, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s2, err := back.Sample(context.Background(), 50, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !mat.EqualApprox(s1, s2, 1e-3) {
+				t.Error("decoded model samples differ from the fitted model's beyond float32 rounding")
+			}
+			bad := append([]byte(nil), b...)
+			bad[len(bad)-5] ^= 0x10
+			if _, err := DecodeContinuous(bad); !errors.Is(err, ErrCorrupt) {
+				t.Errorf("flipped bit: %v, want ErrCorrupt", err)
+			}
+		})
 	}
 }
