@@ -374,8 +374,11 @@ func testJobRoundTrip(t *testing.T, cond string) {
 	}
 	if cond == CondRegressMatch {
 		d := r3.Window.End - r3.Window.Start
-		if len(r3.Model) != 0 || len(r3.Coef) != (r3.K+1)*d || len(r3.GenotypeFreq) != 2*d {
-			t.Errorf("regression result: %d model bytes, %d coefficients, %d frequencies", len(r3.Model), len(r3.Coef), len(r3.GenotypeFreq))
+		if len(r3.Coef) != (r3.K+1)*d || len(r3.GenotypeFreq) != 2*d {
+			t.Errorf("regression result: %d coefficients, %d frequencies", len(r3.Coef), len(r3.GenotypeFreq))
+		}
+		if cm, err := model.DecodeContinuous(r3.Model); err != nil || cm.Dim() != d {
+			t.Errorf("window residual model bytes: %v", err)
 		}
 	} else if _, err := model.Decode(r3.Model); err != nil {
 		t.Errorf("window model bytes: %v", err)

@@ -14,42 +14,52 @@
 //     target size (DefaultWindowSNPs). A chromosome change is always a cut.
 //     Each window also fits the OverlapSNPs sites before its core, which the
 //     previous window has already written.
-//  2. Ancestry latent (FitPCA, FitMixture). The top PCs of the whole
-//     chromosome's training dosages (standardised; randomised subspace
-//     iteration streamed over SNP chunks, so memory stays at the int8
-//     genotypes) summarise ancestry. A Gaussian mixture of k-means clusters
-//     (each of at least MinClusterSize individuals) on the training scores
-//     generates every synthetic individual's PC scores first.
+//  2. Ancestry latent (FitPCA, FitMixture, Mixture.Deconvolve). The top PCs
+//     of the whole chromosome's training dosages (standardised; randomised
+//     subspace iteration streamed over SNP chunks, so memory stays at the
+//     int8 genotypes) summarise ancestry. A Gaussian mixture of k-means
+//     clusters (each of at least MinClusterSize individuals) on the training
+//     scores generates every synthetic individual's PC scores first, with
+//     stratified, interleaved component counts (every prefix of the cohort
+//     has the training composition). With regression conditioning (the
+//     default) the components' covariances are first deconvolved of the
+//     individual noise that the window models add on the PCs themselves
+//     (ResidualShareCov), so that it is not counted twice.
 //  3. Windows in parallel (Plan.Run). Workers (GOMAXPROCS or --threads) fit
-//     one window each; each window's model draws Oversample × n candidates.
+//     one window each. With regression conditioning (CondRegress, below)
+//     each window draws one candidate per synthetic individual, with that
+//     individual's latent; the selecting conditionings draw Oversample × n.
 //     At most Workers+1 windows' data and results are in memory at once.
-//  4. Assembly in order (Assembler). For every window, each synthetic
-//     individual (in a random order) takes the unused candidate that
-//     minimises L1(overlap) + ½χ²(ancestry): the Manhattan distance between
-//     the candidate's overlap dosages and what was already written for that
-//     individual, plus the squared distance between the candidate's PC
-//     scores as predicted from the window's own SNPs and the individual's
-//     latent scores, each PC divided by that prediction's noise variance on
-//     the training individuals. This is conditioning by selection: as
-//     Oversample grows it draws each window from the model's distribution
-//     conditioned on the overlap and the ancestry. Its core sites are then
-//     streamed to the output in order.
+//  4. Assembly in order (Assembler). With CondRegress candidate i is
+//     individual i's. With the selecting conditionings, for every window,
+//     each synthetic individual (in a random order) takes the unused
+//     candidate that minimises L1(overlap) + ½χ²(ancestry): the Manhattan
+//     distance between the candidate's overlap dosages and what was already
+//     written for that individual, plus the squared distance between the
+//     candidate's PC scores as predicted from the window's own SNPs and the
+//     individual's latent scores, each PC divided by that prediction's noise
+//     variance on the training individuals. This is conditioning by
+//     selection: as Oversample grows it draws each window from the model's
+//     distribution conditioned on the overlap and the ancestry. The core
+//     sites are then streamed to the output in order.
 //
-// Conditioning by regression (CondRegress, CondRegressMatch; opt-in with
-// --window-conditioning regress|regress-match) instead conditions the
-// window models themselves: each window's training dosages are regressed on
-// the whole-chromosome PC scores (least squares with intercept, x_v = a_v +
-// B_v·z + r_v), the window's model is fitted on the residuals with
-// model.FitContinuous, and candidate c is a residual sample plus a + B·z_c
-// for the latent z_c of synthetic individual c mod n, discretised per site
-// by rank so that the generated candidates have the training genotype
-// frequencies exactly (deterministic; ties by candidate index). regress
-// draws n candidates and gives candidate i to individual i; regress-match
-// draws Oversample·n and assembles them as match does. A and B and the
-// genotype frequencies are aggregates (Result.Coef, Result.GenotypeFreq).
-// The continuous residual model has no file format yet, so a windowed model
-// file fitted this way cannot generate (Generate and
-// pipeline.GenerateWindowed refuse it).
+// Conditioning by regression (CondRegress, the default, and
+// CondRegressMatch) conditions the window models themselves: each window's
+// training dosages are regressed on the whole-chromosome PC scores (least
+// squares with intercept, x_v = a_v + B_v·z + r_v), the window's model is
+// fitted on the residuals with model.FitContinuous, and candidate c's
+// genotype at site v is drawn from Binomial(2, p) with the
+// individual-specific allele frequency p = (a_v + B_v·z_c)/2 of the latent
+// z_c of synthetic individual c mod n, at the quantile given by the rank of
+// the candidate's residual sample (a Gaussian copula: the residual model's
+// correlations become LD given ancestry; regressDiscretise). So E[g | z] =
+// a + B·z exactly and genotypes are in Hardy–Weinberg proportions given
+// ancestry. regress draws n candidates and gives candidate i to individual
+// i; regress-match draws Oversample·n and assembles them as match does. A
+// and B and the genotype frequencies are aggregates (Result.Coef,
+// Result.GenotypeFreq); the residual model is stored as a model file
+// (model.ContinuousModel.Encode), so windowed model files fitted this way
+// generate new cohorts like the others.
 //
 // # Measured alternatives
 //
@@ -92,7 +102,9 @@
 //	regress        4.81 (1.60)     5.39 (3.55)     0.728 (0.766)          0.107 (0.044)    0.0038 (0.0038)   0.984 (0.984)   65 s
 //	regress-match  5.55 (1.60)     6.15 (3.55)     0.695 (0.766)          0.107 (0.044)    0.0039 (0.0038)   0.982 (0.984)   68 s
 //
-// Wall 2:04 / 2:20 / 2:00 with the machine shared (load 5–7). On the small
+// Wall 2:04 / 2:20 / 2:00 with the machine shared (load 5–7). (regress
+// here is the first version: rank thresholds, multinomial latent; see the
+// next table for what changed.) On the small
 // panel above (5 windows, 90 test individuals) all three are within the PC
 // W2 floor; per-window PC1 is 0.58 / 0.66 / 0.60 (real 0.56), inside LD
 // 0.121 / 0.130 / 0.137 (floor 0.089), straddling 0.0135 / 0.0156 / 0.0134
@@ -110,19 +122,77 @@
 // undo that. match stays the default until then and until regress model
 // files can generate.
 //
-// # Whole chromosome (issue 10's run) and its known shortfall
+// # Regression, step by step (issue 10)
 //
-// 2504 × 100,000 SNPs (93,544 after MAF ≥ 0.01), 3 populations, 94 windows,
-// defaults: 1297 s of CPU, 1.95 GB peak RSS. Straddling-pair LD MAE 0.0052
-// (floor 0.0032, 1.66×; inside pairs at the same distances 0.076). Inside
-// windows the LD error is 3.4× its floor (0.095 vs 0.028), and the synthetic
-// cohort's whole-chromosome PC1/PC2 are compressed (sd 36 vs 53 for real
-// people; W2 11× the floor): each window's model, at 300 training steps,
-// draws candidates whose population structure is weaker than the real, and
-// selection cannot add structure that no candidate has. Per-window ancestry
-// agreement is 0.62 against 0.78 for real people. The next step is to
-// condition the window models on the latent (regress window dosages on the
-// global PCs, model the residuals, add back B·latent) rather than select.
+// Why the first regression left the population structure 3× its floor, and
+// what each change did. 1000 × 20,000 panel as above (`gousynth simulate
+// --preset 1kg-like --individuals 1000 --snps 20000 --populations 3 --seed
+// 10`, `gousynth fit --panel ... --threads 2 --seed 10
+// --window-conditioning regress`), and the 2504 × 100,000 panel of issue 10
+// (`--individuals 2504 --snps 100000 --populations 3 --seed 1`, 93,139 SNPs
+// after MAF, 92 windows, 1752 training / 752 test, `--seed 1`). W2 per PC
+// (floor):
+//
+//	change                                          20k PC1       20k PC2       100k PC1      100k PC2
+//	rank thresholds (first version)                 5.18 (1.65)   5.72 (1.23)
+//	+ per-site gain on B·z (Stein, Gaussian)        4.40          3.09
+//	+ stratified mixture component counts           3.89          2.18
+//	+ James–Stein shrinkage of B                    3.74          1.85          3.93 (1.83)   4.86 (2.07)
+//	− shrinkage, + latent deconvolution                                         3.60          4.86
+//	individual-specific allele frequencies          1.25 (1.65)   0.99 (1.23)   1.68 (1.83)   2.04 (2.07)
+//	  + deconvolution, prefix-stratified latent
+//	  (the default now)
+//
+// What each row found. Thresholding a + B·z + r at the training genotype
+// frequencies attenuates everything that is linear in the continuous value,
+// the ancestry term included: the synthetic PC scores regressed on the
+// latent had slope 0.75–0.78 (continuous samples: 0.99–1.01). A per-site
+// gain calibrated for Gaussian terms restored the slope to 0.99 on the 20k
+// panel, but with three populations the ancestry term is trimodal and on
+// the 100k panel the synthetic populations' centres stayed 2.5–3% too close.
+// Drawing mixture components multinomially moved 1–2% of the cohort between
+// populations at random, which alone gives W2 of several units on PCs that
+// separate populations by 100; stratified counts fix the cohort, and the
+// metrics now use the first synthetic individuals (every prefix of the
+// latent is stratified), because a random subset of 1752 of the 2504
+// synthetic individuals gave PC1 W2 anywhere from 4.3 to 8.0 (2.6 for all
+// of them). James–Stein shrinkage of the slopes made new people project
+// like held-out ones on the weak PCs (PC3 sd 12.5 vs test 9.5 and training
+// 12.8 on the 20k panel) but shrank the population centres by 4% on the
+// 100k panel: removed. The latent drawn from training scores carries each
+// training individual's own noise on the PCs, and the window residuals add
+// fresh noise again; deconvolving the mixture (50% of its within-component
+// variance on the 100k panel) made the synthetic populations as wide as the
+// training ones. Individual-specific allele frequencies, E[g | z] = a + B·z
+// exactly, put the centres where the training individuals' are.
+//
+// # Whole chromosome (issue 10's run)
+//
+// 2504 × 100,000 SNPs above (93,139 after MAF ≥ 0.01), 3 populations, 92
+// windows, defaults (regress), `--threads 2` on the idle 2-core machine:
+// 7:25 wall, 868 s CPU, 1.92 GiB peak RSS. Against the 752 held-out
+// individuals: straddling-pair LD MAE 0.0021 (floor 0.0020, 1.03×; inside
+// pairs at the same distances 0.079); PC W2 1.68 / 2.04 / 4.42 / 4.17 /
+// 4.16 / 3.67 (floors 1.83 / 2.07 / 4.82 / 5.07 / 4.75 / 5.11: 0.72–0.99×);
+// per-window ancestry agreement PC1 0.80, PC2 0.81 (real 0.77, 0.78);
+// allele-frequency r² 0.9937 (floor 0.9939); no identical matches, DCR
+// median 1833 (test 1823). Inside windows the LD r² error is 3.6× its
+// floor (0.099 vs 0.028): the window models' residual correlations are
+// those of dosages, and a copula of them attenuates LD further.
+//
+// The earlier default, match, on a 2504 × 100,000 panel of the same design
+// (93,544 SNPs): 1297 s CPU, PC1/PC2 W2 11× the floor (synthetic PC1 sd 36
+// vs 53), per-window agreement 0.62 vs 0.78: each window's model draws
+// candidates whose population structure is weaker than the real, and
+// selection cannot add structure that no candidate has.
+//
+// The floor of the PC metrics is the training individuals projected on
+// their own PCs, which spreads them wider than new people on the weak PCs
+// (PC3 sd 12.8 against 9.5 for the test set on the 20k panel). The
+// synthetic cohort follows the training spread, so on those PCs it sits at
+// or below the floor; with fewer synthetic than training individuals the
+// floor is a random subset of the training set and carries composition
+// noise that the synthetic prefix does not.
 //
 // # The unit of work
 //
@@ -138,7 +208,9 @@
 //	    global PCA restricted to the          predicted global PC scores;
 //	    window                                Slope, NoiseVar: the read-out
 //	  TrainScores: the training             Coef, GenotypeFreq (regression
-//	    individuals' global PC scores         conditioning only; Model empty)
+//	    individuals' global PC scores         conditioning only; Model is then
+//	                                          the residual model's bytes,
+//	                                          model.DecodeContinuous)
 //	  Model: model.Config (seeded)          FitSeconds, GenerateSeconds
 //	  NCandidates, GenerateSeed
 //	  Conditioning, Latent: candidates'

@@ -6,14 +6,20 @@ import (
 	"math/rand/v2"
 
 	"github.com/gousynth/gousynth/model"
+	"github.com/gousynth/gousynth/vcf"
+	"gonum.org/v1/gonum/mat"
 )
 
 // WindowModel is a fitted window as a windowed model file stores it: the
 // window's model and its ancestry read-out (Result.Slope, Result.NoiseVar).
+// A window fitted with regression conditioning has no genotype Model but a
+// Residual model with its Coef and GenotypeFreq (Result).
 type WindowModel struct {
-	Window          Window
-	Model           *model.Model
-	Slope, NoiseVar []float64
+	Window             Window
+	Model              *model.Model
+	Slope, NoiseVar    []float64
+	Residual           *model.ContinuousModel
+	Coef, GenotypeFreq []float64
 }
 
 // Generate draws a new synthetic chromosome of n individuals from fitted
@@ -27,9 +33,6 @@ func Generate(ctx context.Context, pca *PCA, mx *Mixture, n int, oversample floa
 	if n < 1 || oversample < 1 {
 		return fmt.Errorf("%w: %d individuals, oversampling %g", ErrOption, n, oversample)
 	}
-	if isRegress(cond) {
-		return fmt.Errorf("%w: conditioning %q: regression window models cannot be stored, so they cannot generate from a model file", ErrOption, cond)
-	}
 	latent := mx.Sample(n, rand.New(rand.NewPCG(mix(seed, tagLatent), 0)))
 	asm, err := NewAssembler(cond, latent, mix(seed, tagAssemble))
 	if err != nil {
@@ -37,6 +40,13 @@ func Generate(ctx context.Context, pca *PCA, mx *Mixture, n int, oversample floa
 	}
 	K := pca.K()
 	M := int(float64(n)*oversample + 0.5)
+	if cond == CondRegress {
+		M = n
+	}
+	var candLatent []float64
+	if isRegress(cond) {
+		candLatent = candidateLatent(latent, M)
+	}
 	for {
 		wm, ok, err := next()
 		if err != nil {
@@ -49,7 +59,23 @@ func Generate(ctx context.Context, pca *PCA, mx *Mixture, n int, oversample floa
 		if len(wm.Slope) != K || len(wm.NoiseVar) != K || w.End > len(pca.Mean) {
 			return fmt.Errorf("%w: window %d does not match the PCA (%d PCs, %d sites)", ErrOption, w.Index, K, len(pca.Mean))
 		}
-		g, err := wm.Model.Generate(ctx, M, mix(seed, tagWindow+2*uint64(w.Index)+1))
+		d := w.End - w.Start
+		genSeed := mix(seed, tagWindow+2*uint64(w.Index)+1)
+		var dos []int8
+		if isRegress(cond) {
+			if wm.Residual == nil || wm.Residual.Dim() != d || len(wm.Coef) != (K+1)*d || len(wm.GenotypeFreq) != 2*d {
+				return fmt.Errorf("%w: window %d lacks its regression model or its sizes do not match %d sites", ErrOption, w.Index, d)
+			}
+			dos, err = regressGenerate(ctx, wm.Residual, mat.NewDense(K+1, d, wm.Coef), wm.GenotypeFreq, candLatent, M, K, genSeed)
+		} else {
+			if wm.Model == nil {
+				return fmt.Errorf("%w: window %d has no model", ErrOption, w.Index)
+			}
+			var g *vcf.Genotypes
+			if g, err = wm.Model.Generate(ctx, M, genSeed); err == nil {
+				dos = g.Dosage
+			}
+		}
 		if err != nil {
 			return err
 		}
@@ -59,11 +85,11 @@ func Generate(ctx context.Context, pca *PCA, mx *Mixture, n int, oversample floa
 				loads[(v-w.Start)*K+k] = pca.Loadings.At(v, k)
 			}
 		}
-		anc := windowShare(g.Dosage, M, pca.Mean[w.Start:w.End], pca.Scale[w.Start:w.End], loads, K)
+		anc := windowShare(dos, M, pca.Mean[w.Start:w.End], pca.Scale[w.Start:w.End], loads, K)
 		for i := range anc {
 			anc[i] *= wm.Slope[i%K]
 		}
-		r := &Result{Window: w, NCandidates: M, Candidates: g.Dosage, K: K, Ancestry: anc, Slope: wm.Slope, NoiseVar: wm.NoiseVar}
+		r := &Result{Window: w, NCandidates: M, Candidates: dos, K: K, Ancestry: anc, Slope: wm.Slope, NoiseVar: wm.NoiseVar}
 		core, err := asm.Add(r)
 		if err != nil {
 			return err

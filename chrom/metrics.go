@@ -95,9 +95,14 @@ func Evaluate(test, synth, train *vcf.Genotypes, windows []Window, pca *PCA, o M
 		return nil, fmt.Errorf("%w: evaluation sets have %d, %d, %d sites (PCA %d)", ErrOption, test.NumSites(), synth.NumSites(), train.NumSites(), len(pca.Mean))
 	}
 	fs := min(synth.NumSamples(), train.NumSamples())
-	idxS, err := preprocess.Subsample(synth.NumSamples(), fs, mix(o.Seed, 1))
-	if err != nil {
-		return nil, err
+	// The first fs synthetic individuals, not a random subset: a fitted
+	// plan's latent has the cohort's composition in every prefix
+	// (Mixture.Sample), while a random subset of it would not, and the
+	// training subset of the floor, from a split stratified by
+	// population, has the test set's composition.
+	idxS := make([]int, fs)
+	for i := range idxS {
+		idxS[i] = i
 	}
 	idxF, err := preprocess.Subsample(train.NumSamples(), fs, mix(o.Seed, 2))
 	if err != nil {

@@ -1,11 +1,14 @@
 package chrom
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat"
 )
 
 // regressFit is least squares: the residuals are orthogonal to the
@@ -79,39 +82,6 @@ func TestRegressFitNormalEquations(t *testing.T) {
 	}
 }
 
-// Rank discretisation reproduces the training genotype counts exactly and
-// is monotone in the continuous value.
-func TestDiscretiseRanks(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
-	M, d := 301, 5
-	y := mat.NewDense(M, d, nil)
-	for i := 0; i < M; i++ {
-		for v := 0; v < d; v++ {
-			y.Set(i, v, rng.NormFloat64())
-		}
-	}
-	freq := []float64{0.49, 0.42, 1, 0, 0, 0, 0.2, 0.2, 0.0, 0.5}
-	g := discretiseRanks(y, freq)
-	for v := 0; v < d; v++ {
-		var c [3]int
-		for i := 0; i < M; i++ {
-			c[g[v*M+i]]++
-		}
-		n0 := int(freq[2*v]*float64(M) + 0.5)
-		n1 := int((freq[2*v]+freq[2*v+1])*float64(M)+0.5) - n0
-		if c[0] != n0 || c[1] != n1 || c[2] != M-n0-n1 {
-			t.Errorf("site %d: counts %v, want %d %d %d", v, c, n0, n1, M-n0-n1)
-		}
-		for i := 0; i < M; i++ {
-			for j := 0; j < M; j++ {
-				if y.At(i, v) < y.At(j, v) && g[v*M+i] > g[v*M+j] {
-					t.Fatalf("site %d: not monotone", v)
-				}
-			}
-		}
-	}
-}
-
 // Conditioning by regression carries each person's ancestry into every
 // window: per-window ancestry agrees with the global ancestry more than with
 // selection alone (measured +0.075 on 300 × 5000 SNPs and +0.087 on
@@ -157,5 +127,168 @@ func TestRegressConditioning(t *testing.T) {
 	// is ≤ 0.025, so a gain of 0.03 is well below the measured 0.075.
 	if corr[1] < corr[0]+0.03 {
 		t.Errorf("per-window PC1 correlation: regress %.3f, match %.3f (want a gain ≥ 0.03)", corr[1], corr[0])
+	}
+}
+
+// Deconvolve leaves each component's covariance minus the noise when that
+// is positive definite, and floors the directions where the noise exceeds
+// the component's variance.
+func TestMixtureDeconvolve(t *testing.T) {
+	mx := &Mixture{Weights: []float64{0.5, 0.5}, Means: [][]float64{{0, 0}, {5, 1}},
+		Chol: [][]float64{{3, 0, 1, 2}, {1, 0, 0, 0.5}}} // covariances [[9 3][3 5]] and [[1 0][0 0.25]]
+	noise := mat.NewSymDense(2, []float64{2, 1, 1, 1})
+	frac, err := mx.Deconvolve(noise, 0.01)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cov := func(c int) *mat.SymDense {
+		var s mat.SymDense
+		s.SymOuterK(1, mat.NewTriDense(2, mat.Lower, mx.Chol[c]))
+		return &s
+	}
+	if want := mat.NewSymDense(2, []float64{7, 2, 2, 4}); !mat.EqualApprox(cov(0), want, 1e-9) {
+		t.Errorf("component 0: %v, want %v", mat.Formatted(cov(0)), mat.Formatted(want))
+	}
+	// Component 1: [[1 0][0 0.25]] − noise = [[-1 -1][-1 -0.75]] has
+	// eigenvalues (−1.75 ± √4.0625)/2: the positive one stays, the negative
+	// one is floored at 0.01 × 1.25/2.
+	c1 := cov(1)
+	var eig mat.EigenSym
+	eig.Factorize(c1, false)
+	pos := (-1.75 + math.Sqrt(4.0625)) / 2
+	if v := eig.Values(nil); math.Abs(v[0]-0.00625) > 1e-9 || math.Abs(v[1]-pos) > 1e-9 {
+		t.Errorf("component 1 eigenvalues %v, want [0.00625 %g]", v, pos)
+	}
+	if want := 1 - (0.5*11+0.5*(pos+0.00625))/(0.5*14+0.5*1.25); math.Abs(frac-want) > 1e-9 {
+		t.Errorf("fraction removed %g, want %g", frac, want)
+	}
+	if _, err := mx.Deconvolve(mat.NewSymDense(3, nil), 0.01); err == nil {
+		t.Error("a noise covariance of the wrong size was accepted")
+	}
+}
+
+// ResidualShareCov against an independent computation: per-site least
+// squares residuals (regressFit) projected window by window (windowShare)
+// over the core sites, their covariances summed.
+func TestResidualShareCov(t *testing.T) {
+	train, _ := panel(t, 200, 900, 6)
+	o := smallOptions(true)
+	o.WindowSNPs, o.OverlapSNPs = 200, 30
+	p, err := NewPlan(context.Background(), train, 50, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ResidualShareCov(train, p.Windows, p.PCA, p.TrainScores)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, K := p.TrainScores.Dims()
+	scores := mat.DenseCopyOf(p.TrainScores).RawMatrix().Data
+	want := mat.NewSymDense(K, nil)
+	for _, w := range p.Windows {
+		d := w.End - w.CoreStart
+		dos := train.Dosage[w.CoreStart*n : w.End*n]
+		_, resid, err := regressFit(dos, n, d, scores, K)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rt := make([]float64, 0, n*d) // site-major residuals
+		for v := 0; v < d; v++ {
+			for i := 0; i < n; i++ {
+				rt = append(rt, resid.At(i, v))
+			}
+		}
+		loads := make([]float64, d*K)
+		for v := 0; v < d; v++ {
+			for k := 0; k < K; k++ {
+				loads[v*K+k] = p.PCA.Loadings.At(w.CoreStart+v, k)
+			}
+		}
+		// windowShare of the residuals: mean 0 and the PCA scale.
+		share := make([]float64, n*K)
+		for v := 0; v < d; v++ {
+			sc := p.PCA.Scale[w.CoreStart+v]
+			for i := 0; i < n; i++ {
+				for k := 0; k < K; k++ {
+					share[i*K+k] += rt[v*n+i] * sc * loads[v*K+k]
+				}
+			}
+		}
+		var c mat.SymDense
+		stat.CovarianceMatrix(&c, mat.NewDense(n, K, share), nil)
+		want.AddSym(want, &c)
+	}
+	if !mat.EqualApprox(got, want, 1e-6*mat.Trace(want)) {
+		t.Errorf("ResidualShareCov\n%v\nindependent\n%v", mat.Formatted(got), mat.Formatted(want))
+	}
+	if mat.Trace(got) <= 0 {
+		t.Error("no residual noise on the PCs")
+	}
+}
+
+// Individual-specific allele frequencies: given the latent, genotypes are
+// Binomial(2, (a + B·z)/2) (Monte-Carlo means and Hardy–Weinberg
+// proportions per ancestry group), the mean dosage is the training mean
+// even where a + B·z leaves [0, 2], and residuals that rise together give
+// genotypes that rise together (LD).
+func TestRegressDiscretiseISAF(t *testing.T) {
+	const M = 60000
+	rng := rand.New(rand.NewPCG(9, 10))
+	K, d := 1, 3
+	latent := make([]float64, M)
+	for c := range latent {
+		latent[c] = float64(2*(c%2) - 1) // two ancestry groups, z = ±1
+	}
+	// Site 0: p = 0.3 ± 0.1; site 1: p = 0.05 ± 0.1 (clipped below 0 in
+	// group −1); site 2: like site 0, its residual correlated with site 0's.
+	coef := mat.NewDense(K+1, d, []float64{0.6, 0.1, 0.6, 0.2, 0.2, 0.2})
+	r := mat.NewDense(M, d, nil)
+	for c := 0; c < M; c++ {
+		x := rng.NormFloat64()
+		r.Set(c, 0, x)
+		r.Set(c, 1, rng.NormFloat64())
+		r.Set(c, 2, 0.8*x+0.6*rng.NormFloat64())
+	}
+	// Training frequencies whose mean dosage is 0.6, 0.1, 0.6.
+	freq := []float64{0.49, 0.42, 0.905, 0.09, 0.49, 0.42}
+	g := regressDiscretise(r, coef, freq, latent, M, K)
+	for v := 0; v < d; v++ {
+		var sum [2]float64
+		var cnt [2][3]float64
+		for c := 0; c < M; c++ {
+			sum[c%2] += float64(g[v*M+c])
+			cnt[c%2][g[v*M+c]]++
+		}
+		mean := (sum[0] + sum[1]) / M
+		want := freq[2*v+1] + 2*(1-freq[2*v]-freq[2*v+1])
+		if math.Abs(mean-want) > 0.01 {
+			t.Errorf("site %d: mean dosage %.4f, want the training mean %.4f", v, mean, want)
+		}
+		if v == 1 {
+			continue // clipped: the intercept moved
+		}
+		for grp, z := range []float64{-1, 1} {
+			p := (coef.At(0, v) + coef.At(1, v)*z) / 2
+			n := float64(M / 2)
+			got := sum[grp] / n
+			if se := math.Sqrt(2 * p * (1 - p) / n); math.Abs(got-2*p) > 5*se {
+				t.Errorf("site %d, z=%g: mean dosage %.4f, want %.4f ± %.4f", v, z, got, 2*p, 5*se)
+			}
+			for k, e := range []float64{(1 - p) * (1 - p), 2 * p * (1 - p), p * p} {
+				if se := math.Sqrt(e * (1 - e) / n); math.Abs(cnt[grp][k]/n-e) > 5*se {
+					t.Errorf("site %d, z=%g: genotype %d frequency %.4f, Hardy–Weinberg %.4f", v, z, k, cnt[grp][k]/n, e)
+				}
+			}
+		}
+	}
+	a, b := make([]float64, M), make([]float64, M)
+	for c := 0; c < M; c++ {
+		a[c], b[c] = float64(g[c]), float64(g[2*M+c])
+	}
+	if rho := stat.Correlation(a, b, nil); rho < 0.4 {
+		t.Errorf("correlation of genotypes with correlated residuals %.3f, want strong LD", rho)
+	}
+	if again := regressDiscretise(r, coef, freq, latent, M, K); !slices.Equal(g, again) {
+		t.Error("not deterministic")
 	}
 }

@@ -30,10 +30,11 @@ type Options struct {
 	// generate it (each of at least MinClusterSize training individuals).
 	PCs, AncestryComponents, MinClusterSize int
 	// Oversample is the number of candidates drawn per synthetic
-	// individual in every window (≥ 1).
+	// individual in every window (≥ 1) by the conditionings that select
+	// candidates (all but CondRegress and CondNone).
 	Oversample float64
-	// Conditioning is CondMatch, CondAncestry, CondNone, CondRegress or
-	// CondRegressMatch.
+	// Conditioning is CondRegress (the default), CondRegressMatch,
+	// CondMatch, CondAncestry or CondNone.
 	Conditioning string
 	// AncestryWeight weighs the ancestry χ² against the overlap distance in
 	// the matching cost (0: DefaultAncestryWeight).
@@ -95,7 +96,7 @@ func (o Options) withDefaults() Options {
 		o.Oversample = DefaultOversample
 	}
 	if o.Conditioning == "" {
-		o.Conditioning = CondMatch
+		o.Conditioning = CondRegress
 	}
 	if o.Workers <= 0 {
 		o.Workers = runtime.GOMAXPROCS(0)
@@ -115,7 +116,16 @@ type Plan struct {
 	TrainScores *mat.Dense // n_train×K
 	Mixture     *Mixture
 	Latent      *mat.Dense // n_synth×K synthetic ancestry
+	// ShareNoise is the covariance of the PC scores that the window models'
+	// residuals add (ResidualShareCov), and Deconvolved the fraction of the
+	// mixture's variance removed for it (regression conditioning only).
+	ShareNoise  *mat.SymDense
+	Deconvolved float64
 }
+
+// minDeconvolvedVariance is the least fraction of a mixture component's
+// mean variance per direction that deconvolution keeps.
+const minDeconvolvedVariance = 0.01
 
 // stage seeds: splitmix64 of seed and a stage tag.
 func mix(seed, tag uint64) uint64 {
@@ -161,6 +171,16 @@ func NewPlan(ctx context.Context, train *vcf.Genotypes, nSynth int, o Options) (
 	}
 	if p.Mixture, err = FitMixture(p.TrainScores, o.AncestryComponents, o.MinClusterSize, mix(o.Seed, tagMixture)); err != nil {
 		return nil, err
+	}
+	if isRegress(o.Conditioning) {
+		// The window models add each person's individual noise on the PCs
+		// themselves (Mixture.Deconvolve says why).
+		if p.ShareNoise, err = ResidualShareCov(train, p.Windows, p.PCA, p.TrainScores); err != nil {
+			return nil, err
+		}
+		if p.Deconvolved, err = p.Mixture.Deconvolve(p.ShareNoise, minDeconvolvedVariance); err != nil {
+			return nil, err
+		}
 	}
 	p.Latent = p.Mixture.Sample(nSynth, rand.New(rand.NewPCG(mix(o.Seed, tagLatent), 0)))
 	return p, ctx.Err()

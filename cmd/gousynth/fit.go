@@ -42,9 +42,10 @@ Beyond --max-snps SNPs (default 2000), fit works on the whole input with
 windowed models (--windows auto, the default): the sites are cut into windows
 of about --window-snps SNPs at points of weak LD, one model is fitted per
 window (--threads windows at a time), and the synthetic chromosome is
-assembled window by window, each synthetic individual keeping one ancestry
-(a latent of whole-chromosome PCs) and matching the overlap already written
-for it. model.gsy then holds every window's model; report.html shows the
+assembled window by window. Each synthetic individual keeps one ancestry
+along the chromosome: a latent of whole-chromosome PCs is drawn for it first,
+and every window's model (fitted on the residuals of the window's regression
+on the training PCs) adds that ancestry back to its draws. model.gsy then holds every window's model; report.html shows the
 chromosome-scale metrics and the standard sections on one representative
 window. With --windows off, the first --max-snps consecutive SNPs are fitted
 instead, and the run says so; pick another stretch with --region.`,
@@ -115,8 +116,8 @@ func (f *windowFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.mode, "windows", pipeline.WindowsAuto, "beyond --max-snps SNPs: auto (windowed models over every SNP) or off (fit the first --max-snps)")
 	fs.IntVar(&f.snps, "window-snps", chrom.DefaultWindowSNPs, "windowed mode: target SNPs written by each window (cut at the weakest LD within ±25%)")
 	fs.IntVar(&f.overlap, "window-overlap", chrom.DefaultOverlapSNPs, "windowed mode: SNPs each window shares with the previous one")
-	fs.StringVar(&f.conditioning, "window-conditioning", chrom.CondMatch, "windowed mode: match (select candidates on ancestry latent + overlap), ancestry (latent only), none (independent windows), regress (window models fitted on the residuals of the dosages' regression on the global PCs, the person's ancestry added back) or regress-match (regress, then match)")
-	fs.Float64Var(&f.oversample, "oversample", chrom.DefaultOversample, "windowed mode: candidates drawn per synthetic individual in each window (≥ 1)")
+	fs.StringVar(&f.conditioning, "window-conditioning", chrom.CondRegress, "windowed mode: regress (window models fitted on the residuals of the dosages' regression on the global PCs, each person's ancestry added back), regress-match (regress, then select candidates as match does), match (select candidates on ancestry latent + overlap), ancestry (latent only) or none (independent windows)")
+	fs.Float64Var(&f.oversample, "oversample", chrom.DefaultOversample, "windowed mode with candidate selection (match, ancestry, regress-match): candidates drawn per synthetic individual in each window (≥ 1)")
 }
 
 // options validates the flags and returns the windowed options; the window
@@ -130,7 +131,7 @@ func (f *windowFlags) options(fs *pflag.FlagSet, cfg model.Config) (chrom.Option
 	switch f.conditioning {
 	case chrom.CondMatch, chrom.CondAncestry, chrom.CondNone, chrom.CondRegress, chrom.CondRegressMatch:
 	default:
-		return chrom.Options{}, usagef("--window-conditioning must be match, ancestry, none, regress or regress-match, got %q", f.conditioning)
+		return chrom.Options{}, usagef("--window-conditioning must be regress, regress-match, match, ancestry or none, got %q", f.conditioning)
 	}
 	if f.snps < 10 {
 		return chrom.Options{}, usagef("--window-snps must be at least 10, got %d", f.snps)

@@ -56,9 +56,9 @@ type ChromModelWindow struct {
 	Model           []byte
 	Slope, NoiseVar []float64
 	// Coef and GenotypeFreq (chrom.Result) of a fit with regression
-	// conditioning; absent from older files. Model is then empty: the
-	// window's residual model (model.ContinuousModel) has no file format
-	// yet, so such files cannot generate (GenerateWindowed says so).
+	// conditioning; Model then holds the window's residual model
+	// (model.ContinuousModel.Encode; empty in files of older versions,
+	// which GenerateWindowed refuses with a request to refit).
 	Coef, GenotypeFreq []float64
 }
 
@@ -101,7 +101,7 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 	m := d.Train.NumSites()
 	j.log.Info("windowed fit", "snps", m, "windows", len(plan.Windows), "target window snps", copts.WindowSNPs, "overlap snps", copts.OverlapSNPs,
 		"conditioning", copts.Conditioning, "oversample", copts.Oversample, "ancestry pcs", plan.PCA.K(), "ancestry components", len(plan.Mixture.Weights),
-		"workers", copts.Workers, "steps", copts.Model.Steps, "plan seconds", strconv.FormatFloat(time.Since(t0).Seconds(), 'f', 1, 64))
+		"workers", copts.Workers, "steps", copts.Model.Steps, "latent variance deconvolved", strconv.FormatFloat(plan.Deconvolved, 'f', 3, 64), "plan seconds", strconv.FormatFloat(time.Since(t0).Seconds(), 'f', 1, 64))
 
 	// Synthetic cohort: kept as int8 dosages for the metrics and streamed
 	// to the VCF window by window.
@@ -231,9 +231,15 @@ func windowedProvenance(o FitOptions, d *Data, plan *chrom.Plan, cm *chrom.Metri
 	base := provenanceBase(o, d)
 	f := func(x float64) string { return strconv.FormatFloat(x, 'g', 4, 64) }
 	co := plan.Options
+	cond := fmt.Sprintf("%s conditioning on an ancestry latent of %d whole-chromosome PCs (%d mixture components) and the overlap, %g candidates per individual",
+		co.Conditioning, plan.PCA.K(), len(plan.Mixture.Weights), co.Oversample)
+	if co.Conditioning == chrom.CondRegress {
+		cond = fmt.Sprintf("regress conditioning: window models fitted on the residuals of the dosages' regression on %d whole-chromosome PCs, each synthetic individual's ancestry latent (%d mixture components, %.0f%% of their variance deconvolved) added back as individual allele frequencies",
+			plan.PCA.K(), len(plan.Mixture.Weights), 100*plan.Deconvolved)
+	}
 	base = append(base,
-		kv("mode", fmt.Sprintf("windowed: %d windows of about %d SNPs (cuts at the weakest LD crossing, ±25%%), overlap %d SNPs; %s conditioning on an ancestry latent of %d whole-chromosome PCs (%d mixture components) and the overlap, %g candidates per individual",
-			len(plan.Windows), co.WindowSNPs, co.OverlapSNPs, co.Conditioning, plan.PCA.K(), len(plan.Mixture.Weights), co.Oversample)),
+		kv("mode", fmt.Sprintf("windowed: %d windows of about %d SNPs (cuts at the weakest LD crossing, ±25%%), overlap %d SNPs; %s",
+			len(plan.Windows), co.WindowSNPs, co.OverlapSNPs, cond)),
 		kv("window model", fmt.Sprintf("%s, %d steps, network on %d leading eigen-directions, hidden %d×%d, %d sampler steps", co.Model.Process, co.Model.Steps, co.Model.NetDims, co.Model.Hidden, co.Model.Layers, co.Model.SamplerSteps)),
 		kv("synthetic individuals", strconv.Itoa(n)),
 		kv("representative window", fmt.Sprintf("window %d, SNPs %d-%d: the sections below this table are computed on it", rep.Index, rep.CoreStart+1, rep.End)),
@@ -301,9 +307,7 @@ func GenerateWindowed(ctx context.Context, path string, n int, seed uint64, out,
 		return err
 	}
 	defer f.Close()
-	if c := hdr.Options.Conditioning; c == chrom.CondRegress || c == chrom.CondRegressMatch {
-		return fmt.Errorf("%s: fitted with --window-conditioning %s, whose window residual models are not stored: generating from it is not supported yet (refit to generate more individuals): %w", path, c, model.ErrConfig)
-	}
+	regress := hdr.Options.Conditioning == chrom.CondRegress || hdr.Options.Conditioning == chrom.CondRegressMatch
 	g := &vcf.Genotypes{Sites: hdr.Sites, Samples: make([]string, n)}
 	for s := range g.Samples {
 		g.Samples[s] = fmt.Sprintf("SYN%06d", s+1)
@@ -322,12 +326,19 @@ func GenerateWindowed(ctx context.Context, path string, n int, seed uint64, out,
 		if err := dec.Decode(&cw); err != nil {
 			return chrom.WindowModel{}, false, fmt.Errorf("%s: window %d: %w", path, i, model.ErrCorrupt)
 		}
-		m, err := model.Decode(cw.Model)
-		if err != nil {
-			return chrom.WindowModel{}, false, fmt.Errorf("%s: window %d: %w", path, i, err)
+		wm := chrom.WindowModel{Window: cw.Window, Slope: cw.Slope, NoiseVar: cw.NoiseVar, Coef: cw.Coef, GenotypeFreq: cw.GenotypeFreq}
+		if regress {
+			if len(cw.Model) == 0 {
+				return wm, false, fmt.Errorf("%s: window %d: fitted with --window-conditioning %s by an older gousynth that did not store the window's residual model; refit to generate more individuals: %w", path, i, hdr.Options.Conditioning, model.ErrConfig)
+			}
+			if wm.Residual, err = model.DecodeContinuous(cw.Model); err != nil {
+				return wm, false, fmt.Errorf("%s: window %d: %w", path, i, err)
+			}
+		} else if wm.Model, err = model.Decode(cw.Model); err != nil {
+			return wm, false, fmt.Errorf("%s: window %d: %w", path, i, err)
 		}
 		i++
-		return chrom.WindowModel{Window: cw.Window, Model: m, Slope: cw.Slope, NoiseVar: cw.NoiseVar}, true, nil
+		return wm, true, nil
 	}
 	err = chrom.Generate(ctx, hdr.PCA, hdr.Mixture, n, hdr.Options.Oversample, hdr.Options.Conditioning, seed, next, func(wd chrom.WindowDone) error {
 		for v := 0; v < wd.Window.Core(); v++ {

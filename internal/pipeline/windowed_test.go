@@ -3,9 +3,11 @@ package pipeline
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/gob"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -138,8 +140,10 @@ func TestFitWindowed(t *testing.T) {
 }
 
 // A windowed fit with regression conditioning writes every SNP and stores
-// each window's regression (aggregates only); its model file cannot
-// generate (the residual models have no file format) and says so.
+// each window's regression (aggregates only) and residual model; its model
+// file generates new cohorts (the same seed gives the same file), and a
+// file of an older version without the residual models is refused with a
+// request to refit.
 func TestFitWindowedRegress(t *testing.T) {
 	dir := t.TempDir()
 	in := filepath.Join(dir, "panel.vcf.gz")
@@ -188,8 +192,58 @@ func TestFitWindowedRegress(t *testing.T) {
 			t.Fatalf("window %d: %d coefficients, %d frequencies for %d sites", w.Window.Index, len(w.Coef), len(w.GenotypeFreq), d)
 		}
 	}
-	err = GenerateWindowed(context.Background(), filepath.Join(out, ModelFile), 50, 9, filepath.Join(dir, "gen.vcf.gz"), "test")
+	var gens [2][]byte
+	for k := range gens {
+		gen := filepath.Join(dir, fmt.Sprintf("gen%d.vcf.gz", k))
+		if err := GenerateWindowed(context.Background(), filepath.Join(out, ModelFile), 50, 9, gen, "test"); err != nil {
+			t.Fatal(err)
+		}
+		gg, _, err := vcf.ReadFile(gen, vcf.ReadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if gg.NumSites() != g.NumSites() || gg.NumSamples() != 50 {
+			t.Fatalf("generated %d sites × %d samples, want %d × 50", gg.NumSites(), gg.NumSamples(), g.NumSites())
+		}
+		if gens[k], err = os.ReadFile(gen); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !bytes.Equal(gens[0], gens[1]) {
+		t.Error("the same model file and seed gave different cohorts")
+	}
+
+	// The same file as an older gousynth wrote it: no residual models.
+	var body bytes.Buffer
+	enc := gob.NewEncoder(&body)
+	dec = gob.NewDecoder(bytes.NewReader(b[len(ChromModelMagic):]))
+	var oldHdr ChromModelHeader
+	if err := dec.Decode(&oldHdr); err != nil {
+		t.Fatal(err)
+	}
+	if err := enc.Encode(oldHdr); err != nil {
+		t.Fatal(err)
+	}
+	for range oldHdr.Windows {
+		var w ChromModelWindow
+		if err := dec.Decode(&w); err != nil {
+			t.Fatal(err)
+		}
+		w.Model = nil
+		if err := enc.Encode(w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sum := sha256.Sum256(body.Bytes())
+	old := filepath.Join(dir, "old.gsy")
+	if err := os.WriteFile(old, append(append([]byte(ChromModelMagic), body.Bytes()...), sum[:]...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err = GenerateWindowed(context.Background(), old, 50, 9, filepath.Join(dir, "old.vcf.gz"), "test")
 	if !errors.Is(err, model.ErrConfig) {
-		t.Fatalf("GenerateWindowed on a regress model: %v", err)
+		t.Fatalf("GenerateWindowed on an old regress model: %v", err)
+	}
+	if _, serr := os.Stat(filepath.Join(dir, "old.vcf.gz")); serr == nil {
+		t.Error("a refused generation left its output file")
 	}
 }
