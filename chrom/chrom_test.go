@@ -295,9 +295,13 @@ func TestWindowedPanel(t *testing.T) {
 	if met.Ancestry.SynthMean[0] < 0.8*met.Ancestry.TestMean[0] {
 		t.Errorf("per-window PC1 correlation %.3f < 0.8 × real %.3f", met.Ancestry.SynthMean[0], met.Ancestry.TestMean[0])
 	}
-	// Population structure along the whole chromosome: PC1 W2 within 2× floor.
-	if met.PCW2[0] > 2*met.PCW2Floor[0] {
-		t.Errorf("PC1 W2 %.3f > 2 × floor %.3f", met.PCW2[0], met.PCW2Floor[0])
+	// Population structure along the whole chromosome, the goal:
+	// W2 on the two population PCs within 1.5× the floor (measured 0.77×
+	// and 0.84×).
+	for k := 0; k < 2; k++ {
+		if met.PCW2[k] > 1.5*met.PCW2Floor[k] {
+			t.Errorf("PC%d W2 %.3f > 1.5 × floor %.3f", k+1, met.PCW2[k], met.PCW2Floor[k])
+		}
 	}
 	if met.Privacy.IdenticalRate != 0 {
 		t.Errorf("identical-match rate %g", met.Privacy.IdenticalRate)
