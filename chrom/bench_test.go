@@ -65,8 +65,9 @@ func BenchmarkFitPCA(b *testing.B) {
 	}
 }
 
-// BenchmarkJobRun: one window's unit of work (fit + 1.5× candidates) on 210
-// training individuals × ~1000 SNPs with the default window model.
+// BenchmarkJobRun: one window's unit of work (fit + one candidate per
+// synthetic individual, regression conditioning) on 210 training
+// individuals × ~1000 SNPs with the default window model.
 func BenchmarkJobRun(b *testing.B) {
 	train, _ := panel(b, 300, 1200, 3)
 	p, err := NewPlan(context.Background(), train, 300, Options{WindowSNPs: 5000, Model: WindowModelConfig(model.DefaultConfig("gou"))})
@@ -79,5 +80,36 @@ func BenchmarkJobRun(b *testing.B) {
 		if _, err := job.Run(context.Background(), nil); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkRegressDiscretise: 2504 candidates × 1000 sites with 6 PCs, the
+// genotype draw of one window of a 1000 Genomes-sized cohort.
+func BenchmarkRegressDiscretise(b *testing.B) {
+	const M, d, K = 2504, 1000, 6
+	rng := rand.New(rand.NewPCG(1, 2))
+	r := mat.NewDense(M, d, nil)
+	for i := 0; i < M; i++ {
+		for v := 0; v < d; v++ {
+			r.Set(i, v, rng.NormFloat64())
+		}
+	}
+	coef := mat.NewDense(K+1, d, nil)
+	freq := make([]float64, 2*d)
+	for v := 0; v < d; v++ {
+		p := 0.05 + 0.4*rng.Float64()
+		coef.Set(0, v, 2*p)
+		for k := 1; k <= K; k++ {
+			coef.Set(k, v, 0.01*rng.NormFloat64())
+		}
+		freq[2*v], freq[2*v+1] = (1-p)*(1-p), 2*p*(1-p)
+	}
+	latent := make([]float64, M*K)
+	for i := range latent {
+		latent[i] = 20 * rng.NormFloat64()
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		regressDiscretise(r, coef, freq, latent, M, K)
 	}
 }

@@ -1,6 +1,7 @@
 package chrom
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -169,14 +170,13 @@ func regressDiscretise(r, coef *mat.Dense, freq, latent []float64, M, K int) []i
 		for c := range idx {
 			idx[c] = c
 		}
-		slices.SortStableFunc(idx, func(a, b int) int {
-			switch {
-			case col[a] < col[b]:
-				return -1
-			case col[a] > col[b]:
-				return 1
+		// A total order (ties by candidate index), so the unstable sort is
+		// deterministic; a stable sort was a third of the window's draw.
+		slices.SortFunc(idx, func(a, b int) int {
+			if c := cmp.Compare(col[a], col[b]); c != 0 {
+				return c
 			}
-			return 0
+			return cmp.Compare(a, b)
 		})
 		for rank, c := range idx {
 			u[c] = (float64(rank) + 0.5) / float64(M)
@@ -202,7 +202,9 @@ func regressDiscretise(r, coef *mat.Dense, freq, latent []float64, M, K int) []i
 }
 
 // interceptFor returns a such that the mean over h of clip(a + h, 0, 2) is
-// target (bisection; the mean is monotone in a), starting from a0.
+// target: in closed form when nothing clips, else by bisection (the mean is
+// monotone in a). A target outside [0, 2], which no genotype frequencies
+// give, returns the fitted intercept a0.
 func interceptFor(a0 float64, h []float64, target float64) float64 {
 	mean := func(a float64) float64 {
 		var s float64
@@ -211,17 +213,22 @@ func interceptFor(a0 float64, h []float64, target float64) float64 {
 		}
 		return s / float64(len(h))
 	}
-	if math.Abs(mean(a0)-target) < 1e-9 {
+	// Without clipping the mean is a + mean(h): solve in closed form.
+	var hm float64
+	lo0, hi0 := math.Inf(1), math.Inf(-1)
+	for _, x := range h {
+		hm += x
+		lo0, hi0 = min(lo0, x), max(hi0, x)
+	}
+	if a := target - hm/float64(len(h)); a+lo0 >= 0 && a+hi0 <= 2 {
+		return a
+	}
+	if !(target >= 0 && target <= 2) || math.IsNaN(a0) || math.IsInf(a0, 0) { // not from real frequencies
 		return a0
 	}
-	lo, hi := a0-2, a0+2
-	for mean(lo) > target {
-		lo -= 2
-	}
-	for mean(hi) < target {
-		hi += 2
-	}
-	for it := 0; it < 50; it++ {
+	// Every h is in [lo0, hi0], so the mean is 0 at −hi0 and 2 at 2−lo0.
+	lo, hi := -hi0, 2-lo0
+	for it := 0; it < 200 && hi-lo > 1e-12; it++ {
 		mid := (lo + hi) / 2
 		if mean(mid) < target {
 			lo = mid
