@@ -170,7 +170,7 @@
 //
 // 2504 × 100,000 SNPs above (93,139 after MAF ≥ 0.01), 3 populations, 92
 // windows, defaults (regress), `--threads 2` on the idle 2-core machine:
-// 7:25 wall, 868 s CPU, 1.92 GiB peak RSS. Against the 752 held-out
+// 6:46 wall, 797 s CPU, 1.80 GiB peak RSS. Against the 752 held-out
 // individuals: straddling-pair LD MAE 0.0021 (floor 0.0020, 1.03×; inside
 // pairs at the same distances 0.079); PC W2 1.68 / 2.04 / 4.42 / 4.17 /
 // 4.16 / 3.67 (floors 1.83 / 2.07 / 4.82 / 5.07 / 4.75 / 5.11: 0.72–0.99×);
