@@ -95,14 +95,16 @@ func BenchmarkRegressDiscretise(b *testing.B) {
 		}
 	}
 	coef := mat.NewDense(K+1, d, nil)
-	freq := make([]float64, 2*d)
 	for v := 0; v < d; v++ {
 		p := 0.05 + 0.4*rng.Float64()
 		coef.Set(0, v, 2*p)
 		for k := 1; k <= K; k++ {
 			coef.Set(k, v, 0.01*rng.NormFloat64())
 		}
-		freq[2*v], freq[2*v+1] = (1-p)*(1-p), 2*p*(1-p)
+	}
+	mean, sd := make([]float64, d), make([]float64, d)
+	for v := range sd {
+		sd[v] = 1
 	}
 	latent := make([]float64, M*K)
 	for i := range latent {
@@ -110,6 +112,6 @@ func BenchmarkRegressDiscretise(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		regressDiscretise(r, coef, freq, latent, M, K)
+		regressDiscretise(r, coef, mean, sd, latent, M, K)
 	}
 }

@@ -50,16 +50,21 @@
 // fitted on the residuals with model.FitContinuous, and candidate c's
 // genotype at site v is drawn from Binomial(2, p) with the
 // individual-specific allele frequency p = (a_v + B_v·z_c)/2 of the latent
-// z_c of synthetic individual c mod n, at the quantile given by the rank of
-// the candidate's residual sample (a Gaussian copula: the residual model's
+// z_c of synthetic individual c mod n (intercepts calibrated so that
+// clipping p to [0, 1] keeps the training mean), at the quantile
+// Φ((r − mean)/sd) of the candidate's residual sample, standardised by the
+// residual model's own marginals (a Gaussian copula: the residual model's
 // correlations become LD given ancestry; regressDiscretise). So E[g | z] =
-// a + B·z exactly and genotypes are in Hardy–Weinberg proportions given
-// ancestry. regress draws n candidates and gives candidate i to individual
-// i; regress-match draws Oversample·n and assembles them as match does. A
-// and B and the genotype frequencies are aggregates (Result.Coef,
-// Result.GenotypeFreq); the residual model is stored as a model file
-// (model.ContinuousModel.Encode), so windowed model files fitted this way
-// generate new cohorts like the others.
+// a + B·z exactly, genotypes are in Hardy–Weinberg proportions given
+// ancestry, and every synthetic individual is an independent draw (a cohort
+// of one is drawn as well as a large one; allele frequencies carry the
+// binomial noise of the cohort's size on top of the training set's). regress
+// draws n candidates and gives candidate i to individual i; regress-match
+// draws Oversample·n and assembles them as match does. A and B, the
+// genotype frequencies and the residual marginals are aggregates
+// (Result.Coef, GenotypeFreq, ResidMean, ResidSD); the residual model is
+// stored as a model file (model.ContinuousModel.Encode), so windowed model
+// files fitted this way generate new cohorts like the others.
 //
 // # Measured alternatives
 //
@@ -140,8 +145,10 @@
 //	+ James–Stein shrinkage of B                    3.74          1.85          3.93 (1.83)   4.86 (2.07)
 //	− shrinkage, + latent deconvolution                                         3.60          4.86
 //	individual-specific allele frequencies          1.25 (1.65)   0.99 (1.23)   1.68 (1.83)   2.04 (2.07)
+//	  (copula by ranks among the candidates)
 //	  + deconvolution, prefix-stratified latent
-//	  (the default now)
+//	the same, copula by the residual marginals      1.00          0.99          1.87          1.83
+//	  (independent draws: the default now)
 //
 // What each row found. Thresholding a + B·z + r at the training genotype
 // frequencies attenuates everything that is linear in the continuous value,
@@ -164,21 +171,30 @@
 // fresh noise again; deconvolving the mixture (50% of its within-component
 // variance on the 100k panel) made the synthetic populations as wide as the
 // training ones. Individual-specific allele frequencies, E[g | z] = a + B·z
-// exactly, put the centres where the training individuals' are.
+// exactly, put the centres where the training individuals' are. The first
+// copula took each candidate's quantile from the rank of its residual among
+// the candidates, which gives the training genotype frequencies exactly but
+// couples the candidates: a cohort of one got the median genotype at every
+// site. Standardising by the residual model's marginals makes every
+// individual an independent draw, at the price of the binomial noise of
+// the cohort's own size in its allele frequencies (AF r² 0.940 against a
+// floor of 0.952 with 300 synthetic, 210 training and 90 test individuals;
+// independent draws at the training frequencies give 0.942).
 //
 // # Whole chromosome (issue 10's run)
 //
 // 2504 × 100,000 SNPs above (93,139 after MAF ≥ 0.01), 3 populations, 92
 // windows, defaults (regress), `--threads 2` on the idle 2-core machine:
-// 6:46 wall, 797 s CPU, 1.80 GiB peak RSS. Against the 752 held-out
-// individuals: straddling-pair LD MAE 0.0021 (floor 0.0020, 1.03×; inside
-// pairs at the same distances 0.079); PC W2 1.68 / 2.04 / 4.42 / 4.17 /
-// 4.16 / 3.67 (floors 1.83 / 2.07 / 4.82 / 5.07 / 4.75 / 5.11: 0.72–0.99×);
-// per-window ancestry agreement PC1 0.80, PC2 0.81 (real 0.77, 0.78);
-// allele-frequency r² 0.9937 (floor 0.9939); no identical matches, DCR
-// median 1833 (test 1823). Inside windows the LD r² error is 3.6× its
-// floor (0.099 vs 0.028): the window models' residual correlations are
-// those of dosages, and a copula of them attenuates LD further.
+// 8:08 wall, 956 s CPU, 1.80 GiB peak RSS. Against the 752 held-out
+// individuals: straddling-pair LD MAE 0.0021 (floor 0.0020, 1.01×; inside
+// pairs at the same distances 0.074); PC W2 1.87 / 1.83 / 4.26 / 4.07 /
+// 4.06 / 3.58 (floors 1.83 / 2.07 / 4.82 / 5.07 / 4.75 / 5.11: 0.70–1.02×);
+// per-window ancestry agreement PC1 0.78, PC2 0.79 (real 0.77, 0.78);
+// allele-frequency r² 0.9912 (floor 0.9939; independent draws at the
+// training frequencies 0.9926); no identical matches, DCR median 1843
+// (test 1823). Inside windows the LD r² error is 3.3× its floor (0.093 vs
+// 0.028): the window models' residual correlations are those of dosages,
+// and a copula of them attenuates LD further.
 //
 // The earlier default, match, on a 2504 × 100,000 panel of the same design
 // (93,544 SNPs): 1297 s CPU, PC1/PC2 W2 11× the floor (synthetic PC1 sd 36

@@ -13,13 +13,15 @@ import (
 // WindowModel is a fitted window as a windowed model file stores it: the
 // window's model and its ancestry read-out (Result.Slope, Result.NoiseVar).
 // A window fitted with regression conditioning has no genotype Model but a
-// Residual model with its Coef and GenotypeFreq (Result).
+// Residual model with its Coef, GenotypeFreq, ResidMean and ResidSD
+// (Result).
 type WindowModel struct {
 	Window             Window
 	Model              *model.Model
 	Slope, NoiseVar    []float64
 	Residual           *model.ContinuousModel
 	Coef, GenotypeFreq []float64
+	ResidMean, ResidSD []float64
 }
 
 // Generate draws a new synthetic chromosome of n individuals from fitted
@@ -63,10 +65,10 @@ func Generate(ctx context.Context, pca *PCA, mx *Mixture, n int, oversample floa
 		genSeed := mix(seed, tagWindow+2*uint64(w.Index)+1)
 		var dos []int8
 		if isRegress(cond) {
-			if wm.Residual == nil || wm.Residual.Dim() != d || len(wm.Coef) != (K+1)*d || len(wm.GenotypeFreq) != 2*d {
+			if wm.Residual == nil || wm.Residual.Dim() != d || len(wm.Coef) != (K+1)*d || len(wm.GenotypeFreq) != 2*d || len(wm.ResidMean) != d || len(wm.ResidSD) != d {
 				return fmt.Errorf("%w: window %d lacks its regression model or its sizes do not match %d sites", ErrOption, w.Index, d)
 			}
-			dos, err = regressGenerate(ctx, wm.Residual, mat.NewDense(K+1, d, wm.Coef), wm.GenotypeFreq, candLatent, M, K, genSeed)
+			dos, err = regressGenerate(ctx, wm.Residual, mat.NewDense(K+1, d, wm.Coef), wm.ResidMean, wm.ResidSD, candLatent, M, K, genSeed)
 		} else {
 			if wm.Model == nil {
 				return fmt.Errorf("%w: window %d has no model", ErrOption, w.Index)

@@ -1,11 +1,9 @@
 package chrom
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"math"
-	"slices"
 	"time"
 
 	"github.com/gousynth/gousynth/model"
@@ -85,18 +83,17 @@ func genotypeFreq(dos []int8, n, d int) []float64 {
 
 // regressGenerate draws M candidates: residual samples turned into
 // genotypes by regressDiscretise with coef applied to each candidate's
-// latent (M×K, row-major). Ties break by candidate index, so the output is
-// deterministic.
-func regressGenerate(ctx context.Context, cm *model.ContinuousModel, coef *mat.Dense, freq, latent []float64, M, K int, seed uint64) ([]int8, error) {
+// latent (M×K, row-major). The output is deterministic.
+func regressGenerate(ctx context.Context, cm *model.ContinuousModel, coef *mat.Dense, mean, sd, latent []float64, M, K int, seed uint64) ([]int8, error) {
 	r, err := cm.Sample(ctx, M, seed)
 	if err != nil {
 		return nil, err
 	}
-	return regressDiscretise(r, coef, freq, latent, M, K), nil
+	return regressDiscretise(r, coef, mean, sd, latent, M, K), nil
 }
 
 // runRegress is Job.Run for the regression conditionings: it fills r's
-// model-independent fields (Coef, GenotypeFreq) and candidates.
+// model-independent fields (Coef, GenotypeFreq, ResidSD) and candidates.
 func (j *Job) runRegress(ctx context.Context, r *Result, progress func(model.Progress)) error {
 	d, n := len(j.Sites), j.NTrain
 	if len(j.Latent) != j.NCandidates*j.K {
@@ -117,8 +114,19 @@ func (j *Job) runRegress(ctx context.Context, r *Result, progress func(model.Pro
 	}
 	r.Coef = coef.RawMatrix().Data
 	r.GenotypeFreq = genotypeFreq(j.Dosage, n, d)
+	calibrateIntercepts(coef, j.TrainScores, n, j.K, r.GenotypeFreq)
 	t0 = time.Now()
-	if r.Candidates, err = regressGenerate(ctx, cm, coef, r.GenotypeFreq, j.Latent, j.NCandidates, j.K, j.GenerateSeed); err != nil {
+	// The residual model's own marginals standardise its samples into
+	// genotype quantiles (regressDiscretise): they are what makes the
+	// quantiles uniform, whatever the model gets wrong about the training
+	// residuals' spread. Measured on its own draw, so that a cohort's
+	// genotypes never depend on the cohort.
+	cal, err := cm.Sample(ctx, marginalSamples, j.GenerateSeed^marginalSeed)
+	if err != nil {
+		return err
+	}
+	r.ResidMean, r.ResidSD = columnMeanSD(cal)
+	if r.Candidates, err = regressGenerate(ctx, cm, coef, r.ResidMean, r.ResidSD, j.Latent, j.NCandidates, j.K, j.GenerateSeed); err != nil {
 		return err
 	}
 	r.GenerateSeconds = time.Since(t0).Seconds()
@@ -140,58 +148,44 @@ func candidateLatent(latent *mat.Dense, M int) []float64 {
 // regressDiscretise turns residual samples r (M×d) into site-major
 // dosages for candidates with the given latents (M×K, row-major) by
 // individual-specific allele frequencies: candidate c's alternate-allele
-// frequency at site v is p = (a_v + δ_v + B_v·z_c)/2, clipped to [0, 1], and
+// frequency at site v is p = (a_v + B_v·z_c)/2, clipped to [0, 1], and
 // its genotype is the quantile u of Binomial(2, p) (Hardy–Weinberg given
-// the individual's ancestry), where u = (rank + ½)/M is the rank of the
-// candidate's residual r_v among the candidates (a Gaussian copula: the
-// residuals' correlations become the LD given ancestry). δ_v corrects the
-// intercept for the clipping so that the mean dosage is the training mean
-// (from freq).
+// the individual's ancestry), where u = Φ((r_v − mean_v)/sd_v) is the
+// normal probability of the candidate's residual sample standardised by the
+// residual model's own marginal mean and standard deviation (a Gaussian
+// copula: the residuals' correlations become the LD given ancestry). Each candidate is drawn on its
+// own, so a cohort of one is as good as a large one. The intercepts a_v
+// come calibrated for the clipping (calibrateIntercepts).
 //
 // Why not thresholds: thresholding a + B·z + r at the training genotype
 // frequencies attenuates the ancestry term (κ < 1 of a Gaussian's
 // correlation with its discretisation: 0.75–0.78 on PC scores), and a gain
 // calibrated for Gaussian terms still left the populations' centres on
-// PC1/PC2 2.5–3% too close on a 2504 × 100,000 panel. Here E[g | z] = a + B·z
-// exactly for every candidate, whatever the distribution of z.
-func regressDiscretise(r, coef *mat.Dense, freq, latent []float64, M, K int) []int8 {
+// PC1/PC2 2.5–3% too close on a 2504 × 100,000 panel. Here E[g | z] = a +
+// B·z exactly for every candidate (where it is in [0, 2]), whatever the
+// distribution of z.
+func regressDiscretise(r, coef *mat.Dense, mean, sd, latent []float64, M, K int) []int8 {
 	_, d := coef.Dims()
 	z := mat.NewDense(M, K, latent)
 	var h mat.Dense // the ancestry term B·z, M×d
 	h.Mul(z, coef.Slice(1, K+1, 0, d))
 	out := make([]int8, d*M)
-	idx := make([]int, M)
-	col := make([]float64, M)
 	hc := make([]float64, M)
-	u := make([]float64, M)
 	for v := 0; v < d; v++ {
-		mat.Col(col, v, r)
 		mat.Col(hc, v, &h)
-		for c := range idx {
-			idx[c] = c
-		}
-		// A total order (ties by candidate index), so the unstable sort is
-		// deterministic; a stable sort was a third of the window's draw.
-		slices.SortFunc(idx, func(a, b int) int {
-			if c := cmp.Compare(col[a], col[b]); c != 0 {
-				return c
-			}
-			return cmp.Compare(a, b)
-		})
-		for rank, c := range idx {
-			u[c] = (float64(rank) + 0.5) / float64(M)
-		}
-		f0, f1 := freq[2*v], freq[2*v+1]
-		target := f1 + 2*(1-f0-f1) // training mean dosage
-		a := interceptFor(coef.At(0, v), hc, target)
+		a := coef.At(0, v)
 		row := out[v*M : (v+1)*M]
 		for c := range row {
+			u := 0.5
+			if sd[v] > 0 {
+				u = 0.5 * math.Erfc(-(r.At(c, v)-mean[v])/(sd[v]*math.Sqrt2))
+			}
 			p := min(1, max(0, (a+hc[c])/2))
 			q := 1 - p
 			switch {
-			case u[c] < q*q:
+			case u < q*q:
 				row[c] = 0
-			case u[c] < 1-p*p:
+			case u < 1-p*p:
 				row[c] = 1
 			default:
 				row[c] = 2
@@ -199,6 +193,52 @@ func regressDiscretise(r, coef *mat.Dense, freq, latent []float64, M, K int) []i
 		}
 	}
 	return out
+}
+
+// calibrateIntercepts moves each site's intercept (row 0 of coef, (K+1)×d)
+// so that the training individuals' allele frequencies clipped to [0, 1],
+// (a_v + B_v·z_i)/2, have the training mean dosage (from freq,
+// genotypeFreq) on average: the least-squares intercept does so only when
+// nothing clips, and rare SNPs whose frequency differs between populations
+// would otherwise drift up. It uses the training scores (n×K, row-major),
+// not a cohort's latents, so that every synthetic individual is drawn the
+// same way whatever the cohort.
+func calibrateIntercepts(coef *mat.Dense, scores []float64, n, K int, freq []float64) {
+	_, d := coef.Dims()
+	var h mat.Dense
+	h.Mul(mat.NewDense(n, K, scores), coef.Slice(1, K+1, 0, d))
+	hc := make([]float64, n)
+	for v := 0; v < d; v++ {
+		mat.Col(hc, v, &h)
+		f0, f1 := freq[2*v], freq[2*v+1]
+		coef.Set(0, v, interceptFor(coef.At(0, v), hc, f1+2*(1-f0-f1)))
+	}
+}
+
+// Size and seed tag of the draw that measures a residual model's marginals.
+const (
+	marginalSamples        = 2000
+	marginalSeed    uint64 = 0x6d61726731
+)
+
+// columnMeanSD returns each column's mean and standard deviation.
+func columnMeanSD(x *mat.Dense) (mean, sd []float64) {
+	n, d := x.Dims()
+	mean, sd = make([]float64, d), make([]float64, d)
+	for i := 0; i < n; i++ {
+		for v, e := range x.RawRowView(i) {
+			mean[v] += e / float64(n)
+		}
+	}
+	for i := 0; i < n; i++ {
+		for v, e := range x.RawRowView(i) {
+			sd[v] += (e - mean[v]) * (e - mean[v])
+		}
+	}
+	for v := range sd {
+		sd[v] = math.Sqrt(sd[v] / float64(max(n-1, 1)))
+	}
+	return mean, sd
 }
 
 // interceptFor returns a such that the mean over h of clip(a + h, 0, 2) is

@@ -73,6 +73,11 @@ type Result struct {
 	// and GenotypeFreq, d×2, each site's training frequencies of dosages 0
 	// and 1. Both are aggregates.
 	Coef, GenotypeFreq []float64
+	// ResidMean and ResidSD (regression conditioning only) are each site's
+	// marginal mean and standard deviation of the residual model's samples,
+	// which turn a residual sample into its genotype quantile
+	// (regressDiscretise).
+	ResidMean, ResidSD []float64
 	// Wall time of the fit and of the generation.
 	FitSeconds, GenerateSeconds float64
 }
@@ -230,7 +235,7 @@ func DecodeResult(b []byte) (*Result, error) {
 	}
 	d := r.Window.End - r.Window.Start
 	if len(r.Candidates) != d*r.NCandidates || len(r.Ancestry) != r.NCandidates*r.K || len(r.Slope) != r.K || len(r.NoiseVar) != r.K ||
-		(r.Coef != nil && (len(r.Coef) != (r.K+1)*d || len(r.GenotypeFreq) != 2*d)) {
+		(r.Coef != nil && (len(r.Coef) != (r.K+1)*d || len(r.GenotypeFreq) != 2*d || len(r.ResidMean) != d || len(r.ResidSD) != d)) {
 		return nil, fmt.Errorf("%w: window result %d has inconsistent sizes", ErrOption, r.Window.Index)
 	}
 	return r, nil

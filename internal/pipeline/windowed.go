@@ -60,6 +60,7 @@ type ChromModelWindow struct {
 	// (model.ContinuousModel.Encode; empty in files of older versions,
 	// which GenerateWindowed refuses with a request to refit).
 	Coef, GenotypeFreq []float64
+	ResidMean, ResidSD []float64
 }
 
 // WindowedResult describes a windowed fit.
@@ -139,7 +140,7 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 			}
 			copy(synth.Dosage[(win.CoreStart+v)*n:], row)
 		}
-		if err := enc.Encode(ChromModelWindow{Window: win, Model: wd.Result.Model, Slope: wd.Result.Slope, NoiseVar: wd.Result.NoiseVar, Coef: wd.Result.Coef, GenotypeFreq: wd.Result.GenotypeFreq}); err != nil {
+		if err := enc.Encode(ChromModelWindow{Window: win, Model: wd.Result.Model, Slope: wd.Result.Slope, NoiseVar: wd.Result.NoiseVar, Coef: wd.Result.Coef, GenotypeFreq: wd.Result.GenotypeFreq, ResidMean: wd.Result.ResidMean, ResidSD: wd.Result.ResidSD}); err != nil {
 			return err
 		}
 		done++
@@ -326,7 +327,7 @@ func GenerateWindowed(ctx context.Context, path string, n int, seed uint64, out,
 		if err := dec.Decode(&cw); err != nil {
 			return chrom.WindowModel{}, false, fmt.Errorf("%s: window %d: %w", path, i, model.ErrCorrupt)
 		}
-		wm := chrom.WindowModel{Window: cw.Window, Slope: cw.Slope, NoiseVar: cw.NoiseVar, Coef: cw.Coef, GenotypeFreq: cw.GenotypeFreq}
+		wm := chrom.WindowModel{Window: cw.Window, Slope: cw.Slope, NoiseVar: cw.NoiseVar, Coef: cw.Coef, GenotypeFreq: cw.GenotypeFreq, ResidMean: cw.ResidMean, ResidSD: cw.ResidSD}
 		if regress {
 			if len(cw.Model) == 0 {
 				return wm, false, fmt.Errorf("%s: window %d: fitted with --window-conditioning %s by an older gousynth that did not store the window's residual model; refit to generate more individuals: %w", path, i, hdr.Options.Conditioning, model.ErrConfig)

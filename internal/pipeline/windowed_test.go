@@ -188,8 +188,11 @@ func TestFitWindowedRegress(t *testing.T) {
 			t.Fatal(err)
 		}
 		d := w.Window.End - w.Window.Start
-		if len(w.Coef) != (hdr.PCA.K()+1)*d || len(w.GenotypeFreq) != 2*d {
-			t.Fatalf("window %d: %d coefficients, %d frequencies for %d sites", w.Window.Index, len(w.Coef), len(w.GenotypeFreq), d)
+		if len(w.Coef) != (hdr.PCA.K()+1)*d || len(w.GenotypeFreq) != 2*d || len(w.ResidMean) != d || len(w.ResidSD) != d {
+			t.Fatalf("window %d: %d coefficients, %d frequencies, %d+%d residual marginals for %d sites", w.Window.Index, len(w.Coef), len(w.GenotypeFreq), len(w.ResidMean), len(w.ResidSD), d)
+		}
+		if cm, err := model.DecodeContinuous(w.Model); err != nil || cm.Dim() != d {
+			t.Fatalf("window %d residual model: %v", w.Window.Index, err)
 		}
 	}
 	var gens [2][]byte
