@@ -13,14 +13,13 @@ import (
 // WindowModel is a fitted window as a windowed model file stores it: the
 // window's model and its ancestry read-out (Result.Slope, Result.NoiseVar).
 // A window fitted with regression conditioning has no genotype Model but a
-// Residual model with its Coef, GenotypeFreq, ResidMean and ResidSD
-// (Result).
+// Residual model with its Coef, ResidMean and ResidSD (Result).
 type WindowModel struct {
 	Window             Window
 	Model              *model.Model
 	Slope, NoiseVar    []float64
 	Residual           *model.ContinuousModel
-	Coef, GenotypeFreq []float64
+	Coef               []float64
 	ResidMean, ResidSD []float64
 }
 
@@ -41,10 +40,7 @@ func Generate(ctx context.Context, pca *PCA, mx *Mixture, n int, oversample floa
 		return err
 	}
 	K := pca.K()
-	M := int(float64(n)*oversample + 0.5)
-	if cond == CondRegress {
-		M = n
-	}
+	M := numCandidates(n, oversample, cond)
 	var candLatent []float64
 	if isRegress(cond) {
 		candLatent = candidateLatent(latent, M)
@@ -65,7 +61,7 @@ func Generate(ctx context.Context, pca *PCA, mx *Mixture, n int, oversample floa
 		genSeed := mix(seed, tagWindow+2*uint64(w.Index)+1)
 		var dos []int8
 		if isRegress(cond) {
-			if wm.Residual == nil || wm.Residual.Dim() != d || len(wm.Coef) != (K+1)*d || len(wm.GenotypeFreq) != 2*d || len(wm.ResidMean) != d || len(wm.ResidSD) != d {
+			if wm.Residual == nil || wm.Residual.Dim() != d || len(wm.Coef) != (K+1)*d || len(wm.ResidMean) != d || len(wm.ResidSD) != d {
 				return fmt.Errorf("%w: window %d lacks its regression model or its sizes do not match %d sites", ErrOption, w.Index, d)
 			}
 			dos, err = regressGenerate(ctx, wm.Residual, mat.NewDense(K+1, d, wm.Coef), wm.ResidMean, wm.ResidSD, candLatent, M, K, genSeed)

@@ -66,17 +66,9 @@ func FitMixture(scores *mat.Dense, k, minSize int, seed uint64) (*Mixture, error
 		for a := 0; a < p; a++ { // ridge against singular clusters
 			cov.SetSym(a, a, cov.At(a, a)*(1+1e-6)+1e-12)
 		}
-		var ch mat.Cholesky
-		if !ch.Factorize(cov) {
+		flat, ok := cholFlat(cov)
+		if !ok {
 			return nil, fmt.Errorf("chrom: covariance of ancestry component %d is not positive definite", c)
-		}
-		var l mat.TriDense
-		ch.LTo(&l)
-		flat := make([]float64, p*p)
-		for a := 0; a < p; a++ {
-			for b := 0; b <= a; b++ {
-				flat[a*p+b] = l.At(a, b)
-			}
 		}
 		mx.Weights = append(mx.Weights, float64(len(rows))/float64(n))
 		mx.Means = append(mx.Means, mu)
@@ -182,64 +174,68 @@ func (mx *Mixture) Deconvolve(noise *mat.SymDense, minKeep float64) (float64, er
 	}
 	var before, after float64
 	for c := range mx.Chol {
-		l := mat.NewTriDense(p, mat.Lower, mx.Chol[c])
 		var cov mat.SymDense
-		cov.SymOuterK(1, l)
+		cov.SymOuterK(1, mat.NewTriDense(p, mat.Lower, mx.Chol[c]))
+		// Subtract the noise, then floor the difference's eigenvalues at
+		// minKeep of the component's mean variance per direction.
+		var neg, diff mat.SymDense
+		neg.ScaleSym(-1, noise)
+		diff.AddSym(&cov, &neg)
 		var eig mat.EigenSym
-		// Work in the component's own eigenbasis: subtract the noise there and
-		// floor each variance at minKeep of the original.
-		diff := mat.NewSymDense(p, nil)
-		for a := 0; a < p; a++ {
-			for b := a; b < p; b++ {
-				diff.SetSym(a, b, cov.At(a, b)-noise.At(a, b))
-			}
-		}
-		if !eig.Factorize(diff, true) {
+		if !eig.Factorize(&diff, true) {
 			return 0, fmt.Errorf("chrom: deconvolving ancestry component %d: eigendecomposition failed", c)
 		}
+		tr := mat.Trace(&cov)
 		vals := eig.Values(nil)
+		for a := range vals {
+			vals[a] = max(vals[a], minKeep*tr/float64(p))
+		}
 		var vecs mat.Dense
 		eig.VectorsTo(&vecs)
-		var tr float64
-		for a := 0; a < p; a++ {
-			tr += cov.At(a, a)
-		}
-		before += mx.Weights[c] * tr
-		floor := minKeep * tr / float64(p)
-		for a := range vals {
-			vals[a] = max(vals[a], floor)
-		}
-		out := mat.NewSymDense(p, nil)
-		for a := 0; a < p; a++ {
-			for b := a; b < p; b++ {
-				var s float64
-				for e := 0; e < p; e++ {
-					s += vecs.At(a, e) * vals[e] * vecs.At(b, e)
-				}
-				out.SetSym(a, b, s)
-			}
-		}
-		var ch mat.Cholesky
-		if !ch.Factorize(out) {
+		var out mat.SymDense
+		out.SymOuterK(1, scaleColumns(&vecs, vals))
+		flat, ok := cholFlat(&out)
+		if !ok {
 			return 0, fmt.Errorf("chrom: deconvolved ancestry component %d is not positive definite", c)
 		}
-		var lt mat.TriDense
-		ch.LTo(&lt)
-		flat := make([]float64, p*p)
-		var tr2 float64
-		for a := 0; a < p; a++ {
-			tr2 += out.At(a, a)
-			for b := 0; b <= a; b++ {
-				flat[a*p+b] = lt.At(a, b)
-			}
-		}
-		after += mx.Weights[c] * tr2
+		before += mx.Weights[c] * tr
+		after += mx.Weights[c] * mat.Trace(&out)
 		mx.Chol[c] = flat
 	}
 	if before == 0 {
 		return 0, nil
 	}
 	return 1 - after/before, nil
+}
+
+// scaleColumns returns v with column e scaled by √vals[e], so that
+// (v·diag(√vals))(v·diag(√vals))ᵀ = v·diag(vals)·vᵀ.
+func scaleColumns(v *mat.Dense, vals []float64) *mat.Dense {
+	out := mat.DenseCopyOf(v)
+	for e, x := range vals {
+		col := out.ColView(e).(*mat.VecDense)
+		col.ScaleVec(math.Sqrt(x), col)
+	}
+	return out
+}
+
+// cholFlat returns the lower Cholesky factor of cov, row-major p×p (the
+// layout of Mixture.Chol), and false if cov is not positive definite.
+func cholFlat(cov *mat.SymDense) ([]float64, bool) {
+	p := cov.SymmetricDim()
+	var ch mat.Cholesky
+	if !ch.Factorize(cov) {
+		return nil, false
+	}
+	var l mat.TriDense
+	ch.LTo(&l)
+	flat := make([]float64, p*p)
+	for a := 0; a < p; a++ {
+		for b := 0; b <= a; b++ {
+			flat[a*p+b] = l.At(a, b)
+		}
+	}
+	return flat, true
 }
 
 // ResidualShareCov returns the covariance (K×K) of the PC scores that the
@@ -250,13 +246,7 @@ func (mx *Mixture) Deconvolve(noise *mat.SymDense, minKeep float64) (float64, er
 // windows are drawn independently, so their covariances add.
 func ResidualShareCov(train *vcf.Genotypes, windows []Window, pca *PCA, scores *mat.Dense) (*mat.SymDense, error) {
 	n, K := scores.Dims()
-	z := mat.NewDense(n, K+1, nil)
-	for i := 0; i < n; i++ {
-		z.Set(i, 0, 1)
-		for k := 0; k < K; k++ {
-			z.Set(i, k+1, scores.At(i, k))
-		}
-	}
+	z := interceptDesign(mat.DenseCopyOf(scores).RawMatrix().Data, n, K)
 	var qr mat.QR
 	qr.Factorize(z)
 	out := mat.NewSymDense(K, nil)

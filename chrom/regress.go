@@ -33,13 +33,7 @@ func isRegress(mode string) bool { return mode == CondRegress || mode == CondReg
 // regressFit is the regression of a window's dosages on the training scores:
 // Coef ((K+1)×d, row 0 the intercepts) and the residuals (n×d).
 func regressFit(dos []int8, n, d int, scores []float64, K int) (coef, resid *mat.Dense, err error) {
-	z := mat.NewDense(n, K+1, nil)
-	for i := 0; i < n; i++ {
-		z.Set(i, 0, 1)
-		for k := 0; k < K; k++ {
-			z.Set(i, k+1, scores[i*K+k])
-		}
-	}
+	z := interceptDesign(scores, n, K)
 	x := mat.NewDense(n, d, nil)
 	for v := 0; v < d; v++ {
 		for i, g := range dos[v*n : (v+1)*n] {
@@ -65,6 +59,20 @@ func regressFit(dos []int8, n, d int, scores []float64, K int) (coef, resid *mat
 	fit.Mul(z, coef)
 	x.Sub(x, &fit)
 	return coef, x, nil
+}
+
+// interceptDesign returns the n×(K+1) design matrix of a regression on
+// scores (n×K, row-major) with an intercept: a column of ones, then the
+// scores.
+func interceptDesign(scores []float64, n, K int) *mat.Dense {
+	z := mat.NewDense(n, K+1, nil)
+	for i := 0; i < n; i++ {
+		z.Set(i, 0, 1)
+		for k := 0; k < K; k++ {
+			z.Set(i, k+1, scores[i*K+k])
+		}
+	}
+	return z
 }
 
 // genotypeFreq returns the training frequencies of dosages 0 and 1 per site
@@ -93,7 +101,8 @@ func regressGenerate(ctx context.Context, cm *model.ContinuousModel, coef *mat.D
 }
 
 // runRegress is Job.Run for the regression conditionings: it fills r's
-// model-independent fields (Coef, GenotypeFreq, ResidSD) and candidates.
+// model-independent fields (Coef, GenotypeFreq, ResidMean, ResidSD) and
+// candidates.
 func (j *Job) runRegress(ctx context.Context, r *Result, progress func(model.Progress)) error {
 	d, n := len(j.Sites), j.NTrain
 	if len(j.Latent) != j.NCandidates*j.K {

@@ -116,10 +116,9 @@ type Plan struct {
 	TrainScores *mat.Dense // n_train×K
 	Mixture     *Mixture
 	Latent      *mat.Dense // n_synth×K synthetic ancestry
-	// ShareNoise is the covariance of the PC scores that the window models'
-	// residuals add (ResidualShareCov), and Deconvolved the fraction of the
-	// mixture's variance removed for it (regression conditioning only).
-	ShareNoise  *mat.SymDense
+	// Deconvolved is the fraction of the mixture's variance removed for the
+	// noise that the window models' residuals add on the PCs
+	// (ResidualShareCov, Mixture.Deconvolve; regression conditioning only).
 	Deconvolved float64
 }
 
@@ -175,10 +174,11 @@ func NewPlan(ctx context.Context, train *vcf.Genotypes, nSynth int, o Options) (
 	if isRegress(o.Conditioning) {
 		// The window models add each person's individual noise on the PCs
 		// themselves (Mixture.Deconvolve says why).
-		if p.ShareNoise, err = ResidualShareCov(train, p.Windows, p.PCA, p.TrainScores); err != nil {
+		noise, err := ResidualShareCov(train, p.Windows, p.PCA, p.TrainScores)
+		if err != nil {
 			return nil, err
 		}
-		if p.Deconvolved, err = p.Mixture.Deconvolve(p.ShareNoise, minDeconvolvedVariance); err != nil {
+		if p.Deconvolved, err = p.Mixture.Deconvolve(noise, minDeconvolvedVariance); err != nil {
 			return nil, err
 		}
 	}
@@ -202,15 +202,12 @@ func (p *Plan) Job(train *vcf.Genotypes, w Window) *Job {
 		Loadings:     make([]float64, d*K),
 		TrainScores:  append([]float64(nil), mat.DenseCopyOf(p.TrainScores).RawMatrix().Data...),
 		Model:        p.Options.Model,
-		NCandidates:  int(float64(p.nSynth())*p.Options.Oversample + 0.5),
+		NCandidates:  numCandidates(p.nSynth(), p.Options.Oversample, p.Options.Conditioning),
 		GenerateSeed: mix(p.Options.Seed, tagWindow+2*uint64(w.Index)+1),
 	}
 	j.Model.Seed = mix(p.Options.Seed, tagWindow+2*uint64(w.Index))
 	if isRegress(p.Options.Conditioning) {
 		j.Conditioning = p.Options.Conditioning
-		if p.Options.Conditioning == CondRegress {
-			j.NCandidates = p.nSynth()
-		}
 		j.Latent = candidateLatent(p.Latent, j.NCandidates)
 	}
 	for v := 0; v < d; v++ {
@@ -219,6 +216,16 @@ func (p *Plan) Job(train *vcf.Genotypes, w Window) *Job {
 		}
 	}
 	return j
+}
+
+// numCandidates is the number of candidates each window draws for n
+// synthetic individuals: one each with CondRegress, which gives candidate i
+// to individual i, else oversample·n.
+func numCandidates(n int, oversample float64, cond string) int {
+	if cond == CondRegress {
+		return n
+	}
+	return int(float64(n)*oversample + 0.5)
 }
 
 func (p *Plan) nSynth() int { n, _ := p.Latent.Dims(); return n }

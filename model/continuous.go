@@ -90,9 +90,9 @@ func (c *ContinuousModel) Dim() int { return c.m.Basis.Dim() }
 
 // Encode returns the model in the model file format (Model.Encode), with
 // sites naming its d coordinates (len(sites) must be d), so that a window's
-// residual model can be stored in a windowed model file. The thresholds
-// section is written as zeros: a continuous model has none. DecodeContinuous
-// reads it back.
+// residual model can be stored in a windowed model file; the model keeps
+// those sites. The thresholds section is written as zeros: a continuous
+// model has none. DecodeContinuous reads it back.
 func (c *ContinuousModel) Encode(sites []vcf.Site) ([]byte, error) {
 	if d := c.Dim(); len(sites) != d {
 		return nil, fmt.Errorf("%w: %d sites for a %d-dimensional continuous model", ErrInput, len(sites), d)

@@ -55,10 +55,12 @@ type ChromModelWindow struct {
 	Window          chrom.Window
 	Model           []byte
 	Slope, NoiseVar []float64
-	// Coef and GenotypeFreq (chrom.Result) of a fit with regression
-	// conditioning; Model then holds the window's residual model
-	// (model.ContinuousModel.Encode; empty in files of older versions,
-	// which GenerateWindowed refuses with a request to refit).
+	// Coef, GenotypeFreq (the training frequencies the intercepts were
+	// calibrated to; not needed to generate), ResidMean and ResidSD
+	// (chrom.Result) of a fit with regression conditioning; Model then
+	// holds the window's residual model (model.ContinuousModel.Encode;
+	// empty in files of older versions, which GenerateWindowed refuses with
+	// a request to refit).
 	Coef, GenotypeFreq []float64
 	ResidMean, ResidSD []float64
 }
@@ -327,7 +329,7 @@ func GenerateWindowed(ctx context.Context, path string, n int, seed uint64, out,
 		if err := dec.Decode(&cw); err != nil {
 			return chrom.WindowModel{}, false, fmt.Errorf("%s: window %d: %w", path, i, model.ErrCorrupt)
 		}
-		wm := chrom.WindowModel{Window: cw.Window, Slope: cw.Slope, NoiseVar: cw.NoiseVar, Coef: cw.Coef, GenotypeFreq: cw.GenotypeFreq, ResidMean: cw.ResidMean, ResidSD: cw.ResidSD}
+		wm := chrom.WindowModel{Window: cw.Window, Slope: cw.Slope, NoiseVar: cw.NoiseVar, Coef: cw.Coef, ResidMean: cw.ResidMean, ResidSD: cw.ResidSD}
 		if regress {
 			if len(cw.Model) == 0 {
 				return wm, false, fmt.Errorf("%s: window %d: fitted with --window-conditioning %s by an older gousynth that did not store the window's residual model; refit to generate more individuals: %w", path, i, hdr.Options.Conditioning, model.ErrConfig)
