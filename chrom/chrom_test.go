@@ -381,8 +381,10 @@ func testJobRoundTrip(t *testing.T, cond string) {
 		if len(r3.Coef) != (r3.K+1)*d || len(r3.GenotypeFreq) != 2*d {
 			t.Errorf("regression result: %d coefficients, %d frequencies", len(r3.Coef), len(r3.GenotypeFreq))
 		}
-		if cm, err := model.DecodeContinuous(r3.Model); err != nil || cm.Dim() != d {
-			t.Errorf("window residual model bytes: %v", err)
+		if r3.LatentSD == nil {
+			t.Error("the default residual model is not the latent one")
+		} else if lr, err := DecodeLatentResidual(r3.Model, d, r3.LatentRank, r3.LatentLags, r3.LatentU, r3.LatentAR, r3.LatentSD); err != nil || lr.D != d {
+			t.Errorf("window residual model: %v", err)
 		}
 	} else if _, err := model.Decode(r3.Model); err != nil {
 		t.Errorf("window model bytes: %v", err)

@@ -13,12 +13,14 @@ import (
 // WindowModel is a fitted window as a windowed model file stores it: the
 // window's model and its ancestry read-out (Result.Slope, Result.NoiseVar).
 // A window fitted with regression conditioning has no genotype Model but a
-// Residual model with its Coef, ResidMean and ResidSD (Result).
+// Residual model (dosage space) or a Latent model, with its Coef, ResidMean
+// and ResidSD (Result).
 type WindowModel struct {
 	Window             Window
 	Model              *model.Model
 	Slope, NoiseVar    []float64
 	Residual           *model.ContinuousModel
+	Latent             *LatentResidual
 	Coef               []float64
 	ResidMean, ResidSD []float64
 }
@@ -61,10 +63,17 @@ func Generate(ctx context.Context, pca *PCA, mx *Mixture, n int, oversample floa
 		genSeed := mix(seed, tagWindow+2*uint64(w.Index)+1)
 		var dos []int8
 		if isRegress(cond) {
-			if wm.Residual == nil || wm.Residual.Dim() != d || len(wm.Coef) != (K+1)*d || len(wm.ResidMean) != d || len(wm.ResidSD) != d {
+			var rs residualSampler
+			switch {
+			case wm.Latent != nil && wm.Latent.check() == nil && wm.Latent.D == d:
+				rs = wm.Latent
+			case wm.Latent == nil && wm.Residual != nil && wm.Residual.Dim() == d:
+				rs = wm.Residual
+			}
+			if rs == nil || len(wm.Coef) != (K+1)*d || len(wm.ResidMean) != d || len(wm.ResidSD) != d {
 				return fmt.Errorf("%w: window %d lacks its regression model or its sizes do not match %d sites", ErrOption, w.Index, d)
 			}
-			dos, err = regressGenerate(ctx, wm.Residual, mat.NewDense(K+1, d, wm.Coef), wm.ResidMean, wm.ResidSD, candLatent, M, K, genSeed)
+			dos, err = regressGenerate(ctx, rs, mat.NewDense(K+1, d, wm.Coef), wm.ResidMean, wm.ResidSD, candLatent, M, K, genSeed)
 		} else {
 			if wm.Model == nil {
 				return fmt.Errorf("%w: window %d has no model", ErrOption, w.Index)

@@ -89,10 +89,16 @@ func genotypeFreq(dos []int8, n, d int) []float64 {
 	return f
 }
 
+// residualSampler draws a window's residual samples: a dosage-space
+// *model.ContinuousModel or a *LatentResidual.
+type residualSampler interface {
+	Sample(ctx context.Context, n int, seed uint64) (*mat.Dense, error)
+}
+
 // regressGenerate draws M candidates: residual samples turned into
 // genotypes by regressDiscretise with coef applied to each candidate's
 // latent (M×K, row-major). The output is deterministic.
-func regressGenerate(ctx context.Context, cm *model.ContinuousModel, coef *mat.Dense, mean, sd, latent []float64, M, K int, seed uint64) ([]int8, error) {
+func regressGenerate(ctx context.Context, cm residualSampler, coef *mat.Dense, mean, sd, latent []float64, M, K int, seed uint64) ([]int8, error) {
 	r, err := cm.Sample(ctx, M, seed)
 	if err != nil {
 		return nil, err
@@ -113,17 +119,35 @@ func (j *Job) runRegress(ctx context.Context, r *Result, progress func(model.Pro
 	if err != nil {
 		return fmt.Errorf("window %d: %w", j.Window.Index, err)
 	}
-	cm, err := model.FitContinuous(ctx, resid, j.Model, progress)
-	if err != nil {
-		return fmt.Errorf("window %d (%s:%d-%d): %w", j.Window.Index, j.Sites[0].Chrom, j.Sites[0].Pos, j.Sites[d-1].Pos, err)
-	}
-	r.FitSeconds = time.Since(t0).Seconds()
-	if r.Model, err = cm.Encode(j.Sites); err != nil {
-		return err
-	}
-	r.Coef = coef.RawMatrix().Data
 	r.GenotypeFreq = genotypeFreq(j.Dosage, n, d)
 	calibrateIntercepts(coef, j.TrainScores, n, j.K, r.GenotypeFreq)
+	r.Coef = coef.RawMatrix().Data
+	where := fmt.Sprintf("window %d (%s:%d-%d)", j.Window.Index, j.Sites[0].Chrom, j.Sites[0].Pos, j.Sites[d-1].Pos)
+	var cm residualSampler
+	if j.Residual == ResidDosage {
+		c, err := model.FitContinuous(ctx, resid, j.Model, progress)
+		if err != nil {
+			return fmt.Errorf("%s: %w", where, err)
+		}
+		if r.Model, err = c.Encode(j.Sites); err != nil {
+			return err
+		}
+		cm = c
+	} else {
+		resid = nil
+		lr, err := fitLatent(ctx, j.Window, j.Dosage, n, d, coef, j.TrainScores, j.K, j.Model, progress)
+		if err != nil {
+			return fmt.Errorf("%s: %w", where, err)
+		}
+		if lr.Rank > 0 {
+			if r.Model, err = lr.Lead.Encode(latentSites(j.Window, lr.Rank)); err != nil {
+				return err
+			}
+		}
+		r.LatentRank, r.LatentLags, r.LatentU, r.LatentAR, r.LatentSD = lr.Rank, lr.Lags, lr.U, lr.AR, lr.SD
+		cm = lr
+	}
+	r.FitSeconds = time.Since(t0).Seconds()
 	t0 = time.Now()
 	// The residual model's own marginals standardise its samples into
 	// genotype quantiles (regressDiscretise): they are what makes the

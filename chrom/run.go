@@ -36,6 +36,9 @@ type Options struct {
 	// Conditioning is CondRegress (the default), CondRegressMatch,
 	// CondMatch, CondAncestry or CondNone.
 	Conditioning string
+	// Residual is the space of the regression conditionings' residual
+	// models: ResidLatent (the default) or ResidDosage.
+	Residual string
 	// AncestryWeight weighs the ancestry χ² against the overlap distance in
 	// the matching cost (0: DefaultAncestryWeight).
 	AncestryWeight float64
@@ -98,6 +101,9 @@ func (o Options) withDefaults() Options {
 	if o.Conditioning == "" {
 		o.Conditioning = CondRegress
 	}
+	if o.Residual == "" {
+		o.Residual = ResidLatent
+	}
 	if o.Workers <= 0 {
 		o.Workers = runtime.GOMAXPROCS(0)
 	}
@@ -152,6 +158,9 @@ func NewPlan(ctx context.Context, train *vcf.Genotypes, nSynth int, o Options) (
 	}
 	if nSynth < 1 {
 		return nil, fmt.Errorf("%w: %d synthetic individuals", ErrOption, nSynth)
+	}
+	if o.Residual != ResidLatent && o.Residual != ResidDosage {
+		return nil, fmt.Errorf("%w: unknown residual space %q (want %s or %s)", ErrOption, o.Residual, ResidLatent, ResidDosage)
 	}
 	p := &Plan{Options: o}
 	var scores []float64
@@ -209,6 +218,7 @@ func (p *Plan) Job(train *vcf.Genotypes, w Window) *Job {
 	if isRegress(p.Options.Conditioning) {
 		j.Conditioning = p.Options.Conditioning
 		j.Latent = candidateLatent(p.Latent, j.NCandidates)
+		j.Residual = p.Options.Residual
 	}
 	for v := 0; v < d; v++ {
 		for k := 0; k < K; k++ {

@@ -48,6 +48,10 @@ type Job struct {
 	// holds each candidate's synthetic ancestry latent.
 	Conditioning string
 	Latent       []float64
+	// Residual is the space of the regression conditionings' residual
+	// model: ResidLatent or ResidDosage ("" is ResidDosage, the jobs of
+	// earlier versions).
+	Residual string
 }
 
 // Result is what a Job produces: the window's model file bytes, its synthetic
@@ -78,6 +82,12 @@ type Result struct {
 	// which turn a residual sample into its genotype quantile
 	// (regressDiscretise).
 	ResidMean, ResidSD []float64
+	// The latent residual model (Job.Residual ResidLatent; LatentResidual):
+	// Model then holds the leading directions' diffusion model (absent when
+	// LatentRank is 0), LatentU its directions (d×LatentRank), LatentAR and
+	// LatentSD the autoregression (d×LatentLags, d).
+	LatentRank, LatentLags      int
+	LatentU, LatentAR, LatentSD []float32
 	// Wall time of the fit and of the generation.
 	FitSeconds, GenerateSeconds float64
 }
@@ -235,7 +245,8 @@ func DecodeResult(b []byte) (*Result, error) {
 	}
 	d := r.Window.End - r.Window.Start
 	if len(r.Candidates) != d*r.NCandidates || len(r.Ancestry) != r.NCandidates*r.K || len(r.Slope) != r.K || len(r.NoiseVar) != r.K ||
-		(r.Coef != nil && (len(r.Coef) != (r.K+1)*d || len(r.GenotypeFreq) != 2*d || len(r.ResidMean) != d || len(r.ResidSD) != d)) {
+		(r.Coef != nil && (len(r.Coef) != (r.K+1)*d || len(r.GenotypeFreq) != 2*d || len(r.ResidMean) != d || len(r.ResidSD) != d)) ||
+		(r.LatentSD != nil && (r.LatentRank < 0 || r.LatentLags < 0 || len(r.LatentU) != d*r.LatentRank || len(r.LatentAR) != d*r.LatentLags || len(r.LatentSD) != d)) {
 		return nil, fmt.Errorf("%w: window result %d has inconsistent sizes", ErrOption, r.Window.Index)
 	}
 	return r, nil

@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/gousynth/gousynth/internal/gauss"
 )
 
 // The probit latent space.
@@ -30,56 +32,9 @@ import (
 func probitThresholds(x *mat.Dense) [][2]float64 {
 	th := genotypeFreqs(x)
 	for j, p := range th {
-		th[j] = [2]float64{normQuantile(p[0]), normQuantile(p[1])}
+		th[j] = [2]float64{gauss.Quantile(p[0]), gauss.Quantile(p[1])}
 	}
 	return th
-}
-
-func normCDF(x float64) float64 { return 0.5 * math.Erfc(-x/math.Sqrt2) }
-
-func normQuantile(p float64) float64 {
-	switch {
-	case p <= 0:
-		return math.Inf(-1)
-	case p >= 1:
-		return math.Inf(1)
-	}
-	return -math.Sqrt2 * math.Erfcinv(2*p)
-}
-
-// truncNormal draws from N(mu, sd²) restricted to [lo, hi] by inversion,
-// working in the tail that keeps precision.
-func truncNormal(mu, sd, lo, hi float64, rng *rand.Rand) float64 {
-	a, b := (lo-mu)/sd, (hi-mu)/sd
-	u := rng.Float64()
-	var z float64
-	if a > 0 { // upper tail: use survival functions
-		sa, sb := normCDF(-a), normCDF(-b)
-		if sa-sb < 1e-300 {
-			return lo
-		}
-		z = -normQuantile(sb + u*(sa-sb))
-	} else {
-		pa, pb := normCDF(a), normCDF(b)
-		if pb-pa < 1e-300 {
-			if math.IsInf(hi, 1) {
-				return lo
-			}
-			return hi
-		}
-		z = normQuantile(pa + u*(pb-pa))
-	}
-	v := mu + sd*z
-	if v < lo {
-		v = lo
-	}
-	if v > hi {
-		v = hi
-	}
-	if math.IsInf(v, 0) || math.IsNaN(v) {
-		return mu
-	}
-	return v
 }
 
 // bounds returns the latent interval of genotype g at a SNP with thresholds th.
@@ -108,7 +63,7 @@ func probitLatent(ctx context.Context, x *mat.Dense, th [][2]float64, rounds, sw
 			l, h := bounds(x.At(i, j), th[j])
 			lo[i*d+j], hi[i*d+j] = l, h
 			// Start at the mean of the truncated standard normal.
-			pl, ph := normCDF(l), normCDF(h)
+			pl, ph := gauss.CDF(l), gauss.CDF(h)
 			var m float64
 			if ph-pl > 1e-12 {
 				m = (math.Exp(-0.5*sq(l)) - math.Exp(-0.5*sq(h))) / math.Sqrt(2*math.Pi) / (ph - pl)
@@ -182,7 +137,7 @@ func probitLatent(ctx context.Context, x *mat.Dense, th [][2]float64, rounds, sw
 						for j := 0; j < d; j++ {
 							pjj := P.At(j, j)
 							mu := zi[j] - pz[j]/pjj
-							nz := truncNormal(mu, 1/math.Sqrt(pjj), lo[i*d+j], hi[i*d+j], rng)
+							nz := gauss.TruncDraw(mu, 1/math.Sqrt(pjj), lo[i*d+j], hi[i*d+j], rng)
 							if dz := nz - zi[j]; dz != 0 {
 								col := P.RawRowView(j) // symmetric: row j = column j
 								for a := range pz {

@@ -73,6 +73,13 @@ instead, and the run says so; pick another stretch with --region.`,
 			}
 			dopts.Windows = win.mode
 			wopts.Workers = dopts.Read.Threads
+			if !cmd.Flags().Changed("window-snps") && dopts.MaxSNPs > 0 && dopts.MaxSNPs < wopts.WindowSNPs {
+				// A window is one model: it keeps within one model's budget.
+				wopts.WindowSNPs = max(10, dopts.MaxSNPs)
+				if !cmd.Flags().Changed("window-overlap") {
+					wopts.OverlapSNPs = min(wopts.OverlapSNPs, wopts.WindowSNPs/2)
+				}
+			}
 			res, err := pipeline.Fit(cmd.Context(), pipeline.FitOptions{
 				Data:        dopts,
 				OutDir:      outDir,
@@ -109,14 +116,16 @@ type windowFlags struct {
 	snps         int
 	overlap      int
 	conditioning string
+	residual     string
 	oversample   float64
 }
 
 func (f *windowFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.mode, "windows", pipeline.WindowsAuto, "beyond --max-snps SNPs: auto (windowed models over every SNP) or off (fit the first --max-snps)")
-	fs.IntVar(&f.snps, "window-snps", chrom.DefaultWindowSNPs, "windowed mode: target SNPs written by each window (cut at the weakest LD within ±25%)")
+	fs.IntVar(&f.snps, "window-snps", chrom.DefaultWindowSNPs, "windowed mode: target SNPs written by each window (cut at the weakest LD within ±25%; at most --max-snps unless given)")
 	fs.IntVar(&f.overlap, "window-overlap", chrom.DefaultOverlapSNPs, "windowed mode: SNPs each window shares with the previous one")
 	fs.StringVar(&f.conditioning, "window-conditioning", chrom.CondRegress, "windowed mode: regress (window models fitted on the residuals of the dosages' regression on the global PCs, each person's ancestry added back), regress-match (regress, then select candidates as match does), match (select candidates on ancestry latent + overlap), ancestry (latent only) or none (independent windows)")
+	fs.StringVar(&f.residual, "window-residual", chrom.ResidLatent, "windowed mode with regress conditioning: latent (each window's model learns the latent Gaussian liabilities of its genotypes given ancestry, which keeps LD) or dosage (it learns the dosage residuals; weaker LD)")
 	fs.Float64Var(&f.oversample, "oversample", chrom.DefaultOversample, "windowed mode with candidate selection (match, ancestry, regress-match): candidates drawn per synthetic individual in each window (≥ 1)")
 }
 
@@ -132,6 +141,9 @@ func (f *windowFlags) options(fs *pflag.FlagSet, cfg model.Config) (chrom.Option
 	case chrom.CondMatch, chrom.CondAncestry, chrom.CondNone, chrom.CondRegress, chrom.CondRegressMatch:
 	default:
 		return chrom.Options{}, usagef("--window-conditioning must be regress, regress-match, match, ancestry or none, got %q", f.conditioning)
+	}
+	if f.residual != chrom.ResidLatent && f.residual != chrom.ResidDosage {
+		return chrom.Options{}, usagef("--window-residual must be latent or dosage, got %q", f.residual)
 	}
 	if f.snps < 10 {
 		return chrom.Options{}, usagef("--window-snps must be at least 10, got %d", f.snps)
@@ -155,7 +167,7 @@ func (f *windowFlags) options(fs *pflag.FlagSet, cfg model.Config) (chrom.Option
 	if fs.Changed("sampler-steps") {
 		wcfg.SamplerSteps = cfg.SamplerSteps
 	}
-	return chrom.Options{WindowSNPs: f.snps, OverlapSNPs: f.overlap, Conditioning: f.conditioning, Oversample: f.oversample, Model: wcfg}, nil
+	return chrom.Options{WindowSNPs: f.snps, OverlapSNPs: f.overlap, Conditioning: f.conditioning, Residual: f.residual, Oversample: f.oversample, Model: wcfg}, nil
 }
 
 // printSummary prints the verdicts and where the outputs are.

@@ -63,6 +63,11 @@ type ChromModelWindow struct {
 	// a request to refit).
 	Coef, GenotypeFreq []float64
 	ResidMean, ResidSD []float64
+	// The latent residual model (chrom.Result.LatentRank …; nil LatentSD
+	// for a dosage-space residual model, whose Model is then the whole
+	// residual model).
+	LatentRank, LatentLags      int
+	LatentU, LatentAR, LatentSD []float32
 }
 
 // WindowedResult describes a windowed fit.
@@ -142,7 +147,8 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 			}
 			copy(synth.Dosage[(win.CoreStart+v)*n:], row)
 		}
-		if err := enc.Encode(ChromModelWindow{Window: win, Model: wd.Result.Model, Slope: wd.Result.Slope, NoiseVar: wd.Result.NoiseVar, Coef: wd.Result.Coef, GenotypeFreq: wd.Result.GenotypeFreq, ResidMean: wd.Result.ResidMean, ResidSD: wd.Result.ResidSD}); err != nil {
+		if err := enc.Encode(ChromModelWindow{Window: win, Model: wd.Result.Model, Slope: wd.Result.Slope, NoiseVar: wd.Result.NoiseVar, Coef: wd.Result.Coef, GenotypeFreq: wd.Result.GenotypeFreq, ResidMean: wd.Result.ResidMean, ResidSD: wd.Result.ResidSD,
+			LatentRank: wd.Result.LatentRank, LatentLags: wd.Result.LatentLags, LatentU: wd.Result.LatentU, LatentAR: wd.Result.LatentAR, LatentSD: wd.Result.LatentSD}); err != nil {
 			return err
 		}
 		done++
@@ -330,7 +336,12 @@ func GenerateWindowed(ctx context.Context, path string, n int, seed uint64, out,
 			return chrom.WindowModel{}, false, fmt.Errorf("%s: window %d: %w", path, i, model.ErrCorrupt)
 		}
 		wm := chrom.WindowModel{Window: cw.Window, Slope: cw.Slope, NoiseVar: cw.NoiseVar, Coef: cw.Coef, ResidMean: cw.ResidMean, ResidSD: cw.ResidSD}
-		if regress {
+		if regress && cw.LatentSD != nil {
+			d := cw.Window.End - cw.Window.Start
+			if wm.Latent, err = chrom.DecodeLatentResidual(cw.Model, d, cw.LatentRank, cw.LatentLags, cw.LatentU, cw.LatentAR, cw.LatentSD); err != nil {
+				return wm, false, fmt.Errorf("%s: window %d: %w", path, i, err)
+			}
+		} else if regress {
 			if len(cw.Model) == 0 {
 				return wm, false, fmt.Errorf("%s: window %d: fitted with --window-conditioning %s by an older gousynth that did not store the window's residual model; refit to generate more individuals: %w", path, i, hdr.Options.Conditioning, model.ErrConfig)
 			}

@@ -91,8 +91,12 @@ func TestFitWindowed(t *testing.T) {
 		if err := dec.Decode(&w); err != nil {
 			t.Fatal(err)
 		}
-		wm, err := model.Decode(w.Model)
-		if err != nil || len(wm.Sites) != w.Window.End-w.Window.Start {
+		d := w.Window.End - w.Window.Start
+		if w.LatentSD != nil {
+			if _, err := chrom.DecodeLatentResidual(w.Model, d, w.LatentRank, w.LatentLags, w.LatentU, w.LatentAR, w.LatentSD); err != nil {
+				t.Fatalf("window %d latent model: %v", i, err)
+			}
+		} else if wm, err := model.Decode(w.Model); err != nil || len(wm.Sites) != d {
 			t.Fatalf("window %d model: %v", i, err)
 		}
 	}
@@ -191,8 +195,8 @@ func TestFitWindowedRegress(t *testing.T) {
 		if len(w.Coef) != (hdr.PCA.K()+1)*d || len(w.GenotypeFreq) != 2*d || len(w.ResidMean) != d || len(w.ResidSD) != d {
 			t.Fatalf("window %d: %d coefficients, %d frequencies, %d+%d residual marginals for %d sites", w.Window.Index, len(w.Coef), len(w.GenotypeFreq), len(w.ResidMean), len(w.ResidSD), d)
 		}
-		if cm, err := model.DecodeContinuous(w.Model); err != nil || cm.Dim() != d {
-			t.Fatalf("window %d residual model: %v", w.Window.Index, err)
+		if _, err := chrom.DecodeLatentResidual(w.Model, d, w.LatentRank, w.LatentLags, w.LatentU, w.LatentAR, w.LatentSD); err != nil {
+			t.Fatalf("window %d latent residual model: %v", w.Window.Index, err)
 		}
 	}
 	var gens [2][]byte
@@ -232,7 +236,7 @@ func TestFitWindowedRegress(t *testing.T) {
 		if err := dec.Decode(&w); err != nil {
 			t.Fatal(err)
 		}
-		w.Model = nil
+		w.Model, w.LatentRank, w.LatentLags, w.LatentU, w.LatentAR, w.LatentSD = nil, 0, 0, nil, nil, nil // as written before residual models were stored
 		if err := enc.Encode(w); err != nil {
 			t.Fatal(err)
 		}

@@ -1,0 +1,621 @@
+package chrom
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/gousynth/gousynth/internal/gauss"
+	"github.com/gousynth/gousynth/model"
+	"github.com/gousynth/gousynth/vcf"
+	"gonum.org/v1/gonum/mat"
+)
+
+// The latent residual model of a window (Options.Residual = ResidLatent).
+//
+// Regression conditioning draws synthetic person c's genotype at site v as
+// the quantile u = Φ(w_v) of Binomial(2, p_cv), p_cv = (a_v + B_v·z_c)/2
+// (regressDiscretise). A model fitted to the dosage residuals r = x − a −
+// B·z learns their correlations, and a Gaussian copula with those
+// correlations gives genotypes with weaker ones (cutting a correlated
+// Gaussian pair attenuates its correlation, the more so the higher the LD
+// and the rarer the SNPs): LD inside windows came out 1.8–2.1× its floor
+// (docs/results-windowed-ld.md). The latent model learns w, the Gaussian
+// whose quantiles are the genotypes, instead:
+//
+//  1. An autoregression of each site's latent on the Lags sites before it
+//     (a Gaussian with banded precision), fitted to the training
+//     genotypes' own band correlations, its per-site gains matched by
+//     simulation so that the genotypes it gives have the training LD
+//     (gainMatcher: a Gaussian copula fitted as NORTA does, kept positive
+//     definite by scaling whole regressions rather than pairs).
+//  2. Every training person's latent vector imputed inside the intervals
+//     (Φ⁻¹F(g−1), Φ⁻¹F(g)] of their own Binomial(2, p_iv) CDF F by Gibbs
+//     sweeps under that autoregression (gibbsLatent).
+//  3. The diffusion model (GOU, model.FitContinuous) learns the Rank
+//     leading principal directions of the imputed latents, where a
+//     window's shared haplotype structure lives; an autoregression learns
+//     what they leave.
+//  4. The gains of that autoregression and one gain of the leading
+//     directions are matched by simulation again, with the whole model.
+//
+// Every parameter is an aggregate of the training individuals with n ≫
+// parameters per site (Lags ≤ n/8 coefficients per site, Rank ≤ n/8
+// directions), so the model stores no individual's latent; its size is
+// d·(Rank+Lags+1) float32 plus a 32-dimensional network, about 0.5 MB per
+// 1000-SNP window where the dosage-space residual model with its
+// near-full eigenbasis took 6 MB.
+const (
+	// ResidLatent (the default) fits each window's residual model in the
+	// latent Gaussian space of the individual-specific genotype
+	// distributions (above).
+	ResidLatent = "latent"
+	// ResidDosage fits it on the dosage residuals themselves (the model of
+	// gousynth before the latent space; weaker LD inside windows).
+	ResidDosage = "dosage"
+)
+
+// Sizes of the latent residual model; see latentShape.
+const (
+	// DefaultLatentLags is the autoregression order along the sites.
+	DefaultLatentLags = 32
+	// DefaultLatentRank is the number of leading latent directions the
+	// diffusion model learns.
+	DefaultLatentRank = 32
+	// latentRidge is the relative ridge on the autoregressions' normal
+	// equations.
+	latentRidge = 1e-3
+)
+
+// latentShape returns the autoregression order and the number of leading
+// directions for n training individuals and d sites: at most n/8 of either,
+// so that every parameter is an aggregate of many people.
+func latentShape(n, d int) (lags, rank int) {
+	lim := max(1, n/8)
+	return min(DefaultLatentLags, lim, max(d-1, 0)), min(DefaultLatentRank, lim, d)
+}
+
+// LatentResidual is a window's latent residual model: w = U·y + e, with y
+// (Rank leading coordinates) drawn by a diffusion model and e by the
+// autoregression e_v = Σ_k AR[v·Lags+k−1]·e_{v−k} + SD[v]·ε_v. Sample
+// draws w.
+type LatentResidual struct {
+	Lead *model.ContinuousModel // the diffusion model of y (Rank dimensions)
+	D    int                    // sites
+	Rank int
+	U    []float32 // D×Rank, row-major, orthonormal columns
+	Lags int
+	AR   []float32 // D×Lags
+	SD   []float32 // D
+}
+
+// DecodeLatentResidual assembles a latent residual model from its stored
+// parts (Result.Model, LatentRank, LatentLags, LatentU, LatentAR,
+// LatentSD) for a window of d sites, checking their sizes.
+func DecodeLatentResidual(lead []byte, d, rank, lags int, u, ar, sd []float32) (*LatentResidual, error) {
+	l := &LatentResidual{D: d, Rank: rank, Lags: lags, U: u, AR: ar, SD: sd}
+	if rank > 0 {
+		var err error
+		if l.Lead, err = model.DecodeContinuous(lead); err != nil {
+			return nil, err
+		}
+	}
+	if err := l.check(); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// check reports inconsistent sizes (of a decoded model).
+func (l *LatentResidual) check() error {
+	if l.D < 1 || l.Rank < 0 || l.Lags < 0 || len(l.U) != l.D*l.Rank || len(l.AR) != l.D*l.Lags || len(l.SD) != l.D ||
+		(l.Rank > 0 && (l.Lead == nil || l.Lead.Dim() != l.Rank)) {
+		return fmt.Errorf("%w: latent residual model has inconsistent sizes", ErrOption)
+	}
+	return nil
+}
+
+// Sample draws M latent vectors (M×D). The same model, M and seed give the
+// same samples.
+func (l *LatentResidual) Sample(ctx context.Context, M int, seed uint64) (*mat.Dense, error) {
+	if err := l.check(); err != nil {
+		return nil, err
+	}
+	w := mat.NewDense(M, l.D, nil)
+	if l.Rank > 0 {
+		y, err := l.Lead.Sample(ctx, M, seed)
+		if err != nil {
+			return nil, err
+		}
+		u := make([]float64, len(l.U))
+		for i, v := range l.U {
+			u[i] = float64(v)
+		}
+		w.Mul(y, mat.NewDense(l.D, l.Rank, u).T())
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x6c61746172))
+	e := make([]float64, l.D)
+	for c := 0; c < M; c++ {
+		if c%256 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		row := w.RawRowView(c)
+		for v := 0; v < l.D; v++ {
+			s := float64(l.SD[v]) * rng.NormFloat64()
+			ar := l.AR[v*l.Lags : (v+1)*l.Lags]
+			for k := 1; k <= min(l.Lags, v); k++ {
+				s += float64(ar[k-1]) * e[v-k]
+			}
+			e[v] = s
+			row[v] += s
+		}
+	}
+	return w, nil
+}
+
+// latentSites names the coordinates of a window's leading-direction model
+// in its model file (it has no genomic sites of its own).
+func latentSites(w Window, rank int) []vcf.Site {
+	s := make([]vcf.Site, rank)
+	for k := range s {
+		s[k] = vcf.Site{Chrom: "latent", Pos: k + 1, ID: fmt.Sprintf("window%d_dir%d", w.Index, k+1), Ref: "A", Alt: "C"}
+	}
+	return s
+}
+
+// latentBounds returns each training individual's latent interval at each
+// site (row-major n×d): genotype g of Binomial(2, p) is the interval
+// (Φ⁻¹F(g−1), Φ⁻¹F(g)] with F the CDF and p = clip((a_v + B_v·z_i)/2).
+func latentBounds(dos []int8, n, d int, coef *mat.Dense, scores []float64, K int) (lo, hi []float64) {
+	var h mat.Dense
+	h.Mul(mat.NewDense(n, K, scores), coef.Slice(1, K+1, 0, d))
+	lo, hi = make([]float64, n*d), make([]float64, n*d)
+	for v := 0; v < d; v++ {
+		a := coef.At(0, v)
+		for i, g := range dos[v*n : (v+1)*n] {
+			p := min(1, max(0, (a+h.At(i, v))/2))
+			q := 1 - p
+			f0, f1 := q*q, 1-p*p
+			l, u := math.Inf(-1), math.Inf(1)
+			switch g {
+			case 0:
+				u = gauss.Quantile(f0)
+			case 1:
+				l, u = gauss.Quantile(f0), gauss.Quantile(f1)
+			default:
+				l = gauss.Quantile(f1)
+			}
+			if !(l < u) { // p at 0 or 1 with a genotype it cannot give
+				l, u = math.Inf(-1), math.Inf(1)
+			}
+			lo[i*d+v], hi[i*d+v] = l, u
+		}
+	}
+	return lo, hi
+}
+
+// arModel is a Gaussian autoregression along the sites: row v of Coef
+// (Lags wide) predicts site v from the Lags sites before it; Var is the
+// innovation variance.
+type arModel struct {
+	D, Lags int
+	Coef    []float64
+	Var     []float64
+}
+
+// fitAR fits the autoregression of order lags to the rows of w (n×d,
+// row-major, treated as mean zero) by least squares with a relative ridge.
+func fitAR(w []float64, n, d, lags int) arModel {
+	return fitARCov(bandCov(w, n, d, lags), d, lags)
+}
+
+// bandCov returns the band second moments c[v*(lags+1)+k] = mean_i
+// w_iv·w_i,v−k of the rows of w (n×d, row-major), k ≤ min(lags, v).
+func bandCov(w []float64, n, d, lags int) []float64 {
+	c := make([]float64, d*(lags+1))
+	for i := 0; i < n; i++ {
+		row := w[i*d : (i+1)*d]
+		for v, x := range row {
+			cv := c[v*(lags+1):]
+			for k := 0; k <= min(lags, v); k++ {
+				cv[k] += x * row[v-k]
+			}
+		}
+	}
+	for j := range c {
+		c[j] /= float64(n)
+	}
+	return c
+}
+
+// fitARCov fits the autoregression of order lags to band covariances c
+// (bandCov's layout): each site's regression on the lags sites before it
+// from the normal equations, with a relative ridge. A site whose equations
+// are singular or leave no innovation variance is left independent.
+func fitARCov(c []float64, d, lags int) arModel {
+	cov := func(a, b int) float64 { // a, b site indices, |a−b| ≤ lags
+		if a < b {
+			a, b = b, a
+		}
+		return c[a*(lags+1)+a-b]
+	}
+	m := arModel{D: d, Lags: lags, Coef: make([]float64, d*lags), Var: make([]float64, d)}
+	for v := 0; v < d; v++ {
+		L := min(lags, v)
+		m.Var[v] = math.Max(c[v*(lags+1)], 1e-9)
+		if L == 0 {
+			continue
+		}
+		g := mat.NewSymDense(L, nil)
+		rhs := mat.NewVecDense(L, nil)
+		for a := 1; a <= L; a++ {
+			for b := a; b <= L; b++ {
+				g.SetSym(a-1, b-1, cov(v-a, v-b))
+			}
+			rhs.SetVec(a-1, cov(v, v-a))
+		}
+		var ch mat.Cholesky
+		gr := mat.NewSymDense(L, nil)
+		gr.CopySym(g)
+		for a := 0; a < L; a++ {
+			gr.SetSym(a, a, g.At(a, a)*(1+latentRidge)+1e-9)
+		}
+		phi := mat.NewVecDense(L, nil)
+		if ch.Factorize(gr) {
+			if err := ch.SolveVecTo(phi, rhs); err != nil {
+				continue
+			}
+		} else if !clippedSolve(phi, g, rhs) {
+			// A band of pairwise (polychoric) correlations need not be
+			// positive definite; clippedSolve projects the predictors'
+			// correlations onto the nearest positive definite ones.
+			continue
+		}
+		explained := mat.Dot(phi, rhs)
+		if v0 := c[v*(lags+1)] - explained; v0 > 1e-6*c[v*(lags+1)] {
+			m.Var[v] = v0
+			for k := 0; k < L; k++ {
+				m.Coef[v*lags+k] = phi.AtVec(k)
+			}
+		}
+	}
+	return m
+}
+
+// clippedSolve solves g·x = b with g's eigenvalues clipped from below at
+// 1% of their mean (g made positive definite by eigenvalue clipping). It
+// reports whether the decomposition succeeded.
+func clippedSolve(x *mat.VecDense, g *mat.SymDense, b *mat.VecDense) bool {
+	var eig mat.EigenSym
+	if !eig.Factorize(g, true) {
+		return false
+	}
+	val := eig.Values(nil)
+	var vec mat.Dense
+	eig.VectorsTo(&vec)
+	var mean float64
+	for _, l := range val {
+		mean += math.Abs(l) / float64(len(val))
+	}
+	floor := 0.01 * mean
+	var tb mat.VecDense
+	tb.MulVec(vec.T(), b)
+	for i, l := range val {
+		tb.SetVec(i, tb.AtVec(i)/math.Max(l, floor))
+	}
+	x.MulVec(&vec, &tb)
+	return true
+}
+
+// precisionBand returns the band of the autoregression's precision matrix
+// Q = (I−Φ)ᵀ D⁻¹ (I−Φ): q[a*(2·lags+1)+lags+o] = Q_{a,a+o}, |o| ≤ lags.
+func (m arModel) precisionBand() []float64 {
+	L, W := m.Lags, 2*m.Lags+1
+	q := make([]float64, m.D*W)
+	l := make([]float64, L+1) // row v of I−Φ at v, v−1, …, v−L
+	for v := 0; v < m.D; v++ {
+		l[0] = 1
+		for k := 1; k <= L; k++ {
+			l[k] = -m.Coef[v*L+k-1]
+		}
+		iv := 1 / m.Var[v]
+		for a := 0; a <= min(L, v); a++ {
+			for b := 0; b <= min(L, v); b++ {
+				q[(v-a)*W+L+(a-b)] += l[a] * l[b] * iv // Q_{v−a, v−b}: offset (v−b)−(v−a) = a−b
+			}
+		}
+	}
+	return q
+}
+
+// leadingDirections returns the r leading right singular vectors (d×r) of
+// w (n×d, row-major) by randomised subspace iteration (r+10 directions, 4
+// power iterations): the top directions of a window are well separated,
+// and an exact d×d eigendecomposition per window would cost more than the
+// rest of the window's fit.
+func leadingDirections(w []float64, n, d, r int, seed uint64) *mat.Dense {
+	l := min(r+10, d, n)
+	W := mat.NewDense(n, d, w)
+	rng := rand.New(rand.NewPCG(seed, 0x6c656164))
+	om := mat.NewDense(d, l, nil)
+	for i := 0; i < d; i++ {
+		for j := 0; j < l; j++ {
+			om.Set(i, j, rng.NormFloat64())
+		}
+	}
+	orth := func(a *mat.Dense) *mat.Dense {
+		var qr mat.QR
+		qr.Factorize(a)
+		var q mat.Dense
+		qr.QTo(&q)
+		rows, _ := a.Dims()
+		return mat.DenseCopyOf(q.Slice(0, rows, 0, l))
+	}
+	var y, z mat.Dense
+	y.Mul(W, om)
+	for it := 0; it < 4; it++ {
+		qy := orth(&y)
+		z.Reset()
+		z.Mul(W.T(), qy)
+		qz := orth(&z)
+		y.Reset()
+		y.Mul(W, qz)
+	}
+	qy := orth(&y)
+	var b mat.Dense // l×d
+	b.Mul(qy.T(), W)
+	var svd mat.SVD
+	if !svd.Factorize(&b, mat.SVDThin) {
+		return mat.NewDense(d, r, nil)
+	}
+	var v mat.Dense
+	svd.VTo(&v) // d×l
+	return mat.DenseCopyOf(v.Slice(0, d, 0, r))
+}
+
+// fitLatent fits a window's latent residual model to the training dosages
+// (site-major n×d) given the calibrated regression coef and the training
+// scores:
+//
+//  1. an autoregression of the latents on the genotypes' own band
+//     correlations, its per-site gains matched by simulation so that its
+//     genotypes have the training genotypes' LD (matchGains);
+//  2. the training latents imputed under it (gibbsLatent);
+//  3. their Rank leading directions learnt by the diffusion model cfg, the
+//     rest by an autoregression of what they leave;
+//  4. that autoregression's gains matched again, with the whole model.
+func fitLatent(ctx context.Context, w Window, dos []int8, n, d int, coef *mat.Dense, scores []float64, K int, cfg model.Config, progress func(model.Progress)) (*LatentResidual, error) {
+	lags, rank := latentShape(n, d)
+	target := dosageBandCorr(dos, n, d, lags)
+	match := gainMatcher{dos: dos, n: n, d: d, lags: lags, coef: coef, scores: scores, K: K, target: target}
+	first := arResidual(fitARCov(target, d, lags))
+	if err := match.run(ctx, first, latentFirstRounds, cfg.Seed^0x62616e64); err != nil {
+		return nil, err
+	}
+	lo, hi := latentBounds(dos, n, d, coef, scores, K)
+	lat, err := gibbsLatent(ctx, lo, hi, n, d, first.arModel(), latentSweeps, cfg.Seed^0x696d70757465)
+	if err != nil {
+		return nil, err
+	}
+	if rank == 0 {
+		return first, nil
+	}
+	u := leadingDirections(lat, n, d, rank, cfg.Seed^0x6469726563)
+	L := mat.NewDense(n, d, lat)
+	var y mat.Dense
+	y.Mul(L, u) // n×rank
+	lead, err := model.FitContinuous(ctx, &y, cfg, progress)
+	if err != nil {
+		return nil, err
+	}
+	var back mat.Dense
+	back.Mul(&y, u.T())
+	L.Sub(L, &back)
+	lr := arResidual(fitAR(L.RawMatrix().Data, n, d, lags))
+	lr.Lead, lr.Rank = lead, rank
+	lr.U = make([]float32, d*rank)
+	for i, x := range u.RawMatrix().Data {
+		lr.U[i] = float32(x)
+	}
+	if err := match.run(ctx, lr, latentMatchRounds, cfg.Seed^0x62616e65); err != nil {
+		return nil, err
+	}
+	return lr, nil
+}
+
+// arResidual returns the latent residual model of an autoregression alone.
+func arResidual(ar arModel) *LatentResidual {
+	lr := &LatentResidual{D: ar.D, Lags: ar.Lags, AR: make([]float32, len(ar.Coef)), SD: make([]float32, ar.D)}
+	for i, x := range ar.Coef {
+		lr.AR[i] = float32(x)
+	}
+	for v, x := range ar.Var {
+		lr.SD[v] = float32(math.Sqrt(x))
+	}
+	return lr
+}
+
+// arModel returns l's autoregression (its leading directions aside).
+func (l *LatentResidual) arModel() arModel {
+	m := arModel{D: l.D, Lags: l.Lags, Coef: make([]float64, len(l.AR)), Var: make([]float64, l.D)}
+	for i, x := range l.AR {
+		m.Coef[i] = float64(x)
+	}
+	for v, x := range l.SD {
+		m.Var[v] = math.Max(float64(x)*float64(x), 1e-9)
+	}
+	return m
+}
+
+// Sizes of the gain matching and the imputation.
+const (
+	latentFirstRounds = 3 // simulation rounds matching the imputation's model
+	latentMatchRounds = 8 // simulation rounds matching the final model
+	latentMatchLags   = 8 // the lags whose r² the gains match
+	latentMatchDraws  = 1 // simulated individuals per training individual
+	latentSweeps      = 8 // Gibbs sweeps of gibbsLatent
+)
+
+// gainMatcher matches a latent residual model's LD to the training
+// genotypes' by simulation (a Gaussian copula fitted as NORTA does): the
+// model's genotypes are drawn as generation draws them (regressDiscretise)
+// at the training individuals' own allele frequencies, and each site's
+// autoregression coefficients are scaled by a gain γ_v (its innovation
+// variance moved so that the site's variance stays) by the ratio of the
+// training genotypes' r² with the preceding sites to the simulated ones.
+// Scaling a site's coefficients keeps every autoregression a valid
+// Gaussian, where correcting pairwise correlations one by one need not be
+// positive definite.
+type gainMatcher struct {
+	dos            []int8
+	n, d, lags, K  int
+	coef           *mat.Dense
+	scores, target []float64
+}
+
+func (g gainMatcher) run(ctx context.Context, lr *LatentResidual, rounds int, seed uint64) error {
+	d, lags := g.d, g.lags
+	M := latentMatchDraws * g.n
+	lat := make([]float64, M*g.K)
+	for c := 0; c < M; c++ {
+		i := c % g.n
+		copy(lat[c*g.K:(c+1)*g.K], g.scores[i*g.K:(i+1)*g.K])
+	}
+	base := lr.arModel()
+	// The variance each site's coefficients explain, from the sampled
+	// model itself (rows of the autoregression alone).
+	explained := make([]float64, d)
+	{
+		w, err := arResidual(base).Sample(ctx, M, seed^0x7661)
+		if err != nil {
+			return err
+		}
+		_, sd := columnMeanSD(w)
+		for v := range explained {
+			explained[v] = math.Max(0, sd[v]*sd[v]-base.Var[v])
+		}
+	}
+	gain := make([]float64, d)
+	for v := range gain {
+		gain[v] = 1
+	}
+	// The leading directions' share is scaled by one gain per window
+	// (samples are standardised per site before they become genotypes, so
+	// only the share matters): it is what lets the model reach LD that the
+	// imputed latents, attenuated by a finite Gibbs run, understate.
+	u0 := append([]float32(nil), lr.U...)
+	leadGain := 1.0
+	for round := 0; round < rounds; round++ {
+		for i, x := range u0 {
+			lr.U[i] = float32(leadGain * float64(x))
+		}
+		for v := 0; v < d; v++ {
+			for k := 0; k < lags; k++ {
+				lr.AR[v*lags+k] = float32(gain[v] * base.Coef[v*lags+k])
+			}
+			lr.SD[v] = float32(math.Sqrt(math.Max(base.Var[v]+(1-gain[v]*gain[v])*explained[v], 1e-3*(base.Var[v]+explained[v]))))
+		}
+		w, err := lr.Sample(ctx, M, seed+uint64(round))
+		if err != nil {
+			return err
+		}
+		mean, sd := columnMeanSD(w)
+		sim := dosageBandCorr(regressDiscretise(w, g.coef, mean, sd, lat, M, g.K), M, d, lags)
+		if round == rounds-1 {
+			break
+		}
+		var TT, SS float64
+		for v := 1; v < d; v++ {
+			var tt, ss float64
+			for k := 1; k <= min(lags, v, latentMatchLags); k++ {
+				j := v*(lags+1) + k
+				tt += g.target[j] * g.target[j]
+				ss += sim[j] * sim[j]
+			}
+			TT += tt
+			SS += ss
+			if ss <= 0 || tt <= 0 || explained[v] <= 0 {
+				continue
+			}
+			r := min(1.25, max(0.8, math.Pow(tt/ss, 0.25)))
+			// The coefficients may explain at most 99.5% of the site's variance.
+			gain[v] = min(gain[v]*r, math.Sqrt(0.995*(base.Var[v]+explained[v])/explained[v]))
+		}
+		if lr.Rank > 0 && SS > 0 {
+			leadGain *= min(1.5, max(0.7, math.Pow(TT/SS, 0.75)))
+		}
+	}
+	return nil
+}
+
+// dosageBandCorr returns the correlations of site pairs (v, v−k), k ≤
+// lags, of site-major dosages (n individuals) in bandCov's layout; a
+// monomorphic site has correlation 0 with every other and 1 with itself.
+func dosageBandCorr(dos []int8, n, d, lags int) []float64 {
+	mean, sd := make([]float64, d), make([]float64, d)
+	for v := 0; v < d; v++ {
+		var s, ss float64
+		for _, g := range dos[v*n : (v+1)*n] {
+			s += float64(g)
+			ss += float64(g) * float64(g)
+		}
+		mean[v] = s / float64(n)
+		sd[v] = math.Sqrt(math.Max(ss/float64(n)-mean[v]*mean[v], 0))
+	}
+	c := make([]float64, d*(lags+1))
+	for v := 0; v < d; v++ {
+		c[v*(lags+1)] = 1
+		if sd[v] == 0 {
+			continue
+		}
+		a := dos[v*n : (v+1)*n]
+		for k := 1; k <= min(lags, v); k++ {
+			if sd[v-k] == 0 {
+				continue
+			}
+			var s int
+			for i, g := range dos[(v-k)*n : (v-k+1)*n] {
+				s += int(g) * int(a[i])
+			}
+			c[v*(lags+1)+k] = (float64(s)/float64(n) - mean[v]*mean[v-k]) / (sd[v] * sd[v-k])
+		}
+	}
+	return c
+}
+
+// gibbsLatent imputes every training individual's latent vector inside its
+// intervals (lo, hi: n×d row-major) by sweeps Gibbs sweeps under the fixed
+// banded Gaussian ar, from the intervals' conditional means. Each
+// individual has its own random stream, so the result depends on seed
+// only.
+func gibbsLatent(ctx context.Context, lo, hi []float64, n, d int, ar arModel, sweeps int, seed uint64) ([]float64, error) {
+	w := make([]float64, n*d)
+	for j := range w {
+		w[j] = gauss.TruncMean(lo[j], hi[j])
+	}
+	lags := ar.Lags
+	W := 2*lags + 1
+	q := ar.precisionBand()
+	for i := 0; i < n; i++ {
+		if i%64 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		rng := rand.New(rand.NewPCG(seed, uint64(i)+0x6c6174656e74))
+		row, rl, rh := w[i*d:(i+1)*d], lo[i*d:(i+1)*d], hi[i*d:(i+1)*d]
+		for s := 0; s < sweeps; s++ {
+			for v := 0; v < d; v++ {
+				qv := q[v*W : (v+1)*W]
+				var acc float64
+				for o := max(-lags, -v); o <= min(lags, d-1-v); o++ {
+					if o != 0 {
+						acc += qv[lags+o] * row[v+o]
+					}
+				}
+				qvv := qv[lags]
+				row[v] = gauss.TruncDraw(-acc/qvv, 1/math.Sqrt(qvv), rl[v], rh[v], rng)
+			}
+		}
+	}
+	return w, nil
+}
