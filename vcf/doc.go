@@ -7,7 +7,9 @@
 // ReadFile reads a plain, gzip or BGZF-compressed VCF into a Genotypes value:
 // the sites, the sample IDs, one int8 ALT-allele dosage per genotype (Missing
 // for a missing call) and, when every call is phased, the two haplotypes.
-// Open does the same one site at a time. Biallelic SNPs are kept;
+// Open does the same one site at a time (OpenContext and ReadFileContext stop
+// when their context is cancelled, checking it after every block of the
+// header and every batch of records). Biallelic SNPs are kept;
 // multi-allelic records, indels, symbolic and ALT-less records are skipped
 // and counted by reason in ReadStats (ReadOptions.SplitMultiallelic splits
 // multi-allelic records into biallelic SNP sites as bcftools norm -m- does).

@@ -159,6 +159,15 @@ func FuzzHeader(f *testing.F) {
 			t.Fatalf("consumed %d of %d bytes", n, len(data))
 		}
 		k := min(int(cut), len(data))
+		// Resumed: the same parser fed the prefix, then the whole input.
+		var hp headerParser
+		if h3, _, err3 := hp.feed(data[:k], false); h3 == nil && err3 == nil {
+			h3, n3, err3 := hp.feed(data, true)
+			if (err == nil) != (err3 == nil) || err != nil && (err.msg != err3.msg || err.line != err3.line) ||
+				err == nil && (n != n3 || h.NLines != h3.NLines || !slices.Equal(h.Samples, h3.Samples) || !slices.Equal(h.Lines, h3.Lines) || !slices.Equal(h.Contigs, h3.Contigs)) {
+				t.Fatalf("resumed after %d bytes: %v %d, whole: %v %d", k, err3, n3, err, n)
+			}
+		}
 		h2, n2, err2 := parseHeader(data[:k], false)
 		if h2 == nil && err2 == nil {
 			return // needs more input

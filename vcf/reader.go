@@ -3,6 +3,7 @@ package vcf
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -117,6 +118,7 @@ var (
 // file order.
 type pipeline struct {
 	path     string
+	ctx      context.Context
 	order    chan chan *batchResult
 	quit     chan struct{}
 	stopOnce sync.Once
@@ -148,14 +150,15 @@ type source struct {
 	lastSize int           // BGZF: uncompressed size of the last block read
 	leftover []byte
 	hdr      *fileHeader
+	ctx      context.Context // stops the header parse and the producer
 }
 
-func openSource(path string) (*source, error) {
+func openSource(ctx context.Context, path string) (*source, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	s := &source{path: path, f: f, br: bufio.NewReaderSize(f, 1<<20)}
+	s := &source{path: path, f: f, br: bufio.NewReaderSize(f, 1<<20), ctx: ctx}
 	magic, _ := s.br.Peek(bgzfHeaderLen)
 	switch {
 	case len(magic) == 0:
@@ -221,8 +224,12 @@ func (s *source) appendBlock(dst []byte) ([]byte, *Error) {
 func (s *source) readHeader() error {
 	var buf []byte
 	var z inflater
+	var hp headerParser
 	atEOF := false
 	for {
+		if err := s.ctx.Err(); err != nil {
+			return err
+		}
 		if !atEOF {
 			switch s.kind {
 			case kindBGZF:
@@ -253,7 +260,7 @@ func (s *source) readHeader() error {
 				}
 			}
 		}
-		h, n, lerr := parseHeader(buf, atEOF)
+		h, n, lerr := hp.feed(buf, atEOF)
 		if lerr != nil {
 			if lerr.kind == ErrEmpty {
 				return newError(s.path, 0, ErrEmpty, "%s", lerr.msg)
@@ -329,6 +336,8 @@ func (s *source) produce(pl *pipeline, work chan<- job) {
 		case pl.order <- slot:
 		case <-pl.quit:
 			return false
+		case <-s.ctx.Done():
+			return false
 		}
 		if b.err != nil && b.prefix == nil && b.blocks == nil && b.text == nil {
 			slot <- &batchResult{srcErr: b.err}
@@ -337,6 +346,8 @@ func (s *source) produce(pl *pipeline, work chan<- job) {
 		select {
 		case work <- job{b, slot}:
 		case <-pl.quit:
+			return false
+		case <-s.ctx.Done():
 			return false
 		}
 		return true
@@ -560,7 +571,14 @@ func (pl *pipeline) next() (*piece, error) {
 		if pl.finished {
 			return nil, io.EOF
 		}
-		slot, ok := <-pl.order
+		var slot chan *batchResult
+		ok := true
+		select {
+		case slot, ok = <-pl.order:
+		case <-pl.ctx.Done():
+			pl.err, pl.finished = pl.ctx.Err(), true
+			continue
+		}
 		if !ok {
 			pl.finished = true
 			if len(pl.carry) > 0 {
@@ -571,7 +589,13 @@ func (pl *pipeline) next() (*piece, error) {
 			}
 			continue
 		}
-		res := <-slot
+		var res *batchResult
+		select {
+		case res = <-slot:
+		case <-pl.ctx.Done():
+			pl.err, pl.finished = pl.ctx.Err(), true
+			continue
+		}
 		if res.srcErr != nil {
 			e := *res.srcErr
 			e.Line = pl.lines + 1
@@ -632,10 +656,19 @@ type Reader struct {
 // Decompression and parsing run in background goroutines; call Close when
 // done (also after an error).
 func Open(path string, opts ReadOptions) (*Reader, error) {
-	return open(path, opts, true)
+	return open(context.Background(), path, opts, true)
 }
 
-func open(path string, opts ReadOptions, keepHaps bool) (*Reader, error) {
+// OpenContext is Open that stops when ctx is cancelled: reading the header
+// (checked after every block of input) and, later, Next return ctx's error.
+func OpenContext(ctx context.Context, path string, opts ReadOptions) (*Reader, error) {
+	return open(ctx, path, opts, true)
+}
+
+func open(ctx context.Context, path string, opts ReadOptions, keepHaps bool) (*Reader, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	if opts.MaxVariants < 0 {
 		return nil, newError(path, 0, ErrRegion, "MaxVariants must not be negative, got %d", opts.MaxVariants)
 	}
@@ -646,7 +679,7 @@ func open(path string, opts ReadOptions, keepHaps bool) (*Reader, error) {
 			return nil, newError(path, 0, ErrRegion, "cannot parse region %q (want chr, chr:pos or chr:start-end)", opts.Region)
 		}
 	}
-	src, err := openSource(path)
+	src, err := openSource(ctx, path)
 	if err != nil {
 		return nil, err
 	}
@@ -691,6 +724,7 @@ func open(path string, opts ReadOptions, keepHaps bool) (*Reader, error) {
 	r.nk = len(r.samples)
 	pl := &pipeline{
 		path:   path,
+		ctx:    ctx,
 		order:  make(chan chan *batchResult, 2*threads+2),
 		quit:   make(chan struct{}),
 		parser: newParser(src.hdr.Samples, keep, opts.SplitMultiallelic, keepHaps, reg),
@@ -824,7 +858,13 @@ func (r *Reader) Close() error {
 
 // ReadFile reads a whole VCF (or the selected part of it) into memory.
 func ReadFile(path string, opts ReadOptions) (*Genotypes, *ReadStats, error) {
-	r, err := open(path, opts, false)
+	return ReadFileContext(context.Background(), path, opts)
+}
+
+// ReadFileContext is ReadFile that stops when ctx is cancelled and then
+// returns ctx's error (context.Canceled or context.DeadlineExceeded).
+func ReadFileContext(ctx context.Context, path string, opts ReadOptions) (*Genotypes, *ReadStats, error) {
+	r, err := open(ctx, path, opts, false)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -27,9 +27,10 @@ type piece struct {
 	phased  []bool // per site: every non-missing diploid call is phased
 	records int
 	skipped [numSkipReasons]int
-	stop    bool       // a record past the region was seen: nothing after it matters
-	runs    []orderRun // runs of records on one contig, for the sort check
-	lastPos int        // POS of the last record
+	stop    bool            // a record past the region was seen: nothing after it matters
+	runs    []orderRun      // runs of records on one contig, for the sort check
+	runSet  map[string]bool // the contigs of runs, once there are many
+	lastPos int             // POS of the last record
 }
 
 // orderRun is the start of a run of consecutive records on one contig. The
@@ -51,12 +52,32 @@ func (p *parser) order(pc *piece, chrom []byte, pos int) *lineError {
 		pc.lastPos = pos
 		return nil
 	}
-	for _, r := range pc.runs {
-		if r.chrom == string(chrom) {
-			return errorf(ErrUnsorted, "records are not sorted: contig %s appears again after contig %s (sort the file, e.g. with bcftools sort)", clip(chrom), pc.runs[len(pc.runs)-1].chrom)
+	// A linear scan while runs are few; a set beyond, so that a batch of
+	// many one-record contigs is checked in linear time.
+	again := false
+	if pc.runSet != nil {
+		again = pc.runSet[string(chrom)]
+	} else {
+		for _, r := range pc.runs {
+			if r.chrom == string(chrom) {
+				again = true
+				break
+			}
 		}
 	}
+	if again {
+		return errorf(ErrUnsorted, "records are not sorted: contig %s appears again after contig %s (sort the file, e.g. with bcftools sort)", clip(chrom), pc.runs[len(pc.runs)-1].chrom)
+	}
 	pc.runs = append(pc.runs, orderRun{chrom: string(chrom), pos: pos, k: p.k})
+	switch {
+	case pc.runSet != nil:
+		pc.runSet[pc.runs[len(pc.runs)-1].chrom] = true
+	case len(pc.runs) > 16:
+		pc.runSet = make(map[string]bool, 2*len(pc.runs))
+		for _, r := range pc.runs {
+			pc.runSet[r.chrom] = true
+		}
+	}
 	pc.lastPos = pos
 	return nil
 }

@@ -107,7 +107,7 @@ func (s *siteStats) add(row []int8, phased bool) {
 
 // streamStats reads path site by site and prints its summary.
 func streamStats(cmd *cobra.Command, path string, opts vcf.ReadOptions) error {
-	r, err := vcf.Open(path, opts)
+	r, err := vcf.OpenContext(cmd.Context(), path, opts)
 	if err != nil {
 		return err
 	}
