@@ -168,8 +168,12 @@ func IsBiallelicSNP(s vcf.Site) bool {
 }
 
 // SiteCounts are the genotype and allele counts of one site.
+//
+// Genotype counts follow plink, which codes a haploid call as homozygous: a
+// haploid REF call counts in HomRef, a haploid ALT call in HomAlt. Allele
+// counts follow bcftools (AC, AN): a haploid call is one allele.
 type SiteCounts struct {
-	HomRef, Het, HomAlt int // diploid calls by dosage 0, 1, 2
+	HomRef, Het, HomAlt int // calls by dosage 0, 1, 2 (haploid calls as homozygous)
 	Missing             int // missing calls
 	AltAlleles          int // ALT alleles over called alleles
 	CalledAlleles       int // called alleles (AN)
@@ -192,9 +196,8 @@ func (c SiteCounts) MAF() float64 {
 	return float64(minor) / float64(c.CalledAlleles)
 }
 
-// CountSite counts the calls of site v. Allele counts come from the
-// haplotypes when g is phased, so haploid calls count one allele (as
-// bcftools' AN does); otherwise every called genotype counts two.
+// CountSite counts the calls of site v. A haploid call counts one allele
+// (as bcftools' AN does; see vcf.Genotypes.Ploidy), a diploid call two.
 func CountSite(g *vcf.Genotypes, v int) SiteCounts {
 	var c SiteCounts
 	for _, d := range g.Row(v) {
@@ -209,22 +212,7 @@ func CountSite(g *vcf.Genotypes, v int) SiteCounts {
 			c.Missing++
 		}
 	}
-	if h := g.HapRow(v); h != nil {
-		for s := 0; s < len(h); s += 2 {
-			if g.Dosage[v*g.NumSamples()+s/2] < 0 {
-				continue
-			}
-			for _, a := range h[s : s+2] {
-				if a >= 0 {
-					c.CalledAlleles++
-					c.AltAlleles += int(a)
-				}
-			}
-		}
-		return c
-	}
-	c.CalledAlleles = 2 * (c.HomRef + c.Het + c.HomAlt)
-	c.AltAlleles = c.Het + 2*c.HomAlt
+	c.AltAlleles, c.CalledAlleles = vcf.AlleleCounts(g.Row(v), g.PloidyRow(v))
 	return c
 }
 

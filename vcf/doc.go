@@ -6,7 +6,9 @@
 //
 // ReadFile reads a plain, gzip or BGZF-compressed VCF into a Genotypes value:
 // the sites, the sample IDs, one int8 ALT-allele dosage per genotype (Missing
-// for a missing call) and, when every call is phased, the two haplotypes.
+// for a missing call; a haploid call is coded 0 or 2, as plink codes it, and
+// Genotypes.Ploidy records it as haploid) and, when every call is phased, the
+// two haplotypes.
 // Open does the same one site at a time (OpenContext and ReadFileContext stop
 // when their context is cancelled, checking it after every block of the
 // header and every batch of records). Biallelic SNPs are kept;

@@ -650,6 +650,7 @@ type Reader struct {
 	idx     int
 	stats   ReadStats
 	err     error
+	ploidy  []int8
 }
 
 // Open opens a VCF (plain, gzip or BGZF) for streaming and reads its header.
@@ -833,12 +834,21 @@ func (r *Reader) Next() (Site, []int8, []int8, error) {
 	r.idx++
 	r.stats.Kept++
 	pc := r.cur
+	r.ploidy = nil
+	if pc.haploid {
+		r.ploidy = pc.ploidy[i*nk : (i+1)*nk : (i+1)*nk]
+	}
 	var haps []int8
 	if pc.phased[i] {
 		haps = pc.haps[2*i*nk : 2*(i+1)*nk : 2*(i+1)*nk]
 	}
 	return pc.sites[i], pc.dosage[i*nk : (i+1)*nk : (i+1)*nk], haps, nil
 }
+
+// Ploidy returns the ploidy (1 or 2) of each call of the site last returned
+// by Next, or nil when the calls are all diploid. Next codes a haploid
+// call's dosage as 0 or 2 (see Genotypes).
+func (r *Reader) Ploidy() []int8 { return r.ploidy }
 
 // Stats returns the counts so far.
 func (r *Reader) Stats() *ReadStats {
@@ -883,6 +893,14 @@ func ReadFileContext(ctx context.Context, path string, opts ReadOptions) (*Genot
 			if k > 0 {
 				if len(g.Sites)+k > cap(g.Sites) {
 					g.reserve(r.pl.estimate(len(g.Sites) + k))
+				}
+				if pc.haploid && g.Ploidy == nil {
+					g.Ploidy = appendDiploid(make([]int8, 0, cap(g.Dosage)), len(g.Sites)*nk)
+				}
+				if g.Ploidy != nil && pc.haploid {
+					g.Ploidy = append(g.Ploidy, pc.ploidy[:k*nk]...)
+				} else if g.Ploidy != nil {
+					g.Ploidy = appendDiploid(g.Ploidy, k*nk)
 				}
 				g.Sites = append(g.Sites, pc.sites[:k]...)
 				g.Dosage = append(g.Dosage, pc.dosage[:k*nk]...)

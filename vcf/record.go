@@ -25,6 +25,8 @@ type piece struct {
 	dosage  []int8 // nKeep per site
 	haps    []int8 // 2*nKeep per site while allPhased (or always, when streaming)
 	phased  []bool // per site: every non-missing diploid call is phased
+	ploidy  []int8 // nKeep per site (1 or 2) once haploid is set
+	haploid bool   // a site of the piece has a haploid call: ploidy is kept
 	records int
 	skipped [numSkipReasons]int
 	stop    bool            // a record past the region was seen: nothing after it matters
@@ -95,6 +97,7 @@ type parser struct {
 
 	// scratch
 	row, rowHaps []int8
+	rowPloidy    []int8
 	al           []int32 // two allele indices per sample (-1 missing, -2 absent second allele)
 	unph         []bool
 	alts         [][]byte
@@ -281,6 +284,7 @@ func (p *parser) parseLine(line []byte, pc *piece) *lineError {
 				}
 			}
 			site.Alt = string(alts[0])
+			pc.addPloidy(nil, nk)
 			pc.sites = append(pc.sites, site)
 			pc.phased = append(pc.phased, sep == '|')
 			if !wantHaps || sep != '|' && !p.keepHaps {
@@ -306,7 +310,13 @@ func (p *parser) parseLine(line []byte, pc *piece) *lineError {
 		wantHaps := p.keepHaps || pc.allPhased()
 		dos := grow(pc.dosage, nk)
 		haps := grow(pc.haps, 2*nk)
-		phased := p.emit(int32(k+1), dos[len(dos)-nk:], haps[len(haps)-2*nk:])
+		p.rowPloidy = grow(p.rowPloidy[:0], nk)
+		phased, haploid := p.emit(int32(k+1), dos[len(dos)-nk:], haps[len(haps)-2*nk:], p.rowPloidy)
+		if !haploid {
+			pc.addPloidy(nil, nk)
+		} else {
+			pc.addPloidy(p.rowPloidy, nk)
+		}
 		pc.dosage = dos
 		pc.haps = haps
 		if !p.keepHaps && (!wantHaps || !phased) {
@@ -330,8 +340,35 @@ func (p *parser) newPiece() *piece {
 
 // recycle returns a piece whose contents have been copied elsewhere.
 func (p *parser) recycle(pc *piece) {
-	*pc = piece{sites: pc.sites[:0], dosage: pc.dosage[:0], haps: pc.haps[:0], phased: pc.phased[:0], runs: pc.runs[:0]}
+	*pc = piece{sites: pc.sites[:0], dosage: pc.dosage[:0], haps: pc.haps[:0], phased: pc.phased[:0], runs: pc.runs[:0], ploidy: pc.ploidy[:0]}
 	piecePool.Put(pc)
+}
+
+// addPloidy records the ploidy of the nk calls of the site being added
+// (before it is appended to pc.sites): row, or all diploid when row is nil.
+// Nothing is stored until a site has a haploid call.
+func (pc *piece) addPloidy(row []int8, nk int) {
+	if !pc.haploid {
+		if row == nil {
+			return
+		}
+		pc.haploid = true
+		pc.ploidy = appendDiploid(pc.ploidy[:0], len(pc.sites)*nk)
+	}
+	if row == nil {
+		pc.ploidy = appendDiploid(pc.ploidy, nk)
+	} else {
+		pc.ploidy = append(pc.ploidy, row...)
+	}
+}
+
+// appendDiploid appends n ploidies of 2 to s.
+func appendDiploid(s []int8, n int) []int8 {
+	s = grow(s, n)
+	for i := len(s) - n; i < len(s); i++ {
+		s[i] = 2
+	}
+	return s
 }
 
 // grow extends s by n elements (their values are to be overwritten).
@@ -531,11 +568,13 @@ func parseGT(gt []byte) (a0, a1 int32, unphased bool, err *lineError) {
 	return al[0], al[1], sep == '/' && (al[0] >= 0 || al[1] >= 0), nil
 }
 
-// emit writes the dosage of ALT allele k and the haplotypes (allele k = 1,
-// any other called allele = 0, as bcftools norm -m- splits) of the kept
-// samples, and reports whether every call is phased.
-func (p *parser) emit(k int32, dos, haps []int8) bool {
-	phased := true
+// emit writes the dosage of ALT allele k, the haplotypes (allele k = 1,
+// any other called allele = 0, as bcftools norm -m- splits) and the ploidy
+// of the kept samples, and reports whether every call is phased and whether
+// a call is haploid. A haploid call's dosage is 0 or 2 (coded as homozygous,
+// as plink codes haploid calls); its second haplotype is Missing.
+func (p *parser) emit(k int32, dos, haps, ploidy []int8) (phased, haploid bool) {
+	phased = true
 	nk := len(dos)
 	for i := range nk {
 		j := i
@@ -548,16 +587,20 @@ func (p *parser) emit(k int32, dos, haps []int8) bool {
 		}
 		h0, h1 := hapAllele(a0, k), hapAllele(a1, k)
 		haps[2*i], haps[2*i+1] = h0, h1
+		ploidy[i] = 2
+		if a1 == alleleAbsent {
+			ploidy[i], haploid = 1, true
+		}
 		switch {
 		case h0 == Missing || a1 == alleleMissing:
 			dos[i] = Missing
 		case a1 == alleleAbsent:
-			dos[i] = h0
+			dos[i] = 2 * h0
 		default:
 			dos[i] = h0 + h1
 		}
 	}
-	return phased
+	return phased, haploid
 }
 
 func hapAllele(a, k int32) int8 {

@@ -161,6 +161,9 @@ var phasedGT = [3][3]string{
 
 var unphasedGT = [4]string{"./.", "0/0", "0/1", "1/1"}
 
+// haploidGT[a+1] is the text of a haploid call with allele a (Missing = -1).
+var haploidGT = [3]string{".", "0", "1"}
+
 func validAllele(s string) bool {
 	if s == "" {
 		return false
@@ -183,20 +186,30 @@ func validAllele(s string) bool {
 // one value per sample (0, 1, 2 or Missing) written as 0/0, 0/1, 1/1, ./.
 // INFO AC, AN and AF are computed from the calls.
 func (w *Writer) Write(site Site, dosage []int8, haps []int8) error {
+	return w.WritePloidy(site, dosage, haps, nil)
+}
+
+// WritePloidy is Write with the ploidy of each call (1 or 2; nil means all
+// diploid, except that a phased call with a Missing second allele is then
+// haploid, as for Write). A haploid call is written as one allele, "0", "1"
+// or ".": from haps when the header is phased, else from the dosage coded
+// as homozygous (0 or 2, see Genotypes; 1 is an error). It counts one
+// allele in AN, as bcftools counts it.
+func (w *Writer) WritePloidy(site Site, dosage, haps, ploidy []int8) error {
 	if w.err != nil {
 		return w.err
 	}
 	if w.done {
 		return fmt.Errorf("write %s: write after close", w.path)
 	}
-	if err := w.write(site, dosage, haps); err != nil {
+	if err := w.write(site, dosage, haps, ploidy); err != nil {
 		w.err = &Error{Path: w.path, Msg: err.Error(), Err: ErrWrite}
 		return w.err
 	}
 	return nil
 }
 
-func (w *Writer) write(site Site, dosage []int8, haps []int8) error {
+func (w *Writer) write(site Site, dosage, haps, ploidy []int8) error {
 	n := len(w.h.Samples)
 	tid, ok := w.tids[site.Chrom]
 	switch {
@@ -221,6 +234,9 @@ func (w *Writer) write(site Site, dosage []int8, haps []int8) error {
 	} else if len(dosage) != n {
 		return fmt.Errorf("site %s:%d: got %d dosages, want %d", site.Chrom, site.Pos, len(dosage), n)
 	}
+	if ploidy != nil && len(ploidy) != n {
+		return fmt.Errorf("site %s:%d: got %d ploidies, want %d", site.Chrom, site.Pos, len(ploidy), n)
+	}
 	w.lastTid, w.lastPos = tid, site.Pos
 
 	// The genotypes first (into a scratch buffer), to know AC and AN.
@@ -233,9 +249,15 @@ func (w *Writer) write(site Site, dosage []int8, haps []int8) error {
 				return fmt.Errorf("site %s:%d: sample %d: haplotype alleles %d, %d not in {0, 1, Missing}", site.Chrom, site.Pos, s, h0, h1)
 			}
 			haploid := h1 == Missing && h0 != Missing && (dosage == nil || dosage[s] != Missing)
+			if ploidy != nil {
+				haploid = ploidy[s] == 1
+				if haploid {
+					h1 = Missing
+				}
+			}
 			gt = append(gt, '\t')
 			if haploid {
-				gt = append(gt, '0'+byte(h0))
+				gt = append(gt, haploidGT[h0+1]...)
 			} else {
 				gt = append(gt, phasedGT[h0+1][h1+1]...)
 			}
@@ -255,6 +277,19 @@ func (w *Writer) write(site Site, dosage []int8, haps []int8) error {
 				return fmt.Errorf("site %s:%d: sample %d: dosage %d not in {0, 1, 2, Missing}", site.Chrom, site.Pos, s, d)
 			}
 			gt = append(gt, '\t')
+			if ploidy != nil && ploidy[s] == 1 {
+				if d == 1 {
+					return fmt.Errorf("site %s:%d: sample %d: haploid call with dosage 1 (a haploid call is 0 or 2)", site.Chrom, site.Pos, s)
+				}
+				if d == Missing {
+					gt = append(gt, '.')
+					continue
+				}
+				gt = append(gt, haploidGT[d/2+1]...)
+				an++
+				ac += int(d) / 2
+				continue
+			}
 			gt = append(gt, unphasedGT[d+1]...)
 			if d != Missing {
 				an += 2
@@ -387,7 +422,7 @@ func WriteGenotypesContext(ctx context.Context, path string, g *Genotypes, h Hea
 			w.Abort()
 			return ctx.Err()
 		}
-		if err := w.Write(s, g.Row(v), haps); err != nil {
+		if err := w.WritePloidy(s, g.Row(v), haps, g.PloidyRow(v)); err != nil {
 			w.Abort()
 			return err
 		}
