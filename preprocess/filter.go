@@ -152,20 +152,9 @@ func Filter(g *vcf.Genotypes, opts FilterOptions) (*vcf.Genotypes, *Log, error) 
 }
 
 // IsBiallelicSNP reports whether a site has one-base REF and ALT alleles
-// from A, C, G, T (case-insensitive) that differ.
-func IsBiallelicSNP(s vcf.Site) bool {
-	base := func(a string) bool {
-		if len(a) != 1 {
-			return false
-		}
-		switch a[0] {
-		case 'A', 'C', 'G', 'T', 'a', 'c', 'g', 't':
-			return true
-		}
-		return false
-	}
-	return base(s.Ref) && base(s.Alt) && s.Ref != s.Alt
-}
+// from A, C, G, T (case-insensitive) that differ: vcf.IsSNP, the definition
+// the reader applies too, so that every command keeps the same sites.
+func IsBiallelicSNP(s vcf.Site) bool { return vcf.IsSNP(s.Ref, s.Alt) }
 
 // SiteCounts are the genotype and allele counts of one site.
 //

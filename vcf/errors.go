@@ -24,6 +24,9 @@ var (
 	ErrTruncated = errors.New("truncated or corrupt compressed data")
 	// ErrUnknownSample: a sample requested in ReadOptions is not in the file.
 	ErrUnknownSample = errors.New("unknown sample")
+	// ErrSampleList: a list of samples names one twice, or a samples file
+	// names none.
+	ErrSampleList = errors.New("invalid sample list")
 	// ErrRegion: ReadOptions.Region cannot be parsed, or the index cannot be used.
 	ErrRegion = errors.New("bad region")
 	// ErrIndex: a .tbi/.csi index is malformed.

@@ -760,6 +760,9 @@ func selectSamples(path string, samples []string, opts ReadOptions) ([]int32, er
 		pos[s] = i
 	}
 	check := func(ids []string, what string) (map[int]bool, error) {
+		if err := checkSampleList(path, ids, what); err != nil {
+			return nil, err
+		}
 		set := map[int]bool{}
 		var unknown []string
 		for _, id := range ids {
@@ -775,7 +778,7 @@ func selectSamples(path string, samples []string, opts ReadOptions) ([]int32, er
 				more = fmt.Sprintf(" and %d more", len(unknown)-5)
 				unknown = unknown[:5]
 			}
-			return nil, newError(path, 0, ErrUnknownSample, "%s sample(s) not in the file: %s%s", what, strings.Join(unknown, ", "), more)
+			return nil, newError(path, 0, ErrUnknownSample, "%s sample(s) not in the file: %s%s%s", what, strings.Join(unknown, ", "), more, unknownHint(unknown))
 		}
 		return set, nil
 	}

@@ -138,13 +138,28 @@ func nextField(line []byte, off *int) ([]byte, bool) {
 
 var columnNames = [9]string{"CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT"}
 
+// isBase reports whether c is a nucleotide A, C, G or T (either case). N, an
+// unknown base, is not: a site with REF or ALT N is not a SNP.
 func isBase(c byte) bool {
 	switch c {
-	case 'A', 'C', 'G', 'T', 'N', 'a', 'c', 'g', 't', 'n':
+	case 'A', 'C', 'G', 'T', 'a', 'c', 'g', 't':
 		return true
 	}
 	return false
 }
+
+// isSNP is the definition of a biallelic SNP's alleles used everywhere in
+// gousynth (see IsSNP).
+func isSNP[T string | []byte](ref, alt T) bool {
+	return len(ref) == 1 && len(alt) == 1 && isBase(ref[0]) && isBase(alt[0]) && ref[0]|0x20 != alt[0]|0x20
+}
+
+// IsSNP reports whether ref and alt are the alleles of a biallelic SNP: one
+// base each, from A, C, G, T (either case), that differ. It is the one
+// definition every gousynth command uses (the reader keeps exactly these
+// sites, and the preprocessing filter tests the same): REF or ALT N, an
+// unknown base, is not a SNP.
+func IsSNP(ref, alt string) bool { return isSNP(ref, alt) }
 
 // classify returns -1 for a SNP allele, else the skip reason.
 func classify(ref, alt []byte) int {
@@ -153,7 +168,7 @@ func classify(ref, alt []byte) int {
 		return skipNoAlt
 	case alt[0] == '<' || alt[0] == '*' || bytes.IndexByte(alt, '[') >= 0 || bytes.IndexByte(alt, ']') >= 0:
 		return skipSymbolic
-	case len(ref) != 1 || len(alt) != 1 || !isBase(ref[0]) || !isBase(alt[0]):
+	case !isSNP(ref, alt):
 		return skipNotSNP
 	}
 	return -1

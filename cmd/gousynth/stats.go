@@ -54,8 +54,8 @@ allele frequency spectrum.`,
 	f.StringVarP(&opts.Region, "region", "r", "", "region chr, chr:pos or chr:start-end (1-based, inclusive)")
 	f.StringVar(&include, "samples", "", "comma-separated sample IDs to keep")
 	f.StringVar(&exclude, "exclude-samples", "", "comma-separated sample IDs to drop")
-	f.StringVar(&includeFile, "samples-file", "", "file of sample IDs to keep, one per line")
-	f.StringVar(&excludeFile, "exclude-samples-file", "", "file of sample IDs to drop, one per line")
+	f.StringVar(&includeFile, "samples-file", "", "file of sample IDs to keep, one whole ID per line (as bcftools -S)")
+	f.StringVar(&excludeFile, "exclude-samples-file", "", "file of sample IDs to drop, one whole ID per line (as bcftools -S)")
 	f.IntVar(&opts.MaxVariants, "max-variants", 0, "stop after this many sites (0: no limit)")
 	f.BoolVar(&opts.SplitMultiallelic, "split-multiallelic", false, "split multi-allelic SNPs into biallelic sites instead of skipping them")
 	return cmd
