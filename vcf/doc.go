@@ -28,7 +28,8 @@
 //
 // Input errors are *Error values wrapping a sentinel (ErrNotVCF, ErrEmpty,
 // ErrHeader, ErrMalformed, ErrUnsorted, ErrTruncated, ErrUnknownSample,
-// ErrRegion, ErrIndex) for errors.Is. Records must be sorted as tabix
+// ErrSampleList, ErrRegion, ErrIndex, ErrIndexMismatch) for errors.Is.
+// Records must be sorted as tabix
 // requires: POS never decreases within a contig and each contig's records
 // are contiguous; the reader checks this on every record (ErrUnsorted, with
 // the line of the first record out of order).
@@ -47,7 +48,9 @@
 //
 // Create and WriteGenotypes (WriteGenotypesContext to stop on
 // cancellation) write BGZF-compressed VCF 4.2 (compressing
-// blocks in parallel) with recomputed INFO AC/AN/AF and a tabix .tbi index,
+// blocks in parallel) with recomputed INFO AC/AN/AF and a tabix .tbi index
+// (a CSI index, .csi, when a position is beyond 2^29, which a .tbi cannot
+// hold),
 // always through internal/atomicfile: the VCF and its index appear only once
 // they have been completely written.
 package vcf

@@ -31,6 +31,9 @@ var (
 	ErrRegion = errors.New("bad region")
 	// ErrIndex: a .tbi/.csi index is malformed.
 	ErrIndex = errors.New("malformed index")
+	// ErrIndexMismatch: a .tbi/.csi index belongs to another file (its
+	// offsets or contigs do not fit the data file).
+	ErrIndexMismatch = errors.New("index does not match the data file")
 	// ErrWrite: a Writer was used incorrectly (unsorted sites, undeclared
 	// contig, wrong number of genotypes, ...).
 	ErrWrite = errors.New("invalid VCF output")
@@ -45,8 +48,12 @@ type Error struct {
 	Err  error  // the sentinel (ErrMalformed, ...) or an underlying error
 }
 
-// Error formats the error as "path:line: msg".
+// Error formats the error as "path:line: msg" ("msg" alone when Path is
+// empty: the message names the files).
 func (e *Error) Error() string {
+	if e.Path == "" {
+		return e.Msg
+	}
 	if e.Line > 0 {
 		return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, e.Msg)
 	}

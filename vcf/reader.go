@@ -151,6 +151,7 @@ type source struct {
 	leftover []byte
 	hdr      *fileHeader
 	ctx      context.Context // stops the header parse and the producer
+	midLine  bool            // seek landed inside a line (a wrong index)
 }
 
 func openSource(ctx context.Context, path string) (*source, error) {
@@ -320,6 +321,7 @@ func (s *source) seek(voff uint64) error {
 		return newError(s.path, 0, ErrIndex, "the index points at byte %d, which is not a valid BGZF position (is the index stale?)", coff)
 	}
 	s.leftover = data[uoff:]
+	s.midLine = uoff > 0 && data[uoff-1] != '\n'
 	return nil
 }
 
@@ -701,13 +703,12 @@ func open(ctx context.Context, path string, opts ReadOptions, keepHaps bool) (*R
 		}
 		if idx != nil {
 			reg.sorted = true
-			voff, found := idx.start(reg.chrom, int64(reg.start-1), int64(min(reg.end, 1<<40)))
-			if !found {
-				startEmpty = true
-			} else if err := src.seek(voff); err != nil {
+			found, err := src.seekIndexed(idx, ipath, reg)
+			if err != nil {
 				src.f.Close()
 				return nil, err
 			}
+			startEmpty = !found
 		}
 	}
 	threads := opts.Threads

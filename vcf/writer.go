@@ -49,6 +49,7 @@ type Writer struct {
 	lastPos int
 	err     error
 	done    bool
+	index   string // the index written by Close
 }
 
 // Create starts writing a VCF to path (conventionally ending in .vcf.gz).
@@ -326,8 +327,11 @@ func (w *Writer) write(site Site, dosage, haps, ploidy []int8) error {
 	return nil
 }
 
-// Close finishes the VCF, publishes it, then writes and publishes path+".tbi".
-// After a failed Write, Close discards the output and returns that error.
+// Close finishes the VCF, publishes it, then writes and publishes its index:
+// path+".tbi", or path+".csi" (CSIv1, min_shift 14, the depth that covers
+// the largest position) when a site reaches beyond 2^29, which a .tbi
+// cannot index. IndexPath names it. After a failed Write, Close discards
+// the output and returns that error.
 func (w *Writer) Close() error {
 	if w.done {
 		return w.err
@@ -351,19 +355,37 @@ func (w *Writer) Close() error {
 		return err
 	}
 	names := make([]string, len(w.h.Contigs))
+	var maxLen int64
 	for i, c := range w.h.Contigs {
 		names[i] = c.ID
+		maxLen = max(maxLen, int64(c.Length))
 	}
-	idx, err := atomicfile.Create(w.path + ".tbi")
+	var maxEnd int64
+	for _, e := range w.entries {
+		maxEnd = max(maxEnd, e.end)
+	}
+	var data []byte
+	w.index = w.path + ".tbi"
+	if needsCSI(maxEnd) {
+		w.index = w.path + ".csi"
+		data = buildCSI(names, w.entries, max(maxLen, maxEnd))
+	} else {
+		data = buildTabix(names, w.entries)
+	}
+	idx, err := atomicfile.Create(w.index)
 	if err != nil {
 		return err
 	}
 	defer idx.Abort()
-	if err := compressBGZF(idx, buildTabix(names, w.entries)); err != nil {
-		return fmt.Errorf("write %s.tbi: %w", w.path, err)
+	if err := compressBGZF(idx, data); err != nil {
+		return fmt.Errorf("write %s: %w", w.index, err)
 	}
 	return idx.Commit()
 }
+
+// IndexPath returns the path of the index that Close wrote (path+".tbi" or
+// path+".csi"), or "" before Close.
+func (w *Writer) IndexPath() string { return w.index }
 
 // Abort discards the output. It is safe to call after Close.
 func (w *Writer) Abort() {
