@@ -137,6 +137,22 @@ func FuzzParseRecord(f *testing.F) {
 				t.Fatalf("dosage %d", d)
 			}
 		}
+		// Ploidy: the same on both paths; when kept, one per call, and a
+		// haploid call is coded as homozygous (0, 2 or Missing) with its
+		// second haplotype Missing.
+		if fast.haploid != slow.haploid || !slices.Equal(fast.ploidy, slow.ploidy) {
+			t.Fatalf("ploidy differs: fast %v %v, general %v %v", fast.haploid, fast.ploidy, slow.haploid, slow.ploidy)
+		}
+		if fast.haploid {
+			if len(fast.ploidy) != len(fast.dosage) {
+				t.Fatalf("%d ploidies for %d calls", len(fast.ploidy), len(fast.dosage))
+			}
+			for i, p := range fast.ploidy {
+				if p != 1 && p != 2 || p == 1 && (fast.dosage[i] == 1 || fast.haps[2*i+1] != Missing) {
+					t.Fatalf("call %d: ploidy %d, dosage %d, haplotypes %v", i, p, fast.dosage[i], fast.haps[2*i:2*i+2])
+				}
+			}
+		}
 	})
 }
 
