@@ -583,6 +583,11 @@ func (pl *pipeline) next() (*piece, error) {
 		}
 		if !ok {
 			pl.finished = true
+			if err := pl.ctx.Err(); err != nil {
+				// The producer stopped on cancellation: not the end of the file.
+				pl.err = err
+				continue
+			}
 			if len(pl.carry) > 0 {
 				pc, err := pl.parseOne(pl.carry, pl.lines+1)
 				pl.carry = nil
