@@ -152,24 +152,17 @@ func Filter(g *vcf.Genotypes, opts FilterOptions) (*vcf.Genotypes, *Log, error) 
 }
 
 // IsBiallelicSNP reports whether a site has one-base REF and ALT alleles
-// from A, C, G, T (case-insensitive) that differ.
-func IsBiallelicSNP(s vcf.Site) bool {
-	base := func(a string) bool {
-		if len(a) != 1 {
-			return false
-		}
-		switch a[0] {
-		case 'A', 'C', 'G', 'T', 'a', 'c', 'g', 't':
-			return true
-		}
-		return false
-	}
-	return base(s.Ref) && base(s.Alt) && s.Ref != s.Alt
-}
+// from A, C, G, T (case-insensitive) that differ: vcf.IsSNP, the definition
+// the reader applies too, so that every command keeps the same sites.
+func IsBiallelicSNP(s vcf.Site) bool { return vcf.IsSNP(s.Ref, s.Alt) }
 
 // SiteCounts are the genotype and allele counts of one site.
+//
+// Genotype counts follow plink, which codes a haploid call as homozygous: a
+// haploid REF call counts in HomRef, a haploid ALT call in HomAlt. Allele
+// counts follow bcftools (AC, AN): a haploid call is one allele.
 type SiteCounts struct {
-	HomRef, Het, HomAlt int // diploid calls by dosage 0, 1, 2
+	HomRef, Het, HomAlt int // calls by dosage 0, 1, 2 (haploid calls as homozygous)
 	Missing             int // missing calls
 	AltAlleles          int // ALT alleles over called alleles
 	CalledAlleles       int // called alleles (AN)
@@ -192,9 +185,8 @@ func (c SiteCounts) MAF() float64 {
 	return float64(minor) / float64(c.CalledAlleles)
 }
 
-// CountSite counts the calls of site v. Allele counts come from the
-// haplotypes when g is phased, so haploid calls count one allele (as
-// bcftools' AN does); otherwise every called genotype counts two.
+// CountSite counts the calls of site v. A haploid call counts one allele
+// (as bcftools' AN does; see vcf.Genotypes.Ploidy), a diploid call two.
 func CountSite(g *vcf.Genotypes, v int) SiteCounts {
 	var c SiteCounts
 	for _, d := range g.Row(v) {
@@ -209,22 +201,7 @@ func CountSite(g *vcf.Genotypes, v int) SiteCounts {
 			c.Missing++
 		}
 	}
-	if h := g.HapRow(v); h != nil {
-		for s := 0; s < len(h); s += 2 {
-			if g.Dosage[v*g.NumSamples()+s/2] < 0 {
-				continue
-			}
-			for _, a := range h[s : s+2] {
-				if a >= 0 {
-					c.CalledAlleles++
-					c.AltAlleles += int(a)
-				}
-			}
-		}
-		return c
-	}
-	c.CalledAlleles = 2 * (c.HomRef + c.Het + c.HomAlt)
-	c.AltAlleles = c.Het + 2*c.HomAlt
+	c.AltAlleles, c.CalledAlleles = vcf.AlleleCounts(g.Row(v), g.PloidyRow(v))
 	return c
 }
 

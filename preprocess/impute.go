@@ -81,6 +81,9 @@ func ImputeMean(g *vcf.Genotypes) (*vcf.Genotypes, int) {
 	if g.Haplotypes != nil {
 		out.Haplotypes = append([]int8(nil), g.Haplotypes...)
 	}
+	if g.Ploidy != nil {
+		out.Ploidy = append([]int8(nil), g.Ploidy...)
+	}
 	n := g.NumSamples()
 	means := SiteMeans(g)
 	imputed := 0
@@ -93,6 +96,15 @@ func ImputeMean(g *vcf.Genotypes) (*vcf.Genotypes, int) {
 			}
 			row[s] = fill
 			imputed++
+			if out.Ploidy != nil && out.Ploidy[v*n+s] == 1 {
+				// A haploid call stays homozygous: 0 or 2 (allele 0 or 1).
+				row[s] = 2 * int8(math.Round(means[v]/2))
+				if out.Haplotypes != nil {
+					i := 2 * (v*n + s)
+					out.Haplotypes[i], out.Haplotypes[i+1] = row[s]/2, vcf.Missing
+				}
+				continue
+			}
 			if out.Haplotypes != nil {
 				i := 2 * (v*n + s)
 				out.Haplotypes[i], out.Haplotypes[i+1] = 0, 0

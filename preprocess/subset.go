@@ -25,6 +25,15 @@ func SubsetSamples(g *vcf.Genotypes, idx []int) *vcf.Genotypes {
 			dst[i] = src[s]
 		}
 	}
+	if g.Ploidy != nil {
+		out.Ploidy = make([]int8, m*k)
+		for v := 0; v < m; v++ {
+			src, dst := g.Ploidy[v*n:(v+1)*n], out.Ploidy[v*k:(v+1)*k]
+			for i, s := range idx {
+				dst[i] = src[s]
+			}
+		}
+	}
 	if g.Haplotypes != nil {
 		out.Haplotypes = make([]int8, 2*m*k)
 		for v := 0; v < m; v++ {
@@ -51,6 +60,9 @@ func SubsetSites(g *vcf.Genotypes, idx []int) *vcf.Genotypes {
 	for i, v := range idx {
 		out.Sites[i] = g.Sites[v]
 		out.Dosage = append(out.Dosage, g.Row(v)...)
+		if g.Ploidy != nil {
+			out.Ploidy = append(out.Ploidy, g.PloidyRow(v)...)
+		}
 	}
 	if g.Haplotypes != nil {
 		out.Haplotypes = make([]int8, 0, 2*len(idx)*n)

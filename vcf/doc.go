@@ -6,8 +6,12 @@
 //
 // ReadFile reads a plain, gzip or BGZF-compressed VCF into a Genotypes value:
 // the sites, the sample IDs, one int8 ALT-allele dosage per genotype (Missing
-// for a missing call) and, when every call is phased, the two haplotypes.
-// Open does the same one site at a time. Biallelic SNPs are kept;
+// for a missing call; a haploid call is coded 0 or 2, as plink codes it, and
+// Genotypes.Ploidy records it as haploid) and, when every call is phased, the
+// two haplotypes.
+// Open does the same one site at a time (OpenContext and ReadFileContext stop
+// when their context is cancelled, checking it after every block of the
+// header and every batch of records). Biallelic SNPs are kept;
 // multi-allelic records, indels, symbolic and ALT-less records are skipped
 // and counted by reason in ReadStats (ReadOptions.SplitMultiallelic splits
 // multi-allelic records into biallelic SNP sites as bcftools norm -m- does).
@@ -24,7 +28,8 @@
 //
 // Input errors are *Error values wrapping a sentinel (ErrNotVCF, ErrEmpty,
 // ErrHeader, ErrMalformed, ErrUnsorted, ErrTruncated, ErrUnknownSample,
-// ErrRegion, ErrIndex) for errors.Is. Records must be sorted as tabix
+// ErrSampleList, ErrRegion, ErrIndex, ErrIndexMismatch) for errors.Is.
+// Records must be sorted as tabix
 // requires: POS never decreases within a contig and each contig's records
 // are contiguous; the reader checks this on every record (ErrUnsorted, with
 // the line of the first record out of order).
@@ -43,7 +48,9 @@
 //
 // Create and WriteGenotypes (WriteGenotypesContext to stop on
 // cancellation) write BGZF-compressed VCF 4.2 (compressing
-// blocks in parallel) with recomputed INFO AC/AN/AF and a tabix .tbi index,
+// blocks in parallel) with recomputed INFO AC/AN/AF and a tabix .tbi index
+// (a CSI index, .csi, when a position is beyond 2^29, which a .tbi cannot
+// hold),
 // always through internal/atomicfile: the VCF and its index appear only once
 // they have been completely written.
 package vcf

@@ -24,10 +24,16 @@ var (
 	ErrTruncated = errors.New("truncated or corrupt compressed data")
 	// ErrUnknownSample: a sample requested in ReadOptions is not in the file.
 	ErrUnknownSample = errors.New("unknown sample")
+	// ErrSampleList: a list of samples names one twice, or a samples file
+	// names none.
+	ErrSampleList = errors.New("invalid sample list")
 	// ErrRegion: ReadOptions.Region cannot be parsed, or the index cannot be used.
 	ErrRegion = errors.New("bad region")
 	// ErrIndex: a .tbi/.csi index is malformed.
 	ErrIndex = errors.New("malformed index")
+	// ErrIndexMismatch: a .tbi/.csi index belongs to another file (its
+	// offsets or contigs do not fit the data file).
+	ErrIndexMismatch = errors.New("index does not match the data file")
 	// ErrWrite: a Writer was used incorrectly (unsorted sites, undeclared
 	// contig, wrong number of genotypes, ...).
 	ErrWrite = errors.New("invalid VCF output")
@@ -42,8 +48,12 @@ type Error struct {
 	Err  error  // the sentinel (ErrMalformed, ...) or an underlying error
 }
 
-// Error formats the error as "path:line: msg".
+// Error formats the error as "path:line: msg" ("msg" alone when Path is
+// empty: the message names the files).
 func (e *Error) Error() string {
+	if e.Path == "" {
+		return e.Msg
+	}
 	if e.Line > 0 {
 		return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, e.Msg)
 	}

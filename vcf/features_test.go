@@ -318,19 +318,57 @@ func TestIndexProblems(t *testing.T) {
 func TestReadSampleFile(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "ids.txt")
-	os.WriteFile(good, []byte("# selected\nHG00096\tEUR\n\n  HG00097 x\r\nHG00099\n"), 0o644)
+	// As bcftools -S: the whole line is the ID (spaces and '#' included),
+	// a trailing CR is dropped, blank lines are skipped.
+	os.WriteFile(good, []byte("HG 00096\n\n#x y \r\nHG00097\r\nHG00099\n"), 0o644)
 	ids, err := ReadSampleFile(good)
-	if err != nil || !slices.Equal(ids, []string{"HG00096", "HG00097", "HG00099"}) {
-		t.Fatalf("got %v, %v", ids, err)
+	if err != nil || !slices.Equal(ids, []string{"HG 00096", "#x y ", "HG00097", "HG00099"}) {
+		t.Fatalf("got %q, %v", ids, err)
 	}
+	ids = []string{"HG00096", "HG00097", "HG00099"}
 	g, _, err := ReadFile(smallVCF, ReadOptions{IncludeSamples: ids})
 	if err != nil || !slices.Equal(g.Samples, ids) {
 		t.Fatalf("samples %v, %v", g.Samples, err)
 	}
 	dup := filepath.Join(dir, "dup.txt")
 	os.WriteFile(dup, []byte("A\nB\nA\n"), 0o644)
-	if _, err := ReadSampleFile(dup); !errors.Is(err, ErrMalformed) || !strings.HasPrefix(err.Error(), dup+":3: ") {
+	if _, err := ReadSampleFile(dup); !errors.Is(err, ErrSampleList) || !strings.HasPrefix(err.Error(), dup+":3: ") {
 		t.Errorf("duplicate: got %v", err)
+	}
+	empty := filepath.Join(dir, "empty.txt")
+	os.WriteFile(empty, []byte("\n\n"), 0o644)
+	if _, err := ReadSampleFile(empty); !errors.Is(err, ErrSampleList) {
+		t.Errorf("empty list: got %v", err)
+	}
+	// A sample named twice in ReadOptions, as bcftools -s A,A, is an error.
+	for _, o := range []ReadOptions{{IncludeSamples: []string{"HG00096", "HG00096"}}, {ExcludeSamples: []string{"HG00097", "HG00097"}}} {
+		if _, _, err := ReadFile(smallVCF, o); !errors.Is(err, ErrSampleList) || !strings.Contains(err.Error(), "listed twice") {
+			t.Errorf("%+v: got %v", o, err)
+		}
+	}
+}
+
+// TestIsSNP checks the one definition of a biallelic SNP: REF or ALT N is
+// not one, and the reader skips exactly the records it rejects.
+func TestIsSNP(t *testing.T) {
+	for _, c := range []struct {
+		ref, alt string
+		want     bool
+	}{
+		{"A", "G", true}, {"g", "a", true}, {"c", "T", true},
+		{"N", "G", false}, {"A", "N", false}, {"n", "a", false},
+		{"A", "A", false}, {"a", "A", false}, {"AT", "A", false}, {"A", "*", false}, {"A", "<DEL>", false}, {"A", ".", false}, {"", "A", false},
+	} {
+		if got := IsSNP(c.ref, c.alt); got != c.want {
+			t.Errorf("IsSNP(%q, %q) = %v, want %v", c.ref, c.alt, got, c.want)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "n.vcf")
+	os.WriteFile(path, []byte("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS\n"+
+		"1\t1\t.\tN\tA\t.\t.\t.\tGT\t0/1\n1\t2\t.\tA\tN\t.\t.\t.\tGT\t0/1\n1\t3\t.\tA\tC\t.\t.\t.\tGT\t0/1\n1\t4\t.\tN\tA,C\t.\t.\t.\tGT\t1/2\n"), 0o644)
+	g, st, err := ReadFile(path, ReadOptions{SplitMultiallelic: true})
+	if err != nil || g.NumSites() != 1 || g.Sites[0].Pos != 3 || st.Skipped["not-snp"] != 2 || st.Skipped["multiallelic"] != 1 {
+		t.Fatalf("sites %v, stats %+v, err %v", g.Sites, st, err)
 	}
 }
 

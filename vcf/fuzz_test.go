@@ -137,6 +137,22 @@ func FuzzParseRecord(f *testing.F) {
 				t.Fatalf("dosage %d", d)
 			}
 		}
+		// Ploidy: the same on both paths; when kept, one per call, and a
+		// haploid call is coded as homozygous (0, 2 or Missing) with its
+		// second haplotype Missing.
+		if fast.haploid != slow.haploid || !slices.Equal(fast.ploidy, slow.ploidy) {
+			t.Fatalf("ploidy differs: fast %v %v, general %v %v", fast.haploid, fast.ploidy, slow.haploid, slow.ploidy)
+		}
+		if fast.haploid {
+			if len(fast.ploidy) != len(fast.dosage) {
+				t.Fatalf("%d ploidies for %d calls", len(fast.ploidy), len(fast.dosage))
+			}
+			for i, p := range fast.ploidy {
+				if p != 1 && p != 2 || p == 1 && (fast.dosage[i] == 1 || fast.haps[2*i+1] != Missing) {
+					t.Fatalf("call %d: ploidy %d, dosage %d, haplotypes %v", i, p, fast.dosage[i], fast.haps[2*i:2*i+2])
+				}
+			}
+		}
 	})
 }
 
@@ -159,6 +175,15 @@ func FuzzHeader(f *testing.F) {
 			t.Fatalf("consumed %d of %d bytes", n, len(data))
 		}
 		k := min(int(cut), len(data))
+		// Resumed: the same parser fed the prefix, then the whole input.
+		var hp headerParser
+		if h3, _, err3 := hp.feed(data[:k], false); h3 == nil && err3 == nil {
+			h3, n3, err3 := hp.feed(data, true)
+			if (err == nil) != (err3 == nil) || err != nil && (err.msg != err3.msg || err.line != err3.line) ||
+				err == nil && (n != n3 || h.NLines != h3.NLines || !slices.Equal(h.Samples, h3.Samples) || !slices.Equal(h.Lines, h3.Lines) || !slices.Equal(h.Contigs, h3.Contigs)) {
+				t.Fatalf("resumed after %d bytes: %v %d, whole: %v %d", k, err3, n3, err, n)
+			}
+		}
 		h2, n2, err2 := parseHeader(data[:k], false)
 		if h2 == nil && err2 == nil {
 			return // needs more input

@@ -14,10 +14,20 @@ type Site struct {
 
 // Genotypes is a variant-major genotype matrix with its sites and samples.
 //
-// Dosage[v*NumSamples()+s] is the number of ALT alleles that sample s carries
-// at site v: 0, 1 or 2 for a diploid call, 0 or 1 for a haploid one, or
-// Missing. The Missing value is the missing-genotype mask; a call with one
-// missing allele (such as "0/.") is missing as a whole.
+// Dosage[v*NumSamples()+s] is the ALT dosage of sample s at site v: 0, 1 or
+// 2 ALT alleles for a diploid call, or Missing. A haploid call (GT "0" or
+// "1", such as a male's chrX outside the PARs) is coded as homozygous, 0 or
+// 2, as plink codes haploid calls: so every dosage-based statistic (LD r²,
+// PCA, the model's training data) treats a haploid ALT as an ALT homozygote,
+// never as a heterozygote, and agrees with plink 1.9 (--r2). The Missing
+// value is the missing-genotype mask; a call with one missing allele (such
+// as "0/.") is missing as a whole.
+//
+// Ploidy[v*NumSamples()+s] is the ploidy of the call, 1 or 2; Ploidy is nil
+// when every call is diploid. Allele counts and frequencies (AlleleCounts)
+// use it to count a haploid call as one allele, as bcftools (INFO/AN, AC, AF
+// and +fill-tags) does: the calls 1 1 0 0 of four haploid samples give
+// AF = 0.5, and "1" beside "0/0" gives AF = 1/3.
 //
 // When Phased is true, Haplotypes holds two entries per genotype,
 // Haplotypes[2*(v*NumSamples()+s)+h] for h = 0, 1: the allele (0 or 1) on each
@@ -29,6 +39,36 @@ type Genotypes struct {
 	Dosage     []int8
 	Phased     bool
 	Haplotypes []int8
+	Ploidy     []int8
+}
+
+// PloidyRow returns the ploidy of the calls of site v, one per sample, or
+// nil when every call of g is diploid. The slice aliases g.Ploidy.
+func (g *Genotypes) PloidyRow(v int) []int8 {
+	if g.Ploidy == nil {
+		return nil
+	}
+	n := len(g.Samples)
+	return g.Ploidy[v*n : (v+1)*n : (v+1)*n]
+}
+
+// AlleleCounts returns the ALT allele count and the number of called
+// alleles (bcftools' AC and AN) of a row of dosages with its ploidies (nil:
+// all diploid): a diploid call counts two alleles, a haploid one one allele.
+func AlleleCounts(dosage, ploidy []int8) (ac, an int) {
+	for s, d := range dosage {
+		if d < 0 {
+			continue
+		}
+		if ploidy != nil && ploidy[s] == 1 {
+			an++
+			ac += int(d) / 2
+			continue
+		}
+		an += 2
+		ac += int(d)
+	}
+	return ac, an
 }
 
 // NumSites returns the number of variants.

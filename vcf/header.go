@@ -23,17 +23,27 @@ var fixedColumns = []string{"#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER
 // The header is parsed by hand because only a few of its lines matter here and
 // the #CHROM line of a large cohort is long (vcfgo copies it line by line).
 func parseHeader(buf []byte, atEOF bool) (*fileHeader, int, *lineError) {
-	h := &fileHeader{}
-	h2, n, err := h.parse(buf, atEOF)
-	if err != nil {
-		err.line = h.NLines
-	}
-	return h2, n, err
+	var hp headerParser
+	return hp.feed(buf, atEOF)
 }
 
-func (h *fileHeader) parse(buf []byte, atEOF bool) (*fileHeader, int, *lineError) {
-	off := 0
+// headerParser parses a header that arrives in pieces. Each call of feed
+// resumes after the last complete line seen, so a header of n bytes fed in
+// k pieces is parsed in O(n + k) time, not O(n·k): reading 40 MB of "##"
+// lines used to re-parse the header from its first byte after each 64 KB
+// block (23.8 s, against 1.6 s for bcftools).
+type headerParser struct {
+	h   fileHeader
+	off int // bytes of buf already parsed (complete lines)
+}
+
+// feed parses the lines of buf after those parsed by earlier calls. buf must
+// hold the bytes of the earlier calls' buf followed by new ones. Results are
+// those of parseHeader on the whole of buf.
+func (hp *headerParser) feed(buf []byte, atEOF bool) (*fileHeader, int, *lineError) {
+	h := &hp.h
 	for {
+		off := hp.off
 		nl := bytes.IndexByte(buf[off:], '\n')
 		var line []byte
 		if nl < 0 {
@@ -48,19 +58,19 @@ func (h *fileHeader) parse(buf []byte, atEOF bool) (*fileHeader, int, *lineError
 			if h.NLines == 0 {
 				return nil, 0, errorf(ErrEmpty, "empty file")
 			}
-			return nil, 0, errorf(ErrHeader, "no #CHROM header line (the file ends after %d header lines)", h.NLines)
+			return nil, 0, hp.fail(errorf(ErrHeader, "no #CHROM header line (the file ends after %d header lines)", h.NLines))
 		}
 		h.NLines++
 		line = bytes.TrimSuffix(line, []byte{'\r'})
 		if h.NLines == 1 {
 			switch {
 			case bytes.HasPrefix(line, []byte("BCF\x02")) || bytes.HasPrefix(line, []byte("BCF\x04")):
-				return nil, 0, errorf(ErrNotVCF, "this is a BCF file, not VCF (convert it with: bcftools view -Oz)")
+				return nil, 0, hp.fail(errorf(ErrNotVCF, "this is a BCF file, not VCF (convert it with: bcftools view -Oz)"))
 			case bytes.HasPrefix(line, []byte("##fileformat=VCFv")):
 			case bytes.HasPrefix(line, []byte("#CHROM")) || bytes.HasPrefix(line, []byte("##")):
-				return nil, 0, errorf(ErrHeader, "missing ##fileformat=VCFv4.x line: the first line is %q", clip(line))
+				return nil, 0, hp.fail(errorf(ErrHeader, "missing ##fileformat=VCFv4.x line: the first line is %q", clip(line)))
 			default:
-				return nil, 0, errorf(ErrNotVCF, "not a VCF file: it must start with ##fileformat=VCFv4.x, found %q", clip(line))
+				return nil, 0, hp.fail(errorf(ErrNotVCF, "not a VCF file: it must start with ##fileformat=VCFv4.x, found %q", clip(line)))
 			}
 		}
 		switch {
@@ -70,26 +80,32 @@ func (h *fileHeader) parse(buf []byte, atEOF bool) (*fileHeader, int, *lineError
 			if strings.HasPrefix(s, "##contig=<") {
 				c, ok := parseContig(s)
 				if !ok {
-					return nil, 0, errorf(ErrHeader, "malformed contig line %q", clip(line))
+					return nil, 0, hp.fail(errorf(ErrHeader, "malformed contig line %q", clip(line)))
 				}
 				h.Contigs = append(h.Contigs, c)
 			}
 		case bytes.HasPrefix(line, []byte("#CHROM")):
 			if err := h.parseColumns(string(line)); err != nil {
-				return nil, 0, err
+				return nil, 0, hp.fail(err)
 			}
 			if nl < 0 {
 				return h, len(buf), nil
 			}
 			return h, off + nl + 1, nil
 		default:
-			return nil, 0, errorf(ErrHeader, "missing #CHROM header line before the first record")
+			return nil, 0, hp.fail(errorf(ErrHeader, "missing #CHROM header line before the first record"))
 		}
 		if nl < 0 {
-			return nil, 0, errorf(ErrHeader, "no #CHROM header line")
+			return nil, 0, hp.fail(errorf(ErrHeader, "no #CHROM header line"))
 		}
-		off += nl + 1
+		hp.off = off + nl + 1
 	}
+}
+
+// fail sets the line of err to the line being parsed.
+func (hp *headerParser) fail(err *lineError) *lineError {
+	err.line = hp.h.NLines
+	return err
 }
 
 func clip(b []byte) string {

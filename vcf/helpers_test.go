@@ -32,7 +32,7 @@ func bcfCall(t testing.TB, gt string) (d, h0, h1 int8, unphased bool) {
 	case h0 == Missing || len(parts) == 2 && h1 == Missing:
 		d = Missing
 	case len(parts) == 1:
-		d = h0
+		d = 2 * h0 // a haploid call is coded as homozygous
 	default:
 		d = h0 + h1
 	}

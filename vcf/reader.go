@@ -3,6 +3,7 @@ package vcf
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -117,6 +118,7 @@ var (
 // file order.
 type pipeline struct {
 	path     string
+	ctx      context.Context
 	order    chan chan *batchResult
 	quit     chan struct{}
 	stopOnce sync.Once
@@ -148,14 +150,16 @@ type source struct {
 	lastSize int           // BGZF: uncompressed size of the last block read
 	leftover []byte
 	hdr      *fileHeader
+	ctx      context.Context // stops the header parse and the producer
+	midLine  bool            // seek landed inside a line (a wrong index)
 }
 
-func openSource(path string) (*source, error) {
+func openSource(ctx context.Context, path string) (*source, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	s := &source{path: path, f: f, br: bufio.NewReaderSize(f, 1<<20)}
+	s := &source{path: path, f: f, br: bufio.NewReaderSize(f, 1<<20), ctx: ctx}
 	magic, _ := s.br.Peek(bgzfHeaderLen)
 	switch {
 	case len(magic) == 0:
@@ -221,8 +225,12 @@ func (s *source) appendBlock(dst []byte) ([]byte, *Error) {
 func (s *source) readHeader() error {
 	var buf []byte
 	var z inflater
+	var hp headerParser
 	atEOF := false
 	for {
+		if err := s.ctx.Err(); err != nil {
+			return err
+		}
 		if !atEOF {
 			switch s.kind {
 			case kindBGZF:
@@ -253,7 +261,7 @@ func (s *source) readHeader() error {
 				}
 			}
 		}
-		h, n, lerr := parseHeader(buf, atEOF)
+		h, n, lerr := hp.feed(buf, atEOF)
 		if lerr != nil {
 			if lerr.kind == ErrEmpty {
 				return newError(s.path, 0, ErrEmpty, "%s", lerr.msg)
@@ -313,6 +321,7 @@ func (s *source) seek(voff uint64) error {
 		return newError(s.path, 0, ErrIndex, "the index points at byte %d, which is not a valid BGZF position (is the index stale?)", coff)
 	}
 	s.leftover = data[uoff:]
+	s.midLine = uoff > 0 && data[uoff-1] != '\n'
 	return nil
 }
 
@@ -329,6 +338,8 @@ func (s *source) produce(pl *pipeline, work chan<- job) {
 		case pl.order <- slot:
 		case <-pl.quit:
 			return false
+		case <-s.ctx.Done():
+			return false
 		}
 		if b.err != nil && b.prefix == nil && b.blocks == nil && b.text == nil {
 			slot <- &batchResult{srcErr: b.err}
@@ -337,6 +348,8 @@ func (s *source) produce(pl *pipeline, work chan<- job) {
 		select {
 		case work <- job{b, slot}:
 		case <-pl.quit:
+			return false
+		case <-s.ctx.Done():
 			return false
 		}
 		return true
@@ -560,9 +573,21 @@ func (pl *pipeline) next() (*piece, error) {
 		if pl.finished {
 			return nil, io.EOF
 		}
-		slot, ok := <-pl.order
+		var slot chan *batchResult
+		ok := true
+		select {
+		case slot, ok = <-pl.order:
+		case <-pl.ctx.Done():
+			pl.err, pl.finished = pl.ctx.Err(), true
+			continue
+		}
 		if !ok {
 			pl.finished = true
+			if err := pl.ctx.Err(); err != nil {
+				// The producer stopped on cancellation: not the end of the file.
+				pl.err = err
+				continue
+			}
 			if len(pl.carry) > 0 {
 				pc, err := pl.parseOne(pl.carry, pl.lines+1)
 				pl.carry = nil
@@ -571,7 +596,13 @@ func (pl *pipeline) next() (*piece, error) {
 			}
 			continue
 		}
-		res := <-slot
+		var res *batchResult
+		select {
+		case res = <-slot:
+		case <-pl.ctx.Done():
+			pl.err, pl.finished = pl.ctx.Err(), true
+			continue
+		}
 		if res.srcErr != nil {
 			e := *res.srcErr
 			e.Line = pl.lines + 1
@@ -626,16 +657,26 @@ type Reader struct {
 	idx     int
 	stats   ReadStats
 	err     error
+	ploidy  []int8
 }
 
 // Open opens a VCF (plain, gzip or BGZF) for streaming and reads its header.
 // Decompression and parsing run in background goroutines; call Close when
 // done (also after an error).
 func Open(path string, opts ReadOptions) (*Reader, error) {
-	return open(path, opts, true)
+	return open(context.Background(), path, opts, true)
 }
 
-func open(path string, opts ReadOptions, keepHaps bool) (*Reader, error) {
+// OpenContext is Open that stops when ctx is cancelled: reading the header
+// (checked after every block of input) and, later, Next return ctx's error.
+func OpenContext(ctx context.Context, path string, opts ReadOptions) (*Reader, error) {
+	return open(ctx, path, opts, true)
+}
+
+func open(ctx context.Context, path string, opts ReadOptions, keepHaps bool) (*Reader, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	if opts.MaxVariants < 0 {
 		return nil, newError(path, 0, ErrRegion, "MaxVariants must not be negative, got %d", opts.MaxVariants)
 	}
@@ -646,7 +687,7 @@ func open(path string, opts ReadOptions, keepHaps bool) (*Reader, error) {
 			return nil, newError(path, 0, ErrRegion, "cannot parse region %q (want chr, chr:pos or chr:start-end)", opts.Region)
 		}
 	}
-	src, err := openSource(path)
+	src, err := openSource(ctx, path)
 	if err != nil {
 		return nil, err
 	}
@@ -667,13 +708,12 @@ func open(path string, opts ReadOptions, keepHaps bool) (*Reader, error) {
 		}
 		if idx != nil {
 			reg.sorted = true
-			voff, found := idx.start(reg.chrom, int64(reg.start-1), int64(min(reg.end, 1<<40)))
-			if !found {
-				startEmpty = true
-			} else if err := src.seek(voff); err != nil {
+			found, err := src.seekIndexed(idx, ipath, reg)
+			if err != nil {
 				src.f.Close()
 				return nil, err
 			}
+			startEmpty = !found
 		}
 	}
 	threads := opts.Threads
@@ -691,6 +731,7 @@ func open(path string, opts ReadOptions, keepHaps bool) (*Reader, error) {
 	r.nk = len(r.samples)
 	pl := &pipeline{
 		path:   path,
+		ctx:    ctx,
 		order:  make(chan chan *batchResult, 2*threads+2),
 		quit:   make(chan struct{}),
 		parser: newParser(src.hdr.Samples, keep, opts.SplitMultiallelic, keepHaps, reg),
@@ -725,6 +766,9 @@ func selectSamples(path string, samples []string, opts ReadOptions) ([]int32, er
 		pos[s] = i
 	}
 	check := func(ids []string, what string) (map[int]bool, error) {
+		if err := checkSampleList(path, ids, what); err != nil {
+			return nil, err
+		}
 		set := map[int]bool{}
 		var unknown []string
 		for _, id := range ids {
@@ -740,7 +784,7 @@ func selectSamples(path string, samples []string, opts ReadOptions) ([]int32, er
 				more = fmt.Sprintf(" and %d more", len(unknown)-5)
 				unknown = unknown[:5]
 			}
-			return nil, newError(path, 0, ErrUnknownSample, "%s sample(s) not in the file: %s%s", what, strings.Join(unknown, ", "), more)
+			return nil, newError(path, 0, ErrUnknownSample, "%s sample(s) not in the file: %s%s%s", what, strings.Join(unknown, ", "), more, unknownHint(unknown))
 		}
 		return set, nil
 	}
@@ -799,12 +843,21 @@ func (r *Reader) Next() (Site, []int8, []int8, error) {
 	r.idx++
 	r.stats.Kept++
 	pc := r.cur
+	r.ploidy = nil
+	if pc.haploid {
+		r.ploidy = pc.ploidy[i*nk : (i+1)*nk : (i+1)*nk]
+	}
 	var haps []int8
 	if pc.phased[i] {
 		haps = pc.haps[2*i*nk : 2*(i+1)*nk : 2*(i+1)*nk]
 	}
 	return pc.sites[i], pc.dosage[i*nk : (i+1)*nk : (i+1)*nk], haps, nil
 }
+
+// Ploidy returns the ploidy (1 or 2) of each call of the site last returned
+// by Next, or nil when the calls are all diploid. Next codes a haploid
+// call's dosage as 0 or 2 (see Genotypes).
+func (r *Reader) Ploidy() []int8 { return r.ploidy }
 
 // Stats returns the counts so far.
 func (r *Reader) Stats() *ReadStats {
@@ -824,7 +877,13 @@ func (r *Reader) Close() error {
 
 // ReadFile reads a whole VCF (or the selected part of it) into memory.
 func ReadFile(path string, opts ReadOptions) (*Genotypes, *ReadStats, error) {
-	r, err := open(path, opts, false)
+	return ReadFileContext(context.Background(), path, opts)
+}
+
+// ReadFileContext is ReadFile that stops when ctx is cancelled and then
+// returns ctx's error (context.Canceled or context.DeadlineExceeded).
+func ReadFileContext(ctx context.Context, path string, opts ReadOptions) (*Genotypes, *ReadStats, error) {
+	r, err := open(ctx, path, opts, false)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -843,6 +902,14 @@ func ReadFile(path string, opts ReadOptions) (*Genotypes, *ReadStats, error) {
 			if k > 0 {
 				if len(g.Sites)+k > cap(g.Sites) {
 					g.reserve(r.pl.estimate(len(g.Sites) + k))
+				}
+				if pc.haploid && g.Ploidy == nil {
+					g.Ploidy = appendDiploid(make([]int8, 0, cap(g.Dosage)), len(g.Sites)*nk)
+				}
+				if g.Ploidy != nil && pc.haploid {
+					g.Ploidy = append(g.Ploidy, pc.ploidy[:k*nk]...)
+				} else if g.Ploidy != nil {
+					g.Ploidy = appendDiploid(g.Ploidy, k*nk)
 				}
 				g.Sites = append(g.Sites, pc.sites[:k]...)
 				g.Dosage = append(g.Dosage, pc.dosage[:k*nk]...)

@@ -143,7 +143,7 @@ func TestRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !slices.Equal(g.Sites, g2.Sites) || !slices.Equal(g.Samples, g2.Samples) || !slices.Equal(g.Dosage, g2.Dosage) ||
-			g.Phased != g2.Phased || !slices.Equal(g.Haplotypes, g2.Haplotypes) {
+			g.Phased != g2.Phased || !slices.Equal(g.Haplotypes, g2.Haplotypes) || !slices.Equal(g.Ploidy, g2.Ploidy) {
 			t.Fatalf("phased=%v: round trip differs", phased)
 		}
 	}

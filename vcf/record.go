@@ -25,11 +25,14 @@ type piece struct {
 	dosage  []int8 // nKeep per site
 	haps    []int8 // 2*nKeep per site while allPhased (or always, when streaming)
 	phased  []bool // per site: every non-missing diploid call is phased
+	ploidy  []int8 // nKeep per site (1 or 2) once haploid is set
+	haploid bool   // a site of the piece has a haploid call: ploidy is kept
 	records int
 	skipped [numSkipReasons]int
-	stop    bool       // a record past the region was seen: nothing after it matters
-	runs    []orderRun // runs of records on one contig, for the sort check
-	lastPos int        // POS of the last record
+	stop    bool            // a record past the region was seen: nothing after it matters
+	runs    []orderRun      // runs of records on one contig, for the sort check
+	runSet  map[string]bool // the contigs of runs, once there are many
+	lastPos int             // POS of the last record
 }
 
 // orderRun is the start of a run of consecutive records on one contig. The
@@ -51,12 +54,32 @@ func (p *parser) order(pc *piece, chrom []byte, pos int) *lineError {
 		pc.lastPos = pos
 		return nil
 	}
-	for _, r := range pc.runs {
-		if r.chrom == string(chrom) {
-			return errorf(ErrUnsorted, "records are not sorted: contig %s appears again after contig %s (sort the file, e.g. with bcftools sort)", clip(chrom), pc.runs[len(pc.runs)-1].chrom)
+	// A linear scan while runs are few; a set beyond, so that a batch of
+	// many one-record contigs is checked in linear time.
+	again := false
+	if pc.runSet != nil {
+		again = pc.runSet[string(chrom)]
+	} else {
+		for _, r := range pc.runs {
+			if r.chrom == string(chrom) {
+				again = true
+				break
+			}
 		}
 	}
+	if again {
+		return errorf(ErrUnsorted, "records are not sorted: contig %s appears again after contig %s (sort the file, e.g. with bcftools sort)", clip(chrom), pc.runs[len(pc.runs)-1].chrom)
+	}
 	pc.runs = append(pc.runs, orderRun{chrom: string(chrom), pos: pos, k: p.k})
+	switch {
+	case pc.runSet != nil:
+		pc.runSet[pc.runs[len(pc.runs)-1].chrom] = true
+	case len(pc.runs) > 16:
+		pc.runSet = make(map[string]bool, 2*len(pc.runs))
+		for _, r := range pc.runs {
+			pc.runSet[r.chrom] = true
+		}
+	}
 	pc.lastPos = pos
 	return nil
 }
@@ -74,6 +97,7 @@ type parser struct {
 
 	// scratch
 	row, rowHaps []int8
+	rowPloidy    []int8
 	al           []int32 // two allele indices per sample (-1 missing, -2 absent second allele)
 	unph         []bool
 	alts         [][]byte
@@ -114,13 +138,28 @@ func nextField(line []byte, off *int) ([]byte, bool) {
 
 var columnNames = [9]string{"CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT"}
 
+// isBase reports whether c is a nucleotide A, C, G or T (either case). N, an
+// unknown base, is not: a site with REF or ALT N is not a SNP.
 func isBase(c byte) bool {
 	switch c {
-	case 'A', 'C', 'G', 'T', 'N', 'a', 'c', 'g', 't', 'n':
+	case 'A', 'C', 'G', 'T', 'a', 'c', 'g', 't':
 		return true
 	}
 	return false
 }
+
+// isSNP is the definition of a biallelic SNP's alleles used everywhere in
+// gousynth (see IsSNP).
+func isSNP[T string | []byte](ref, alt T) bool {
+	return len(ref) == 1 && len(alt) == 1 && isBase(ref[0]) && isBase(alt[0]) && ref[0]|0x20 != alt[0]|0x20
+}
+
+// IsSNP reports whether ref and alt are the alleles of a biallelic SNP: one
+// base each, from A, C, G, T (either case), that differ. It is the one
+// definition every gousynth command uses (the reader keeps exactly these
+// sites, and the preprocessing filter tests the same): REF or ALT N, an
+// unknown base, is not a SNP.
+func IsSNP(ref, alt string) bool { return isSNP(ref, alt) }
 
 // classify returns -1 for a SNP allele, else the skip reason.
 func classify(ref, alt []byte) int {
@@ -129,7 +168,7 @@ func classify(ref, alt []byte) int {
 		return skipNoAlt
 	case alt[0] == '<' || alt[0] == '*' || bytes.IndexByte(alt, '[') >= 0 || bytes.IndexByte(alt, ']') >= 0:
 		return skipSymbolic
-	case len(ref) != 1 || len(alt) != 1 || !isBase(ref[0]) || !isBase(alt[0]):
+	case !isSNP(ref, alt):
 		return skipNotSNP
 	}
 	return -1
@@ -260,6 +299,7 @@ func (p *parser) parseLine(line []byte, pc *piece) *lineError {
 				}
 			}
 			site.Alt = string(alts[0])
+			pc.addPloidy(nil, nk)
 			pc.sites = append(pc.sites, site)
 			pc.phased = append(pc.phased, sep == '|')
 			if !wantHaps || sep != '|' && !p.keepHaps {
@@ -285,7 +325,13 @@ func (p *parser) parseLine(line []byte, pc *piece) *lineError {
 		wantHaps := p.keepHaps || pc.allPhased()
 		dos := grow(pc.dosage, nk)
 		haps := grow(pc.haps, 2*nk)
-		phased := p.emit(int32(k+1), dos[len(dos)-nk:], haps[len(haps)-2*nk:])
+		p.rowPloidy = grow(p.rowPloidy[:0], nk)
+		phased, haploid := p.emit(int32(k+1), dos[len(dos)-nk:], haps[len(haps)-2*nk:], p.rowPloidy)
+		if !haploid {
+			pc.addPloidy(nil, nk)
+		} else {
+			pc.addPloidy(p.rowPloidy, nk)
+		}
 		pc.dosage = dos
 		pc.haps = haps
 		if !p.keepHaps && (!wantHaps || !phased) {
@@ -309,8 +355,35 @@ func (p *parser) newPiece() *piece {
 
 // recycle returns a piece whose contents have been copied elsewhere.
 func (p *parser) recycle(pc *piece) {
-	*pc = piece{sites: pc.sites[:0], dosage: pc.dosage[:0], haps: pc.haps[:0], phased: pc.phased[:0], runs: pc.runs[:0]}
+	*pc = piece{sites: pc.sites[:0], dosage: pc.dosage[:0], haps: pc.haps[:0], phased: pc.phased[:0], runs: pc.runs[:0], ploidy: pc.ploidy[:0]}
 	piecePool.Put(pc)
+}
+
+// addPloidy records the ploidy of the nk calls of the site being added
+// (before it is appended to pc.sites): row, or all diploid when row is nil.
+// Nothing is stored until a site has a haploid call.
+func (pc *piece) addPloidy(row []int8, nk int) {
+	if !pc.haploid {
+		if row == nil {
+			return
+		}
+		pc.haploid = true
+		pc.ploidy = appendDiploid(pc.ploidy[:0], len(pc.sites)*nk)
+	}
+	if row == nil {
+		pc.ploidy = appendDiploid(pc.ploidy, nk)
+	} else {
+		pc.ploidy = append(pc.ploidy, row...)
+	}
+}
+
+// appendDiploid appends n ploidies of 2 to s.
+func appendDiploid(s []int8, n int) []int8 {
+	s = grow(s, n)
+	for i := len(s) - n; i < len(s); i++ {
+		s[i] = 2
+	}
+	return s
 }
 
 // grow extends s by n elements (their values are to be overwritten).
@@ -510,11 +583,13 @@ func parseGT(gt []byte) (a0, a1 int32, unphased bool, err *lineError) {
 	return al[0], al[1], sep == '/' && (al[0] >= 0 || al[1] >= 0), nil
 }
 
-// emit writes the dosage of ALT allele k and the haplotypes (allele k = 1,
-// any other called allele = 0, as bcftools norm -m- splits) of the kept
-// samples, and reports whether every call is phased.
-func (p *parser) emit(k int32, dos, haps []int8) bool {
-	phased := true
+// emit writes the dosage of ALT allele k, the haplotypes (allele k = 1,
+// any other called allele = 0, as bcftools norm -m- splits) and the ploidy
+// of the kept samples, and reports whether every call is phased and whether
+// a call is haploid. A haploid call's dosage is 0 or 2 (coded as homozygous,
+// as plink codes haploid calls); its second haplotype is Missing.
+func (p *parser) emit(k int32, dos, haps, ploidy []int8) (phased, haploid bool) {
+	phased = true
 	nk := len(dos)
 	for i := range nk {
 		j := i
@@ -527,16 +602,20 @@ func (p *parser) emit(k int32, dos, haps []int8) bool {
 		}
 		h0, h1 := hapAllele(a0, k), hapAllele(a1, k)
 		haps[2*i], haps[2*i+1] = h0, h1
+		ploidy[i] = 2
+		if a1 == alleleAbsent {
+			ploidy[i], haploid = 1, true
+		}
 		switch {
 		case h0 == Missing || a1 == alleleMissing:
 			dos[i] = Missing
 		case a1 == alleleAbsent:
-			dos[i] = h0
+			dos[i] = 2 * h0
 		default:
 			dos[i] = h0 + h1
 		}
 	}
-	return phased
+	return phased, haploid
 }
 
 func hapAllele(a, k int32) int8 {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strings"
 )
 
 // Tabix (.tbi) and coordinate-sorted (.csi) indexes, as specified in
@@ -16,7 +17,41 @@ import (
 const (
 	tbiMinShift = 14
 	tbiDepth    = 5
+	// tbiMaxEnd is the largest 0-based exclusive end a .tbi can index
+	// (2^29): tabix and bcftools cannot use a .tbi for positions beyond it
+	// and ask for CSI.
+	tbiMaxEnd   = 1 << (tbiMinShift + 3*tbiDepth)
+	csiMinShift = 14
 )
+
+// needsCSI reports whether records ending at maxEnd (0-based, exclusive)
+// need a CSI index rather than a .tbi.
+func needsCSI(maxEnd int64) bool { return maxEnd > tbiMaxEnd }
+
+// csiDepth returns the CSI depth (number of levels below the root bin) that
+// covers positions up to maxLen with csiMinShift, as htslib computes it
+// (hts_idx_push's n_lvls, with htslib's 256 bases of slack).
+func csiDepth(maxLen int64) int {
+	depth := 0
+	for s := int64(1) << csiMinShift; maxLen+256 > s; s <<= 3 {
+		depth++
+	}
+	return max(depth, 1)
+}
+
+// IndexPathFor returns the index the Writer writes beside a VCF at path
+// holding sites: path+".tbi", or path+".csi" when a site reaches beyond
+// 2^29 (the limit of the .tbi format; tabix -p vcf refuses such files too).
+func IndexPathFor(path string, sites []Site) string {
+	var maxEnd int64
+	for _, s := range sites {
+		maxEnd = max(maxEnd, int64(s.Pos-1+len(s.Ref)))
+	}
+	if needsCSI(maxEnd) {
+		return path + ".csi"
+	}
+	return path + ".tbi"
+}
 
 // reg2bin returns the smallest bin containing the 0-based half-open [beg, end).
 func reg2bin(beg, end int64, minShift, depth int) int {
@@ -67,10 +102,22 @@ type chunk struct{ beg, end uint64 }
 // buildTabix serialises (uncompressed) a tabix index of a VCF whose records
 // are entries, sorted by tid then beg, on the contigs names.
 func buildTabix(names []string, entries []indexEntry) []byte {
+	return buildIndex(names, entries, false, tbiMinShift, tbiDepth)
+}
+
+// buildCSI serialises (uncompressed) a CSIv1 index, with the tabix header
+// as its auxiliary data (as tabix --csi and bcftools index write it), of
+// min_shift 14 and the depth that covers maxLen (the largest record end or
+// contig length).
+func buildCSI(names []string, entries []indexEntry, maxLen int64) []byte {
+	return buildIndex(names, entries, true, csiMinShift, csiDepth(maxLen))
+}
+
+// tabixHeader is the tabix description of a VCF: the .tbi header after
+// n_ref, and the auxiliary data of a CSI index.
+func tabixHeader(names []string) []byte {
 	var b bytes.Buffer
 	le := func(v any) { binary.Write(&b, binary.LittleEndian, v) }
-	b.WriteString("TBI\x01")
-	le(int32(len(names)))
 	le(int32(2))          // format: VCF
 	le([3]int32{1, 2, 0}) // col_seq, col_beg, col_end
 	le(int32('#'))        // meta character
@@ -82,6 +129,30 @@ func buildTabix(names []string, entries []indexEntry) []byte {
 	}
 	le(int32(nm.Len()))
 	b.Write(nm.Bytes())
+	return b.Bytes()
+}
+
+// buildIndex serialises a .tbi (csi false) or CSI index with the given
+// binning. The two formats share the binning scheme; a CSI index has a
+// per-bin loffset (the linear index entry of the bin's first window, as
+// htslib computes it) instead of a linear index.
+func buildIndex(names []string, entries []indexEntry, csi bool, minShift, depth int) []byte {
+	var b bytes.Buffer
+	le := func(v any) { binary.Write(&b, binary.LittleEndian, v) }
+	if csi {
+		aux := tabixHeader(names)
+		b.WriteString("CSI\x01")
+		le(int32(minShift))
+		le(int32(depth))
+		le(int32(len(aux)))
+		b.Write(aux)
+		le(int32(len(names)))
+	} else {
+		b.WriteString("TBI\x01")
+		le(int32(len(names)))
+		b.Write(tabixHeader(names))
+	}
+	nBins := ((1 << (3 * (depth + 1))) - 1) / 7
 
 	i := 0
 	for tid := range names {
@@ -94,7 +165,7 @@ func buildTabix(names []string, entries []indexEntry) []byte {
 		bins := map[int][]chunk{}
 		var linear []uint64
 		for _, e := range recs {
-			bin := reg2bin(e.beg, e.end, tbiMinShift, tbiDepth)
+			bin := reg2bin(e.beg, e.end, minShift, depth)
 			cs := bins[bin]
 			if n := len(cs); n > 0 && cs[n-1].end == e.vbeg {
 				cs[n-1].end = e.vend
@@ -102,7 +173,7 @@ func buildTabix(names []string, entries []indexEntry) []byte {
 				cs = append(cs, chunk{e.vbeg, e.vend})
 			}
 			bins[bin] = cs
-			first, last := e.beg>>tbiMinShift, (e.end-1)>>tbiMinShift
+			first, last := e.beg>>minShift, (e.end-1)>>minShift
 			for int64(len(linear)) <= last {
 				linear = append(linear, 0)
 			}
@@ -137,6 +208,9 @@ func buildTabix(names []string, entries []indexEntry) []byte {
 		le(int32(nbin))
 		for _, k := range keys {
 			le(uint32(k))
+			if csi {
+				le(binLoffset(k, linear, depth))
+			}
 			le(int32(len(bins[k])))
 			for _, c := range bins[k] {
 				le(c.beg)
@@ -144,19 +218,39 @@ func buildTabix(names []string, entries []indexEntry) []byte {
 			}
 		}
 		if len(recs) > 0 {
-			le(uint32(37450))
+			le(uint32(nBins + 1)) // 37450 for a .tbi
+			if csi {
+				le(uint64(0))
+			}
 			le(int32(2))
 			le(recs[0].vbeg)
 			le(recs[len(recs)-1].vend)
 			le(uint64(len(recs)))
 			le(uint64(0))
 		}
-		le(int32(len(linear)))
-		for _, o := range linear {
-			le(o)
+		if !csi {
+			le(int32(len(linear)))
+			for _, o := range linear {
+				le(o)
+			}
 		}
 	}
 	return b.Bytes()
+}
+
+// binLoffset returns the loffset of a CSI bin: the linear index entry (the
+// smallest offset of a record overlapping the window) of the bin's first
+// minShift window.
+func binLoffset(bin int, linear []uint64, depth int) uint64 {
+	l, t := 0, 0
+	for ; l < depth && bin >= t+(1<<(3*l)); l++ {
+		t += 1 << (3 * l)
+	}
+	w := (bin - t) << (3 * (depth - l))
+	if w < len(linear) {
+		return linear[w]
+	}
+	return 0
 }
 
 // regionIndex answers "where in the file do records of this region start".
@@ -164,6 +258,60 @@ type regionIndex struct {
 	minShift, depth int
 	names           map[string]int
 	refs            []indexRef
+	maxCoff         int64 // the largest compressed offset the index refers to
+}
+
+// seekIndexed positions s at the first record of reg that idx (read from
+// ipath) points at, and reports false when the index says the region holds
+// none. An index that cannot belong to the file (offsets beyond its end,
+// contigs the header does not declare, an offset that is not the start of
+// a record of the region's contig) is an ErrIndexMismatch error.
+func (s *source) seekIndexed(idx *regionIndex, ipath string, reg *region) (bool, error) {
+	if fi, err := s.f.Stat(); err == nil && idx.maxCoff >= fi.Size() || !idx.namesMatch(s.hdr) {
+		return false, indexMismatch(s.path, ipath)
+	}
+	voff, found := idx.start(reg.chrom, int64(reg.start-1), int64(min(reg.end, 1<<40)))
+	if !found {
+		return false, nil
+	}
+	if err := s.seek(voff); err != nil {
+		if e, ok := err.(*Error); ok && (e.Err == ErrIndex || e.Err == ErrTruncated) {
+			return false, indexMismatch(s.path, ipath)
+		}
+		return false, err
+	}
+	// The offset must start a line of the contig: "chrom\t...".
+	want := reg.chrom + "\t"
+	n := min(len(s.leftover), len(want))
+	if s.midLine || string(s.leftover[:n]) != want[:n] {
+		return false, indexMismatch(s.path, ipath)
+	}
+	return true, nil
+}
+
+// indexMismatch is the error of an index that belongs to another file.
+func indexMismatch(path, ipath string) *Error {
+	how := "tabix -p vcf"
+	if strings.HasSuffix(ipath, ".csi") {
+		how = "tabix --csi -p vcf"
+	}
+	return &Error{Msg: fmt.Sprintf("index %s does not match %s (re-index with %s)", ipath, path, how), Err: ErrIndexMismatch}
+}
+
+// namesMatch reports whether the contigs the index names can be those of
+// a file with header h: when h declares contigs, at least one of the
+// index's must be among them (a file may hold records on contigs its
+// header does not declare, so not all need be).
+func (idx *regionIndex) namesMatch(h *fileHeader) bool {
+	if len(h.Contigs) == 0 || len(idx.names) == 0 {
+		return true
+	}
+	for _, c := range h.Contigs {
+		if _, ok := idx.names[c.ID]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 type indexRef struct {
@@ -329,12 +477,18 @@ func parseIndex(data []byte) (*regionIndex, error) {
 				cs[k] = chunk{r.u64(), r.u64()}
 			}
 			ref.bins[bin] = cs
+			if bin != ((1<<(3*(idx.depth+1)))-1)/7+1 { // not the pseudo-bin of counts
+				for _, c := range cs {
+					idx.maxCoff = max(idx.maxCoff, int64(c.beg>>16), int64(c.end>>16))
+				}
+			}
 		}
 		if !csi {
 			nintv := r.count(8)
 			ref.linear = make([]uint64, nintv)
 			for k := range ref.linear {
 				ref.linear[k] = r.u64()
+				idx.maxCoff = max(idx.maxCoff, int64(ref.linear[k]>>16))
 			}
 		}
 		if r.err != nil {

@@ -49,6 +49,7 @@ type Writer struct {
 	lastPos int
 	err     error
 	done    bool
+	index   string // the index written by Close
 }
 
 // Create starts writing a VCF to path (conventionally ending in .vcf.gz).
@@ -161,6 +162,9 @@ var phasedGT = [3][3]string{
 
 var unphasedGT = [4]string{"./.", "0/0", "0/1", "1/1"}
 
+// haploidGT[a+1] is the text of a haploid call with allele a (Missing = -1).
+var haploidGT = [3]string{".", "0", "1"}
+
 func validAllele(s string) bool {
 	if s == "" {
 		return false
@@ -183,20 +187,30 @@ func validAllele(s string) bool {
 // one value per sample (0, 1, 2 or Missing) written as 0/0, 0/1, 1/1, ./.
 // INFO AC, AN and AF are computed from the calls.
 func (w *Writer) Write(site Site, dosage []int8, haps []int8) error {
+	return w.WritePloidy(site, dosage, haps, nil)
+}
+
+// WritePloidy is Write with the ploidy of each call (1 or 2; nil means all
+// diploid, except that a phased call with a Missing second allele is then
+// haploid, as for Write). A haploid call is written as one allele, "0", "1"
+// or ".": from haps when the header is phased, else from the dosage coded
+// as homozygous (0 or 2, see Genotypes; 1 is an error). It counts one
+// allele in AN, as bcftools counts it.
+func (w *Writer) WritePloidy(site Site, dosage, haps, ploidy []int8) error {
 	if w.err != nil {
 		return w.err
 	}
 	if w.done {
 		return fmt.Errorf("write %s: write after close", w.path)
 	}
-	if err := w.write(site, dosage, haps); err != nil {
+	if err := w.write(site, dosage, haps, ploidy); err != nil {
 		w.err = &Error{Path: w.path, Msg: err.Error(), Err: ErrWrite}
 		return w.err
 	}
 	return nil
 }
 
-func (w *Writer) write(site Site, dosage []int8, haps []int8) error {
+func (w *Writer) write(site Site, dosage, haps, ploidy []int8) error {
 	n := len(w.h.Samples)
 	tid, ok := w.tids[site.Chrom]
 	switch {
@@ -221,6 +235,9 @@ func (w *Writer) write(site Site, dosage []int8, haps []int8) error {
 	} else if len(dosage) != n {
 		return fmt.Errorf("site %s:%d: got %d dosages, want %d", site.Chrom, site.Pos, len(dosage), n)
 	}
+	if ploidy != nil && len(ploidy) != n {
+		return fmt.Errorf("site %s:%d: got %d ploidies, want %d", site.Chrom, site.Pos, len(ploidy), n)
+	}
 	w.lastTid, w.lastPos = tid, site.Pos
 
 	// The genotypes first (into a scratch buffer), to know AC and AN.
@@ -233,9 +250,15 @@ func (w *Writer) write(site Site, dosage []int8, haps []int8) error {
 				return fmt.Errorf("site %s:%d: sample %d: haplotype alleles %d, %d not in {0, 1, Missing}", site.Chrom, site.Pos, s, h0, h1)
 			}
 			haploid := h1 == Missing && h0 != Missing && (dosage == nil || dosage[s] != Missing)
+			if ploidy != nil {
+				haploid = ploidy[s] == 1
+				if haploid {
+					h1 = Missing
+				}
+			}
 			gt = append(gt, '\t')
 			if haploid {
-				gt = append(gt, '0'+byte(h0))
+				gt = append(gt, haploidGT[h0+1]...)
 			} else {
 				gt = append(gt, phasedGT[h0+1][h1+1]...)
 			}
@@ -255,6 +278,19 @@ func (w *Writer) write(site Site, dosage []int8, haps []int8) error {
 				return fmt.Errorf("site %s:%d: sample %d: dosage %d not in {0, 1, 2, Missing}", site.Chrom, site.Pos, s, d)
 			}
 			gt = append(gt, '\t')
+			if ploidy != nil && ploidy[s] == 1 {
+				if d == 1 {
+					return fmt.Errorf("site %s:%d: sample %d: haploid call with dosage 1 (a haploid call is 0 or 2)", site.Chrom, site.Pos, s)
+				}
+				if d == Missing {
+					gt = append(gt, '.')
+					continue
+				}
+				gt = append(gt, haploidGT[d/2+1]...)
+				an++
+				ac += int(d) / 2
+				continue
+			}
 			gt = append(gt, unphasedGT[d+1]...)
 			if d != Missing {
 				an += 2
@@ -291,8 +327,11 @@ func (w *Writer) write(site Site, dosage []int8, haps []int8) error {
 	return nil
 }
 
-// Close finishes the VCF, publishes it, then writes and publishes path+".tbi".
-// After a failed Write, Close discards the output and returns that error.
+// Close finishes the VCF, publishes it, then writes and publishes its index:
+// path+".tbi", or path+".csi" (CSIv1, min_shift 14, the depth that covers
+// the largest position) when a site reaches beyond 2^29, which a .tbi
+// cannot index. IndexPath names it. After a failed Write, Close discards
+// the output and returns that error.
 func (w *Writer) Close() error {
 	if w.done {
 		return w.err
@@ -316,19 +355,37 @@ func (w *Writer) Close() error {
 		return err
 	}
 	names := make([]string, len(w.h.Contigs))
+	var maxLen int64
 	for i, c := range w.h.Contigs {
 		names[i] = c.ID
+		maxLen = max(maxLen, int64(c.Length))
 	}
-	idx, err := atomicfile.Create(w.path + ".tbi")
+	var maxEnd int64
+	for _, e := range w.entries {
+		maxEnd = max(maxEnd, e.end)
+	}
+	var data []byte
+	w.index = w.path + ".tbi"
+	if needsCSI(maxEnd) {
+		w.index = w.path + ".csi"
+		data = buildCSI(names, w.entries, max(maxLen, maxEnd))
+	} else {
+		data = buildTabix(names, w.entries)
+	}
+	idx, err := atomicfile.Create(w.index)
 	if err != nil {
 		return err
 	}
 	defer idx.Abort()
-	if err := compressBGZF(idx, buildTabix(names, w.entries)); err != nil {
-		return fmt.Errorf("write %s.tbi: %w", w.path, err)
+	if err := compressBGZF(idx, data); err != nil {
+		return fmt.Errorf("write %s: %w", w.index, err)
 	}
 	return idx.Commit()
 }
+
+// IndexPath returns the path of the index that Close wrote (path+".tbi" or
+// path+".csi"), or "" before Close.
+func (w *Writer) IndexPath() string { return w.index }
 
 // Abort discards the output. It is safe to call after Close.
 func (w *Writer) Abort() {
@@ -387,7 +444,7 @@ func WriteGenotypesContext(ctx context.Context, path string, g *Genotypes, h Hea
 			w.Abort()
 			return ctx.Err()
 		}
-		if err := w.Write(s, g.Row(v), haps); err != nil {
+		if err := w.WritePloidy(s, g.Row(v), haps, g.PloidyRow(v)); err != nil {
 			w.Abort()
 			return err
 		}

@@ -41,15 +41,17 @@ func randomGenotypes(seed uint64, nSites, nSamples int, phased bool) *Genotypes 
 				}
 			}
 			d := h[0] + h[1]
+			ploidy := int8(2)
 			switch r := rng.IntN(50); {
 			case r == 0:
 				h, d = [2]int8{Missing, Missing}, Missing
-			case r == 1 && phased:
-				h[1], d = Missing, h[0] // haploid
+			case r == 1:
+				h[1], d, ploidy = Missing, 2*h[0], 1 // haploid, coded as homozygous
 			case r == 2 && phased:
 				h[1], d = Missing, Missing // "0|."
 			}
 			g.Dosage = append(g.Dosage, d)
+			g.Ploidy = append(g.Ploidy, ploidy)
 			if phased {
 				g.Haplotypes = append(g.Haplotypes, h[0], h[1])
 			}
@@ -97,6 +99,8 @@ func expectedQuery(g *Genotypes) string {
 				default:
 					b.WriteString(phasedGT[h0+1][h1+1])
 				}
+			} else if g.Ploidy != nil && g.Ploidy[v*n+s] == 1 {
+				b.WriteString([]string{".", "0", "", "1"}[g.Dosage[v*n+s]+1])
 			} else {
 				b.WriteString(unphasedGT[g.Dosage[v*n+s]+1])
 			}

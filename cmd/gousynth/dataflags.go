@@ -1,16 +1,13 @@
 package main
 
 import (
-	"bufio"
-	"fmt"
 	"log/slog"
 	"math"
-	"os"
-	"strings"
 
 	"github.com/gousynth/gousynth/internal/pipeline"
 	"github.com/gousynth/gousynth/model"
 	"github.com/gousynth/gousynth/preprocess"
+	"github.com/gousynth/gousynth/vcf"
 	"github.com/spf13/pflag"
 )
 
@@ -24,8 +21,8 @@ type dataFlags struct {
 
 func (f *dataFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.region, "region", "", "only variants in `chr:start-end` (1-based, inclusive; uses the .tbi/.csi index when present)")
-	fs.StringVar(&f.samplesFile, "samples-file", "", "keep only the samples listed in `FILE` (one ID per line)")
-	fs.StringVar(&f.excludeFile, "exclude-samples-file", "", "drop the samples listed in `FILE` (one ID per line)")
+	fs.StringVar(&f.samplesFile, "samples-file", "", "keep only the samples listed in `FILE` (one whole ID per line, as bcftools -S)")
+	fs.StringVar(&f.excludeFile, "exclude-samples-file", "", "drop the samples listed in `FILE` (one whole ID per line, as bcftools -S)")
 	fs.StringVar(&f.panel, "panel", "", "1000 Genomes panel `FILE` (sample pop super_pop gender): stratify the split and colour the report by population")
 	fs.Float64Var(&f.maf, "maf", 0.01, "minimum minor-allele frequency")
 	fs.Float64Var(&f.geno, "geno", 0.1, "maximum fraction of missing calls per SNP (0 = no filter)")
@@ -67,33 +64,13 @@ func (f *dataFlags) options(input string) (pipeline.DataOptions, error) {
 	return o, nil
 }
 
-// readIDList reads one sample ID per line (the first whitespace-separated
-// field; blank lines and # comments are skipped).
+// readIDList reads a samples file (vcf.ReadSampleFile: one whole ID per
+// line, as bcftools -S); an empty path is no list.
 func readIDList(path string) ([]string, error) {
 	if path == "" {
 		return nil, nil
 	}
-	fh, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer fh.Close()
-	var ids []string
-	sc := bufio.NewScanner(fh)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		ids = append(ids, strings.Fields(line)[0])
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if len(ids) == 0 {
-		return nil, fmt.Errorf("%s: no sample IDs in the file", path)
-	}
-	return ids, nil
+	return vcf.ReadSampleFile(path)
 }
 
 // modelFlags are the model settings of fit and compare. Zero values keep

@@ -81,12 +81,13 @@ byte-identical file (set SOURCE_DATE_EPOCH to pin the ##fileDate line).`,
 			if err := vcf.WriteGenotypesContext(cmd.Context(), o.output, g, h); err != nil {
 				return err
 			}
+			pipeline.NoteIndex(nil, o.output, g.Sites)
 			slog.Info("generated", "individuals", n, "snps", len(g.Sites), "output", o.output, "seconds", time.Since(start).Seconds())
 			return nil
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&o.output, "output", "o", "", "output VCF (.vcf.gz; a .tbi index is written beside it)")
+	f.StringVarP(&o.output, "output", "o", "", "output VCF (.vcf.gz; a .tbi index is written beside it, or a .csi when a position is beyond 2^29)")
 	f.IntVarP(&o.n, "n", "n", 0, "number of synthetic individuals (default: the model's training size)")
 	f.StringVar(&o.region, "region", "", "write only the model's sites in `chr:start-end` (1-based, inclusive); an error if the model has none there")
 	return cmd

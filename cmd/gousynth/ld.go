@@ -117,7 +117,7 @@ func runLD(cmd *cobra.Command, in string, fl *ldFlags) error {
 	if fl.exclude != "" {
 		ropts.ExcludeSamples = strings.Split(fl.exclude, ",")
 	}
-	g, stats, err := vcf.ReadFile(in, ropts)
+	g, stats, err := vcf.ReadFileContext(cmd.Context(), in, ropts)
 	if err != nil {
 		return err
 	}

@@ -98,7 +98,7 @@ func runReport(cmd *cobra.Command, fl *reportFlags) error {
 		if path == "" {
 			return nil, nil
 		}
-		g, _, err := vcf.ReadFile(path, vcf.ReadOptions{Threads: global.threads})
+		g, _, err := vcf.ReadFileContext(cmd.Context(), path, vcf.ReadOptions{Threads: global.threads})
 		if err != nil {
 			return nil, err
 		}

@@ -54,8 +54,8 @@ allele frequency spectrum.`,
 	f.StringVarP(&opts.Region, "region", "r", "", "region chr, chr:pos or chr:start-end (1-based, inclusive)")
 	f.StringVar(&include, "samples", "", "comma-separated sample IDs to keep")
 	f.StringVar(&exclude, "exclude-samples", "", "comma-separated sample IDs to drop")
-	f.StringVar(&includeFile, "samples-file", "", "file of sample IDs to keep, one per line")
-	f.StringVar(&excludeFile, "exclude-samples-file", "", "file of sample IDs to drop, one per line")
+	f.StringVar(&includeFile, "samples-file", "", "file of sample IDs to keep, one whole ID per line (as bcftools -S)")
+	f.StringVar(&excludeFile, "exclude-samples-file", "", "file of sample IDs to drop, one whole ID per line (as bcftools -S)")
 	f.IntVar(&opts.MaxVariants, "max-variants", 0, "stop after this many sites (0: no limit)")
 	f.BoolVar(&opts.SplitMultiallelic, "split-multiallelic", false, "split multi-allelic SNPs into biallelic sites instead of skipping them")
 	return cmd
@@ -79,26 +79,25 @@ func newSiteStats(samples int) *siteStats {
 	return &siteStats{samples: samples, phased: true, counts: make([]int, len(mafBins)+2)}
 }
 
-// add counts one site's dosages; phased tells whether all its calls are phased.
-func (s *siteStats) add(row []int8, phased bool) {
+// add counts one site's dosages with their ploidies (nil: all diploid);
+// phased tells whether all its calls are phased. Frequencies count alleles
+// as bcftools' AF does: a haploid call is one allele.
+func (s *siteStats) add(row, ploidy []int8, phased bool) {
 	s.sites++
 	s.phased = s.phased && phased
-	alt, called := 0, 0
 	for _, d := range row {
 		if d == vcf.Missing {
 			s.missing++
-			continue
 		}
-		alt += int(d)
-		called++
 	}
+	alt, called := vcf.AlleleCounts(row, ploidy)
 	switch {
 	case called == 0:
 		s.counts[len(s.counts)-1]++
-	case alt == 0 || alt == 2*called:
+	case alt == 0 || alt == called:
 		s.counts[0]++
 	default:
-		maf := float64(alt) / float64(2*called)
+		maf := float64(alt) / float64(called)
 		maf = min(maf, 1-maf)
 		k, _ := slices.BinarySearch(mafBins, maf)
 		s.counts[1+min(k, len(mafBins)-1)]++
@@ -107,7 +106,7 @@ func (s *siteStats) add(row []int8, phased bool) {
 
 // streamStats reads path site by site and prints its summary.
 func streamStats(cmd *cobra.Command, path string, opts vcf.ReadOptions) error {
-	r, err := vcf.Open(path, opts)
+	r, err := vcf.OpenContext(cmd.Context(), path, opts)
 	if err != nil {
 		return err
 	}
@@ -122,7 +121,7 @@ func streamStats(cmd *cobra.Command, path string, opts vcf.ReadOptions) error {
 		if err != nil {
 			return err
 		}
-		s.add(dos, haps != nil)
+		s.add(dos, r.Ploidy(), haps != nil)
 		if s.sites%4096 == 0 && ctx != nil && ctx.Err() != nil {
 			return ctx.Err()
 		}

@@ -102,6 +102,7 @@ func Fit(ctx context.Context, o FitOptions) (*FitResult, error) {
 	if err := vcf.WriteGenotypes(j.out.Path(SynthFile), run.synth, synthHeader(run.synth, o.CommandLine)); err != nil {
 		return nil, err
 	}
+	NoteIndex(j.log, SynthFile, run.synth.Sites)
 	if err := writeReport(j.out, run.metrics, prov, ""); err != nil {
 		return nil, err
 	}

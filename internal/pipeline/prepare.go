@@ -81,7 +81,7 @@ func Prepare(ctx context.Context, o DataOptions, log *slog.Logger) (*Data, error
 		d.Panel = p
 	}
 	log.Info("reading", "file", o.Input, "region", o.Read.Region)
-	g, stats, err := vcf.ReadFile(o.Input, o.Read)
+	g, stats, err := vcf.ReadFileContext(ctx, o.Input, o.Read)
 	if err != nil {
 		return nil, err
 	}

@@ -168,6 +168,7 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 	if err := w.Close(); err != nil {
 		return nil, err
 	}
+	NoteIndex(j.log, SynthFile, synth.Sites)
 	if _, err := mf.Write(sum.Sum(nil)); err != nil {
 		return nil, err
 	}
@@ -365,5 +366,9 @@ func GenerateWindowed(ctx context.Context, path string, n int, seed uint64, out,
 	if err != nil {
 		return err
 	}
-	return w.Close()
+	if err := w.Close(); err != nil {
+		return err
+	}
+	NoteIndex(nil, out, hdr.Sites)
+	return nil
 }
