@@ -51,7 +51,8 @@ type Writer struct {
 	done    bool
 }
 
-// Create starts writing a VCF to path (conventionally ending in .vcf.gz).
+// Create starts writing a VCF to path (conventionally ending in .vcf.gz;
+// "-" is standard output, see package atomicfile).
 func Create(path string, h Header) (*Writer, error) {
 	if err := checkHeader(h); err != nil {
 		return nil, &Error{Path: path, Msg: err.Error(), Err: ErrWrite}
@@ -291,7 +292,9 @@ func (w *Writer) write(site Site, dosage []int8, haps []int8) error {
 	return nil
 }
 
-// Close finishes the VCF, publishes it, then writes and publishes path+".tbi".
+// Close finishes the VCF, writes path+".tbi" and publishes both together
+// (neither appears when either fails). An output that is not a regular file
+// (atomicfile: "-", a FIFO, a device) is written without an index.
 // After a failed Write, Close discards the output and returns that error.
 func (w *Writer) Close() error {
 	if w.done {
@@ -312,8 +315,9 @@ func (w *Writer) Close() error {
 		e.vbeg = w.bw.resolve(blockPos{uint32(e.vbeg >> 16), uint16(e.vbeg)})
 		e.vend = w.bw.resolve(blockPos{uint32(e.vend >> 16), uint16(e.vend)})
 	}
-	if err := w.f.Commit(); err != nil {
-		return err
+	if !w.f.Regular() {
+		// Standard output, a FIFO, a device: a stream has no index.
+		return w.f.Commit()
 	}
 	names := make([]string, len(w.h.Contigs))
 	for i, c := range w.h.Contigs {
@@ -321,13 +325,16 @@ func (w *Writer) Close() error {
 	}
 	idx, err := atomicfile.Create(w.path + ".tbi")
 	if err != nil {
+		w.f.Abort()
 		return err
 	}
 	defer idx.Abort()
 	if err := compressBGZF(idx, buildTabix(names, w.entries)); err != nil {
+		w.f.Abort()
 		return fmt.Errorf("write %s.tbi: %w", w.path, err)
 	}
-	return idx.Commit()
+	// The VCF and its index appear together or not at all.
+	return atomicfile.CommitAll(w.f, idx)
 }
 
 // Abort discards the output. It is safe to call after Close.
