@@ -680,6 +680,10 @@ func open(path string, opts ReadOptions, keepHaps bool) (*Reader, error) {
 	if threads <= 0 {
 		threads = runtime.GOMAXPROCS(0)
 	}
+	// Never more workers than 64 KiB blocks of input.
+	if fi, err := src.f.Stat(); err == nil && fi.Mode().IsRegular() {
+		threads = max(1, min(threads, int(fi.Size()>>16)+1))
+	}
 	r := &Reader{path: path, hdr: src.hdr, max: opts.MaxVariants}
 	if keep == nil {
 		r.samples = src.hdr.Samples
