@@ -305,3 +305,21 @@ func (r *CompareResult) writeHTML(w io.Writer, cmdline string) error {
 		"Good": report.GoodRatio, "Fair": report.FairRatio, "Dist": r.Dist, "CPU": cpu, "CPURow": cpuRowName,
 	})
 }
+
+// CompareOutputNames are the files compare writes into its output directory
+// for processes procs (dist: compare --dist), for checking before any work
+// that none of them is an input.
+func CompareOutputNames(procs []string, dist bool) []string {
+	names := []string{CompareTableFile, CompareHTMLFile, CompareJSONFile, LogFile}
+	if dist {
+		names = append(names, DistTestFile)
+	}
+	for _, p := range procs {
+		if dist {
+			names = append(names, "samples-"+p+".tsv")
+		} else {
+			names = append(names, "report-"+p+".html")
+		}
+	}
+	return names
+}

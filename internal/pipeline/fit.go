@@ -285,3 +285,9 @@ func provenanceBase(o FitOptions, d *Data) report.Provenance {
 	)
 	return p
 }
+
+// FitOutputNames are the files a fit writes into its output directory, for
+// checking before any work that none of them is an input.
+func FitOutputNames() []string {
+	return []string{ModelFile, SynthFile, SynthFile + ".tbi", ReportFile, JSONFile, LogFile}
+}
