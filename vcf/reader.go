@@ -156,8 +156,16 @@ func openSource(path string) (*source, error) {
 		return nil, err
 	}
 	s := &source{path: path, f: f, br: bufio.NewReaderSize(f, 1<<20)}
-	magic, _ := s.br.Peek(bgzfHeaderLen)
+	magic, perr := s.br.Peek(bgzfHeaderLen)
 	switch {
+	case len(magic) == 0 && perr != nil && perr != io.EOF:
+		// A directory, a file that cannot be read: say so, not "empty".
+		f.Close()
+		var pe *os.PathError
+		if errors.As(perr, &pe) {
+			perr = pe.Err
+		}
+		return nil, fmt.Errorf("%s: %w", path, perr)
 	case len(magic) == 0:
 		f.Close()
 		return nil, newError(path, 0, ErrEmpty, "empty file")
