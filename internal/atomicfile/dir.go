@@ -69,12 +69,23 @@ func (d *Dir) Path(name string) string { return filepath.Join(d.staging, name) }
 // Final returns where the file name will be after Commit.
 func (d *Dir) Final(name string) string { return filepath.Join(d.target, name) }
 
-// FinalName maps a staged path (one returned by Path) to its final path, so
-// that messages name the user's files rather than the staging directory;
-// other strings are returned unchanged.
-func (d *Dir) FinalName(s string) string {
-	return strings.ReplaceAll(s, d.staging, d.target)
+// UserError returns err with every staged path in its message replaced by
+// the final path, so that messages name the user's files rather than the
+// staging directory; errors.Is and errors.As still see err. nil stays nil.
+func (d *Dir) UserError(err error) error {
+	if err == nil || !strings.Contains(err.Error(), d.staging) {
+		return err
+	}
+	return &userError{msg: strings.ReplaceAll(err.Error(), d.staging, d.target), err: err}
 }
+
+type userError struct {
+	msg string
+	err error
+}
+
+func (e *userError) Error() string { return e.msg }
+func (e *userError) Unwrap() error { return e.err }
 
 // Commit moves every staged file into the target directory, replacing files
 // of the same name, and removes the staging directory. It returns the final

@@ -69,7 +69,7 @@ type CompareResult struct {
 // evaluates each against the same held-out individuals (so every process
 // shares one floor). It writes a table, a JSON file and an HTML comparison
 // with one full report per process, all together or not at all.
-func Compare(ctx context.Context, o CompareOptions) (*CompareResult, error) {
+func Compare(ctx context.Context, o CompareOptions) (_ *CompareResult, err error) {
 	if len(o.Processes) == 0 {
 		return nil, fmt.Errorf("%w: no process to compare", ErrBadOption)
 	}
@@ -83,6 +83,7 @@ func Compare(ctx context.Context, o CompareOptions) (*CompareResult, error) {
 		return nil, err
 	}
 	defer j.out.Abort()
+	defer func() { err = j.out.UserError(err) }()
 	res := &CompareResult{Data: j.data}
 	for _, proc := range o.Processes {
 		var progress func(model.Progress)

@@ -79,13 +79,14 @@ const (
 // Fit runs the main job: prepare the data, fit the model, generate the
 // synthetic cohort, evaluate it, and write model, synthetic VCF (+ .tbi),
 // report, metrics and log into OutDir. Either all outputs appear or none.
-func Fit(ctx context.Context, o FitOptions) (*FitResult, error) {
+func Fit(ctx context.Context, o FitOptions) (_ *FitResult, err error) {
 	start := time.Now()
 	j, err := startJob(ctx, o.Logger, o.OutDir, o.Data)
 	if err != nil {
 		return nil, err
 	}
 	defer j.out.Abort()
+	defer func() { err = j.out.UserError(err) }()
 	d := j.data
 	if d.Windowed {
 		return fitWindowed(ctx, o, j, start)
