@@ -277,7 +277,7 @@ func TestErrorTable(t *testing.T) {
 		{"--truth-out is the output's index", []string{"simulate", "-o", "OUT/s.vcf.gz", "--truth-out", "OUT/s.vcf.gz.tbi"}, 2, []string{"index of output VCF", "s.vcf.gz.tbi and --truth-out", "are the same file"}},
 		{"report and JSON both on stdout", []string{"report", "--real", f["good.vcf"], "--synth", f["good.vcf"], "-o", "-", "--json", "-"}, 2, []string{"both go to standard output"}},
 		{"fit to standard output", []string{"fit", f["good.vcf"], "-o", "-"}, 2, []string{"fit: -o names an output directory", "not possible"}},
-		{"simulate to stdout without --panel-out", []string{"simulate", "-o", "-"}, 2, []string{"-o - (standard output) needs --panel-out FILE"}},
+		{"simulate to stdout without --panel-out", []string{"simulate", "-o", "-"}, 2, []string{"-o - (standard output, a FIFO or a device) needs --panel-out FILE"}},
 
 		// Outputs.
 		{"output directory missing", []string{"simulate", "--individuals", "10", "--snps", "10", "-o", "OUT/no/such/dir/s.vcf.gz"}, 1, []string{"no such file or directory"}},

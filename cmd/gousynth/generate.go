@@ -36,7 +36,7 @@ byte-identical file (set SOURCE_DATE_EPOCH to pin the ##fileDate line).`,
 			if o.output == "" {
 				return usagef("generate: -o/--output is required")
 			}
-			if o.output != atomicfile.Stdout && !strings.HasSuffix(o.output, ".vcf.gz") {
+			if !atomicfile.IsStream(o.output) && !strings.HasSuffix(o.output, ".vcf.gz") {
 				return usagef("generate: output %q must end in .vcf.gz (or be - for standard output)", o.output)
 			}
 			if o.n > limits.MaxIndividuals {

@@ -172,11 +172,11 @@ func runSimulateDistribution(cmd *cobra.Command, o *simulateOptions) error {
 }
 
 func runSimulatePanel(cmd *cobra.Command, o *simulateOptions) error {
-	if o.output != atomicfile.Stdout && !strings.HasSuffix(o.output, ".vcf.gz") && !strings.HasSuffix(o.output, ".vcf.bgz") {
+	if !atomicfile.IsStream(o.output) && !strings.HasSuffix(o.output, ".vcf.gz") && !strings.HasSuffix(o.output, ".vcf.bgz") {
 		return usagef("simulate: -o must end in .vcf.gz or .vcf.bgz (the VCF is bgzipped and tabix-indexed) or be - (standard output, no index), got %q", o.output)
 	}
-	if o.output == atomicfile.Stdout && o.panelOut == "" {
-		return usagef("simulate: -o - (standard output) needs --panel-out FILE for the panel file")
+	if atomicfile.IsStream(o.output) && o.panelOut == "" {
+		return usagef("simulate: -o %s (standard output, a FIFO or a device) needs --panel-out FILE for the panel file", o.output)
 	}
 	if err := checkCount("simulate: --individuals", o.individuals, 1, limits.MaxIndividuals); err != nil {
 		return err

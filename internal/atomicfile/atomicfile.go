@@ -127,6 +127,17 @@ func resolve(path string) (string, fs.FileInfo, error) {
 	return target, fi, nil
 }
 
+// IsStream reports whether path names an output that Create writes through:
+// "-" or an existing FIFO or device (after following symbolic links). Such
+// an output needs no file-name suffix and gets no index.
+func IsStream(path string) bool {
+	if path == Stdout {
+		return true
+	}
+	fi, err := os.Stat(path)
+	return err == nil && !fi.Mode().IsRegular() && !fi.IsDir()
+}
+
 // Write writes to the output.
 func (f *File) Write(p []byte) (int, error) { return f.f.Write(p) }
 

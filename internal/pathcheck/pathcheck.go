@@ -136,7 +136,7 @@ func writeThrough(id identity) bool {
 
 // Check returns a *Conflict when an output is the same file as an input or
 // as another output, and a *NotAFile when an input is a directory or a
-// socket. It reads only file metadata.
+// socket or an output is a directory. It reads only file metadata.
 func (s *Set) Check() error {
 	ids := make([]identity, len(s.files))
 	for i, f := range s.files {
@@ -146,6 +146,9 @@ func (s *Set) Check() error {
 			}
 		}
 		ids[i] = identify(f.path)
+		if f.output && ids[i].info != nil && ids[i].info.IsDir() {
+			return &NotAFile{Role: f.role, Path: f.path, Kind: "is a directory"}
+		}
 	}
 	for i, o := range s.files {
 		if !o.output || writeThrough(ids[i]) {

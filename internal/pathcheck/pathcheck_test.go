@@ -44,6 +44,7 @@ func TestCheck(t *testing.T) {
 		{"stdin and stdout", []add{in("input VCF", "-"), vout("output VCF", "-")}, ""},
 		{"devices are shared", []add{out("r2", os.DevNull), out("decay", os.DevNull)}, ""},
 		{"input is a directory", []add{vin("input VCF", p("out"))}, p("out") + ": is a directory"},
+		{"output is a directory", []add{out("report", p("real"))}, p("real") + ": is a directory"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var s Set
