@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -273,5 +276,42 @@ func TestLDHelpRegionsParse(t *testing.T) {
 		if _, err := vcf.ParseRegion(m[1]); err != nil {
 			t.Errorf("ld --help shows region %q: %v", m[1], err)
 		}
+	}
+}
+
+// TestModelClaimingHugeCohort: a model file whose header claims 10^8
+// training individuals (checksum valid) is refused by generate with exit 1,
+// naming the file, before anything of that size is allocated.
+func TestModelClaimingHugeCohort(t *testing.T) {
+	b, err := os.ReadFile(smallModel(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const fixed = 8 + 4 + 8 + 32
+	le := binary.LittleEndian
+	payload := b[fixed:]
+	hl := le.Uint32(payload)
+	var h map[string]any
+	if err := json.Unmarshal(payload[4:4+hl], &h); err != nil {
+		t.Fatal(err)
+	}
+	h["TrainN"] = 100000000
+	js, _ := json.Marshal(h)
+	p := append(le.AppendUint32(nil, uint32(len(js))), js...)
+	p = append(p, payload[4+hl:]...)
+	sum := sha256.Sum256(p)
+	out := append([]byte{}, b[:12]...)
+	out = le.AppendUint64(out, uint64(len(p)))
+	out = append(append(out, sum[:]...), p...)
+	dir := t.TempDir()
+	huge := filepath.Join(dir, "huge.gsy")
+	os.WriteFile(huge, out, 0o644)
+	start := time.Now()
+	code, msg := runCLI(t, "generate", huge, "-o", filepath.Join(dir, "g.vcf.gz"), "--quiet")
+	if code != 1 || !strings.Contains(msg, huge+": corrupt model file: implausible training size 100000000 individuals (gousynth's limit is 10000000)") {
+		t.Errorf("exit %d:\n%s", code, msg)
+	}
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("took %v", d)
 	}
 }
