@@ -109,16 +109,19 @@ func (d *Dir) Commit() ([]string, error) {
 		}
 	}
 	sort.Strings(names)
-	// Refuse before replacing anything a name that is not a regular file.
-	for _, n := range names {
-		if fi, err := os.Lstat(d.Final(n)); err == nil && !fi.Mode().IsRegular() {
-			return nil, fmt.Errorf("commit %s: exists and is not a regular file (%s); nothing in %s was replaced", d.Final(n), fi.Mode().Type(), d.target)
-		}
-	}
+	// Before replacing anything: follow symbolic links to the file they
+	// name, and refuse a name that is not a regular file.
 	moves := make([]move, len(names))
 	out := make([]string, len(names))
 	for i, n := range names {
-		moves[i] = move{from: d.Path(n), to: d.Final(n), name: d.Final(n)}
+		target, fi, err := resolve(d.Final(n))
+		if err == nil && fi != nil && !fi.Mode().IsRegular() {
+			err = fmt.Errorf("exists and is not a regular file (%s)", fi.Mode().Type())
+		}
+		if err != nil {
+			return nil, fmt.Errorf("commit %s: %w; nothing in %s was replaced", d.Final(n), err, d.target)
+		}
+		moves[i] = move{from: d.Path(n), to: target, name: d.Final(n)}
 		out[i] = d.Final(n)
 	}
 	if err := renameAll(moves); err != nil {

@@ -197,6 +197,30 @@ func TestDirCommitRefusesSpecialNames(t *testing.T) {
 	}
 }
 
+// TestDirCommitFollowsSymlinks: a name of the set that is a symbolic link
+// in the target directory stays a link; its target gets the new file.
+func TestDirCommitFollowsSymlinks(t *testing.T) {
+	target := t.TempDir()
+	elsewhere := filepath.Join(target, "kept")
+	os.Mkdir(elsewhere, 0o755)
+	os.WriteFile(filepath.Join(elsewhere, "model.gsy"), []byte("old"), 0o644)
+	os.Symlink(filepath.Join("kept", "model.gsy"), filepath.Join(target, "model.gsy"))
+	d, err := CreateDir(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	WriteFile(d.Path("model.gsy"), []byte("new"))
+	if _, err := d.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(filepath.Join(target, "model.gsy")); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+		t.Error("the link was replaced")
+	}
+	if b, _ := os.ReadFile(filepath.Join(elsewhere, "model.gsy")); string(b) != "new" {
+		t.Errorf("link target holds %q", b)
+	}
+}
+
 // TestRemoveStale removes the temporary files and staging directories of
 // dead gousynth processes, and nothing else.
 func TestRemoveStale(t *testing.T) {
