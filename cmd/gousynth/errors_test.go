@@ -262,6 +262,7 @@ func TestErrorTable(t *testing.T) {
 		{"absurd --steps", []string{"fit", f["good.vcf"], "--steps", "1000000000", "-o", "OUT/fit"}, 2, []string{"--steps must be at most 10000000, got 1000000000"}},
 		{"absurd --window-snps (ld)", []string{"ld", f["good.vcf"], "--window-snps", "1000000000", "-o", "OUT/ld.tsv"}, 2, []string{"--window-snps must be at most 100000000"}},
 		{"absurd --dist-n", []string{"compare", "--dist", "funnel", "--dist-n", "1000000000", "-o", "OUT/cmp"}, 2, []string{"--dist-n must be at most 10000000"}},
+		{"absurd network", []string{"fit", f["good.vcf"], "--hidden", "65536", "--layers", "256", "-o", "OUT/fit"}, 2, []string{"network too large: hidden 65536 × hidden × layers 256"}},
 		{"--lr Inf", []string{"fit", f["good.vcf"], "--lr", "Inf", "-o", "OUT/fit"}, 2, []string{"--lr must be a finite number, got +Inf"}},
 		{"NaN --maf", []string{"fit", f["good.vcf"], "--maf", "NaN", "-o", "OUT/fit"}, 2, []string{"--maf must be a finite number, got NaN"}},
 		{"NaN --min-r2 (ld)", []string{"ld", f["good.vcf"], "--min-r2", "nan", "-o", "OUT/ld.tsv"}, 2, []string{"--min-r2 must be a finite number, got NaN"}},

@@ -29,7 +29,10 @@ const (
 	// MaxBatch bounds the training batch (--batch-size).
 	MaxBatch = 1 << 20
 	// MaxAnchors bounds the k-means anchors (--anchors).
-	MaxAnchors = 1 << 20
+	MaxAnchors = 1 << 16
+	// MaxNetValues bounds the weights (hidden² × layers) and the activations
+	// of one batch (batch × hidden) of the score network.
+	MaxNetValues = 1 << 28
 	// MaxSmall bounds small counts whose cost grows with them: --decay-bins,
 	// --projections, --pcs, --heatmap-cells, --oversample, --dim.
 	MaxSmall = 100_000
