@@ -39,6 +39,7 @@ type Conflict struct {
 	OtherIsOutput      bool
 }
 
+// Error names both files and what to do.
 func (c *Conflict) Error() string {
 	if c.OtherIsOutput {
 		if c.OutputPath == StdStream {
@@ -175,6 +176,7 @@ type NotAFile struct {
 	Role, Path, Kind string
 }
 
+// Error names the file and what it is.
 func (e *NotAFile) Error() string {
 	return fmt.Sprintf("%s: %s, not a file (%s)", e.Path, e.Kind, e.Role)
 }
