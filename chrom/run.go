@@ -263,7 +263,8 @@ func (p *Plan) Run(ctx context.Context, train *vcf.Genotypes, sink func(WindowDo
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	nw := len(p.Windows)
-	tokens := make(chan struct{}, p.Options.Workers+1)
+	workers := max(1, min(p.Options.Workers, nw)) // never more workers than windows
+	tokens := make(chan struct{}, workers+1)
 	jobs := make(chan int)
 	type done struct {
 		i   int
@@ -287,7 +288,7 @@ func (p *Plan) Run(ctx context.Context, train *vcf.Genotypes, sink func(WindowDo
 			}
 		}
 	}()
-	for k := 0; k < p.Options.Workers; k++ {
+	for k := 0; k < workers; k++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -47,7 +47,7 @@ func Matrix(g *vcf.Genotypes) (*mat.SymDense, error) {
 // are handed out one at a time so triangular work stays balanced; fn must
 // write only to row-owned memory.
 func parallelRows(m int, fn func(i int)) {
-	threads := runtime.GOMAXPROCS(0)
+	threads := min(runtime.GOMAXPROCS(0), max(m, 1))
 	var mu sync.Mutex
 	next := 0
 	var wg sync.WaitGroup

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/gousynth/gousynth/internal/limits"
 )
 
 // Config holds every setting of a fit. DefaultConfig gives measured defaults;
@@ -160,6 +162,12 @@ func (c Config) Validate() error {
 	}
 	if c.NetDims < 0 || c.Hidden < 1 || c.Layers < 1 {
 		return bad("network needs NetDims ≥ 0, Hidden ≥ 1, Layers ≥ 1")
+	}
+	// Bound the memory of weights and activations before any is allocated
+	// (each factor is bounded first, so the products cannot overflow).
+	if c.Hidden > limits.MaxHidden || c.Layers > limits.MaxLayers || c.BatchSize > limits.MaxBatch ||
+		c.Hidden*c.Hidden*c.Layers > limits.MaxNetValues || c.BatchSize*c.Hidden > limits.MaxNetValues {
+		return bad("network too large: hidden %d × hidden × layers %d and batch %d × hidden must each be at most %d values", c.Hidden, c.Layers, c.BatchSize, limits.MaxNetValues)
 	}
 	if c.Steps < 0 || c.BatchSize < 1 || c.Warmup < 0 || !(c.LR > 0) || c.EMA < 0 || c.EMA >= 1 || c.ClipNorm < 0 {
 		return bad("training needs Steps ≥ 0, BatchSize ≥ 1, LR > 0, 0 ≤ EMA < 1, ClipNorm ≥ 0")

@@ -15,6 +15,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/gousynth/gousynth/internal/atomicfile"
+	"github.com/gousynth/gousynth/internal/limits"
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -192,8 +193,9 @@ func Load(path string) (*Model, error) {
 }
 
 // maxTrainN bounds the training size a model file may declare (generate
-// draws that many individuals by default).
-const maxTrainN = 1 << 31
+// draws that many individuals by default): a file claiming more is refused
+// before anything of that size is allocated.
+const maxTrainN = limits.MaxIndividuals
 
 // fixedHeaderSize is the size of magic, version, payload length and checksum.
 const fixedHeaderSize = 8 + 4 + 8 + 32
@@ -312,7 +314,7 @@ func Decode(data []byte) (*Model, error) {
 		return nil, fmt.Errorf("%w: residual section flag %v in format %d", ErrCorrupt, h.Resid, le.Uint32(data[8:]))
 	}
 	if h.TrainN < 1 || h.TrainN > maxTrainN {
-		return nil, fmt.Errorf("%w: implausible training size %d", ErrCorrupt, h.TrainN)
+		return nil, fmt.Errorf("%w: implausible training size %d individuals (gousynth's limit is %d)", ErrCorrupt, h.TrainN, maxTrainN)
 	}
 	if h.D < 1 || h.R < 1 || h.R > h.D && h.R > h.TrainN || len(h.Sites) != h.D || h.K < 0 || h.K > h.R || h.NumAnchors < 0 {
 		return nil, fmt.Errorf("%w: inconsistent shapes (d=%d r=%d k=%d sites=%d)", ErrCorrupt, h.D, h.R, h.K, len(h.Sites))

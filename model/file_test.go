@@ -254,7 +254,7 @@ func TestDecodeHugeDeclaredSizes(t *testing.T) {
 		field string
 		value float64
 	}{
-		{"R", 1 << 40}, {"R", 1 << 61}, {"TrainN", 1 << 62}, {"NumAnchors", 1 << 40}, {"NumAnchors", 1 << 60},
+		{"R", 1 << 40}, {"R", 1 << 61}, {"TrainN", 1 << 62}, {"TrainN", 1e8}, {"NumAnchors", 1 << 40}, {"NumAnchors", 1 << 60},
 		{"NetIn", 1 << 19}, {"NetOut", 1 << 19},
 	} {
 		hh := maps.Clone(h)

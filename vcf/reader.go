@@ -160,8 +160,16 @@ func openSource(ctx context.Context, path string) (*source, error) {
 		return nil, err
 	}
 	s := &source{path: path, f: f, br: bufio.NewReaderSize(f, 1<<20), ctx: ctx}
-	magic, _ := s.br.Peek(bgzfHeaderLen)
+	magic, perr := s.br.Peek(bgzfHeaderLen)
 	switch {
+	case len(magic) == 0 && perr != nil && perr != io.EOF:
+		// A directory, a file that cannot be read: say so, not "empty".
+		f.Close()
+		var pe *os.PathError
+		if errors.As(perr, &pe) {
+			perr = pe.Err
+		}
+		return nil, fmt.Errorf("%s: %w", path, perr)
 	case len(magic) == 0:
 		f.Close()
 		return nil, newError(path, 0, ErrEmpty, "empty file")
@@ -719,6 +727,10 @@ func open(ctx context.Context, path string, opts ReadOptions, keepHaps bool) (*R
 	threads := opts.Threads
 	if threads <= 0 {
 		threads = runtime.GOMAXPROCS(0)
+	}
+	// Never more workers than 64 KiB blocks of input.
+	if fi, err := src.f.Stat(); err == nil && fi.Mode().IsRegular() {
+		threads = max(1, min(threads, int(fi.Size()>>16)+1))
 	}
 	r := &Reader{path: path, hdr: src.hdr, max: opts.MaxVariants}
 	if keep == nil {

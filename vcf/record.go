@@ -206,6 +206,9 @@ func (p *parser) parseLine(line []byte, pc *piece) *lineError {
 	if !ok {
 		return errorf(ErrMalformed, "non-numeric POS %q", clip(posB))
 	}
+	if pos < 1 || pos > MaxPos {
+		return errorf(ErrMalformed, "POS %s is outside the VCF range 1 to 2^31-1 (%d)", clip(posB), MaxPos)
+	}
 	if err := p.order(pc, chromB, pos); err != nil {
 		return err
 	}
@@ -403,6 +406,9 @@ func gather(dst, row []int8, keep []int32, width int) []int8 {
 	}
 	return dst
 }
+
+// MaxPos is the largest POS the VCF specification allows (2^31-1).
+const MaxPos = 1<<31 - 1
 
 func parsePos(b []byte) (int, bool) {
 	if len(b) == 0 || len(b) > 12 {

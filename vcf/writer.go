@@ -52,7 +52,8 @@ type Writer struct {
 	index   string // the index written by Close
 }
 
-// Create starts writing a VCF to path (conventionally ending in .vcf.gz).
+// Create starts writing a VCF to path (conventionally ending in .vcf.gz;
+// "-" is standard output, see package atomicfile).
 func Create(path string, h Header) (*Writer, error) {
 	if err := checkHeader(h); err != nil {
 		return nil, &Error{Path: path, Msg: err.Error(), Err: ErrWrite}
@@ -327,11 +328,13 @@ func (w *Writer) write(site Site, dosage, haps, ploidy []int8) error {
 	return nil
 }
 
-// Close finishes the VCF, publishes it, then writes and publishes its index:
-// path+".tbi", or path+".csi" (CSIv1, min_shift 14, the depth that covers
-// the largest position) when a site reaches beyond 2^29, which a .tbi
-// cannot index. IndexPath names it. After a failed Write, Close discards
-// the output and returns that error.
+// Close finishes the VCF, writes its index and publishes both together
+// (neither appears when either fails): path+".tbi", or path+".csi" (CSIv1,
+// min_shift 14, the depth that covers the largest position) when a site
+// reaches beyond 2^29, which a .tbi cannot index. IndexPath names it. An
+// output that is not a regular file (atomicfile: "-", a FIFO, a device) is
+// written without an index. After a failed Write, Close discards the
+// output and returns that error.
 func (w *Writer) Close() error {
 	if w.done {
 		return w.err
@@ -351,8 +354,9 @@ func (w *Writer) Close() error {
 		e.vbeg = w.bw.resolve(blockPos{uint32(e.vbeg >> 16), uint16(e.vbeg)})
 		e.vend = w.bw.resolve(blockPos{uint32(e.vend >> 16), uint16(e.vend)})
 	}
-	if err := w.f.Commit(); err != nil {
-		return err
+	if !w.f.Regular() {
+		// Standard output, a FIFO, a device: a stream has no index.
+		return w.f.Commit()
 	}
 	names := make([]string, len(w.h.Contigs))
 	var maxLen int64
@@ -374,13 +378,16 @@ func (w *Writer) Close() error {
 	}
 	idx, err := atomicfile.Create(w.index)
 	if err != nil {
+		w.f.Abort()
 		return err
 	}
 	defer idx.Abort()
 	if err := compressBGZF(idx, data); err != nil {
+		w.f.Abort()
 		return fmt.Errorf("write %s: %w", w.index, err)
 	}
-	return idx.Commit()
+	// The VCF and its index appear together or not at all.
+	return atomicfile.CommitAll(w.f, idx)
 }
 
 // IndexPath returns the path of the index that Close wrote (path+".tbi" or

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gousynth/gousynth/internal/limits"
+	"github.com/gousynth/gousynth/internal/pathcheck"
 	"github.com/gousynth/gousynth/internal/pipeline"
 	"github.com/gousynth/gousynth/model"
 	"github.com/gousynth/gousynth/report"
@@ -73,6 +75,15 @@ run.log, the held-out samples (test.tsv) and each process's samples
 			}
 			procs, configs, err := compareConfigs(processes, &mflags)
 			if err != nil {
+				return err
+			}
+			if err := checkOutDir(cmd, outDir); err != nil {
+				return err
+			}
+			var files pathcheck.Set
+			data.files(&files, args[0])
+			dirOutputs(&files, outDir, pipeline.CompareOutputNames(procs, false))
+			if err := checkFiles(cmd, &files); err != nil {
 				return err
 			}
 			res, err := pipeline.Compare(cmd.Context(), pipeline.CompareOptions{
@@ -174,15 +185,18 @@ func runCompareDist(cmd *cobra.Command, dist *distFlags, data *dataFlags, mflags
 	if !slices.Contains(pipeline.CompareDistributions, dist.name) {
 		return usagef("--dist must be one of %s, got %q", strings.Join(pipeline.CompareDistributions, ", "), dist.name)
 	}
-	if dist.n < 10 {
-		return usagef("--dist-n must be at least 10, got %d", dist.n)
+	if err := checkCount("--dist-n", dist.n, 10, limits.MaxIndividuals); err != nil {
+		return err
 	}
 	if cmd.Flags().Changed("dist-dim") {
 		if dist.name != "funnel" {
 			return usagef("--dist-dim applies only to --dist funnel")
 		}
-		if dist.dim < 2 {
-			return usagef("--dist-dim must be at least 2, got %d", dist.dim)
+		if err := checkCount("--dist-dim", dist.dim, 2, limits.MaxSmall); err != nil {
+			return err
+		}
+		if dist.n*dist.dim > limits.MaxValues {
+			return usagef("--dist-n × --dist-dim must be at most %d values, got %d × %d", limits.MaxValues, dist.n, dist.dim)
 		}
 	}
 	if data.testFraction <= 0 || data.testFraction >= 1 {
@@ -190,6 +204,9 @@ func runCompareDist(cmd *cobra.Command, dist *distFlags, data *dataFlags, mflags
 	}
 	procs, configs, err := compareConfigs(processes, mflags)
 	if err != nil {
+		return err
+	}
+	if err := checkOutDir(cmd, outDir); err != nil {
 		return err
 	}
 	res, err := pipeline.CompareDist(cmd.Context(), pipeline.CompareDistOptions{

@@ -4,10 +4,13 @@ import (
 	"log/slog"
 	"math"
 
+	"github.com/gousynth/gousynth/internal/limits"
+	"github.com/gousynth/gousynth/internal/pathcheck"
 	"github.com/gousynth/gousynth/internal/pipeline"
 	"github.com/gousynth/gousynth/model"
 	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/vcf"
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
 
@@ -48,6 +51,8 @@ func (f *dataFlags) options(input string) (pipeline.DataOptions, error) {
 		return o, usagef("--test-fraction must be in (0, 1), got %g", f.testFraction)
 	case f.maxSNPs == 0 || f.maxSNPs < -1:
 		return o, usagef("--max-snps must be a positive number of SNPs or -1, got %d", f.maxSNPs)
+	case f.maxSNPs > limits.MaxSNPs:
+		return o, usagef("--max-snps must be at most %d (or -1 for no limit), got %d", limits.MaxSNPs, f.maxSNPs)
 	}
 	o.MaxSNPs = f.maxSNPs
 	o.Filter = preprocess.DefaultFilterOptions()
@@ -62,6 +67,23 @@ func (f *dataFlags) options(input string) (pipeline.DataOptions, error) {
 		return o, err
 	}
 	return o, nil
+}
+
+// files adds the input files of the data flags and input (the VCF and its
+// index) to s.
+func (f *dataFlags) files(s *pathcheck.Set, input string) {
+	s.VCFInput("input VCF", input)
+	s.Input("--panel file", f.panel)
+	s.Input("--samples-file", f.samplesFile)
+	s.Input("--exclude-samples-file", f.excludeFile)
+}
+
+// checkOutDir refuses standard output as the output directory of cmd.
+func checkOutDir(cmd *cobra.Command, dir string) error {
+	if dir == pathcheck.StdStream {
+		return usagef("%s: -o names an output directory (several files); - (standard output) is not possible; 'gousynth generate MODEL -o -' streams a VCF", cmd.Name())
+	}
+	return nil
 }
 
 // readIDList reads a samples file (vcf.ReadSampleFile: one whole ID per
@@ -103,11 +125,17 @@ func (f *modelFlags) register(fs *pflag.FlagSet) {
 // config builds and validates the model configuration for process.
 func (f *modelFlags) config(process string) (model.Config, error) {
 	for _, v := range []struct {
-		name string
-		val  int
-	}{{"--steps", f.steps}, {"--hidden", f.hidden}, {"--layers", f.layers}, {"--batch-size", f.batch}, {"--sampler-steps", f.samplerSteps}, {"--anchors", f.anchors}, {"--min-cluster-size", f.minCluster}} {
-		if v.val < 0 {
+		name     string
+		val, max int
+	}{{"--steps", f.steps, limits.MaxSteps}, {"--hidden", f.hidden, limits.MaxHidden}, {"--layers", f.layers, limits.MaxLayers},
+		{"--batch-size", f.batch, limits.MaxBatch}, {"--sampler-steps", f.samplerSteps, limits.MaxSamplerSteps},
+		{"--anchors", f.anchors, limits.MaxAnchors}, {"--min-cluster-size", f.minCluster, limits.MaxIndividuals},
+		{"--net-dims", f.netDims, limits.MaxSNPs}} {
+		if v.val < 0 && v.name != "--net-dims" {
 			return model.Config{}, usagef("%s must not be negative, got %d", v.name, v.val)
+		}
+		if v.val > v.max {
+			return model.Config{}, usagef("%s must be at most %d, got %d", v.name, v.max, v.val)
 		}
 	}
 	if f.lr < 0 {
@@ -172,8 +200,11 @@ func (f *outputFlags) validate() error {
 	if f.nSynth < 0 {
 		return usagef("-n must not be negative, got %d", f.nSynth)
 	}
-	if f.ldWindowSNPs < 1 {
-		return usagef("--ld-window-snps must be at least 1, got %d", f.ldWindowSNPs)
+	if f.nSynth > limits.MaxIndividuals {
+		return usagef("-n must be at most %d synthetic individuals, got %d", limits.MaxIndividuals, f.nSynth)
+	}
+	if err := checkCount("--ld-window-snps", f.ldWindowSNPs, 1, limits.MaxSNPs); err != nil {
+		return err
 	}
 	return nil
 }

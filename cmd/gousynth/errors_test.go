@@ -103,6 +103,11 @@ func newErrorFixtures(t *testing.T) *errorFixtures {
 		"multi.vcf":       []byte(multi),
 		"missing.vcf":     []byte(missing),
 		"samples.txt":     []byte("S1\nNOBODY\n"),
+		"pos0.vcf":        []byte(editRecord(good, 2, func(f []string) []string { f[1] = "0"; return f })),
+		"pos2e31.vcf":     []byte(editRecord(good, 60, func(f []string) []string { f[1] = "2147483648"; return f })),
+		"onesnp.vcf":      []byte(strings.Join(strings.SplitAfter(good, "\n")[:5], "")),
+		"idx.vcf":         []byte(good),
+		"idx.vcf.tbi":     []byte("an index to keep"),
 	} {
 		path := filepath.Join(dir, name)
 		if err := os.WriteFile(path, data, 0o644); err != nil {
@@ -247,6 +252,33 @@ func TestErrorTable(t *testing.T) {
 		{"model corrupted", []string{"generate", "CORRUPTED", "-o", "OUT/g.vcf.gz"}, 1, []string{"corrupted.gsy: corrupt model file: checksum mismatch"}},
 		{"model from a newer version", []string{"generate", "NEWER", "-o", "OUT/g.vcf.gz"}, 1, []string{fmt.Sprintf("newer.gsy: model file written by a newer gousynth: format %d, this build reads up to %d", gsmodel.FormatVersion+1, gsmodel.FormatVersion)}},
 		{"model for other sites", []string{"generate", "MODEL", "--region", "2:1-1000000", "-o", "OUT/g.vcf.gz"}, 1, []string{"holds no sites in region 2:1-1000000", "sites, 1:117"}},
+
+		// Bounds of counts, non-finite floats, checks before any work.
+		{"--threads above the limit", []string{"stats", f["good.vcf"], "--threads", "1000000"}, 2, []string{"--threads must be at most 1024, got 1000000"}},
+		{"absurd -n (generate)", []string{"generate", f["good.vcf"], "-n", "100000000", "-o", "OUT/g.vcf.gz"}, 2, []string{"-n must be at most 10000000 synthetic individuals, got 100000000"}},
+		{"absurd -n (fit)", []string{"fit", f["good.vcf"], "-n", "100000000", "-o", "OUT/fit"}, 2, []string{"-n must be at most 10000000 synthetic individuals"}},
+		{"absurd --individuals", []string{"simulate", "--individuals", "100000000", "-o", "OUT/s.vcf.gz"}, 2, []string{"--individuals must be at most 10000000, got 100000000"}},
+		{"absurd --snps", []string{"simulate", "--snps", "1000000000", "-o", "OUT/s.vcf.gz"}, 2, []string{"--snps must be at most 100000000, got 1000000000"}},
+		{"absurd --steps", []string{"fit", f["good.vcf"], "--steps", "1000000000", "-o", "OUT/fit"}, 2, []string{"--steps must be at most 10000000, got 1000000000"}},
+		{"absurd --window-snps (ld)", []string{"ld", f["good.vcf"], "--window-snps", "1000000000", "-o", "OUT/ld.tsv"}, 2, []string{"--window-snps must be at most 100000000"}},
+		{"absurd --dist-n", []string{"compare", "--dist", "funnel", "--dist-n", "1000000000", "-o", "OUT/cmp"}, 2, []string{"--dist-n must be at most 10000000"}},
+		{"absurd network", []string{"fit", f["good.vcf"], "--hidden", "65536", "--layers", "256", "-o", "OUT/fit"}, 2, []string{"network too large: hidden 65536 × hidden × layers 256"}},
+		{"--lr Inf", []string{"fit", f["good.vcf"], "--lr", "Inf", "-o", "OUT/fit"}, 2, []string{"--lr must be a finite number, got +Inf"}},
+		{"NaN --maf", []string{"fit", f["good.vcf"], "--maf", "NaN", "-o", "OUT/fit"}, 2, []string{"--maf must be a finite number, got NaN"}},
+		{"NaN --min-r2 (ld)", []string{"ld", f["good.vcf"], "--min-r2", "nan", "-o", "OUT/ld.tsv"}, 2, []string{"--min-r2 must be a finite number, got NaN"}},
+		{"-Inf --fst (simulate)", []string{"simulate", "--fst", "-Inf", "-o", "OUT/s.vcf.gz"}, 2, []string{"--fst must be a finite number, got -Inf"}},
+		{"directory as input", []string{"stats", fx.dir}, 1, []string{fx.dir + ": is a directory"}},
+		{"directory as model", []string{"generate", fx.dir, "-o", "OUT/g.vcf.gz"}, 1, []string{fx.dir + ": is a directory"}},
+		{"POS 0", []string{"stats", f["pos0.vcf"]}, 1, []string{f["pos0.vcf"] + ":6: POS 0 is outside the VCF range 1 to 2^31-1 (2147483647)"}},
+		{"POS 2^31", []string{"fit", f["pos2e31.vcf"], "-o", "OUT/fit"}, 1, []string{f["pos2e31.vcf"] + ":64: POS 2147483648 is outside the VCF range"}},
+		{"one SNP", []string{"fit", f["onesnp.vcf"], "-o", "OUT/fit"}, 1, []string{f["onesnp.vcf"] + ": 1 SNP passed the filters; a model needs at least 2 SNPs"}},
+
+		// Outputs that would destroy an input or another output.
+		{"output is the input's index (ld)", []string{"ld", f["idx.vcf"], "-o", f["idx.vcf.tbi"]}, 2, []string{"ld: -o " + f["idx.vcf.tbi"] + " is the same file as index of input VCF"}},
+		{"--truth-out is the output's index", []string{"simulate", "-o", "OUT/s.vcf.gz", "--truth-out", "OUT/s.vcf.gz.tbi"}, 2, []string{"index of output VCF", "s.vcf.gz.tbi and --truth-out", "are the same file"}},
+		{"report and JSON both on stdout", []string{"report", "--real", f["good.vcf"], "--synth", f["good.vcf"], "-o", "-", "--json", "-"}, 2, []string{"both go to standard output"}},
+		{"fit to standard output", []string{"fit", f["good.vcf"], "-o", "-"}, 2, []string{"fit: -o names an output directory", "not possible"}},
+		{"simulate to stdout without --panel-out", []string{"simulate", "-o", "-"}, 2, []string{"-o - (standard output, a FIFO or a device) needs --panel-out FILE"}},
 
 		// Outputs.
 		{"output directory missing", []string{"simulate", "--individuals", "10", "--snps", "10", "-o", "OUT/no/such/dir/s.vcf.gz"}, 1, []string{"no such file or directory"}},

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/gousynth/gousynth/chrom"
+	"github.com/gousynth/gousynth/internal/limits"
+	"github.com/gousynth/gousynth/internal/pathcheck"
 	"github.com/gousynth/gousynth/internal/pipeline"
 	"github.com/gousynth/gousynth/model"
 	"github.com/gousynth/gousynth/report"
@@ -69,6 +71,15 @@ instead, and the run says so; pick another stretch with --region.`,
 			}
 			wopts, err := win.options(cmd.Flags(), cfg)
 			if err != nil {
+				return err
+			}
+			if err := checkOutDir(cmd, outDir); err != nil {
+				return err
+			}
+			var files pathcheck.Set
+			data.files(&files, args[0])
+			dirOutputs(&files, outDir, pipeline.FitOutputNames())
+			if err := checkFiles(cmd, &files); err != nil {
 				return err
 			}
 			dopts.Windows = win.mode
@@ -145,14 +156,14 @@ func (f *windowFlags) options(fs *pflag.FlagSet, cfg model.Config) (chrom.Option
 	if f.residual != chrom.ResidLatent && f.residual != chrom.ResidDosage {
 		return chrom.Options{}, usagef("--window-residual must be latent or dosage, got %q", f.residual)
 	}
-	if f.snps < 10 {
-		return chrom.Options{}, usagef("--window-snps must be at least 10, got %d", f.snps)
+	if err := checkCount("--window-snps", f.snps, 10, limits.MaxSNPs); err != nil {
+		return chrom.Options{}, err
 	}
 	if f.overlap < 0 || f.overlap > f.snps/2 {
 		return chrom.Options{}, usagef("--window-overlap must be in [0, --window-snps/2], got %d", f.overlap)
 	}
-	if f.oversample < 1 {
-		return chrom.Options{}, usagef("--oversample must be ≥ 1, got %g", f.oversample)
+	if !(f.oversample >= 1 && f.oversample <= limits.MaxSmall) {
+		return chrom.Options{}, usagef("--oversample must be in [1, %d], got %g", limits.MaxSmall, f.oversample)
 	}
 	wcfg := chrom.WindowModelConfig(cfg)
 	if fs.Changed("steps") {

@@ -6,6 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gousynth/gousynth/internal/atomicfile"
+	"github.com/gousynth/gousynth/internal/limits"
+	"github.com/gousynth/gousynth/internal/pathcheck"
 	"github.com/gousynth/gousynth/internal/pipeline"
 	"github.com/gousynth/gousynth/model"
 	"github.com/gousynth/gousynth/vcf"
@@ -33,8 +36,17 @@ byte-identical file (set SOURCE_DATE_EPOCH to pin the ##fileDate line).`,
 			if o.output == "" {
 				return usagef("generate: -o/--output is required")
 			}
-			if !strings.HasSuffix(o.output, ".vcf.gz") {
-				return usagef("generate: output %q must end in .vcf.gz", o.output)
+			if !atomicfile.IsStream(o.output) && !strings.HasSuffix(o.output, ".vcf.gz") {
+				return usagef("generate: output %q must end in .vcf.gz (or be - for standard output)", o.output)
+			}
+			if o.n > limits.MaxIndividuals {
+				return usagef("generate: -n must be at most %d synthetic individuals, got %d", limits.MaxIndividuals, o.n)
+			}
+			var files pathcheck.Set
+			files.Input("model", args[0])
+			files.VCFOutput("output VCF", o.output)
+			if err := checkFiles(cmd, &files); err != nil {
+				return err
 			}
 			var reg *vcf.Region
 			if o.region != "" {
@@ -87,7 +99,7 @@ byte-identical file (set SOURCE_DATE_EPOCH to pin the ##fileDate line).`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&o.output, "output", "o", "", "output VCF (.vcf.gz; a .tbi index is written beside it, or a .csi when a position is beyond 2^29)")
+	f.StringVarP(&o.output, "output", "o", "", "output VCF (.vcf.gz; a .tbi index is written beside it, or a .csi when a position is beyond 2^29; - for standard output, without index)")
 	f.IntVarP(&o.n, "n", "n", 0, "number of synthetic individuals (default: the model's training size)")
 	f.StringVar(&o.region, "region", "", "write only the model's sites in `chr:start-end` (1-based, inclusive); an error if the model has none there")
 	return cmd

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +19,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gousynth/gousynth/internal/atomicfile"
+	"github.com/gousynth/gousynth/internal/limits"
+	"github.com/gousynth/gousynth/internal/pathcheck"
 	"github.com/gousynth/gousynth/ld"
 	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/vcf"
@@ -51,7 +54,7 @@ CHR_A BP_A SNP_A CHR_B BP_B SNP_B R2, tab-separated (gzip when the name ends
 in .gz, "-" for standard output).
 
   gousynth ld chr22.vcf.gz --window-snps 1000 --window-kb 1000 -o ld.tsv.gz
-  gousynth ld chr22.vcf.gz -r 22:16e6-17e6 --decay decay.tsv --blocks blocks.tsv
+  gousynth ld chr22.vcf.gz -r 22:16000000-17000000 --decay decay.tsv --blocks blocks.tsv
 
 The window matches plink 1.9's --ld-window, --ld-window-kb and --ld-window-r2:
 sites i < j pair when j - i < --window-snps and their distance is at most
@@ -90,6 +93,24 @@ func runLD(cmd *cobra.Command, in string, fl *ldFlags) error {
 	}
 	if fl.window.WindowSNPs < 2 {
 		return usagef("--window-snps must be at least 2 (a window of %d SNPs has no pairs)", fl.window.WindowSNPs)
+	}
+	for _, c := range []struct {
+		flag        string
+		v, min, max int
+	}{{"--window-snps", fl.window.WindowSNPs, 2, limits.MaxSNPs}, {"--decay-bins", fl.decayBins, 1, limits.MaxSmall},
+		{"--decay-max-pairs", fl.decayPairs, 0, 1 << 40}, {"--block-half-window", fl.blockOpts.HalfWindow, 0, limits.MaxSNPs},
+		{"--block-min-snps", fl.blockOpts.MinSNPs, 0, limits.MaxSNPs}, {"--block-max-snps", fl.blockOpts.MaxSNPs, 0, limits.MaxSNPs}} {
+		if err := checkCount(c.flag, c.v, c.min, c.max); err != nil {
+			return err
+		}
+	}
+	var files pathcheck.Set
+	files.VCFInput("input VCF", in)
+	files.Output("-o", fl.out)
+	files.Output("--decay", fl.decay)
+	files.Output("--blocks", fl.blocks)
+	if err := checkFiles(cmd, &files); err != nil {
+		return err
 	}
 	if !(fl.window.WindowKB > 0) {
 		return usagef("--window-kb must be positive, got %g", fl.window.WindowKB)
@@ -215,7 +236,7 @@ func writeLDPairs(cmd *cobra.Command, g *vcf.Genotypes, fl *ldFlags) error {
 		if err != nil {
 			return err
 		}
-		if err := zw.SetConcurrency(1<<20, 2*global.threads); err != nil {
+		if err := zw.SetConcurrency(1<<20, 2*runtime.GOMAXPROCS(0)); err != nil {
 			return err
 		}
 		w = zw

@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/gousynth/gousynth/internal/atomicfile"
 	"github.com/gousynth/gousynth/vcf"
@@ -36,7 +37,7 @@ var invocation []string
 
 func run(args []string) int {
 	invocation = args
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptContext()
 	defer stop()
 	root := newRootCmd()
 	root.SetArgs(args)
@@ -55,6 +56,43 @@ func run(args []string) int {
 			return exitUsage
 		}
 		return exitError
+	}
+}
+
+// interruptGrace is how long a command may take to stop by itself after
+// SIGINT or SIGTERM before the process removes its pending outputs and
+// exits anyway.
+const interruptGrace = 2 * time.Second
+
+// interruptContext is cancelled by SIGINT or SIGTERM. A second signal, or
+// interruptGrace without the command returning, removes every pending
+// output and exits with code 130 at once, whatever the command is doing.
+func interruptContext() (context.Context, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sig := make(chan os.Signal, 2)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	finished := make(chan struct{})
+	go func() {
+		select {
+		case <-sig:
+		case <-finished:
+			return
+		}
+		cancel()
+		select {
+		case <-sig:
+		case <-time.After(interruptGrace):
+		case <-finished:
+			return
+		}
+		atomicfile.RemovePending()
+		fmt.Fprintln(os.Stderr, "gousynth: interrupted; no output was written")
+		os.Exit(exitInterrupted)
+	}()
+	return ctx, func() {
+		signal.Stop(sig)
+		close(finished)
+		cancel()
 	}
 }
 

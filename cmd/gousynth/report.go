@@ -12,6 +12,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gousynth/gousynth/internal/atomicfile"
+	"github.com/gousynth/gousynth/internal/limits"
+	"github.com/gousynth/gousynth/internal/pathcheck"
 	"github.com/gousynth/gousynth/internal/version"
 	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/report"
@@ -56,8 +58,8 @@ into the report (byte-identical reruns).`,
 	f.StringVar(&fl.panel, "panel", "", "1000 Genomes panel `FILE` (sample pop super_pop ...): colour the PCA plot")
 	f.StringVar(&fl.panelColumn, "panel-column", "super_pop", "panel column that colours the PCA plot: super_pop or pop")
 	f.StringVar(&fl.region, "region", "", "sites of the LD heatmaps, `chr:start-end` (default: all; large regions are thinned and block-averaged)")
-	f.StringVarP(&fl.out, "out", "o", "", "HTML report `FILE`")
-	f.StringVar(&fl.json, "json", "", "metrics JSON `FILE`")
+	f.StringVarP(&fl.out, "out", "o", "", "HTML report `FILE` (- for standard output)")
+	f.StringVar(&fl.json, "json", "", "metrics JSON `FILE` (- for standard output)")
 	f.StringVar(&fl.title, "title", "", "title of the HTML report")
 	f.IntVar(&fl.opts.LDWindowSNPs, "ld-window-snps", 200, "LD comparison: pair SNPs fewer than this many sites apart")
 	f.Float64Var(&fl.opts.LDWindowKB, "ld-window-kb", 500, "LD comparison: pair SNPs at most this many kb apart")
@@ -83,6 +85,26 @@ func runReport(cmd *cobra.Command, fl *reportFlags) error {
 		return usagef("--ld-window-kb must be positive, got %g", fl.opts.LDWindowKB)
 	case fl.opts.Projections < 1 || fl.opts.PCs < 1 || fl.opts.FloorSize < 0 || fl.opts.HeatmapCells < 1 || fl.opts.HeatmapMaxSNPs < 2:
 		return usagef("--projections, --pcs, --heatmap-cells must be ≥ 1, --heatmap-max-snps ≥ 2, --floor-size ≥ 0")
+	}
+	for _, c := range []struct {
+		flag   string
+		v, max int
+	}{{"--ld-window-snps", fl.opts.LDWindowSNPs, limits.MaxSNPs}, {"--projections", fl.opts.Projections, limits.MaxSmall},
+		{"--pcs", fl.opts.PCs, 1000}, {"--floor-size", fl.opts.FloorSize, limits.MaxIndividuals},
+		{"--heatmap-cells", fl.opts.HeatmapCells, 10000}, {"--heatmap-max-snps", fl.opts.HeatmapMaxSNPs, 10000}} {
+		if err := checkCount(c.flag, c.v, 0, c.max); err != nil {
+			return err
+		}
+	}
+	var files pathcheck.Set
+	files.VCFInput("--real VCF", fl.real)
+	files.VCFInput("--synth VCF", fl.synth)
+	files.VCFInput("--train VCF", fl.train)
+	files.Input("--panel file", fl.panel)
+	files.Output("HTML report (-o)", fl.out)
+	files.Output("--json", fl.json)
+	if err := checkFiles(cmd, &files); err != nil {
+		return err
 	}
 	opts := fl.opts
 	opts.Seed = global.seed
@@ -180,8 +202,12 @@ func runReport(cmd *cobra.Command, fl *reportFlags) error {
 			return err
 		}
 	}
+	verdicts := cmd.OutOrStdout()
+	if fl.out == atomicfile.Stdout || fl.json == atomicfile.Stdout {
+		verdicts = cmd.ErrOrStderr() // standard output holds the report
+	}
 	for _, v := range m.Verdicts {
-		fmt.Fprintf(cmd.OutOrStdout(), "%-20s %-13s %s\n", v.Area, v.Verdict, v.Reason)
+		fmt.Fprintf(verdicts, "%-20s %-13s %s\n", v.Area, v.Verdict, v.Reason)
 	}
 	slog.Info("report written", "html", fl.out, "json", fl.json, "seconds", strconv.FormatFloat(time.Since(start).Seconds(), 'f', 1, 64))
 	return nil

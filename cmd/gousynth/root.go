@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/gousynth/gousynth/internal/limits"
 	"github.com/spf13/cobra"
 )
 
@@ -47,11 +48,14 @@ behind.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			return global.apply(cmd.ErrOrStderr())
+			if err := global.apply(cmd.ErrOrStderr()); err != nil {
+				return err
+			}
+			return checkFiniteFloats(cmd)
 		},
 	}
 	pf := root.PersistentFlags()
-	pf.IntVar(&global.threads, "threads", runtime.NumCPU(), "number of worker threads")
+	pf.IntVar(&global.threads, "threads", runtime.NumCPU(), fmt.Sprintf("number of worker threads (1 to %d; never more are used than there are CPUs or units of work)", limits.MaxThreads))
 	pf.Uint64Var(&global.seed, "seed", 1, "random seed; the same seed and inputs give byte-identical outputs")
 	pf.StringVar(&global.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	pf.BoolVarP(&global.quiet, "quiet", "q", false, "print only errors (no progress, no info logs)")
@@ -90,10 +94,12 @@ func markArgErrors(c *cobra.Command) {
 
 // apply validates the global flags and configures logging and threads.
 func (g *globalOptions) apply(stderr io.Writer) error {
-	if g.threads < 1 {
-		return usagef("--threads must be at least 1, got %d", g.threads)
+	if err := checkCount("--threads", g.threads, 1, limits.MaxThreads); err != nil {
+		return err
 	}
-	runtime.GOMAXPROCS(g.threads)
+	// More OS threads than CPUs only cost memory; the work-pool sizes that
+	// follow --threads are bounded by the work as well.
+	runtime.GOMAXPROCS(min(g.threads, runtime.NumCPU()))
 	var level slog.Level
 	switch strings.ToLower(g.logLevel) {
 	case "debug":

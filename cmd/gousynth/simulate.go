@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/gousynth/gousynth/internal/atomicfile"
+	"github.com/gousynth/gousynth/internal/limits"
+	"github.com/gousynth/gousynth/internal/pathcheck"
 	"github.com/gousynth/gousynth/internal/version"
 	"github.com/gousynth/gousynth/synth"
 	"github.com/gousynth/gousynth/vcf"
@@ -100,7 +102,7 @@ header x1..xd:
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&o.output, "output", "o", "", "output file: a .vcf.gz for genotype panels, a .tsv for --distribution")
+	f.StringVarP(&o.output, "output", "o", "", "output file: a .vcf.gz for genotype panels, a .tsv for --distribution; - for standard output")
 	f.IntVar(&o.individuals, "individuals", 500, "number of diploid individuals")
 	f.IntVar(&o.snps, "snps", 1000, "number of biallelic SNPs")
 	f.IntVar(&o.blockSize, "block-size", 50, "SNPs per LD block (the mean size with --block-sizes variable); paper preset")
@@ -125,6 +127,15 @@ header x1..xd:
 func runSimulateDistribution(cmd *cobra.Command, o *simulateOptions) error {
 	if o.n < 1 {
 		return usagef("simulate: -n must be at least 1, got %d", o.n)
+	}
+	if err := checkCount("simulate: -n", o.n, 1, limits.MaxIndividuals); err != nil {
+		return err
+	}
+	if err := checkCount("simulate: --dim", o.dim, 1, limits.MaxSmall); err != nil {
+		return err
+	}
+	if o.distribution == "funnel" && o.n*o.dim > limits.MaxValues {
+		return usagef("simulate: -n × --dim must be at most %d values, got %d × %d", limits.MaxValues, o.n, o.dim)
 	}
 	var d synth.Distribution
 	switch o.distribution {
@@ -161,22 +172,25 @@ func runSimulateDistribution(cmd *cobra.Command, o *simulateOptions) error {
 }
 
 func runSimulatePanel(cmd *cobra.Command, o *simulateOptions) error {
-	if !strings.HasSuffix(o.output, ".vcf.gz") && !strings.HasSuffix(o.output, ".vcf.bgz") {
-		return usagef("simulate: -o must end in .vcf.gz or .vcf.bgz (the VCF is bgzipped and tabix-indexed), got %q", o.output)
+	if !atomicfile.IsStream(o.output) && !strings.HasSuffix(o.output, ".vcf.gz") && !strings.HasSuffix(o.output, ".vcf.bgz") {
+		return usagef("simulate: -o must end in .vcf.gz or .vcf.bgz (the VCF is bgzipped and tabix-indexed) or be - (standard output, no index), got %q", o.output)
 	}
-	if o.individuals < 1 {
-		return usagef("simulate: --individuals must be at least 1, got %d", o.individuals)
+	if atomicfile.IsStream(o.output) && o.panelOut == "" {
+		return usagef("simulate: -o %s (standard output, a FIFO or a device) needs --panel-out FILE for the panel file", o.output)
 	}
-	if o.snps < 1 {
-		return usagef("simulate: --snps must be at least 1, got %d", o.snps)
+	if err := checkCount("simulate: --individuals", o.individuals, 1, limits.MaxIndividuals); err != nil {
+		return err
+	}
+	if err := checkCount("simulate: --snps", o.snps, 1, limits.MaxSNPs); err != nil {
+		return err
 	}
 	changed := cmd.Flags().Changed
 	var cfg synth.PanelConfig
 	switch o.preset {
 	case "paper":
 		cfg = synth.PaperPreset(o.individuals, o.snps)
-		if o.blockSize < 1 {
-			return usagef("simulate: --block-size must be at least 1, got %d", o.blockSize)
+		if err := checkCount("simulate: --block-size", o.blockSize, 1, limits.MaxSNPs); err != nil {
+			return err
 		}
 		cfg.BlockSize = o.blockSize
 		switch o.blockSizes {
@@ -219,8 +233,8 @@ func runSimulatePanel(cmd *cobra.Command, o *simulateOptions) error {
 		return usagef("simulate: need 0 < --maf-min ≤ --maf-max ≤ 0.5, got %v and %v", cfg.Spectrum.Min, cfg.Spectrum.Max)
 	}
 	if changed("populations") {
-		if o.populations < 1 {
-			return usagef("simulate: --populations must be at least 1, got %d", o.populations)
+		if err := checkCount("simulate: --populations", o.populations, 1, 1000); err != nil {
+			return err
 		}
 		cfg.Populations = o.populations
 		if cfg.Populations > 1 && cfg.Fst == 0 {
@@ -252,8 +266,12 @@ func runSimulatePanel(cmd *cobra.Command, o *simulateOptions) error {
 		panelPath = strings.TrimSuffix(strings.TrimSuffix(o.output, ".gz"), ".bgz")
 		panelPath = strings.TrimSuffix(panelPath, ".vcf") + ".panel"
 	}
-	if panelPath == o.output || panelPath == o.truthOut || (o.truthOut != "" && o.truthOut == o.output) {
-		return usagef("simulate: -o, --panel-out and --truth-out must be different files")
+	var files pathcheck.Set
+	files.VCFOutput("output VCF", o.output)
+	files.Output("panel file", panelPath)
+	files.Output("--truth-out", o.truthOut)
+	if err := checkFiles(cmd, &files); err != nil {
+		return err
 	}
 
 	p, err := synth.NewPanel(cfg, global.seed)

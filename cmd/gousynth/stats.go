@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gousynth/gousynth/internal/pathcheck"
 	"github.com/gousynth/gousynth/vcf"
 	"github.com/spf13/cobra"
 )
@@ -24,6 +25,13 @@ by reason, the missing-call rate, whether the data are phased, and the minor
 allele frequency spectrum.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			var files pathcheck.Set
+			files.VCFInput("input VCF", args[0])
+			files.Input("--samples-file", includeFile)
+			files.Input("--exclude-samples-file", excludeFile)
+			if err := checkFiles(cmd, &files); err != nil {
+				return err
+			}
 			if include != "" {
 				opts.IncludeSamples = strings.Split(include, ",")
 			}

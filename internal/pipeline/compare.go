@@ -69,7 +69,7 @@ type CompareResult struct {
 // evaluates each against the same held-out individuals (so every process
 // shares one floor). It writes a table, a JSON file and an HTML comparison
 // with one full report per process, all together or not at all.
-func Compare(ctx context.Context, o CompareOptions) (*CompareResult, error) {
+func Compare(ctx context.Context, o CompareOptions) (_ *CompareResult, err error) {
 	if len(o.Processes) == 0 {
 		return nil, fmt.Errorf("%w: no process to compare", ErrBadOption)
 	}
@@ -83,6 +83,7 @@ func Compare(ctx context.Context, o CompareOptions) (*CompareResult, error) {
 		return nil, err
 	}
 	defer j.out.Abort()
+	defer func() { err = j.out.UserError(err) }()
 	res := &CompareResult{Data: j.data}
 	for _, proc := range o.Processes {
 		var progress func(model.Progress)
@@ -304,4 +305,22 @@ func (r *CompareResult) writeHTML(w io.Writer, cmdline string) error {
 		"Procs": procs, "Rows": rows, "Times": times, "Command": cmdline,
 		"Good": report.GoodRatio, "Fair": report.FairRatio, "Dist": r.Dist, "CPU": cpu, "CPURow": cpuRowName,
 	})
+}
+
+// CompareOutputNames are the files compare writes into its output directory
+// for processes procs (dist: compare --dist), for checking before any work
+// that none of them is an input.
+func CompareOutputNames(procs []string, dist bool) []string {
+	names := []string{CompareTableFile, CompareHTMLFile, CompareJSONFile, LogFile}
+	if dist {
+		names = append(names, DistTestFile)
+	}
+	for _, p := range procs {
+		if dist {
+			names = append(names, "samples-"+p+".tsv")
+		} else {
+			names = append(names, "report-"+p+".html")
+		}
+	}
+	return names
 }

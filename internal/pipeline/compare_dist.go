@@ -121,7 +121,7 @@ func newDistribution(name string, dim int) (synth.Distribution, error) {
 // writes comparison.{md,html,json}, run.log, the held-out samples
 // (DistTestFile) and each process's samples (samples-<process>.tsv) into
 // OutDir, all together or not at all.
-func CompareDist(ctx context.Context, o CompareDistOptions) (*CompareResult, error) {
+func CompareDist(ctx context.Context, o CompareDistOptions) (_ *CompareResult, err error) {
 	if len(o.Processes) == 0 {
 		return nil, fmt.Errorf("%w: no process to compare", ErrBadOption)
 	}
@@ -165,6 +165,7 @@ func CompareDist(ctx context.Context, o CompareDistOptions) (*CompareResult, err
 		return nil, err
 	}
 	defer out.Abort()
+	defer func() { err = out.UserError(err) }()
 
 	// Data: draw, then split by a seeded permutation.
 	x := dist.Sample(synth.NewRand(stageSeed(o.Seed, stageDraw)), o.N)

@@ -79,13 +79,14 @@ const (
 // Fit runs the main job: prepare the data, fit the model, generate the
 // synthetic cohort, evaluate it, and write model, synthetic VCF (+ .tbi),
 // report, metrics and log into OutDir. Either all outputs appear or none.
-func Fit(ctx context.Context, o FitOptions) (*FitResult, error) {
+func Fit(ctx context.Context, o FitOptions) (_ *FitResult, err error) {
 	start := time.Now()
 	j, err := startJob(ctx, o.Logger, o.OutDir, o.Data)
 	if err != nil {
 		return nil, err
 	}
 	defer j.out.Abort()
+	defer func() { err = j.out.UserError(err) }()
 	d := j.data
 	if d.Windowed {
 		return fitWindowed(ctx, o, j, start)
@@ -285,4 +286,10 @@ func provenanceBase(o FitOptions, d *Data) report.Provenance {
 		kv("split", fmt.Sprintf("%d training / %d test individuals (test fraction %g, stratified by population: %v)", d.Train.NumSamples(), d.Test.NumSamples(), o.Data.TestFraction, d.Panel != nil)),
 	)
 	return p
+}
+
+// FitOutputNames are the files a fit writes into its output directory, for
+// checking before any work that none of them is an input.
+func FitOutputNames() []string {
+	return []string{ModelFile, SynthFile, SynthFile + ".tbi", ReportFile, JSONFile, LogFile}
 }

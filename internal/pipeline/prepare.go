@@ -105,6 +105,9 @@ func Prepare(ctx context.Context, o DataOptions, log *slog.Logger) (*Data, error
 		return nil, fmt.Errorf("%s: %w", o.Input, err)
 	}
 	d.Log = flog
+	if g.NumSites() < 2 {
+		return nil, fmt.Errorf("%s: %d SNP passed the filters; a model needs at least 2 SNPs (widen --region or relax --maf, --geno, --hwe)", o.Input, g.NumSites())
+	}
 	max := o.MaxSNPs
 	if max == 0 {
 		max = DefaultMaxSNPs

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/gousynth/gousynth/internal/limits"
 	"github.com/gousynth/gousynth/model"
 )
 
@@ -56,6 +57,9 @@ func openWindowedModel(path string) (*os.File, *gob.Decoder, ChromModelHeader, e
 	dec := gob.NewDecoder(bufio.NewReader(io.NewSectionReader(f, int64(len(magic)), body)))
 	if err := dec.Decode(&hdr); err != nil {
 		return fail(fmt.Errorf("%s: windowed model header: %w", path, model.ErrCorrupt))
+	}
+	if hdr.NumTrain < 1 || hdr.NumTrain > limits.MaxIndividuals {
+		return fail(fmt.Errorf("%s: %w: implausible training size %d individuals (gousynth's limit is %d)", path, model.ErrCorrupt, hdr.NumTrain, limits.MaxIndividuals))
 	}
 	return f, dec, hdr, nil
 }
