@@ -46,8 +46,12 @@
 // Conditioning by regression (CondRegress, the default, and
 // CondRegressMatch) conditions the window models themselves: each window's
 // training dosages are regressed on the whole-chromosome PC scores (least
-// squares with intercept, x_v = a_v + B_v·z + r_v), the window's model is
-// fitted on the residuals with model.FitContinuous, and candidate c's
+// squares with intercept, x_v = a_v + B_v·z + r_v), the window's residual
+// model is fitted (by default in the latent Gaussian space of the
+// genotypes given ancestry, LatentResidual in latent.go, with a GOU
+// diffusion model on its leading directions; with Options.Residual =
+// ResidDosage on the dosage residuals r with model.FitContinuous), and
+// candidate c's
 // genotype at site v is drawn from Binomial(2, p) with the
 // individual-specific allele frequency p = (a_v + B_v·z_c)/2 of the latent
 // z_c of synthetic individual c mod n (intercepts calibrated so that
@@ -63,8 +67,12 @@
 // draws Oversample·n and assembles them as match does. A and B, the
 // genotype frequencies and the residual marginals are aggregates
 // (Result.Coef, GenotypeFreq, ResidMean, ResidSD); the residual model is
-// stored as a model file (model.ContinuousModel.Encode), so windowed model
-// files fitted this way generate new cohorts like the others.
+// stored (the latent model's directions and autoregression as float32, its
+// diffusion model and a dosage residual model as model files,
+// model.ContinuousModel.Encode), so windowed model files fitted this way
+// generate new cohorts like the others. docs/results-windowed-ld.md
+// measures the latent model against the dosage one and the alternatives
+// tried on the way.
 //
 // # Measured alternatives
 //

@@ -122,12 +122,21 @@ func (l *LatentResidual) Sample(ctx context.Context, M int, seed uint64) (*mat.D
 	if err := l.check(); err != nil {
 		return nil, err
 	}
-	w := mat.NewDense(M, l.D, nil)
+	var y *mat.Dense
 	if l.Rank > 0 {
-		y, err := l.Lead.Sample(ctx, M, seed)
-		if err != nil {
+		var err error
+		if y, err = l.Lead.Sample(ctx, M, seed); err != nil {
 			return nil, err
 		}
+	}
+	return l.sampleWith(ctx, y, M, seed)
+}
+
+// sampleWith is Sample with the leading coordinates y (M×Rank, nil when
+// Rank is 0) already drawn.
+func (l *LatentResidual) sampleWith(ctx context.Context, y *mat.Dense, M int, seed uint64) (*mat.Dense, error) {
+	w := mat.NewDense(M, l.D, nil)
+	if l.Rank > 0 {
 		u := make([]float64, len(l.U))
 		for i, v := range l.U {
 			u[i] = float64(v)
@@ -506,6 +515,15 @@ func (g gainMatcher) run(ctx context.Context, lr *LatentResidual, rounds int, se
 	// imputed latents, attenuated by a finite Gibbs run, understate.
 	u0 := append([]float32(nil), lr.U...)
 	leadGain := 1.0
+	// The leading coordinates are drawn once: between rounds only their
+	// gain changes (the diffusion sampler is the costly part of a draw).
+	var y *mat.Dense
+	if lr.Rank > 0 {
+		var err error
+		if y, err = lr.Lead.Sample(ctx, M, seed^0x6c656164); err != nil {
+			return err
+		}
+	}
 	for round := 0; round < rounds; round++ {
 		for i, x := range u0 {
 			lr.U[i] = float32(leadGain * float64(x))
@@ -516,7 +534,7 @@ func (g gainMatcher) run(ctx context.Context, lr *LatentResidual, rounds int, se
 			}
 			lr.SD[v] = float32(math.Sqrt(math.Max(base.Var[v]+(1-gain[v]*gain[v])*explained[v], 1e-3*(base.Var[v]+explained[v]))))
 		}
-		w, err := lr.Sample(ctx, M, seed+uint64(round))
+		w, err := lr.sampleWith(ctx, y, M, seed+uint64(round))
 		if err != nil {
 			return err
 		}
