@@ -196,8 +196,14 @@ func (c SiteCounts) MAF() float64 {
 // haplotypes when g is phased, so haploid calls count one allele (as
 // bcftools' AN does); otherwise every called genotype counts two.
 func CountSite(g *vcf.Genotypes, v int) SiteCounts {
+	return countRow(g.Row(v), g.HapRow(v))
+}
+
+// countRow counts the calls of one site from its dosages and, when not
+// nil, its haplotype alleles (two per sample), as CountSite does.
+func countRow(dos, h []int8) SiteCounts {
 	var c SiteCounts
-	for _, d := range g.Row(v) {
+	for _, d := range dos {
 		switch d {
 		case 0:
 			c.HomRef++
@@ -209,9 +215,9 @@ func CountSite(g *vcf.Genotypes, v int) SiteCounts {
 			c.Missing++
 		}
 	}
-	if h := g.HapRow(v); h != nil {
+	if h != nil {
 		for s := 0; s < len(h); s += 2 {
-			if g.Dosage[v*g.NumSamples()+s/2] < 0 {
+			if dos[s/2] < 0 {
 				continue
 			}
 			for _, a := range h[s : s+2] {
