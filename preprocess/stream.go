@@ -216,7 +216,10 @@ func (f *StreamFilter) Log(nSamples int) (*Log, error) {
 // ReadFiltered is vcf.ReadFile followed by Filter, with the filters
 // applied while reading (see StreamFilter): the sites they drop are never
 // stored. The matrix keeps haplotypes unless ro.DosageOnly is set.
-// ro.MaxVariants, if set, counts the sites kept after filtering.
+// ro.MaxVariants, if set, counts the sites kept after filtering. When a
+// step removes every site (or there are no sites or samples) the error
+// wraps ErrNothingLeft and the (empty) matrix and the stats are returned
+// too, for messages.
 func ReadFiltered(path string, ro vcf.ReadOptions, opts FilterOptions) (*vcf.Genotypes, *vcf.ReadStats, *Log, error) {
 	f, ro2, err := NewStreamFilter(path, ro, opts)
 	if err != nil {
@@ -228,7 +231,7 @@ func ReadFiltered(path string, ro vcf.ReadOptions, opts FilterOptions) (*vcf.Gen
 	}
 	log, err := f.Log(g.NumSamples())
 	if err != nil {
-		return nil, stats, log, err
+		return g, stats, log, err
 	}
 	return g, stats, log, nil
 }
