@@ -8,14 +8,17 @@
 #   ld --maf 0.01             holds every kept site (dosages only)
 #   fit --windows off         reads and filters everything, holds the first
 #                             --max-snps (2000) kept sites, fits 50 steps
+#   fit (CMDS=fitw)           the default windowed fit of every kept site
+#                             (minutes per 10,000 kept sites: not run by
+#                             default)
 #
 # and prints peak RSS, kept sites, the bytes of kept genotypes (kept sites x
 # individuals; for fit, the sites it holds) and RSS per kept genotype.
 # The goal (issue 15): RSS <= 1.2 bytes per kept genotype + 400 MB.
 #
 #   bench/memory.sh                       N=1000 SNPS=100000 (a few minutes)
-#   N=2504 SNPS=1100000 SPECTRA=1kg CMDS=fit bench/memory.sh
-#                                         the chromosome-shaped input
+#   N=2504 SNPS=1100000 SPECTRA=1kg CMDS=fitw bench/memory.sh
+#                                         the chromosome-shaped fit
 #   GOUSYNTH=/path/to/gousynth bench/memory.sh     measure another build
 #
 # Inputs are kept in bench/work/memory and reused.
@@ -52,6 +55,7 @@ for s in $spectra; do
 		case $c in
 		ld) cmd=("$bin" ld "$in" --maf 0.01 --window-snps 20 --threads "$threads" -o "$work/ld.tsv.gz") ;;
 		fit) cmd=("$bin" fit "$in" --windows off --steps 50 --threads "$threads" -o "$work/fit_$s") ;;
+		fitw) cmd=("$bin" fit "$in" --threads "$threads" -o "$work/fit_$s") ;;
 		*) echo "unknown command $c" >&2; exit 1 ;;
 		esac
 		rm -rf "$work/fit_$s"
