@@ -276,7 +276,8 @@ func (m *Model) sampleChunks(ctx context.Context, n int, rng *rand.Rand, fn func
 }
 
 // Generate draws n synthetic individuals (sample IDs SYN000001…, unphased
-// dosages 0/1/2). The same model, n and seed give the same genotypes.
+// dosages 0/1/2). The same model, n and seed give the same genotypes. It
+// holds the n × d matrix; GenerateChunks draws the same in bounded memory.
 func (m *Model) Generate(ctx context.Context, n int, seed uint64) (*vcf.Genotypes, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("model: number of individuals must be ≥ 1, got %d", n)
