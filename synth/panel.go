@@ -61,7 +61,7 @@ func BetaSpectrum() Spectrum {
 // site-frequency spectrum; the bin weights follow the 4294 biallelic SNPs of
 // the bundled real data (testdata/1kg_chr1_11.7M.vcf.gz, 2504 people, where
 // 17.3% have MAF ≥ 0.01), scaled so that the rare bins sum to 0.80 and the
-// common ones to 0.20 (see OneKGBins):
+// common ones to 0.20 (see oneKGBins):
 //
 //	MAF bin         bundled data   spectrum
 //	[1/5008, 0.001)     63.9%        61.7%
@@ -83,19 +83,19 @@ func BetaSpectrum() Spectrum {
 // data's 17.3%.
 func OneKGSpectrum() Spectrum { return Spectrum{Kind: Spectrum1KG, Min: 1.0 / 5008, Max: 0.5} }
 
-// OneKGBins are the bins of OneKGSpectrum: the lower bounds of the MAF bins
+// oneKGBins are the bins of OneKGSpectrum: the lower bounds of the MAF bins
 // (each runs to the next bound, the last to 0.5) and their weights.
-var OneKGBins = struct {
+var oneKGBins = struct {
 	Lower, Weight []float64
 }{
 	Lower:  []float64{1.0 / 5008, 0.001, 0.005, 0.01, 0.05, 0.1, 0.2},
 	Weight: []float64{0.617, 0.141, 0.042, 0.082, 0.029, 0.034, 0.055},
 }
 
-// draw1KG draws from OneKGBins truncated to [s.Min, s.Max], log-uniformly
+// draw1KG draws from oneKGBins truncated to [s.Min, s.Max], log-uniformly
 // (density ∝ 1/p) inside a bin.
 func (s Spectrum) draw1KG(rng *rand.Rand) float64 {
-	b := OneKGBins
+	b := oneKGBins
 	var lo, hi, w [8]float64
 	total := 0.0
 	for i, l := range b.Lower {
