@@ -61,7 +61,7 @@ func BetaSpectrum() Spectrum {
 // site-frequency spectrum; the bin weights follow the 4294 biallelic SNPs of
 // the bundled real data (testdata/1kg_chr1_11.7M.vcf.gz, 2504 people, where
 // 17.3% have MAF ≥ 0.01), scaled so that the rare bins sum to 0.80 and the
-// common ones to 0.20 (see oneKGBins):
+// common ones to 0.20:
 //
 //	MAF bin         bundled data   spectrum
 //	[1/5008, 0.001)     63.9%        61.7%
