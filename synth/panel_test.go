@@ -592,7 +592,7 @@ func BenchmarkPanel2504x1000(b *testing.B) {
 }
 
 // TestOneKGSpectrum: on a simulated 1000 Genomes-shaped panel (2504
-// people, five populations) with --maf-spectrum 1kg, the sample MAF
+// people, one population) with --maf-spectrum 1kg, the sample MAF
 // follows the spectrum: about one site in five has MAF ≥ 0.01 and the
 // rare bins hold about what OneKGSpectrum's table says.
 func TestOneKGSpectrum(t *testing.T) {
