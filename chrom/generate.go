@@ -25,6 +25,18 @@ type WindowModel struct {
 	ResidMean, ResidSD []float64
 }
 
+// residualSampler returns the window's residual model (the latent one, or
+// a dosage-space model), or nil when it has none for d sites.
+func (wm WindowModel) residualSampler(d int) residualSampler {
+	switch {
+	case wm.Latent != nil && wm.Latent.check() == nil && wm.Latent.D == d:
+		return wm.Latent
+	case wm.Latent == nil && wm.Residual != nil && wm.Residual.Dim() == d:
+		return wm.Residual
+	}
+	return nil
+}
+
 // Generate draws a new synthetic chromosome of n individuals from fitted
 // window models, without the training data: a fresh ancestry latent from mx,
 // oversample·n candidates per window from each model, assembled as in a fit
@@ -63,13 +75,7 @@ func Generate(ctx context.Context, pca *PCA, mx *Mixture, n int, oversample floa
 		genSeed := mix(seed, tagWindow+2*uint64(w.Index)+1)
 		var dos []int8
 		if isRegress(cond) {
-			var rs residualSampler
-			switch {
-			case wm.Latent != nil && wm.Latent.check() == nil && wm.Latent.D == d:
-				rs = wm.Latent
-			case wm.Latent == nil && wm.Residual != nil && wm.Residual.Dim() == d:
-				rs = wm.Residual
-			}
+			rs := wm.residualSampler(d)
 			if rs == nil || len(wm.Coef) != (K+1)*d || len(wm.ResidMean) != d || len(wm.ResidSD) != d {
 				return fmt.Errorf("%w: window %d lacks its regression model or its sizes do not match %d sites", ErrOption, w.Index, d)
 			}

@@ -117,37 +117,84 @@ func (l *LatentResidual) check() error {
 }
 
 // Sample draws M latent vectors (M×D). The same model, M and seed give the
-// same samples.
+// same samples, which SampleChunks draws in chunks.
 func (l *LatentResidual) Sample(ctx context.Context, M int, seed uint64) (*mat.Dense, error) {
-	if err := l.check(); err != nil {
+	w := mat.NewDense(M, l.D, nil)
+	err := l.SampleChunks(ctx, M, seed, func(lo int, x *mat.Dense) error {
+		rows, _ := x.Dims()
+		w.Slice(lo, lo+rows, 0, l.D).(*mat.Dense).Copy(x)
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	var y *mat.Dense
+	return w, nil
+}
+
+// SampleChunks draws the samples Sample(ctx, M, seed) draws, in chunks of
+// consecutive samples (those of model.ContinuousModel.SampleChunks), in
+// order, so that no M × D matrix is held: fn gets the index lo of the
+// chunk's first sample and the chunk, which it must not keep.
+func (l *LatentResidual) SampleChunks(ctx context.Context, M int, seed uint64, fn func(lo int, x *mat.Dense) error) error {
+	if err := l.check(); err != nil {
+		return err
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x6c61746172))
 	if l.Rank > 0 {
-		var err error
-		if y, err = l.Lead.Sample(ctx, M, seed); err != nil {
-			return nil, err
+		u := l.leadBasis()
+		return l.Lead.SampleChunks(ctx, M, seed, func(lo int, y *mat.Dense) error {
+			rows, _ := y.Dims()
+			w := mat.NewDense(rows, l.D, nil)
+			w.Mul(y, u.T())
+			if err := l.addAR(ctx, w, rng); err != nil {
+				return err
+			}
+			return fn(lo, w)
+		})
+	}
+	for lo := 0; lo < M; lo += model.SampleChunkRows {
+		w := mat.NewDense(min(model.SampleChunkRows, M-lo), l.D, nil)
+		if err := l.addAR(ctx, w, rng); err != nil {
+			return err
+		}
+		if err := fn(lo, w); err != nil {
+			return err
 		}
 	}
-	return l.sampleWith(ctx, y, M, seed)
+	return nil
+}
+
+// leadBasis returns U as a D×Rank matrix.
+func (l *LatentResidual) leadBasis() *mat.Dense {
+	u := make([]float64, len(l.U))
+	for i, v := range l.U {
+		u[i] = float64(v)
+	}
+	return mat.NewDense(l.D, l.Rank, u)
 }
 
 // sampleWith is Sample with the leading coordinates y (M×Rank, nil when
-// Rank is 0) already drawn.
+// Rank is 0) already drawn (gainMatcher changes only their gain between
+// draws).
 func (l *LatentResidual) sampleWith(ctx context.Context, y *mat.Dense, M int, seed uint64) (*mat.Dense, error) {
 	w := mat.NewDense(M, l.D, nil)
 	if l.Rank > 0 {
-		u := make([]float64, len(l.U))
-		for i, v := range l.U {
-			u[i] = float64(v)
-		}
-		w.Mul(y, mat.NewDense(l.D, l.Rank, u).T())
+		w.Mul(y, l.leadBasis().T())
 	}
-	rng := rand.New(rand.NewPCG(seed, 0x6c61746172))
+	if err := l.addAR(ctx, w, rand.New(rand.NewPCG(seed, 0x6c61746172))); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// addAR adds a draw of the autoregression to every row of w, in order,
+// from rng.
+func (l *LatentResidual) addAR(ctx context.Context, w *mat.Dense, rng *rand.Rand) error {
+	rows, _ := w.Dims()
 	e := make([]float64, l.D)
-	for c := 0; c < M; c++ {
+	for c := 0; c < rows; c++ {
 		if c%256 == 0 && ctx.Err() != nil {
-			return nil, ctx.Err()
+			return ctx.Err()
 		}
 		row := w.RawRowView(c)
 		for v := 0; v < l.D; v++ {
@@ -160,7 +207,7 @@ func (l *LatentResidual) sampleWith(ctx context.Context, y *mat.Dense, M int, se
 			row[v] += s
 		}
 	}
-	return w, nil
+	return nil
 }
 
 // latentSites names the coordinates of a window's leading-direction model

@@ -93,6 +93,7 @@ func genotypeFreq(dos []int8, n, d int) []float64 {
 // *model.ContinuousModel or a *LatentResidual.
 type residualSampler interface {
 	Sample(ctx context.Context, n int, seed uint64) (*mat.Dense, error)
+	SampleChunks(ctx context.Context, n int, seed uint64, fn func(lo int, x *mat.Dense) error) error
 }
 
 // regressGenerate draws M candidates: residual samples turned into

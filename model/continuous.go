@@ -74,6 +74,17 @@ func (c *ContinuousModel) Sample(ctx context.Context, n int, seed uint64) (*mat.
 	return c.m.sampleContinuous(ctx, n, rand.New(rand.NewPCG(seed, 0x636f6e74)))
 }
 
+// SampleChunks draws the samples Sample(ctx, n, seed) draws, in chunks of
+// at most SampleChunkRows consecutive samples, in order, so that no n × d
+// matrix is held: fn gets the index lo of the chunk's first sample and the
+// chunk (rows × d), which it must not keep.
+func (c *ContinuousModel) SampleChunks(ctx context.Context, n int, seed uint64, fn func(lo int, x *mat.Dense) error) error {
+	if n < 1 {
+		return fmt.Errorf("model: number of samples must be ≥ 1, got %d", n)
+	}
+	return c.m.sampleChunks(ctx, n, rand.New(rand.NewPCG(seed, 0x636f6e74)), fn)
+}
+
 // Config returns the configuration the model was fitted with.
 func (c *ContinuousModel) Config() Config { return c.m.Config }
 

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -221,6 +222,28 @@ func fingerprint(x *mat.Dense) [32]byte {
 
 // sampleContinuous draws n continuous samples (n × d) in chunks.
 func (m *Model) sampleContinuous(ctx context.Context, n int, rng *rand.Rand) (*mat.Dense, error) {
+	out := mat.NewDense(n, m.Basis.Dim(), nil)
+	err := m.sampleChunks(ctx, n, rng, func(lo int, x *mat.Dense) error {
+		rows, _ := x.Dims()
+		for i := 0; i < rows; i++ {
+			copy(out.RawRowView(lo+i), x.RawRowView(i))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// SampleChunkRows is the number of samples drawn at once. The draws depend
+// on it (the random stream is consumed chunk by chunk), so it is fixed.
+const SampleChunkRows = 4096
+
+// sampleChunks draws n samples in the data space in chunks of
+// SampleChunkRows, in order, and hands each to fn (lo is the index of its
+// first sample).
+func (m *Model) sampleChunks(ctx context.Context, n int, rng *rand.Rand, fn func(lo int, x *mat.Dense) error) error {
 	m.procOnce.Do(func() {
 		if m.proc != nil {
 			return
@@ -233,60 +256,83 @@ func (m *Model) sampleContinuous(ctx context.Context, n int, rng *rand.Rand) (*m
 		m.proc, m.procErr = reg.factory(m.Config, m.Basis.Lambda)
 	})
 	if m.procErr != nil {
-		return nil, m.procErr
+		return m.procErr
 	}
-	r, d := m.Basis.Rank(), m.Basis.Dim()
-	out := mat.NewDense(n, d, nil)
-	const chunk = 4096
-	for lo := 0; lo < n; lo += chunk {
-		hi := min(n, lo+chunk)
+	r := m.Basis.Rank()
+	for lo := 0; lo < n; lo += SampleChunkRows {
+		hi := min(n, lo+SampleChunkRows)
 		y, err := m.proc.Sample(ctx, SampleSpec{Net: m.Net, K: m.K, N: hi - lo, Rng: rng,
 			Sampler: m.Config.Sampler, Steps: m.Config.SamplerSteps, Init: m.Init})
 		if err != nil {
-			return nil, err
+			return err
 		}
 		x := m.Basis.Decode(mat.NewDense(hi-lo, r, y))
 		m.Basis.AddResidual(x, rng)
-		for i := lo; i < hi; i++ {
-			copy(out.RawRowView(i), x.RawRowView(i-lo))
+		if err := fn(lo, x); err != nil {
+			return err
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // Generate draws n synthetic individuals (sample IDs SYN000001…, unphased
-// dosages 0/1/2). The same model, n and seed give the same genotypes.
+// dosages 0/1/2). The same model, n and seed give the same genotypes. It
+// holds the n × d matrix; GenerateChunks draws the same in bounded memory.
 func (m *Model) Generate(ctx context.Context, n int, seed uint64) (*vcf.Genotypes, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("model: number of individuals must be ≥ 1, got %d", n)
-	}
-	x, err := m.sampleContinuous(ctx, n, rand.New(rand.NewPCG(seed, 0x67656e)))
-	if err != nil {
-		return nil, err
 	}
 	d := m.Basis.Dim()
 	g := &vcf.Genotypes{Sites: append([]vcf.Site(nil), m.Sites...), Samples: make([]string, n), Dosage: make([]int8, n*d)}
 	for s := range g.Samples {
 		g.Samples[s] = fmt.Sprintf("SYN%06d", s+1)
 	}
-	if m.Config.Latent != "probit" && m.Config.Discretiser == "ld" {
+	err := m.GenerateChunks(ctx, n, seed, func(lo, rows int, dos []int8) error {
+		for v := 0; v < d; v++ {
+			copy(g.Dosage[v*n+lo:v*n+lo+rows], dos[v*rows:(v+1)*rows])
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// GenerateChunks draws the genotypes Generate(ctx, n, seed) draws, in
+// chunks of at most SampleChunkRows consecutive individuals, in order, so
+// that no n × d matrix is held: fn gets the index lo of the chunk's first
+// individual, its size rows and its dosages, site-major (dos[v*rows+i] is
+// individual lo+i at site v). dos is reused after fn returns.
+func (m *Model) GenerateChunks(ctx context.Context, n int, seed uint64, fn func(lo, rows int, dos []int8) error) error {
+	if n < 1 {
+		return fmt.Errorf("model: number of individuals must be ≥ 1, got %d", n)
+	}
+	d := m.Basis.Dim()
+	ld := m.Config.Latent != "probit" && m.Config.Discretiser == "ld"
+	if ld {
 		m.ldOnce.Do(func() {
 			if m.ld == nil {
 				m.ld = newLDDisc(m.Basis, m.Config)
 			}
 		})
-		for s := 0; s < n; s++ {
-			m.ld.discretise(m.Thresholds, x.RawRowView(s), g.Dosage[s:], n)
-		}
-		return g, nil
 	}
-	for s := 0; s < n; s++ {
-		row := x.RawRowView(s)
-		for v := 0; v < d; v++ {
-			g.Dosage[v*n+s] = m.discretise(v, row[v])
+	var dos []int8
+	return m.sampleChunks(ctx, n, rand.New(rand.NewPCG(seed, 0x67656e)), func(lo int, x *mat.Dense) error {
+		rows, _ := x.Dims()
+		dos = slices.Grow(dos[:0], rows*d)[:rows*d]
+		for s := 0; s < rows; s++ {
+			row := x.RawRowView(s)
+			if ld {
+				m.ld.discretise(m.Thresholds, row, dos[s:], rows)
+				continue
+			}
+			for v := 0; v < d; v++ {
+				dos[v*rows+s] = m.discretise(v, row[v])
+			}
 		}
-	}
-	return g, nil
+		return fn(lo, rows, dos)
+	})
 }
 
 func (m *Model) discretise(v int, x float64) int8 {

@@ -188,8 +188,15 @@ func (c SiteCounts) MAF() float64 {
 // CountSite counts the calls of site v. A haploid call counts one allele
 // (as bcftools' AN does; see vcf.Genotypes.Ploidy), a diploid call two.
 func CountSite(g *vcf.Genotypes, v int) SiteCounts {
+	return countRow(g.Row(v), g.PloidyRow(v))
+}
+
+// countRow counts the calls of one site from its dosages and, when not
+// nil, the ploidy of each call (alleles as vcf.AlleleCounts counts them),
+// as CountSite does.
+func countRow(dos, ploidy []int8) SiteCounts {
 	var c SiteCounts
-	for _, d := range g.Row(v) {
+	for _, d := range dos {
 		switch d {
 		case 0:
 			c.HomRef++
@@ -201,7 +208,7 @@ func CountSite(g *vcf.Genotypes, v int) SiteCounts {
 			c.Missing++
 		}
 	}
-	c.AltAlleles, c.CalledAlleles = vcf.AlleleCounts(g.Row(v), g.PloidyRow(v))
+	c.AltAlleles, c.CalledAlleles = vcf.AlleleCounts(dos, ploidy)
 	return c
 }
 

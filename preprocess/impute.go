@@ -119,3 +119,34 @@ func ImputeMean(g *vcf.Genotypes) (*vcf.Genotypes, int) {
 	}
 	return out, imputed
 }
+
+// ImputeMeanInPlace is ImputeMean without the copy: it replaces the
+// missing calls of g itself (dosages and, when present, haplotypes) and
+// returns the number it imputed. For matrices too large to hold twice.
+func ImputeMeanInPlace(g *vcf.Genotypes) int {
+	n := g.NumSamples()
+	means := SiteMeans(g)
+	imputed := 0
+	for v := range g.Sites {
+		fill := int8(math.Round(means[v]))
+		row := g.Row(v)
+		for s, d := range row {
+			if d >= 0 {
+				continue
+			}
+			row[s] = fill
+			imputed++
+			if g.Haplotypes != nil {
+				i := 2 * (v*n + s)
+				g.Haplotypes[i], g.Haplotypes[i+1] = 0, 0
+				if fill >= 1 {
+					g.Haplotypes[i+1] = 1
+				}
+				if fill == 2 {
+					g.Haplotypes[i] = 1
+				}
+			}
+		}
+	}
+	return imputed
+}

@@ -590,3 +590,59 @@ func BenchmarkPanel2504x1000(b *testing.B) {
 		})
 	}
 }
+
+// TestOneKGSpectrum: on a simulated 1000 Genomes-shaped panel (2504
+// people, one population) with --maf-spectrum 1kg, the sample MAF
+// follows the spectrum: about one site in five has MAF ≥ 0.01 and the
+// rare bins hold about what OneKGSpectrum's table says.
+func TestOneKGSpectrum(t *testing.T) {
+	n, m := 2504, 8000
+	// One population: with Fst 0.05 between five, the sample frequencies
+	// spread around the ancestral one and 17-19% of the sites have MAF ≥
+	// 0.01 (measured on 2504 × 20,000, two seeds).
+	cfg := OneKGLikePreset(n, m)
+	cfg.Spectrum, cfg.Populations, cfg.Fst = OneKGSpectrum(), 1, 0
+	cfg.SameBranch = 0 // independent frequencies: a sharp test
+	p, err := NewPanel(cfg, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, _, err := p.Genotypes(context.Background(), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var common, below001, mid int
+	for v := range g.Sites {
+		alt := 0
+		for _, d := range g.Row(v) {
+			alt += int(d)
+		}
+		maf := float64(min(alt, 2*n-alt)) / float64(2*n)
+		switch {
+		case maf >= 0.01:
+			common++
+		case maf < 0.001:
+			below001++
+		default:
+			mid++
+		}
+	}
+	fc, fr, fm := float64(common)/float64(m), float64(below001)/float64(m), float64(mid)/float64(m)
+	t.Logf("MAF ≥ 0.01: %.3f, < 0.001: %.3f, [0.001, 0.01): %.3f", fc, fr, fm)
+	if fc < 0.18 || fc > 0.22 {
+		t.Errorf("fraction with MAF ≥ 0.01 = %.3f, want ≈ 0.20", fc)
+	}
+	// Ancestral 0.617 below 0.001; sampling moves a few across.
+	if fr < 0.54 || fr > 0.64 || fm < 0.18 || fm > 0.25 {
+		t.Errorf("fraction with MAF < 0.001 = %.3f (want ≈ 0.59), in [0.001, 0.01) = %.3f (want ≈ 0.21)", fr, fm)
+	}
+	// Draws stay inside [Min, Max], also truncated.
+	rng := NewRand(2)
+	s := OneKGSpectrum()
+	s.Min, s.Max = 0.003, 0.15
+	for range 10000 {
+		if q := s.draw(rng); q < s.Min || q > s.Max {
+			t.Fatalf("draw %v outside [%v, %v]", q, s.Min, s.Max)
+		}
+	}
+}

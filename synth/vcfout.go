@@ -103,8 +103,11 @@ func (p *Panel) Describe() string {
 		fmt.Fprintf(&b, ",LD=%s", strings.Join(parts, "+"))
 	}
 	kind := "uniform"
-	if c.Spectrum.Kind == SpectrumBeta {
+	switch c.Spectrum.Kind {
+	case SpectrumBeta:
 		kind = "beta(" + f(c.Spectrum.Alpha) + ";" + f(c.Spectrum.Beta) + ")"
+	case Spectrum1KG:
+		kind = "1kg"
 	}
 	fmt.Fprintf(&b, ",SameBranch=%s,Spectrum=%s[%s;%s],Populations=%d,Fst=%s,Phased=%t",
 		f(c.SameBranch), kind, f(c.Spectrum.Min), f(c.Spectrum.Max), c.Populations, f(c.Fst), !c.Unphased)

@@ -39,23 +39,45 @@ type ReadOptions struct {
 	// Threads is the number of decompression and parsing workers; 0 means
 	// GOMAXPROCS.
 	Threads int
-	// DosageOnly makes ReadFile keep no haplotypes (Phased is then false):
-	// a third of the memory of phased data, for callers that need dosages
-	// only (2504 samples × 1,000,000 sites: 2.5 GB instead of 7.5 GB).
+	// DosageOnly makes ReadFile keep no haplotypes (Phased is then false)
+	// and Reader.Next return none: a third of the memory of phased data,
+	// for callers that need dosages only (2504 samples × 1,000,000 sites:
+	// 2.5 GB instead of 7.5 GB).
 	DosageOnly bool
+	// Filter, when not nil, is called once per parse worker (and once for
+	// the reader itself) to make the SiteFilter that worker applies to every
+	// site before storing it: sites it rejects are never stored or
+	// returned, and are counted in ReadStats.Filtered. See SiteFilter.
+	Filter func() SiteFilter
 }
+
+// A SiteFilter decides, in a parse worker, whether a site is kept (true)
+// or dropped. It sees the site (after splitting, when SplitMultiallelic is
+// set) with the dosages of the kept samples (one per sample, Missing for a
+// missing call) and, when the record is not in the all-diploid fast layout,
+// the ploidy of each call (Genotypes.Ploidy's coding: 1 or 2 per kept
+// sample; nil when every call is diploid), so that allele counts follow
+// vcf.AlleleCounts. The slices are valid only during the call. Each SiteFilter
+// is used by one goroutine at a time, so it may keep counts without
+// locking; it may see sites past the last one returned when the reader
+// stops early (MaxVariants, an error).
+type SiteFilter func(s *Site, dosage, ploidy []int8) bool
 
 // ReadStats counts what a reader saw. Records and Skipped count the data
 // records examined (inside the region, if any); with MaxVariants the reader
 // may have examined some records past the last kept site.
 type ReadStats struct {
-	Records int            // data records examined
-	Kept    int            // sites returned (after splitting)
-	Skipped map[string]int // reason -> records (or ALT alleles, when splitting): "multiallelic", "not-snp", "symbolic", "no-alt", "no-GT"
+	Records int // data records examined
+	Kept    int // sites returned (after splitting and filtering)
+	// Filtered counts the sites (after splitting) that ReadOptions.Filter
+	// rejected.
+	Filtered int
+	Skipped  map[string]int // reason -> records (or ALT alleles, when splitting): "multiallelic", "not-snp", "symbolic", "no-alt", "no-GT"
 }
 
 func (s *ReadStats) add(pc *piece) {
 	s.Records += pc.records
+	s.Filtered += pc.filtered
 	for i, n := range pc.skipped {
 		if n > 0 {
 			if s.Skipped == nil {
@@ -666,19 +688,21 @@ type Reader struct {
 	stats   ReadStats
 	err     error
 	ploidy  []int8
+
+	dosageOnly bool
 }
 
 // Open opens a VCF (plain, gzip or BGZF) for streaming and reads its header.
 // Decompression and parsing run in background goroutines; call Close when
 // done (also after an error).
 func Open(path string, opts ReadOptions) (*Reader, error) {
-	return open(context.Background(), path, opts, true)
+	return open(context.Background(), path, opts, !opts.DosageOnly)
 }
 
 // OpenContext is Open that stops when ctx is cancelled: reading the header
 // (checked after every block of input) and, later, Next return ctx's error.
 func OpenContext(ctx context.Context, path string, opts ReadOptions) (*Reader, error) {
-	return open(ctx, path, opts, true)
+	return open(ctx, path, opts, !opts.DosageOnly)
 }
 
 func open(ctx context.Context, path string, opts ReadOptions, keepHaps bool) (*Reader, error) {
@@ -732,7 +756,7 @@ func open(ctx context.Context, path string, opts ReadOptions, keepHaps bool) (*R
 	if fi, err := src.f.Stat(); err == nil && fi.Mode().IsRegular() {
 		threads = max(1, min(threads, int(fi.Size()>>16)+1))
 	}
-	r := &Reader{path: path, hdr: src.hdr, max: opts.MaxVariants}
+	r := &Reader{path: path, hdr: src.hdr, max: opts.MaxVariants, dosageOnly: opts.DosageOnly}
 	if keep == nil {
 		r.samples = src.hdr.Samples
 	} else {
@@ -746,7 +770,7 @@ func open(ctx context.Context, path string, opts ReadOptions, keepHaps bool) (*R
 		ctx:    ctx,
 		order:  make(chan chan *batchResult, 2*threads+2),
 		quit:   make(chan struct{}),
-		parser: newParser(src.hdr.Samples, keep, opts.SplitMultiallelic, keepHaps, reg),
+		parser: newParser(src.hdr.Samples, keep, opts.SplitMultiallelic, keepHaps, reg).withFilter(opts.Filter),
 		lines:  src.hdr.NLines,
 		start:  src.coff,
 		end:    -1,
@@ -763,7 +787,7 @@ func open(ctx context.Context, path string, opts ReadOptions, keepHaps bool) (*R
 	work := make(chan job, threads)
 	pl.done.Add(1 + threads)
 	for range threads {
-		go pl.work(newParser(src.hdr.Samples, keep, opts.SplitMultiallelic, keepHaps, reg), work)
+		go pl.work(newParser(src.hdr.Samples, keep, opts.SplitMultiallelic, keepHaps, reg).withFilter(opts.Filter), work)
 	}
 	go src.produce(pl, work)
 	return r, nil
@@ -860,7 +884,7 @@ func (r *Reader) Next() (Site, []int8, []int8, error) {
 		r.ploidy = pc.ploidy[i*nk : (i+1)*nk : (i+1)*nk]
 	}
 	var haps []int8
-	if pc.phased[i] {
+	if pc.phased[i] && !r.dosageOnly {
 		haps = pc.haps[2*i*nk : 2*(i+1)*nk : 2*(i+1)*nk]
 	}
 	return pc.sites[i], pc.dosage[i*nk : (i+1)*nk : (i+1)*nk], haps, nil
@@ -984,4 +1008,53 @@ func growCap[T any](s []T, n int) []T {
 	ns := make([]T, len(s), n)
 	copy(ns, s)
 	return ns
+}
+
+// Scan calls fn for every remaining kept site in file order with its
+// dosages, one per sample, and hint, a generous estimate of the number of
+// sites the whole input yields (from the share of the file read so far;
+// at least the sites seen so far), for callers that reserve memory. Unlike
+// Next it reuses its buffers: dosage is valid only during the call, and a
+// scan of a whole chromosome allocates little besides what fn keeps. It
+// returns nil at the end of the input, or the first error of the input or
+// of fn. MaxVariants applies as for Next; Scan and Next must not be mixed.
+func (r *Reader) Scan(fn func(s Site, dosage []int8, hint int) error) error {
+	if r.cur != nil || r.err != nil {
+		if r.err == io.EOF {
+			return nil
+		}
+		if r.err != nil {
+			return r.err
+		}
+		return fmt.Errorf("vcf: Scan after Next")
+	}
+	nk := r.nk
+	for {
+		pc, err := r.pl.next()
+		if pc != nil {
+			r.stats.add(pc)
+			k := len(pc.sites)
+			if r.max > 0 && r.stats.Kept+k > r.max {
+				k = r.max - r.stats.Kept
+			}
+			hint := r.pl.estimate(r.stats.Kept + k)
+			for i := range k {
+				if ferr := fn(pc.sites[i], pc.dosage[i*nk:(i+1)*nk:(i+1)*nk], hint); ferr != nil {
+					r.pl.parser.recycle(pc)
+					r.err = ferr
+					return ferr
+				}
+				r.stats.Kept++
+			}
+			r.pl.parser.recycle(pc)
+		}
+		if err == io.EOF || r.max > 0 && r.stats.Kept >= r.max {
+			r.err = io.EOF
+			return nil
+		}
+		if err != nil {
+			r.err = err
+			return err
+		}
+	}
 }

@@ -21,18 +21,19 @@ var skipNames = [numSkipReasons]string{"multiallelic", "not-snp", "symbolic", "n
 
 // piece is a run of consecutive parsed sites.
 type piece struct {
-	sites   []Site
-	dosage  []int8 // nKeep per site
-	haps    []int8 // 2*nKeep per site while allPhased (or always, when streaming)
-	phased  []bool // per site: every non-missing diploid call is phased
-	ploidy  []int8 // nKeep per site (1 or 2) once haploid is set
-	haploid bool   // a site of the piece has a haploid call: ploidy is kept
-	records int
-	skipped [numSkipReasons]int
-	stop    bool            // a record past the region was seen: nothing after it matters
-	runs    []orderRun      // runs of records on one contig, for the sort check
-	runSet  map[string]bool // the contigs of runs, once there are many
-	lastPos int             // POS of the last record
+	sites    []Site
+	dosage   []int8 // nKeep per site
+	haps     []int8 // 2*nKeep per site while allPhased (or always, when streaming)
+	phased   []bool // per site: every non-missing diploid call is phased
+	ploidy   []int8 // nKeep per site (1 or 2) once haploid is set
+	haploid  bool   // a site of the piece has a haploid call: ploidy is kept
+	records  int
+	filtered int // sites the SiteFilter rejected
+	skipped  [numSkipReasons]int
+	stop     bool            // a record past the region was seen: nothing after it matters
+	runs     []orderRun      // runs of records on one contig, for the sort check
+	runSet   map[string]bool // the contigs of runs, once there are many
+	lastPos  int             // POS of the last record
 }
 
 // orderRun is the start of a run of consecutive records on one contig. The
@@ -91,6 +92,7 @@ type parser struct {
 	split     bool
 	keepHaps  bool // keep haplotypes of unphased sites too (streaming Reader)
 	region    *region
+	filter    SiteFilter // nil: keep every site
 	lastChrom string
 	noFast    bool // tests: always take the general path
 	k         int  // line of the record being parsed, counted from the batch's head line
@@ -105,6 +107,23 @@ type parser struct {
 
 func newParser(samples []string, keep []int32, split, keepHaps bool, reg *region) *parser {
 	return &parser{samples: samples, keep: keep, split: split, keepHaps: keepHaps, region: reg}
+}
+
+// withFilter gives p its own SiteFilter from newFilter (nil: none).
+func (p *parser) withFilter(newFilter func() SiteFilter) *parser {
+	if newFilter != nil {
+		p.filter = newFilter()
+	}
+	return p
+}
+
+// rejects applies the SiteFilter to a parsed site and counts a rejection.
+func (p *parser) rejects(pc *piece, s *Site, dos, ploidy []int8) bool {
+	if p.filter == nil || p.filter(s, dos, ploidy) {
+		return false
+	}
+	pc.filtered++
+	return true
 }
 
 func (p *parser) nKeep() int {
@@ -290,6 +309,7 @@ func (p *parser) parseLine(line []byte, pc *piece) *lineError {
 			dos, haps = p.row, p.rowHaps
 		}
 		if sep, ok := fastGT(samplesB, dos[len(dos)-n:], haps[len(haps)-2*n:]); ok {
+			nd, nh := len(pc.dosage), len(pc.haps)
 			if p.keep == nil {
 				pc.dosage = dos
 				if wantHaps {
@@ -302,6 +322,10 @@ func (p *parser) parseLine(line []byte, pc *piece) *lineError {
 				}
 			}
 			site.Alt = string(alts[0])
+			if p.rejects(pc, &site, pc.dosage[nd:], nil) {
+				pc.dosage, pc.haps = pc.dosage[:nd], pc.haps[:nh]
+				return nil
+			}
 			pc.addPloidy(nil, nk)
 			pc.sites = append(pc.sites, site)
 			pc.phased = append(pc.phased, sep == '|')
@@ -330,11 +354,14 @@ func (p *parser) parseLine(line []byte, pc *piece) *lineError {
 		haps := grow(pc.haps, 2*nk)
 		p.rowPloidy = grow(p.rowPloidy[:0], nk)
 		phased, haploid := p.emit(int32(k+1), dos[len(dos)-nk:], haps[len(haps)-2*nk:], p.rowPloidy)
-		if !haploid {
-			pc.addPloidy(nil, nk)
-		} else {
-			pc.addPloidy(p.rowPloidy, nk)
+		var prow []int8
+		if haploid {
+			prow = p.rowPloidy
 		}
+		if p.rejects(pc, &s, dos[len(dos)-nk:], prow) {
+			continue
+		}
+		pc.addPloidy(prow, nk)
 		pc.dosage = dos
 		pc.haps = haps
 		if !p.keepHaps && (!wantHaps || !phased) {

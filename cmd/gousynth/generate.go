@@ -29,7 +29,14 @@ func newGenerateCmd() *cobra.Command {
 		Long: `generate draws N synthetic individuals from a model written by
 "gousynth fit" and writes them as an unphased, bgzipped, tabix-indexed VCF
 (sample IDs SYN000001, ...). The same model, N and --seed give a
-byte-identical file (set SOURCE_DATE_EPOCH to pin the ##fileDate line).`,
+byte-identical file (set SOURCE_DATE_EPOCH to pin the ##fileDate line).
+
+Individuals are drawn in chunks and written window by window, so memory
+does not grow with N (about 250 MB for N = 300,000 from a windowed model):
+a window's genotypes for all N individuals (window SNPs × N bytes) go to
+a temporary file in $TMPDIR when larger than 64 MB, removed at the end or
+on an interrupt. Windowed models fitted with --window-conditioning match,
+ancestry or regress-match still hold each window's candidates for all N.`,
 		Example: `  gousynth generate model.gsy -n 5000 -o synth.vcf.gz`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -82,19 +89,19 @@ byte-identical file (set SOURCE_DATE_EPOCH to pin the ##fileDate line).`,
 				return usagef("generate: -n must be at least 1, got %d", n)
 			}
 			start := time.Now()
-			g, err := m.Generate(cmd.Context(), n, global.seed)
-			if err != nil {
-				return err
-			}
-			if keep != nil {
-				g = selectSites(g, keep)
-			}
+			// Chunk by chunk of individuals: memory bounded independently of n.
 			h := vcf.Header{CommandLine: generateCommandLine(args[0], n, o.region)}
-			if err := vcf.WriteGenotypesContext(cmd.Context(), o.output, g, h); err != nil {
+			if err := pipeline.GenerateModel(cmd.Context(), m, n, global.seed, o.output, h, keep); err != nil {
 				return err
 			}
-			pipeline.NoteIndex(nil, o.output, g.Sites)
-			slog.Info("generated", "individuals", n, "snps", len(g.Sites), "output", o.output, "seconds", time.Since(start).Seconds())
+			nSites := len(m.Sites)
+			if keep != nil {
+				nSites = len(keep)
+			}
+			if keep == nil {
+				pipeline.NoteIndex(nil, o.output, m.Sites)
+			}
+			slog.Info("generated", "individuals", n, "snps", nSites, "output", o.output, "seconds", time.Since(start).Seconds())
 			return nil
 		},
 	}
@@ -138,19 +145,6 @@ func generateWindowed(cmd *cobra.Command, path string, o generateOptions) error 
 	}
 	slog.Info("generated", "individuals", n, "snps", numSites, "output", o.output, "windowed", true, "seconds", time.Since(start).Seconds())
 	return nil
-}
-
-// selectSites returns the sites keep (ascending indices) of g.
-func selectSites(g *vcf.Genotypes, keep []int) *vcf.Genotypes {
-	out := &vcf.Genotypes{Samples: g.Samples, Phased: g.Phased}
-	for _, j := range keep {
-		out.Sites = append(out.Sites, g.Sites[j])
-		out.Dosage = append(out.Dosage, g.Row(j)...)
-		if g.Phased {
-			out.Haplotypes = append(out.Haplotypes, g.HapRow(j)...)
-		}
-	}
-	return out
 }
 
 // siteSpan describes where sites lie: "1:11700010-11799000", one span per contig.

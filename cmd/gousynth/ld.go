@@ -138,29 +138,25 @@ func runLD(cmd *cobra.Command, in string, fl *ldFlags) error {
 	if fl.exclude != "" {
 		ropts.ExcludeSamples = strings.Split(fl.exclude, ",")
 	}
-	g, stats, err := vcf.ReadFileContext(cmd.Context(), in, ropts)
-	if err != nil {
+	// The MAF filter runs while reading: the dropped sites are never held.
+	g, stats, flog, err := preprocess.ReadFilteredContext(cmd.Context(), in, ropts, preprocess.FilterOptions{MinMAF: fl.maf})
+	if err != nil && !errors.Is(err, preprocess.ErrNothingLeft) {
 		return err
 	}
-	slog.Info("read", "file", in, "samples", g.NumSamples(), "snps", g.NumSites(), "records", stats.Records, "seconds", time.Since(start).Seconds())
-	if g.NumSamples() == 0 {
+	slog.Info("read", "file", in, "samples", len(g.Samples), "snps", stats.Kept, "filtered", stats.Filtered, "records", stats.Records, "seconds", time.Since(start).Seconds())
+	if len(g.Samples) == 0 {
 		return fmt.Errorf("%s: the file has no samples: LD needs genotypes", in)
 	}
-	if g.NumSites() == 0 {
+	if stats.Kept+stats.Filtered == 0 {
 		if fl.region != "" {
 			return fmt.Errorf("%s: region %s has no biallelic SNPs (%d records examined)", in, fl.region, stats.Records)
 		}
 		return fmt.Errorf("%s: no biallelic SNPs (%d records examined)", in, stats.Records)
 	}
+	if err != nil {
+		return fmt.Errorf("%s: all %d SNPs were filtered out by --maf %g", in, stats.Kept+stats.Filtered, fl.maf)
+	}
 	if fl.maf > 0 {
-		var flog *preprocess.Log
-		g, flog, err = preprocess.Filter(g, preprocess.FilterOptions{MinMAF: fl.maf})
-		if err != nil {
-			if errors.Is(err, preprocess.ErrNothingLeft) {
-				return fmt.Errorf("%s: all %d SNPs were filtered out by --maf %g", in, stats.Kept, fl.maf)
-			}
-			return err
-		}
 		for _, line := range strings.Split(strings.TrimSpace(flog.String()), "\n") {
 			slog.Info(line)
 		}

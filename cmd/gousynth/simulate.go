@@ -108,7 +108,7 @@ header x1..xd:
 	f.IntVar(&o.blockSize, "block-size", 50, "SNPs per LD block (the mean size with --block-sizes variable); paper preset")
 	f.StringVar(&o.blockSizes, "block-sizes", "fixed", "LD block sizes: fixed, or variable (Gamma with shape 2 around --block-size); paper preset")
 	f.Float64Var(&o.rho, "rho", 0.9, "latent correlation of adjacent SNPs in a block (rho^|i-j|); paper preset")
-	f.StringVar(&o.spectrum, "maf-spectrum", "", "allele-frequency spectrum: uniform (MAF on [0.05, 0.5]) or beta (Beta(0.5, 2) on [0.01, 0.5], a rare tail); default: the preset's")
+	f.StringVar(&o.spectrum, "maf-spectrum", "", "allele-frequency spectrum: uniform (MAF on [0.05, 0.5]), beta (Beta(0.5, 2) on [0.01, 0.5], a rare tail) or 1kg (1000 Genomes-like, mostly rare: 80% of sites MAF < 0.01, 20% ≥ 0.01 as in 1000 Genomes chr22; 1/p density inside MAF bins weighted as the bundled real data, on [1/5008, 0.5]); default: the preset's")
 	f.Float64Var(&o.mafMin, "maf-min", 0, "lowest minor allele frequency of the spectrum (default: the spectrum's)")
 	f.Float64Var(&o.mafMax, "maf-max", 0, "highest minor allele frequency of the spectrum (default 0.5)")
 	f.IntVar(&o.populations, "populations", 0, "number of populations K (default: the preset's, 1 or 5)")
@@ -220,8 +220,10 @@ func runSimulatePanel(cmd *cobra.Command, o *simulateOptions) error {
 		cfg.Spectrum = synth.UniformSpectrum()
 	case "beta":
 		cfg.Spectrum = synth.BetaSpectrum()
+	case "1kg":
+		cfg.Spectrum = synth.OneKGSpectrum()
 	default:
-		return usagef("simulate: --maf-spectrum must be uniform or beta, got %q", o.spectrum)
+		return usagef("simulate: --maf-spectrum must be uniform, beta or 1kg, got %q", o.spectrum)
 	}
 	if changed("maf-min") {
 		cfg.Spectrum.Min = o.mafMin

@@ -65,7 +65,14 @@ type Data struct {
 	Windowed bool
 }
 
-// Prepare reads, filters, limits, splits and imputes the input.
+// Prepare reads, filters, limits, splits and imputes the input. It holds
+// about one byte per kept genotype: the filters run while reading
+// (preprocess.StreamFilter; --mind from a first pass that holds nothing),
+// the split is decided from the sample IDs before the sites stream in, and
+// each kept site goes straight into the training and test matrices, with
+// no haplotypes (nothing downstream uses them) and no copies. Beyond the
+// budget with windows off, sites past the first MaxSNPs are counted, not
+// stored.
 func Prepare(ctx context.Context, o DataOptions, log *slog.Logger) (*Data, error) {
 	if o.TestFraction <= 0 || o.TestFraction >= 1 {
 		return nil, fmt.Errorf("%w: test fraction must be in (0, 1), got %g", ErrBadOption, o.TestFraction)
@@ -80,80 +87,110 @@ func Prepare(ctx context.Context, o DataOptions, log *slog.Logger) (*Data, error
 		panel = p
 		d.Panel = p
 	}
-	log.Info("reading", "file", o.Input, "region", o.Read.Region)
-	g, stats, err := vcf.ReadFileContext(ctx, o.Input, o.Read)
-	if err != nil {
-		return nil, err
-	}
-	d.ReadStats = stats
-	log.Info("read", "samples", g.NumSamples(), "sites", g.NumSites(), "records", stats.Records, "skipped", formatCounts(stats.Skipped))
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if g.NumSamples() == 0 {
-		return nil, fmt.Errorf("%s: the file has no samples", o.Input)
-	}
-	if g.NumSites() == 0 {
-		if o.Read.Region != "" {
-			return nil, fmt.Errorf("%s: no variants in region %s", o.Input, o.Read.Region)
-		}
-		return nil, fmt.Errorf("%s: no usable variants", o.Input)
-	}
-	d.NumInput = g.NumSamples()
-	g, flog, err := preprocess.Filter(g, o.Filter)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", o.Input, err)
-	}
-	d.Log = flog
-	if g.NumSites() < 2 {
-		return nil, fmt.Errorf("%s: %d SNP passed the filters; a model needs at least 2 SNPs (widen --region or relax --maf, --geno, --hwe)", o.Input, g.NumSites())
-	}
-	max := o.MaxSNPs
-	if max == 0 {
-		max = DefaultMaxSNPs
-	}
 	switch o.Windows {
 	case "", WindowsOff, WindowsAuto:
 	default:
 		return nil, fmt.Errorf("%w: --windows must be auto or off, got %q", ErrBadOption, o.Windows)
 	}
-	if max > 0 && g.NumSites() > max && o.Windows == WindowsAuto {
-		first, last := g.Sites[0], g.Sites[g.NumSites()-1]
+	max := o.MaxSNPs
+	if max == 0 {
+		max = DefaultMaxSNPs
+	}
+	// Fitting the first max sites: the others are counted, not stored.
+	limit := 0
+	if max > 0 && o.Windows != WindowsAuto {
+		limit = max
+	}
+	log.Info("reading", "file", o.Input, "region", o.Read.Region)
+	sf, ro, err := preprocess.NewStreamFilter(o.Input, o.Read, o.Filter)
+	if err != nil {
+		if errors.Is(err, preprocess.ErrNothingLeft) || errors.Is(err, preprocess.ErrBadOption) {
+			return nil, fmt.Errorf("%s: %w", o.Input, err)
+		}
+		return nil, err
+	}
+	ro.DosageOnly = true // no step of fit or compare uses haplotypes
+	r, err := vcf.OpenContext(ctx, o.Input, ro)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	samples := r.Samples()
+	if len(samples) == 0 {
+		return nil, fmt.Errorf("%s: the file has no samples", o.Input)
+	}
+	// The split depends on the sample IDs only: split while reading, so
+	// that each kept genotype is stored once, in the training or the test
+	// matrix (see readSplit).
+	train, test, splitErr := preprocess.Split(samples, o.TestFraction, o.Seed, panel)
+	sp := &splitReader{limit: limit, train: train, test: test}
+	if splitErr != nil {
+		sp.train, sp.test = nil, nil
+	}
+	if err := r.Scan(sp.add); err != nil {
+		return nil, err
+	}
+	r.Close()
+	stats := r.Stats()
+	d.ReadStats = stats
+	log.Info("read", "samples", len(samples), "sites", stats.Kept, "filtered", stats.Filtered, "records", stats.Records, "skipped", formatCounts(stats.Skipped))
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if stats.Kept+stats.Filtered == 0 {
+		if o.Read.Region != "" {
+			return nil, fmt.Errorf("%s: no variants in region %s", o.Input, o.Read.Region)
+		}
+		return nil, fmt.Errorf("%s: no usable variants", o.Input)
+	}
+	d.NumInput = len(samples)
+	if d.Log, err = sf.Log(len(samples)); err != nil {
+		return nil, fmt.Errorf("%s: %w", o.Input, err)
+	}
+	for _, st := range d.Log.Steps {
+		if st.Name == "--mind" {
+			d.NumInput += st.Removed // the input's individuals before --mind
+		}
+	}
+	nSites := stats.Kept
+	sites := sp.sites
+	if nSites < 2 {
+		return nil, fmt.Errorf("%s: %d SNP passed the filters; a model needs at least 2 SNPs (widen --region or relax --maf, --geno, --hwe)", o.Input, nSites)
+	}
+	if max > 0 && nSites > max && o.Windows == WindowsAuto {
+		first, last := sites[0], sites[nSites-1]
 		note := fmt.Sprintf("%d SNPs passed the filters, more than the budget of %d of one model: fitting all of them (%s:%d-%d) with windowed models (--windows off fits the first %d instead)",
-			g.NumSites(), max, first.Chrom, first.Pos, last.Pos, max)
+			nSites, max, first.Chrom, first.Pos, last.Pos, max)
 		log.Warn(note)
 		d.Notes = append(d.Notes, note)
 		d.Windowed = true
-		// Windowed models fit dosages: drop the haplotypes of a whole
-		// chromosome rather than copy them into the split.
-		g.Haplotypes, g.Phased = nil, false
-	} else if max > 0 && g.NumSites() > max {
-		first, last := g.Sites[0], g.Sites[max-1]
+	} else if max > 0 && nSites > max {
+		first, last := sites[0], sites[max-1]
 		note := fmt.Sprintf("%d SNPs passed the filters, more than the budget of %d: fitting the first %d consecutive SNPs (%s:%d-%d); choose another stretch with --region, or raise --max-snps",
-			g.NumSites(), max, max, first.Chrom, first.Pos, last.Pos)
+			nSites, max, max, first.Chrom, first.Pos, last.Pos)
 		log.Warn(note)
 		d.Notes = append(d.Notes, note)
-		var slog2 *preprocess.Log
-		g, slog2, err = preprocess.SelectSNPs(g, preprocess.SelectOptions{WindowSNPs: max})
-		if err != nil {
-			return nil, err
-		}
-		d.Log.Append(slog2)
+		// What preprocess.SelectSNPs logs for this window; the reader kept
+		// only these sites.
+		step := preprocess.Step{Name: "--window", Unit: "variants", Removed: nSites - max, Remaining: max,
+			Reason: fmt.Sprintf("lying outside sites %d..%d", 0, max-1)}
+		slog.Info("preprocess", "step", step.Name, "removed", step.Removed, "remaining", step.Remaining, "unit", step.Unit, "reason", step.Reason)
+		d.Log.Steps = append(d.Log.Steps, step)
 	}
 	for _, line := range strings.Split(strings.TrimSpace(d.Log.String()), "\n") {
 		if line != "" {
 			log.Debug("filter", "step", line) // preprocess logs these at Info already; this copy is for run.log
 		}
 	}
-	train, test, err := preprocess.Split(g.Samples, o.TestFraction, o.Seed, panel)
-	if err != nil {
-		return nil, err
+	if splitErr != nil {
+		return nil, splitErr
 	}
 	if len(train) < 2 || len(test) < 2 {
-		return nil, fmt.Errorf("%w: %d individuals are too few to split into training and test sets (test fraction %g)", ErrBadOption, g.NumSamples(), o.TestFraction)
+		return nil, fmt.Errorf("%w: %d individuals are too few to split into training and test sets (test fraction %g)", ErrBadOption, len(samples), o.TestFraction)
 	}
-	trainG, nTrainImp := preprocess.ImputeMean(preprocess.SubsetSamples(g, train))
-	testG, nTestImp := preprocess.ImputeMean(preprocess.SubsetSamples(g, test))
+	trainG, testG := sp.genotypes(samples)
+	nTrainImp := preprocess.ImputeMeanInPlace(trainG)
+	nTestImp := preprocess.ImputeMeanInPlace(testG)
 	if nTrainImp+nTestImp > 0 {
 		log.Info("imputed missing genotypes with the per-SNP mean dosage", "train", nTrainImp, "test", nTestImp)
 	}
@@ -161,8 +198,72 @@ func Prepare(ctx context.Context, o DataOptions, log *slog.Logger) (*Data, error
 	if !d.Windowed {
 		d.TrainMatrix = preprocess.Matrix(trainG)
 	}
-	log.Info("split", "train", len(train), "test", len(test), "snps", g.NumSites(), "stratified", panel != nil)
+	log.Info("split", "train", len(train), "test", len(test), "snps", trainG.NumSites(), "stratified", panel != nil)
 	return d, nil
+}
+
+// splitReader stores the sites a reader streams straight into the training
+// and the test matrices, so that each kept genotype is held once (no
+// whole-input matrix, no filtered or split copy): with the filters applied
+// by the reader, the data of a job take about one byte per kept genotype.
+type splitReader struct {
+	limit        int   // store at most this many sites (0: all)
+	train, test  []int // sample indices; nil: count only
+	sites        []vcf.Site
+	trDos, teDos []int8
+}
+
+// add is the vcf.Reader.Scan callback.
+func (sp *splitReader) add(s vcf.Site, dos []int8, hint int) error {
+	if sp.limit > 0 && len(sp.sites) >= sp.limit {
+		return nil
+	}
+	if len(sp.sites) == cap(sp.sites) {
+		// Reserve the estimated final size: the memory is touched only as
+		// it fills, and each genotype is copied once.
+		n := max(hint, 2*len(sp.sites)+64)
+		if sp.limit > 0 {
+			n = min(n, sp.limit)
+		}
+		sp.sites = reserve(sp.sites, n)
+		if sp.train != nil {
+			sp.trDos = reserve(sp.trDos, n*len(sp.train))
+			sp.teDos = reserve(sp.teDos, n*len(sp.test))
+		}
+	}
+	sp.sites = append(sp.sites, s)
+	for _, i := range sp.train {
+		sp.trDos = append(sp.trDos, dos[i])
+	}
+	for _, i := range sp.test {
+		sp.teDos = append(sp.teDos, dos[i])
+	}
+	return nil
+}
+
+// genotypes returns the training and test matrices (they share Sites).
+func (sp *splitReader) genotypes(samples []string) (train, test *vcf.Genotypes) {
+	ids := func(idx []int) []string {
+		out := make([]string, len(idx))
+		for i, j := range idx {
+			out[i] = samples[j]
+		}
+		return out
+	}
+	train = &vcf.Genotypes{Sites: sp.sites, Samples: ids(sp.train), Dosage: sp.trDos}
+	test = &vcf.Genotypes{Sites: sp.sites, Samples: ids(sp.test), Dosage: sp.teDos}
+	return train, test
+}
+
+// reserve returns s with capacity at least n, without writing the new
+// capacity (fresh pages cost no memory until they are filled).
+func reserve[T any](s []T, n int) []T {
+	if cap(s) >= n {
+		return s
+	}
+	ns := make([]T, len(s), n)
+	copy(ns, s)
+	return ns
 }
 
 // formatCounts prints a reason → count map in a stable order.

@@ -295,6 +295,11 @@ func writeWindowedReport(out *atomicfile.Dir, met *report.Metrics, cm *chrom.Met
 	return atomicfile.WriteFile(out.Path(JSONFile), append(all, '\n'))
 }
 
+// streamWindowed selects the bounded-memory path of GenerateWindowed where
+// the conditioning allows it; tests turn it off to compare with the
+// whole-window path.
+var streamWindowed = true
+
 // IsWindowedModel reports whether path is a windowed model file (model.gsy
 // of a windowed fit) rather than a single model.
 func IsWindowedModel(path string) bool {
@@ -310,7 +315,10 @@ func IsWindowedModel(path string) bool {
 
 // GenerateWindowed draws n synthetic individuals from a windowed model file
 // into a bgzipped VCF (+ .tbi) at out, one window model in memory at a time.
-// The same file, n and seed give the same output.
+// The same file, n and seed give the same output. With the conditionings
+// that give candidate i to individual i (regress, the default, and none)
+// memory is bounded independently of n (see siteSpill); the candidate
+// selecting ones hold a window's candidates for all n individuals.
 func GenerateWindowed(ctx context.Context, path string, n int, seed uint64, out, cmdline string) error {
 	f, dec, hdr, err := openWindowedModel(path)
 	if err != nil {
@@ -355,6 +363,29 @@ func GenerateWindowed(ctx context.Context, path string, n int, seed uint64, out,
 		i++
 		return wm, true, nil
 	}
+	if streamWindowed && chrom.Streams(hdr.Options.Conditioning) {
+		// Window by window, chunk by chunk of individuals (see siteSpill):
+		// memory bounded independently of n.
+		maxCore := 0
+		for _, w := range hdr.Windows {
+			maxCore = max(maxCore, w.Core())
+		}
+		sp, err := newSiteSpill(maxCore, n)
+		if err != nil {
+			return err
+		}
+		defer sp.close()
+		err = chrom.GenerateStream(ctx, hdr.PCA, hdr.Mixture, n, hdr.Options.Oversample, hdr.Options.Conditioning, seed, next,
+			func(_ chrom.Window, lo, rows int, core []int8) error { return sp.add(lo, rows, core) },
+			func(win chrom.Window) error {
+				return sp.flush(ctx, func(v int, row []int8) error { return w.Write(hdr.Sites[win.CoreStart+v], row, nil) })
+			})
+		if err != nil {
+			return err
+		}
+		return w.Close()
+	}
+	// Candidate selection needs every candidate of a window at once.
 	err = chrom.Generate(ctx, hdr.PCA, hdr.Mixture, n, hdr.Options.Oversample, hdr.Options.Conditioning, seed, next, func(wd chrom.WindowDone) error {
 		for v := 0; v < wd.Window.Core(); v++ {
 			if err := w.Write(hdr.Sites[wd.Window.CoreStart+v], wd.Core[v*n:(v+1)*n], nil); err != nil {

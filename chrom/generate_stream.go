@@ -1,0 +1,114 @@
+package chrom
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Streams reports whether GenerateStream can generate with conditioning
+// cond: the conditionings that give candidate i to individual i
+// (CondRegress, CondNone). The others select each person's candidate among
+// all of a window's candidates, so they need the whole window at once.
+func Streams(cond string) bool { return cond == CondRegress || cond == CondNone }
+
+// errEnough stops a chunked draw once n individuals are drawn.
+var errEnough = errors.New("chrom: enough candidates")
+
+// GenerateStream draws the synthetic chromosome Generate draws (the same
+// arguments give the same genotypes) for a conditioning that Streams, in
+// memory bounded independently of n: each window is drawn in chunks of
+// consecutive individuals (model.SampleChunkRows at a time, the chunks of
+// the models' random streams), and chunk receives each chunk's core
+// dosages, site-major within the chunk (core[v*rows+i] is individual lo+i
+// at the window's core site v; reused after chunk returns). windowEnd is
+// called after the last chunk of each window. Windows come in order from
+// next, as for Generate. What stays in memory besides one window model and
+// one chunk is the ancestry latent, n × K floats.
+func GenerateStream(ctx context.Context, pca *PCA, mx *Mixture, n int, oversample float64, cond string, seed uint64,
+	next func() (WindowModel, bool, error), chunk func(w Window, lo, rows int, core []int8) error, windowEnd func(w Window) error) error {
+	if n < 1 || oversample < 1 {
+		return fmt.Errorf("%w: %d individuals, oversampling %g", ErrOption, n, oversample)
+	}
+	if !Streams(cond) {
+		return fmt.Errorf("%w: conditioning %q selects candidates and cannot be streamed (regress or none)", ErrOption, cond)
+	}
+	latent := mx.Sample(n, rand.New(rand.NewPCG(mix(seed, tagLatent), 0)))
+	K := pca.K()
+	M := numCandidates(n, oversample, cond)
+	var candLatent []float64
+	if isRegress(cond) {
+		candLatent = candidateLatent(latent, M)
+	}
+	var packed []int8
+	prevStart, prevCore, started := 0, 0, false
+	for {
+		wm, ok, err := next()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return nil
+		}
+		w := wm.Window
+		if len(wm.Slope) != K || len(wm.NoiseVar) != K || w.End > len(pca.Mean) {
+			return fmt.Errorf("%w: window %d does not match the PCA (%d PCs, %d sites)", ErrOption, w.Index, K, len(pca.Mean))
+		}
+		// The Assembler's check: the overlap lies in the previous output.
+		if o := w.Overlap(); o > 0 && (!started || w.Start < prevStart || w.CoreStart != prevStart+prevCore) {
+			return fmt.Errorf("%w: window %d overlap [%d, %d) is not inside the previous window's output", ErrOption, w.Index, w.Start, w.CoreStart)
+		}
+		d, o := w.End-w.Start, w.Overlap()
+		genSeed := mix(seed, tagWindow+2*uint64(w.Index)+1)
+		// emit hands on the core of a chunk of candidates lo.. (site-major,
+		// stride rows), keeping the first n candidates only.
+		emit := func(lo, rows int, dos []int8) error {
+			if lo >= n {
+				return errEnough
+			}
+			keep := min(rows, n-lo)
+			core := dos[o*rows : d*rows]
+			if keep < rows {
+				packed = append(packed[:0], make([]int8, (d-o)*keep)...)
+				for v := 0; v < d-o; v++ {
+					copy(packed[v*keep:(v+1)*keep], core[v*rows:v*rows+keep])
+				}
+				core = packed
+			}
+			if err := chunk(w, lo, keep, core); err != nil {
+				return err
+			}
+			if lo+keep >= n {
+				return errEnough
+			}
+			return nil
+		}
+		if isRegress(cond) {
+			rs := wm.residualSampler(d)
+			if rs == nil || len(wm.Coef) != (K+1)*d || len(wm.ResidMean) != d || len(wm.ResidSD) != d {
+				return fmt.Errorf("%w: window %d lacks its regression model or its sizes do not match %d sites", ErrOption, w.Index, d)
+			}
+			coef := mat.NewDense(K+1, d, wm.Coef)
+			err = rs.SampleChunks(ctx, M, genSeed, func(lo int, x *mat.Dense) error {
+				rows, _ := x.Dims()
+				dos := regressDiscretise(x, coef, wm.ResidMean, wm.ResidSD, candLatent[lo*K:(lo+rows)*K], rows, K)
+				return emit(lo, rows, dos)
+			})
+		} else {
+			if wm.Model == nil {
+				return fmt.Errorf("%w: window %d has no model", ErrOption, w.Index)
+			}
+			err = wm.Model.GenerateChunks(ctx, M, genSeed, emit)
+		}
+		if err != nil && !errors.Is(err, errEnough) {
+			return err
+		}
+		if err := windowEnd(w); err != nil {
+			return err
+		}
+		prevStart, prevCore, started = w.CoreStart, w.Core(), true
+	}
+}
