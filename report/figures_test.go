@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gousynth/gousynth/ld"
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -236,5 +237,65 @@ func TestHTMLProvenanceTOCPrint(t *testing.T) {
 		if !strings.Contains(h, `<h2 id="`+id+`">`) {
 			t.Errorf("no section %q", id)
 		}
+	}
+}
+
+func TestWindowErrorsDirect(t *testing.T) {
+	train, test, _ := fixture(t, 500, 60)
+	synth := independentSNPs(rand.New(rand.NewPCG(2, 2)), train, 200) // 200 < 350: all evaluated
+	windows := []WindowSpan{{0, 20}, {20, 45}, {45, 60}}
+	opts := Options{Seed: 4, LDWindowSNPs: 8, LDWindowKB: 500}
+	ov, err := WindowErrors(test, synth, train, windows, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ov.LDErr) != 3 || ov.Representative != -1 || ov.From[1] != float64(test.Sites[20].Pos) || ov.To[2] != float64(test.Sites[59].Pos) {
+		t.Fatalf("overview %+v", ov)
+	}
+	for k, w := range windows {
+		idx := iotaFrom(w.Start, w.End)
+		ts, ss := subsetSites(test, idx), subsetSites(synth, idx)
+		// Allele-frequency error by a plain count.
+		at, as := directAF(ts), directAF(ss)
+		e := 0.0
+		for v := range at {
+			e += math.Abs(as[v] - at[v])
+		}
+		near(t, "AF error", ov.AFErr[k], e/float64(len(at)), 1e-12)
+		// LD error from the full r² matrices, over the pairs < 8 SNPs apart.
+		rt, err := ld.Matrix(ts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs, _ := ld.Matrix(ss)
+		sum, n := 0.0, 0
+		for i := range idx {
+			for j := i + 1; j < len(idx) && j-i < 8; j++ {
+				sum += math.Abs(rs.At(i, j) - rt.At(i, j))
+				n++
+			}
+		}
+		near(t, "LD error", ov.LDErr[k], sum/float64(n), 1e-9)
+		if !(ov.LDErrFloor[k] > 0) || !(ov.AFErrFloor[k] > 0) {
+			t.Errorf("window %d floor %g %g", k, ov.LDErrFloor[k], ov.AFErrFloor[k])
+		}
+	}
+	// Independent SNPs lose LD: the synthetic LD error exceeds the floor.
+	if !(ov.LDErr[0] > ov.LDErrFloor[0]) {
+		t.Errorf("LD error %g not above floor %g", ov.LDErr[0], ov.LDErrFloor[0])
+	}
+
+	// Drawn above the standard sections, with a contents entry.
+	ov.Ancestry, ov.AncestryTest, ov.Representative = []float64{0.9, 0.8, 0.95}, []float64{0.97, 0.96, 0.98}, 1
+	var buf bytes.Buffer
+	if err := WriteHTML(&buf, reportFixture(t), HTMLOptions{Overview: ov}); err != nil {
+		t.Fatal(err)
+	}
+	h := buf.String()
+	if !strings.Contains(h, `<h2 id="chromosome">`) || !strings.Contains(h, `href="#chromosome"`) || strings.Index(h, `id="chromosome"`) > strings.Index(h, `id="ld"`) {
+		t.Error("chromosome overview missing or below the standard sections")
+	}
+	if n := strings.Count(h, `class="plot"`); n != wantPlots+3 {
+		t.Errorf("%d plots with the overview, want %d", n, wantPlots+3)
 	}
 }

@@ -26,6 +26,10 @@ type HTMLOptions struct {
 	Title string
 	// Provenance is printed at the end of the report.
 	Provenance Provenance
+	// Overview, for a windowed fit, is drawn as a chromosome overview above
+	// the standard sections (which then describe its representative
+	// window); nil for none.
+	Overview *Overview
 }
 
 // WriteJSON writes the metrics, with the provenance, as indented JSON.
@@ -120,6 +124,13 @@ func WriteHTML(w io.Writer, m *Metrics, opts HTMLOptions) error {
 			err = e
 		}
 		return figure{svg, caption}
+	}
+	if opts.Overview != nil && len(opts.Overview.From) > 0 {
+		figs, note, e := overviewFigures(opts.Overview)
+		if e != nil {
+			return fmt.Errorf("report: draw chromosome overview: %w", e)
+		}
+		pg.Overview, pg.OverviewNote = figs, note
 	}
 	if pd.HeatCells > 0 {
 		pair, diff, scale, e := ldHeatmaps(pd)
