@@ -135,7 +135,7 @@ func WriteHTML(w io.Writer, m *Metrics, opts HTMLOptions) error {
 	if pd.HeatCells > 0 {
 		pair, diff, scale, e := ldHeatmaps(pd)
 		pg.Heatmaps = []figure{fig(pair, e, "Each triangle is one cohort's r² matrix, so a cell below the diagonal and its mirror above compare the same SNP pairs: real test (below) against synthetic (above); the floor is how much two real cohorts differ (the ld_r2 rows of the table)."),
-			fig(diff, nil, fmt.Sprintf("Synthetic minus real r² per cell; the colour scale is fitted to the data (±%g, the largest difference off the diagonal): red, more LD in the synthetic cohort, blue, less. Compare with ld_r2_mae and its floor in the table.", scale))}
+			fig(diff, nil, "Synthetic minus real r² per cell; the colour scale is fitted to the data (±"+strconv.FormatFloat(scale, 'g', 3, 64)+", the largest difference off the diagonal): red, more LD in the synthetic cohort, blue, less. Compare with ld_r2_mae and its floor in the table.")}
 		pg.HeatNote = fmt.Sprintf("%d SNPs from %s:%d to %s:%d", pd.HeatSNPs, pd.HeatFirst.Chrom, pd.HeatFirst.Pos, pd.HeatLast.Chrom, pd.HeatLast.Pos)
 		if pd.HeatCells < pd.HeatSNPs {
 			pg.HeatNote += fmt.Sprintf(", each cell the mean r² of a block of about %d × %d SNP pairs", (pd.HeatSNPs+pd.HeatCells-1)/pd.HeatCells, (pd.HeatSNPs+pd.HeatCells-1)/pd.HeatCells)

@@ -6,7 +6,9 @@ import (
 	"image/color"
 	"math"
 	"math/rand/v2"
+	"strconv"
 
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
@@ -131,7 +133,16 @@ func overviewPlot(ov *Overview, title, ylabel string, synth, ref []float64, refN
 		lo, hi = 0, 1
 	}
 	lo = math.Min(lo, 0)
-	p.Y.Min, p.Y.Max = lo, hi+0.3*(hi-lo)+1e-12
+	p.Y.Min, p.Y.Max = lo, hi+0.8*(hi-lo)+1e-12 // head room for the legend
+	// Round Mb ticks with the decimals they need.
+	step, prec := mbStep(ov.From[0], ov.To[len(ov.To)-1])
+	p.X.Tick.Marker = plot.TickerFunc(func(min, max float64) []plot.Tick {
+		var ts []plot.Tick
+		for t := math.Ceil(min/step) * step; t <= max+1e-12; t += step {
+			ts = append(ts, plot.Tick{Value: t, Label: strconv.FormatFloat(t, 'f', prec, 64)})
+		}
+		return ts
+	})
 	if r := ov.Representative; r >= 0 && r < len(ov.From) {
 		band, err := plotter.NewPolygon(plotter.XYs{{X: ov.From[r] / 1e6, Y: p.Y.Min}, {X: ov.To[r] / 1e6, Y: p.Y.Min}, {X: ov.To[r] / 1e6, Y: p.Y.Max}, {X: ov.From[r] / 1e6, Y: p.Y.Max}})
 		if err != nil {

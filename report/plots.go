@@ -348,15 +348,7 @@ const heatmapPx = 470
 func mbTicks(pos []float64, last float64) (at []float64, labels []string) {
 	cells := len(pos)
 	lo, hi := pos[0], last
-	span := (hi - lo) / 1e6
-	step := 0.001
-	for _, s := range []float64{0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50} {
-		step = s
-		if span/s <= 7 {
-			break
-		}
-	}
-	prec := max(0, int(math.Ceil(-math.Log10(step)-1e-9)))
+	step, prec := mbStep(lo, hi)
 	for t := math.Ceil(lo/1e6/step) * step; t*1e6 <= hi; t += step {
 		bp := t * 1e6
 		// Interpolate within the cell holding bp (cells are SNP blocks, not
@@ -377,6 +369,20 @@ func mbTicks(pos []float64, last float64) (at []float64, labels []string) {
 		labels = append(labels, strconv.FormatFloat(t, 'f', prec, 64))
 	}
 	return at, labels
+}
+
+// mbStep returns a round tick step (Mb) giving at most 7 ticks between lo
+// and hi (bp), and the decimals its labels need.
+func mbStep(lo, hi float64) (step float64, prec int) {
+	span := (hi - lo) / 1e6
+	step = 0.001
+	for _, s := range []float64{0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50} {
+		step = s
+		if span/s <= 7 {
+			break
+		}
+	}
+	return step, max(0, int(math.Ceil(-math.Log10(step)-1e-9)))
 }
 
 // heatmapSVG draws img (cells × cells, one pixel per cell, scaled up
@@ -479,7 +485,7 @@ func ldHeatmaps(pd *PlotData) (pair, diff template.HTML, scale float64, err erro
 	if pair, err = heatmapSVG(pairImg, "LD r²: real test (below diagonal) · synthetic (above)", pd.HeatPos, last, "real test", "synthetic", 0, 1, "r²", seqColour); err != nil {
 		return "", "", 0, err
 	}
-	diff, err = heatmapSVG(diffImg, fmt.Sprintf("Synthetic − real r² (scale ±%g)", scale), pd.HeatPos, last, "", "", -scale, scale, "Δr²",
+	diff, err = heatmapSVG(diffImg, "Synthetic − real r² (scale ±"+strconv.FormatFloat(scale, 'g', 3, 64)+")", pd.HeatPos, last, "", "", -scale, scale, "Δr²",
 		func(v float64) color.RGBA { return divColour(v / scale) })
 	return pair, diff, scale, err
 }
