@@ -336,7 +336,7 @@ individuals, who were never used in training.</p>
 {{else}}<p><b>Privacy was not assessed</b>: it needs the training cohort (<code>--train</code>).</p>{{end}}
 
 <h2 id="metrics">All metrics</h2>
-<p class="sub">{{if .Draws}}The floor range is the smallest and largest floor over {{.Draws}} independent floor subsets (seeded random subsets of {{.M.EvalSize}} training individuals); a synthetic value inside it is within the sampling noise of real data. Structure and privacy metrics use one floor draw.{{end}}</p>
+<p class="sub">{{if .Draws}}The floor range is the smallest and largest floor over {{.Draws}} independent floor subsets (seeded random subsets of {{.M.EvalSize}} training individuals); a synthetic value inside it is within the sampling noise of real data. Structure, privacy and the two Frobenius metrics use one floor draw (further draws of them would cost more than the rest of the report).{{end}}</p>
 {{range .Groups}}<h3>{{.Title}}</h3><p class="sub">{{.Intro}}</p>
 <table><tr><th>metric</th><th>synthetic</th><th>floor</th><th>floor range{{if $.Draws}} ({{$.Draws}} draws){{end}}</th><th>ratio</th><th>better</th><th>definition</th></tr>
 {{range .Rows}}<tr><td><code>{{.Name}}</code></td><td class="num">{{.ValueS}}</td><td class="num">{{.FloorS}}</td><td class="num">{{.SpreadS}}</td><td class="num {{.Class}}">{{.RatioS}}</td><td>{{.Better}}</td><td class="desc">{{.Description}}</td></tr>

@@ -67,9 +67,11 @@ type Options struct {
 	// FloorDraws is the number of floor subsets drawn (each a seeded random
 	// subset of m training individuals, the first being the one of
 	// Metric.Floor) for the paper and genetics metrics, whose spread over the
-	// draws is Metric.FloorDraws. Structure and privacy metrics use one draw
-	// (each further draw would refit the PCA or recompute distances).
-	// Default 5; 1 turns the extra draws off.
+	// draws is Metric.FloorDraws. Structure and privacy metrics and the two
+	// Frobenius metrics use one draw (each further draw would refit the PCA,
+	// recompute distances or Gram matrices: the Frobenius metrics would
+	// triple Evaluate's time). Default 5; 1 turns the extra draws off.
+	// Draws need a training cohort larger than the floor size.
 	FloorDraws int `json:"floor_draws"`
 	// SynthLabels, when non-nil, holds a population label per synthetic
 	// individual (in the synthetic cohort's order); the PCA plot then colours
@@ -368,7 +370,7 @@ func Evaluate(test, synth, train *vcf.Genotypes, opts Options) (*Metrics, error)
 
 	// Paper metrics.
 	projSeed := rng.Uint64()
-	res.Paper = paperMetrics(T, S, F, opts.Projections, projSeed)
+	res.Paper = paperMetrics(T, S, F, opts.Projections, projSeed, true)
 
 	// Genetics: allele frequencies and LD.
 	gen, err := geneticsMetrics(T, S, F, opts, res.Plots)
@@ -435,7 +437,7 @@ func floorDraws(T cohort, train *vcf.Genotypes, m int, opts Options, projSeed ui
 		fg := subsetSamples(train, sampleSubset(rng, train.NumSamples(), m))
 		Fk := cohort{fg, toFloat(fg)}
 		// The draw takes the synthetic cohort's place: its Value is the floor.
-		paper := paperMetrics(T, Fk, nil, opts.Projections, projSeed)
+		paper := paperMetrics(T, Fk, nil, opts.Projections, projSeed, false)
 		gen, err := geneticsMetrics(T, Fk, nil, opts, &PlotData{})
 		if err != nil {
 			return err
@@ -444,6 +446,11 @@ func floorDraws(T cohort, train *vcf.Genotypes, m int, opts Options, projSeed ui
 			for i := range pair[0] {
 				pair[0][i].FloorDraws = append(pair[0][i].FloorDraws, pair[1][i].Value)
 			}
+		}
+	}
+	for i := range res.Paper {
+		if n := res.Paper[i].Name; n == "cov_frobenius" || n == "corr_frobenius" {
+			res.Paper[i].FloorDraws = nil // not drawn again: see Options.FloorDraws
 		}
 	}
 	return nil

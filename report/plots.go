@@ -395,7 +395,7 @@ func heatmapSVG(img *image.RGBA, title string, pos []float64, last float64, lowe
 		return "", err
 	}
 	cells := img.Bounds().Dx()
-	const size, bar, left, top = heatmapPx, 14, 60, 28
+	const size, bar, left, top = heatmapPx, 14, 68, 28
 	W, H := left+size+90, top+size+48
 	esc := template.HTMLEscapeString
 	var b strings.Builder
@@ -420,7 +420,7 @@ func heatmapSVG(img *image.RGBA, title string, pos []float64, last float64, lowe
 			left-5, float64(top)+p, left, float64(top)+p, left-7, float64(top)+p+4, labels[i])
 	}
 	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="12" text-anchor="middle">position (Mb)</text>`, left+size/2, top+size+36)
-	fmt.Fprintf(&b, `<text transform="translate(14 %d) rotate(-90)" font-size="12" text-anchor="middle">position (Mb)</text>`, top+size/2)
+	fmt.Fprintf(&b, `<text transform="translate(13 %d) rotate(-90)" font-size="12" text-anchor="middle">position (Mb)</text>`, top+size/2)
 	// Colour bar: 60 stripes from hi (top) to lo (bottom).
 	bx := left + size + 14
 	for s := 0; s < 60; s++ {
