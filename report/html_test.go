@@ -200,6 +200,12 @@ func TestHTMLRendersInChromium(t *testing.T) {
 	if counts["heatmap"] != wantHeatmaps || counts["plot"] != wantPlots {
 		t.Errorf("rendered DOM has %d heatmaps and %d plots, want %d and %d", counts["heatmap"], counts["plot"], wantHeatmaps, wantPlots)
 	}
+	// Every vector plot draws something: its element holds paths.
+	for i, el := range regexp.MustCompile(`(?s)<svg class="plot"[^>]*>(.*?)</svg>`).FindAllStringSubmatch(dom, -1) {
+		if !strings.Contains(el[1], "<path") && !strings.Contains(el[1], "data:image/png;base64,") {
+			t.Errorf("plot %d has neither paths nor an image", i)
+		}
+	}
 	// Every embedded image (heatmap cells, raster scatter plots) decodes and
 	// is not one flat colour.
 	imgs := regexp.MustCompile(`data:image/png;base64,([A-Za-z0-9+/=]+)`).FindAllStringSubmatch(dom, -1)

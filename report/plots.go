@@ -347,6 +347,9 @@ const heatmapPx = 470
 // is at last: about six round values between the first and last SNP.
 func mbTicks(pos []float64, last float64) (at []float64, labels []string) {
 	cells := len(pos)
+	if cells == 0 {
+		return nil, nil
+	}
 	lo, hi := pos[0], last
 	step, prec := mbStep(lo, hi)
 	for t := math.Ceil(lo/1e6/step) * step; t*1e6 <= hi; t += step {
