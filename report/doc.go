@@ -65,10 +65,21 @@
 // # Output
 //
 // WriteJSON writes the metrics with a caller-provided Provenance; NaN (not
-// assessed) becomes null. WriteHTML writes one HTML file with inline CSS and
-// inline SVG figures (gonum/plot for scatter, line and histogram plots;
-// heatmaps as inline PNG in SVG), no scripts and no network access. All text
-// goes through html/template. The page shows summaries of the real cohorts
+// assessed) becomes null. WriteHTML writes one HTML file with inline CSS
+// (and a print stylesheet), a table of contents and inline SVG figures
+// (gonum/plot for line, bar and histogram plots; scatter plots with one
+// glyph per SNP or individual as inline PNG in SVG, so that the page stays
+// small; heatmaps as inline PNG in SVG), no scripts and no network access.
+// Figures: LD r² as one triangle pair (real test below the diagonal,
+// synthetic above) and a difference panel on a symmetric scale fitted to the
+// data, with Mb ticks; LD decay; allele frequencies, the folded site
+// frequency spectrum, heterozygosity and Hardy–Weinberg F per SNP, genotype
+// class frequencies; PCA (populations in Okabe–Ito colours and shapes,
+// synthetic individuals by Options.SynthLabels when given); IBS distance
+// to the closest training and to the closest synthetic individual, and the
+// ROC of the membership-inference attack (ROC, from the scores of AUC).
+// For windowed fits HTMLOptions.Overview (see WindowErrors) adds a
+// chromosome overview. All text goes through html/template. The page shows summaries of the real cohorts
 // (LD, allele frequencies, PC coordinates of test individuals, distances),
 // never sample IDs or genotypes.
 package report

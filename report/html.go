@@ -26,6 +26,10 @@ type HTMLOptions struct {
 	Title string
 	// Provenance is printed at the end of the report.
 	Provenance Provenance
+	// Overview, for a windowed fit, is drawn as a chromosome overview above
+	// the standard sections (which then describe its representative
+	// window); nil for none.
+	Overview *Overview
 }
 
 // WriteJSON writes the metrics, with the provenance, as indented JSON.
@@ -54,6 +58,8 @@ type figure struct {
 type metricRow struct {
 	Metric
 	ValueS, FloorS, RatioS, Class string
+	// SpreadS is the floor's range over its draws, "" without draws.
+	SpreadS string
 }
 
 type metricGroup struct {
@@ -70,11 +76,17 @@ type page struct {
 	HeatNote   string
 	LDFigs     []figure
 	AFFigs     []figure
+	GenoFigs   []figure
 	PCAFigs    []figure
 	DCRFigs    []figure
 	Provenance Provenance
 	GoodRatio  float64
 	FairRatio  float64
+	// Draws is the number of floor draws behind the floor ranges (0: none).
+	Draws int
+	// Overview holds the chromosome overview of a windowed fit.
+	Overview     []figure
+	OverviewNote string
 }
 
 // WriteHTML renders the report as one self-contained HTML page: inline SVG
@@ -98,6 +110,14 @@ func WriteHTML(w io.Writer, m *Metrics, opts HTMLOptions) error {
 		pg.Groups = append(pg.Groups, metricGroup{"Privacy", "Distances are Manhattan distances on dosages (missing calls filled with the training cohort's rounded mean). The floor column holds held-out real test individuals, who were never seen in training.", rows(m.Privacy)})
 	}
 
+	for _, g := range [][]Metric{m.Paper, m.Genetics} {
+		for _, x := range g {
+			pg.Draws = max(pg.Draws, len(x.FloorDraws))
+		}
+	}
+	if pg.Draws < 2 {
+		pg.Draws = 0
+	}
 	var err error
 	fig := func(svg template.HTML, e error, caption string) figure {
 		if e != nil && err == nil {
@@ -105,26 +125,43 @@ func WriteHTML(w io.Writer, m *Metrics, opts HTMLOptions) error {
 		}
 		return figure{svg, caption}
 	}
-	if pd.HeatCells > 0 {
-		diff := make([]float64, len(pd.HeatTest))
-		for i := range diff {
-			diff[i] = pd.HeatSynth[i] - pd.HeatTest[i]
+	if opts.Overview != nil && len(opts.Overview.From) > 0 {
+		figs, note, e := overviewFigures(opts.Overview)
+		if e != nil {
+			return fmt.Errorf("report: draw chromosome overview: %w", e)
 		}
-		first := fmt.Sprintf("%s:%d", pd.HeatFirst.Chrom, pd.HeatFirst.Pos)
-		last := fmt.Sprintf("%s:%d", pd.HeatLast.Chrom, pd.HeatLast.Pos)
-		h1, e1 := heatmapSVG(pd.HeatTest, pd.HeatCells, "Real test", first, last, false)
-		h2, e2 := heatmapSVG(pd.HeatSynth, pd.HeatCells, "Synthetic", first, last, false)
-		h3, e3 := heatmapSVG(diff, pd.HeatCells, "Synthetic − real", first, last, true)
-		pg.Heatmaps = []figure{fig(h1, e1, ""), fig(h2, e2, ""), fig(h3, e3, "")}
+		pg.Overview, pg.OverviewNote = figs, note
+	}
+	if pd.HeatCells > 0 {
+		pair, diff, scale, e := ldHeatmaps(pd)
+		pg.Heatmaps = []figure{fig(pair, e, "Each triangle is one cohort's r² matrix, so a cell below the diagonal and its mirror above compare the same SNP pairs: real test (below) against synthetic (above); the floor is how much two real cohorts differ (the ld_r2 rows of the table)."),
+			fig(diff, nil, "Synthetic minus real r² per cell; the colour scale is fitted to the data (±"+strconv.FormatFloat(scale, 'g', 3, 64)+", the largest difference off the diagonal): red, more LD in the synthetic cohort, blue, less. Compare with ld_r2_mae and its floor in the table.")}
 		pg.HeatNote = fmt.Sprintf("%d SNPs from %s:%d to %s:%d", pd.HeatSNPs, pd.HeatFirst.Chrom, pd.HeatFirst.Pos, pd.HeatLast.Chrom, pd.HeatLast.Pos)
 		if pd.HeatCells < pd.HeatSNPs {
 			pg.HeatNote += fmt.Sprintf(", each cell the mean r² of a block of about %d × %d SNP pairs", (pd.HeatSNPs+pd.HeatCells-1)/pd.HeatCells, (pd.HeatSNPs+pd.HeatCells-1)/pd.HeatCells)
 		}
 	}
 	d, e := decayPlot(pd)
-	pg.LDFigs = []figure{fig(d, e, "Mean r² of SNP pairs by distance (log-spaced bins). The synthetic curve should follow the real one as closely as the floor does.")}
+	pg.LDFigs = []figure{fig(d, e, "Mean r² of SNP pairs by distance (log-spaced bins). The synthetic curve should follow the real one as closely as the grey floor does.")}
 	a, e := afPlot(pd)
 	pg.AFFigs = []figure{fig(a, e, "Each point is a SNP. Points on the diagonal keep the real allele frequency; the grey floor shows the sampling noise of a real cohort of the same size.")}
+	if pd.SitesTest != nil && pd.SitesSynth != nil {
+		var fh, ff []float64
+		if pd.SitesFloor != nil {
+			fh, ff = pd.SitesFloor.Het, pd.SitesFloor.HWEF
+		}
+		sfs, e1 := sfsPlot(pd)
+		het, e2 := siteScatter("Heterozygosity per SNP", "observed heterozygosity", pd.SitesTest.Het, pd.SitesSynth.Het, fh, 0, 1)
+		r := hweRange(pd.SitesTest.HWEF)
+		hwe, e3 := siteScatter("Hardy–Weinberg deviation per SNP", "F = 1 − H_obs/H_exp", clip(pd.SitesTest.HWEF, -r, r), clip(pd.SitesSynth.HWEF, -r, r), clip(ff, -r, r), -r, r)
+		cls, e4 := classPlot(pd)
+		pg.GenoFigs = []figure{
+			fig(sfs, e1, "Fraction of SNPs per minor-allele-frequency bin (width 0.02). The synthetic line should lie on the real one; the dashed grey floor shows a real cohort of the same size."),
+			fig(het, e2, "Each point is a SNP: observed heterozygosity, synthetic (orange) and floor (grey) against real. Synthetic points should scatter around the diagonal no wider than the grey ones."),
+			fig(hwe, e3, fmt.Sprintf("Each point is a SNP: F = 1 − H_obs/2p(1−p), 0 under Hardy–Weinberg equilibrium, > 0 for too few heterozygotes (values beyond ±%g drawn at the edge). Synthetic points should spread like the grey floor.", r)),
+			fig(cls, e4, "Frequency of each genotype class averaged over SNPs; the synthetic bar should match the real one as closely as the grey floor bar does (per-SNP: kl_mean in the table)."),
+		}
+	}
 	if pd.PCs >= 2 {
 		l, r, e := pcaPlots(pd, 0, 1)
 		pg.PCAFigs = append(pg.PCAFigs, fig(l, e, ""), fig(r, nil, ""))
@@ -134,8 +171,21 @@ func WriteHTML(w io.Writer, m *Metrics, opts HTMLOptions) error {
 		pg.PCAFigs = append(pg.PCAFigs, fig(l, e, ""), fig(r, nil, ""))
 	}
 	if m.PrivacyAssessed {
-		h, e := dcrPlot(pd)
-		pg.DCRFigs = []figure{fig(h, e, "A synthetic cohort that copies or nearly copies training individuals shows a pile-up near 0 that the held-out real individuals do not have.")}
+		ibs := 1 / (2 * float64(max(pd.NumSNPs, 1)))
+		xl := "IBS distance (share of alleles that differ)"
+		h, e := histPlot("Distance to the closest training individual", xl, pd.DCRTest, pd.DCRSynth, ibs, colReal, colSynth, "held-out real test → training", "synthetic → training")
+		pg.DCRFigs = []figure{fig(h, e, "Nearest-neighbour IBS distance to the training cohort. A synthetic cohort that copies or nearly copies training individuals shows a pile-up left of the held-out real (floor) distribution.")}
+		if len(pd.MIAMember) > 0 {
+			h2, e2 := histPlot("Distance to the closest synthetic individual", xl, negate(pd.MIANonMember), negate(pd.MIAMember), ibs, colReal, colFloor, "held-out real test (non-members)", "training members")
+			auc := math.NaN()
+			if x, ok := m.Get("mia_auc"); ok {
+				auc = x.Value
+			}
+			roc, e3 := rocPlot(pd, auc)
+			pg.DCRFigs = append(pg.DCRFigs,
+				fig(h2, e2, "The attacker's evidence: if training members sit closer to the synthetic cohort than held-out individuals do, the two distributions separate; overlapping distributions are the floor (no leak)."),
+				fig(roc, e3, "ROC of the membership-inference attack of mia_auc (a training member is called when its distance to the closest synthetic individual is small). The dashed diagonal is the floor: no better than guessing."))
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("report: draw figures: %w", err)
@@ -150,6 +200,9 @@ func rows(ms []Metric) []metricRow {
 	out := make([]metricRow, len(ms))
 	for i, x := range ms {
 		out[i] = metricRow{Metric: x, ValueS: fmtNum(x.Value), FloorS: fmtNum(x.Floor), RatioS: "–", Class: "na"}
+		if lo, hi, ok := floorRange(x.FloorDraws); ok {
+			out[i].SpreadS = fmtNum(lo) + " – " + fmtNum(hi)
+		}
 		if !math.IsNaN(x.Ratio) {
 			out[i].RatioS = fmtRatio(x.Ratio) + "×"
 			switch {
@@ -163,6 +216,21 @@ func rows(ms []Metric) []metricRow {
 		}
 	}
 	return out
+}
+
+// floorRange returns the smallest and largest finite floor draw (ok false
+// with fewer than two).
+func floorRange(draws []float64) (lo, hi float64, ok bool) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	n := 0
+	for _, v := range draws {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			continue
+		}
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
+		n++
+	}
+	return lo, hi, n >= 2
 }
 
 func fmtNum(v float64) string {
@@ -186,9 +254,11 @@ var pageTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}}</title>
 <style>
-body{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;margin:0 auto;max-width:1260px;padding:16px 28px;color:#222;line-height:1.4}
+body{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;margin:0 auto;max-width:1340px;padding:16px 28px;color:#222;line-height:1.4}
 h1{font-size:1.6em;margin:.3em 0}h2{font-size:1.3em;border-bottom:2px solid #ddd;padding-bottom:4px;margin-top:1.6em}
 .sub{color:#555}
+nav.toc{border:1px solid #ddd;border-radius:6px;padding:6px 14px;background:#fafafa;font-size:.92em}
+nav.toc ol{margin:4px 0;padding-left:20px;columns:2}nav.toc a{color:#1a4f8a;text-decoration:none}
 .verdicts{display:flex;flex-wrap:wrap;gap:12px;margin:12px 0;align-items:flex-start}
 .card{flex:1 1 240px;border-radius:8px;padding:10px 14px;border:1px solid #ccc}
 .card h3{margin:0 0 4px 0;font-size:1.05em}.card .v{font-size:1.5em;font-weight:bold;text-transform:uppercase}
@@ -200,16 +270,36 @@ th,td{border-bottom:1px solid #e3e3e3;padding:4px 10px;text-align:left;vertical-
 th{background:#f6f6f6}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 td.good{background:#e7f5e9}td.fair{background:#fff6dc}td.poor{background:#fde7e7}
 td.desc{color:#555;font-size:.92em}
+table.prov td{white-space:pre-line}
 .figs{display:flex;flex-wrap:wrap;gap:18px;align-items:flex-start}
-figure{margin:0}figcaption{font-size:.85em;color:#555;max-width:520px}
-svg.plot{max-width:100%;height:auto}
+figure{margin:0}figcaption{font-size:.85em;color:#555;max-width:560px}
+svg.plot,svg.heatmap{max-width:100%;height:auto}
 .notes li{color:#7a4b00}
 code{background:#f3f3f3;padding:0 3px}
+@media print{
+body{max-width:none;padding:0;font-size:10pt}
+nav.toc{display:none}
+h2{break-after:avoid}
+figure,tr,.card{break-inside:avoid}
+.figs{gap:8px}
+svg.plot,svg.heatmap{max-width:48%}
+a{color:inherit;text-decoration:none}
+}
 </style>
 </head>
 <body>
 <h1>{{.Title}}</h1>
 <p class="sub">{{.M.NumSites}} SNPs · real test cohort {{.M.NumTest}} individuals · synthetic {{.M.NumSynth}} ({{.M.EvalSize}} evaluated){{if .M.NumTrain}} · training {{.M.NumTrain}}{{end}} · gousynth {{.M.Version}}</p>
+<nav class="toc"><b>Contents</b><ol>
+<li><a href="#summary">Summary</a></li>
+{{if .Overview}}<li><a href="#chromosome">Chromosome overview</a></li>{{end}}
+<li><a href="#ld">Linkage disequilibrium</a></li>
+<li><a href="#af">Allele frequencies and genotypes</a></li>
+<li><a href="#structure">Population structure</a></li>
+<li><a href="#privacy">Privacy</a></li>
+<li><a href="#metrics">All metrics</a></li>
+<li><a href="#provenance">Provenance</a></li>
+</ol></nav>
 
 <h2 id="summary">Summary</h2>
 <div class="verdicts">
@@ -223,31 +313,39 @@ from 1). An area is <b>good</b> when its worst metric is within {{.GoodRatio}}×
 <b>fair</b> within {{.FairRatio}}×, otherwise <b>poor</b>. Privacy is judged against held-out real
 individuals, who were never used in training.</p>
 {{if .M.Notes}}<ul class="notes">{{range .M.Notes}}<li>{{.}}</li>{{end}}</ul>{{end}}
-
+{{if .Overview}}
+<h2 id="chromosome">Chromosome overview</h2>
+<p>{{.OverviewNote}}</p>
+<div class="figs">{{range .Overview}}<figure>{{.SVG}}<figcaption>{{.Caption}}</figcaption></figure>{{end}}</div>
+{{end}}
 <h2 id="ld">Linkage disequilibrium</h2>
-{{if .Heatmaps}}<p>Dosage r² heatmaps on the same colour scale: {{.HeatNote}}. The difference uses the same intensity per unit r² (red: more LD in the synthetic cohort, blue: less).</p>
-<div class="figs">{{range .Heatmaps}}<figure>{{.SVG}}</figure>{{end}}</div>{{end}}
-<div class="figs">{{range .LDFigs}}<figure>{{.SVG}}<figcaption>{{.Caption}}</figcaption></figure>{{end}}
-{{range .AFFigs}}<figure>{{.SVG}}<figcaption>{{.Caption}}</figcaption></figure>{{end}}</div>
+{{if .Heatmaps}}<p>Dosage r² heatmaps: {{.HeatNote}}.</p>
+<div class="figs">{{range .Heatmaps}}<figure>{{.SVG}}<figcaption>{{.Caption}}</figcaption></figure>{{end}}</div>{{end}}
+<div class="figs">{{range .LDFigs}}<figure>{{.SVG}}<figcaption>{{.Caption}}</figcaption></figure>{{end}}</div>
+
+<h2 id="af">Allele frequencies and genotypes</h2>
+<div class="figs">{{range .AFFigs}}<figure>{{.SVG}}<figcaption>{{.Caption}}</figcaption></figure>{{end}}
+{{range .GenoFigs}}<figure>{{.SVG}}<figcaption>{{.Caption}}</figcaption></figure>{{end}}</div>
 
 <h2 id="structure">Population structure</h2>
 <div class="figs">{{range .PCAFigs}}<figure>{{.SVG}}</figure>{{end}}</div>
-<p class="sub">Individuals projected on the principal components of the {{if .M.NumTrain}}training{{else}}test{{end}} cohort (dosages standardised per SNP).</p>
+<p class="sub">Individuals projected on the principal components of the {{if .M.NumTrain}}training{{else}}test{{end}} cohort (dosages standardised per SNP); populations have their own colour and shape (Okabe–Ito colours).{{if not .M.Plots.SynthPop}} Synthetic individuals carry no population labels, so they are drawn in one colour.{{end}}</p>
 
 <h2 id="privacy">Privacy</h2>
 {{if .M.PrivacyAssessed}}<div class="figs">{{range .DCRFigs}}<figure>{{.SVG}}<figcaption>{{.Caption}}</figcaption></figure>{{end}}</div>
 {{else}}<p><b>Privacy was not assessed</b>: it needs the training cohort (<code>--train</code>).</p>{{end}}
 
 <h2 id="metrics">All metrics</h2>
+<p class="sub">{{if .Draws}}The floor range is the smallest and largest floor over {{.Draws}} independent floor subsets (seeded random subsets of {{.M.EvalSize}} training individuals); a synthetic value inside it is within the sampling noise of real data. Structure, privacy and the two Frobenius metrics use one floor draw (further draws of them would cost more than the rest of the report).{{end}}</p>
 {{range .Groups}}<h3>{{.Title}}</h3><p class="sub">{{.Intro}}</p>
-<table><tr><th>metric</th><th>synthetic</th><th>floor</th><th>ratio</th><th>better</th><th>definition</th></tr>
-{{range .Rows}}<tr><td><code>{{.Name}}</code></td><td class="num">{{.ValueS}}</td><td class="num">{{.FloorS}}</td><td class="num {{.Class}}">{{.RatioS}}</td><td>{{.Better}}</td><td class="desc">{{.Description}}</td></tr>
+<table><tr><th>metric</th><th>synthetic</th><th>floor</th><th>floor range{{if $.Draws}} ({{$.Draws}} draws){{end}}</th><th>ratio</th><th>better</th><th>definition</th></tr>
+{{range .Rows}}<tr><td><code>{{.Name}}</code></td><td class="num">{{.ValueS}}</td><td class="num">{{.FloorS}}</td><td class="num">{{.SpreadS}}</td><td class="num {{.Class}}">{{.RatioS}}</td><td>{{.Better}}</td><td class="desc">{{.Description}}</td></tr>
 {{end}}</table>
 {{end}}
 
 <h2 id="provenance">Provenance</h2>
-<table>{{range .Provenance}}<tr><th>{{.Key}}</th><td>{{.Value}}</td></tr>
-{{end}}<tr><th>metric options</th><td>LD window {{.M.Options.LDWindowSNPs}} SNPs / {{.M.Options.LDWindowKB}} kb · {{.M.Options.Projections}} sliced-W2 projections · {{.M.Options.PCs}} PCs · seed {{.M.Options.Seed}} · floor size {{.M.Options.FloorSize}}</td></tr>
+<table class="prov">{{range .Provenance}}<tr><th>{{.Key}}</th><td>{{.Value}}</td></tr>
+{{end}}<tr><th>metric options</th><td>LD window {{.M.Options.LDWindowSNPs}} SNPs / {{.M.Options.LDWindowKB}} kb · {{.M.Options.Projections}} sliced-W2 projections · {{.M.Options.PCs}} PCs · seed {{.M.Options.Seed}} · floor size {{.M.Options.FloorSize}} · {{.M.Options.FloorDraws}} floor draws</td></tr>
 <tr><th>report version</th><td>gousynth {{.M.Version}}</td></tr></table>
 <p class="sub">This page shows summaries of the real cohorts (LD, allele frequencies, principal-component
 coordinates and distances of held-out individuals); share it only where such summaries of the real data may go.</p>

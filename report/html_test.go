@@ -2,7 +2,9 @@ package report
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
+	"image"
 	"image/png"
 	"math/rand/v2"
 	"os"
@@ -31,6 +33,12 @@ func reportFixture(t testing.TB) *Metrics {
 	return m
 }
 
+// The figures of a report with a training cohort: the LD triangle pair and
+// difference heatmaps; LD decay; allele frequencies, SFS, heterozygosity,
+// HWE deviation, genotype classes; 2 × 2 PCA; distance to the closest
+// training individual, distance to the closest synthetic individual, ROC.
+const wantHeatmaps, wantPlots = 2, 1 + 5 + 4 + 3
+
 var testProvenance = Provenance{
 	{Key: "input", Value: `cohort <script>alert("x")</script> & "quotes"`},
 	{Key: "seed", Value: "3"},
@@ -57,12 +65,11 @@ func TestWriteHTMLSelfContainedAndEscaped(t *testing.T) {
 			t.Errorf("report references %s", u)
 		}
 	}
-	if n := strings.Count(html, `class="heatmap"`); n != 3 {
-		t.Errorf("%d heatmaps, want 3 (real, synthetic, difference)", n)
+	if n := strings.Count(html, `class="heatmap"`); n != wantHeatmaps {
+		t.Errorf("%d heatmaps, want %d (real/synthetic triangles, difference)", n, wantHeatmaps)
 	}
-	// Decay, allele frequency, 2 × 2 PCA and DCR plots.
-	if n := strings.Count(html, `class="plot"`); n != 7 {
-		t.Errorf("%d plots, want 7", n)
+	if n := strings.Count(html, `class="plot"`); n != wantPlots {
+		t.Errorf("%d plots, want %d", n, wantPlots)
 	}
 	for _, want := range []string{`<h3>LD</h3><div class="v">poor</div>`, `<h3>Allele frequencies</h3><div class="v">good</div>`, "AFR", "EUR", "held-out real test → training", "ld_r2_mae", "mia_auc"} {
 		if !strings.Contains(html, want) {
@@ -146,7 +153,7 @@ func TestHTMLRendersInChromium(t *testing.T) {
 	run := func(extra ...string) (stdout, stderr string) {
 		args := append([]string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
 			"--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync",
-			"--user-data-dir=" + t.TempDir(), "--window-size=1400,4000", "--enable-logging=stderr", "--v=0"}, extra...)
+			"--user-data-dir=" + t.TempDir(), "--window-size=1400,9000", "--hide-scrollbars", "--enable-logging=stderr", "--v=0"}, extra...)
 		args = append(args, "file://"+page)
 		cmd := exec.Command(browser, args...)
 		var o, e bytes.Buffer
@@ -190,11 +197,33 @@ func TestHTMLRendersInChromium(t *testing.T) {
 			}
 		}
 	}
-	if counts["heatmap"] != 3 || counts["plot"] != 7 {
-		t.Errorf("rendered DOM has %d heatmaps and %d plots, want 3 and 7", counts["heatmap"], counts["plot"])
+	if counts["heatmap"] != wantHeatmaps || counts["plot"] != wantPlots {
+		t.Errorf("rendered DOM has %d heatmaps and %d plots, want %d and %d", counts["heatmap"], counts["plot"], wantHeatmaps, wantPlots)
 	}
-	if !strings.Contains(dom, "data:image/png;base64,") {
-		t.Error("heatmap images missing from the rendered DOM")
+	// Every vector plot draws something: its element holds paths.
+	for i, el := range regexp.MustCompile(`(?s)<svg class="plot"[^>]*>(.*?)</svg>`).FindAllStringSubmatch(dom, -1) {
+		if !strings.Contains(el[1], "<path") && !strings.Contains(el[1], "data:image/png;base64,") {
+			t.Errorf("plot %d has neither paths nor an image", i)
+		}
+	}
+	// Every embedded image (heatmap cells, raster scatter plots) decodes and
+	// is not one flat colour.
+	imgs := regexp.MustCompile(`data:image/png;base64,([A-Za-z0-9+/=]+)`).FindAllStringSubmatch(dom, -1)
+	if len(imgs) == 0 {
+		t.Error("images missing from the rendered DOM")
+	}
+	for i, m := range imgs {
+		data, err := base64.StdEncoding.DecodeString(m[1])
+		if err != nil {
+			t.Fatalf("image %d: %v", i, err)
+		}
+		im, err := png.Decode(bytes.NewReader(data))
+		if err != nil {
+			t.Fatalf("image %d: %v", i, err)
+		}
+		if !varied(im) {
+			t.Errorf("embedded image %d (%v) is one flat colour", i, im.Bounds())
+		}
 	}
 
 	run("--screenshot=" + shot)
@@ -229,4 +258,19 @@ func TestHTMLRendersInChromium(t *testing.T) {
 		data, _ := os.ReadFile(shot)
 		os.WriteFile(dst, data, 0o644)
 	}
+}
+
+// varied reports whether im has at least two distinct colours.
+func varied(im image.Image) bool {
+	b := im.Bounds()
+	r0, g0, b0, a0 := im.At(b.Min.X, b.Min.Y).RGBA()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, a := im.At(x, y).RGBA()
+			if r != r0 || g != g0 || bl != b0 || a != a0 {
+				return true
+			}
+		}
+	}
+	return false
 }

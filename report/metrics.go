@@ -64,6 +64,20 @@ type Options struct {
 	// curves, which span 10 bp to DecayMaxKB. Defaults: 20 bins, 1000 kb.
 	DecayBins  int     `json:"decay_bins"`
 	DecayMaxKB float64 `json:"decay_max_kb"`
+	// FloorDraws is the number of floor subsets drawn (each a seeded random
+	// subset of m training individuals, the first being the one of
+	// Metric.Floor) for the paper and genetics metrics, whose spread over the
+	// draws is Metric.FloorDraws. Structure and privacy metrics and the two
+	// Frobenius metrics use one draw (each further draw would refit the PCA,
+	// recompute distances or Gram matrices: the Frobenius metrics would
+	// triple Evaluate's time). Default 5; 1 turns the extra draws off.
+	// Draws need a training cohort larger than the floor size.
+	FloorDraws int `json:"floor_draws"`
+	// SynthLabels, when non-nil, holds a population label per synthetic
+	// individual (in the synthetic cohort's order); the PCA plot then colours
+	// synthetic individuals by label like the real ones. Never written to
+	// the JSON output.
+	SynthLabels []string `json:"-"`
 }
 
 func (o Options) withDefaults() Options {
@@ -91,6 +105,9 @@ func (o Options) withDefaults() Options {
 	if o.DecayMaxKB <= 0 {
 		o.DecayMaxKB = 1000
 	}
+	if o.FloorDraws <= 0 {
+		o.FloorDraws = 5
+	}
 	return o
 }
 
@@ -112,38 +129,47 @@ const (
 // 1 means "as good as real data" and larger is worse for every metric:
 // Value/Floor for errors, (1−Value)/(1−Floor) for correlations and r²
 // (a ratio of shortfalls), Floor/Value for distances to the closest record.
-// Floor and Ratio are NaN (null in JSON) when not assessed.
+// Floor and Ratio are NaN (null in JSON) when not assessed. FloorDraws, when
+// not nil, holds the metric for several independent floor subsets (the first
+// is Floor): their spread is the sampling noise of the floor.
 type Metric struct {
-	Name        string  `json:"name"`
-	Value       float64 `json:"value"`
-	Floor       float64 `json:"floor"`
-	Ratio       float64 `json:"ratio"`
-	Better      string  `json:"better"`
-	Description string  `json:"description"`
+	Name        string    `json:"name"`
+	Value       float64   `json:"value"`
+	Floor       float64   `json:"floor"`
+	Ratio       float64   `json:"ratio"`
+	Better      string    `json:"better"`
+	Description string    `json:"description"`
+	FloorDraws  []float64 `json:"floor_draws,omitempty"`
 }
 
 // MarshalJSON writes non-finite numbers as null (encoding/json rejects NaN).
 func (m Metric) MarshalJSON() ([]byte, error) {
 	type out struct {
-		Name        string   `json:"name"`
-		Value       *float64 `json:"value"`
-		Floor       *float64 `json:"floor"`
-		Ratio       *float64 `json:"ratio"`
-		Better      string   `json:"better"`
-		Description string   `json:"description"`
+		Name        string     `json:"name"`
+		Value       *float64   `json:"value"`
+		Floor       *float64   `json:"floor"`
+		Ratio       *float64   `json:"ratio"`
+		Better      string     `json:"better"`
+		Description string     `json:"description"`
+		FloorDraws  []*float64 `json:"floor_draws,omitempty"`
 	}
-	return json.Marshal(out{m.Name, finitePtr(m.Value), finitePtr(m.Floor), finitePtr(m.Ratio), m.Better, m.Description})
+	var draws []*float64
+	for _, x := range m.FloorDraws {
+		draws = append(draws, finitePtr(x))
+	}
+	return json.Marshal(out{m.Name, finitePtr(m.Value), finitePtr(m.Floor), finitePtr(m.Ratio), m.Better, m.Description, draws})
 }
 
 // UnmarshalJSON reads what MarshalJSON writes (null → NaN).
 func (m *Metric) UnmarshalJSON(b []byte) error {
 	var in struct {
-		Name        string   `json:"name"`
-		Value       *float64 `json:"value"`
-		Floor       *float64 `json:"floor"`
-		Ratio       *float64 `json:"ratio"`
-		Better      string   `json:"better"`
-		Description string   `json:"description"`
+		Name        string     `json:"name"`
+		Value       *float64   `json:"value"`
+		Floor       *float64   `json:"floor"`
+		Ratio       *float64   `json:"ratio"`
+		Better      string     `json:"better"`
+		Description string     `json:"description"`
+		FloorDraws  []*float64 `json:"floor_draws"`
 	}
 	if err := json.Unmarshal(b, &in); err != nil {
 		return err
@@ -154,7 +180,10 @@ func (m *Metric) UnmarshalJSON(b []byte) error {
 		}
 		return *p
 	}
-	*m = Metric{in.Name, nan(in.Value), nan(in.Floor), nan(in.Ratio), in.Better, in.Description}
+	*m = Metric{Name: in.Name, Value: nan(in.Value), Floor: nan(in.Floor), Ratio: nan(in.Ratio), Better: in.Better, Description: in.Description}
+	for _, p := range in.FloorDraws {
+		m.FloorDraws = append(m.FloorDraws, nan(p))
+	}
 	return nil
 }
 
@@ -229,6 +258,20 @@ type PlotData struct {
 	HeatSNPs            int
 	// Distances to the closest training record (Manhattan, dosage units).
 	DCRSynth, DCRTest []float64
+	// HeatPos holds the position (bp) of the first SNP of each heatmap cell.
+	HeatPos []float64
+	// SynthPop holds the evaluated synthetic individuals' labels
+	// (Options.SynthLabels), nil when there are none.
+	SynthPop []string
+	// Per-SNP genotype summaries of the test, synthetic and floor cohorts
+	// (Floor nil without a training cohort).
+	SitesTest, SitesSynth, SitesFloor *SiteStats
+	// Membership-inference scores, as the AUC of mia_auc takes them:
+	// −(distance to the closest synthetic individual) of training members
+	// and of held-out non-members.
+	MIAMember, MIANonMember []float64
+	// NumSNPs is the number of SNPs of the distances (to scale them to IBS).
+	NumSNPs int
 }
 
 // cohort bundles a genotype set with its mean-imputed float matrix.
@@ -308,10 +351,26 @@ func Evaluate(test, synth, train *vcf.Genotypes, opts Options) (*Metrics, error)
 	if floorG != nil {
 		F = &cohort{floorG, toFloat(floorG)}
 	}
+	if opts.SynthLabels != nil {
+		if len(opts.SynthLabels) != synth.NumSamples() {
+			return nil, fmt.Errorf("report: %d synthetic labels for %d synthetic individuals: %w", len(opts.SynthLabels), synth.NumSamples(), ErrTooFew)
+		}
+		res.Plots.SynthPop = make([]string, len(synthIdx))
+		for i, j := range synthIdx {
+			res.Plots.SynthPop[i] = opts.SynthLabels[j]
+		}
+	}
+	res.Plots.NumSNPs = d
+	stT, stS := siteStats(test), siteStats(synthEval)
+	res.Plots.SitesTest, res.Plots.SitesSynth = &stT, &stS
+	if floorG != nil {
+		stF := siteStats(floorG)
+		res.Plots.SitesFloor = &stF
+	}
 
 	// Paper metrics.
 	projSeed := rng.Uint64()
-	res.Paper = paperMetrics(T, S, F, opts.Projections, projSeed)
+	res.Paper = paperMetrics(T, S, F, opts.Projections, projSeed, true)
 
 	// Genetics: allele frequencies and LD.
 	gen, err := geneticsMetrics(T, S, F, opts, res.Plots)
@@ -319,6 +378,14 @@ func Evaluate(test, synth, train *vcf.Genotypes, opts Options) (*Metrics, error)
 		return nil, err
 	}
 	res.Genetics = gen
+	switch {
+	case F != nil && opts.FloorDraws > 1 && m < train.NumSamples():
+		if err := floorDraws(T, train, m, opts, projSeed, res); err != nil {
+			return nil, err
+		}
+	case F != nil && opts.FloorDraws > 1:
+		res.Notes = append(res.Notes, fmt.Sprintf("the floor set is the whole training cohort (%d individuals), so further floor draws would be identical and the floor range is not shown; a floor size below %d (or fewer synthetic individuals) gives it", m, m))
+	}
 
 	// Structure: PCA on the training cohort (or the test cohort). Individuals
 	// projected on axes fitted to themselves spread more than new ones (the
@@ -353,6 +420,40 @@ func Evaluate(test, synth, train *vcf.Genotypes, opts Options) (*Metrics, error)
 	}
 	res.Verdicts = verdicts(res)
 	return res, nil
+}
+
+// floorDraws computes the paper and genetics metrics of opts.FloorDraws−1
+// further floor subsets (seeded random subsets of m training individuals,
+// drawn from their own generator so that the main draw is unchanged) and
+// stores every draw, the main one first, in Metric.FloorDraws.
+func floorDraws(T cohort, train *vcf.Genotypes, m int, opts Options, projSeed uint64, res *Metrics) error {
+	rng := rand.New(rand.NewPCG(opts.Seed, 0x5851f42d4c957f2d))
+	for _, g := range [][]Metric{res.Paper, res.Genetics} {
+		for i := range g {
+			g[i].FloorDraws = []float64{g[i].Floor}
+		}
+	}
+	for k := 1; k < opts.FloorDraws; k++ {
+		fg := subsetSamples(train, sampleSubset(rng, train.NumSamples(), m))
+		Fk := cohort{fg, toFloat(fg)}
+		// The draw takes the synthetic cohort's place: its Value is the floor.
+		paper := paperMetrics(T, Fk, nil, opts.Projections, projSeed, false)
+		gen, err := geneticsMetrics(T, Fk, nil, opts, &PlotData{})
+		if err != nil {
+			return err
+		}
+		for _, pair := range [][2][]Metric{{res.Paper, paper}, {res.Genetics, gen}} {
+			for i := range pair[0] {
+				pair[0][i].FloorDraws = append(pair[0][i].FloorDraws, pair[1][i].Value)
+			}
+		}
+	}
+	for i := range res.Paper {
+		if n := res.Paper[i].Name; n == "cov_frobenius" || n == "corr_frobenius" {
+			res.Paper[i].FloorDraws = nil // not drawn again: see Options.FloorDraws
+		}
+	}
+	return nil
 }
 
 // minPCAFit is the fewest training individuals outside the floor subset

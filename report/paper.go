@@ -18,8 +18,9 @@ import (
 const KLSmoothing = 1e-3
 
 // paperMetrics computes the metrics of the GOU paper for S (synthetic) and F
-// (floor, may be nil) against T (test).
-func paperMetrics(T, S cohort, F *cohort, projections int, seed uint64) []Metric {
+// (floor, may be nil) against T (test). Without frobenius, cov_frobenius and
+// corr_frobenius (most of the cost) are NaN.
+func paperMetrics(T, S cohort, F *cohort, projections int, seed uint64, frobenius bool) []Metric {
 	tStats := columnStats(T.x)
 	sStats := columnStats(S.x)
 	var fStats *colStats
@@ -38,14 +39,16 @@ func paperMetrics(T, S cohort, F *cohort, projections int, seed uint64) []Metric
 	stdErr := func(x *colStats) float64 { return meanAbsDiff(x.sd, tStats.sd) }
 
 	// Covariance and correlation Frobenius distances share the test Gram norms.
-	tc, tz := centred(T.x, tStats)
-	sc, sz := centred(S.x, sStats)
-	covT, corrT := newFrobRef(tc, T.x.n, T.x.d), newFrobRef(tz, T.x.n, T.x.d)
-	covS, corrS := covT.dist(sc, S.x.n), corrT.dist(sz, S.x.n)
-	covF, corrF := nan, nan
-	if F != nil {
-		fc, fz := centred(F.x, fStats)
-		covF, corrF = covT.dist(fc, F.x.n), corrT.dist(fz, F.x.n)
+	covS, corrS, covF, corrF := nan, nan, nan, nan
+	if frobenius {
+		tc, tz := centred(T.x, tStats)
+		sc, sz := centred(S.x, sStats)
+		covT, corrT := newFrobRef(tc, T.x.n, T.x.d), newFrobRef(tz, T.x.n, T.x.d)
+		covS, corrS = covT.dist(sc, S.x.n), corrT.dist(sz, S.x.n)
+		if F != nil {
+			fc, fz := centred(F.x, fStats)
+			covF, corrF = covT.dist(fc, F.x.n), corrT.dist(fz, F.x.n)
+		}
 	}
 
 	w2T := sortedColumns(T.x)

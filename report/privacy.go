@@ -218,6 +218,37 @@ func AUC(pos, neg []float64) float64 {
 	return (rankSum - np*(np+1)/2) / (np * nn)
 }
 
+// ROC returns the receiver operating characteristic of scores that should be
+// higher for positives than negatives: the false- and true-positive rates of
+// the rule "score ≥ t" for every distinct score t from the highest down,
+// starting at (0, 0) and ending at (1, 1). Tied scores move both rates at
+// once, so the trapezoidal area under the curve equals AUC(pos, neg).
+func ROC(pos, neg []float64) (fpr, tpr []float64) {
+	p, n := slices.Clone(pos), slices.Clone(neg)
+	slices.Sort(p)
+	slices.Sort(n)
+	i, j := len(p)-1, len(n)-1 // next scores, from the top
+	fpr, tpr = []float64{0}, []float64{0}
+	for i >= 0 || j >= 0 {
+		t := math.Inf(-1)
+		if i >= 0 {
+			t = p[i]
+		}
+		if j >= 0 && n[j] > t {
+			t = n[j]
+		}
+		for i >= 0 && p[i] == t {
+			i--
+		}
+		for j >= 0 && n[j] == t {
+			j--
+		}
+		fpr = append(fpr, float64(len(n)-1-j)/float64(len(n)))
+		tpr = append(tpr, float64(len(p)-1-i)/float64(len(p)))
+	}
+	return fpr, tpr
+}
+
 // quantile returns the q-quantile (linear interpolation between order
 // statistics, as numpy's default) of x.
 func quantile(x []float64, q float64) float64 {
@@ -268,7 +299,8 @@ func privacyMetrics(train, test, synth *vcf.Genotypes, synthIdx, floorIdx []int,
 	dcrTest := rowMin(dTeTr, nte, ntr, false)
 	dTeS, _, _ := distanceMatrix(pTest, nil, pSynth, nil)
 	nonMemberScore := rowMin(dTeS, nte, ns, false)
-	mia := AUC(negate(memberScore), negate(nonMemberScore))
+	plots.MIAMember, plots.MIANonMember = negate(memberScore), negate(nonMemberScore)
+	mia := AUC(plots.MIAMember, plots.MIANonMember)
 
 	// AATS with equal sizes: the floor subset of training (T) against the
 	// evaluated synthetic individuals (S).

@@ -194,6 +194,10 @@ func heatmaps(T, S cohort, opts Options, plots *PlotData) error {
 	cells := min(s, opts.HeatmapCells)
 	plots.HeatCells, plots.HeatSNPs = cells, s
 	plots.HeatFirst, plots.HeatLast = T.g.Sites[idx[0]], T.g.Sites[idx[s-1]]
+	plots.HeatPos = make([]float64, cells)
+	for v := s - 1; v >= 0; v-- { // blockR2's cells: SNP v in cell v·cells/s
+		plots.HeatPos[v*cells/s] = float64(T.g.Sites[idx[v]].Pos)
+	}
 	var err error
 	if plots.HeatTest, err = blockR2(subsetSites(T.g, idx), cells); err != nil {
 		return err

@@ -199,10 +199,25 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 	if err != nil {
 		return nil, err
 	}
+	// The chromosome overview above it: per-window LD and allele-frequency
+	// errors (pairs as chrom.Evaluate's, < 50 SNPs apart) and the
+	// per-window ancestry agreement of chrom.Evaluate.
+	spans := make([]report.WindowSpan, len(plan.Windows))
+	for i, w := range plan.Windows {
+		spans[i] = report.WindowSpan{Start: w.CoreStart, End: w.End}
+	}
+	ov, err := report.WindowErrors(d.Test, synth, d.Train, spans, report.Options{Seed: ropts.Seed, LDWindowSNPs: 50, LDWindowKB: ropts.LDWindowKB})
+	if err != nil {
+		return nil, err
+	}
+	ov.Representative = len(plan.Windows) / 2
+	if len(cm.Ancestry.PerWindowSynth) > 0 {
+		ov.Ancestry, ov.AncestryTest = cm.Ancestry.PerWindowSynth[0], cm.Ancestry.PerWindowTest[0]
+	}
 	prov := windowedProvenance(o, d, plan, cm, rep, n)
 	title := fmt.Sprintf("gousynth windowed fit: %d windows; standard sections on window %d (%s:%d-%d)", len(plan.Windows), rep.Index,
 		synth.Sites[rep.CoreStart].Chrom, synth.Sites[rep.CoreStart].Pos, synth.Sites[rep.End-1].Pos)
-	if err := writeWindowedReport(j.out, met, cm, prov, title); err != nil {
+	if err := writeWindowedReport(j.out, met, cm, ov, prov, title); err != nil {
 		return nil, err
 	}
 	j.log.Info("done", "seconds", strconv.FormatFloat(time.Since(start).Seconds(), 'f', 1, 64))
@@ -273,9 +288,9 @@ func windowedProvenance(o FitOptions, d *Data, plan *chrom.Plan, cm *chrom.Metri
 // writeWindowedReport writes report.html (the standard sections on the
 // representative window, the chromosome metrics in the provenance table)
 // and metrics.json ({"mode", "chromosome", "representative_window"}).
-func writeWindowedReport(out *atomicfile.Dir, met *report.Metrics, cm *chrom.Metrics, prov report.Provenance, title string) error {
+func writeWindowedReport(out *atomicfile.Dir, met *report.Metrics, cm *chrom.Metrics, ov *report.Overview, prov report.Provenance, title string) error {
 	var html, js bytes.Buffer
-	if err := report.WriteHTML(&html, met, report.HTMLOptions{Title: title, Provenance: prov}); err != nil {
+	if err := report.WriteHTML(&html, met, report.HTMLOptions{Title: title, Provenance: prov, Overview: ov}); err != nil {
 		return err
 	}
 	if err := report.WriteJSON(&js, met, prov); err != nil {

@@ -1,0 +1,309 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gousynth/gousynth/ld"
+	"github.com/gousynth/gousynth/vcf"
+)
+
+// oneSite returns genotypes with one site holding the given dosages.
+func oneSite(dos ...int8) *vcf.Genotypes {
+	g := &vcf.Genotypes{Sites: []vcf.Site{{Chrom: "1", Pos: 100, Ref: "A", Alt: "G"}}, Samples: make([]string, len(dos)), Dosage: dos}
+	for i := range g.Samples {
+		g.Samples[i] = "S" + string(rune('a'+i%26))
+	}
+	return g
+}
+
+func TestSiteStatsClosedForm(t *testing.T) {
+	// 5 × 0, 2 × 1, 3 × 2 and a missing call: n = 10, p = (2 + 6)/20 = 0.4,
+	// H_obs = 0.2, H_exp = 2·0.4·0.6 = 0.48, F = 1 − 0.2/0.48 = 7/12.
+	g := oneSite(0, 0, 0, 0, 0, 1, 1, 2, 2, 2, vcf.Missing)
+	st := siteStats(g)
+	near(t, "het", st.Het[0], 0.2, 1e-15)
+	near(t, "F", st.HWEF[0], 7.0/12, 1e-15)
+	near(t, "MAF", st.MAF[0], 0.4, 1e-15)
+	if st.ClassFreq[0] != [3]float64{0.5, 0.2, 0.3} {
+		t.Errorf("class frequencies %v", st.ClassFreq[0])
+	}
+	// Exact Hardy–Weinberg proportions (p = 0.5: 1/4, 1/2, 1/4) give F = 0;
+	// all heterozygotes give F = −1; monomorphic sites give NaN.
+	near(t, "F at HWE", siteStats(oneSite(0, 1, 1, 2)).HWEF[0], 0, 1e-15)
+	near(t, "F all het", siteStats(oneSite(1, 1, 1)).HWEF[0], -1, 1e-15)
+	if f := siteStats(oneSite(2, 2, 2)).HWEF[0]; !math.IsNaN(f) {
+		t.Errorf("monomorphic F = %g, want NaN", f)
+	}
+	// Independent Hardy–Weinberg draws: F near 0 at every SNP, within a few
+	// standard errors (SE of F ≈ 1/sqrt(n)).
+	train, _, _ := fixture(t, 400, 30)
+	hw := independentSNPs(rand.New(rand.NewPCG(5, 5)), train, 4000)
+	for v, f := range siteStats(hw).HWEF {
+		if math.Abs(f) > 5/math.Sqrt(4000) {
+			t.Errorf("SNP %d of an HWE cohort: F = %g", v, f)
+		}
+	}
+}
+
+func TestFoldedSFSDirectCount(t *testing.T) {
+	train, _, _ := fixture(t, 300, 80)
+	got := foldedSFS(siteStats(train).MAF)
+	// Direct count: minor allele count per SNP, binned by MAF.
+	want := make([]float64, SFSBins)
+	n := train.NumSamples()
+	for v := 0; v < train.NumSites(); v++ {
+		alt := 0
+		for _, x := range train.Row(v) {
+			alt += int(x)
+		}
+		minor := min(alt, 2*n-alt)
+		b := minor * 2 * SFSBins / (2 * n) // MAF/0.5·bins = minor/n·bins
+		want[min(b, SFSBins-1)] += 1 / float64(train.NumSites())
+	}
+	for i := range want {
+		near(t, "SFS bin", got[i], want[i], 1e-12)
+	}
+	near(t, "SFS total", floatSum(got), 1, 1e-12)
+}
+
+func floatSum(x []float64) float64 {
+	s := 0.0
+	for _, v := range x {
+		s += v
+	}
+	return s
+}
+
+func TestROCAreaIsAUC(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	pos, neg := make([]float64, 300), make([]float64, 200)
+	for i := range pos {
+		pos[i] = math.Round(rng.NormFloat64()*3 + 1) // integer scores: many ties
+	}
+	for i := range neg {
+		neg[i] = math.Round(rng.NormFloat64() * 3)
+	}
+	fpr, tpr := ROC(pos, neg)
+	if fpr[0] != 0 || tpr[0] != 0 || fpr[len(fpr)-1] != 1 || tpr[len(tpr)-1] != 1 {
+		t.Fatalf("ROC does not run from (0,0) to (1,1): %v … %v", fpr[:2], fpr[len(fpr)-2:])
+	}
+	area := 0.0
+	for i := 1; i < len(fpr); i++ {
+		if fpr[i] < fpr[i-1] || tpr[i] < tpr[i-1] {
+			t.Fatal("ROC not monotone")
+		}
+		area += (fpr[i] - fpr[i-1]) * (tpr[i] + tpr[i-1]) / 2
+	}
+	near(t, "ROC area vs AUC", area, AUC(pos, neg), 1e-12)
+	// Perfect separation: the curve passes through (0, 1).
+	fpr, tpr = ROC([]float64{3, 4}, []float64{1, 2})
+	if !slices.Equal(fpr, []float64{0, 0, 0, 0.5, 1}) || !slices.Equal(tpr, []float64{0, 0.5, 1, 1, 1}) {
+		t.Errorf("separable ROC fpr %v tpr %v", fpr, tpr)
+	}
+}
+
+func TestDiffScaleAndTicks(t *testing.T) {
+	test := []float64{1, 0.2, 0.2, 1}
+	synth := []float64{0.5, 0.0123, 0.3, 1} // diagonal ignored; off-diagonal max 0.1877
+	near(t, "scale", diffScale(test, synth, 2), 0.19, 1e-12)
+	near(t, "scale of equal", diffScale(test, test, 2), 0.01, 0)
+
+	// Cells starting at 11.70, 11.71, 11.74 Mb, last SNP at 11.80 Mb: ticks
+	// every 0.02 Mb, interpolated within the cell that holds them.
+	at, labels := mbTicks([]float64{11.70e6, 11.71e6, 11.74e6}, 11.80e6)
+	if !slices.Equal(labels, []string{"11.70", "11.72", "11.74", "11.76", "11.78", "11.80"}) {
+		t.Fatalf("labels %v", labels)
+	}
+	want := []float64{0, 1 + 1.0/3, 2, 2 + 1.0/3, 2 + 2.0/3, 3}
+	for i := range want {
+		near(t, "tick "+labels[i], at[i], want[i], 1e-9)
+	}
+}
+
+func TestFloorDraws(t *testing.T) {
+	m := reportFixture(t) // 350 training, 300 evaluated: draws differ
+	const draws = 5
+	for _, x := range slices.Concat(m.Paper, m.Genetics) {
+		if x.Name == "cov_frobenius" || x.Name == "corr_frobenius" {
+			continue
+		}
+		if len(x.FloorDraws) != draws || x.FloorDraws[0] != x.Floor {
+			t.Fatalf("%s: floor draws %v, floor %g", x.Name, x.FloorDraws, x.Floor)
+		}
+	}
+	undrawn := []Metric{}
+	for _, n := range []string{"cov_frobenius", "corr_frobenius"} {
+		x, _ := m.Get(n)
+		undrawn = append(undrawn, x)
+	}
+	for _, x := range slices.Concat(m.Structure, m.Privacy, undrawn) {
+		if x.FloorDraws != nil {
+			t.Errorf("%s has floor draws", x.Name)
+		}
+	}
+	x, _ := m.Get("af_r2")
+	if lo, hi, _ := floorRange(x.FloorDraws); !(hi > lo) {
+		t.Errorf("af_r2 floor draws do not vary: %v", x.FloorDraws)
+	}
+	// Each draw is af_r2 of a random subset of the training cohort, as an
+	// independent computation from the same subsets finds.
+	train, test, _ := fixture(t, 500, 150)
+	rng := rand.New(rand.NewPCG(3, 0x5851f42d4c957f2d))
+	afT := directAF(test)
+	for k := 1; k < draws; k++ {
+		sub := subsetSamples(train, sampleSubset(rng, train.NumSamples(), m.EvalSize))
+		r := Pearson(afT, directAF(sub))
+		near(t, "af_r2 draw", x.FloorDraws[k], r*r, 1e-12)
+	}
+	// JSON keeps the draws.
+	b, err := json.Marshal(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Metric
+	if err := json.Unmarshal(b, &back); err != nil || !slices.Equal(back.FloorDraws, x.FloorDraws) {
+		t.Errorf("JSON round trip of floor draws: %s → %v (%v)", b, back.FloorDraws, err)
+	}
+
+	// A floor set that is the whole training cohort has no further draws.
+	m2, err := Evaluate(test, train, train, Options{Seed: 3, Projections: 20, LDWindowSNPs: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x, _ := m2.Get("af_r2"); x.FloorDraws != nil || !slices.ContainsFunc(m2.Notes, func(s string) bool { return strings.Contains(s, "floor range is not shown") }) {
+		t.Errorf("whole-cohort floor: draws %v, notes %q", x.FloorDraws, m2.Notes)
+	}
+}
+
+// directAF is the ALT allele frequency per SNP by a plain count.
+func directAF(g *vcf.Genotypes) []float64 {
+	out := make([]float64, g.NumSites())
+	for v := range out {
+		s := 0
+		for _, x := range g.Row(v) {
+			s += int(x)
+		}
+		out[v] = float64(s) / float64(2*g.NumSamples())
+	}
+	return out
+}
+
+func TestSynthLabelsColourPCA(t *testing.T) {
+	train, test, pops := fixture(t, 500, 150)
+	panel := map[string]string{}
+	for i, id := range test.Samples {
+		panel[id] = pops[i]
+	}
+	synth := independentSNPs(rand.New(rand.NewPCG(1, 1)), train, 400)
+	labels := make([]string, 400)
+	for i := range labels {
+		labels[i] = []string{"AFR", "EUR"}[i%2]
+	}
+	opts := Options{Seed: 3, Projections: 20, LDWindowSNPs: 10, Panel: panel, SynthLabels: labels, FloorDraws: 1}
+	m, err := Evaluate(test, synth, train, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Plots.SynthPop) != m.EvalSize {
+		t.Fatalf("%d synthetic labels for %d evaluated individuals", len(m.Plots.SynthPop), m.EvalSize)
+	}
+	var buf bytes.Buffer
+	if err := WriteHTML(&buf, m, HTMLOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), "Synthetic individuals carry no population labels") {
+		t.Error("labelled synthetic individuals reported as unlabelled")
+	}
+	opts.SynthLabels = labels[:10]
+	if _, err := Evaluate(test, synth, train, opts); err == nil {
+		t.Error("wrong number of synthetic labels accepted")
+	}
+}
+
+func TestHTMLProvenanceTOCPrint(t *testing.T) {
+	m := reportFixture(t)
+	var buf bytes.Buffer
+	prov := Provenance{{Key: "model", Value: "line one\nline two"}}
+	if err := WriteHTML(&buf, m, HTMLOptions{Provenance: prov}); err != nil {
+		t.Fatal(err)
+	}
+	h := buf.String()
+	for _, want := range []string{`<table class="prov">`, "table.prov td{white-space:pre-line}", "line one\nline two", `<nav class="toc">`, `href="#privacy"`, "@media print",
+		"floor range (5 draws)", "Synthetic − real r² (scale ±", "Site-frequency spectrum", "Membership inference ROC"} {
+		if !strings.Contains(h, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	// Every section the table of contents links to exists.
+	for _, id := range []string{"summary", "ld", "af", "structure", "privacy", "metrics", "provenance"} {
+		if !strings.Contains(h, `<h2 id="`+id+`">`) {
+			t.Errorf("no section %q", id)
+		}
+	}
+}
+
+func TestWindowErrorsDirect(t *testing.T) {
+	train, test, _ := fixture(t, 500, 60)
+	synth := independentSNPs(rand.New(rand.NewPCG(2, 2)), train, 200) // 200 < 350: all evaluated
+	windows := []WindowSpan{{0, 20}, {20, 45}, {45, 60}}
+	opts := Options{Seed: 4, LDWindowSNPs: 8, LDWindowKB: 500}
+	ov, err := WindowErrors(test, synth, train, windows, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ov.LDErr) != 3 || ov.Representative != -1 || ov.From[1] != float64(test.Sites[20].Pos) || ov.To[2] != float64(test.Sites[59].Pos) {
+		t.Fatalf("overview %+v", ov)
+	}
+	for k, w := range windows {
+		idx := iotaFrom(w.Start, w.End)
+		ts, ss := subsetSites(test, idx), subsetSites(synth, idx)
+		// Allele-frequency error by a plain count.
+		at, as := directAF(ts), directAF(ss)
+		e := 0.0
+		for v := range at {
+			e += math.Abs(as[v] - at[v])
+		}
+		near(t, "AF error", ov.AFErr[k], e/float64(len(at)), 1e-12)
+		// LD error from the full r² matrices, over the pairs < 8 SNPs apart.
+		rt, err := ld.Matrix(ts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs, _ := ld.Matrix(ss)
+		sum, n := 0.0, 0
+		for i := range idx {
+			for j := i + 1; j < len(idx) && j-i < 8; j++ {
+				sum += math.Abs(rs.At(i, j) - rt.At(i, j))
+				n++
+			}
+		}
+		near(t, "LD error", ov.LDErr[k], sum/float64(n), 1e-9)
+		if !(ov.LDErrFloor[k] > 0) || !(ov.AFErrFloor[k] > 0) {
+			t.Errorf("window %d floor %g %g", k, ov.LDErrFloor[k], ov.AFErrFloor[k])
+		}
+	}
+	// Independent SNPs lose LD: the synthetic LD error exceeds the floor.
+	if !(ov.LDErr[0] > ov.LDErrFloor[0]) {
+		t.Errorf("LD error %g not above floor %g", ov.LDErr[0], ov.LDErrFloor[0])
+	}
+
+	// Drawn above the standard sections, with a contents entry.
+	ov.Ancestry, ov.AncestryTest, ov.Representative = []float64{0.9, 0.8, 0.95}, []float64{0.97, 0.96, 0.98}, 1
+	var buf bytes.Buffer
+	if err := WriteHTML(&buf, reportFixture(t), HTMLOptions{Overview: ov}); err != nil {
+		t.Fatal(err)
+	}
+	h := buf.String()
+	if !strings.Contains(h, `<h2 id="chromosome">`) || !strings.Contains(h, `href="#chromosome"`) || strings.Index(h, `id="chromosome"`) > strings.Index(h, `id="ld"`) {
+		t.Error("chromosome overview missing or below the standard sections")
+	}
+	if n := strings.Count(h, `class="plot"`); n != wantPlots+3 {
+		t.Errorf("%d plots with the overview, want %d", n, wantPlots+3)
+	}
+}
