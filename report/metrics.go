@@ -229,6 +229,12 @@ type PlotData struct {
 	HeatSNPs            int
 	// Distances to the closest training record (Manhattan, dosage units).
 	DCRSynth, DCRTest []float64
+	// Largest KING-robust kinship of each synthetic and each test
+	// individual to any training individual.
+	KinSynth, KinTest []float64
+	// ROC curves of the nearest-distance and the distance-ratio
+	// membership-inference attacks (nil without held-out individuals).
+	MIAROC, RatioROC []ROCPoint
 }
 
 // cohort bundles a genotype set with its mean-imputed float matrix.

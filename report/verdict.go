@@ -33,6 +33,12 @@ const (
 	FairAATSGap  = 0.10
 )
 
+// RelatedShareMargin: a share of synthetic individuals with a 2nd-degree or
+// closer training relative above that of held-out real individuals is
+// "fair" within this margin (absolute), "poor" beyond it; any share is
+// "poor" when there are no held-out individuals to compare with.
+const RelatedShareMargin = 0.01
+
 // verdictAreas lists, per area, the metrics whose worst ratio decides it.
 var verdictAreas = []struct {
 	area    string
@@ -107,6 +113,21 @@ func privacyVerdict(m *Metrics) Verdict {
 			worse(1, fmt.Sprintf("membership-inference AUC %.3f > %g", x.Value, GoodMIA))
 		}
 	}
+	if x, ok := m.Get("ratio_mia_auc"); ok && !math.IsNaN(x.Value) {
+		switch {
+		case x.Value > FairMIA:
+			worse(2, fmt.Sprintf("distance-ratio membership-inference AUC %.3f > %g", x.Value, FairMIA))
+		case x.Value > GoodMIA:
+			worse(1, fmt.Sprintf("distance-ratio membership-inference AUC %.3f > %g", x.Value, GoodMIA))
+		}
+	}
+	if x, ok := m.Get("kinship_related_share"); ok && x.Value > 0 && !(x.Value <= x.Floor) {
+		level := 1
+		if math.IsNaN(x.Floor) || x.Value > x.Floor+RelatedShareMargin {
+			level = 2
+		}
+		worse(level, fmt.Sprintf("%.2f%% of synthetic individuals have a training relative of 2nd degree or closer (held-out real: %.2f%%)", 100*x.Value, 100*x.Floor))
+	}
 	if x, ok := m.Get("dcr_p5"); ok {
 		switch {
 		case x.Ratio > FairDCRRatio:
@@ -125,7 +146,7 @@ func privacyVerdict(m *Metrics) Verdict {
 		}
 	}
 	if len(reasons) == 0 {
-		reasons = append(reasons, "no identical matches; distances to training individuals, adversarial accuracy and membership inference are in line with held-out real individuals")
+		reasons = append(reasons, "no identical matches; distances to training individuals, kinship, adversarial accuracy and membership inference are in line with held-out real individuals")
 	}
 	return Verdict{"Privacy", grade[g], strings.Join(reasons, "; ")}
 }
