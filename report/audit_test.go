@@ -130,4 +130,3 @@ func TestPrivacyFindingsKinship(t *testing.T) {
 		})
 	}
 }
-
