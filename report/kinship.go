@@ -81,13 +81,11 @@ func kingCounts(x, y []uint64, hx, hy int32, missing bool) (hethet, ibs0, hetX, 
 // kingPhi is the KING-robust kinship from the counts of one pair:
 // (N_het,het − 2·N_IBS0)/(2·min(N_het_x, N_het_y)) + ½ − ¼·(N_het_x +
 // N_het_y)/min(N_het_x, N_het_y), the between-family estimator of
-// Manichaikul et al. (2010, eq. 11) that plink2 --make-king computes. NaN when
-// either individual has no heterozygous call.
+// Manichaikul et al. (2010, eq. 11) that plink2 --make-king computes. When
+// one individual has no heterozygous call the division by 0 gives −Inf (NaN
+// when neither has one and they share no opposite homozygote), as in plink2.
 func kingPhi(hethet, ibs0, hetX, hetY int) float64 {
 	lo := min(hetX, hetY)
-	if lo == 0 {
-		return math.NaN()
-	}
 	return float64(2*(hethet-2*ibs0)-(max(hetX, hetY)-lo)) / float64(4*lo)
 }
 
@@ -102,7 +100,8 @@ const kingBlock = 64
 // unrelated individuals). Counts run over the sites both individuals have
 // called, as in plink2. a and b must hold the same sites in the same order
 // (ErrSiteMismatch). Pairs where one individual has no heterozygous call are
-// NaN. The work is spread over GOMAXPROCS goroutines; each pair costs two
+// −Inf, or NaN when neither has one and they share no opposite homozygote
+// (plink2 writes the same). The work is spread over GOMAXPROCS goroutines; each pair costs two
 // popcounts per 64 sites (four when a call is missing).
 func Kinship(a, b *vcf.Genotypes) ([]float64, error) {
 	if err := SameSites(a, b, "first cohort", "second cohort"); err != nil {
@@ -148,7 +147,7 @@ func kinshipPacked(pa, pb *kingPacked) []float64 {
 
 // MaxKinship returns, for each of the rows individuals of a row-major
 // rows × cols kinship matrix, the largest kinship to any column individual
-// (NaN entries ignored; NaN when the row has none).
+// (NaN entries ignored; NaN when the row has nothing else).
 func MaxKinship(k []float64, rows, cols int) []float64 {
 	if len(k) != rows*cols {
 		panic(fmt.Sprintf("report: MaxKinship: %d values for %d × %d", len(k), rows, cols))

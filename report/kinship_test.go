@@ -30,7 +30,8 @@ func TestKingPhiClosedForms(t *testing.T) {
 		{"no shared hets, no IBS0, equal hets", 0, 0, 100, 100, 0},
 		{"only opposite homozygotes", 0, 50, 100, 100, -0.5},
 		{"unequal hets", 40, 0, 80, 120, (2*40 - 40) / (4.0 * 80)},
-		{"no heterozygous call", 0, 0, 0, 10, math.NaN()},
+		{"one has no heterozygous call", 0, 3, 0, 10, math.Inf(-1)},
+		{"neither has a heterozygous call", 0, 0, 0, 0, math.NaN()},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got := kingPhi(c.hethet, c.ibs0, c.hetX, c.hetY)
