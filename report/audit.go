@@ -19,6 +19,12 @@ type AuditOptions struct {
 	// FloorSize is the number of synthetic and of training individuals
 	// AATS compares (0: min(n_synth, n_train)), as Options.FloorSize.
 	FloorSize int `json:"floor_size"`
+	// ModelProbe, when not nil, scores how far one real individual's dosage
+	// vector (one value per site, NaN where missing) lies from what the model
+	// file represents: a larger value means less likely a training member
+	// (model.Basis.OutsideSpan). With held-out individuals it becomes the
+	// "model-file probe" attack. It never sees the synthetic cohort.
+	ModelProbe func(dosage []float64) float64 `json:"-"`
 }
 
 // AttackResult is one membership-inference attack: training members against
@@ -69,7 +75,8 @@ func (a *Audit) Get(name string) (Metric, bool) {
 // record, AATS with its halves, KING-robust kinship shares, and, when test
 // (held-out real individuals, never trained on) is given, the floors of
 // these and the nearest-distance and distance-ratio membership-inference
-// attacks with their ROC curves. test may be nil. The metrics are those of
+// attacks with their ROC curves, and the model-file probe when
+// opts.ModelProbe is set. test may be nil. The metrics are those of
 // Evaluate (one implementation); the cohorts must hold the same sites in
 // the same order (ErrSiteMismatch) and at least 2 individuals each
 // (ErrTooFew).
@@ -105,6 +112,19 @@ func RunAudit(train, synth, test *vcf.Genotypes, opts AuditOptions) (*Audit, err
 	plots := &PlotData{}
 	a.Metrics = privacyMetrics(train, test, synth, synthIdx, floorIdx, rng.Uint64(), plots)
 
+	var probeROC []ROCPoint
+	if opts.ModelProbe != nil {
+		v := math.NaN()
+		if test != nil {
+			mem, non := probeScores(train, opts.ModelProbe), probeScores(test, opts.ModelProbe)
+			v, probeROC = AUC(mem, non), ROC(mem, non)
+		} else {
+			a.Notes = append(a.Notes, "the model-file probe needs held-out individuals (--test)")
+		}
+		a.Metrics = append(a.Metrics, Metric{Name: "probe_mia_auc", Value: v, Floor: math.NaN(), Ratio: math.NaN(), Better: BetterHalf,
+			Description: "membership-inference AUC of the model-file probe −(share of the dosage vector outside the model's basis span), training members vs held-out non-members; 0.5 means no leak"})
+	}
+
 	g, reasons := privacyFindings(&Metrics{PrivacyAssessed: true, Privacy: a.Metrics})
 	if test == nil {
 		a.Notes = append(a.Notes, "no held-out individuals (--test): membership inference was not run and no metric has a floor")
@@ -117,7 +137,7 @@ func RunAudit(train, synth, test *vcf.Genotypes, opts AuditOptions) (*Audit, err
 		for _, at := range []struct {
 			name, metric string
 			roc          []ROCPoint
-		}{{"nearest distance", "mia_auc", plots.MIAROC}, {"distance ratio", "ratio_mia_auc", plots.RatioROC}} {
+		}{{"nearest distance", "mia_auc", plots.MIAROC}, {"distance ratio", "ratio_mia_auc", plots.RatioROC}, {"model-file probe", "probe_mia_auc", probeROC}} {
 			x, _ := a.Get(at.metric)
 			if at.roc == nil {
 				continue
@@ -130,6 +150,27 @@ func RunAudit(train, synth, test *vcf.Genotypes, opts AuditOptions) (*Audit, err
 	}
 	a.Verdict, a.Reasons = grade[g], reasons
 	return a, nil
+}
+
+// probeScores returns −probe(x) for every individual of g: higher means
+// more likely a member.
+func probeScores(g *vcf.Genotypes, probe func([]float64) float64) []float64 {
+	n, d := g.NumSamples(), g.NumSites()
+	rows := make([]float64, n*d)
+	for v := 0; v < d; v++ {
+		for s, x := range g.Row(v) {
+			if x == vcf.Missing {
+				rows[s*d+v] = math.NaN()
+			} else {
+				rows[s*d+v] = float64(x)
+			}
+		}
+	}
+	out := make([]float64, n)
+	for s := range out {
+		out[s] = -probe(rows[s*d : (s+1)*d])
+	}
+	return out
 }
 
 // hasNoFindings reports whether no metric raised a concern: no identical

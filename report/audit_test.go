@@ -130,3 +130,48 @@ func TestPrivacyFindingsKinship(t *testing.T) {
 		})
 	}
 }
+
+// TestRunAuditModelProbe: a probe that recognises training individuals (its
+// score is the distance to the closest of them) is an attack of AUC 1 and
+// makes the verdict poor; a probe that knows nothing has AUC 0.5.
+func TestRunAuditModelProbe(t *testing.T) {
+	train, test, _ := fixture(t, 400, 60)
+	fresh, rest := splitCohort(test, 60)
+	d := train.NumSites()
+	rows := make([][]float64, train.NumSamples())
+	for s := range rows {
+		rows[s] = make([]float64, d)
+		for v := 0; v < d; v++ {
+			rows[s][v] = float64(train.Row(v)[s])
+		}
+	}
+	oracle := func(x []float64) float64 {
+		best := math.Inf(1)
+		for _, r := range rows {
+			dist := 0.0
+			for j := range x {
+				dist += math.Abs(x[j] - r[j])
+			}
+			best = min(best, dist)
+		}
+		return best
+	}
+	blind := func([]float64) float64 { return 1 }
+	for _, c := range []struct {
+		name    string
+		probe   func([]float64) float64
+		auc     float64
+		verdict string
+	}{{"oracle", oracle, 1, "poor"}, {"blind", blind, 0.5, "good"}} {
+		t.Run(c.name, func(t *testing.T) {
+			a, err := RunAudit(train, fresh, rest, AuditOptions{Seed: 3, ModelProbe: c.probe})
+			if err != nil {
+				t.Fatal(err)
+			}
+			x, ok := a.Get("probe_mia_auc")
+			if !ok || x.Value != c.auc || a.Verdict != c.verdict || len(a.Attacks) != 3 {
+				t.Errorf("probe AUC %v (present %v), verdict %s, %d attacks; want %v, %s, 3; reasons %q", x.Value, ok, a.Verdict, len(a.Attacks), c.auc, c.verdict, a.Reasons)
+			}
+		})
+	}
+}
