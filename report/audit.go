@@ -44,19 +44,28 @@ type AttackResult struct {
 // cohort against the training cohort, next to held-out real individuals
 // when there are any, and a verdict with its reasons.
 type Audit struct {
-	Version  string `json:"version"`
-	NumSites int    `json:"num_sites"`
-	NumTrain int    `json:"num_train"`
-	NumSynth int    `json:"num_synth"`
-	NumTest  int    `json:"num_test"`
-	EvalSize int    `json:"eval_size"`
+	Version string `json:"version"` // gousynth version
+	// NumSites is the number of sites compared; NumTrain, NumSynth and
+	// NumTest the individuals of each cohort (NumTest 0 without one).
+	NumSites int `json:"num_sites"`
+	NumTrain int `json:"num_train"`
+	NumSynth int `json:"num_synth"`
+	NumTest  int `json:"num_test"`
+	// EvalSize is the number of synthetic and of training individuals AATS
+	// compares.
+	EvalSize int `json:"eval_size"`
 	// Verdict is "good", "fair" or "poor" (the thresholds of the report's
 	// privacy verdict); Reasons say why.
-	Verdict string         `json:"verdict"`
-	Reasons []string       `json:"reasons"`
-	Notes   []string       `json:"notes"`
-	Options AuditOptions   `json:"options"`
-	Metrics []Metric       `json:"metrics"`
+	Verdict string   `json:"verdict"`
+	Reasons []string `json:"reasons"`
+	// Notes say what was not assessed and which subsets were drawn.
+	Notes   []string     `json:"notes"`
+	Options AuditOptions `json:"options"`
+	// Metrics are the privacy metrics of Evaluate, Value for the synthetic
+	// cohort and Floor for the held-out individuals (NaN without them),
+	// plus probe_mia_auc with a model probe.
+	Metrics []Metric `json:"metrics"`
+	// Attacks are the membership-inference attacks that were run.
 	Attacks []AttackResult `json:"attacks"`
 }
 

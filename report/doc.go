@@ -57,6 +57,9 @@
 // calibrates each candidate's distance by its distance to a reference half of
 // the held-out individuals.
 //
+// RunAudit runs the privacy checks alone, with a verdict and the ROC curves
+// of the attacks (gousynth audit); docs/privacy.md explains them.
+//
 // # Ratios and verdicts
 //
 // Metric.Ratio is "times worse than the floor" for every metric: Value/Floor
