@@ -302,6 +302,26 @@ func (b *Basis) Rank() int { return len(b.Lambda) }
 // Dim returns the number of data coordinates d.
 func (b *Basis) Dim() int { return len(b.Mean) }
 
+// OutsideSpan returns ‖(I − U Uᵀ) c‖ / ‖c‖ for c = (x − Mean)/Scale: the
+// share (as a norm) of one individual's dosage vector x (length d, missing
+// values already filled) that the basis does not represent. A model file's
+// membership probe: with d close to or above n, training individuals lie
+// closer to span(U) than others (basis_privacy_test.go). 0 when x is the
+// mean.
+func (b *Basis) OutsideSpan(x []float64) float64 {
+	c := mat.NewVecDense(len(x), nil)
+	for j, v := range x {
+		c.SetVec(j, (v-b.Mean[j])/b.Scale[j])
+	}
+	nn := mat.Dot(c, c)
+	if nn == 0 {
+		return 0
+	}
+	var p mat.VecDense
+	p.MulVec(b.U.T(), c)
+	return math.Sqrt(math.Max(0, nn-mat.Dot(&p, &p)) / nn)
+}
+
 // Encode returns the latent coordinates of the rows of x (n×r).
 func (b *Basis) Encode(x *mat.Dense) *mat.Dense {
 	n, d := x.Dims()

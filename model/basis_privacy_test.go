@@ -47,26 +47,8 @@ func blockPanel(n, d, block int, rho float64, seed uint64) *mat.Dense {
 	return x
 }
 
-// outsideSpan returns ‖(I − U Uᵀ) c‖ / ‖c‖ for c = (x − Mean)/Scale: the
-// part of a genotype vector that the basis does not represent.
-func outsideSpan(b *Basis, x []float64) float64 {
-	d := len(x)
-	c := make([]float64, d)
-	var nn float64
-	for j := range c {
-		c[j] = (x[j] - b.Mean[j]) / b.Scale[j]
-		nn += c[j] * c[j]
-	}
-	in := 0.0
-	for k := 0; k < b.Rank(); k++ {
-		var p float64
-		for j := range c {
-			p += b.U.At(j, k) * c[j]
-		}
-		in += p * p
-	}
-	return math.Sqrt(math.Max(0, nn-in) / nn)
-}
+// outsideSpan is Basis.OutsideSpan (the model-file probe of gousynth audit).
+func outsideSpan(b *Basis, x []float64) float64 { return b.OutsideSpan(x) }
 
 // aucBelow returns P(member < non-member) (ties ½): the AUC of the attack
 // "smaller distance to span(U) ⇒ member".

@@ -46,9 +46,19 @@
 // and dcr_p5 (distance to the closest training record), with held-out test
 // individuals as the floor; identical_match_rate (must be 0); aats, the
 // nearest-neighbour adversarial accuracy of Yale et al. (2020) on m synthetic
-// versus m training individuals (0.5 ideal, near 0 for copies); mia_auc, the
-// AUC of −(distance to the closest synthetic individual) separating training
-// members from held-out non-members (0.5 ideal).
+// versus m training individuals (0.5 ideal, near 0 for copies), and its two
+// halves aa_train and aa_synth (docs/privacy.md); kinship_related_share, the
+// share of synthetic individuals with a training relative of 2nd degree or
+// closer (KING-robust kinship > 0.0884, the estimator of plink2 --make-king,
+// see Kinship), and kinship_max, each next to held-out individuals; mia_auc,
+// the AUC of −(distance to the closest synthetic individual) separating
+// training members from held-out non-members (0.5 ideal), and ratio_mia_auc,
+// the same for the distance-ratio attack (DistanceRatioScores), which
+// calibrates each candidate's distance by its distance to a reference half of
+// the held-out individuals.
+//
+// RunAudit runs the privacy checks alone, with a verdict and the ROC curves
+// of the attacks (gousynth audit); docs/privacy.md explains them.
 //
 // # Ratios and verdicts
 //
@@ -57,8 +67,9 @@
 // distances to the closest record. Each fidelity area (LD, allele
 // frequencies, structure) is judged by its worst ratio: good ≤ GoodRatio
 // (1.5), fair ≤ FairRatio (3), else poor. Privacy is poor with any identical
-// match, and otherwise graded by the membership-inference AUC (GoodMIA,
-// FairMIA), the 5th-percentile DCR ratio (GoodDCRRatio, FairDCRRatio) and how
+// match, and otherwise graded by the membership-inference AUCs (GoodMIA,
+// FairMIA), the kinship share against held-out individuals
+// (RelatedShareMargin), the 5th-percentile DCR ratio (GoodDCRRatio, FairDCRRatio) and how
 // far AATS falls below 0.5 beyond what held-out real individuals show
 // (GoodAATSGap, FairAATSGap).
 //

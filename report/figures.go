@@ -200,7 +200,11 @@ func rocPlot(pd *PlotData, auc float64) (template.HTML, error) {
 	diag.Dashes = []vg.Length{vg.Points(3), vg.Points(3)}
 	p.Add(diag)
 	p.Legend.Add("no leak (AUC 0.5)", diag)
-	fpr, tpr := ROC(pd.MIAMember, pd.MIANonMember)
+	roc := pd.MIAROC
+	fpr, tpr := make([]float64, len(roc)), make([]float64, len(roc))
+	for i, q := range roc {
+		fpr[i], tpr[i] = q.FPR, q.TPR
+	}
 	l, err := plotter.NewLine(xys(fpr, tpr))
 	if err != nil {
 		return "", err

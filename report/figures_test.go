@@ -89,7 +89,13 @@ func TestROCAreaIsAUC(t *testing.T) {
 	for i := range neg {
 		neg[i] = math.Round(rng.NormFloat64() * 3)
 	}
-	fpr, tpr := ROC(pos, neg)
+	rates := func(roc []ROCPoint) (fpr, tpr []float64) {
+		for _, q := range roc {
+			fpr, tpr = append(fpr, q.FPR), append(tpr, q.TPR)
+		}
+		return fpr, tpr
+	}
+	fpr, tpr := rates(ROC(pos, neg))
 	if fpr[0] != 0 || tpr[0] != 0 || fpr[len(fpr)-1] != 1 || tpr[len(tpr)-1] != 1 {
 		t.Fatalf("ROC does not run from (0,0) to (1,1): %v … %v", fpr[:2], fpr[len(fpr)-2:])
 	}
@@ -102,7 +108,7 @@ func TestROCAreaIsAUC(t *testing.T) {
 	}
 	near(t, "ROC area vs AUC", area, AUC(pos, neg), 1e-12)
 	// Perfect separation: the curve passes through (0, 1).
-	fpr, tpr = ROC([]float64{3, 4}, []float64{1, 2})
+	fpr, tpr = rates(ROC([]float64{3, 4}, []float64{1, 2}))
 	if !slices.Equal(fpr, []float64{0, 0, 0, 0.5, 1}) || !slices.Equal(tpr, []float64{0, 0.5, 1, 1, 1}) {
 		t.Errorf("separable ROC fpr %v tpr %v", fpr, tpr)
 	}

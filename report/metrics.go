@@ -272,6 +272,12 @@ type PlotData struct {
 	MIAMember, MIANonMember []float64
 	// NumSNPs is the number of SNPs of the distances (to scale them to IBS).
 	NumSNPs int
+	// Largest KING-robust kinship of each synthetic and each test
+	// individual to any training individual.
+	KinSynth, KinTest []float64
+	// ROC curves of the nearest-distance and the distance-ratio
+	// membership-inference attacks (nil without held-out individuals).
+	MIAROC, RatioROC []ROCPoint
 }
 
 // cohort bundles a genotype set with its mean-imputed float matrix.

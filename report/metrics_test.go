@@ -397,6 +397,19 @@ func TestEvaluateCopiesOfTraining(t *testing.T) {
 	if mia.Value < 0.95 {
 		t.Errorf("membership-inference AUC of copies = %g, want ≈ 1", mia.Value)
 	}
+	// Every individual has its copy at distance 0, nearer than any other.
+	for _, name := range []string{"aa_train", "aa_synth"} {
+		x, _ := m.Get(name)
+		near(t, name+" of copies", x.Value, 0, 0)
+		near(t, name+" of held-out real", x.Floor, 0.5, 0.25)
+	}
+	kin, _ := m.Get("kinship_related_share")
+	near(t, "kinship_related_share of copies", kin.Value, 1, 0)
+	kmax, _ := m.Get("kinship_max")
+	near(t, "kinship_max of copies", kmax.Value, 0.5, 1e-12)
+	if r, _ := m.Get("ratio_mia_auc"); r.Value < 0.95 {
+		t.Errorf("distance-ratio membership-inference AUC of copies = %g, want ≈ 1", r.Value)
+	}
 	if v := m.Verdicts[len(m.Verdicts)-1]; v.Area != "Privacy" || v.Verdict != "poor" {
 		t.Errorf("privacy verdict %+v, want poor", v)
 	}

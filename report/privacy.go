@@ -164,6 +164,19 @@ func colMin(d []int32, rows, cols int) []float64 {
 // one, dST and dSS likewise for synthetic individuals. 0.5 is ideal; near 0
 // means the synthetic individuals sit on top of real ones (copies).
 func AdversarialAccuracy(dTS, dTT, dST, dSS []float64) float64 {
+	aaTrain, aaSynth := AdversarialAccuracyHalves(dTS, dTT, dST, dSS)
+	return 0.5 * (aaTrain + aaSynth)
+}
+
+// AdversarialAccuracyHalves returns the two halves whose mean is
+// AdversarialAccuracy: aaTrain = mean(dTS > dTT), the share of real
+// individuals whose closest synthetic individual is farther than their
+// closest other real one, and aaSynth = mean(dST > dSS), the share of
+// synthetic individuals whose closest real individual is farther than their
+// closest other synthetic one. Each is 0.5 when the two cohorts are
+// exchangeable (the names follow the independent judge's aa_train and
+// aa_synth); docs/privacy.md explains what moves them.
+func AdversarialAccuracyHalves(dTS, dTT, dST, dSS []float64) (aaTrain, aaSynth float64) {
 	frac := func(x, y []float64) float64 {
 		c := 0
 		for i := range x {
@@ -173,7 +186,7 @@ func AdversarialAccuracy(dTS, dTT, dST, dSS []float64) float64 {
 		}
 		return float64(c) / float64(len(x))
 	}
-	return 0.5 * (frac(dTS, dTT) + frac(dST, dSS))
+	return frac(dTS, dTT), frac(dST, dSS)
 }
 
 // AUC returns the area under the ROC curve of scores that should be higher
@@ -218,36 +231,6 @@ func AUC(pos, neg []float64) float64 {
 	return (rankSum - np*(np+1)/2) / (np * nn)
 }
 
-// ROC returns the receiver operating characteristic of scores that should be
-// higher for positives than negatives: the false- and true-positive rates of
-// the rule "score ≥ t" for every distinct score t from the highest down,
-// starting at (0, 0) and ending at (1, 1). Tied scores move both rates at
-// once, so the trapezoidal area under the curve equals AUC(pos, neg).
-func ROC(pos, neg []float64) (fpr, tpr []float64) {
-	p, n := slices.Clone(pos), slices.Clone(neg)
-	slices.Sort(p)
-	slices.Sort(n)
-	i, j := len(p)-1, len(n)-1 // next scores, from the top
-	fpr, tpr = []float64{0}, []float64{0}
-	for i >= 0 || j >= 0 {
-		t := math.Inf(-1)
-		if i >= 0 {
-			t = p[i]
-		}
-		if j >= 0 && n[j] > t {
-			t = n[j]
-		}
-		for i >= 0 && p[i] == t {
-			i--
-		}
-		for j >= 0 && n[j] == t {
-			j--
-		}
-		fpr = append(fpr, float64(len(n)-1-j)/float64(len(n)))
-		tpr = append(tpr, float64(len(p)-1-i)/float64(len(p)))
-	}
-	return fpr, tpr
-}
 
 // quantile returns the q-quantile (linear interpolation between order
 // statistics, as numpy's default) of x.
@@ -281,26 +264,24 @@ func negate(x []float64) []float64 {
 	return out
 }
 
-// privacyMetrics computes DCR, identical matches, AATS and the
-// membership-inference AUC. synthIdx and floorIdx are the evaluated synthetic
-// individuals and the floor subset of the training cohort (same size m).
+// privacyMetrics computes DCR, identical matches, AATS with its halves, the
+// KING kinship shares, and the membership-inference AUCs of the nearest
+// distance and the distance-ratio attacks. synthIdx and floorIdx are the
+// evaluated synthetic individuals and the floor subset of the training
+// cohort (same size m). test (the held-out real individuals) may be nil:
+// then floors are NaN and the attacks, which need non-members, are skipped.
 func privacyMetrics(train, test, synth *vcf.Genotypes, synthIdx, floorIdx []int, seed uint64, plots *PlotData) []Metric {
 	fill := imputeFill(train)
 	pTrain := packCohort(train, fill)
-	pTest := packCohort(test, fill)
 	pSynth := packCohort(synth, fill)
+	kTrain := packKing(train)
+	nan := math.NaN()
 
 	// All synthetic × all training: DCR of each synthetic individual, and each
 	// training member's distance to its closest synthetic individual (MIA).
 	dST, ns, ntr := distanceMatrix(pSynth, nil, pTrain, nil)
 	dcrSynth := rowMin(dST, ns, ntr, false)
-	memberScore := colMin(dST, ns, ntr)
-	dTeTr, nte, _ := distanceMatrix(pTest, nil, pTrain, nil)
-	dcrTest := rowMin(dTeTr, nte, ntr, false)
-	dTeS, _, _ := distanceMatrix(pTest, nil, pSynth, nil)
-	nonMemberScore := rowMin(dTeS, nte, ns, false)
-	plots.MIAMember, plots.MIANonMember = negate(memberScore), negate(nonMemberScore)
-	mia := AUC(plots.MIAMember, plots.MIANonMember)
+	memberDist := colMin(dST, ns, ntr)
 
 	// AATS with equal sizes: the floor subset of training (T) against the
 	// evaluated synthetic individuals (S).
@@ -317,35 +298,108 @@ func privacyMetrics(train, test, synth *vcf.Genotypes, synthIdx, floorIdx []int,
 		return out, len(ri), len(ci)
 	}
 	dSF, r, c := sub(dST, ntr, synthIdx, floorIdx) // synthetic rows, floor cols
-	aats := AdversarialAccuracy(colMin(dSF, r, c), rowMin(dFF, m, m, true), rowMin(dSF, r, c, false), rowMin(dSS, m, m, true))
+	aaTrain, aaSynth := AdversarialAccuracyHalves(colMin(dSF, r, c), rowMin(dFF, m, m, true), rowMin(dSF, r, c, false), rowMin(dSS, m, m, true))
 
-	// Reference AATS: held-out real test individuals in place of synthetic ones.
-	k := min(m, test.NumSamples())
-	rng := rand.New(rand.NewPCG(seed, 1))
-	testIdx := sampleSubset(rng, test.NumSamples(), k)
-	kIdx := sampleSubset(rng, m, k) // positions within the floor subset
-	fk := make([]int, k)
-	for i, j := range kIdx {
-		fk[i] = floorIdx[j]
+	// KING-robust kinship of every synthetic individual to every training one.
+	kinSynth := MaxKinship(kinshipPacked(packKing(synth), kTrain), ns, ntr)
+
+	var dcrTest, kinTest []float64
+	mia, ratioAUC := nan, nan
+	aaTrainRef, aaSynthRef := nan, nan
+	if test != nil {
+		pTest := packCohort(test, fill)
+		dTeTr, nte, _ := distanceMatrix(pTest, nil, pTrain, nil)
+		dcrTest = rowMin(dTeTr, nte, ntr, false)
+		dTeS, _, _ := distanceMatrix(pTest, nil, pSynth, nil)
+		nonMemberDist := rowMin(dTeS, nte, ns, false)
+		plots.MIAMember, plots.MIANonMember = negate(memberDist), negate(nonMemberDist)
+		mia = AUC(plots.MIAMember, plots.MIANonMember)
+		plots.MIAROC = ROC(plots.MIAMember, plots.MIANonMember)
+
+		// Reference AATS: held-out real test individuals in place of synthetic ones.
+		k := min(m, nte)
+		rng := rand.New(rand.NewPCG(seed, 1))
+		testIdx := sampleSubset(rng, nte, k)
+		kIdx := sampleSubset(rng, m, k) // positions within the floor subset
+		fk := make([]int, k)
+		for i, j := range kIdx {
+			fk[i] = floorIdx[j]
+		}
+		dTT2, _, _ := distanceMatrix(pTest, testIdx, pTest, testIdx)
+		dTeF, r2, c2 := sub(dTeTr, ntr, testIdx, fk)
+		dFFk, _, _ := sub(dFF, m, kIdx, kIdx)
+		aaTrainRef, aaSynthRef = AdversarialAccuracyHalves(colMin(dTeF, r2, c2), rowMin(dFFk, k, k, true), rowMin(dTeF, r2, c2, false), rowMin(dTT2, k, k, true))
+
+		kinTest = MaxKinship(kinshipPacked(packKing(test), kTrain), nte, ntr)
+
+		// Distance-ratio attack: the held-out individuals are split into a
+		// reference half R, the attacker's sample of the population, and a
+		// non-member half N.
+		if nte >= 4 {
+			perm := rng.Perm(nte)
+			refIdx, nonIdx := perm[:nte/2], perm[nte/2:]
+			memberRef := make([]float64, ntr)
+			for j := range memberRef {
+				memberRef[j] = math.MaxInt32
+				for _, i := range refIdx {
+					memberRef[j] = min(memberRef[j], float64(dTeTr[i*ntr+j]))
+				}
+			}
+			dNR, rn, cn := distanceMatrix(pTest, nonIdx, pTest, refIdx)
+			nonRef := rowMin(dNR, rn, cn, false)
+			nonSynth := make([]float64, len(nonIdx))
+			for a, i := range nonIdx {
+				nonSynth[a] = nonMemberDist[i]
+			}
+			pos, neg := DistanceRatioScores(memberDist, memberRef), DistanceRatioScores(nonSynth, nonRef)
+			ratioAUC = AUC(pos, neg)
+			plots.RatioROC = ROC(pos, neg)
+		}
 	}
-	dTT2, _, _ := distanceMatrix(pTest, testIdx, pTest, testIdx)
-	dTeF, r2, c2 := sub(dTeTr, ntr, testIdx, fk)
-	dFFk, _, _ := sub(dFF, m, kIdx, kIdx)
-	aatsRef := AdversarialAccuracy(colMin(dTeF, r2, c2), rowMin(dFFk, k, k, true), rowMin(dTeF, r2, c2, false), rowMin(dTT2, k, k, true))
+	aatsRef := 0.5 * (aaTrainRef + aaSynthRef)
 
 	plots.DCRSynth, plots.DCRTest = dcrSynth, dcrTest
-	nan := math.NaN()
+	plots.KinSynth, plots.KinTest = kinSynth, kinTest
+	floorOf := func(f func([]float64) float64, x []float64) float64 {
+		if x == nil {
+			return nan
+		}
+		return f(x)
+	}
+	q := func(p float64) func([]float64) float64 { return func(x []float64) float64 { return quantile(x, p) } }
 	dcrMetric := func(name, desc string, v, f float64) Metric {
 		return Metric{Name: name, Value: v, Floor: f, Ratio: ratioLower(f, v), Better: BetterHigher, Description: desc}
 	}
+	shareSynth, shareTest := RelatedShare(kinSynth), floorOf(RelatedShare, kinTest)
 	return []Metric{
-		dcrMetric("dcr_median", "median Manhattan distance (dosage units) of synthetic individuals to their closest training individual; floor: held-out real test individuals", quantile(dcrSynth, 0.5), quantile(dcrTest, 0.5)),
-		dcrMetric("dcr_p5", "5th percentile of the distance to the closest training individual; floor: held-out real test individuals", quantile(dcrSynth, 0.05), quantile(dcrTest, 0.05)),
-		{Name: "identical_match_rate", Value: fracZero(dcrSynth), Floor: fracZero(dcrTest), Ratio: nan, Better: BetterLower,
+		dcrMetric("dcr_median", "median Manhattan distance (dosage units) of synthetic individuals to their closest training individual; floor: held-out real test individuals", quantile(dcrSynth, 0.5), floorOf(q(0.5), dcrTest)),
+		dcrMetric("dcr_p5", "5th percentile of the distance to the closest training individual; floor: held-out real test individuals", quantile(dcrSynth, 0.05), floorOf(q(0.05), dcrTest)),
+		{Name: "identical_match_rate", Value: fracZero(dcrSynth), Floor: floorOf(fracZero, dcrTest), Ratio: nan, Better: BetterLower,
 			Description: "fraction of synthetic individuals identical to a training individual at every site (must be 0); floor: held-out real test individuals"},
-		{Name: "aats", Value: aats, Floor: aatsRef, Ratio: nan, Better: BetterHalf,
-			Description: "nearest-neighbour adversarial accuracy AA_TS (Yale et al. 2020) of synthetic vs training individuals; floor: held-out real test vs training; near 0 means copies"},
+		{Name: "aats", Value: 0.5 * (aaTrain + aaSynth), Floor: aatsRef, Ratio: nan, Better: BetterHalf,
+			Description: "nearest-neighbour adversarial accuracy AA_TS (Yale et al. 2020) of synthetic vs training individuals, the mean of aa_train and aa_synth; floor: held-out real test vs training; near 0 means copies"},
+		{Name: "aa_train", Value: aaTrain, Floor: aaTrainRef, Ratio: nan, Better: BetterHalf,
+			Description: "AATS half: share of training individuals whose closest synthetic individual is farther than their closest other training individual; floor: held-out real test individuals in place of synthetic ones"},
+		{Name: "aa_synth", Value: aaSynth, Floor: aaSynthRef, Ratio: nan, Better: BetterHalf,
+			Description: "AATS half: share of synthetic individuals whose closest training individual is farther than their closest other synthetic individual; floor: held-out real test individuals in place of synthetic ones"},
+		{Name: "kinship_related_share", Value: shareSynth, Floor: shareTest, Ratio: ratioLower(shareSynth, shareTest), Better: BetterLower,
+			Description: "share of synthetic individuals with a training relative of 2nd degree or closer (KING-robust kinship > 0.0884, as plink2 --make-king); floor: held-out real test individuals"},
+		{Name: "kinship_max", Value: floorOf(maxOf, kinSynth), Floor: floorOf(maxOf, kinTest), Ratio: nan, Better: BetterLower,
+			Description: "largest KING-robust kinship of any synthetic–training pair (0.5 duplicate, 0.25 first degree, 0.125 second degree); floor: held-out real test–training pairs"},
 		{Name: "mia_auc", Value: mia, Floor: nan, Ratio: nan, Better: BetterHalf,
 			Description: "membership-inference AUC of −(distance to the closest synthetic individual), training members vs held-out non-members; 0.5 means no leak"},
+		{Name: "ratio_mia_auc", Value: ratioAUC, Floor: nan, Ratio: nan, Better: BetterHalf,
+			Description: "membership-inference AUC of the distance-ratio attack −(1 + distance to the closest synthetic individual)/(1 + distance to the closest of a reference half of the held-out individuals), training members vs the other half; 0.5 means no leak"},
 	}
+}
+
+// maxOf returns the largest non-NaN value of x (NaN if none).
+func maxOf(x []float64) float64 {
+	m := math.NaN()
+	for _, v := range x {
+		if !math.IsNaN(v) && (math.IsNaN(m) || v > m) {
+			m = v
+		}
+	}
+	return m
 }

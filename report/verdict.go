@@ -33,6 +33,18 @@ const (
 	FairAATSGap  = 0.10
 )
 
+// RelatedShareMargin: a share of synthetic individuals with a 2nd-degree or
+// closer training relative above that of held-out real individuals is
+// "fair" within this margin (absolute), "poor" beyond it; any share is
+// "poor" when there are no held-out individuals to compare with.
+const RelatedShareMargin = 0.01
+
+// KinshipUninformative: when more than this share of held-out real
+// individuals have a training "relative" above RelatedKinship, the SNPs are
+// too few or too linked for KING to tell relatives (it is meant for
+// genome-wide, LD-pruned SNPs), and kinship does not enter the verdict.
+const KinshipUninformative = 0.05
+
 // verdictAreas lists, per area, the metrics whose worst ratio decides it.
 var verdictAreas = []struct {
 	area    string
@@ -90,6 +102,13 @@ func privacyVerdict(m *Metrics) Verdict {
 	if !m.PrivacyAssessed {
 		return Verdict{"Privacy", "not assessed", "privacy needs the training cohort (--train)"}
 	}
+	g, reasons := privacyFindings(m)
+	return Verdict{"Privacy", grade[g], strings.Join(reasons, "; ")}
+}
+
+// privacyFindings grades the privacy metrics of m (0 good, 1 fair, 2 poor)
+// and gives the reasons.
+func privacyFindings(m *Metrics) (int, []string) {
 	g := 0
 	var reasons []string
 	worse := func(level int, reason string) {
@@ -105,6 +124,41 @@ func privacyVerdict(m *Metrics) Verdict {
 			worse(2, fmt.Sprintf("membership-inference AUC %.3f > %g", x.Value, FairMIA))
 		case x.Value > GoodMIA:
 			worse(1, fmt.Sprintf("membership-inference AUC %.3f > %g", x.Value, GoodMIA))
+		}
+	}
+	if x, ok := m.Get("ratio_mia_auc"); ok && !math.IsNaN(x.Value) {
+		switch {
+		case x.Value > FairMIA:
+			worse(2, fmt.Sprintf("distance-ratio membership-inference AUC %.3f > %g", x.Value, FairMIA))
+		case x.Value > GoodMIA:
+			worse(1, fmt.Sprintf("distance-ratio membership-inference AUC %.3f > %g", x.Value, GoodMIA))
+		}
+	}
+	if x, ok := m.Get("probe_mia_auc"); ok && !math.IsNaN(x.Value) {
+		switch {
+		case x.Value > FairMIA:
+			worse(2, fmt.Sprintf("model-file probe membership-inference AUC %.3f > %g: keep the model file as private as the training data", x.Value, FairMIA))
+		case x.Value > GoodMIA:
+			worse(1, fmt.Sprintf("model-file probe membership-inference AUC %.3f > %g", x.Value, GoodMIA))
+		}
+	}
+	var notes []string
+	if x, ok := m.Get("kinship_related_share"); ok {
+		switch {
+		case x.Floor > KinshipUninformative:
+			notes = append(notes, fmt.Sprintf("kinship not graded: %.1f%% of held-out real individuals also have a training \"relative\" (KING > 0.0884) on these SNPs, too few or too linked for KING (synthetic: %.1f%%)", 100*x.Floor, 100*x.Value))
+		case math.IsNaN(x.Floor):
+			if x.Value > 0 {
+				worse(1, fmt.Sprintf("%.2f%% of synthetic individuals have a training relative of 2nd degree or closer (no held-out individuals to compare with)", 100*x.Value))
+			}
+		case !(x.Value > x.Floor):
+			notes = append(notes, fmt.Sprintf("%.2f%% of synthetic individuals have a training relative of 2nd degree or closer, held-out real %.2f%%", 100*x.Value, 100*x.Floor))
+		default:
+			level := 1
+			if x.Value > x.Floor+RelatedShareMargin {
+				level = 2
+			}
+			worse(level, fmt.Sprintf("%.2f%% of synthetic individuals have a training relative of 2nd degree or closer (held-out real: %.2f%%)", 100*x.Value, 100*x.Floor))
 		}
 	}
 	if x, ok := m.Get("dcr_p5"); ok {
@@ -127,7 +181,7 @@ func privacyVerdict(m *Metrics) Verdict {
 	if len(reasons) == 0 {
 		reasons = append(reasons, "no identical matches; distances to training individuals, adversarial accuracy and membership inference are in line with held-out real individuals")
 	}
-	return Verdict{"Privacy", grade[g], strings.Join(reasons, "; ")}
+	return g, append(reasons, notes...)
 }
 
 // regionSites returns the indices of the sites of g inside r.

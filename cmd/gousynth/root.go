@@ -69,6 +69,7 @@ behind.`,
 	root.AddCommand(newStatsCmd())
 	root.AddCommand(newSimulateCmd())
 	root.AddCommand(newReportCmd())
+	root.AddCommand(newAuditCmd())
 	root.AddCommand(newGenerateCmd())
 	markArgErrors(root)
 	return root
