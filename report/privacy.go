@@ -231,7 +231,6 @@ func AUC(pos, neg []float64) float64 {
 	return (rankSum - np*(np+1)/2) / (np * nn)
 }
 
-
 // quantile returns the q-quantile (linear interpolation between order
 // statistics, as numpy's default) of x.
 func quantile(x []float64, q float64) float64 {
