@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 
 	"github.com/gousynth/gousynth/vcf"
@@ -19,6 +20,17 @@ type PCA struct {
 	Loadings    *mat.Dense
 	// SD is the standard deviation of the training scores on each PC.
 	SD []float64
+}
+
+// Float32 returns a copy of p at float32 precision, as windowed model
+// files store it (gob writes a float32 value in about half the bytes).
+func (p *PCA) Float32() *PCA {
+	q := &PCA{Mean: slices.Clone(p.Mean), Scale: slices.Clone(p.Scale), SD: slices.Clone(p.SD), Loadings: mat.DenseCopyOf(p.Loadings)}
+	roundFloat32(q.Mean)
+	roundFloat32(q.Scale)
+	roundFloat32(q.SD)
+	roundFloat32(q.Loadings.RawMatrix().Data)
+	return q
 }
 
 // K returns the number of components.

@@ -122,6 +122,10 @@ func (j *Job) runRegress(ctx context.Context, r *Result, progress func(model.Pro
 	}
 	r.GenotypeFreq = genotypeFreq(j.Dosage, n, d)
 	calibrateIntercepts(coef, j.TrainScores, n, j.K, r.GenotypeFreq)
+	// Model files store the coefficients and marginals at float32 precision
+	// (half the size in gob); the fit draws its cohort with the same values,
+	// so that the file generates what the fit did.
+	roundFloat32(coef.RawMatrix().Data)
 	r.Coef = coef.RawMatrix().Data
 	where := fmt.Sprintf("window %d (%s:%d-%d)", j.Window.Index, j.Sites[0].Chrom, j.Sites[0].Pos, j.Sites[d-1].Pos)
 	var cm residualSampler
@@ -160,6 +164,8 @@ func (j *Job) runRegress(ctx context.Context, r *Result, progress func(model.Pro
 		return err
 	}
 	r.ResidMean, r.ResidSD = columnMeanSD(cal)
+	roundFloat32(r.ResidMean)
+	roundFloat32(r.ResidSD)
 	if r.Candidates, err = regressGenerate(ctx, cm, coef, r.ResidMean, r.ResidSD, j.Latent, j.NCandidates, j.K, j.GenerateSeed); err != nil {
 		return err
 	}
@@ -254,6 +260,13 @@ const (
 	marginalSamples        = 2000
 	marginalSeed    uint64 = 0x6d61726731
 )
+
+// roundFloat32 rounds x in place to float32 precision.
+func roundFloat32(x []float64) {
+	for i, v := range x {
+		x[i] = float64(float32(v))
+	}
+}
 
 // columnMeanSD returns each column's mean and standard deviation.
 func columnMeanSD(x *mat.Dense) (mean, sd []float64) {

@@ -80,7 +80,12 @@ func (o Options) withDefaults() Options {
 	if o.WindowSNPs == 0 {
 		o.WindowSNPs = DefaultWindowSNPs
 	}
-	if o.OverlapSNPs == 0 {
+	if o.Conditioning == "" {
+		o.Conditioning = CondRegress
+	}
+	// Only the conditionings that match candidates on the overlap use it:
+	// with CondRegress an overlap would be fitted and thrown away.
+	if o.OverlapSNPs == 0 && o.Conditioning != CondRegress {
 		o.OverlapSNPs = DefaultOverlapSNPs
 	}
 	if o.CrossingHalfWindow == 0 {

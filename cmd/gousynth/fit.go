@@ -87,8 +87,8 @@ instead, and the run says so; pick another stretch with --region.`,
 			if !cmd.Flags().Changed("window-snps") && dopts.MaxSNPs > 0 && dopts.MaxSNPs < wopts.WindowSNPs {
 				// A window is one model: it keeps within one model's budget.
 				wopts.WindowSNPs = max(10, dopts.MaxSNPs)
-				if !cmd.Flags().Changed("window-overlap") {
-					wopts.OverlapSNPs = min(wopts.OverlapSNPs, wopts.WindowSNPs/2)
+				if !cmd.Flags().Changed("window-overlap") && wopts.Conditioning != chrom.CondRegress {
+					wopts.OverlapSNPs = min(chrom.DefaultOverlapSNPs, wopts.WindowSNPs/2)
 				}
 			}
 			res, err := pipeline.Fit(cmd.Context(), pipeline.FitOptions{
@@ -134,7 +134,7 @@ type windowFlags struct {
 func (f *windowFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.mode, "windows", pipeline.WindowsAuto, "beyond --max-snps SNPs: auto (windowed models over every SNP) or off (fit the first --max-snps)")
 	fs.IntVar(&f.snps, "window-snps", chrom.DefaultWindowSNPs, "windowed mode: target SNPs written by each window (cut at the weakest LD within ±25%; at most --max-snps unless given)")
-	fs.IntVar(&f.overlap, "window-overlap", chrom.DefaultOverlapSNPs, "windowed mode: SNPs each window shares with the previous one")
+	fs.IntVar(&f.overlap, "window-overlap", 0, fmt.Sprintf("windowed mode: SNPs each window shares with the previous one (0: %d for the conditionings that match candidates on it, none for regress, which does not use it)", chrom.DefaultOverlapSNPs))
 	fs.StringVar(&f.conditioning, "window-conditioning", chrom.CondRegress, "windowed mode: regress (window models fitted on the residuals of the dosages' regression on the global PCs, each person's ancestry added back), regress-match (regress, then select candidates as match does), match (select candidates on ancestry latent + overlap), ancestry (latent only) or none (independent windows)")
 	fs.StringVar(&f.residual, "window-residual", chrom.ResidLatent, "windowed mode with regress conditioning: latent (each window's model learns the latent Gaussian liabilities of its genotypes given ancestry, which keeps LD) or dosage (it learns the dosage residuals; weaker LD)")
 	fs.Float64Var(&f.oversample, "oversample", chrom.DefaultOversample, "windowed mode with candidate selection (match, ancestry, regress-match): candidates drawn per synthetic individual in each window (≥ 1)")

@@ -55,13 +55,12 @@ type ChromModelWindow struct {
 	Window          chrom.Window
 	Model           []byte
 	Slope, NoiseVar []float64
-	// Coef, GenotypeFreq (the training frequencies the intercepts were
-	// calibrated to; not needed to generate), ResidMean and ResidSD
+	// Coef, ResidMean and ResidSD
 	// (chrom.Result) of a fit with regression conditioning; Model then
 	// holds the window's residual model (model.ContinuousModel.Encode;
 	// empty in files of older versions, which GenerateWindowed refuses with
 	// a request to refit).
-	Coef, GenotypeFreq []float64
+	Coef               []float64
 	ResidMean, ResidSD []float64
 	// The latent residual model (chrom.Result.LatentRank …; nil LatentSD
 	// for a dosage-space residual model, whose Model is then the whole
@@ -134,7 +133,7 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 	}
 	sum := sha256.New()
 	enc := gob.NewEncoder(io.MultiWriter(mf, sum))
-	if err := enc.Encode(ChromModelHeader{Options: copts, Sites: d.Train.Sites, Windows: plan.Windows, PCA: plan.PCA, Mixture: plan.Mixture, NumTrain: d.Train.NumSamples()}); err != nil {
+	if err := enc.Encode(ChromModelHeader{Options: copts, Sites: d.Train.Sites, Windows: plan.Windows, PCA: plan.PCA.Float32(), Mixture: plan.Mixture, NumTrain: d.Train.NumSamples()}); err != nil {
 		return nil, err
 	}
 	done := 0
@@ -147,7 +146,7 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 			}
 			copy(synth.Dosage[(win.CoreStart+v)*n:], row)
 		}
-		if err := enc.Encode(ChromModelWindow{Window: win, Model: wd.Result.Model, Slope: wd.Result.Slope, NoiseVar: wd.Result.NoiseVar, Coef: wd.Result.Coef, GenotypeFreq: wd.Result.GenotypeFreq, ResidMean: wd.Result.ResidMean, ResidSD: wd.Result.ResidSD,
+		if err := enc.Encode(ChromModelWindow{Window: win, Model: wd.Result.Model, Slope: wd.Result.Slope, NoiseVar: wd.Result.NoiseVar, Coef: wd.Result.Coef, ResidMean: wd.Result.ResidMean, ResidSD: wd.Result.ResidSD,
 			LatentRank: wd.Result.LatentRank, LatentLags: wd.Result.LatentLags, LatentU: wd.Result.LatentU, LatentAR: wd.Result.LatentAR, LatentSD: wd.Result.LatentSD}); err != nil {
 			return err
 		}

@@ -192,8 +192,8 @@ func TestFitWindowedRegress(t *testing.T) {
 			t.Fatal(err)
 		}
 		d := w.Window.End - w.Window.Start
-		if len(w.Coef) != (hdr.PCA.K()+1)*d || len(w.GenotypeFreq) != 2*d || len(w.ResidMean) != d || len(w.ResidSD) != d {
-			t.Fatalf("window %d: %d coefficients, %d frequencies, %d+%d residual marginals for %d sites", w.Window.Index, len(w.Coef), len(w.GenotypeFreq), len(w.ResidMean), len(w.ResidSD), d)
+		if len(w.Coef) != (hdr.PCA.K()+1)*d || len(w.ResidMean) != d || len(w.ResidSD) != d {
+			t.Fatalf("window %d: %d coefficients, %d+%d residual marginals for %d sites", w.Window.Index, len(w.Coef), len(w.ResidMean), len(w.ResidSD), d)
 		}
 		if _, err := chrom.DecodeLatentResidual(w.Model, d, w.LatentRank, w.LatentLags, w.LatentU, w.LatentAR, w.LatentSD); err != nil {
 			t.Fatalf("window %d latent residual model: %v", w.Window.Index, err)
