@@ -108,8 +108,19 @@ func Evaluate(test, synth, train *vcf.Genotypes, windows []Window, pca *PCA, o M
 	if err != nil {
 		return nil, err
 	}
-	sub := preprocess.SubsetSamples(synth, idxS)
-	floor := preprocess.SubsetSamples(train, idxF)
+	// Whole-chromosome copies cost a byte per genotype each: take the
+	// cohorts themselves when the subsets are all of them (the synthetic
+	// cohort of a windowed fit holds just the first fs; the floor is the
+	// whole training cohort when fs is its size, and no metric here depends
+	// on the order of individuals).
+	sub := synth
+	if fs < synth.NumSamples() {
+		sub = preprocess.SubsetSamples(synth, idxS)
+	}
+	floor := train
+	if fs < train.NumSamples() {
+		floor = preprocess.SubsetSamples(train, idxF)
+	}
 	met := &Metrics{Windows: len(windows), SNPs: m, FloorSize: fs}
 
 	// LD.

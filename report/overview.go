@@ -67,8 +67,11 @@ func WindowErrors(test, synth, train *vcf.Genotypes, windows []WindowSpan, opts 
 		return nil, fmt.Errorf("report: window overview needs at least 2 individuals per cohort: %w", ErrTooFew)
 	}
 	rng := rand.New(rand.NewPCG(opts.Seed, 0x2545f4914f6cdd1d))
-	S := subsetSamples(synth, sampleSubset(rng, synth.NumSamples(), m))
-	F := subsetSamples(train, sampleSubset(rng, train.NumSamples(), m))
+	// The sample subsets are taken window by window (subsetSites of the
+	// window, then subsetSamples), never as whole-chromosome copies: on a
+	// chromosome those would cost two more bytes per kept genotype.
+	sIdx := sampleSubset(rng, synth.NumSamples(), m)
+	fIdx := sampleSubset(rng, train.NumSamples(), m)
 	win := ld.WindowOptions{WindowSNPs: opts.LDWindowSNPs, WindowKB: opts.LDWindowKB}
 	ov := &Overview{Representative: -1, PairSNPs: opts.LDWindowSNPs, PairKB: opts.LDWindowKB}
 	for _, w := range windows {
@@ -79,7 +82,8 @@ func WindowErrors(test, synth, train *vcf.Genotypes, windows []WindowSpan, opts 
 		for v := w.Start; v < w.End; v++ {
 			idx = append(idx, v)
 		}
-		t, s, f := subsetSites(test, idx), subsetSites(S, idx), subsetSites(F, idx)
+		t := subsetSites(test, idx)
+		s, f := subsetSamples(subsetSites(synth, idx), sIdx), subsetSamples(subsetSites(train, idx), fIdx)
 		pt, err := windowPairs(t, win)
 		if err != nil {
 			return nil, err

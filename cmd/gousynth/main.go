@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -29,8 +30,20 @@ const (
 )
 
 func main() {
+	// gousynth's heap is dominated by large pointer-free genotype slices,
+	// which the garbage collector does not scan: collecting more often is
+	// cheap, while Go's default (GOGC=100, a heap goal of twice the live
+	// heap) would double the peak memory of a whole-chromosome fit (2.45 GB
+	// against about 1.5 GB on 2504 × 226,169 kept SNPs). GOGC in the
+	// environment still decides.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
 	os.Exit(run(os.Args[1:]))
 }
+
+// gcPercent is gousynth's default GOGC.
+const gcPercent = 25
 
 // invocation holds the arguments of the running command, for provenance.
 var invocation []string

@@ -110,13 +110,16 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 		"conditioning", copts.Conditioning, "oversample", copts.Oversample, "ancestry pcs", plan.PCA.K(), "ancestry components", len(plan.Mixture.Weights),
 		"workers", copts.Workers, "steps", copts.Model.Steps, "latent variance deconvolved", strconv.FormatFloat(plan.Deconvolved, 'f', 3, 64), "plan seconds", strconv.FormatFloat(time.Since(t0).Seconds(), 'f', 1, 64))
 
-	// Synthetic cohort: kept as int8 dosages for the metrics and streamed
-	// to the VCF window by window.
-	synth := &vcf.Genotypes{Sites: d.Train.Sites, Samples: make([]string, n), Dosage: make([]int8, m*n)}
-	for s := range synth.Samples {
-		synth.Samples[s] = fmt.Sprintf("SYN%06d", s+1)
+	// Synthetic cohort: streamed to the VCF window by window; its first
+	// nm individuals, as many as the metrics compare (chrom.Evaluate takes
+	// the first min(synthetic, training)), are kept as int8 dosages.
+	nm := min(n, d.Train.NumSamples())
+	all := &vcf.Genotypes{Sites: d.Train.Sites, Samples: make([]string, n)}
+	for s := range all.Samples {
+		all.Samples[s] = fmt.Sprintf("SYN%06d", s+1)
 	}
-	hdr := synthHeader(synth, o.CommandLine)
+	synth := &vcf.Genotypes{Sites: d.Train.Sites, Samples: all.Samples[:nm], Dosage: make([]int8, m*nm)}
+	hdr := synthHeader(all, o.CommandLine)
 	hdr.ExtraLines = append(hdr.ExtraLines, fmt.Sprintf("##gousynthWindows=%d windowed models (target %d SNPs, overlap %d, conditioning %s)", len(plan.Windows), copts.WindowSNPs, copts.OverlapSNPs, copts.Conditioning))
 	w, err := vcf.Create(j.out.Path(SynthFile), hdr)
 	if err != nil {
@@ -144,7 +147,7 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 			if err := w.Write(synth.Sites[win.CoreStart+v], row, nil); err != nil {
 				return err
 			}
-			copy(synth.Dosage[(win.CoreStart+v)*n:], row)
+			copy(synth.Dosage[(win.CoreStart+v)*nm:(win.CoreStart+v+1)*nm], row[:nm])
 		}
 		if err := enc.Encode(ChromModelWindow{Window: win, Model: wd.Result.Model, Slope: wd.Result.Slope, NoiseVar: wd.Result.NoiseVar, Coef: wd.Result.Coef, ResidMean: wd.Result.ResidMean, ResidSD: wd.Result.ResidSD,
 			LatentRank: wd.Result.LatentRank, LatentLags: wd.Result.LatentLags, LatentU: wd.Result.LatentU, LatentAR: wd.Result.LatentAR, LatentSD: wd.Result.LatentSD}); err != nil {
