@@ -78,17 +78,7 @@ func runAudit(cmd *cobra.Command, fl *auditFlags) error {
 	if err := checkFiles(cmd, &files); err != nil {
 		return err
 	}
-	read := func(path string) (*vcf.Genotypes, error) {
-		if path == "" {
-			return nil, nil
-		}
-		g, _, err := vcf.ReadFileContext(cmd.Context(), path, vcf.ReadOptions{Threads: global.threads})
-		if err != nil {
-			return nil, err
-		}
-		slog.Info("read", "file", path, "sites", g.NumSites(), "individuals", g.NumSamples())
-		return g, nil
-	}
+	read := func(path string) (*vcf.Genotypes, error) { return readCohort(cmd.Context(), path) }
 	train, err := read(fl.train)
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"log/slog"
 	"os"
@@ -116,17 +117,7 @@ func runReport(cmd *cobra.Command, fl *reportFlags) error {
 		opts.HeatmapRegion = r
 	}
 	start := time.Now()
-	read := func(path string) (*vcf.Genotypes, error) {
-		if path == "" {
-			return nil, nil
-		}
-		g, _, err := vcf.ReadFileContext(cmd.Context(), path, vcf.ReadOptions{Threads: global.threads})
-		if err != nil {
-			return nil, err
-		}
-		slog.Info("read", "file", path, "sites", g.NumSites(), "individuals", g.NumSamples())
-		return g, nil
-	}
+	read := func(path string) (*vcf.Genotypes, error) { return readCohort(cmd.Context(), path) }
 	test, err := read(fl.real)
 	if err != nil {
 		return err
@@ -225,4 +216,18 @@ func reportTime() time.Time {
 		}
 	}
 	return time.Now().UTC()
+}
+
+// readCohort reads a whole cohort VCF (nil for an empty path) and logs its
+// size; report and audit read their cohorts with it.
+func readCohort(ctx context.Context, path string) (*vcf.Genotypes, error) {
+	if path == "" {
+		return nil, nil
+	}
+	g, _, err := vcf.ReadFileContext(ctx, path, vcf.ReadOptions{Threads: global.threads})
+	if err != nil {
+		return nil, err
+	}
+	slog.Info("read", "file", path, "sites", g.NumSites(), "individuals", g.NumSamples())
+	return g, nil
 }
