@@ -84,45 +84,13 @@ func ImputeMean(g *vcf.Genotypes) (*vcf.Genotypes, int) {
 	if g.Ploidy != nil {
 		out.Ploidy = append([]int8(nil), g.Ploidy...)
 	}
-	n := g.NumSamples()
-	means := SiteMeans(g)
-	imputed := 0
-	for v := range out.Sites {
-		fill := int8(math.Round(means[v]))
-		row := out.Row(v)
-		for s, d := range row {
-			if d >= 0 {
-				continue
-			}
-			row[s] = fill
-			imputed++
-			if out.Ploidy != nil && out.Ploidy[v*n+s] == 1 {
-				// A haploid call stays homozygous: 0 or 2 (allele 0 or 1).
-				row[s] = 2 * int8(math.Round(means[v]/2))
-				if out.Haplotypes != nil {
-					i := 2 * (v*n + s)
-					out.Haplotypes[i], out.Haplotypes[i+1] = row[s]/2, vcf.Missing
-				}
-				continue
-			}
-			if out.Haplotypes != nil {
-				i := 2 * (v*n + s)
-				out.Haplotypes[i], out.Haplotypes[i+1] = 0, 0
-				if fill >= 1 {
-					out.Haplotypes[i+1] = 1
-				}
-				if fill == 2 {
-					out.Haplotypes[i] = 1
-				}
-			}
-		}
-	}
-	return out, imputed
+	return out, ImputeMeanInPlace(out)
 }
 
 // ImputeMeanInPlace is ImputeMean without the copy: it replaces the
-// missing calls of g itself (dosages and, when present, haplotypes) and
-// returns the number it imputed. For matrices too large to hold twice.
+// missing calls of g itself (dosages and, when present, haplotypes; a
+// haploid call stays haploid and homozygous) and returns the number it
+// imputed. For matrices too large to hold twice.
 func ImputeMeanInPlace(g *vcf.Genotypes) int {
 	n := g.NumSamples()
 	means := SiteMeans(g)
@@ -136,6 +104,15 @@ func ImputeMeanInPlace(g *vcf.Genotypes) int {
 			}
 			row[s] = fill
 			imputed++
+			if g.Ploidy != nil && g.Ploidy[v*n+s] == 1 {
+				// A haploid call stays homozygous: 0 or 2 (allele 0 or 1).
+				row[s] = 2 * int8(math.Round(means[v]/2))
+				if g.Haplotypes != nil {
+					i := 2 * (v*n + s)
+					g.Haplotypes[i], g.Haplotypes[i+1] = row[s]/2, vcf.Missing
+				}
+				continue
+			}
 			if g.Haplotypes != nil {
 				i := 2 * (v*n + s)
 				g.Haplotypes[i], g.Haplotypes[i+1] = 0, 0
