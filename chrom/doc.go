@@ -12,8 +12,10 @@
 //     is computed on the training individuals, and each window ends at the
 //     gap of lowest S among those that leave it between 3/4 and 5/4 of the
 //     target size (DefaultWindowSNPs). A chromosome change is always a cut.
-//     Each window also fits the OverlapSNPs sites before its core, which the
-//     previous window has already written.
+//     With the conditionings that match candidates on it, each window also
+//     fits the OverlapSNPs sites before its core, which the previous window
+//     has already written (CondRegress, the default, has no overlap: it
+//     would be fitted and thrown away).
 //  2. Ancestry latent (FitPCA, FitMixture, Mixture.Deconvolve). The top PCs
 //     of the whole chromosome's training dosages (standardised; randomised
 //     subspace iteration streamed over SNP chunks, so memory stays at the
