@@ -387,9 +387,11 @@ func (m arModel) precisionBand() []float64 {
 
 // leadingDirections returns the r leading right singular vectors (d×r) of
 // w (n×d, row-major) by randomised subspace iteration (r+10 directions, 4
-// power iterations): the top directions of a window are well separated,
-// and an exact d×d eigendecomposition per window would cost more than the
-// rest of the window's fit.
+// power iterations, FitPCA's orthonormalisation): the top directions of a
+// window are well separated, and an exact d×d eigendecomposition per
+// window would cost more than the rest of the window's fit. (FitPCA itself
+// streams standardised int8 genotypes; these latents are a dense float
+// matrix.)
 func leadingDirections(w []float64, n, d, r int, seed uint64) *mat.Dense {
 	l := min(r+10, d, n)
 	W := mat.NewDense(n, d, w)
@@ -400,14 +402,7 @@ func leadingDirections(w []float64, n, d, r int, seed uint64) *mat.Dense {
 			om.Set(i, j, rng.NormFloat64())
 		}
 	}
-	orth := func(a *mat.Dense) *mat.Dense {
-		var qr mat.QR
-		qr.Factorize(a)
-		var q mat.Dense
-		qr.QTo(&q)
-		rows, _ := a.Dims()
-		return mat.DenseCopyOf(q.Slice(0, rows, 0, l))
-	}
+	orth := orthonormalise // FitPCA's: no n×n Q
 	var y, z mat.Dense
 	y.Mul(W, om)
 	for it := 0; it < 4; it++ {
@@ -436,12 +431,12 @@ func leadingDirections(w []float64, n, d, r int, seed uint64) *mat.Dense {
 //
 //  1. an autoregression of the latents on the genotypes' own band
 //     correlations, its per-site gains matched by simulation so that its
-//     genotypes have the training genotypes' LD (matchGains);
+//     genotypes have the training genotypes' LD (gainMatcher);
 //  2. the training latents imputed under it (gibbsLatent);
 //  3. their Rank leading directions learnt by the diffusion model cfg, the
 //     rest by an autoregression of what they leave;
 //  4. that autoregression's gains matched again, with the whole model.
-func fitLatent(ctx context.Context, w Window, dos []int8, n, d int, coef *mat.Dense, scores []float64, K int, cfg model.Config, progress func(model.Progress)) (*LatentResidual, error) {
+func fitLatent(ctx context.Context, dos []int8, n, d int, coef *mat.Dense, scores []float64, K int, cfg model.Config, progress func(model.Progress)) (*LatentResidual, error) {
 	lags, rank := latentShape(n, d)
 	target := dosageBandCorr(dos, n, d, lags)
 	match := gainMatcher{dos: dos, n: n, d: d, lags: lags, coef: coef, scores: scores, K: K, target: target}

@@ -104,7 +104,7 @@ func TestLatentResidualKeepsLD(t *testing.T) {
 		}
 		return g
 	}
-	lr, err := fitLatent(ctx, Window{}, dos, n, d, coef, scores, K, cfg, nil)
+	lr, err := fitLatent(ctx, dos, n, d, coef, scores, K, cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +152,7 @@ func TestLatentResidualRoundTrip(t *testing.T) {
 	cfg := smallOptions(true).Model
 	cfg.Steps = 20
 	ctx := context.Background()
-	lr, err := fitLatent(ctx, Window{Index: 3}, dos, n, d, coef, scores, K, cfg, nil)
+	lr, err := fitLatent(ctx, dos, n, d, coef, scores, K, cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -140,7 +140,7 @@ func (j *Job) runRegress(ctx context.Context, r *Result, progress func(model.Pro
 		cm = c
 	} else {
 		resid = nil
-		lr, err := fitLatent(ctx, j.Window, j.Dosage, n, d, coef, j.TrainScores, j.K, j.Model, progress)
+		lr, err := fitLatent(ctx, j.Dosage, n, d, coef, j.TrainScores, j.K, j.Model, progress)
 		if err != nil {
 			return fmt.Errorf("%s: %w", where, err)
 		}
