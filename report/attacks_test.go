@@ -46,8 +46,8 @@ func TestROC(t *testing.T) {
 		for i := 1; i < len(roc); i++ {
 			area += (roc[i].FPR - roc[i-1].FPR) * (roc[i].TPR + roc[i-1].TPR) / 2
 		}
-		if a := AUC(pos, neg); math.Abs(area-a) > 1e-12 {
-			t.Errorf("trapezoidal area %v, AUC %v", area, a)
+		if a := pairAUC(pos, neg); math.Abs(area-a) > 1e-12 {
+			t.Errorf("trapezoidal area %v, pair-counted AUC %v", area, a)
 		}
 	})
 	t.Run("empty", func(t *testing.T) {

@@ -106,7 +106,7 @@ func TestROCAreaIsAUC(t *testing.T) {
 		}
 		area += (fpr[i] - fpr[i-1]) * (tpr[i] + tpr[i-1]) / 2
 	}
-	near(t, "ROC area vs AUC", area, AUC(pos, neg), 1e-12)
+	near(t, "ROC area vs pair-counted AUC", area, pairAUC(pos, neg), 1e-12)
 	// Perfect separation: the curve passes through (0, 1).
 	fpr, tpr = rates(ROC([]float64{3, 4}, []float64{1, 2}))
 	if !slices.Equal(fpr, []float64{0, 0, 0, 0.5, 1}) || !slices.Equal(tpr, []float64{0, 0.5, 1, 1, 1}) {

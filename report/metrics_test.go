@@ -94,20 +94,27 @@ func TestAUCMatchesPairCounting(t *testing.T) {
 		for i := range neg {
 			neg[i] = float64(rng.IntN(6))
 		}
-		brute := 0.0
-		for _, p := range pos {
-			for _, q := range neg {
-				switch {
-				case p > q:
-					brute++
-				case p == q:
-					brute += 0.5
-				}
+		near(t, "AUC", AUC(pos, neg), pairAUC(pos, neg), 1e-12)
+	}
+	if !math.IsNaN(AUC(nil, []float64{1})) {
+		t.Error("AUC without positives is not NaN")
+	}
+}
+
+// pairAUC is the AUC by counting every pair: P(pos > neg) + ½P(pos = neg).
+func pairAUC(pos, neg []float64) float64 {
+	brute := 0.0
+	for _, p := range pos {
+		for _, q := range neg {
+			switch {
+			case p > q:
+				brute++
+			case p == q:
+				brute += 0.5
 			}
 		}
-		brute /= float64(len(pos) * len(neg))
-		near(t, "AUC", AUC(pos, neg), brute, 1e-12)
 	}
+	return brute / float64(len(pos)*len(neg))
 }
 
 func TestAdversarialAccuracyHand(t *testing.T) {

@@ -190,45 +190,19 @@ func AdversarialAccuracyHalves(dTS, dTT, dST, dSS []float64) (aaTrain, aaSynth f
 }
 
 // AUC returns the area under the ROC curve of scores that should be higher
-// for positives than negatives: P(pos > neg) + ½P(pos = neg), computed from
-// ranks (Mann–Whitney U) with ties sharing their mean rank.
+// for positives than negatives, P(pos > neg) + ½P(pos = neg): the
+// trapezoidal area under ROC's points (ties move both rates at once, so
+// this is the Mann–Whitney statistic). It is NaN when either set is empty.
 func AUC(pos, neg []float64) float64 {
-	type item struct {
-		v   float64
-		pos bool
+	roc := ROC(pos, neg)
+	if roc == nil {
+		return math.NaN()
 	}
-	all := make([]item, 0, len(pos)+len(neg))
-	for _, v := range pos {
-		all = append(all, item{v, true})
+	var area float64
+	for i := 1; i < len(roc); i++ {
+		area += (roc[i].FPR - roc[i-1].FPR) * (roc[i].TPR + roc[i-1].TPR) / 2
 	}
-	for _, v := range neg {
-		all = append(all, item{v, false})
-	}
-	slices.SortFunc(all, func(a, b item) int {
-		switch {
-		case a.v < b.v:
-			return -1
-		case a.v > b.v:
-			return 1
-		}
-		return 0
-	})
-	rankSum := 0.0
-	for i := 0; i < len(all); {
-		j := i
-		for j < len(all) && all[j].v == all[i].v {
-			j++
-		}
-		r := float64(i+j+1) / 2 // mean of 1-based ranks i+1 … j
-		for k := i; k < j; k++ {
-			if all[k].pos {
-				rankSum += r
-			}
-		}
-		i = j
-	}
-	np, nn := float64(len(pos)), float64(len(neg))
-	return (rankSum - np*(np+1)/2) / (np * nn)
+	return area
 }
 
 // quantile returns the q-quantile (linear interpolation between order
