@@ -25,6 +25,15 @@ type WindowModel struct {
 	ResidMean, ResidSD []float64
 }
 
+// checkPCA reports a window model that does not fit the plan's PCA.
+func (wm WindowModel) checkPCA(pca *PCA) error {
+	K := pca.K()
+	if len(wm.Slope) != K || len(wm.NoiseVar) != K || wm.Window.End > len(pca.Mean) {
+		return fmt.Errorf("%w: window %d does not match the PCA (%d PCs, %d sites)", ErrOption, wm.Window.Index, K, len(pca.Mean))
+	}
+	return nil
+}
+
 // residualSampler returns the window's residual model (the latent one, or
 // a dosage-space model), or nil when it has none for d sites.
 func (wm WindowModel) residualSampler(d int) residualSampler {
@@ -68,8 +77,8 @@ func Generate(ctx context.Context, pca *PCA, mx *Mixture, n int, oversample floa
 			return nil
 		}
 		w := wm.Window
-		if len(wm.Slope) != K || len(wm.NoiseVar) != K || w.End > len(pca.Mean) {
-			return fmt.Errorf("%w: window %d does not match the PCA (%d PCs, %d sites)", ErrOption, w.Index, K, len(pca.Mean))
+		if err := wm.checkPCA(pca); err != nil {
+			return err
 		}
 		d := w.End - w.Start
 		genSeed := mix(seed, tagWindow+2*uint64(w.Index)+1)

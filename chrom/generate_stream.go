@@ -54,8 +54,8 @@ func GenerateStream(ctx context.Context, pca *PCA, mx *Mixture, n int, oversampl
 			return nil
 		}
 		w := wm.Window
-		if len(wm.Slope) != K || len(wm.NoiseVar) != K || w.End > len(pca.Mean) {
-			return fmt.Errorf("%w: window %d does not match the PCA (%d PCs, %d sites)", ErrOption, w.Index, K, len(pca.Mean))
+		if err := wm.checkPCA(pca); err != nil {
+			return err
 		}
 		// The Assembler's check: the overlap lies in the previous output.
 		if o := w.Overlap(); o > 0 && (!started || w.Start < prevStart || w.CoreStart != prevStart+prevCore) {
