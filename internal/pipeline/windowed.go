@@ -3,12 +3,9 @@ package pipeline
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/gob"
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"strconv"
 	"time"
@@ -26,48 +23,6 @@ const (
 	WindowsAuto = "auto"
 	WindowsOff  = "off"
 )
-
-// ChromModelMagic opens a windowed model file: the magic line, then a gob
-// stream of one ChromModelHeader and one ChromModelWindow per window, in
-// order, then the SHA-256 of that stream (32 bytes), verified before
-// anything is decoded. Each window's Model is an ordinary model file
-// (model.Decode). The number in the magic line is the format version.
-const ChromModelMagic = "GOUSYNTH-CHROM-MODEL 2\n"
-
-// chromModelPrefix is the magic line without its format version.
-const chromModelPrefix = "GOUSYNTH-CHROM-MODEL "
-
-// ChromModelHeader is the whole-chromosome part of a windowed model file:
-// aggregate quantities only (windows, PCA means, scales and loadings, the
-// ancestry mixture), never an individual's genotypes.
-type ChromModelHeader struct {
-	Options  chrom.Options
-	Sites    []vcf.Site
-	Windows  []chrom.Window
-	PCA      *chrom.PCA
-	Mixture  *chrom.Mixture
-	NumTrain int
-}
-
-// ChromModelWindow is one window's model in a windowed model file, with
-// its ancestry read-out (chrom.Result.Slope, NoiseVar).
-type ChromModelWindow struct {
-	Window          chrom.Window
-	Model           []byte
-	Slope, NoiseVar []float64
-	// Coef, ResidMean and ResidSD
-	// (chrom.Result) of a fit with regression conditioning; Model then
-	// holds the window's residual model (model.ContinuousModel.Encode;
-	// empty in files of older versions, which GenerateWindowed refuses with
-	// a request to refit).
-	Coef               []float64
-	ResidMean, ResidSD []float64
-	// The latent residual model (chrom.Result.LatentRank …; nil LatentSD
-	// for a dosage-space residual model, whose Model is then the whole
-	// residual model).
-	LatentRank, LatentLags      int
-	LatentU, LatentAR, LatentSD []float32
-}
 
 // WindowedResult describes a windowed fit.
 type WindowedResult struct {
@@ -131,12 +86,8 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 		return nil, err
 	}
 	defer mf.Abort()
-	if _, err := io.WriteString(mf, ChromModelMagic); err != nil {
-		return nil, err
-	}
-	sum := sha256.New()
-	enc := gob.NewEncoder(io.MultiWriter(mf, sum))
-	if err := enc.Encode(ChromModelHeader{Options: copts, Sites: d.Train.Sites, Windows: plan.Windows, PCA: plan.PCA.Float32(), Mixture: plan.Mixture, NumTrain: d.Train.NumSamples()}); err != nil {
+	fw, err := chrom.NewFileWriter(mf, &chrom.FileHeader{Options: copts, Sites: d.Train.Sites, Windows: plan.Windows, PCA: plan.PCA.Float32(), Mixture: plan.Mixture, NumTrain: d.Train.NumSamples()})
+	if err != nil {
 		return nil, err
 	}
 	done := 0
@@ -149,8 +100,7 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 			}
 			copy(synth.Dosage[(win.CoreStart+v)*nm:(win.CoreStart+v+1)*nm], row[:nm])
 		}
-		if err := enc.Encode(ChromModelWindow{Window: win, Model: wd.Result.Model, Slope: wd.Result.Slope, NoiseVar: wd.Result.NoiseVar, Coef: wd.Result.Coef, ResidMean: wd.Result.ResidMean, ResidSD: wd.Result.ResidSD,
-			LatentRank: wd.Result.LatentRank, LatentLags: wd.Result.LatentLags, LatentU: wd.Result.LatentU, LatentAR: wd.Result.LatentAR, LatentSD: wd.Result.LatentSD}); err != nil {
+		if err := fw.WriteWindow(wd.Result); err != nil {
 			return err
 		}
 		done++
@@ -171,7 +121,7 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 		return nil, err
 	}
 	NoteIndex(j.log, SynthFile, synth.Sites)
-	if _, err := mf.Write(sum.Sum(nil)); err != nil {
+	if err := fw.Close(); err != nil {
 		return nil, err
 	}
 	if err := mf.Commit(); err != nil {
@@ -318,16 +268,19 @@ func writeWindowedReport(out *atomicfile.Dir, met *report.Metrics, cm *chrom.Met
 var streamWindowed = true
 
 // IsWindowedModel reports whether path is a windowed model file (model.gsy
-// of a windowed fit) rather than a single model.
-func IsWindowedModel(path string) bool {
-	f, err := os.Open(path)
+// of a windowed fit, chrom.FileMagic) rather than a single model.
+func IsWindowedModel(path string) bool { return chrom.IsFile(path) }
+
+// WindowedModelInfo reads the header of a windowed model file and returns
+// its number of training individuals and sites, without loading any window
+// model. It is what `generate` needs to choose a default cohort size.
+func WindowedModelInfo(path string) (numTrain, numSites int, err error) {
+	fr, err := chrom.OpenFile(path)
 	if err != nil {
-		return false
+		return 0, 0, err
 	}
-	defer f.Close()
-	b := make([]byte, len(chromModelPrefix))
-	_, err = io.ReadFull(f, b)
-	return err == nil && string(b) == chromModelPrefix
+	defer fr.Close()
+	return fr.Header().NumTrain, len(fr.Header().Sites), nil
 }
 
 // GenerateWindowed draws n synthetic individuals from a windowed model file
@@ -337,12 +290,12 @@ func IsWindowedModel(path string) bool {
 // memory is bounded independently of n (see siteSpill); the candidate
 // selecting ones hold a window's candidates for all n individuals.
 func GenerateWindowed(ctx context.Context, path string, n int, seed uint64, out, cmdline string) error {
-	f, dec, hdr, err := openWindowedModel(path)
+	fr, err := chrom.OpenFile(path)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	regress := hdr.Options.Conditioning == chrom.CondRegress || hdr.Options.Conditioning == chrom.CondRegressMatch
+	defer fr.Close()
+	hdr := fr.Header()
 	g := &vcf.Genotypes{Sites: hdr.Sites, Samples: make([]string, n)}
 	for s := range g.Samples {
 		g.Samples[s] = fmt.Sprintf("SYN%06d", s+1)
@@ -352,33 +305,12 @@ func GenerateWindowed(ctx context.Context, path string, n int, seed uint64, out,
 		return err
 	}
 	defer w.Abort()
-	i := 0
 	next := func() (chrom.WindowModel, bool, error) {
-		if i == len(hdr.Windows) {
-			return chrom.WindowModel{}, false, nil
+		wm, err := fr.Next()
+		if err == io.EOF {
+			return wm, false, nil
 		}
-		var cw ChromModelWindow
-		if err := dec.Decode(&cw); err != nil {
-			return chrom.WindowModel{}, false, fmt.Errorf("%s: window %d: %w", path, i, model.ErrCorrupt)
-		}
-		wm := chrom.WindowModel{Window: cw.Window, Slope: cw.Slope, NoiseVar: cw.NoiseVar, Coef: cw.Coef, ResidMean: cw.ResidMean, ResidSD: cw.ResidSD}
-		if regress && cw.LatentSD != nil {
-			d := cw.Window.End - cw.Window.Start
-			if wm.Latent, err = chrom.DecodeLatentResidual(cw.Model, d, cw.LatentRank, cw.LatentLags, cw.LatentU, cw.LatentAR, cw.LatentSD); err != nil {
-				return wm, false, fmt.Errorf("%s: window %d: %w", path, i, err)
-			}
-		} else if regress {
-			if len(cw.Model) == 0 {
-				return wm, false, fmt.Errorf("%s: window %d: fitted with --window-conditioning %s by an older gousynth that did not store the window's residual model; refit to generate more individuals: %w", path, i, hdr.Options.Conditioning, model.ErrConfig)
-			}
-			if wm.Residual, err = model.DecodeContinuous(cw.Model); err != nil {
-				return wm, false, fmt.Errorf("%s: window %d: %w", path, i, err)
-			}
-		} else if wm.Model, err = model.Decode(cw.Model); err != nil {
-			return wm, false, fmt.Errorf("%s: window %d: %w", path, i, err)
-		}
-		i++
-		return wm, true, nil
+		return wm, err == nil, err
 	}
 	if streamWindowed && chrom.Streams(hdr.Options.Conditioning) {
 		// Window by window, chunk by chunk of individuals (see siteSpill):
