@@ -13,7 +13,6 @@ import (
 	"github.com/gousynth/gousynth/chrom"
 	"github.com/gousynth/gousynth/internal/atomicfile"
 	"github.com/gousynth/gousynth/model"
-	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/report"
 	"github.com/gousynth/gousynth/vcf"
 )
@@ -65,15 +64,39 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 		"conditioning", copts.Conditioning, "oversample", copts.Oversample, "ancestry pcs", plan.PCA.K(), "ancestry components", len(plan.Mixture.Weights),
 		"workers", copts.Workers, "steps", copts.Model.Steps, "latent variance deconvolved", strconv.FormatFloat(plan.Deconvolved, 'f', 3, 64), "plan seconds", strconv.FormatFloat(time.Since(t0).Seconds(), 'f', 1, 64))
 
-	// Synthetic cohort: streamed to the VCF window by window; its first
-	// nm individuals, as many as the metrics compare (chrom.Evaluate takes
-	// the first min(synthetic, training)), are kept as int8 dosages.
+	// Synthetic cohort: streamed to the VCF window by window and to the
+	// chromosome metrics (chrom.Evaluator and the per-window overview,
+	// which compare its first nm individuals), never held whole; only the
+	// representative window's genotypes are kept for the standard report.
 	nm := min(n, d.Train.NumSamples())
 	all := &vcf.Genotypes{Sites: d.Train.Sites, Samples: make([]string, n)}
 	for s := range all.Samples {
 		all.Samples[s] = fmt.Sprintf("SYN%06d", s+1)
 	}
-	synth := &vcf.Genotypes{Sites: d.Train.Sites, Samples: all.Samples[:nm], Dosage: make([]int8, m*nm)}
+	ev, err := chrom.NewEvaluator(d.Test, d.Train, n, plan.Windows, plan.PCA, chrom.MetricOptions{Seed: stageSeed(j.seed, stageReport)})
+	if err != nil {
+		return nil, err
+	}
+	rep := plan.Windows[len(plan.Windows)/2]
+	var repSynth *vcf.Genotypes
+	ropts := o.Report
+	ropts.Seed = stageSeed(j.seed, stageReport)
+	ropts.Panel = d.populations()
+	// The chromosome overview: per-window LD and allele-frequency errors
+	// (pairs as chrom.Evaluate's, < 50 SNPs apart), window by window.
+	ov := &report.Overview{Representative: -1}
+	overview := func(win chrom.Window, core *vcf.Genotypes) error {
+		wo, err := report.WindowErrors(d.Test.SiteRange(win.CoreStart, win.End), core, d.Train.SiteRange(win.CoreStart, win.End),
+			[]report.WindowSpan{{Start: 0, End: win.Core()}}, report.Options{Seed: ropts.Seed, LDWindowSNPs: 50, LDWindowKB: ropts.LDWindowKB})
+		if err != nil {
+			return err
+		}
+		ov.Chrom, ov.PairSNPs, ov.PairKB = wo.Chrom, wo.PairSNPs, wo.PairKB
+		ov.From, ov.To = append(ov.From, wo.From...), append(ov.To, wo.To...)
+		ov.LDErr, ov.LDErrFloor = append(ov.LDErr, wo.LDErr...), append(ov.LDErrFloor, wo.LDErrFloor...)
+		ov.AFErr, ov.AFErrFloor = append(ov.AFErr, wo.AFErr...), append(ov.AFErrFloor, wo.AFErrFloor...)
+		return nil
+	}
 	hdr := synthHeader(all, o.CommandLine)
 	hdr.ExtraLines = append(hdr.ExtraLines, fmt.Sprintf("##gousynthWindows=%d windowed models (target %d SNPs, overlap %d, conditioning %s)", len(plan.Windows), copts.WindowSNPs, copts.OverlapSNPs, copts.Conditioning))
 	w, err := vcf.Create(j.out.Path(SynthFile), hdr)
@@ -95,16 +118,28 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 		win := wd.Window
 		for v := 0; v < win.Core(); v++ {
 			row := wd.Core[v*n : (v+1)*n]
-			if err := w.Write(synth.Sites[win.CoreStart+v], row, nil); err != nil {
+			if err := w.Write(all.Sites[win.CoreStart+v], row, nil); err != nil {
 				return err
 			}
-			copy(synth.Dosage[(win.CoreStart+v)*nm:(win.CoreStart+v+1)*nm], row[:nm])
+		}
+		if err := ev.Add(win, wd.Core, n); err != nil {
+			return err
+		}
+		core := &vcf.Genotypes{Sites: all.Sites[win.CoreStart:win.End], Samples: all.Samples[:nm], Dosage: make([]int8, win.Core()*nm)}
+		for v := 0; v < win.Core(); v++ {
+			copy(core.Dosage[v*nm:(v+1)*nm], wd.Core[v*n:v*n+nm])
+		}
+		if err := overview(win, core); err != nil {
+			return err
+		}
+		if win == rep {
+			repSynth = core
 		}
 		if err := fw.WriteWindow(wd.Result); err != nil {
 			return err
 		}
 		done++
-		first, last := synth.Sites[win.Start], synth.Sites[win.End-1]
+		first, last := all.Sites[win.Start], all.Sites[win.End-1]
 		j.log.Info("window", "index", win.Index, "of", len(plan.Windows), "region", fmt.Sprintf("%s:%d-%d", first.Chrom, first.Pos, last.Pos),
 			"snps", win.End-win.Start, "overlap", win.Overlap(), "fit seconds", strconv.FormatFloat(wd.Result.FitSeconds, 'f', 1, 64),
 			"generate seconds", strconv.FormatFloat(wd.Result.GenerateSeconds, 'f', 1, 64),
@@ -120,7 +155,7 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 	if err := w.Close(); err != nil {
 		return nil, err
 	}
-	NoteIndex(j.log, SynthFile, synth.Sites)
+	NoteIndex(j.log, SynthFile, all.Sites)
 	if err := fw.Close(); err != nil {
 		return nil, err
 	}
@@ -131,34 +166,15 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 	j.log.Info("windows done", "seconds", strconv.FormatFloat(fitSeconds, 'f', 1, 64))
 
 	j.log.Info("evaluating the chromosome", "test", d.Test.NumSamples(), "synthetic", n)
-	cm, err := chrom.Evaluate(d.Test, synth, d.Train, plan.Windows, plan.PCA, chrom.MetricOptions{Seed: stageSeed(j.seed, stageReport)})
+	cm, err := ev.Finish()
 	if err != nil {
 		return nil, err
 	}
 	logWindowedMetrics(j, cm)
 
 	// The standard report on a representative window: the middle one.
-	rep := plan.Windows[len(plan.Windows)/2]
-	idx := make([]int, 0, rep.Core())
-	for v := rep.CoreStart; v < rep.End; v++ {
-		idx = append(idx, v)
-	}
-	ropts := o.Report
-	ropts.Seed = stageSeed(j.seed, stageReport)
-	ropts.Panel = d.populations()
 	j.log.Info("evaluating the representative window", "index", rep.Index, "snps", rep.Core())
-	met, err := report.Evaluate(preprocess.SubsetSites(d.Test, idx), preprocess.SubsetSites(synth, idx), preprocess.SubsetSites(d.Train, idx), ropts)
-	if err != nil {
-		return nil, err
-	}
-	// The chromosome overview above it: per-window LD and allele-frequency
-	// errors (pairs as chrom.Evaluate's, < 50 SNPs apart) and the
-	// per-window ancestry agreement of chrom.Evaluate.
-	spans := make([]report.WindowSpan, len(plan.Windows))
-	for i, w := range plan.Windows {
-		spans[i] = report.WindowSpan{Start: w.CoreStart, End: w.End}
-	}
-	ov, err := report.WindowErrors(d.Test, synth, d.Train, spans, report.Options{Seed: ropts.Seed, LDWindowSNPs: 50, LDWindowKB: ropts.LDWindowKB})
+	met, err := report.Evaluate(d.Test.SiteRange(rep.CoreStart, rep.End), repSynth, d.Train.SiteRange(rep.CoreStart, rep.End), ropts)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +184,7 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 	}
 	prov := windowedProvenance(o, d, plan, cm, rep, n)
 	title := fmt.Sprintf("gousynth windowed fit: %d windows; standard sections on window %d (%s:%d-%d)", len(plan.Windows), rep.Index,
-		synth.Sites[rep.CoreStart].Chrom, synth.Sites[rep.CoreStart].Pos, synth.Sites[rep.End-1].Pos)
+		all.Sites[rep.CoreStart].Chrom, all.Sites[rep.CoreStart].Pos, all.Sites[rep.End-1].Pos)
 	if err := writeWindowedReport(j.out, met, cm, ov, prov, title); err != nil {
 		return nil, err
 	}
