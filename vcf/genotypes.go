@@ -100,9 +100,6 @@ func (g *Genotypes) Row(v int) []int8 {
 // At returns the dosage of sample s at site v.
 func (g *Genotypes) At(v, s int) int8 { return g.Dosage[v*len(g.Samples)+s] }
 
-// IsMissing reports whether the call of sample s at site v is missing.
-func (g *Genotypes) IsMissing(v, s int) bool { return g.At(v, s) == Missing }
-
 // HapRow returns the haplotype alleles of site v, two per sample
 // (sample s at 2s and 2s+1), or nil when the data are not phased.
 func (g *Genotypes) HapRow(v int) []int8 {
