@@ -409,7 +409,8 @@ func (w *Writer) Abort() {
 	w.f.Abort()
 }
 
-// WriteGenotypes writes g to path as a BGZF VCF with a tabix index. Header
+// WriteGenotypes writes g to path as a BGZF VCF with a tabix index (as a
+// PLINK 1 fileset when path ends in .bed, see CreateOutput). Header
 // fields Samples and Phased default to g's; when h.Contigs is empty the
 // contigs are taken from g.Sites in order of appearance (without lengths).
 func WriteGenotypes(path string, g *Genotypes, h Header) error {
@@ -438,7 +439,7 @@ func WriteGenotypesContext(ctx context.Context, path string, g *Genotypes, h Hea
 			}
 		}
 	}
-	w, err := Create(path, h)
+	w, err := CreateOutput(path, h)
 	if err != nil {
 		return err
 	}
