@@ -272,10 +272,17 @@ func openSource(ctx context.Context, path string) (*source, error) {
 // bcfHint is the message for a BCF input: how to convert it.
 func bcfHint(path string) string {
 	if path == Stdin {
-		return "standard input is BCF, not VCF; pipe it as VCF text: bcftools view -Ov IN.bcf | gousynth ..."
+		return "standard input is a BCF file, not VCF; pipe VCF text instead: bcftools view -Ov IN.bcf | gousynth ..."
 	}
-	out := strings.TrimSuffix(path, ".bcf") + ".vcf.gz"
-	return fmt.Sprintf("%s is BCF, not VCF; convert it with: bcftools view -Oz -o %s %s", path, out, path)
+	base := path
+	for _, ext := range []string{".gz", ".bcf", ".vcf"} {
+		base = strings.TrimSuffix(base, ext)
+	}
+	out := base + ".vcf.gz"
+	if out == path {
+		out = base + ".converted.vcf.gz"
+	}
+	return fmt.Sprintf("this is a BCF file, not VCF; convert it with: bcftools view -Oz -o %s %s", out, path)
 }
 
 // close releases the source's files.
