@@ -17,8 +17,74 @@ import (
 
 // Contig is a reference sequence declared in the VCF header.
 type Contig struct {
-	ID     string
-	Length int // 0 when unknown (the ##contig line then has no length)
+	ID       string
+	Length   int    // 0 when unknown (the ##contig line then has no length)
+	Assembly string // the assembly attribute, "" when absent
+	// Line is the ##contig line as read from a VCF header (all its
+	// attributes: ID, length, assembly, md5, ...), written unchanged; ""
+	// for a contig made otherwise, written from ID, Length and Assembly.
+	Line string
+}
+
+// MergeContigs returns the contigs of a header for sites taken from an
+// input that declared contigs: the input's contigs (with their lines) when
+// the sites' contigs are among them in the same order, else the sites'
+// contigs in order of appearance (with the input's lines where it had
+// them) followed by the input's other contigs.
+func MergeContigs(input []Contig, sites []Site) []Contig {
+	pos := make(map[string]int, len(input))
+	for i, c := range input {
+		pos[c.ID] = i
+	}
+	var order []string
+	seen := map[string]bool{}
+	for _, s := range sites {
+		if !seen[s.Chrom] {
+			seen[s.Chrom] = true
+			order = append(order, s.Chrom)
+		}
+	}
+	inOrder, last := true, -1
+	for _, id := range order {
+		i, ok := pos[id]
+		if !ok || i < last {
+			inOrder = false
+			break
+		}
+		last = i
+	}
+	if inOrder {
+		return append([]Contig(nil), input...)
+	}
+	var out []Contig
+	for _, id := range order {
+		if i, ok := pos[id]; ok {
+			out = append(out, input[i])
+		} else {
+			out = append(out, Contig{ID: id})
+		}
+	}
+	for _, c := range input {
+		if !seen[c.ID] {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// headerLine is the ##contig line of c.
+func (c Contig) headerLine() string {
+	if c.Line != "" {
+		return c.Line
+	}
+	l := "##contig=<ID=" + c.ID
+	if c.Length > 0 {
+		l += ",length=" + strconv.Itoa(c.Length)
+	}
+	if c.Assembly != "" {
+		l += ",assembly=" + c.Assembly
+	}
+	return l + ">"
 }
 
 // Header describes the VCF a Writer produces.
@@ -93,6 +159,17 @@ func checkHeader(h Header) error {
 		if cs[c.ID] {
 			return fmt.Errorf("duplicate contig %q", c.ID)
 		}
+		if c.Line != "" && (strings.ContainsAny(c.Line, "\n\r") || !strings.HasPrefix(c.Line, "##contig=<") || !strings.HasSuffix(c.Line, ">")) {
+			return fmt.Errorf("invalid contig line %q", c.Line)
+		}
+		if c.Line != "" {
+			if pc, ok := parseContig(c.Line); !ok || pc.ID != c.ID {
+				return fmt.Errorf("contig line %q does not declare contig %q", c.Line, c.ID)
+			}
+		}
+		if strings.ContainsAny(c.Assembly, "\t\n\r,<>") {
+			return fmt.Errorf("invalid assembly %q of contig %q", c.Assembly, c.ID)
+		}
 		cs[c.ID] = true
 	}
 	for _, l := range h.ExtraLines {
@@ -130,11 +207,7 @@ func (w *Writer) headerText() []byte {
 		b.WriteString("##gousynthCommand=" + strings.ReplaceAll(h.CommandLine, "\n", " ") + "\n")
 	}
 	for _, c := range h.Contigs {
-		if c.Length > 0 {
-			fmt.Fprintf(&b, "##contig=<ID=%s,length=%d>\n", c.ID, c.Length)
-		} else {
-			fmt.Fprintf(&b, "##contig=<ID=%s>\n", c.ID)
-		}
+		b.WriteString(c.headerLine() + "\n")
 	}
 	b.WriteString("##INFO=<ID=AC,Number=A,Type=Integer,Description=\"Allele count in genotypes\">\n")
 	b.WriteString("##INFO=<ID=AN,Number=1,Type=Integer,Description=\"Total number of alleles in called genotypes\">\n")

@@ -24,6 +24,8 @@ func newFitCmd() *cobra.Command {
 		outDir  string
 		process string
 		win     windowFlags
+		// outFormat is the synthetic cohort's format (--out-format).
+		outFormat string
 	)
 	cmd := &cobra.Command{
 		Use:   "fit IN.vcf.gz",
@@ -78,7 +80,10 @@ instead, and the run says so; pick another stretch with --region.`,
 			}
 			var files pathcheck.Set
 			data.files(&files, args[0])
-			dirOutputs(&files, outDir, pipeline.FitOutputNames())
+			if outFormat != pipeline.FormatVCF && outFormat != pipeline.FormatPLINK {
+				return usagef("--out-format must be vcf or plink, got %q", outFormat)
+			}
+			dirOutputs(&files, outDir, pipeline.FitOutputNamesFor(outFormat))
 			if err := checkFiles(cmd, &files); err != nil {
 				return err
 			}
@@ -101,6 +106,7 @@ instead, and the run says so; pick another stretch with --region.`,
 				Progress:    modelProgress(""),
 				Logger:      slog.Default(),
 				Windows:     wopts,
+				OutFormat:   outFormat,
 			})
 			if err != nil {
 				return err
@@ -114,6 +120,7 @@ instead, and the run says so; pick another stretch with --region.`,
 	fs := cmd.Flags()
 	fs.StringVarP(&outDir, "out", "o", "gousynth_out", "output `DIR`")
 	fs.StringVar(&process, "process", "gou", "forward process: gou, vp, cld or cld-eps")
+	fs.StringVar(&outFormat, "out-format", pipeline.FormatVCF, "synthetic cohort format: vcf (synthetic.vcf.gz + .tbi) or plink (synthetic.bed, .bim, .fam)")
 	outf.register(fs)
 	data.register(fs)
 	mflags.register(fs)
