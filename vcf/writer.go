@@ -31,11 +31,12 @@ type Contig struct {
 // the sites' contigs are among them in the same order, else the sites'
 // contigs in order of appearance (with the input's lines where it had
 // them) followed by the input's other contigs.
+//
+// Input contigs that a header cannot declare (a repeated ID, an ID the
+// writer refuses) are dropped, and a line that does not parse back to its
+// contig is rewritten from ID, Length and Assembly, so that the result
+// always passes Create's checks when the sites' contigs do.
 func MergeContigs(input []Contig, sites []Site) []Contig {
-	pos := make(map[string]int, len(input))
-	for i, c := range input {
-		pos[c.ID] = i
-	}
 	var order []string
 	seen := map[string]bool{}
 	for _, s := range sites {
@@ -44,6 +45,22 @@ func MergeContigs(input []Contig, sites []Site) []Contig {
 			order = append(order, s.Chrom)
 		}
 	}
+	clean := make([]Contig, 0, len(input))
+	pos := make(map[string]int, len(input))
+	for _, c := range input {
+		if _, dup := pos[c.ID]; dup || !validContigID(c.ID) {
+			continue
+		}
+		if checkContig(c) != nil {
+			c.Line = ""
+			if checkContig(c) != nil {
+				c.Assembly = ""
+			}
+		}
+		pos[c.ID] = len(clean)
+		clean = append(clean, c)
+	}
+	input = clean
 	inOrder, last := true, -1
 	for _, id := range order {
 		i, ok := pos[id]
@@ -153,22 +170,14 @@ func checkHeader(h Header) error {
 	}
 	cs := map[string]bool{}
 	for _, c := range h.Contigs {
-		if c.ID == "" || strings.ContainsAny(c.ID, "\t\n\r,<>= ") || c.ID[0] == '*' || c.ID[0] == '#' {
+		if !validContigID(c.ID) {
 			return fmt.Errorf("invalid contig ID %q", c.ID)
 		}
 		if cs[c.ID] {
 			return fmt.Errorf("duplicate contig %q", c.ID)
 		}
-		if c.Line != "" && (strings.ContainsAny(c.Line, "\n\r") || !strings.HasPrefix(c.Line, "##contig=<") || !strings.HasSuffix(c.Line, ">")) {
-			return fmt.Errorf("invalid contig line %q", c.Line)
-		}
-		if c.Line != "" {
-			if pc, ok := parseContig(c.Line); !ok || pc.ID != c.ID {
-				return fmt.Errorf("contig line %q does not declare contig %q", c.Line, c.ID)
-			}
-		}
-		if strings.ContainsAny(c.Assembly, "\t\n\r,<>") {
-			return fmt.Errorf("invalid assembly %q of contig %q", c.Assembly, c.ID)
+		if err := checkContig(c); err != nil {
+			return err
 		}
 		cs[c.ID] = true
 	}
@@ -176,6 +185,27 @@ func checkHeader(h Header) error {
 		if strings.ContainsAny(l, "\n\r") || strings.HasPrefix(strings.TrimPrefix(l, "##"), "#") {
 			return fmt.Errorf("invalid extra header line %q", l)
 		}
+	}
+	return nil
+}
+
+// validContigID reports whether a header may declare contig id.
+func validContigID(id string) bool {
+	return id != "" && !strings.ContainsAny(id, "\t\n\r,<>= ") && id[0] != '*' && id[0] != '#'
+}
+
+// checkContig checks c's line and assembly.
+func checkContig(c Contig) error {
+	if c.Line != "" && (strings.ContainsAny(c.Line, "\n\r") || !strings.HasPrefix(c.Line, "##contig=<") || !strings.HasSuffix(c.Line, ">")) {
+		return fmt.Errorf("invalid contig line %q", c.Line)
+	}
+	if c.Line != "" {
+		if pc, ok := parseContig(c.Line); !ok || pc.ID != c.ID {
+			return fmt.Errorf("contig line %q does not declare contig %q", c.Line, c.ID)
+		}
+	}
+	if strings.ContainsAny(c.Assembly, "\t\n\r,<>") {
+		return fmt.Errorf("invalid assembly %q of contig %q", c.Assembly, c.ID)
 	}
 	return nil
 }
