@@ -3,6 +3,8 @@ package plink
 import (
 	"errors"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -104,4 +106,66 @@ func FuzzParseBimLine(f *testing.F) {
 			t.Fatalf("position %d accepted", v.Pos)
 		}
 	})
+}
+
+// The writer publishes the three files together, or none of them, and
+// refuses standard output and IDs a .fam cannot hold.
+func TestWriterAtomic(t *testing.T) {
+	dir := t.TempDir()
+	list := func() []string {
+		es, _ := os.ReadDir(dir)
+		var names []string
+		for _, e := range es {
+			names = append(names, e.Name())
+		}
+		return names
+	}
+	w, err := Create(filepath.Join(dir, "x.bed"), []string{"A", "B"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(Variant{Chrom: "1", ID: "rs1", Pos: 5, A1: "C", A2: "A"}, []int8{0, 2}); err != nil {
+		t.Fatal(err)
+	}
+	w.Abort()
+	if n := list(); len(n) != 0 {
+		t.Fatalf("an aborted fileset left %v", n)
+	}
+	w, err = Create(filepath.Join(dir, "x"), []string{"A", "B"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(Variant{Chrom: "1", ID: "rs1", Pos: 5, A1: "C", A2: "A"}, []int8{0, 2}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(Variant{Chrom: "1", ID: "rs 2", Pos: 6, A1: "C", A2: "A"}, []int8{0, 2}); err == nil {
+		t.Fatal("an ID with a space was written to the .bim")
+	}
+	if err := w.Close(); err == nil {
+		t.Fatal("Close after a failed Write succeeded")
+	}
+	if n := list(); len(n) != 0 {
+		t.Fatalf("a failed fileset left %v", n)
+	}
+	w, err = Create(filepath.Join(dir, "x.bed"), []string{"A", "B"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(Variant{Chrom: "1", ID: "rs1", Pos: 5, A1: "C", A2: "A"}, []int8{Missing, 1})
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := list(); !slices.Equal(n, []string{"x.bed", "x.bim", "x.fam"}) {
+		t.Fatalf("files %v", n)
+	}
+	bed, _ := os.ReadFile(filepath.Join(dir, "x.bed"))
+	if want := []byte{0x6c, 0x1b, 0x01, 0b1001}; !slices.Equal(bed, want) {
+		t.Fatalf(".bed %x, want %x", bed, want)
+	}
+	if _, err := Create("-", []string{"A"}); err == nil || !strings.Contains(err.Error(), "cannot be streamed") {
+		t.Errorf("Create(-): %v", err)
+	}
+	if _, err := Create(filepath.Join(dir, "y.bed"), []string{"A B"}); err == nil || !strings.Contains(err.Error(), "cannot be written to a .fam") {
+		t.Errorf("sample ID with a space: %v", err)
+	}
 }
