@@ -94,7 +94,7 @@ ancestry or regress-match still hold each window's candidates for all N.`,
 			}
 			start := time.Now()
 			// Chunk by chunk of individuals: memory bounded independently of n.
-			h := vcf.Header{CommandLine: generateCommandLine(args[0], n, o.region)}
+			h := vcf.Header{CommandLine: generateCommandLine(args[0], n, o.region), ExtraLines: []string{pipeline.PhaseLine}}
 			if err := pipeline.GenerateModel(cmd.Context(), m, n, global.seed, o.output, h, keep); err != nil {
 				return err
 			}

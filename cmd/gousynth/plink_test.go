@@ -184,6 +184,9 @@ func TestPlinkFitGenerateAndPipes(t *testing.T) {
 		mustRun(t, dir, "generate", "base/model.gsy", "-n", "50", "-o", "g.vcf.gz")
 		mustRun(t, dir, "generate", "base/model.gsy", "-n", "50", "-o", "g.bed")
 		g := loadCohort(t, filepath.Join(dir, "g.vcf.gz"))
+		if !slices.Contains(headerOf(t, filepath.Join(dir, "g.vcf.gz")), pipeline.PhaseLine) {
+			t.Error("generate's VCF lacks the phase line")
+		}
 		sameCohort(t, "generate -o g.bed", g, loadCohort(t, filepath.Join(dir, "g.bed")))
 		if _, err := exec.LookPath("plink1.9"); err == nil {
 			toolIn(t, dir, "plink1.9", "--bfile", "g", "--keep-allele-order", "--freq", "counts", "--allow-no-sex", "--threads", "1", "--out", "g1")

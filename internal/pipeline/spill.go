@@ -212,7 +212,6 @@ func GenerateModel(ctx context.Context, m *model.Model, n int, seed uint64, path
 	if err != nil {
 		return err
 	}
-	h.ExtraLines = append(h.ExtraLines, PhaseLine)
 	w, err := vcf.CreateOutput(path, h)
 	if err != nil {
 		return err
