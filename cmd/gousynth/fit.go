@@ -37,7 +37,8 @@ a diffusion model (GOU by default) on the rest, generates a synthetic cohort
 held-out individuals. It writes, all together or not at all:
 
   OUTDIR/model.gsy              the fitted model (no real genotypes or IDs)
-  OUTDIR/synthetic.vcf.gz(.tbi/.csi) the synthetic cohort (samples SYN000001, ...)
+  OUTDIR/synthetic.vcf.gz(.tbi/.csi) the synthetic cohort (samples SYN000001, ...;
+                                synthetic.bed/.bim/.fam with --out-format plink)
   OUTDIR/report.html            fidelity and privacy report (self-contained)
   OUTDIR/metrics.json           every metric with its floor
   OUTDIR/run.log                what was read, filtered, fitted and measured
