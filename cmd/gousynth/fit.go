@@ -24,6 +24,8 @@ func newFitCmd() *cobra.Command {
 		outDir  string
 		process string
 		win     windowFlags
+		// outFormat is the synthetic cohort's format (--out-format).
+		outFormat string
 	)
 	cmd := &cobra.Command{
 		Use:   "fit IN.vcf.gz",
@@ -35,7 +37,8 @@ a diffusion model (GOU by default) on the rest, generates a synthetic cohort
 held-out individuals. It writes, all together or not at all:
 
   OUTDIR/model.gsy              the fitted model (no real genotypes or IDs)
-  OUTDIR/synthetic.vcf.gz(.tbi/.csi) the synthetic cohort (samples SYN000001, ...)
+  OUTDIR/synthetic.vcf.gz(.tbi/.csi) the synthetic cohort (samples SYN000001, ...;
+                                synthetic.bed/.bim/.fam with --out-format plink)
   OUTDIR/report.html            fidelity and privacy report (self-contained)
   OUTDIR/metrics.json           every metric with its floor
   OUTDIR/run.log                what was read, filtered, fitted and measured
@@ -78,7 +81,10 @@ instead, and the run says so; pick another stretch with --region.`,
 			}
 			var files pathcheck.Set
 			data.files(&files, args[0])
-			dirOutputs(&files, outDir, pipeline.FitOutputNames())
+			if outFormat != pipeline.FormatVCF && outFormat != pipeline.FormatPLINK {
+				return usagef("--out-format must be vcf or plink, got %q", outFormat)
+			}
+			dirOutputs(&files, outDir, pipeline.FitOutputNamesFor(outFormat))
 			if err := checkFiles(cmd, &files); err != nil {
 				return err
 			}
@@ -101,6 +107,7 @@ instead, and the run says so; pick another stretch with --region.`,
 				Progress:    modelProgress(""),
 				Logger:      slog.Default(),
 				Windows:     wopts,
+				OutFormat:   outFormat,
 			})
 			if err != nil {
 				return err
@@ -114,6 +121,7 @@ instead, and the run says so; pick another stretch with --region.`,
 	fs := cmd.Flags()
 	fs.StringVarP(&outDir, "out", "o", "gousynth_out", "output `DIR`")
 	fs.StringVar(&process, "process", "gou", "forward process: gou, vp, cld or cld-eps")
+	fs.StringVar(&outFormat, "out-format", pipeline.FormatVCF, "synthetic cohort format: vcf (synthetic.vcf.gz + .tbi) or plink (synthetic.bed, .bim, .fam)")
 	outf.register(fs)
 	data.register(fs)
 	mflags.register(fs)

@@ -43,15 +43,19 @@ ancestry or regress-match still hold each window's candidates for all N.`,
 			if o.output == "" {
 				return usagef("generate: -o/--output is required")
 			}
-			if !atomicfile.IsStream(o.output) && !strings.HasSuffix(o.output, ".vcf.gz") {
-				return usagef("generate: output %q must end in .vcf.gz (or be - for standard output)", o.output)
+			if !atomicfile.IsStream(o.output) && !strings.HasSuffix(o.output, ".vcf.gz") && !vcf.IsPLINKOutput(o.output) {
+				return usagef("generate: output %q must end in .vcf.gz, or .bed for a PLINK fileset (or be - for standard output)", o.output)
 			}
 			if o.n > limits.MaxIndividuals {
 				return usagef("generate: -n must be at most %d synthetic individuals, got %d", limits.MaxIndividuals, o.n)
 			}
 			var files pathcheck.Set
 			files.Input("model", args[0])
-			files.VCFOutput("output VCF", o.output)
+			if vcf.IsPLINKOutput(o.output) {
+				files.PLINKOutput("output fileset", o.output)
+			} else {
+				files.VCFOutput("output VCF", o.output)
+			}
 			if err := checkFiles(cmd, &files); err != nil {
 				return err
 			}
@@ -90,7 +94,7 @@ ancestry or regress-match still hold each window's candidates for all N.`,
 			}
 			start := time.Now()
 			// Chunk by chunk of individuals: memory bounded independently of n.
-			h := vcf.Header{CommandLine: generateCommandLine(args[0], n, o.region)}
+			h := vcf.Header{CommandLine: generateCommandLine(args[0], n, o.region), ExtraLines: []string{pipeline.PhaseLine}}
 			if err := pipeline.GenerateModel(cmd.Context(), m, n, global.seed, o.output, h, keep); err != nil {
 				return err
 			}
@@ -98,7 +102,7 @@ ancestry or regress-match still hold each window's candidates for all N.`,
 			if keep != nil {
 				nSites = len(keep)
 			}
-			if keep == nil {
+			if keep == nil && !vcf.IsPLINKOutput(o.output) {
 				pipeline.NoteIndex(nil, o.output, m.Sites)
 			}
 			slog.Info("generated", "individuals", n, "snps", nSites, "output", o.output, "seconds", time.Since(start).Seconds())
@@ -106,7 +110,7 @@ ancestry or regress-match still hold each window's candidates for all N.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&o.output, "output", "o", "", "output VCF (.vcf.gz; a .tbi index is written beside it, or a .csi when a position is beyond 2^29; - for standard output, without index)")
+	f.StringVarP(&o.output, "output", "o", "", "output VCF (.vcf.gz; a .tbi index is written beside it, or a .csi when a position is beyond 2^29; - for standard output, without index), or X.bed for a PLINK fileset (X.bed, X.bim, X.fam)")
 	f.IntVarP(&o.n, "n", "n", 0, "number of synthetic individuals (default: the model's training size)")
 	f.StringVar(&o.region, "region", "", "write only the model's sites in `chr:start-end` (1-based, inclusive); an error if the model has none there")
 	return cmd

@@ -63,6 +63,11 @@ type Data struct {
 	// and DataOptions.Windows is "auto": every site is kept, and
 	// TrainMatrix is nil (a windowed fit reads Train window by window).
 	Windowed bool
+	// Contigs are the contigs the input's header declares (##contig lines,
+	// with their attributes), and Reference its ##reference line (or ""):
+	// the synthetic VCF keeps them.
+	Contigs   []vcf.Contig
+	Reference string
 }
 
 // Prepare reads, filters, limits, splits and imputes the input. It holds
@@ -118,6 +123,13 @@ func Prepare(ctx context.Context, o DataOptions, log *slog.Logger) (*Data, error
 	samples := r.Samples()
 	if len(samples) == 0 {
 		return nil, fmt.Errorf("%s: the file has no samples", o.Input)
+	}
+	d.Contigs = r.Contigs()
+	for _, l := range r.HeaderLines() {
+		if strings.HasPrefix(l, "##reference=") {
+			d.Reference = l
+			break
+		}
 	}
 	// The split depends on the sample IDs only: split while reading, so
 	// that each kept genotype is stored once, in the training or the test

@@ -164,7 +164,7 @@ func asBytes(s []int8) []byte {
 }
 
 // GenerateModel draws n synthetic individuals from a single model into a
-// bgzipped VCF (+ .tbi) at path, with the records Model.Generate and
+// bgzipped VCF (+ .tbi) at path (a PLINK 1 fileset when path ends in .bed), with the records Model.Generate and
 // vcf.WriteGenotypes would write (the same model, n and seed give the same
 // file) but in memory bounded independently of n (see siteSpill). keep,
 // when not nil, lists the model's sites to write (ascending indices). h
@@ -212,7 +212,7 @@ func GenerateModel(ctx context.Context, m *model.Model, n int, seed uint64, path
 	if err != nil {
 		return err
 	}
-	w, err := vcf.Create(path, h)
+	w, err := vcf.CreateOutput(path, h)
 	if err != nil {
 		return err
 	}

@@ -97,9 +97,9 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 		ov.AFErr, ov.AFErrFloor = append(ov.AFErr, wo.AFErr...), append(ov.AFErrFloor, wo.AFErrFloor...)
 		return nil
 	}
-	hdr := synthHeader(all, o.CommandLine)
+	hdr := synthHeader(all, o.CommandLine, d)
 	hdr.ExtraLines = append(hdr.ExtraLines, fmt.Sprintf("##gousynthWindows=%d windowed models (target %d SNPs, overlap %d, conditioning %s)", len(plan.Windows), copts.WindowSNPs, copts.OverlapSNPs, copts.Conditioning))
-	w, err := vcf.Create(j.out.Path(SynthFile), hdr)
+	w, err := vcf.CreateOutput(j.out.Path(o.synthFile()), hdr)
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +155,9 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 	if err := w.Close(); err != nil {
 		return nil, err
 	}
-	NoteIndex(j.log, SynthFile, all.Sites)
+	if o.OutFormat != FormatPLINK {
+		NoteIndex(j.log, SynthFile, all.Sites)
+	}
 	if err := fw.Close(); err != nil {
 		return nil, err
 	}
@@ -300,7 +302,8 @@ func WindowedModelInfo(path string) (numTrain, numSites int, err error) {
 }
 
 // GenerateWindowed draws n synthetic individuals from a windowed model file
-// into a bgzipped VCF (+ .tbi) at out, one window model in memory at a time.
+// into a bgzipped VCF (+ .tbi) at out (a PLINK 1 fileset when out ends in
+// .bed), one window model in memory at a time.
 // The same file, n and seed give the same output. With the conditionings
 // that give candidate i to individual i (regress, the default, and none)
 // memory is bounded independently of n (see siteSpill); the candidate
@@ -316,7 +319,7 @@ func GenerateWindowed(ctx context.Context, path string, n int, seed uint64, out,
 	for s := range g.Samples {
 		g.Samples[s] = fmt.Sprintf("SYN%06d", s+1)
 	}
-	w, err := vcf.Create(out, synthHeader(g, cmdline))
+	w, err := vcf.CreateOutput(out, synthHeader(g, cmdline, nil))
 	if err != nil {
 		return err
 	}
@@ -365,6 +368,8 @@ func GenerateWindowed(ctx context.Context, path string, n int, seed uint64, out,
 	if err := w.Close(); err != nil {
 		return err
 	}
-	NoteIndex(nil, out, hdr.Sites)
+	if !vcf.IsPLINKOutput(out) {
+		NoteIndex(nil, out, hdr.Sites)
+	}
 	return nil
 }
