@@ -44,8 +44,9 @@ closest synthetic individual over distance to the closest of a reference
 half of the held-out individuals). With --model (the model file the
 synthetic cohort came from) and --test, a third attack probes the model
 file itself: how much of each real individual's genotype vector lies
-outside the model's basis span (members lie closer). The real cohorts are compared on the
-synthetic cohort's sites, which they must all hold, in the same order. The verdict is informational: the exit status is 0 whatever it
+outside the model's basis span (members lie closer). The cohorts are compared on the sites they
+all hold (matched on CHROM/POS/REF/ALT; how many each lacked is printed on
+stderr). The verdict is informational: the exit status is 0 whatever it
 says (1 on unreadable inputs, 2 on usage errors). See docs/privacy.md.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -91,19 +92,18 @@ func runAudit(cmd *cobra.Command, fl *auditFlags) error {
 	if err != nil {
 		return err
 	}
-	// The real cohorts are compared on the synthetic cohort's sites (those
-	// that passed the fit's filters).
-	nTrainSites := train.NumSites()
-	if train, err = report.RestrictToSites(train, synth.Sites, fl.train); err != nil {
+	// The cohorts are compared on the sites they all hold (a synthetic
+	// cohort usually holds only the sites that passed the fit's filters).
+	cs, isect, err := report.IntersectSites([]*vcf.Genotypes{synth, train, test}, []string{"--synth " + fl.synth, "--train " + fl.train, "--test " + fl.test})
+	if err != nil {
 		return err
 	}
-	if test != nil {
-		if test, err = report.RestrictToSites(test, synth.Sites, fl.test); err != nil {
-			return err
-		}
+	if fl.model != "" && cs[0].NumSites() < synth.NumSites() {
+		return fmt.Errorf("audit: --model probes every site of the model, but %d of the synthetic cohort's %d sites are missing from the real cohorts (%s)", synth.NumSites()-cs[0].NumSites(), synth.NumSites(), isect)
 	}
-	if train.NumSites() < nTrainSites {
-		slog.Info("real cohorts restricted to the synthetic cohort's sites", "sites", train.NumSites(), "of", nTrainSites)
+	synth, train, test = cs[0], cs[1], cs[2]
+	if !isect.Matched() {
+		slog.Warn("audit: cohorts hold different sites: " + isect.String())
 	}
 	opts := report.AuditOptions{Seed: global.seed, FloorSize: fl.floorSize}
 	if fl.model != "" {

@@ -44,8 +44,10 @@ and KL metrics, each next to its floor: the same metric for a random subset of
 real training individuals of the same size. With --train the report also
 assesses privacy (distance to closest record, identical matches, adversarial
 accuracy, membership inference); without it, no floor and no privacy.
-All files must hold the same sites in the same order. --region only selects
-the sites of the LD heatmaps. Set SOURCE_DATE_EPOCH to fix the time written
+The cohorts are compared on the sites they all hold (matched on
+CHROM/POS/REF/ALT, in the order of --real); how many sites each lacked is
+printed on stderr and written into the report's notes. --region only
+selects the sites of the LD heatmaps. Set SOURCE_DATE_EPOCH to fix the time written
 into the report (byte-identical reruns).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -130,13 +132,14 @@ func runReport(cmd *cobra.Command, fl *reportFlags) error {
 	if err != nil {
 		return err
 	}
-	if err := report.SameSites(test, synth, fl.real, fl.synth); err != nil {
+	// The cohorts are compared on the sites they all hold.
+	cs, isect, err := report.IntersectSites([]*vcf.Genotypes{test, synth, train}, []string{"--real " + fl.real, "--synth " + fl.synth, "--train " + fl.train})
+	if err != nil {
 		return err
 	}
-	if train != nil {
-		if err := report.SameSites(test, train, fl.real, fl.train); err != nil {
-			return err
-		}
+	test, synth, train = cs[0], cs[1], cs[2]
+	if !isect.Matched() {
+		slog.Warn("report: cohorts hold different sites: " + isect.String())
 	}
 	if fl.panel != "" {
 		p, err := preprocess.ReadPanel(fl.panel)
@@ -156,6 +159,9 @@ func runReport(cmd *cobra.Command, fl *reportFlags) error {
 	m, err := report.Evaluate(test, synth, train, opts)
 	if err != nil {
 		return err
+	}
+	if !isect.Matched() {
+		m.Notes = append(m.Notes, isect.String())
 	}
 	slog.Info("metrics computed", "seconds", strconv.FormatFloat(time.Since(start).Seconds(), 'f', 1, 64))
 
