@@ -70,6 +70,9 @@ run.log, the held-out samples (test.tsv) and each process's samples
 				return err
 			}
 			dopts, err := data.options(args[0])
+			if err == nil && dopts.TestFraction == 0 {
+				err = usagef("compare: --test-fraction must be in (0, 1): the processes are compared on held-out individuals")
+			}
 			if err != nil {
 				return err
 			}

@@ -31,7 +31,7 @@ func (f *dataFlags) register(fs *pflag.FlagSet) {
 	fs.Float64Var(&f.geno, "geno", 0.1, "maximum fraction of missing calls per SNP (0 = no filter)")
 	fs.Float64Var(&f.mind, "mind", 0, "maximum fraction of missing calls per individual (0 = no filter)")
 	fs.Float64Var(&f.hwe, "hwe", 0, "drop SNPs with a Hardy–Weinberg exact test p-value below this (0 = no filter)")
-	fs.Float64Var(&f.testFraction, "test-fraction", 0.3, "fraction of individuals held out as the real test set")
+	fs.Float64Var(&f.testFraction, "test-fraction", 0.3, "fraction of individuals held out as the real test set (fit: 0 trains on every individual, and the report then has no held-out comparisons)")
 	fs.IntVar(&f.maxSNPs, "max-snps", pipeline.DefaultMaxSNPs, "SNP budget of one model: beyond it the first `N` consecutive SNPs are fitted (-1 = no limit)")
 }
 
@@ -47,8 +47,8 @@ func (f *dataFlags) options(input string) (pipeline.DataOptions, error) {
 		return o, usagef("--mind must be in [0, 1], got %g", f.mind)
 	case f.hwe < 0 || f.hwe > 1:
 		return o, usagef("--hwe must be in [0, 1], got %g", f.hwe)
-	case f.testFraction <= 0 || f.testFraction >= 1:
-		return o, usagef("--test-fraction must be in (0, 1), got %g", f.testFraction)
+	case f.testFraction < 0 || f.testFraction >= 1:
+		return o, usagef("--test-fraction must be in [0, 1), got %g", f.testFraction)
 	case f.maxSNPs == 0 || f.maxSNPs < -1:
 		return o, usagef("--max-snps must be a positive number of SNPs or -1, got %d", f.maxSNPs)
 	case f.maxSNPs > limits.MaxSNPs:

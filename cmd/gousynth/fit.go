@@ -24,6 +24,8 @@ func newFitCmd() *cobra.Command {
 		outDir  string
 		process string
 		win     windowFlags
+		test    string
+		split   bool
 	)
 	cmd := &cobra.Command{
 		Use:   "fit IN.vcf.gz",
@@ -65,6 +67,14 @@ instead, and the run says so; pick another stretch with --region.`,
 			if err != nil {
 				return err
 			}
+			if test != "" {
+				// The external cohort replaces the held-out individuals.
+				if cmd.Flags().Changed("test-fraction") && dopts.TestFraction > 0 {
+					return usagef("fit: --test %s replaces the held-out individuals; --test-fraction %g cannot go with it (leave it out, or give 0)", test, dopts.TestFraction)
+				}
+				dopts.TestFraction = 0
+				dopts.TestInput = test
+			}
 			cfg, err := mflags.config(strings.ToLower(process))
 			if err != nil {
 				return err
@@ -78,7 +88,12 @@ instead, and the run says so; pick another stretch with --region.`,
 			}
 			var files pathcheck.Set
 			data.files(&files, args[0])
-			dirOutputs(&files, outDir, pipeline.FitOutputNames())
+			files.VCFInput("--test VCF", test)
+			names := pipeline.FitOutputNames()
+			if split {
+				names = append(names, pipeline.SplitFileNames()...)
+			}
+			dirOutputs(&files, outDir, names)
 			if err := checkFiles(cmd, &files); err != nil {
 				return err
 			}
@@ -101,6 +116,7 @@ instead, and the run says so; pick another stretch with --region.`,
 				Progress:    modelProgress(""),
 				Logger:      slog.Default(),
 				Windows:     wopts,
+				WriteSplit:  split,
 			})
 			if err != nil {
 				return err
@@ -114,6 +130,8 @@ instead, and the run says so; pick another stretch with --region.`,
 	fs := cmd.Flags()
 	fs.StringVarP(&outDir, "out", "o", "gousynth_out", "output `DIR`")
 	fs.StringVar(&process, "process", "gou", "forward process: gou, vp, cld or cld-eps")
+	fs.StringVar(&test, "test", "", "evaluate against this external test cohort (`VCF`) instead of held-out individuals: every input individual is trained on, sites are matched on CHROM/POS/REF/ALT (fitted and evaluated on those both hold; mismatches are counted in run.log and metrics.json)")
+	fs.BoolVar(&split, "write-split", false, "also write the training and test sample lists, "+pipeline.TrainSplitFile+" and "+pipeline.TestSplitFile+" (REAL sample IDs, one per line, as bcftools -S and --samples-file read them)")
 	outf.register(fs)
 	data.register(fs)
 	mflags.register(fs)
@@ -184,11 +202,22 @@ func (f *windowFlags) options(fs *pflag.FlagSet, cfg model.Config) (chrom.Option
 // printSummary prints the verdicts and where the outputs are.
 func printSummary(w io.Writer, res *pipeline.FitResult) {
 	m := res.Metrics
+	against := fmt.Sprintf("evaluated against %d held-out", m.NumTest)
+	switch {
+	case res.Data.TestInput != "":
+		against = fmt.Sprintf("evaluated against %d of the external test cohort", m.NumTest)
+	case m.NumTest == 0:
+		against = "no held-out individuals to evaluate against (compared with the training individuals, no floor)"
+	}
 	if wr := res.Windowed; wr != nil {
 		cm := wr.Metrics
-		fmt.Fprintf(w, "windowed fit: %d windows over %d SNPs (more than --max-snps), %d training individuals; %d synthetic individuals evaluated against %d held-out\n",
-			len(wr.Windows), cm.SNPs, res.Data.Train.NumSamples(), m.NumSynth, m.NumTest)
-		fmt.Fprintf(w, "  %-20s inside windows %.4f (floor %.4f), straddling boundaries %.4f (floor %.4f)\n", "LD r² MAE", cm.LD.Inside, cm.LD.FloorInside, cm.LD.Straddle, cm.LD.FloorStraddle)
+		fmt.Fprintf(w, "windowed fit: %d windows over %d SNPs (more than --max-snps), %d training individuals; %d synthetic individuals %s\n",
+			len(wr.Windows), res.Data.Train.NumSites(), res.Data.Train.NumSamples(), m.NumSynth, against)
+		if cm != nil {
+			fmt.Fprintf(w, "  %-20s inside windows %.4f (floor %.4f), straddling boundaries %.4f (floor %.4f)\n", "LD r² MAE", cm.LD.Inside, cm.LD.FloorInside, cm.LD.Straddle, cm.LD.FloorStraddle)
+		} else {
+			cm = &chrom.Metrics{}
+		}
 		for k := range cm.PCW2 {
 			if k < 3 {
 				fmt.Fprintf(w, "  %-20s PC%d W2 %.3f (floor %.3f)\n", "ancestry", k+1, cm.PCW2[k], cm.PCW2Floor[k])
@@ -203,8 +232,8 @@ func printSummary(w io.Writer, res *pipeline.FitResult) {
 		}
 		return
 	}
-	fmt.Fprintf(w, "fitted %s on %d individuals × %d SNPs; %d synthetic individuals evaluated against %d held-out\n",
-		res.Model.Config.Process, res.Data.Train.NumSamples(), res.Data.Train.NumSites(), m.NumSynth, m.NumTest)
+	fmt.Fprintf(w, "fitted %s on %d individuals × %d SNPs; %d synthetic individuals %s\n",
+		res.Model.Config.Process, res.Data.Train.NumSamples(), res.Data.Train.NumSites(), m.NumSynth, against)
 	for _, v := range m.Verdicts {
 		fmt.Fprintf(w, "  %-20s %-12s %s\n", v.Area, v.Verdict, v.Reason)
 	}

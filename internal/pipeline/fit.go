@@ -46,6 +46,9 @@ type FitOptions struct {
 	// Windows configures the windowed fit of data with more SNPs than the
 	// budget (Data.Windows "auto"); Model is then every window's model.
 	Windows chrom.Options
+	// WriteSplit also writes the training and test sample lists
+	// (TrainSplitFile, TestSplitFile: real sample IDs) into OutDir.
+	WriteSplit bool
 }
 
 // FitResult is what a fit produced.
@@ -88,6 +91,11 @@ func Fit(ctx context.Context, o FitOptions) (_ *FitResult, err error) {
 	defer j.out.Abort()
 	defer func() { err = j.out.UserError(err) }()
 	d := j.data
+	if o.WriteSplit {
+		if err := j.writeSplit(); err != nil {
+			return nil, err
+		}
+	}
 	if d.Windowed {
 		return fitWindowed(ctx, o, j, start)
 	}
@@ -181,9 +189,10 @@ func (j *job) fitGenerateEvaluate(ctx context.Context, cfg model.Config, n int, 
 	ropts.Seed = stageSeed(j.seed, stageReport)
 	ropts.Panel = d.populations()
 	j.log.Info("evaluating", "test", d.Test.NumSamples(), "synthetic", r.synth.NumSamples())
-	if r.metrics, err = report.Evaluate(d.Test, r.synth, d.Train, ropts); err != nil {
+	if r.metrics, err = report.Evaluate(d.evalTest(), r.synth, d.Train, ropts); err != nil {
 		return nil, err
 	}
+	r.metrics.Notes = append(r.metrics.Notes, d.TestNotes...)
 	return r, ctx.Err()
 }
 
@@ -283,7 +292,7 @@ func provenanceBase(o FitOptions, d *Data) report.Provenance {
 		p = append(p, kv("note", note))
 	}
 	p = append(p,
-		kv("split", fmt.Sprintf("%d training / %d test individuals (test fraction %g, stratified by population: %v)", d.Train.NumSamples(), d.Test.NumSamples(), o.Data.TestFraction, d.Panel != nil)),
+		kv("split", d.splitDescription(o.Data)),
 	)
 	return p
 }

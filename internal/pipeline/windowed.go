@@ -180,12 +180,19 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 	fitSeconds := time.Since(t0).Seconds()
 	j.log.Info("windows done", "seconds", strconv.FormatFloat(fitSeconds, 'f', 1, 64))
 
-	j.log.Info("evaluating the chromosome", "test", d.Test.NumSamples(), "synthetic", n)
-	cm, err := chrom.Evaluate(d.Test, synth, d.Train, plan.Windows, plan.PCA, chrom.MetricOptions{Seed: stageSeed(j.seed, stageReport)})
-	if err != nil {
-		return nil, err
+	// The chromosome-scale metrics need held-out individuals (without them,
+	// only the representative window's report, against the training
+	// individuals, is computed).
+	var cm *chrom.Metrics
+	if d.HeldOut() {
+		j.log.Info("evaluating the chromosome", "test", d.Test.NumSamples(), "synthetic", n)
+		if cm, err = chrom.Evaluate(d.Test, synth, d.Train, plan.Windows, plan.PCA, chrom.MetricOptions{Seed: stageSeed(j.seed, stageReport)}); err != nil {
+			return nil, err
+		}
+		logWindowedMetrics(j, cm)
+	} else {
+		j.log.Warn("no held-out individuals: the chromosome-scale metrics are not computed; the representative window is compared with the training individuals")
 	}
-	logWindowedMetrics(j, cm)
 
 	// The standard report on a representative window: the middle one.
 	rep := plan.Windows[len(plan.Windows)/2]
@@ -197,24 +204,31 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 	ropts.Seed = stageSeed(j.seed, stageReport)
 	ropts.Panel = d.populations()
 	j.log.Info("evaluating the representative window", "index", rep.Index, "snps", rep.Core())
-	met, err := report.Evaluate(preprocess.SubsetSites(d.Test, idx), preprocess.SubsetSites(synth, idx), preprocess.SubsetSites(d.Train, idx), ropts)
+	var testRep *vcf.Genotypes
+	if d.HeldOut() {
+		testRep = preprocess.SubsetSites(d.Test, idx)
+	}
+	met, err := report.Evaluate(testRep, preprocess.SubsetSites(synth, idx), preprocess.SubsetSites(d.Train, idx), ropts)
 	if err != nil {
 		return nil, err
 	}
-	// The chromosome overview above it: per-window LD and allele-frequency
-	// errors (pairs as chrom.Evaluate's, < 50 SNPs apart) and the
-	// per-window ancestry agreement of chrom.Evaluate.
-	spans := make([]report.WindowSpan, len(plan.Windows))
-	for i, w := range plan.Windows {
-		spans[i] = report.WindowSpan{Start: w.CoreStart, End: w.End}
-	}
-	ov, err := report.WindowErrors(d.Test, synth, d.Train, spans, report.Options{Seed: ropts.Seed, LDWindowSNPs: 50, LDWindowKB: ropts.LDWindowKB})
-	if err != nil {
-		return nil, err
-	}
-	ov.Representative = len(plan.Windows) / 2
-	if len(cm.Ancestry.PerWindowSynth) > 0 {
-		ov.Ancestry, ov.AncestryTest = cm.Ancestry.PerWindowSynth[0], cm.Ancestry.PerWindowTest[0]
+	met.Notes = append(met.Notes, d.TestNotes...)
+	var ov *report.Overview
+	if cm != nil {
+		// The chromosome overview above it: per-window LD and allele-frequency
+		// errors (pairs as chrom.Evaluate's, < 50 SNPs apart) and the
+		// per-window ancestry agreement of chrom.Evaluate.
+		spans := make([]report.WindowSpan, len(plan.Windows))
+		for i, w := range plan.Windows {
+			spans[i] = report.WindowSpan{Start: w.CoreStart, End: w.End}
+		}
+		if ov, err = report.WindowErrors(d.Test, synth, d.Train, spans, report.Options{Seed: ropts.Seed, LDWindowSNPs: 50, LDWindowKB: ropts.LDWindowKB}); err != nil {
+			return nil, err
+		}
+		ov.Representative = len(plan.Windows) / 2
+		if len(cm.Ancestry.PerWindowSynth) > 0 {
+			ov.Ancestry, ov.AncestryTest = cm.Ancestry.PerWindowSynth[0], cm.Ancestry.PerWindowTest[0]
+		}
 	}
 	prov := windowedProvenance(o, d, plan, cm, rep, n)
 	title := fmt.Sprintf("gousynth windowed fit: %d windows; standard sections on window %d (%s:%d-%d)", len(plan.Windows), rep.Index,
@@ -270,6 +284,11 @@ func windowedProvenance(o FitOptions, d *Data, plan *chrom.Plan, cm *chrom.Metri
 		kv("window model", fmt.Sprintf("%s, %d steps, network on %d leading eigen-directions, hidden %d×%d, %d sampler steps", co.Model.Process, co.Model.Steps, co.Model.NetDims, co.Model.Hidden, co.Model.Layers, co.Model.SamplerSteps)),
 		kv("synthetic individuals", strconv.Itoa(n)),
 		kv("representative window", fmt.Sprintf("window %d, SNPs %d-%d: the sections below this table are computed on it", rep.Index, rep.CoreStart+1, rep.End)),
+	)
+	if cm == nil {
+		return append(base, kv("chromosome metrics", "not computed: no held-out individuals to compare with"))
+	}
+	base = append(base,
 		kv("chromosome: LD r² MAE inside windows", fmt.Sprintf("%s (distance-matched %s; floor %s) over %d pairs ≤ %d SNPs apart", f(cm.LD.Inside), f(cm.LD.InsideMatched), f(cm.LD.FloorInside), cm.LD.InsidePairs, 50)),
 		kv("chromosome: LD r² MAE straddling boundaries", fmt.Sprintf("%s (floor %s) over %d pairs; ratio to inside (distance-matched) %s", f(cm.LD.Straddle), f(cm.LD.FloorStraddle), cm.LD.StraddlePairs, f(cm.LD.Straddle/cm.LD.InsideMatched))),
 		kv("chromosome: allele-frequency r²", fmt.Sprintf("%s (floor %s)", f(cm.AFR2), f(cm.AFR2Floor))),
