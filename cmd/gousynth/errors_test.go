@@ -242,7 +242,7 @@ func TestErrorTable(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, 2, []string{"unknown command \"frobnicate\""}},
 		{"missing argument", []string{"stats"}, 2, []string{"stats: accepts 1 arg(s), received 0"}},
 		{"extra argument", []string{"generate", "a.gsy", "b.gsy", "-o", "OUT/g.vcf.gz"}, 2, []string{"generate: accepts 1 arg(s), received 2"}},
-		{"missing -o", []string{"generate", "MODEL"}, 2, []string{"-o/--output is required"}},
+		{"missing -o", []string{"generate", "MODEL"}, 2, []string{"-o/--out is required"}},
 		{"wrong output suffix", []string{"generate", "MODEL", "-o", "OUT/g.vcf"}, 2, []string{"must end in .vcf.gz"}},
 
 		// Model files given to generate.

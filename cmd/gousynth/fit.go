@@ -34,7 +34,14 @@ func newFitCmd() *cobra.Command {
 filters, holds out --test-fraction of the individuals as a real test set, fits
 a diffusion model (GOU by default) on the rest, generates a synthetic cohort
 (as many individuals as the input unless -n) and evaluates it against the
-held-out individuals. It writes, all together or not at all:
+held-out individuals. --test-fraction 0 trains on every individual (the
+report then has no floor and no membership inference, and says so);
+--test TEST.vcf.gz trains on every individual and evaluates against that
+external cohort instead, on the sites both files hold (matched on
+CHROM/POS/REF/ALT; how many each lacked is in run.log and metrics.json).
+--write-split also writes the training and test sample lists (REAL IDs)
+for rerunning "gousynth report" on the same split. It writes, all
+together or not at all:
 
   OUTDIR/model.gsy              the fitted model (no real genotypes or IDs)
   OUTDIR/synthetic.vcf.gz(.tbi/.csi) the synthetic cohort (samples SYN000001, ...)
@@ -57,7 +64,9 @@ instead, and the run says so; pick another stretch with --region.`,
   gousynth fit chr22.vcf.gz --region 22:17000000-18000000 --panel samples.panel -o chr22_out
   gousynth fit in.vcf.gz --process vp --steps 2000 -n 5000 --seed 7 -o vp_out
   gousynth fit chr22.vcf.gz --threads 2 -o chr22_windows     # whole chromosome, windowed
-  gousynth fit chr22.vcf.gz --windows off --region 22:17000000-18000000 -o chr22_1mb`,
+  gousynth fit chr22.vcf.gz --windows off --region 22:17000000-18000000 -o chr22_1mb
+  gousynth fit train.vcf.gz --test test.vcf.gz -o ext_out  # external test cohort
+  gousynth fit in.vcf.gz --write-split -o out                # + out/{train,test}.samples.real-ids.txt`,
 		Args: exactArgs(1, "fit needs one input VCF"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := outf.validate(); err != nil {
@@ -106,18 +115,21 @@ instead, and the run says so; pick another stretch with --region.`,
 					wopts.OverlapSNPs = min(chrom.DefaultOverlapSNPs, wopts.WindowSNPs/2)
 				}
 			}
-			res, err := pipeline.Fit(cmd.Context(), pipeline.FitOptions{
+			prog := newProgress("")
+			defer prog.finish()
+			res, err := pipeline.Fit(prog.context(cmd.Context()), pipeline.FitOptions{
 				Data:        dopts,
 				OutDir:      outDir,
 				NSynth:      outf.nSynth,
 				Model:       cfg,
 				Report:      report.Options{LDWindowSNPs: outf.ldWindowSNPs},
 				CommandLine: commandLine(),
-				Progress:    modelProgress(""),
+				Progress:    prog.fn(),
 				Logger:      slog.Default(),
 				Windows:     wopts,
 				WriteSplit:  split,
 			})
+			prog.finish()
 			if err != nil {
 				return err
 			}
@@ -134,6 +146,8 @@ instead, and the run says so; pick another stretch with --region.`,
 	fs.BoolVar(&split, "write-split", false, "also write the training and test sample lists, "+pipeline.TrainSplitFile+" and "+pipeline.TestSplitFile+" (REAL sample IDs, one per line, as bcftools -S and --samples-file read them)")
 	outf.register(fs)
 	data.register(fs)
+	// fit, unlike compare, goes windowed beyond one model's budget.
+	fs.Lookup("max-snps").Usage = "SNP budget of one model (`N`): beyond it fit switches to windowed models over every SNP (--windows auto), or fits the first N consecutive SNPs with --windows off (-1 = no limit, one model)"
 	mflags.register(fs)
 	win.register(fs)
 	return cmd

@@ -120,6 +120,9 @@ func streamStats(cmd *cobra.Command, path string, opts vcf.ReadOptions) error {
 	}
 	defer r.Close()
 	s := newSiteStats(len(r.Samples()))
+	prog := newProgress("")
+	defer prog.finish()
+	prog.phaseStart("read")
 	ctx := cmd.Context()
 	for {
 		_, dos, haps, err := r.Next()

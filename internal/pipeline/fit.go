@@ -84,7 +84,7 @@ const (
 // report, metrics and log into OutDir. Either all outputs appear or none.
 func Fit(ctx context.Context, o FitOptions) (_ *FitResult, err error) {
 	start := time.Now()
-	j, err := startJob(ctx, o.Logger, o.OutDir, o.Data)
+	j, err := startJob(ctx, o.Logger, o.OutDir, o.Data, o.CommandLine)
 	if err != nil {
 		return nil, err
 	}
@@ -135,9 +135,10 @@ type job struct {
 
 // startJob stages the output directory and prepares the data. The caller
 // must `defer j.out.Abort()`.
-func startJob(ctx context.Context, logger *slog.Logger, outDir string, o DataOptions) (*job, error) {
+func startJob(ctx context.Context, logger *slog.Logger, outDir string, o DataOptions, cmdline string) (*job, error) {
 	j := &job{logBuf: new(bytes.Buffer), seed: o.Seed}
 	j.log = teeLogger(logger, j.logBuf)
+	j.log.Debug("run", "gousynth", version.String(), "command", cmdline, "seed", o.Seed, "threads", o.Read.Threads)
 	out, err := atomicfile.CreateDir(outDir)
 	if err != nil {
 		return nil, err
@@ -181,6 +182,7 @@ func (j *job) fitGenerateEvaluate(ctx context.Context, cfg model.Config, n int, 
 		n = d.NumInput
 	}
 	j.log.Info("generating", "individuals", n)
+	startPhase(ctx, "generate")
 	t0 = time.Now()
 	if r.synth, err = m.Generate(ctx, n, stageSeed(j.seed, stageGenerate)); err != nil {
 		return nil, err
@@ -189,6 +191,7 @@ func (j *job) fitGenerateEvaluate(ctx context.Context, cfg model.Config, n int, 
 	ropts.Seed = stageSeed(j.seed, stageReport)
 	ropts.Panel = d.populations()
 	j.log.Info("evaluating", "test", d.Test.NumSamples(), "synthetic", r.synth.NumSamples())
+	startPhase(ctx, "evaluate")
 	if r.metrics, err = report.Evaluate(d.evalTest(), r.synth, d.Train, ropts); err != nil {
 		return nil, err
 	}

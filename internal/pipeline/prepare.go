@@ -116,6 +116,7 @@ func Prepare(ctx context.Context, o DataOptions, log *slog.Logger) (*Data, error
 		limit = max
 	}
 	log.Info("reading", "file", o.Input, "region", o.Read.Region)
+	startPhase(ctx, "read")
 	sf, ro, err := preprocess.NewStreamFilter(o.Input, o.Read, o.Filter)
 	if err != nil {
 		if errors.Is(err, preprocess.ErrNothingLeft) || errors.Is(err, preprocess.ErrBadOption) {

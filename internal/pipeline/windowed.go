@@ -186,6 +186,7 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 	var cm *chrom.Metrics
 	if d.HeldOut() {
 		j.log.Info("evaluating the chromosome", "test", d.Test.NumSamples(), "synthetic", n)
+		startPhase(ctx, "evaluate")
 		if cm, err = chrom.Evaluate(d.Test, synth, d.Train, plan.Windows, plan.PCA, chrom.MetricOptions{Seed: stageSeed(j.seed, stageReport)}); err != nil {
 			return nil, err
 		}
@@ -204,6 +205,7 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 	ropts.Seed = stageSeed(j.seed, stageReport)
 	ropts.Panel = d.populations()
 	j.log.Info("evaluating the representative window", "index", rep.Index, "snps", rep.Core())
+	startPhase(ctx, "evaluate window")
 	var testRep *vcf.Genotypes
 	if d.HeldOut() {
 		testRep = preprocess.SubsetSites(d.Test, idx)
@@ -362,6 +364,8 @@ func GenerateWindowed(ctx context.Context, path string, n int, seed uint64, out,
 	}
 	defer f.Close()
 	regress := hdr.Options.Conditioning == chrom.CondRegress || hdr.Options.Conditioning == chrom.CondRegressMatch
+	progress := progressOf(ctx)
+	progress(model.Progress{Phase: "generate", Total: len(hdr.Windows)})
 	g := &vcf.Genotypes{Sites: hdr.Sites, Samples: make([]string, n)}
 	for s := range g.Samples {
 		g.Samples[s] = fmt.Sprintf("SYN%06d", s+1)
@@ -414,6 +418,7 @@ func GenerateWindowed(ctx context.Context, path string, n int, seed uint64, out,
 		err = chrom.GenerateStream(ctx, hdr.PCA, hdr.Mixture, n, hdr.Options.Oversample, hdr.Options.Conditioning, seed, next,
 			func(_ chrom.Window, lo, rows int, core []int8) error { return sp.add(lo, rows, core) },
 			func(win chrom.Window) error {
+				defer progress(model.Progress{Phase: "generate", Step: win.Index + 1, Total: len(hdr.Windows)})
 				return sp.flush(ctx, func(v int, row []int8) error { return w.Write(hdr.Sites[win.CoreStart+v], row, nil) })
 			})
 		if err != nil {
@@ -423,6 +428,7 @@ func GenerateWindowed(ctx context.Context, path string, n int, seed uint64, out,
 	}
 	// Candidate selection needs every candidate of a window at once.
 	err = chrom.Generate(ctx, hdr.PCA, hdr.Mixture, n, hdr.Options.Oversample, hdr.Options.Conditioning, seed, next, func(wd chrom.WindowDone) error {
+		defer progress(model.Progress{Phase: "generate", Step: wd.Window.Index + 1, Total: len(hdr.Windows)})
 		for v := 0; v < wd.Window.Core(); v++ {
 			if err := w.Write(hdr.Sites[wd.Window.CoreStart+v], wd.Core[v*n:(v+1)*n], nil); err != nil {
 				return err
