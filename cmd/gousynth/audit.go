@@ -131,6 +131,9 @@ func runAudit(cmd *cobra.Command, fl *auditFlags) error {
 	if err != nil {
 		return err
 	}
+	if !isect.Matched() {
+		a.Notes = append(a.Notes, isect.String())
+	}
 	if fl.json != "" {
 		var buf bytes.Buffer
 		if err := a.WriteJSON(&buf); err != nil {

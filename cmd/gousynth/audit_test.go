@@ -188,9 +188,17 @@ func TestAuditDifferentSites(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := g.NumSites()
-	code, msg := runCLI(t, "audit", "--train", f["train"], "--synth", f["othersites"], "--test", f["test"])
+	js := filepath.Join(t.TempDir(), "a.json")
+	code, msg := runCLI(t, "audit", "--train", f["train"], "--synth", f["othersites"], "--test", f["test"], "-o", js)
 	if code != 0 {
 		t.Fatalf("exit %d:\n%s", code, msg)
+	}
+	b, err := os.ReadFile(js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), fmt.Sprintf("%d common to all cohorts are compared", n-1)) {
+		t.Errorf("the JSON's notes do not say which sites were compared:\n%s", b)
 	}
 	for _, w := range []string{
 		fmt.Sprintf("%d common to all cohorts are compared", n-1),

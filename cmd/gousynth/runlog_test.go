@@ -45,6 +45,10 @@ func TestCommandLogs(t *testing.T) {
 			}
 		}
 	}
+	// --log may not name an input.
+	if code, msg := runCLI(t, "stats", sim, "--log", sim); code != 2 || !strings.Contains(msg, "--log") {
+		t.Errorf("--log naming the input: exit %d, %s", code, msg)
+	}
 	// Standard output: no log beside "-".
 	before, _ := os.ReadDir(dir)
 	if code, msg := runCLI(t, "ld", sim, "-o", "-", "--quiet"); code != 0 {

@@ -98,6 +98,15 @@ func TestFitWindowedWorkflows(t *testing.T) {
 				if len(ids) != 200 {
 					t.Errorf("training list of %d IDs, want 200", len(ids))
 				}
+				// generate from the windowed model reports its windows.
+				var last model.Progress
+				ctx := WithProgress(context.Background(), func(p model.Progress) { last = p })
+				if err := GenerateWindowed(ctx, filepath.Join(out, ModelFile), 30, 1, filepath.Join(dir, "gen.vcf.gz"), ""); err != nil {
+					t.Fatal(err)
+				}
+				if w := len(res.Windowed.Windows); last.Phase != "generate" || last.Step != w || last.Total != w {
+					t.Errorf("last progress of generate %+v, want %d of %d windows", last, w, w)
+				}
 				return
 			}
 			if js.Chromosome == nil || js.Rep.NumTest != 60 || js.Chromosome.SNPs != res.Data.Train.NumSites() {
