@@ -7,16 +7,16 @@ import (
 	"github.com/gousynth/gousynth/vcf"
 )
 
-// SiteKey identifies a site as the cohorts are matched on it: chromosome,
+// siteKey identifies a site as the cohorts are matched on it: chromosome,
 // position, REF and ALT.
-type SiteKey struct {
+type siteKey struct {
 	Chrom    string
 	Pos      int
 	Ref, Alt string
 }
 
-// KeyOf is the SiteKey of s.
-func KeyOf(s vcf.Site) SiteKey { return SiteKey{s.Chrom, s.Pos, s.Ref, s.Alt} }
+// keyOf is the siteKey of s.
+func keyOf(s vcf.Site) siteKey { return siteKey{s.Chrom, s.Pos, s.Ref, s.Alt} }
 
 // CohortSites says how one cohort's sites relate to the others' in an
 // Intersection.
@@ -66,16 +66,16 @@ func (x *Intersection) String() string {
 // listed twice in one cohort counts once (its first occurrence). It fails
 // when no site is common to all, naming the cohorts.
 func IntersectSites(cohorts []*vcf.Genotypes, names []string) ([]*vcf.Genotypes, *Intersection, error) {
-	var sets []map[SiteKey]int
+	var sets []map[siteKey]int
 	var live []int
 	for i, g := range cohorts {
 		if g == nil {
 			continue
 		}
-		set := make(map[SiteKey]int, g.NumSites())
+		set := make(map[siteKey]int, g.NumSites())
 		for v, s := range g.Sites {
-			if _, dup := set[KeyOf(s)]; !dup {
-				set[KeyOf(s)] = v
+			if _, dup := set[keyOf(s)]; !dup {
+				set[keyOf(s)] = v
 			}
 		}
 		sets = append(sets, set)
@@ -86,17 +86,17 @@ func IntersectSites(cohorts []*vcf.Genotypes, names []string) ([]*vcf.Genotypes,
 	if len(live) == 0 {
 		return out, x, nil
 	}
-	union := map[SiteKey]bool{}
+	union := map[siteKey]bool{}
 	for _, set := range sets {
 		for k := range set {
 			union[k] = true
 		}
 	}
 	first := cohorts[live[0]]
-	var common []SiteKey
-	seen := map[SiteKey]bool{}
+	var common []siteKey
+	seen := map[siteKey]bool{}
 	for _, s := range first.Sites {
-		k := KeyOf(s)
+		k := keyOf(s)
 		if seen[k] {
 			continue
 		}

@@ -47,7 +47,9 @@ together or not at all:
   OUTDIR/synthetic.vcf.gz(.tbi/.csi) the synthetic cohort (samples SYN000001, ...)
   OUTDIR/report.html            fidelity and privacy report (self-contained)
   OUTDIR/metrics.json           every metric with its floor
-  OUTDIR/run.log                what was read, filtered, fitted and measured
+  OUTDIR/run.log                the command line, version and seed; what was read,
+                                filtered, fitted and measured
+  OUTDIR/{train,test}.samples.real-ids.txt  with --write-split: the split (REAL IDs)
 
 Beyond --max-snps SNPs (default 2000), fit works on the whole input with
 windowed models (--windows auto, the default): the sites are cut into windows
