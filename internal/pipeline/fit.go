@@ -182,9 +182,8 @@ func (j *job) fitGenerateEvaluate(ctx context.Context, cfg model.Config, n int, 
 		n = d.NumInput
 	}
 	j.log.Info("generating", "individuals", n)
-	startPhase(ctx, "generate")
 	t0 = time.Now()
-	if r.synth, err = m.Generate(ctx, n, stageSeed(j.seed, stageGenerate)); err != nil {
+	if r.synth, err = generateAll(ctx, m, n, stageSeed(j.seed, stageGenerate)); err != nil {
 		return nil, err
 	}
 	r.generateSeconds = time.Since(t0).Seconds()
