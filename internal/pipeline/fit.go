@@ -49,6 +49,9 @@ type FitOptions struct {
 	// Windows configures the windowed fit of data with more SNPs than the
 	// budget (Data.Windows "auto"); Model is then every window's model.
 	Windows chrom.Options
+	// WriteSplit also writes the training and test sample lists
+	// (TrainSplitFile, TestSplitFile: real sample IDs) into OutDir.
+	WriteSplit bool
 	// OutFormat is the format of the synthetic cohort: "vcf" or "" (a
 	// bgzipped, indexed VCF, SynthFile) or "plink" (a PLINK 1 fileset,
 	// SynthPLINKFile).
@@ -108,13 +111,18 @@ func Fit(ctx context.Context, o FitOptions) (_ *FitResult, err error) {
 	default:
 		return nil, fmt.Errorf("%w: output format must be vcf or plink, got %q", ErrBadOption, o.OutFormat)
 	}
-	j, err := startJob(ctx, o.Logger, o.OutDir, o.Data)
+	j, err := startJob(ctx, o.Logger, o.OutDir, o.Data, o.CommandLine)
 	if err != nil {
 		return nil, err
 	}
 	defer j.out.Abort()
 	defer func() { err = j.out.UserError(err) }()
 	d := j.data
+	if o.WriteSplit {
+		if err := j.writeSplit(); err != nil {
+			return nil, err
+		}
+	}
 	if d.Windowed {
 		return fitWindowed(ctx, o, j, start)
 	}
@@ -156,9 +164,10 @@ type job struct {
 
 // startJob stages the output directory and prepares the data. The caller
 // must `defer j.out.Abort()`.
-func startJob(ctx context.Context, logger *slog.Logger, outDir string, o DataOptions) (*job, error) {
+func startJob(ctx context.Context, logger *slog.Logger, outDir string, o DataOptions, cmdline string) (*job, error) {
 	j := &job{logBuf: new(bytes.Buffer), seed: o.Seed}
 	j.log = teeLogger(logger, j.logBuf)
+	j.log.Debug("run", "gousynth", version.String(), "command", cmdline, "seed", o.Seed, "threads", o.Read.Threads)
 	out, err := atomicfile.CreateDir(outDir)
 	if err != nil {
 		return nil, err
@@ -203,16 +212,18 @@ func (j *job) fitGenerateEvaluate(ctx context.Context, cfg model.Config, n int, 
 	}
 	j.log.Info("generating", "individuals", n)
 	t0 = time.Now()
-	if r.synth, err = m.Generate(ctx, n, stageSeed(j.seed, stageGenerate)); err != nil {
+	if r.synth, err = generateAll(ctx, m, n, stageSeed(j.seed, stageGenerate)); err != nil {
 		return nil, err
 	}
 	r.generateSeconds = time.Since(t0).Seconds()
 	ropts.Seed = stageSeed(j.seed, stageReport)
 	ropts.Panel = d.populations()
 	j.log.Info("evaluating", "test", d.Test.NumSamples(), "synthetic", r.synth.NumSamples())
-	if r.metrics, err = report.Evaluate(d.Test, r.synth, d.Train, ropts); err != nil {
+	startPhase(ctx, "evaluate")
+	if r.metrics, err = report.Evaluate(d.evalTest(), r.synth, d.Train, ropts); err != nil {
 		return nil, err
 	}
+	r.metrics.Notes = append(r.metrics.Notes, d.TestNotes...)
 	return r, ctx.Err()
 }
 
@@ -319,7 +330,7 @@ func provenanceBase(o FitOptions, d *Data) report.Provenance {
 		p = append(p, kv("note", note))
 	}
 	p = append(p,
-		kv("split", fmt.Sprintf("%d training / %d test individuals (test fraction %g, stratified by population: %v)", d.Train.NumSamples(), d.Test.NumSamples(), o.Data.TestFraction, d.Panel != nil)),
+		kv("split", d.splitDescription(o.Data)),
 	)
 	return p
 }

@@ -199,7 +199,10 @@ func GenerateModel(ctx context.Context, m *model.Model, n int, seed uint64, path
 	}
 	defer sp.close()
 	var sel []int8
+	progress := progressOf(ctx)
+	progress(model.Progress{Phase: "generate", Total: n})
 	err = m.GenerateChunks(ctx, n, seed, func(lo, rows int, dos []int8) error {
+		defer progress(model.Progress{Phase: "generate", Step: lo + rows, Total: n})
 		if keep != nil {
 			sel = sel[:0]
 			for _, j := range keep {

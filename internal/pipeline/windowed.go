@@ -73,9 +73,14 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 	for s := range all.Samples {
 		all.Samples[s] = fmt.Sprintf("SYN%06d", s+1)
 	}
-	ev, err := chrom.NewEvaluator(d.Test, d.Train, n, plan.Windows, plan.PCA, chrom.MetricOptions{Seed: stageSeed(j.seed, stageReport)})
-	if err != nil {
-		return nil, err
+	// Without held-out individuals there are no chromosome-scale metrics
+	// (only the representative window's report, against the training
+	// individuals).
+	var ev *chrom.Evaluator
+	if d.HeldOut() {
+		if ev, err = chrom.NewEvaluator(d.Test, d.Train, n, plan.Windows, plan.PCA, chrom.MetricOptions{Seed: stageSeed(j.seed, stageReport)}); err != nil {
+			return nil, err
+		}
 	}
 	rep := plan.Windows[len(plan.Windows)/2]
 	var repSynth *vcf.Genotypes
@@ -122,15 +127,17 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 				return err
 			}
 		}
-		if err := ev.Add(win, wd.Core, n); err != nil {
-			return err
-		}
 		core := &vcf.Genotypes{Sites: all.Sites[win.CoreStart:win.End], Samples: all.Samples[:nm], Dosage: make([]int8, win.Core()*nm)}
 		for v := 0; v < win.Core(); v++ {
 			copy(core.Dosage[v*nm:(v+1)*nm], wd.Core[v*n:v*n+nm])
 		}
-		if err := overview(win, core); err != nil {
-			return err
+		if ev != nil {
+			if err := ev.Add(win, wd.Core, n); err != nil {
+				return err
+			}
+			if err := overview(win, core); err != nil {
+				return err
+			}
 		}
 		if win == rep {
 			repSynth = core
@@ -167,22 +174,34 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 	fitSeconds := time.Since(t0).Seconds()
 	j.log.Info("windows done", "seconds", strconv.FormatFloat(fitSeconds, 'f', 1, 64))
 
-	j.log.Info("evaluating the chromosome", "test", d.Test.NumSamples(), "synthetic", n)
-	cm, err := ev.Finish()
-	if err != nil {
-		return nil, err
+	var cm *chrom.Metrics
+	if ev != nil {
+		j.log.Info("evaluating the chromosome", "test", d.Test.NumSamples(), "synthetic", n)
+		startPhase(ctx, "evaluate")
+		if cm, err = ev.Finish(); err != nil {
+			return nil, err
+		}
 	}
-	logWindowedMetrics(j, cm)
 
 	// The standard report on a representative window: the middle one.
 	j.log.Info("evaluating the representative window", "index", rep.Index, "snps", rep.Core())
-	met, err := report.Evaluate(d.Test.SiteRange(rep.CoreStart, rep.End), repSynth, d.Train.SiteRange(rep.CoreStart, rep.End), ropts)
+	startPhase(ctx, "evaluate window")
+	var testRep *vcf.Genotypes
+	if d.HeldOut() {
+		testRep = d.Test.SiteRange(rep.CoreStart, rep.End)
+	}
+	met, err := report.Evaluate(testRep, repSynth, d.Train.SiteRange(rep.CoreStart, rep.End), ropts)
 	if err != nil {
 		return nil, err
 	}
-	ov.Representative = len(plan.Windows) / 2
-	if len(cm.Ancestry.PerWindowSynth) > 0 {
-		ov.Ancestry, ov.AncestryTest = cm.Ancestry.PerWindowSynth[0], cm.Ancestry.PerWindowTest[0]
+	met.Notes = append(met.Notes, d.TestNotes...)
+	if cm == nil {
+		ov = nil
+	} else {
+		ov.Representative = len(plan.Windows) / 2
+		if len(cm.Ancestry.PerWindowSynth) > 0 {
+			ov.Ancestry, ov.AncestryTest = cm.Ancestry.PerWindowSynth[0], cm.Ancestry.PerWindowTest[0]
+		}
 	}
 	prov := windowedProvenance(o, d, plan, cm, rep, n)
 	title := fmt.Sprintf("gousynth windowed fit: %d windows; standard sections on window %d (%s:%d-%d)", len(plan.Windows), rep.Index,
@@ -238,6 +257,11 @@ func windowedProvenance(o FitOptions, d *Data, plan *chrom.Plan, cm *chrom.Metri
 		kv("window model", fmt.Sprintf("%s, %d steps, network on %d leading eigen-directions, hidden %d×%d, %d sampler steps", co.Model.Process, co.Model.Steps, co.Model.NetDims, co.Model.Hidden, co.Model.Layers, co.Model.SamplerSteps)),
 		kv("synthetic individuals", strconv.Itoa(n)),
 		kv("representative window", fmt.Sprintf("window %d, SNPs %d-%d: the sections below this table are computed on it", rep.Index, rep.CoreStart+1, rep.End)),
+	)
+	if cm == nil {
+		return append(base, kv("chromosome metrics", "not computed: no held-out individuals to compare with"))
+	}
+	base = append(base,
 		kv("chromosome: LD r² MAE inside windows", fmt.Sprintf("%s (distance-matched %s; floor %s) over %d pairs ≤ %d SNPs apart", f(cm.LD.Inside), f(cm.LD.InsideMatched), f(cm.LD.FloorInside), cm.LD.InsidePairs, 50)),
 		kv("chromosome: LD r² MAE straddling boundaries", fmt.Sprintf("%s (floor %s) over %d pairs; ratio to inside (distance-matched) %s", f(cm.LD.Straddle), f(cm.LD.FloorStraddle), cm.LD.StraddlePairs, f(cm.LD.Straddle/cm.LD.InsideMatched))),
 		kv("chromosome: allele-frequency r²", fmt.Sprintf("%s (floor %s)", f(cm.AFR2), f(cm.AFR2Floor))),
@@ -315,6 +339,8 @@ func GenerateWindowed(ctx context.Context, path string, n int, seed uint64, out,
 	}
 	defer fr.Close()
 	hdr := fr.Header()
+	progress := progressOf(ctx)
+	progress(model.Progress{Phase: "generate", Total: len(hdr.Windows)})
 	g := &vcf.Genotypes{Sites: hdr.Sites, Samples: make([]string, n)}
 	for s := range g.Samples {
 		g.Samples[s] = fmt.Sprintf("SYN%06d", s+1)
@@ -346,6 +372,7 @@ func GenerateWindowed(ctx context.Context, path string, n int, seed uint64, out,
 		err = chrom.GenerateStream(ctx, hdr.PCA, hdr.Mixture, n, hdr.Options.Oversample, hdr.Options.Conditioning, seed, next,
 			func(_ chrom.Window, lo, rows int, core []int8) error { return sp.add(lo, rows, core) },
 			func(win chrom.Window) error {
+				defer progress(model.Progress{Phase: "generate", Step: win.Index + 1, Total: len(hdr.Windows)})
 				return sp.flush(ctx, func(v int, row []int8) error { return w.Write(hdr.Sites[win.CoreStart+v], row, nil) })
 			})
 		if err != nil {
@@ -355,6 +382,7 @@ func GenerateWindowed(ctx context.Context, path string, n int, seed uint64, out,
 	}
 	// Candidate selection needs every candidate of a window at once.
 	err = chrom.Generate(ctx, hdr.PCA, hdr.Mixture, n, hdr.Options.Oversample, hdr.Options.Conditioning, seed, next, func(wd chrom.WindowDone) error {
+		defer progress(model.Progress{Phase: "generate", Step: wd.Window.Index + 1, Total: len(hdr.Windows)})
 		for v := 0; v < wd.Window.Core(); v++ {
 			if err := w.Write(hdr.Sites[wd.Window.CoreStart+v], wd.Core[v*n:(v+1)*n], nil); err != nil {
 				return err
