@@ -313,3 +313,80 @@ func TestWindowErrorsDirect(t *testing.T) {
 		t.Errorf("%d plots with the overview, want %d", n, wantPlots+3)
 	}
 }
+
+func TestWindowZoom(t *testing.T) {
+	train, test, _ := fixture(t, 500, 90)
+	synth := independentSNPs(rand.New(rand.NewPCG(2, 2)), train, 200)
+	windows := []WindowSpan{{0, 20}, {20, 45}, {45, 90}}
+	ov, err := WindowErrors(test, synth, train, windows, Options{Seed: 4, LDWindowSNPs: 8, WindowHeatCells: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ov.Heatmaps) != len(windows) {
+		t.Fatalf("%d zoom heatmaps for %d windows", len(ov.Heatmaps), len(windows))
+	}
+	for k, w := range windows {
+		h := ov.Heatmaps[k]
+		if want := min(30, w.End-w.Start); h.Cells != want || h.SNPs != w.End-w.Start || len(h.Test) != want*want || h.Last != float64(test.Sites[w.End-1].Pos) || h.Pos[0] != float64(test.Sites[w.Start].Pos) {
+			t.Fatalf("window %d: cells %d, SNPs %d, last %g", k, h.Cells, h.SNPs, h.Last)
+		}
+	}
+	// The last window's real test cells are the block averages of its r²
+	// matrix (45 SNPs in 30 cells).
+	idx := iotaFrom(45, 90)
+	want, err := blockR2(subsetSites(test, idx), 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range want {
+		near(t, "zoom cell", float64(ov.Heatmaps[2].Test[i]), v, 1e-6)
+	}
+	// Independent SNPs: the synthetic triangle holds less LD off the diagonal.
+	off := func(x []float32, n int) (s float64) {
+		for i := 0; i < n; i++ {
+			for j := 0; j < n; j++ {
+				if i != j {
+					s += float64(x[i*n+j])
+				}
+			}
+		}
+		return s
+	}
+	if h := ov.Heatmaps[2]; !(off(h.Synth, h.Cells) < off(h.Test, h.Cells)) {
+		t.Error("independent SNPs keep their LD in the zoom heatmap")
+	}
+
+	ov.Representative = 1
+	var buf bytes.Buffer
+	if err := WriteHTML(&buf, reportFixture(t), HTMLOptions{Overview: ov}); err != nil {
+		t.Fatal(err)
+	}
+	h := buf.String()
+	if n := strings.Count(h, `<svg class="zoom"`); n != len(windows) {
+		t.Errorf("%d zoom figures, want %d", n, len(windows))
+	}
+	if n := strings.Count(h, `<a href="#zoom-`); n < len(windows) {
+		t.Errorf("%d links to windows", n)
+	}
+	for _, want := range []string{`<svg class="strip"`, `<h3 id="zoom">`, `href="#zoom"`, `<div class="zwin rep" id="zoom-1">`, `<div class="zwin" id="zoom-0">`, `<a href="#zoom-2">next ›</a>`, `id="zseq"`, `.zwin:target{display:block}`, "Window 2 of 3"} {
+		if !strings.Contains(h, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	// No scripts: the zoom works with links and CSS :target alone.
+	if strings.Contains(h, "<script") {
+		t.Error("report has a script")
+	}
+
+	ov, err = WindowErrors(test, synth, train, windows, Options{Seed: 4, LDWindowSNPs: 8, WindowHeatCells: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf.Reset()
+	if err := WriteHTML(&buf, reportFixture(t), HTMLOptions{Overview: ov}); err != nil {
+		t.Fatal(err)
+	}
+	if ov.Heatmaps != nil || strings.Contains(buf.String(), `id="zoom"`) {
+		t.Error("WindowHeatCells −1 still draws a zoom")
+	}
+}

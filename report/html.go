@@ -87,6 +87,11 @@ type page struct {
 	// Overview holds the chromosome overview of a windowed fit.
 	Overview     []figure
 	OverviewNote string
+	// Strip and Zoom: the clickable window strip and every window's zoom
+	// panel (nil without Overview.Heatmaps).
+	Strip     template.HTML
+	Zoom      []zoomPanel
+	ZoomCells int
 }
 
 // WriteHTML renders the report as one self-contained HTML page: inline SVG
@@ -131,6 +136,15 @@ func WriteHTML(w io.Writer, m *Metrics, opts HTMLOptions) error {
 			return fmt.Errorf("report: draw chromosome overview: %w", e)
 		}
 		pg.Overview, pg.OverviewNote = figs, note
+		if pg.Zoom, e = zoomPanels(opts.Overview); e != nil {
+			return fmt.Errorf("report: draw window zoom: %w", e)
+		}
+		if pg.Zoom != nil {
+			pg.Strip = windowStrip(opts.Overview)
+			for _, h := range opts.Overview.Heatmaps {
+				pg.ZoomCells = max(pg.ZoomCells, h.Cells)
+			}
+		}
 	}
 	if pd.HeatCells > 0 {
 		pair, diff, scale, e := ldHeatmaps(pd)
@@ -273,7 +287,10 @@ td.desc{color:#555;font-size:.92em}
 table.prov td{white-space:pre-line}
 .figs{display:flex;flex-wrap:wrap;gap:18px;align-items:flex-start}
 figure{margin:0}figcaption{font-size:.85em;color:#555;max-width:560px}
-svg.plot,svg.heatmap{max-width:100%;height:auto}
+svg.plot,svg.heatmap,svg.zoom,svg.strip{max-width:100%;height:auto}
+.zwin{display:none;scroll-margin-top:8px}.zwin.rep{display:block}.zwin:target{display:block}
+.zooms:has(.zwin:target) .zwin.rep:not(:target){display:none}
+.zhead{font-size:.9em;margin:6px 0}.zhead a{color:#1a4f8a}
 .notes li{color:#7a4b00}
 code{background:#f3f3f3;padding:0 3px}
 @media print{
@@ -292,7 +309,7 @@ a{color:inherit;text-decoration:none}
 <p class="sub">{{.M.NumSites}} SNPs · real test cohort {{.M.NumTest}} individuals · synthetic {{.M.NumSynth}} ({{.M.EvalSize}} evaluated){{if .M.NumTrain}} · training {{.M.NumTrain}}{{end}} · gousynth {{.M.Version}}</p>
 <nav class="toc"><b>Contents</b><ol>
 <li><a href="#summary">Summary</a></li>
-{{if .Overview}}<li><a href="#chromosome">Chromosome overview</a></li>{{end}}
+{{if .Overview}}<li><a href="#chromosome">Chromosome overview</a>{{if .Zoom}} · <a href="#zoom">zoom to a window</a>{{end}}</li>{{end}}
 <li><a href="#ld">Linkage disequilibrium</a></li>
 <li><a href="#af">Allele frequencies and genotypes</a></li>
 <li><a href="#structure">Population structure</a></li>
@@ -317,6 +334,11 @@ individuals, who were never used in training.</p>
 <h2 id="chromosome">Chromosome overview</h2>
 <p>{{.OverviewNote}}</p>
 <div class="figs">{{range .Overview}}<figure>{{.SVG}}<figcaption>{{.Caption}}</figcaption></figure>{{end}}</div>
+{{if .Zoom}}<h3 id="zoom">Zoom to a window</h3>
+<figure>{{.Strip}}<figcaption>One bar per window, its height the window's LD error over its floor (1× = as good as a real cohort; green up to {{.GoodRatio}}×, orange up to {{.FairRatio}}×, red beyond). Click a bar to show that window's LD heatmaps below (the representative window is shown first).</figcaption></figure>
+<div class="zooms">{{range .Zoom}}<div class="{{.Class}}" id="{{.ID}}"><p class="zhead">{{.Head}} · {{if ge .Prev 0}}<a href="#zoom-{{.Prev}}">‹ previous</a>{{end}}{{if and (ge .Prev 0) (ge .Next 0)}} · {{end}}{{if ge .Next 0}}<a href="#zoom-{{.Next}}">next ›</a>{{end}}</p>{{.SVG}}</div>
+{{end}}</div>
+<p class="sub">Each window's r² matrix is block averaged to at most {{.ZoomCells}} × {{.ZoomCells}} cells (real test below the diagonal, synthetic above); the difference panel's colour scale is fitted to that window (its maximum in the title).</p>{{end}}
 {{end}}
 <h2 id="ld">Linkage disequilibrium</h2>
 {{if .Heatmaps}}<p>Dosage r² heatmaps: {{.HeatNote}}.</p>

@@ -78,6 +78,10 @@ type Options struct {
 	// synthetic individuals by label like the real ones. Never written to
 	// the JSON output.
 	SynthLabels []string `json:"-"`
+	// WindowHeatCells is the resolution (cells per side) of the per-window
+	// zoom heatmaps of WindowErrors: 0 means DefaultWindowHeatCells (64), a
+	// negative value computes none. Evaluate ignores it.
+	WindowHeatCells int `json:"-"`
 }
 
 func (o Options) withDefaults() Options {
