@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"gonum.org/v1/gonum/mat"
+
 	"github.com/gousynth/gousynth/ld"
 	"github.com/gousynth/gousynth/vcf"
 )
@@ -135,37 +137,46 @@ func TestDiffScaleAndTicks(t *testing.T) {
 func TestFloorDraws(t *testing.T) {
 	m := reportFixture(t) // 350 training, 300 evaluated: draws differ
 	const draws = 5
-	for _, x := range slices.Concat(m.Paper, m.Genetics) {
-		if x.Name == "cov_frobenius" || x.Name == "corr_frobenius" {
+	for _, x := range slices.Concat(m.Paper, m.Genetics, m.Structure, m.Privacy) {
+		if x.Name == "mia_auc" || x.Name == "ratio_mia_auc" {
+			if x.FloorDraws != nil {
+				t.Errorf("%s (no floor) has floor draws", x.Name)
+			}
 			continue
 		}
-		if len(x.FloorDraws) != draws || x.FloorDraws[0] != x.Floor {
+		if len(x.FloorDraws) != draws || !(x.FloorDraws[0] == x.Floor || math.IsNaN(x.Floor) && math.IsNaN(x.FloorDraws[0])) {
 			t.Fatalf("%s: floor draws %v, floor %g", x.Name, x.FloorDraws, x.Floor)
 		}
 	}
-	undrawn := []Metric{}
-	for _, n := range []string{"cov_frobenius", "corr_frobenius"} {
-		x, _ := m.Get(n)
-		undrawn = append(undrawn, x)
-	}
-	for _, x := range slices.Concat(m.Structure, m.Privacy, undrawn) {
-		if x.FloorDraws != nil {
-			t.Errorf("%s has floor draws", x.Name)
+	for _, name := range []string{"af_r2", "cov_frobenius", "corr_frobenius", "pca_w1_mean", "pca_w1_pc1", "dcr_median", "aats", "aa_synth"} {
+		x, _ := m.Get(name)
+		if lo, hi, _ := floorRange(x.FloorDraws); !(hi > lo) {
+			t.Errorf("%s floor draws do not vary: %v", name, x.FloorDraws)
 		}
 	}
-	x, _ := m.Get("af_r2")
-	if lo, hi, _ := floorRange(x.FloorDraws); !(hi > lo) {
-		t.Errorf("af_r2 floor draws do not vary: %v", x.FloorDraws)
+	if x, _ := m.Get("identical_match_rate"); slices.Max(x.FloorDraws) != 0 {
+		t.Errorf("held-out individuals identical to training ones in a draw: %v", x.FloorDraws)
 	}
-	// Each draw is af_r2 of a random subset of the training cohort, as an
-	// independent computation from the same subsets finds.
+	// The PCA floor draws scatter around the main floor: each is the same
+	// measurement on another subset (within a factor of 2 here).
+	if x, _ := m.Get("pca_w1_mean"); slices.Max(x.FloorDraws) > 2*x.Floor || slices.Min(x.FloorDraws) < x.Floor/2 {
+		t.Errorf("pca_w1_mean floor draws %v far from the floor %g", x.FloorDraws, x.Floor)
+	}
+	x, _ := m.Get("af_r2")
+	// Each draw is af_r2 and cov_frobenius of a random subset of the
+	// training cohort, as an independent computation from the same subsets
+	// finds.
 	train, test, _ := fixture(t, 500, 150)
 	rng := rand.New(rand.NewPCG(3, 0x5851f42d4c957f2d))
 	afT := directAF(test)
+	cov, _ := m.Get("cov_frobenius")
 	for k := 1; k < draws; k++ {
 		sub := subsetSamples(train, sampleSubset(rng, train.NumSamples(), m.EvalSize))
 		r := Pearson(afT, directAF(sub))
 		near(t, "af_r2 draw", x.FloorDraws[k], r*r, 1e-12)
+		var diff mat.Dense
+		diff.Sub(directCov(sub), directCov(test))
+		near(t, "cov_frobenius draw", cov.FloorDraws[k], mat.Norm(&diff, 2), 1e-9)
 	}
 	// JSON keeps the draws.
 	b, err := json.Marshal(x)
@@ -182,8 +193,48 @@ func TestFloorDraws(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if x, _ := m2.Get("af_r2"); x.FloorDraws != nil || !slices.ContainsFunc(m2.Notes, func(s string) bool { return strings.Contains(s, "floor range is not shown") }) {
+	if x, _ := m2.Get("af_r2"); x.FloorDraws != nil || !slices.ContainsFunc(m2.Notes, func(s string) bool { return strings.Contains(s, "show no floor range") }) {
 		t.Errorf("whole-cohort floor: draws %v, notes %q", x.FloorDraws, m2.Notes)
+	}
+}
+
+// directCov is the SNP × SNP sample covariance of g's dosages by a plain
+// double loop (no missing calls).
+func directCov(g *vcf.Genotypes) *mat.Dense {
+	d, n := g.NumSites(), g.NumSamples()
+	c := mat.NewDense(d, d, nil)
+	mu := make([]float64, d)
+	for v := range mu {
+		for _, x := range g.Row(v) {
+			mu[v] += float64(x) / float64(n)
+		}
+	}
+	for i := 0; i < d; i++ {
+		for j := 0; j < d; j++ {
+			s, a, b := 0.0, g.Row(i), g.Row(j)
+			for k := range a {
+				s += (float64(a[k]) - mu[i]) * (float64(b[k]) - mu[j])
+			}
+			c.Set(i, j, s/float64(n-1))
+		}
+	}
+	return c
+}
+
+func TestFrobeniusDrawsSkippedOnGramPath(t *testing.T) {
+	// 400 SNPs, 40 evaluated and 30 test individuals: the n × n Gram path.
+	train, test, _ := fixture(t, 100, 400)
+	synth := independentSNPs(rand.New(rand.NewPCG(1, 1)), train, 40)
+	m, err := Evaluate(test, synth, train, Options{Seed: 3, Projections: 20, LDWindowSNPs: 10, PCs: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cov, _ := m.Get("cov_frobenius")
+	af, _ := m.Get("af_r2")
+	if cov.FloorDraws != nil || len(af.FloorDraws) != 5 || !slices.ContainsFunc(m.Notes, func(s string) bool {
+		return strings.Contains(s, "cov_frobenius and corr_frobenius have one floor draw")
+	}) {
+		t.Errorf("Gram path: cov_frobenius draws %v, af_r2 draws %v, notes %q", cov.FloorDraws, af.FloorDraws, m.Notes)
 	}
 }
 

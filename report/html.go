@@ -82,8 +82,11 @@ type page struct {
 	Provenance Provenance
 	GoodRatio  float64
 	FairRatio  float64
-	// Draws is the number of floor draws behind the floor ranges (0: none).
-	Draws int
+	// Draws is the number of floor draws behind the floor ranges (0: none);
+	// FidelityDraws says whether the fidelity metrics have them (the
+	// privacy floors are drawn whenever there are held-out individuals).
+	Draws         int
+	FidelityDraws bool
 	// Overview holds the chromosome overview of a windowed fit.
 	Overview     []figure
 	OverviewNote string
@@ -115,9 +118,10 @@ func WriteHTML(w io.Writer, m *Metrics, opts HTMLOptions) error {
 		pg.Groups = append(pg.Groups, metricGroup{"Privacy", "Distances are Manhattan distances on dosages (missing calls filled with the training cohort's rounded mean). The floor column holds held-out real test individuals, who were never seen in training.", rows(m.Privacy)})
 	}
 
-	for _, g := range [][]Metric{m.Paper, m.Genetics} {
+	for gi, g := range [][]Metric{m.Paper, m.Genetics, m.Structure, m.Privacy} {
 		for _, x := range g {
 			pg.Draws = max(pg.Draws, len(x.FloorDraws))
+			pg.FidelityDraws = pg.FidelityDraws || (gi < 3 && len(x.FloorDraws) > 1)
 		}
 	}
 	if pg.Draws < 2 {
@@ -358,7 +362,9 @@ individuals, who were never used in training.</p>
 {{else}}<p><b>Privacy was not assessed</b>: it needs the training cohort (<code>--train</code>).</p>{{end}}
 
 <h2 id="metrics">All metrics</h2>
-<p class="sub">{{if .Draws}}The floor range is the smallest and largest floor over {{.Draws}} independent floor subsets (seeded random subsets of {{.M.EvalSize}} training individuals); a synthetic value inside it is within the sampling noise of real data. Structure, privacy and the two Frobenius metrics use one floor draw (further draws of them would cost more than the rest of the report).{{end}}</p>
+<p class="sub">{{if .Draws}}The floor range is the smallest and largest floor over {{.Draws}} draws; a synthetic value inside it is within the sampling noise of real data.
+{{if .FidelityDraws}}For fidelity metrics each draw is an independent floor subset (a seeded random subset of {{.M.EvalSize}} training individuals; for the structure metrics the PCs are refitted without it).{{end}}
+{{if .M.PrivacyAssessed}}For privacy metrics the draws are bootstrap resamples of the held-out individuals (distances, identical matches, kinship) and new random subsets of held-out and training individuals (AATS); the membership-inference AUCs have no floor (0.5 is ideal).{{end}}{{end}}</p>
 {{range .Groups}}<h3>{{.Title}}</h3><p class="sub">{{.Intro}}</p>
 <table><tr><th>metric</th><th>synthetic</th><th>floor</th><th>floor range{{if $.Draws}} ({{$.Draws}} draws){{end}}</th><th>ratio</th><th>better</th><th>definition</th></tr>
 {{range .Rows}}<tr><td><code>{{.Name}}</code></td><td class="num">{{.ValueS}}</td><td class="num">{{.FloorS}}</td><td class="num">{{.SpreadS}}</td><td class="num {{.Class}}">{{.RatioS}}</td><td>{{.Better}}</td><td class="desc">{{.Description}}</td></tr>
