@@ -441,3 +441,19 @@ func TestWindowZoom(t *testing.T) {
 		t.Error("WindowHeatCells −1 still draws a zoom")
 	}
 }
+
+func TestWindowStrip(t *testing.T) {
+	nan := math.NaN()
+	ov := &Overview{Chrom: "1", From: []float64{1e6, 2e6, 3e6}, To: []float64{1.9e6, 2.9e6, 3.9e6},
+		LDErr: []float64{0.01, 0.05, nan}, LDErrFloor: []float64{0.01, 0.01, 0.01}, Representative: 0}
+	s := string(windowStrip(ov))
+	for _, want := range []string{`<a href="#zoom-0">`, `<a href="#zoom-2">`, `fill="#009e73"`, `fill="#d55e00"`, `fill="#bbbbbb"`, `height="3" fill="#222"`,
+		"window 1: 1:2000000-2900000, LD error 0.05 (floor 0.01, 5.00×)", `id="zseq"`, `id="zdiv"`} {
+		if !strings.Contains(s, want) {
+			t.Errorf("strip lacks %q", want)
+		}
+	}
+	if n := strings.Count(s, `fill="#222"`); n != 1 {
+		t.Errorf("%d capped bars, want 1 (the 5× window)", n)
+	}
+}

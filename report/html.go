@@ -339,7 +339,7 @@ individuals, who were never used in training.</p>
 <p>{{.OverviewNote}}</p>
 <div class="figs">{{range .Overview}}<figure>{{.SVG}}<figcaption>{{.Caption}}</figcaption></figure>{{end}}</div>
 {{if .Zoom}}<h3 id="zoom">Zoom to a window</h3>
-<figure>{{.Strip}}<figcaption>One bar per window, its height the window's LD error over its floor (1× = as good as a real cohort; green up to {{.GoodRatio}}×, orange up to {{.FairRatio}}×, red beyond). Click a bar to show that window's LD heatmaps below (the representative window is shown first).</figcaption></figure>
+<figure>{{.Strip}}<figcaption>One bar per window, its height the window's LD error over its floor (1× = as good as a real cohort; green up to {{.GoodRatio}}×, orange up to {{.FairRatio}}×, red beyond; bars above 4× are cut, with a dark cap; hover for the values). Click a bar to show that window's LD heatmaps below (the representative window is shown first).</figcaption></figure>
 <div class="zooms">{{range .Zoom}}<div class="{{.Class}}" id="{{.ID}}"><p class="zhead">{{.Head}} · {{if ge .Prev 0}}<a href="#zoom-{{.Prev}}">‹ previous</a>{{end}}{{if and (ge .Prev 0) (ge .Next 0)}} · {{end}}{{if ge .Next 0}}<a href="#zoom-{{.Next}}">next ›</a>{{end}}</p>{{.SVG}}</div>
 {{end}}</div>
 <p class="sub">Each window's r² matrix is block averaged to at most {{.ZoomCells}} × {{.ZoomCells}} cells (real test below the diagonal, synthetic above); the difference panel's colour scale is fitted to that window (its maximum in the title).</p>{{end}}

@@ -240,7 +240,11 @@ func windowStrip(ov *Overview) template.HTML {
 		if cls >= 0 {
 			h = float64(top+plotH) - y(r)
 		}
-		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.2f" height="%.1f" fill="%s"/></a>`, x+0.1*bw, float64(top+plotH)-math.Max(h, 1), 0.8*bw, math.Max(h, 1), fill)
+		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.2f" height="%.1f" fill="%s"/>`, x+0.1*bw, float64(top+plotH)-math.Max(h, 1), 0.8*bw, math.Max(h, 1), fill)
+		if r > stripMax { // cut at the top of the axis: a dark cap says so
+			fmt.Fprintf(&b, `<rect x="%.1f" y="%d" width="%.2f" height="3" fill="#222"/>`, x+0.1*bw, top, 0.8*bw)
+		}
+		b.WriteString(`</a>`)
 		if i == ov.Representative {
 			fmt.Fprintf(&b, `<path d="M%.1f %dl-4 -7h8z" fill="#444"/>`, x+bw/2, top+plotH+9)
 		}
