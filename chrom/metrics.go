@@ -83,7 +83,74 @@ type Metrics struct {
 
 // Evaluate computes Metrics for synth against test, with train (imputed)
 // as the floor's source and the PCA's training set. All three share sites.
+// It is an Evaluator fed every window of synth.
 func Evaluate(test, synth, train *vcf.Genotypes, windows []Window, pca *PCA, o MetricOptions) (*Metrics, error) {
+	if synth.NumSites() != test.NumSites() {
+		return nil, fmt.Errorf("%w: evaluation sets have %d, %d, %d sites (PCA %d)", ErrOption, test.NumSites(), synth.NumSites(), train.NumSites(), len(pca.Mean))
+	}
+	e, err := NewEvaluator(test, train, synth.NumSamples(), windows, pca, o)
+	if err != nil {
+		return nil, err
+	}
+	n := synth.NumSamples()
+	for _, w := range windows {
+		if err := e.Add(w, synth.Dosage[w.CoreStart*n:w.End*n], n); err != nil {
+			return nil, err
+		}
+	}
+	return e.Finish()
+}
+
+// An Evaluator computes Evaluate's Metrics from a synthetic cohort that
+// arrives window by window (Add, in order), as a windowed fit makes it,
+// so that the cohort is never held whole: it keeps the synthetic
+// genotypes of the sites not yet compared (at most a window and
+// max(LDPairSNPs, 2048) sites), each site's allele frequency, the PC scores
+// and, for the privacy distances, the PrivacySNPs sites. The real cohorts
+// are held by the caller. The metrics equal those of the whole cohort.
+type Evaluator struct {
+	test, train, floor *vcf.Genotypes
+	windows            []Window
+	pca                *PCA
+	o                  MetricOptions
+	fs, m, next        int
+	core               []int // window index of each site's core
+
+	// Synthetic genotypes of sites [bufLo, bufHi), fs per site.
+	buf          []int8
+	bufLo, bufHi int
+
+	ldDone    int // sites whose pairs to the right are compared
+	ldS, ldF  *ldAcc
+	pcaDone   int        // sites projected onto the PCs (a multiple of pcaChunk, or m)
+	ps        *mat.Dense // fs×K whole-chromosome synthetic scores
+	afS       []float64
+	ws        [][]float64 // per window, the fs×nk window scores (row-major)
+	privSNPs  []int
+	privNext  int
+	privDos   []int8 // fs per privacy SNP
+	nk        int
+	floorIdxs []int
+}
+
+// ldAcc sums absolute r² differences per pair distance, [inside,
+// straddle][distance].
+type ldAcc struct {
+	sum, cnt [2][]float64
+}
+
+func newLDAcc(L int) *ldAcc {
+	a := &ldAcc{}
+	for c := 0; c < 2; c++ {
+		a.sum[c], a.cnt[c] = make([]float64, L), make([]float64, L)
+	}
+	return a
+}
+
+// NewEvaluator prepares the evaluation of a synthetic cohort of nSynth
+// individuals (of which the first min(nSynth, training size) are compared)
+// over windows, which must cover test's sites in order.
+func NewEvaluator(test, train *vcf.Genotypes, nSynth int, windows []Window, pca *PCA, o MetricOptions) (*Evaluator, error) {
 	if o.LDPairSNPs == 0 {
 		o.LDPairSNPs = 50
 	}
@@ -91,102 +158,188 @@ func Evaluate(test, synth, train *vcf.Genotypes, windows []Window, pca *PCA, o M
 		o.PrivacySNPs = 5000
 	}
 	m := test.NumSites()
-	if synth.NumSites() != m || train.NumSites() != m || len(pca.Mean) != m {
-		return nil, fmt.Errorf("%w: evaluation sets have %d, %d, %d sites (PCA %d)", ErrOption, test.NumSites(), synth.NumSites(), train.NumSites(), len(pca.Mean))
+	if train.NumSites() != m || len(pca.Mean) != m {
+		return nil, fmt.Errorf("%w: evaluation sets have %d, %d sites (PCA %d)", ErrOption, test.NumSites(), train.NumSites(), len(pca.Mean))
 	}
-	fs := min(synth.NumSamples(), train.NumSamples())
+	end := 0
+	for i, w := range windows {
+		if w.Index != i || w.CoreStart != end || w.End <= w.CoreStart {
+			return nil, fmt.Errorf("%w: window %d does not continue the windows before it", ErrOption, i)
+		}
+		end = w.End
+	}
+	if end != m {
+		return nil, fmt.Errorf("%w: the windows cover %d of %d sites", ErrOption, end, m)
+	}
+	fs := min(nSynth, train.NumSamples())
+	if fs < 1 {
+		return nil, fmt.Errorf("%w: no synthetic individuals to evaluate", ErrOption)
+	}
 	// The first fs synthetic individuals, not a random subset: a fitted
 	// plan's latent has the cohort's composition in every prefix
 	// (Mixture.Sample), while a random subset of it would not, and the
 	// training subset of the floor, from a split stratified by
 	// population, has the test set's composition.
-	idxS := make([]int, fs)
-	for i := range idxS {
-		idxS[i] = i
-	}
 	idxF, err := preprocess.Subsample(train.NumSamples(), fs, mix(o.Seed, 2))
 	if err != nil {
 		return nil, err
 	}
-	// Whole-chromosome copies cost a byte per genotype each: take the
-	// cohorts themselves when the subsets are all of them (the synthetic
-	// cohort of a windowed fit holds just the first fs; the floor is the
-	// whole training cohort when fs is its size, and no metric here depends
+	// A whole-chromosome copy costs a byte per genotype: the floor is the
+	// training cohort itself when fs is its size (no metric here depends
 	// on the order of individuals).
-	sub := synth
-	if fs < synth.NumSamples() {
-		sub = preprocess.SubsetSamples(synth, idxS)
-	}
 	floor := train
 	if fs < train.NumSamples() {
 		floor = preprocess.SubsetSamples(train, idxF)
 	}
-	met := &Metrics{Windows: len(windows), SNPs: m, FloorSize: fs}
-
-	// LD.
-	core := make([]int, m) // window index of each site's core
+	e := &Evaluator{test: test, train: train, floor: floor, windows: windows, pca: pca, o: o, fs: fs, m: m,
+		core: make([]int, m), ldS: newLDAcc(o.LDPairSNPs), ldF: newLDAcc(o.LDPairSNPs),
+		ps: mat.NewDense(fs, pca.K(), nil), afS: make([]float64, m), nk: min(2, pca.K())}
 	for _, w := range windows {
 		for v := w.CoreStart; v < w.End; v++ {
-			core[v] = w.Index
+			e.core[v] = w.Index
 		}
 	}
-	L := o.LDPairSNPs
+	step := max(m/o.PrivacySNPs, 1)
+	for v := 0; v < m && len(e.privSNPs) < o.PrivacySNPs; v += step {
+		e.privSNPs = append(e.privSNPs, v)
+	}
+	e.privDos = make([]int8, 0, len(e.privSNPs)*fs)
+	return e, nil
+}
+
+// synthRange is a view of the buffered synthetic sites [lo, hi).
+func (e *Evaluator) synthRange(lo, hi int) *vcf.Genotypes {
+	return &vcf.Genotypes{Sites: e.test.Sites[lo:hi], Samples: make([]string, e.fs), Dosage: e.buf[(lo-e.bufLo)*e.fs : (hi-e.bufLo)*e.fs]}
+}
+
+// Add takes the synthetic cohort's genotypes of window w's core, the next
+// window: core[v*stride+s] is individual s at the core's site v (stride ≥
+// the number of individuals compared; the first of them are).
+func (e *Evaluator) Add(w Window, core []int8, stride int) error {
+	if e.next >= len(e.windows) || w != e.windows[e.next] {
+		return fmt.Errorf("%w: window %d added out of order", ErrOption, w.Index)
+	}
+	if stride < e.fs || len(core) < (w.Core()-1)*stride+e.fs {
+		return fmt.Errorf("%w: window %d: %d genotypes with stride %d for %d sites of %d individuals", ErrOption, w.Index, len(core), stride, w.Core(), e.fs)
+	}
+	e.next++
+	fs := e.fs
+	for v := 0; v < w.Core(); v++ {
+		row := core[v*stride : v*stride+fs]
+		e.buf = append(e.buf, row...)
+		var s float64
+		for _, d := range row {
+			s += float64(d)
+		}
+		e.afS[w.CoreStart+v] = s / float64(2*fs)
+		for e.privNext < len(e.privSNPs) && e.privSNPs[e.privNext] == w.CoreStart+v {
+			e.privDos = append(e.privDos, row...)
+			e.privNext++
+		}
+	}
+	e.bufHi = w.End
+	// The window's own share of the PC scores, for ancestry consistency.
+	ws := e.pca.Project(e.synthRange(w.CoreStart, w.End), 0, w.Core(), w.CoreStart)
+	sc := make([]float64, fs*e.nk)
+	for s := 0; s < fs; s++ {
+		for k := 0; k < e.nk; k++ {
+			sc[s*e.nk+k] = ws.At(s, k)
+		}
+	}
+	e.ws = append(e.ws, sc)
+	last := e.next == len(e.windows)
+	// Whole-chromosome scores in Project's chunks of pcaChunk sites from
+	// site 0, so that they equal Project of the whole cohort.
+	for e.pcaDone < e.m && (e.pcaDone+pcaChunk <= e.bufHi || last) {
+		b := min(e.pcaDone+pcaChunk, e.m)
+		var tmp mat.Dense
+		blk := e.pca.standardisedChunk(e.synthRange(e.pcaDone, b), 0, b-e.pcaDone, e.pcaDone)
+		tmp.Mul(blk.T(), e.pca.Loadings.Slice(e.pcaDone, b, 0, e.pca.K()))
+		e.ps.Add(e.ps, &tmp)
+		e.pcaDone = b
+	}
+	// LD pairs whose right site has arrived.
+	hi := e.bufHi - e.o.LDPairSNPs
+	if last {
+		hi = e.m
+	}
+	if hi > e.ldDone {
+		if err := e.comparePairs(e.ldDone, hi); err != nil {
+			return err
+		}
+		e.ldDone = hi
+	}
+	// Drop the sites both are done with.
+	if drop := min(e.ldDone, e.pcaDone) - e.bufLo; drop > 0 {
+		e.buf = append(e.buf[:0], e.buf[drop*fs:]...)
+		e.bufLo += drop
+	}
+	return nil
+}
+
+// comparePairs adds the r² differences of the pairs whose left site is in
+// [lo, hi) (and whose right site is at most LDPairSNPs further, within the
+// buffer).
+func (e *Evaluator) comparePairs(lo, hi int) error {
+	L := e.o.LDPairSNPs
+	top := min(hi+L, e.bufHi)
 	r2 := func(g *vcf.Genotypes) ([]float32, error) {
-		out := make([]float32, m*L)
+		out := make([]float32, (hi-lo)*L)
 		for i := range out {
 			out[i] = float32(math.NaN())
 		}
 		err := ld.Pairs(g, ld.WindowOptions{WindowSNPs: L + 1, WindowKB: math.Inf(1)}, func(p ld.Pair) error {
-			out[p.I*L+(p.J-p.I-1)] = float32(p.R2)
+			if p.I < hi-lo {
+				out[p.I*L+(p.J-p.I-1)] = float32(p.R2)
+			}
 			return nil
 		})
 		return out, err
 	}
-	rt, err := r2(test)
+	rt, err := r2(e.test.SiteRange(lo, top))
 	if err != nil {
-		return nil, err
+		return err
 	}
-	rs, err := r2(sub)
+	rs, err := r2(e.synthRange(lo, top))
 	if err != nil {
-		return nil, err
+		return err
 	}
-	rf, err := r2(floor)
+	rf, err := r2(e.floor.SiteRange(lo, top))
 	if err != nil {
-		return nil, err
+		return err
 	}
-	type acc struct {
-		sum [2][]float64
-		cnt [2][]float64
-	} // [inside, straddle][distance]
-	newAcc := func() *acc {
-		a := &acc{}
-		for c := 0; c < 2; c++ {
-			a.sum[c], a.cnt[c] = make([]float64, L), make([]float64, L)
-		}
-		return a
-	}
-	as, af := newAcc(), newAcc()
-	for i := 0; i < m; i++ {
-		for k := 0; k < L && i+k+1 < m; k++ {
-			t := rt[i*L+k]
+	for i := lo; i < hi; i++ {
+		for k := 0; k < L && i+k+1 < e.m; k++ {
+			t := rt[(i-lo)*L+k]
 			if math.IsNaN(float64(t)) {
 				continue
 			}
 			c := 0
-			if core[i] != core[i+k+1] {
+			if e.core[i] != e.core[i+k+1] {
 				c = 1
 			}
-			if s := rs[i*L+k]; !math.IsNaN(float64(s)) {
-				as.sum[c][k] += math.Abs(float64(s - t))
-				as.cnt[c][k]++
+			if s := rs[(i-lo)*L+k]; !math.IsNaN(float64(s)) {
+				e.ldS.sum[c][k] += math.Abs(float64(s - t))
+				e.ldS.cnt[c][k]++
 			}
-			if f := rf[i*L+k]; !math.IsNaN(float64(f)) {
-				af.sum[c][k] += math.Abs(float64(f - t))
-				af.cnt[c][k]++
+			if f := rf[(i-lo)*L+k]; !math.IsNaN(float64(f)) {
+				e.ldF.sum[c][k] += math.Abs(float64(f - t))
+				e.ldF.cnt[c][k]++
 			}
 		}
 	}
-	summ := func(a *acc) (in, inMatched, st float64, nIn, nSt int) {
+	return nil
+}
+
+// Finish returns the metrics once every window has been added.
+func (e *Evaluator) Finish() (*Metrics, error) {
+	if e.next != len(e.windows) {
+		return nil, fmt.Errorf("%w: %d of %d windows added", ErrOption, e.next, len(e.windows))
+	}
+	m, test, floor := e.m, e.test, e.floor
+	met := &Metrics{Windows: len(e.windows), SNPs: m, FloorSize: e.fs}
+	L := e.o.LDPairSNPs
+	summ := func(a *ldAcc) (in, inMatched, st float64, nIn, nSt int) {
 		var si, ci, ss, cs, wsum, wtot float64
 		for k := 0; k < L; k++ {
 			si += a.sum[0][k]
@@ -200,8 +353,8 @@ func Evaluate(test, synth, train *vcf.Genotypes, windows []Window, pca *PCA, o M
 		}
 		return si / ci, wsum / wtot, ss / cs, int(ci), int(cs)
 	}
-	met.LD.Inside, met.LD.InsideMatched, met.LD.Straddle, met.LD.InsidePairs, met.LD.StraddlePairs = summ(as)
-	met.LD.FloorInside, met.LD.FloorInsideMatched, met.LD.FloorStraddle, _, _ = summ(af)
+	met.LD.Inside, met.LD.InsideMatched, met.LD.Straddle, met.LD.InsidePairs, met.LD.StraddlePairs = summ(e.ldS)
+	met.LD.FloorInside, met.LD.FloorInsideMatched, met.LD.FloorStraddle, _, _ = summ(e.ldF)
 
 	// Allele frequencies.
 	af2 := func(g *vcf.Genotypes) []float64 {
@@ -220,29 +373,32 @@ func Evaluate(test, synth, train *vcf.Genotypes, windows []Window, pca *PCA, o M
 		return out
 	}
 	ft := af2(test)
-	met.AFR2 = sq(pearson(ft, af2(synth)))
+	met.AFR2 = sq(pearson(ft, e.afS))
 	met.AFR2Floor = sq(pearson(ft, af2(floor)))
 
 	// PCA on the whole-chromosome training PCs.
-	pt := pca.Project(test, 0, m, 0)
-	ps := pca.Project(sub, 0, m, 0)
-	pf := pca.Project(floor, 0, m, 0)
-	K := pca.K()
+	pt := e.pca.Project(test, 0, m, 0)
+	ps := e.ps
+	pf := e.pca.Project(floor, 0, m, 0)
+	K := e.pca.K()
 	for k := 0; k < K; k++ {
 		met.PCW2 = append(met.PCW2, math.Sqrt(w2sq(col(pt, k), col(ps, k))))
 		met.PCW2Floor = append(met.PCW2Floor, math.Sqrt(w2sq(col(pt, k), col(pf, k))))
 	}
 
 	// Ancestry consistency along the chromosome, for the 2 leading PCs.
-	nk := min(2, K)
+	nk := e.nk
 	anc := &met.Ancestry
 	anc.PerWindowSynth = make([][]float64, nk)
 	anc.PerWindowTest = make([][]float64, nk)
-	for _, w := range windows {
-		ws := pca.Project(sub, w.CoreStart, w.End, 0)
-		wt := pca.Project(test, w.CoreStart, w.End, 0)
+	wsk := make([]float64, e.fs)
+	for i, w := range e.windows {
+		wt := e.pca.Project(test, w.CoreStart, w.End, 0)
 		for k := 0; k < nk; k++ {
-			anc.PerWindowSynth[k] = append(anc.PerWindowSynth[k], pearson(col(ws, k), col(ps, k)))
+			for s := range wsk {
+				wsk[s] = e.ws[i][s*nk+k]
+			}
+			anc.PerWindowSynth[k] = append(anc.PerWindowSynth[k], pearson(wsk, col(ps, k)))
 			anc.PerWindowTest[k] = append(anc.PerWindowTest[k], pearson(col(wt, k), col(pt, k)))
 		}
 	}
@@ -254,18 +410,21 @@ func Evaluate(test, synth, train *vcf.Genotypes, windows []Window, pca *PCA, o M
 	}
 
 	// Privacy on a SNP subset.
-	step := max(m/o.PrivacySNPs, 1)
-	var snps []int
-	for v := 0; v < m && len(snps) < o.PrivacySNPs; v += step {
-		snps = append(snps, v)
+	own := make([]int, len(e.privSNPs))
+	for x := range own {
+		own[x] = x
 	}
-	met.Privacy = privacy(synth, test, train, snps)
+	priv := &vcf.Genotypes{Samples: make([]string, e.fs), Dosage: e.privDos}
+	met.Privacy = privacyOf(priv, own, test, e.train, e.privSNPs)
 	return met, nil
 }
 
-func privacy(synth, test, train *vcf.Genotypes, snps []int) Privacy {
+// privacyOf compares the distances to the closest training record, on the
+// sites snps of test and train and the sites synthSNPs of synth (the same
+// sites, as synth may hold only those).
+func privacyOf(synth *vcf.Genotypes, synthSNPs []int, test, train *vcf.Genotypes, snps []int) Privacy {
 	words := (len(snps) + 63) / 64
-	pack := func(g *vcf.Genotypes) [][]uint64 {
+	pack := func(g *vcf.Genotypes, snps []int) [][]uint64 {
 		n := g.NumSamples()
 		out := make([][]uint64, n)
 		for i := range out {
@@ -284,9 +443,9 @@ func privacy(synth, test, train *vcf.Genotypes, snps []int) Privacy {
 		}
 		return out
 	}
-	tr := pack(train)
-	dcr := func(g *vcf.Genotypes) []float64 {
-		q := pack(g)
+	tr := pack(train, snps)
+	dcr := func(g *vcf.Genotypes, snps []int) []float64 {
+		q := pack(g, snps)
 		out := make([]float64, len(q))
 		for i, a := range q {
 			best := math.MaxInt
@@ -304,7 +463,7 @@ func privacy(synth, test, train *vcf.Genotypes, snps []int) Privacy {
 		sort.Float64s(out)
 		return out
 	}
-	ds, dt := dcr(synth), dcr(test)
+	ds, dt := dcr(synth, synthSNPs), dcr(test, snps)
 	p := Privacy{SNPs: len(snps)}
 	for _, d := range ds {
 		if d == 0 {

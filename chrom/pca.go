@@ -23,7 +23,7 @@ type PCA struct {
 }
 
 // Float32 returns a copy of p at float32 precision, as windowed model
-// files store it (gob writes a float32 value in about half the bytes).
+// files store it (chrom/file.go).
 func (p *PCA) Float32() *PCA {
 	q := &PCA{Mean: slices.Clone(p.Mean), Scale: slices.Clone(p.Scale), SD: slices.Clone(p.SD), Loadings: mat.DenseCopyOf(p.Loadings)}
 	roundFloat32(q.Mean)

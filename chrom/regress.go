@@ -123,7 +123,7 @@ func (j *Job) runRegress(ctx context.Context, r *Result, progress func(model.Pro
 	r.GenotypeFreq = genotypeFreq(j.Dosage, n, d)
 	calibrateIntercepts(coef, j.TrainScores, n, j.K, r.GenotypeFreq)
 	// Model files store the coefficients and marginals at float32 precision
-	// (half the size in gob); the fit draws its cohort with the same values,
+	// (chrom/file.go); the fit draws its cohort with the same values,
 	// so that the file generates what the fit did.
 	roundFloat32(coef.RawMatrix().Data)
 	r.Coef = coef.RawMatrix().Data

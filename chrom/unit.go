@@ -71,11 +71,12 @@ type Result struct {
 	Ancestry []float64
 	Slope    []float64
 	NoiseVar []float64
-	// Regression conditioning only (Model is then empty: a continuous
-	// residual model has no model file): Coef, (K+1)×d row-major, the
-	// intercepts then the slopes of the dosages on the global PC scores,
-	// and GenotypeFreq, d×2, each site's training frequencies of dosages 0
-	// and 1. Both are aggregates.
+	// Regression conditioning only (Model then holds the residual model:
+	// see LatentRank below, or model.ContinuousModel.Encode for a dosage
+	// residual): Coef, (K+1)×d row-major, the intercepts then the slopes
+	// of the dosages on the global PC scores, and GenotypeFreq, d×2, each
+	// site's training frequencies of dosages 0 and 1 (not stored in model
+	// files). Both are aggregates.
 	Coef, GenotypeFreq []float64
 	// ResidMean and ResidSD (regression conditioning only) are each site's
 	// marginal mean and standard deviation of the residual model's samples,

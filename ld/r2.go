@@ -139,9 +139,6 @@ func hapStatsFromCounts(n, na, nb, nab int) (r2, D, Dprime float64) {
 	return r2, D, Dprime
 }
 
-// SiteR2 returns the dosage r² of sites i and j of g (see R2).
-func SiteR2(g *vcf.Genotypes, i, j int) float64 { return R2(g.Row(i), g.Row(j)) }
-
 // SiteHapStats returns the haplotype r², D and D′ of sites i and j of a phased
 // g (see HapStats), or an error when g is not phased.
 func SiteHapStats(g *vcf.Genotypes, i, j int) (r2, D, Dprime float64, err error) {

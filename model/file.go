@@ -41,6 +41,10 @@ const FormatVersion = 2
 
 var fileMagic = []byte("\x89GSY\r\n\x1a\n")
 
+// windowedMagicPrefix opens the windowed model files of package chrom
+// (chrom.FileMagic), which Decode recognises to say what such a file is.
+const windowedMagicPrefix = "GOUSYNTH-CHROM-MODEL "
+
 // Sentinel errors of Load and Decode.
 var (
 	ErrNotModel     = errors.New("not a gousynth model file")
@@ -203,6 +207,9 @@ const fixedHeaderSize = 8 + 4 + 8 + 32
 // checkFixedHeader checks the start of a model file of size bytes: magic,
 // format version and the payload length against the size.
 func checkFixedHeader(data []byte, size uint64) error {
+	if bytes.HasPrefix(data, []byte(windowedMagicPrefix)) {
+		return fmt.Errorf("%w: it is a windowed model file (a fit over more SNPs than --max-snps, one model per window), where a single model is needed; gousynth generate reads both", ErrNotModel)
+	}
 	if len(data) < len(fileMagic) || !bytes.Equal(data[:len(fileMagic)], fileMagic) {
 		return ErrNotModel
 	}

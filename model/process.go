@@ -11,7 +11,7 @@ import (
 // (isotropic, so any orthonormal coordinates will do) are DiagProcesses.
 //
 // A phase-space process such as CLD is not a DiagProcess; it plugs into the
-// engine through LatentProcess (see engine.go) and reuses MLP, Adam,
+// engine through Process (see engine.go) and reuses MLP, Adam,
 // EMAUpdate, LRSchedule, Train and the Basis.
 type DiagProcess interface {
 	// Kind returns the process name ("gou", "vp").

@@ -168,14 +168,6 @@ type SiteCounts struct {
 	CalledAlleles       int // called alleles (AN)
 }
 
-// AltFreq returns the ALT allele frequency, NaN when no allele is called.
-func (c SiteCounts) AltFreq() float64 {
-	if c.CalledAlleles == 0 {
-		return math.NaN()
-	}
-	return float64(c.AltAlleles) / float64(c.CalledAlleles)
-}
-
 // MAF returns the minor-allele frequency, 0 when no allele is called.
 func (c SiteCounts) MAF() float64 {
 	if c.CalledAlleles == 0 {

@@ -299,16 +299,25 @@ type cohort struct {
 // way), and assesses privacy against the training cohort. All three cohorts
 // must cover the same sites in the same order. train may be nil: then the
 // floor and privacy are not assessed, PCs come from the test cohort, and the
-// result says so in Notes.
+// result says so in Notes. test may be nil when train is not (a model
+// trained on every individual): then the fidelity metrics compare the
+// synthetic cohort with the training individuals themselves, without a
+// floor (NumTest is 0, FloorAssessed false), and the privacy checks that
+// need non-members (membership inference, the held-out floors of the
+// others) are NaN; Notes and the verdicts say so.
 func Evaluate(test, synth, train *vcf.Genotypes, opts Options) (*Metrics, error) {
 	opts = opts.withDefaults()
-	if test == nil || synth == nil {
-		return nil, fmt.Errorf("report: test and synthetic cohorts are required: %w", ErrTooFew)
+	heldOut := test != nil
+	if synth == nil || (test == nil && train == nil) {
+		return nil, fmt.Errorf("report: a synthetic cohort and a test or training cohort are required: %w", ErrTooFew)
+	}
+	if !heldOut {
+		test = train // the reference of the fidelity metrics
 	}
 	if err := SameSites(test, synth, "test cohort", "synthetic cohort"); err != nil {
 		return nil, err
 	}
-	if train != nil {
+	if train != nil && heldOut {
 		if err := SameSites(test, train, "test cohort", "training cohort"); err != nil {
 			return nil, err
 		}
@@ -326,6 +335,10 @@ func Evaluate(test, synth, train *vcf.Genotypes, opts Options) (*Metrics, error)
 	}
 	if train != nil {
 		res.NumTrain = train.NumSamples()
+	}
+	if !heldOut {
+		res.NumTest = 0
+		res.Notes = append(res.Notes, NoHeldOutNote)
 	}
 
 	// m: the size of the evaluated synthetic set and of the floor set.
@@ -353,8 +366,10 @@ func Evaluate(test, synth, train *vcf.Genotypes, opts Options) (*Metrics, error)
 	var floorIdx []int
 	if train != nil {
 		floorIdx = sampleSubset(rng, train.NumSamples(), m)
-		floorG = subsetSamples(train, floorIdx)
-		res.FloorAssessed = true
+		if heldOut {
+			floorG = subsetSamples(train, floorIdx)
+			res.FloorAssessed = true
+		}
 	} else {
 		res.Notes = append(res.Notes, "no training cohort given: the floor and privacy were not assessed, and PCs come from the test cohort")
 	}
@@ -398,7 +413,9 @@ func Evaluate(test, synth, train *vcf.Genotypes, opts Options) (*Metrics, error)
 	// test and synthetic individuals), so when enough training individuals
 	// remain the axes are fitted without the floor subset.
 	pcaSrc := test
-	if train != nil {
+	if train != nil && !heldOut {
+		pcaSrc = train
+	} else if train != nil {
 		pcaSrc = train
 		rest := complement(floorIdx, train.NumSamples())
 		if len(rest) >= max(minPCAFit, 2*opts.PCs) {
@@ -425,7 +442,11 @@ func Evaluate(test, synth, train *vcf.Genotypes, opts Options) (*Metrics, error)
 
 	// Privacy.
 	if train != nil {
-		res.Privacy = privacyMetrics(train, test, synth, synthIdx, floorIdx, rng.Uint64(), opts.FloorDraws, res.Plots)
+		nonMembers := test
+		if !heldOut {
+			nonMembers = nil
+		}
+		res.Privacy = privacyMetrics(train, nonMembers, synth, synthIdx, floorIdx, rng.Uint64(), opts.FloorDraws, res.Plots)
 		res.PrivacyAssessed = true
 	} else {
 		res.Notes = append(res.Notes, "privacy was not assessed: it needs the training cohort (--train)")
@@ -498,6 +519,10 @@ func floorDraws(T cohort, train *vcf.Genotypes, m int, opts Options, projSeed, p
 	}
 	return nil
 }
+
+// NoHeldOutNote is the note of Metrics evaluated without held-out
+// individuals (Evaluate with a nil test cohort).
+const NoHeldOutNote = "no held-out individuals (every real individual was used for training): the fidelity metrics compare the synthetic cohort with the training individuals themselves and have no floor; the privacy checks that need non-members (membership inference, and the held-out yardsticks of the distances, AATS and kinship) are not available"
 
 // minPCAFit is the fewest training individuals outside the floor subset
 // that the PCs are fitted on.

@@ -551,3 +551,47 @@ func TestEvaluateWithMissingCallsAndMonomorphicSites(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestEvaluateWithoutHeldOut: a model trained on every individual (no test
+// cohort) is compared with its training individuals, without a floor; the
+// privacy checks that need non-members are NaN and the verdicts say so,
+// while the absolute ones still find copies.
+func TestEvaluateWithoutHeldOut(t *testing.T) {
+	train, _, _ := fixture(t, 300, 40)
+	m, err := Evaluate(nil, train, train, Options{Seed: 2, Projections: 20, LDWindowSNPs: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.NumTest != 0 || m.FloorAssessed || !m.PrivacyAssessed || !slices.Contains(m.Notes, NoHeldOutNote) {
+		t.Errorf("num_test %d, floor %v, privacy %v, notes %q", m.NumTest, m.FloorAssessed, m.PrivacyAssessed, m.Notes)
+	}
+	// The synthetic cohort is the training cohort: its errors against the
+	// training individuals are 0.
+	if x, _ := m.Get("mean_error"); x.Value > 1e-12 || !math.IsNaN(x.Floor) {
+		t.Errorf("mean_error %g floor %g, want 0 and NaN", x.Value, x.Floor)
+	}
+	for _, name := range []string{"mia_auc", "ratio_mia_auc"} {
+		if x, _ := m.Get(name); !math.IsNaN(x.Value) {
+			t.Errorf("%s = %g without non-members, want NaN", name, x.Value)
+		}
+	}
+	if x, _ := m.Get("identical_match_rate"); x.Value != 1 {
+		t.Errorf("identical_match_rate of copies %g, want 1", x.Value)
+	}
+	for _, v := range m.Verdicts {
+		switch {
+		case v.Area == "Privacy":
+			if v.Verdict != "poor" || !strings.Contains(v.Reason, "exact copies") || !strings.Contains(v.Reason, "not available: no held-out individuals") {
+				t.Errorf("privacy verdict %+v", v)
+			}
+		case v.Verdict != "not assessed" || !strings.Contains(v.Reason, "no held-out individuals"):
+			t.Errorf("%s verdict %+v, want not assessed for want of held-out individuals", v.Area, v)
+		}
+	}
+	if _, err := json.Marshal(m); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Evaluate(nil, train, nil, Options{}); !errors.Is(err, ErrTooFew) {
+		t.Errorf("neither test nor training cohort: %v, want ErrTooFew", err)
+	}
+}

@@ -60,6 +60,10 @@ var grade = []string{"good", "fair", "poor"}
 func verdicts(m *Metrics) []Verdict {
 	var out []Verdict
 	for _, a := range verdictAreas {
+		if !m.FloorAssessed && m.NumTest == 0 {
+			out = append(out, Verdict{a.area, "not assessed", "no held-out individuals (all were used for training), so no floor to compare with"})
+			continue
+		}
 		if !m.FloorAssessed {
 			out = append(out, Verdict{a.area, "not assessed", "no training cohort, so no floor to compare with"})
 			continue
@@ -103,8 +107,24 @@ func privacyVerdict(m *Metrics) Verdict {
 		return Verdict{"Privacy", "not assessed", "privacy needs the training cohort (--train)"}
 	}
 	g, reasons := privacyFindings(m)
+	if m.NumTest == 0 {
+		// Without non-members only the absolute checks grade; say what is missing.
+		var rs []string
+		if x, ok := m.Get("identical_match_rate"); ok && x.Value == 0 {
+			rs = append(rs, "no identical matches")
+		}
+		for _, r := range reasons {
+			if r != inLineReason {
+				rs = append(rs, r)
+			}
+		}
+		reasons = append(rs, "membership inference and the held-out comparisons not available: no held-out individuals")
+	}
 	return Verdict{"Privacy", grade[g], strings.Join(reasons, "; ")}
 }
+
+// inLineReason is the privacy verdict's reason when no check finds anything.
+const inLineReason = "no identical matches; distances to training individuals, adversarial accuracy and membership inference are in line with held-out real individuals"
 
 // privacyFindings grades the privacy metrics of m (0 good, 1 fair, 2 poor)
 // and gives the reasons.
@@ -179,7 +199,7 @@ func privacyFindings(m *Metrics) (int, []string) {
 		}
 	}
 	if len(reasons) == 0 {
-		reasons = append(reasons, "no identical matches; distances to training individuals, adversarial accuracy and membership inference are in line with held-out real individuals")
+		reasons = append(reasons, inLineReason)
 	}
 	return g, append(reasons, notes...)
 }

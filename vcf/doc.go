@@ -9,6 +9,14 @@
 // for a missing call; a haploid call is coded 0 or 2, as plink codes it, and
 // Genotypes.Ploidy records it as haploid) and, when every call is phased, the
 // two haplotypes.
+// The input is recognised by its content, not its name: "-" is standard
+// input (read once; a region is then filtered while streaming, as there is
+// no index), and a PLINK 1 binary fileset is read when the path is a .bed
+// (magic bytes 0x6c 0x1b 0x01) or the prefix X of X.bed, with X.bim and
+// X.fam beside it: each .bim line becomes a record (REF = A2, ALT = A1,
+// see package plink), so regions, samples and filters work as for a VCF,
+// and errors name the .bim line. A BCF file, or a .bim or .fam given
+// instead of the .bed, is an ErrNotVCF error that says what to do.
 // Open does the same one site at a time (OpenContext and ReadFileContext stop
 // when their context is cancelled, checking it after every block of the
 // header and every batch of records). Biallelic SNPs are kept;
@@ -52,5 +60,6 @@
 // (a CSI index, .csi, when a position is beyond 2^29, which a .tbi cannot
 // hold),
 // always through internal/atomicfile: the VCF and its index appear only once
-// they have been completely written.
+// they have been completely written. CreateOutput and WriteGenotypes write
+// a PLINK 1 fileset instead when the path ends in .bed (CreatePLINK).
 package vcf

@@ -431,3 +431,35 @@ func TestDosageOnly(t *testing.T) {
 		t.Error("DosageOnly changed the dosages, sites or samples")
 	}
 }
+
+// SiteRange is a view: the sites, dosages, ploidies and haplotypes of
+// [lo, hi) without a copy.
+func TestSiteRange(t *testing.T) {
+	g := &Genotypes{Sites: []Site{{Pos: 1}, {Pos: 2}, {Pos: 3}}, Samples: []string{"a", "b"},
+		Dosage: []int8{0, 1, 2, 0, 1, 2}, Ploidy: []int8{2, 2, 1, 2, 2, 1}, Phased: true, Haplotypes: []int8{0, 0, 0, 1, 1, 1, 0, -1, 0, 0, 0, 1}}
+	r := g.SiteRange(1, 3)
+	if r.NumSites() != 2 || r.Sites[0].Pos != 2 || r.NumSamples() != 2 {
+		t.Fatalf("view has %d sites from %d", r.NumSites(), r.Sites[0].Pos)
+	}
+	if want := []int8{2, 0, 1, 2}; string(int8Bytes(r.Dosage)) != string(int8Bytes(want)) {
+		t.Errorf("dosages %v, want %v", r.Dosage, want)
+	}
+	if r.PloidyRow(0)[0] != 1 || len(r.Haplotypes) != 8 || r.Haplotypes[0] != 1 || !r.Phased {
+		t.Errorf("ploidy %v, haplotypes %v", r.Ploidy, r.Haplotypes)
+	}
+	r.Dosage[0] = -1
+	if g.Dosage[2] != -1 {
+		t.Error("SiteRange copied the dosages")
+	}
+	if len(append(r.Sites[:2], Site{Pos: 9})) != 3 || g.NumSites() != 3 || g.Sites[2].Pos != 3 {
+		t.Error("appending to the view's sites changed g")
+	}
+}
+
+func int8Bytes(x []int8) []byte {
+	b := make([]byte, len(x))
+	for i, v := range x {
+		b[i] = byte(v)
+	}
+	return b
+}

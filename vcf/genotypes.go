@@ -42,6 +42,20 @@ type Genotypes struct {
 	Ploidy     []int8
 }
 
+// SiteRange returns a view of g's sites [lo, hi): its slices alias g's, so
+// it costs no copy of the genotypes (preprocess.SubsetSites copies).
+func (g *Genotypes) SiteRange(lo, hi int) *Genotypes {
+	n := len(g.Samples)
+	r := &Genotypes{Sites: g.Sites[lo:hi:hi], Samples: g.Samples, Dosage: g.Dosage[lo*n : hi*n : hi*n], Phased: g.Phased}
+	if g.Ploidy != nil {
+		r.Ploidy = g.Ploidy[lo*n : hi*n : hi*n]
+	}
+	if g.Haplotypes != nil {
+		r.Haplotypes = g.Haplotypes[2*lo*n : 2*hi*n : 2*hi*n]
+	}
+	return r
+}
+
 // PloidyRow returns the ploidy of the calls of site v, one per sample, or
 // nil when every call of g is diploid. The slice aliases g.Ploidy.
 func (g *Genotypes) PloidyRow(v int) []int8 {
@@ -85,9 +99,6 @@ func (g *Genotypes) Row(v int) []int8 {
 
 // At returns the dosage of sample s at site v.
 func (g *Genotypes) At(v, s int) int8 { return g.Dosage[v*len(g.Samples)+s] }
-
-// IsMissing reports whether the call of sample s at site v is missing.
-func (g *Genotypes) IsMissing(v, s int) bool { return g.At(v, s) == Missing }
 
 // HapRow returns the haplotype alleles of site v, two per sample
 // (sample s at 2s and 2s+1), or nil when the data are not phased.

@@ -120,10 +120,12 @@ func parseContig(s string) (Contig, bool) {
 	if !ok || !strings.HasSuffix(body, ">") {
 		return Contig{}, false
 	}
-	var c Contig
+	c := Contig{Line: s}
 	for _, kv := range strings.Split(strings.TrimSuffix(body, ">"), ",") {
 		k, v, _ := strings.Cut(kv, "=")
 		switch k {
+		case "assembly":
+			c.Assembly = v
 		case "ID":
 			c.ID = v
 		case "length":

@@ -8,13 +8,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"os"
 	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
+	"github.com/gousynth/gousynth/plink"
 	"github.com/klauspost/compress/gzip"
 )
 
@@ -92,6 +95,7 @@ const (
 	kindPlain = iota
 	kindGzip
 	kindBGZF
+	kindPLINK // a PLINK 1 fileset, read as VCF text (see plinkSource)
 )
 
 // batchTarget is the amount of text handed to a worker at once: large enough
@@ -174,16 +178,57 @@ type source struct {
 	hdr      *fileHeader
 	ctx      context.Context // stops the header parse and the producer
 	midLine  bool            // seek landed inside a line (a wrong index)
+	plink    *plinkSource    // kindPLINK
+}
+
+// Stdin is the input path that means standard input.
+const Stdin = "-"
+
+// stdinOpened is set once standard input has been opened: it can be read
+// only once.
+var stdinOpened atomic.Bool
+
+// errPath is the file that record errors name: the .bim of a fileset.
+func (s *source) errPath() string {
+	if s.plink != nil {
+		return s.plink.set.Bim
+	}
+	return s.path
 }
 
 func openSource(ctx context.Context, path string) (*source, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
+	var f *os.File
+	if path == Stdin {
+		if stdinOpened.Swap(true) {
+			return nil, newError(path, 0, ErrEmpty, "standard input can be read only once, and it was read already; write it to a file to read it twice (fit --mind, for one, reads its input twice)")
+		}
+		f = os.Stdin
+	} else {
+		var err error
+		if f, err = os.Open(path); err != nil {
+			// A PLINK fileset may be named by its prefix X (X.bed beside it).
+			if errors.Is(err, fs.ErrNotExist) {
+				if bf, berr := os.Open(path + ".bed"); berr == nil {
+					br := bufio.NewReaderSize(bf, 1<<20)
+					if m, _ := br.Peek(3); plink.IsBed(m) {
+						return openPLINK(ctx, path, path+".bed", bf, br)
+					}
+					bf.Close()
+				}
+			}
+			return nil, err
+		}
 	}
 	s := &source{path: path, f: f, br: bufio.NewReaderSize(f, 1<<20), ctx: ctx}
 	magic, perr := s.br.Peek(bgzfHeaderLen)
 	switch {
+	case plink.IsBed(magic) && path == Stdin:
+		return nil, newError(path, 0, ErrNotVCF, "standard input is a PLINK .bed; a fileset (X.bed, X.bim, X.fam) must be given by name: X.bed or X")
+	case plink.IsBed(magic):
+		return openPLINK(ctx, path, path, f, s.br)
+	case plink.IsIndividualMajorBed(magic):
+		f.Close()
+		return nil, newError(path, 0, ErrNotVCF, "an individual-major PLINK .bed (from plink before 1.0), which gousynth does not read; convert it with plink1.9 --bfile X --make-bed --out Y")
 	case len(magic) == 0 && perr != nil && perr != io.EOF:
 		// A directory, a file that cannot be read: say so, not "empty".
 		f.Close()
@@ -211,9 +256,41 @@ func openSource(ctx context.Context, path string) (*source, error) {
 	}
 	if err := s.readHeader(); err != nil {
 		f.Close()
+		var e *Error
+		if errors.As(err, &e) && errors.Is(err, ErrNotVCF) {
+			if hint := plinkHint(path); hint != "" {
+				e.Msg = "not a VCF file: " + hint
+			} else if strings.Contains(e.Msg, "BCF") {
+				e.Msg = bcfHint(path)
+			}
+		}
 		return nil, err
 	}
 	return s, nil
+}
+
+// bcfHint is the message for a BCF input: how to convert it.
+func bcfHint(path string) string {
+	if path == Stdin {
+		return "standard input is a BCF file, not VCF; pipe VCF text instead: bcftools view -Ov IN.bcf | gousynth ..."
+	}
+	base := path
+	for _, ext := range []string{".gz", ".bcf", ".vcf"} {
+		base = strings.TrimSuffix(base, ext)
+	}
+	out := base + ".vcf.gz"
+	if out == path {
+		out = base + ".converted.vcf.gz"
+	}
+	return fmt.Sprintf("this is a BCF file, not VCF; convert it with: bcftools view -Oz -o %s %s", out, path)
+}
+
+// close releases the source's files.
+func (s *source) close() {
+	s.f.Close()
+	if s.plink != nil {
+		s.plink.close()
+	}
 }
 
 // readBlock reads the next BGZF block; it returns nil at the end of the file.
@@ -360,7 +437,7 @@ func (s *source) produce(pl *pipeline, work chan<- job) {
 	defer pl.done.Done()
 	defer close(work)
 	defer close(pl.order)
-	defer s.f.Close()
+	defer s.close()
 	prefix := s.leftover
 	send := func(b *batch) bool {
 		slot := make(chan *batchResult, 1)
@@ -407,6 +484,17 @@ func (s *source) produce(pl *pipeline, work chan<- job) {
 				b.ends = append(b.ends, len(b.blocks))
 				b.sizes = append(b.sizes, s.lastSize)
 				total += s.lastSize
+			}
+		case kindPLINK:
+			p := textPool.Get().(*[]byte)
+			text, n, err := s.plink.fill((*p)[:0], s.br, batchTarget)
+			*p = text
+			b.text, b.pool = text, p
+			s.coff += n
+			if err == io.EOF {
+				eof = true
+			} else if err != nil {
+				b.err = err.(*Error)
 			}
 		default:
 			p := textPool.Get().(*[]byte)
@@ -725,11 +813,11 @@ func open(ctx context.Context, path string, opts ReadOptions, keepHaps bool) (*R
 	}
 	keep, err := selectSamples(path, src.hdr.Samples, opts)
 	if err != nil {
-		src.f.Close()
+		src.close()
 		return nil, err
 	}
 	startEmpty := false
-	if reg != nil && src.kind == kindBGZF {
+	if reg != nil && src.kind == kindBGZF && path != Stdin {
 		idx, ipath, err := loadIndex(path)
 		if err != nil {
 			src.f.Close()
@@ -766,7 +854,7 @@ func open(ctx context.Context, path string, opts ReadOptions, keepHaps bool) (*R
 	}
 	r.nk = len(r.samples)
 	pl := &pipeline{
-		path:   path,
+		path:   src.errPath(),
 		ctx:    ctx,
 		order:  make(chan chan *batchResult, 2*threads+2),
 		quit:   make(chan struct{}),
@@ -780,7 +868,7 @@ func open(ctx context.Context, path string, opts ReadOptions, keepHaps bool) (*R
 	}
 	r.pl = pl
 	if startEmpty {
-		src.f.Close()
+		src.close()
 		close(pl.order)
 		return r, nil
 	}

@@ -105,7 +105,7 @@ func TestStreamingMatchesReadFile(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !slices.Equal(r.Samples(), g.Samples) || len(r.Contigs()) < 1 || r.Contigs()[0] != (Contig{ID: "1", Length: 249250621}) ||
+		if !slices.Equal(r.Samples(), g.Samples) || len(r.Contigs()) < 1 || r.Contigs()[0].ID != "1" || r.Contigs()[0].Length != 249250621 || r.Contigs()[0].Assembly != "b37" ||
 			r.HeaderLines()[0] != "##fileformat=VCFv4.1" {
 			t.Fatalf("header: samples %d, contigs %v", len(r.Samples()), r.Contigs()[:1])
 		}

@@ -17,8 +17,91 @@ import (
 
 // Contig is a reference sequence declared in the VCF header.
 type Contig struct {
-	ID     string
-	Length int // 0 when unknown (the ##contig line then has no length)
+	ID       string
+	Length   int    // 0 when unknown (the ##contig line then has no length)
+	Assembly string // the assembly attribute, "" when absent
+	// Line is the ##contig line as read from a VCF header (all its
+	// attributes: ID, length, assembly, md5, ...), written unchanged; ""
+	// for a contig made otherwise, written from ID, Length and Assembly.
+	Line string
+}
+
+// MergeContigs returns the contigs of a header for sites taken from an
+// input that declared contigs: the input's contigs (with their lines) when
+// the sites' contigs are among them in the same order, else the sites'
+// contigs in order of appearance (with the input's lines where it had
+// them) followed by the input's other contigs.
+//
+// Input contigs that a header cannot declare (a repeated ID, an ID the
+// writer refuses) are dropped, and a line that does not parse back to its
+// contig is rewritten from ID, Length and Assembly, so that the result
+// always passes Create's checks when the sites' contigs do.
+func MergeContigs(input []Contig, sites []Site) []Contig {
+	var order []string
+	seen := map[string]bool{}
+	for _, s := range sites {
+		if !seen[s.Chrom] {
+			seen[s.Chrom] = true
+			order = append(order, s.Chrom)
+		}
+	}
+	clean := make([]Contig, 0, len(input))
+	pos := make(map[string]int, len(input))
+	for _, c := range input {
+		if _, dup := pos[c.ID]; dup || !validContigID(c.ID) {
+			continue
+		}
+		if checkContig(c) != nil {
+			c.Line = ""
+			if checkContig(c) != nil {
+				c.Assembly = ""
+			}
+		}
+		pos[c.ID] = len(clean)
+		clean = append(clean, c)
+	}
+	input = clean
+	inOrder, last := true, -1
+	for _, id := range order {
+		i, ok := pos[id]
+		if !ok || i < last {
+			inOrder = false
+			break
+		}
+		last = i
+	}
+	if inOrder {
+		return append([]Contig(nil), input...)
+	}
+	var out []Contig
+	for _, id := range order {
+		if i, ok := pos[id]; ok {
+			out = append(out, input[i])
+		} else {
+			out = append(out, Contig{ID: id})
+		}
+	}
+	for _, c := range input {
+		if !seen[c.ID] {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// headerLine is the ##contig line of c.
+func (c Contig) headerLine() string {
+	if c.Line != "" {
+		return c.Line
+	}
+	l := "##contig=<ID=" + c.ID
+	if c.Length > 0 {
+		l += ",length=" + strconv.Itoa(c.Length)
+	}
+	if c.Assembly != "" {
+		l += ",assembly=" + c.Assembly
+	}
+	return l + ">"
 }
 
 // Header describes the VCF a Writer produces.
@@ -87,11 +170,14 @@ func checkHeader(h Header) error {
 	}
 	cs := map[string]bool{}
 	for _, c := range h.Contigs {
-		if c.ID == "" || strings.ContainsAny(c.ID, "\t\n\r,<>= ") || c.ID[0] == '*' || c.ID[0] == '#' {
+		if !validContigID(c.ID) {
 			return fmt.Errorf("invalid contig ID %q", c.ID)
 		}
 		if cs[c.ID] {
 			return fmt.Errorf("duplicate contig %q", c.ID)
+		}
+		if err := checkContig(c); err != nil {
+			return err
 		}
 		cs[c.ID] = true
 	}
@@ -99,6 +185,27 @@ func checkHeader(h Header) error {
 		if strings.ContainsAny(l, "\n\r") || strings.HasPrefix(strings.TrimPrefix(l, "##"), "#") {
 			return fmt.Errorf("invalid extra header line %q", l)
 		}
+	}
+	return nil
+}
+
+// validContigID reports whether a header may declare contig id.
+func validContigID(id string) bool {
+	return id != "" && !strings.ContainsAny(id, "\t\n\r,<>= ") && id[0] != '*' && id[0] != '#'
+}
+
+// checkContig checks c's line and assembly.
+func checkContig(c Contig) error {
+	if c.Line != "" && (strings.ContainsAny(c.Line, "\n\r") || !strings.HasPrefix(c.Line, "##contig=<") || !strings.HasSuffix(c.Line, ">")) {
+		return fmt.Errorf("invalid contig line %q", c.Line)
+	}
+	if c.Line != "" {
+		if pc, ok := parseContig(c.Line); !ok || pc.ID != c.ID {
+			return fmt.Errorf("contig line %q does not declare contig %q", c.Line, c.ID)
+		}
+	}
+	if strings.ContainsAny(c.Assembly, "\t\n\r,<>") {
+		return fmt.Errorf("invalid assembly %q of contig %q", c.Assembly, c.ID)
 	}
 	return nil
 }
@@ -130,11 +237,7 @@ func (w *Writer) headerText() []byte {
 		b.WriteString("##gousynthCommand=" + strings.ReplaceAll(h.CommandLine, "\n", " ") + "\n")
 	}
 	for _, c := range h.Contigs {
-		if c.Length > 0 {
-			fmt.Fprintf(&b, "##contig=<ID=%s,length=%d>\n", c.ID, c.Length)
-		} else {
-			fmt.Fprintf(&b, "##contig=<ID=%s>\n", c.ID)
-		}
+		b.WriteString(c.headerLine() + "\n")
 	}
 	b.WriteString("##INFO=<ID=AC,Number=A,Type=Integer,Description=\"Allele count in genotypes\">\n")
 	b.WriteString("##INFO=<ID=AN,Number=1,Type=Integer,Description=\"Total number of alleles in called genotypes\">\n")
@@ -409,7 +512,8 @@ func (w *Writer) Abort() {
 	w.f.Abort()
 }
 
-// WriteGenotypes writes g to path as a BGZF VCF with a tabix index. Header
+// WriteGenotypes writes g to path as a BGZF VCF with a tabix index (as a
+// PLINK 1 fileset when path ends in .bed, see CreateOutput). Header
 // fields Samples and Phased default to g's; when h.Contigs is empty the
 // contigs are taken from g.Sites in order of appearance (without lengths).
 func WriteGenotypes(path string, g *Genotypes, h Header) error {
@@ -438,7 +542,7 @@ func WriteGenotypesContext(ctx context.Context, path string, g *Genotypes, h Hea
 			}
 		}
 	}
-	w, err := Create(path, h)
+	w, err := CreateOutput(path, h)
 	if err != nil {
 		return err
 	}

@@ -18,20 +18,21 @@ import (
 )
 
 type auditFlags struct {
-	train, synth, test, json, model string
-	floorSize                       int
+	train, synth, test, json, model, region string
+	trainSamples, testSamples               sampleFlags
+	floorSize                               int
 }
 
 func newAuditCmd() *cobra.Command {
 	var fl auditFlags
 	cmd := &cobra.Command{
-		Use:   "audit --train TRAIN.vcf.gz --synth SYNTH.vcf.gz [--test TEST.vcf.gz] [--model M.gsy] [--json FILE]",
+		Use:   "audit --train TRAIN.vcf.gz --synth SYNTH.vcf.gz [--test TEST.vcf.gz] [--model M.gsy] [-o audit.json]",
 		Short: "Privacy audit of a synthetic cohort against its training cohort",
 		Long: `audit runs every privacy check of a synthetic cohort (--synth) against the
 real individuals it was trained on (--train) and prints a verdict with its
 reasons:
 
-  gousynth audit --train train.vcf.gz --synth synth.vcf.gz --test test.vcf.gz --json audit.json
+  gousynth audit --train train.vcf.gz --synth synth.vcf.gz --test test.vcf.gz -o audit.json
 
 Checks: identical matches, distance to the closest training record, the
 adversarial accuracy AATS with its halves aa_train and aa_synth, the share of
@@ -44,8 +45,9 @@ closest synthetic individual over distance to the closest of a reference
 half of the held-out individuals). With --model (the model file the
 synthetic cohort came from) and --test, a third attack probes the model
 file itself: how much of each real individual's genotype vector lies
-outside the model's basis span (members lie closer). The real cohorts are compared on the
-synthetic cohort's sites, which they must all hold, in the same order. The verdict is informational: the exit status is 0 whatever it
+outside the model's basis span (members lie closer). The cohorts are compared on the sites they
+all hold (matched on CHROM/POS/REF/ALT; how many each lacked is printed on
+stderr). The verdict is informational: the exit status is 0 whatever it
 says (1 on unreadable inputs, 2 on usage errors). See docs/privacy.md.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -57,7 +59,12 @@ says (1 on unreadable inputs, 2 on usage errors). See docs/privacy.md.`,
 	f.StringVar(&fl.synth, "synth", "", "synthetic individuals (`VCF`)")
 	f.StringVar(&fl.test, "test", "", "held-out real individuals (`VCF`), never used in training: floors and membership inference")
 	f.StringVar(&fl.model, "model", "", "the model `FILE` (model.gsy of a single-model fit) the synthetic cohort came from: probe it too")
-	f.StringVar(&fl.json, "json", "", "write the audit as JSON to `FILE` (- for standard output)")
+	f.StringVarP(&fl.json, "out", "o", "", "write the audit as JSON to `FILE` (- for standard output)")
+	f.StringVar(&fl.json, "json", "", "the same as -o/--out")
+	_ = f.MarkHidden("json")
+	f.StringVarP(&fl.region, "region", "r", "", "read only the sites in `chr:start-end` (1-based, inclusive) of every cohort")
+	fl.trainSamples.register(f, "train-", " of the --train file", true)
+	fl.testSamples.register(f, "test-", " of the --test file", true)
 	f.IntVar(&fl.floorSize, "floor-size", 0, "individuals per side of AATS (0: min of synthetic and training)")
 	return cmd
 }
@@ -69,41 +76,48 @@ func runAudit(cmd *cobra.Command, fl *auditFlags) error {
 	if err := checkCount("--floor-size", fl.floorSize, 0, limits.MaxIndividuals); err != nil {
 		return err
 	}
+	logBeside(fl.json)
 	var files pathcheck.Set
 	files.VCFInput("--train VCF", fl.train)
 	files.VCFInput("--synth VCF", fl.synth)
 	files.VCFInput("--test VCF", fl.test)
 	files.Input("--model file", fl.model)
-	files.Output("--json", fl.json)
+	fl.trainSamples.files(&files)
+	fl.testSamples.files(&files)
+	files.Output("-o/--out JSON", fl.json)
 	if err := checkFiles(cmd, &files); err != nil {
 		return err
 	}
-	read := func(path string) (*vcf.Genotypes, error) { return readCohort(cmd.Context(), path) }
-	train, err := read(fl.train)
+	prog := newProgress("")
+	defer prog.finish()
+	prog.phaseStart("read")
+	read := func(path string, sel *sampleFlags) (*vcf.Genotypes, error) {
+		return readCohort(cmd.Context(), path, fl.region, sel)
+	}
+	train, err := read(fl.train, &fl.trainSamples)
 	if err != nil {
 		return err
 	}
-	synth, err := read(fl.synth)
+	synth, err := read(fl.synth, nil)
 	if err != nil {
 		return err
 	}
-	test, err := read(fl.test)
+	test, err := read(fl.test, &fl.testSamples)
 	if err != nil {
 		return err
 	}
-	// The real cohorts are compared on the synthetic cohort's sites (those
-	// that passed the fit's filters).
-	nTrainSites := train.NumSites()
-	if train, err = report.RestrictToSites(train, synth.Sites, fl.train); err != nil {
+	// The cohorts are compared on the sites they all hold (a synthetic
+	// cohort usually holds only the sites that passed the fit's filters).
+	cs, isect, err := report.IntersectSites([]*vcf.Genotypes{synth, train, test}, []string{"--synth " + fl.synth, "--train " + fl.train, "--test " + fl.test})
+	if err != nil {
 		return err
 	}
-	if test != nil {
-		if test, err = report.RestrictToSites(test, synth.Sites, fl.test); err != nil {
-			return err
-		}
+	if fl.model != "" && cs[0].NumSites() < synth.NumSites() {
+		return fmt.Errorf("audit: --model probes every site of the model, but %d of the synthetic cohort's %d sites are missing from the real cohorts (%s)", synth.NumSites()-cs[0].NumSites(), synth.NumSites(), isect)
 	}
-	if train.NumSites() < nTrainSites {
-		slog.Info("real cohorts restricted to the synthetic cohort's sites", "sites", train.NumSites(), "of", nTrainSites)
+	synth, train, test = cs[0], cs[1], cs[2]
+	if !isect.Matched() {
+		slog.Warn("audit: cohorts hold different sites: " + isect.String())
 	}
 	opts := report.AuditOptions{Seed: global.seed, FloorSize: fl.floorSize}
 	if fl.model != "" {
@@ -111,9 +125,14 @@ func runAudit(cmd *cobra.Command, fl *auditFlags) error {
 			return err
 		}
 	}
+	prog.phaseStart("audit")
 	a, err := report.RunAudit(train, synth, test, opts)
+	prog.finish()
 	if err != nil {
 		return err
+	}
+	if !isect.Matched() {
+		a.Notes = append(a.Notes, isect.String())
 	}
 	if fl.json != "" {
 		var buf bytes.Buffer

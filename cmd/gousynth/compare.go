@@ -70,6 +70,9 @@ run.log, the held-out samples (test.tsv) and each process's samples
 				return err
 			}
 			dopts, err := data.options(args[0])
+			if err == nil && dopts.TestFraction == 0 {
+				err = usagef("compare: --test-fraction must be in (0, 1): the processes are compared on held-out individuals")
+			}
 			if err != nil {
 				return err
 			}
@@ -86,11 +89,14 @@ run.log, the held-out samples (test.tsv) and each process's samples
 			if err := checkFiles(cmd, &files); err != nil {
 				return err
 			}
-			res, err := pipeline.Compare(cmd.Context(), pipeline.CompareOptions{
+			prog := newProgress("")
+			defer prog.finish()
+			res, err := pipeline.Compare(prog.context(cmd.Context()), pipeline.CompareOptions{
 				Data: dopts, OutDir: outDir, Processes: procs, Configs: configs, NSynth: outf.nSynth,
 				Report: report.Options{LDWindowSNPs: outf.ldWindowSNPs}, CommandLine: commandLine(),
-				Progress: modelProgress, Logger: slog.Default(),
+				Progress: prog.labelled, Logger: slog.Default(),
 			})
+			prog.finish()
 			if err != nil {
 				return err
 			}
@@ -174,7 +180,7 @@ func (f *distFlags) rejectWithVCF(cmd *cobra.Command) error {
 }
 
 // genotypeOnlyFlags are the compare flags that only make sense for VCF input.
-var genotypeOnlyFlags = []string{"region", "samples-file", "exclude-samples-file", "panel", "maf", "geno", "mind", "hwe", "max-snps", "ld-window-snps", "discretiser"}
+var genotypeOnlyFlags = []string{"region", "samples", "samples-file", "exclude-samples", "exclude-samples-file", "panel", "maf", "geno", "mind", "hwe", "max-snps", "ld-window-snps", "discretiser"}
 
 func runCompareDist(cmd *cobra.Command, dist *distFlags, data *dataFlags, mflags *modelFlags, outf *outputFlags, outDir, processes string) error {
 	for _, name := range genotypeOnlyFlags {
@@ -209,11 +215,14 @@ func runCompareDist(cmd *cobra.Command, dist *distFlags, data *dataFlags, mflags
 	if err := checkOutDir(cmd, outDir); err != nil {
 		return err
 	}
-	res, err := pipeline.CompareDist(cmd.Context(), pipeline.CompareDistOptions{
+	prog := newProgress("")
+	defer prog.finish()
+	res, err := pipeline.CompareDist(prog.context(cmd.Context()), pipeline.CompareDistOptions{
 		Dist: dist.name, Dim: dist.dim, N: dist.n, TestFraction: data.testFraction, Seed: global.seed,
 		OutDir: outDir, Processes: procs, Configs: configs, NSynth: outf.nSynth,
-		CommandLine: commandLine(), Progress: modelProgress, Logger: slog.Default(),
+		CommandLine: commandLine(), Progress: prog.labelled, Logger: slog.Default(),
 	})
+	prog.finish()
 	if err != nil {
 		return err
 	}

@@ -17,21 +17,21 @@ import (
 // dataFlags are the input-selection and preprocessing flags of the commands
 // that fit models (fit, compare).
 type dataFlags struct {
-	region, samplesFile, excludeFile, panel string
-	maf, geno, mind, hwe, testFraction      float64
-	maxSNPs                                 int
+	samples                            sampleFlags
+	region, panel                      string
+	maf, geno, mind, hwe, testFraction float64
+	maxSNPs                            int
 }
 
 func (f *dataFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&f.region, "region", "", "only variants in `chr:start-end` (1-based, inclusive; uses the .tbi/.csi index when present)")
-	fs.StringVar(&f.samplesFile, "samples-file", "", "keep only the samples listed in `FILE` (one whole ID per line, as bcftools -S)")
-	fs.StringVar(&f.excludeFile, "exclude-samples-file", "", "drop the samples listed in `FILE` (one whole ID per line, as bcftools -S)")
+	fs.StringVarP(&f.region, "region", "r", "", "only variants in `chr:start-end` (1-based, inclusive; uses the .tbi/.csi index when present)")
+	f.samples.register(fs, "", "", false)
 	fs.StringVar(&f.panel, "panel", "", "1000 Genomes panel `FILE` (sample pop super_pop gender): stratify the split and colour the report by population")
 	fs.Float64Var(&f.maf, "maf", 0.01, "minimum minor-allele frequency")
 	fs.Float64Var(&f.geno, "geno", 0.1, "maximum fraction of missing calls per SNP (0 = no filter)")
 	fs.Float64Var(&f.mind, "mind", 0, "maximum fraction of missing calls per individual (0 = no filter)")
 	fs.Float64Var(&f.hwe, "hwe", 0, "drop SNPs with a Hardy–Weinberg exact test p-value below this (0 = no filter)")
-	fs.Float64Var(&f.testFraction, "test-fraction", 0.3, "fraction of individuals held out as the real test set")
+	fs.Float64Var(&f.testFraction, "test-fraction", 0.3, "fraction of individuals held out as the real test set (fit: 0 trains on every individual, and the report then has no held-out comparisons)")
 	fs.IntVar(&f.maxSNPs, "max-snps", pipeline.DefaultMaxSNPs, "SNP budget of one model: beyond it the first `N` consecutive SNPs are fitted (-1 = no limit)")
 }
 
@@ -47,8 +47,8 @@ func (f *dataFlags) options(input string) (pipeline.DataOptions, error) {
 		return o, usagef("--mind must be in [0, 1], got %g", f.mind)
 	case f.hwe < 0 || f.hwe > 1:
 		return o, usagef("--hwe must be in [0, 1], got %g", f.hwe)
-	case f.testFraction <= 0 || f.testFraction >= 1:
-		return o, usagef("--test-fraction must be in (0, 1), got %g", f.testFraction)
+	case f.testFraction < 0 || f.testFraction >= 1:
+		return o, usagef("--test-fraction must be in [0, 1), got %g", f.testFraction)
 	case f.maxSNPs == 0 || f.maxSNPs < -1:
 		return o, usagef("--max-snps must be a positive number of SNPs or -1, got %d", f.maxSNPs)
 	case f.maxSNPs > limits.MaxSNPs:
@@ -59,11 +59,7 @@ func (f *dataFlags) options(input string) (pipeline.DataOptions, error) {
 	o.Filter.MinMAF, o.Filter.MaxSiteMissing, o.Filter.MaxSampleMissing, o.Filter.HWEPValue = f.maf, f.geno, f.mind, f.hwe
 	o.Read.Region = f.region
 	o.Read.Threads = global.threads
-	var err error
-	if o.Read.IncludeSamples, err = readIDList(f.samplesFile); err != nil {
-		return o, err
-	}
-	if o.Read.ExcludeSamples, err = readIDList(f.excludeFile); err != nil {
+	if err := f.samples.apply(&o.Read); err != nil {
 		return o, err
 	}
 	return o, nil
@@ -74,8 +70,7 @@ func (f *dataFlags) options(input string) (pipeline.DataOptions, error) {
 func (f *dataFlags) files(s *pathcheck.Set, input string) {
 	s.VCFInput("input VCF", input)
 	s.Input("--panel file", f.panel)
-	s.Input("--samples-file", f.samplesFile)
-	s.Input("--exclude-samples-file", f.excludeFile)
+	f.samples.files(s)
 }
 
 // checkOutDir refuses standard output as the output directory of cmd.

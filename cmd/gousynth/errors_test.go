@@ -232,7 +232,7 @@ func TestErrorTable(t *testing.T) {
 		{"MAF above 0.5", []string{"fit", f["good.vcf"], "--maf", "0.7", "-o", "OUT/fit"}, 2, []string{"--maf must be in [0, 0.5], got 0.7"}},
 		{"negative MAF", []string{"ld", f["good.vcf"], "--maf", "-0.1", "-o", "OUT/ld.tsv"}, 2, []string{"--maf must be in [0, 0.5], got -0.1"}},
 		{"MAF spectrum above 0.5", []string{"simulate", "--maf-max", "0.7", "-o", "OUT/s.vcf.gz"}, 2, []string{"--maf-max ≤ 0.5"}},
-		{"test fraction 1", []string{"fit", f["good.vcf"], "--test-fraction", "1", "-o", "OUT/fit"}, 2, []string{"--test-fraction must be in (0, 1), got 1"}},
+		{"test fraction 1", []string{"fit", f["good.vcf"], "--test-fraction", "1", "-o", "OUT/fit"}, 2, []string{"--test-fraction must be in [0, 1), got 1"}},
 		{"more populations than individuals", []string{"simulate", "--individuals", "3", "--populations", "5", "-o", "OUT/s.vcf.gz"}, 2, []string{"5 populations need at least 5 individuals, got 3"}},
 		{"zero --threads", []string{"stats", f["good.vcf"], "--threads", "0"}, 2, []string{"--threads must be at least 1, got 0"}},
 		{"negative --seed", []string{"stats", f["good.vcf"], "--seed", "-1"}, 2, []string{"invalid argument \"-1\" for \"--seed\""}},
@@ -242,7 +242,7 @@ func TestErrorTable(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, 2, []string{"unknown command \"frobnicate\""}},
 		{"missing argument", []string{"stats"}, 2, []string{"stats: accepts 1 arg(s), received 0"}},
 		{"extra argument", []string{"generate", "a.gsy", "b.gsy", "-o", "OUT/g.vcf.gz"}, 2, []string{"generate: accepts 1 arg(s), received 2"}},
-		{"missing -o", []string{"generate", "MODEL"}, 2, []string{"-o/--output is required"}},
+		{"missing -o", []string{"generate", "MODEL"}, 2, []string{"-o/--out is required"}},
 		{"wrong output suffix", []string{"generate", "MODEL", "-o", "OUT/g.vcf"}, 2, []string{"must end in .vcf.gz"}},
 
 		// Model files given to generate.

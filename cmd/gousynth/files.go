@@ -14,6 +14,7 @@ import (
 // checkFiles refuses, before any work, outputs that are inputs or one
 // another (a usage error, exit 2) and inputs that are directories (exit 1).
 func checkFiles(cmd *cobra.Command, s *pathcheck.Set) error {
+	s.Output("--log", global.logFile)
 	err := s.Check()
 	var c *pathcheck.Conflict
 	if errors.As(err, &c) {

@@ -24,6 +24,10 @@ func newFitCmd() *cobra.Command {
 		outDir  string
 		process string
 		win     windowFlags
+		// outFormat is the synthetic cohort's format (--out-format).
+		outFormat string
+		test      string
+		split     bool
 	)
 	cmd := &cobra.Command{
 		Use:   "fit IN.vcf.gz",
@@ -32,13 +36,23 @@ func newFitCmd() *cobra.Command {
 filters, holds out --test-fraction of the individuals as a real test set, fits
 a diffusion model (GOU by default) on the rest, generates a synthetic cohort
 (as many individuals as the input unless -n) and evaluates it against the
-held-out individuals. It writes, all together or not at all:
+held-out individuals. --test-fraction 0 trains on every individual (the
+report then has no floor and no membership inference, and says so);
+--test TEST.vcf.gz trains on every individual and evaluates against that
+external cohort instead, on the sites both files hold (matched on
+CHROM/POS/REF/ALT; how many each lacked is in run.log and metrics.json).
+--write-split also writes the training and test sample lists (REAL IDs)
+for rerunning "gousynth report" on the same split. It writes, all
+together or not at all:
 
   OUTDIR/model.gsy              the fitted model (no real genotypes or IDs)
-  OUTDIR/synthetic.vcf.gz(.tbi/.csi) the synthetic cohort (samples SYN000001, ...)
+  OUTDIR/synthetic.vcf.gz(.tbi/.csi) the synthetic cohort (samples SYN000001, ...;
+                                synthetic.bed/.bim/.fam with --out-format plink)
   OUTDIR/report.html            fidelity and privacy report (self-contained)
   OUTDIR/metrics.json           every metric with its floor
-  OUTDIR/run.log                what was read, filtered, fitted and measured
+  OUTDIR/run.log                the command line, version and seed; what was read,
+                                filtered, fitted and measured
+  OUTDIR/{train,test}.samples.real-ids.txt  with --write-split: the split (REAL IDs)
 
 Beyond --max-snps SNPs (default 2000), fit works on the whole input with
 windowed models (--windows auto, the default): the sites are cut into windows
@@ -55,7 +69,9 @@ instead, and the run says so; pick another stretch with --region.`,
   gousynth fit chr22.vcf.gz --region 22:17000000-18000000 --panel samples.panel -o chr22_out
   gousynth fit in.vcf.gz --process vp --steps 2000 -n 5000 --seed 7 -o vp_out
   gousynth fit chr22.vcf.gz --threads 2 -o chr22_windows     # whole chromosome, windowed
-  gousynth fit chr22.vcf.gz --windows off --region 22:17000000-18000000 -o chr22_1mb`,
+  gousynth fit chr22.vcf.gz --windows off --region 22:17000000-18000000 -o chr22_1mb
+  gousynth fit train.vcf.gz --test test.vcf.gz -o ext_out  # external test cohort
+  gousynth fit in.vcf.gz --write-split -o out                # + out/{train,test}.samples.real-ids.txt`,
 		Args: exactArgs(1, "fit needs one input VCF"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := outf.validate(); err != nil {
@@ -64,6 +80,14 @@ instead, and the run says so; pick another stretch with --region.`,
 			dopts, err := data.options(args[0])
 			if err != nil {
 				return err
+			}
+			if test != "" {
+				// The external cohort replaces the held-out individuals.
+				if cmd.Flags().Changed("test-fraction") && dopts.TestFraction > 0 {
+					return usagef("fit: --test %s replaces the held-out individuals; --test-fraction %g cannot go with it (leave it out, or give 0)", test, dopts.TestFraction)
+				}
+				dopts.TestFraction = 0
+				dopts.TestInput = test
 			}
 			cfg, err := mflags.config(strings.ToLower(process))
 			if err != nil {
@@ -78,7 +102,15 @@ instead, and the run says so; pick another stretch with --region.`,
 			}
 			var files pathcheck.Set
 			data.files(&files, args[0])
-			dirOutputs(&files, outDir, pipeline.FitOutputNames())
+			if outFormat != pipeline.FormatVCF && outFormat != pipeline.FormatPLINK {
+				return usagef("--out-format must be vcf or plink, got %q", outFormat)
+			}
+			files.VCFInput("--test VCF", test)
+			names := pipeline.FitOutputNamesFor(outFormat)
+			if split {
+				names = append(names, pipeline.SplitFileNames()...)
+			}
+			dirOutputs(&files, outDir, names)
 			if err := checkFiles(cmd, &files); err != nil {
 				return err
 			}
@@ -91,17 +123,22 @@ instead, and the run says so; pick another stretch with --region.`,
 					wopts.OverlapSNPs = min(chrom.DefaultOverlapSNPs, wopts.WindowSNPs/2)
 				}
 			}
-			res, err := pipeline.Fit(cmd.Context(), pipeline.FitOptions{
+			prog := newProgress("")
+			defer prog.finish()
+			res, err := pipeline.Fit(prog.context(cmd.Context()), pipeline.FitOptions{
 				Data:        dopts,
 				OutDir:      outDir,
 				NSynth:      outf.nSynth,
 				Model:       cfg,
 				Report:      report.Options{LDWindowSNPs: outf.ldWindowSNPs},
 				CommandLine: commandLine(),
-				Progress:    modelProgress(""),
+				Progress:    prog.fn(),
 				Logger:      slog.Default(),
 				Windows:     wopts,
+				OutFormat:   outFormat,
+				WriteSplit:  split,
 			})
+			prog.finish()
 			if err != nil {
 				return err
 			}
@@ -114,8 +151,13 @@ instead, and the run says so; pick another stretch with --region.`,
 	fs := cmd.Flags()
 	fs.StringVarP(&outDir, "out", "o", "gousynth_out", "output `DIR`")
 	fs.StringVar(&process, "process", "gou", "forward process: gou, vp, cld or cld-eps")
+	fs.StringVar(&outFormat, "out-format", pipeline.FormatVCF, "synthetic cohort format: vcf (synthetic.vcf.gz + .tbi) or plink (synthetic.bed, .bim, .fam)")
+	fs.StringVar(&test, "test", "", "evaluate against this external test cohort (`VCF`) instead of held-out individuals: every input individual is trained on, sites are matched on CHROM/POS/REF/ALT (fitted and evaluated on those both hold; mismatches are counted in run.log and metrics.json)")
+	fs.BoolVar(&split, "write-split", false, "also write the training and test sample lists, "+pipeline.TrainSplitFile+" and "+pipeline.TestSplitFile+" (REAL sample IDs, one per line, as bcftools -S and --samples-file read them)")
 	outf.register(fs)
 	data.register(fs)
+	// fit, unlike compare, goes windowed beyond one model's budget.
+	fs.Lookup("max-snps").Usage = "SNP budget of one model (`N`): beyond it fit switches to windowed models over every SNP (--windows auto), or fits the first N consecutive SNPs with --windows off (-1 = no limit, one model)"
 	mflags.register(fs)
 	win.register(fs)
 	return cmd
@@ -184,11 +226,22 @@ func (f *windowFlags) options(fs *pflag.FlagSet, cfg model.Config) (chrom.Option
 // printSummary prints the verdicts and where the outputs are.
 func printSummary(w io.Writer, res *pipeline.FitResult) {
 	m := res.Metrics
+	against := fmt.Sprintf("evaluated against %d held-out", m.NumTest)
+	switch {
+	case res.Data.TestInput != "":
+		against = fmt.Sprintf("evaluated against %d of the external test cohort", m.NumTest)
+	case m.NumTest == 0:
+		against = "no held-out individuals to evaluate against (compared with the training individuals, no floor)"
+	}
 	if wr := res.Windowed; wr != nil {
 		cm := wr.Metrics
-		fmt.Fprintf(w, "windowed fit: %d windows over %d SNPs (more than --max-snps), %d training individuals; %d synthetic individuals evaluated against %d held-out\n",
-			len(wr.Windows), cm.SNPs, res.Data.Train.NumSamples(), m.NumSynth, m.NumTest)
-		fmt.Fprintf(w, "  %-20s inside windows %.4f (floor %.4f), straddling boundaries %.4f (floor %.4f)\n", "LD r² MAE", cm.LD.Inside, cm.LD.FloorInside, cm.LD.Straddle, cm.LD.FloorStraddle)
+		fmt.Fprintf(w, "windowed fit: %d windows over %d SNPs (more than --max-snps), %d training individuals; %d synthetic individuals %s\n",
+			len(wr.Windows), res.Data.Train.NumSites(), res.Data.Train.NumSamples(), m.NumSynth, against)
+		if cm != nil {
+			fmt.Fprintf(w, "  %-20s inside windows %.4f (floor %.4f), straddling boundaries %.4f (floor %.4f)\n", "LD r² MAE", cm.LD.Inside, cm.LD.FloorInside, cm.LD.Straddle, cm.LD.FloorStraddle)
+		} else {
+			cm = &chrom.Metrics{}
+		}
 		for k := range cm.PCW2 {
 			if k < 3 {
 				fmt.Fprintf(w, "  %-20s PC%d W2 %.3f (floor %.3f)\n", "ancestry", k+1, cm.PCW2[k], cm.PCW2Floor[k])
@@ -203,8 +256,8 @@ func printSummary(w io.Writer, res *pipeline.FitResult) {
 		}
 		return
 	}
-	fmt.Fprintf(w, "fitted %s on %d individuals × %d SNPs; %d synthetic individuals evaluated against %d held-out\n",
-		res.Model.Config.Process, res.Data.Train.NumSamples(), res.Data.Train.NumSites(), m.NumSynth, m.NumTest)
+	fmt.Fprintf(w, "fitted %s on %d individuals × %d SNPs; %d synthetic individuals %s\n",
+		res.Model.Config.Process, res.Data.Train.NumSamples(), res.Data.Train.NumSites(), m.NumSynth, against)
 	for _, v := range m.Verdicts {
 		fmt.Fprintf(w, "  %-20s %-12s %s\n", v.Area, v.Verdict, v.Reason)
 	}

@@ -41,17 +41,22 @@ ancestry or regress-match still hold each window's candidates for all N.`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.output == "" {
-				return usagef("generate: -o/--output is required")
+				return usagef("generate: -o/--out is required")
 			}
-			if !atomicfile.IsStream(o.output) && !strings.HasSuffix(o.output, ".vcf.gz") {
-				return usagef("generate: output %q must end in .vcf.gz (or be - for standard output)", o.output)
+			if !atomicfile.IsStream(o.output) && !strings.HasSuffix(o.output, ".vcf.gz") && !vcf.IsPLINKOutput(o.output) {
+				return usagef("generate: output %q must end in .vcf.gz, or .bed for a PLINK fileset (or be - for standard output)", o.output)
 			}
 			if o.n > limits.MaxIndividuals {
 				return usagef("generate: -n must be at most %d synthetic individuals, got %d", limits.MaxIndividuals, o.n)
 			}
+			logBeside(o.output)
 			var files pathcheck.Set
 			files.Input("model", args[0])
-			files.VCFOutput("output VCF", o.output)
+			if vcf.IsPLINKOutput(o.output) {
+				files.PLINKOutput("output fileset", o.output)
+			} else {
+				files.VCFOutput("output VCF", o.output)
+			}
 			if err := checkFiles(cmd, &files); err != nil {
 				return err
 			}
@@ -90,15 +95,17 @@ ancestry or regress-match still hold each window's candidates for all N.`,
 			}
 			start := time.Now()
 			// Chunk by chunk of individuals: memory bounded independently of n.
-			h := vcf.Header{CommandLine: generateCommandLine(args[0], n, o.region)}
-			if err := pipeline.GenerateModel(cmd.Context(), m, n, global.seed, o.output, h, keep); err != nil {
+			h := vcf.Header{CommandLine: generateCommandLine(args[0], n, o.region), ExtraLines: []string{pipeline.PhaseLine}}
+			prog := newProgress("")
+			defer prog.finish()
+			if err := pipeline.GenerateModel(prog.context(cmd.Context()), m, n, global.seed, o.output, h, keep); err != nil {
 				return err
 			}
 			nSites := len(m.Sites)
 			if keep != nil {
 				nSites = len(keep)
 			}
-			if keep == nil {
+			if keep == nil && !vcf.IsPLINKOutput(o.output) {
 				pipeline.NoteIndex(nil, o.output, m.Sites)
 			}
 			slog.Info("generated", "individuals", n, "snps", nSites, "output", o.output, "seconds", time.Since(start).Seconds())
@@ -106,9 +113,11 @@ ancestry or regress-match still hold each window's candidates for all N.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&o.output, "output", "o", "", "output VCF (.vcf.gz; a .tbi index is written beside it, or a .csi when a position is beyond 2^29; - for standard output, without index)")
+	f.StringVarP(&o.output, "out", "o", "", "output VCF (.vcf.gz; a .tbi index is written beside it, or a .csi when a position is beyond 2^29; - for standard output, without index), or X.bed for a PLINK fileset (X.bed, X.bim, X.fam)")
+	f.StringVar(&o.output, "output", "", "the same as -o/--out")
+	_ = f.MarkHidden("output")
 	f.IntVarP(&o.n, "n", "n", 0, "number of synthetic individuals (default: the model's training size)")
-	f.StringVar(&o.region, "region", "", "write only the model's sites in `chr:start-end` (1-based, inclusive); an error if the model has none there")
+	f.StringVarP(&o.region, "region", "r", "", "write only the model's sites in `chr:start-end` (1-based, inclusive); an error if the model has none there")
 	return cmd
 }
 
@@ -140,7 +149,9 @@ func generateWindowed(cmd *cobra.Command, path string, o generateOptions) error 
 		return usagef("generate: -n must be at least 1, got %d", n)
 	}
 	start := time.Now()
-	if err := pipeline.GenerateWindowed(cmd.Context(), path, n, global.seed, o.output, generateCommandLine(path, n, "")); err != nil {
+	prog := newProgress("")
+	defer prog.finish()
+	if err := pipeline.GenerateWindowed(prog.context(cmd.Context()), path, n, global.seed, o.output, generateCommandLine(path, n, "")); err != nil {
 		return err
 	}
 	slog.Info("generated", "individuals", n, "snps", numSites, "output", o.output, "windowed", true, "seconds", time.Since(start).Seconds())

@@ -8,20 +8,19 @@ import (
 	"io"
 	"log/slog"
 	"math"
-	"os"
 	"runtime"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/klauspost/pgzip"
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"github.com/gousynth/gousynth/internal/atomicfile"
 	"github.com/gousynth/gousynth/internal/limits"
 	"github.com/gousynth/gousynth/internal/pathcheck"
 	"github.com/gousynth/gousynth/ld"
+	"github.com/gousynth/gousynth/model"
 	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/vcf"
 )
@@ -30,8 +29,7 @@ type ldFlags struct {
 	out        string
 	window     ld.WindowOptions
 	region     string
-	samples    string
-	exclude    string
+	samples    sampleFlags
 	maf        float64
 	decay      string
 	decayBins  int
@@ -71,8 +69,7 @@ writes an r²-based segmentation into LD blocks (see the ld package docs).`,
 	f.Float64Var(&fl.window.WindowKB, "window-kb", 1000, "pair sites at most this many kb apart (plink --ld-window-kb)")
 	f.Float64Var(&fl.window.MinR2, "min-r2", 0, "report pairs with r² at least this (plink --ld-window-r2)")
 	f.StringVarP(&fl.region, "region", "r", "", "region chr, chr:pos or chr:start-end (1-based, inclusive)")
-	f.StringVar(&fl.samples, "samples", "", "comma-separated sample IDs to keep")
-	f.StringVar(&fl.exclude, "exclude-samples", "", "comma-separated sample IDs to drop")
+	fl.samples.register(f, "", "", false)
 	f.Float64Var(&fl.maf, "maf", 0, "drop SNPs with minor-allele frequency below this first (0: keep all)")
 	f.StringVar(&fl.decay, "decay", "", "write the LD decay curve (TSV) here")
 	f.IntVar(&fl.decayBins, "decay-bins", 30, "number of log-spaced distance bins for --decay")
@@ -104,8 +101,14 @@ func runLD(cmd *cobra.Command, in string, fl *ldFlags) error {
 			return err
 		}
 	}
+	for _, o := range []string{fl.blocks, fl.decay, fl.out} {
+		if o != "" && !atomicfile.IsStream(o) {
+			logBeside(o) // the last regular file of -o, --decay, --blocks
+		}
+	}
 	var files pathcheck.Set
 	files.VCFInput("input VCF", in)
+	fl.samples.files(&files)
 	files.Output("-o", fl.out)
 	files.Output("--decay", fl.decay)
 	files.Output("--blocks", fl.blocks)
@@ -129,14 +132,14 @@ func runLD(cmd *cobra.Command, in string, fl *ldFlags) error {
 	}
 	fl.window.Threads = global.threads
 
+	prog := newProgress("")
+	defer prog.finish()
+	prog.phaseStart("read")
 	start := time.Now()
 	// Dosage r² only: no haplotypes (a third of the memory of phased input).
 	ropts := vcf.ReadOptions{Region: fl.region, Threads: global.threads, DosageOnly: true}
-	if fl.samples != "" {
-		ropts.IncludeSamples = strings.Split(fl.samples, ",")
-	}
-	if fl.exclude != "" {
-		ropts.ExcludeSamples = strings.Split(fl.exclude, ",")
+	if err := fl.samples.apply(&ropts); err != nil {
+		return err
 	}
 	// The MAF filter runs while reading: the dropped sites are never held.
 	g, stats, flog, err := preprocess.ReadFilteredContext(cmd.Context(), in, ropts, preprocess.FilterOptions{MinMAF: fl.maf})
@@ -166,7 +169,7 @@ func runLD(cmd *cobra.Command, in string, fl *ldFlags) error {
 	}
 
 	if fl.out != "" {
-		if err := writeLDPairs(cmd, g, fl); err != nil {
+		if err := writeLDPairs(cmd, g, fl, prog); err != nil {
 			return err
 		}
 	}
@@ -207,7 +210,7 @@ func runLD(cmd *cobra.Command, in string, fl *ldFlags) error {
 
 // writeLDPairs writes the windowed r² TSV, through a temporary file that is
 // renamed only when complete.
-func writeLDPairs(cmd *cobra.Command, g *vcf.Genotypes, fl *ldFlags) error {
+func writeLDPairs(cmd *cobra.Command, g *vcf.Genotypes, fl *ldFlags, prog *progress) error {
 	var sink io.Writer
 	var af *atomicfile.File
 	if fl.out == "-" {
@@ -238,12 +241,8 @@ func writeLDPairs(cmd *cobra.Command, g *vcf.Genotypes, fl *ldFlags) error {
 		w = zw
 	}
 	opts := fl.window
-	if stderrIsTerminal() && !global.quiet {
-		bar := progressbar.NewOptions(g.NumSites(), progressbar.OptionSetDescription("ld"),
-			progressbar.OptionSetWriter(os.Stderr), progressbar.OptionShowCount(),
-			progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(200*time.Millisecond))
-		opts.Progress = func(done, total int) { bar.Set(done) }
-		defer bar.Finish()
+	if prog != nil {
+		opts.Progress = func(done, total int) { prog.update(model.Progress{Phase: "r²", Step: done, Total: total}) }
 	}
 	start := time.Now()
 	n, err := ld.WriteTSV(cmd.Context(), w, g, opts)

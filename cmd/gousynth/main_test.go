@@ -204,7 +204,7 @@ func TestUsageErrors(t *testing.T) {
 		{"maf above 0.5", []string{"fit", realVCF, "--maf", "0.7", "-o", dir}, "--maf must be in [0, 0.5]"},
 		{"negative count", []string{"fit", realVCF, "-n", "-5", "-o", dir}, "-n must not be negative"},
 		{"unknown process", []string{"fit", realVCF, "--process", "ddpm", "-o", dir}, "unknown process"},
-		{"test fraction 1", []string{"fit", realVCF, "--test-fraction", "1", "-o", dir}, "--test-fraction must be in (0, 1)"},
+		{"test fraction 1", []string{"fit", realVCF, "--test-fraction", "1", "-o", dir}, "--test-fraction must be in [0, 1)"},
 		{"zero threads", []string{"fit", realVCF, "--threads", "0", "-o", dir}, "--threads must be at least 1"},
 		{"unknown flag", []string{"fit", realVCF, "--frobnicate"}, "unknown flag"},
 		{"compare without process", []string{"compare", realVCF, "--process", ",", "-o", dir}, "at least one process"},

@@ -24,7 +24,8 @@ import (
 type reportFlags struct {
 	real, synth, train, panel, panelColumn string
 	synthPanel                             string
-	region, out, json, title               string
+	region, heatRegion, out, json, title   string
+	realSamples, trainSamples              sampleFlags
 	opts                                   report.Options
 }
 
@@ -45,8 +46,18 @@ and KL metrics, each next to its floor: the same metric for a random subset of
 real training individuals of the same size. With --train the report also
 assesses privacy (distance to closest record, identical matches, adversarial
 accuracy, membership inference); without it, no floor and no privacy.
-All files must hold the same sites in the same order. --region only selects
-the sites of the LD heatmaps. Set SOURCE_DATE_EPOCH to fix the time written
+The cohorts are compared on the sites they all hold (matched on
+CHROM/POS/REF/ALT, in the order of --real); how many sites each lacked is
+printed on stderr and written into the report's notes. -r/--region reads
+only that region of every cohort; --heatmap-region selects the sites of
+the LD heatmaps among those compared. --real-samples-file and
+--train-samples-file select individuals of a file, so that the lists of
+"gousynth fit --write-split" cut the held-out and training individuals out
+of the input VCF:
+
+  gousynth report --real in.vcf.gz --real-samples-file out/test.samples.real-ids.txt \
+      --train in.vcf.gz --train-samples-file out/train.samples.real-ids.txt \
+      --synth out/synthetic.vcf.gz -o report.html Set SOURCE_DATE_EPOCH to fix the time written
 into the report (byte-identical reruns).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -60,7 +71,10 @@ into the report (byte-identical reruns).`,
 	f.StringVar(&fl.panel, "panel", "", "1000 Genomes panel `FILE` (sample pop super_pop ...): colour the PCA plot")
 	f.StringVar(&fl.panelColumn, "panel-column", "super_pop", "panel column that colours the PCA plot: super_pop or pop")
 	f.StringVar(&fl.synthPanel, "synth-panel", "", "labels of the synthetic individuals, `FILE` in panel format (sample pop super_pop, tab-separated with a header, as fit and generate write): colour them in the PCA plot by --panel-column")
-	f.StringVar(&fl.region, "region", "", "sites of the LD heatmaps, `chr:start-end` (default: all; large regions are thinned and block-averaged)")
+	f.StringVarP(&fl.region, "region", "r", "", "read only the sites in `chr:start-end` (1-based, inclusive) of every cohort")
+	f.StringVar(&fl.heatRegion, "heatmap-region", "", "sites of the LD heatmaps, `chr:start-end` (default: all that are compared; large regions are thinned and block-averaged)")
+	fl.realSamples.register(f, "real-", " of the --real file", true)
+	fl.trainSamples.register(f, "train-", " of the --train file", true)
 	f.StringVarP(&fl.out, "out", "o", "", "HTML report `FILE` (- for standard output)")
 	f.StringVar(&fl.json, "json", "", "metrics JSON `FILE` (- for standard output)")
 	f.StringVar(&fl.title, "title", "", "title of the HTML report")
@@ -99,12 +113,18 @@ func runReport(cmd *cobra.Command, fl *reportFlags) error {
 			return err
 		}
 	}
+	logBeside(fl.out)
+	if fl.out == "" || atomicfile.IsStream(fl.out) {
+		logBeside(fl.json)
+	}
 	var files pathcheck.Set
 	files.VCFInput("--real VCF", fl.real)
 	files.VCFInput("--synth VCF", fl.synth)
 	files.VCFInput("--train VCF", fl.train)
 	files.Input("--panel file", fl.panel)
 	files.Input("--synth-panel file", fl.synthPanel)
+	fl.realSamples.files(&files)
+	fl.trainSamples.files(&files)
 	files.Output("HTML report (-o)", fl.out)
 	files.Output("--json", fl.json)
 	if err := checkFiles(cmd, &files); err != nil {
@@ -112,34 +132,46 @@ func runReport(cmd *cobra.Command, fl *reportFlags) error {
 	}
 	opts := fl.opts
 	opts.Seed = global.seed
-	if fl.region != "" {
-		r, err := report.ParseRegion(fl.region)
+	for _, r := range []struct{ flag, v string }{{"--region", fl.region}, {"--heatmap-region", fl.heatRegion}} {
+		if r.v == "" {
+			continue
+		}
+		reg, err := report.ParseRegion(r.v)
 		if err != nil {
-			return usagef("--region: %v", err)
+			return usagef("%s: %v", r.flag, err)
 		}
-		opts.HeatmapRegion = r
+		if r.flag == "--region" && fl.heatRegion != "" {
+			continue
+		}
+		opts.HeatmapRegion = reg
 	}
+	prog := newProgress("")
+	defer prog.finish()
+	prog.phaseStart("read")
 	start := time.Now()
-	read := func(path string) (*vcf.Genotypes, error) { return readCohort(cmd.Context(), path) }
-	test, err := read(fl.real)
+	read := func(path string, sel *sampleFlags) (*vcf.Genotypes, error) {
+		return readCohort(cmd.Context(), path, fl.region, sel)
+	}
+	test, err := read(fl.real, &fl.realSamples)
 	if err != nil {
 		return err
 	}
-	synth, err := read(fl.synth)
+	synth, err := read(fl.synth, nil)
 	if err != nil {
 		return err
 	}
-	train, err := read(fl.train)
+	train, err := read(fl.train, &fl.trainSamples)
 	if err != nil {
 		return err
 	}
-	if err := report.SameSites(test, synth, fl.real, fl.synth); err != nil {
+	// The cohorts are compared on the sites they all hold.
+	cs, isect, err := report.IntersectSites([]*vcf.Genotypes{test, synth, train}, []string{"--real " + fl.real, "--synth " + fl.synth, "--train " + fl.train})
+	if err != nil {
 		return err
 	}
-	if train != nil {
-		if err := report.SameSites(test, train, fl.real, fl.train); err != nil {
-			return err
-		}
+	test, synth, train = cs[0], cs[1], cs[2]
+	if !isect.Matched() {
+		slog.Warn("report: cohorts hold different sites: " + isect.String())
 	}
 	if fl.panel != "" {
 		p, err := preprocess.ReadPanel(fl.panel)
@@ -161,9 +193,14 @@ func runReport(cmd *cobra.Command, fl *reportFlags) error {
 			return err
 		}
 	}
+	prog.phaseStart("evaluate")
 	m, err := report.Evaluate(test, synth, train, opts)
+	prog.finish()
 	if err != nil {
 		return err
+	}
+	if !isect.Matched() {
+		m.Notes = append(m.Notes, isect.String())
 	}
 	slog.Info("metrics computed", "seconds", strconv.FormatFloat(time.Since(start).Seconds(), 'f', 1, 64))
 
@@ -257,13 +294,20 @@ func reportTime() time.Time {
 	return time.Now().UTC()
 }
 
-// readCohort reads a whole cohort VCF (nil for an empty path) and logs its
-// size; report and audit read their cohorts with it.
-func readCohort(ctx context.Context, path string) (*vcf.Genotypes, error) {
+// readCohort reads a cohort VCF (nil for an empty path), the sites in
+// region ("" for all) of the samples sel selects (nil for all), and logs
+// its size; report and audit read their cohorts with it.
+func readCohort(ctx context.Context, path, region string, sel *sampleFlags) (*vcf.Genotypes, error) {
 	if path == "" {
 		return nil, nil
 	}
-	g, _, err := vcf.ReadFileContext(ctx, path, vcf.ReadOptions{Threads: global.threads})
+	ro := vcf.ReadOptions{Threads: global.threads, Region: region}
+	if sel != nil {
+		if err := sel.apply(&ro); err != nil {
+			return nil, err
+		}
+	}
+	g, _, err := vcf.ReadFileContext(ctx, path, ro)
 	if err != nil {
 		return nil, err
 	}

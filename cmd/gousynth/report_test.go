@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -97,17 +98,19 @@ func TestReportCommandErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g.Sites = slices.Clone(g.Sites)
-	g.Sites[4].Alt = map[string]string{"A": "C", "C": "G", "G": "T", "T": "A"}[g.Sites[4].Alt]
-	bad := filepath.Join(dir, "bad.vcf.gz")
-	if err := vcf.WriteGenotypes(bad, g, vcf.Header{}); err != nil {
+	out := filepath.Join(dir, "r.html")
+	// No site in common (another chromosome): an error naming the files.
+	other := &vcf.Genotypes{Sites: slices.Clone(g.Sites[:10]), Samples: g.Samples, Dosage: g.Dosage[:10*g.NumSamples()]}
+	for i := range other.Sites {
+		other.Sites[i].Chrom = "2"
+	}
+	otherPath := filepath.Join(dir, "other.vcf.gz")
+	if err := vcf.WriteGenotypes(otherPath, other, vcf.Header{}); err != nil {
 		t.Fatal(err)
 	}
-	out := filepath.Join(dir, "r.html")
-	code, msg := runCLI(t, "report", "--real", test, "--synth", bad, "--train", train, "-o", out, "--quiet")
-	s := g.Sites[4]
-	if code != 1 || !strings.Contains(msg, "site 5 differs") || !strings.Contains(msg, bad) || !strings.Contains(msg, s.Alt) {
-		t.Errorf("mismatching sites: exit %d, message %q", code, msg)
+	code, msg := runCLI(t, "report", "--real", test, "--synth", otherPath, "--train", train, "-o", out, "--quiet")
+	if code != 1 || !strings.Contains(msg, "no site (CHROM/POS/REF/ALT) is common") || !strings.Contains(msg, otherPath) {
+		t.Errorf("no common sites: exit %d, message %q", code, msg)
 	}
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
 		t.Error("a report was written despite the error")
@@ -117,6 +120,64 @@ func TestReportCommandErrors(t *testing.T) {
 	}
 	if code, msg := runCLI(t, "report", "--real", test, "--synth", test, "--region", "1:x-y", "-o", out); code != 2 || !strings.Contains(msg, "region") {
 		t.Errorf("bad --region: exit %d, message %q", code, msg)
+	}
+}
+
+// TestReportDifferentSites: --real and --synth with different site sets
+// are compared on their intersection; stderr and the JSON notes say how
+// many sites each side lacked.
+func TestReportDifferentSites(t *testing.T) {
+	dir, train, test, synth := reportInputs(t)
+	g, _, err := vcf.ReadFile(synth, vcf.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := g.NumSites()
+	// The synthetic file: one ALT changed (a site the real files lack) and
+	// its last 3 sites dropped.
+	g.Sites = slices.Clone(g.Sites[:n-3])
+	g.Dosage = g.Dosage[:(n-3)*g.NumSamples()]
+	for _, b := range []string{"A", "C", "G", "T"} {
+		if b != g.Sites[4].Ref && b != g.Sites[4].Alt {
+			g.Sites[4].Alt = b
+			break
+		}
+	}
+	other := filepath.Join(dir, "other.vcf.gz")
+	if err := vcf.WriteGenotypes(other, g, vcf.Header{}); err != nil {
+		t.Fatal(err)
+	}
+	js := filepath.Join(dir, "m.json")
+	code, msg := runCLI(t, "report", "--real", test, "--synth", other, "--train", train, "--projections", "20", "--json", js)
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, msg)
+	}
+	want := []string{
+		fmt.Sprintf("%d common to all cohorts are compared", n-4),
+		fmt.Sprintf("--real %s holds %d (lacks 1 that another holds; 4 of its own left out)", test, n),
+		fmt.Sprintf("--synth %s holds %d (lacks 4 that another holds; 1 of its own left out)", other, n-3),
+	}
+	for _, w := range want {
+		if !strings.Contains(msg, w) {
+			t.Errorf("stderr does not say %q:\n%s", w, msg)
+		}
+	}
+	b, err := os.ReadFile(js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		NumSites int      `json:"num_sites"`
+		Notes    []string `json:"notes"`
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.NumSites != n-4 {
+		t.Errorf("num_sites %d, want %d", m.NumSites, n-4)
+	}
+	if !strings.Contains(strings.Join(m.Notes, "\n"), want[1]) {
+		t.Errorf("notes do not say %q: %q", want[1], m.Notes)
 	}
 }
 

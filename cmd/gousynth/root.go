@@ -19,6 +19,7 @@ type globalOptions struct {
 	seed     uint64
 	logLevel string
 	quiet    bool
+	logFile  string
 }
 
 // usageError marks errors caused by how the command was called (exit code 2).
@@ -45,13 +46,18 @@ Exit status: 0 on success, 1 on an error (bad input, I/O, a failed fit),
 SIGINT or SIGTERM. Every command writes its outputs to temporary files and
 renames them only on success, so a failed or interrupted run leaves nothing
 behind.`,
+		Version:       versionLine(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			if err := global.apply(cmd.ErrOrStderr()); err != nil {
 				return err
 			}
+			startCommandLog()
 			return checkFiniteFloats(cmd)
+		},
+		PersistentPostRunE: func(cmd *cobra.Command, args []string) error {
+			return writeCommandLog()
 		},
 	}
 	pf := root.PersistentFlags()
@@ -59,9 +65,11 @@ behind.`,
 	pf.Uint64Var(&global.seed, "seed", 1, "random seed; the same seed and inputs give byte-identical outputs")
 	pf.StringVar(&global.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	pf.BoolVarP(&global.quiet, "quiet", "q", false, "print only errors (no progress, no info logs)")
+	pf.StringVar(&global.logFile, "log", "", "write the command's log (command line, version, seed, what was read and written) to `FILE`; by default a command that writes files writes it beside its main output (OUT.log), fit and compare as run.log in their directory")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return &usageError{err.Error()}
 	})
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.AddCommand(newVersionCmd())
 	root.AddCommand(newFitCmd())
 	root.AddCommand(newCompareCmd())

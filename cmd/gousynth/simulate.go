@@ -82,8 +82,9 @@ header x1..xd:
   gousynth simulate --distribution funnel -n 10000 -o funnel.tsv`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			logBeside(o.output)
 			if o.output == "" {
-				return usagef("simulate: -o/--output is required")
+				return usagef("simulate: -o/--out is required")
 			}
 			if cmd.Flags().Changed("distribution") {
 				for _, name := range genotypeFlags {
@@ -102,7 +103,9 @@ header x1..xd:
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&o.output, "output", "o", "", "output file: a .vcf.gz for genotype panels, a .tsv for --distribution; - for standard output")
+	f.StringVar(&o.output, "output", "", "the same as -o/--out")
+	_ = f.MarkHidden("output")
+	f.StringVarP(&o.output, "out", "o", "", "output file: a .vcf.gz for genotype panels, a .tsv for --distribution; - for standard output")
 	f.IntVar(&o.individuals, "individuals", 500, "number of diploid individuals")
 	f.IntVar(&o.snps, "snps", 1000, "number of biallelic SNPs")
 	f.IntVar(&o.blockSize, "block-size", 50, "SNPs per LD block (the mean size with --block-sizes variable); paper preset")
@@ -280,6 +283,9 @@ func runSimulatePanel(cmd *cobra.Command, o *simulateOptions) error {
 	if err != nil {
 		return usagef("simulate: %v", err)
 	}
+	prog := newProgress("")
+	defer prog.finish()
+	prog.phaseStart("simulate")
 	start := time.Now()
 	pf, err := atomicfile.Create(panelPath)
 	if err != nil {

@@ -19,10 +19,10 @@ func newStatsCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "stats FILE.vcf.gz",
 		Short: "Read a VCF into a genotype matrix and summarise it",
-		Long: `stats reads the biallelic SNPs of a VCF (plain, gzip or BGZF) into a
-dosage matrix and prints the number of samples and sites, the records skipped
-by reason, the missing-call rate, whether the data are phased, and the minor
-allele frequency spectrum.`,
+		Long: `stats streams the biallelic SNPs of a VCF (plain, gzip or BGZF) site by
+site, in constant memory, and prints the number of samples and sites, the
+records skipped by reason, the missing-call rate, whether the data are
+phased, and the minor allele frequency spectrum.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var files pathcheck.Set
@@ -120,6 +120,9 @@ func streamStats(cmd *cobra.Command, path string, opts vcf.ReadOptions) error {
 	}
 	defer r.Close()
 	s := newSiteStats(len(r.Samples()))
+	prog := newProgress("")
+	defer prog.finish()
+	prog.phaseStart("read")
 	ctx := cmd.Context()
 	for {
 		_, dos, haps, err := r.Next()

@@ -14,8 +14,13 @@ func newVersionCmd() *cobra.Command {
 		Short: "Print the gousynth version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fmt.Fprintf(cmd.OutOrStdout(), "gousynth %s (%s, %s/%s)\n", version.String(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			fmt.Fprintln(cmd.OutOrStdout(), versionLine())
 			return nil
 		},
 	}
+}
+
+// versionLine is what "gousynth version" and "gousynth --version" print.
+func versionLine() string {
+	return fmt.Sprintf("gousynth %s (%s, %s/%s)", version.String(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }

@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // StdStream is the name of standard input (for an input) or standard
@@ -58,13 +59,43 @@ func (s *Set) Input(role, path string) {
 	}
 }
 
-// VCFInput adds an input VCF and the .tbi and .csi indexes beside it.
+// VCFInput adds an input VCF and the .tbi and .csi indexes beside it. A
+// genotype input may also be a PLINK fileset, named by its .bed or its
+// prefix X: the .bim and .fam beside it (and X.bed) are added as inputs too
+// when they exist.
 func (s *Set) VCFInput(role, path string) {
-	s.Input(role, path)
-	if path != "" && path != StdStream {
-		s.files = append(s.files, file{role: "index of " + role, path: path + ".tbi", derived: true},
-			file{role: "index of " + role, path: path + ".csi", derived: true})
+	if path == "" || path == StdStream {
+		return
 	}
+	if _, err := os.Stat(path); err != nil && exists(path+".bed") {
+		// The prefix of a fileset.
+		s.Input(role, path+".bed")
+	} else {
+		s.Input(role, path)
+	}
+	s.files = append(s.files, file{role: "index of " + role, path: path + ".tbi", derived: true},
+		file{role: "index of " + role, path: path + ".csi", derived: true})
+	prefix := strings.TrimSuffix(path, ".bed")
+	for _, ext := range []string{".bim", ".fam"} {
+		s.files = append(s.files, file{role: ext + " of " + role, path: prefix + ext, derived: true})
+	}
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// PLINKOutput adds an output PLINK fileset named by X.bed (or the prefix
+// X): X.bed, X.bim and X.fam.
+func (s *Set) PLINKOutput(role, path string) {
+	if path == "" {
+		return
+	}
+	prefix := strings.TrimSuffix(path, ".bed")
+	s.Output(role, prefix+".bed")
+	s.files = append(s.files, file{role: ".bim of " + role, path: prefix + ".bim", output: true, derived: true},
+		file{role: ".fam of " + role, path: prefix + ".fam", output: true, derived: true})
 }
 
 // Output adds an output file; "" (not given) is ignored, "-" is standard

@@ -78,7 +78,7 @@ func Compare(ctx context.Context, o CompareOptions) (_ *CompareResult, err error
 			return nil, fmt.Errorf("%w: no configuration for process %q", ErrBadOption, proc)
 		}
 	}
-	j, err := startJob(ctx, o.Logger, o.OutDir, o.Data)
+	j, err := startJob(ctx, o.Logger, o.OutDir, o.Data, o.CommandLine)
 	if err != nil {
 		return nil, err
 	}

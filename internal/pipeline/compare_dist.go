@@ -160,6 +160,7 @@ func CompareDist(ctx context.Context, o CompareDistOptions) (_ *CompareResult, e
 
 	logBuf := new(bytes.Buffer)
 	log := teeLogger(o.Logger, logBuf)
+	log.Debug("run", "gousynth", version.String(), "command", o.CommandLine, "seed", o.Seed)
 	out, err := atomicfile.CreateDir(o.OutDir)
 	if err != nil {
 		return nil, err

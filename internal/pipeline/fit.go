@@ -21,11 +21,14 @@ import (
 
 // Output file names of a fit, inside its output directory.
 const (
-	ModelFile  = "model.gsy"
-	SynthFile  = "synthetic.vcf.gz"
-	ReportFile = "report.html"
-	JSONFile   = "metrics.json"
-	LogFile    = "run.log"
+	ModelFile = "model.gsy"
+	SynthFile = "synthetic.vcf.gz"
+	// SynthPLINKFile is the synthetic cohort with FitOptions.OutFormat
+	// "plink": synthetic.bed with synthetic.bim and synthetic.fam.
+	SynthPLINKFile = "synthetic.bed"
+	ReportFile     = "report.html"
+	JSONFile       = "metrics.json"
+	LogFile        = "run.log"
 )
 
 // FitOptions describe a whole fit job.
@@ -46,6 +49,28 @@ type FitOptions struct {
 	// Windows configures the windowed fit of data with more SNPs than the
 	// budget (Data.Windows "auto"); Model is then every window's model.
 	Windows chrom.Options
+	// WriteSplit also writes the training and test sample lists
+	// (TrainSplitFile, TestSplitFile: real sample IDs) into OutDir.
+	WriteSplit bool
+	// OutFormat is the format of the synthetic cohort: "vcf" or "" (a
+	// bgzipped, indexed VCF, SynthFile) or "plink" (a PLINK 1 fileset,
+	// SynthPLINKFile).
+	OutFormat string
+}
+
+// Output formats of the synthetic cohort (FitOptions.OutFormat).
+const (
+	FormatVCF   = "vcf"
+	FormatPLINK = "plink"
+)
+
+// synthFile is the name of the synthetic cohort's file in a fit's output
+// directory.
+func (o FitOptions) synthFile() string {
+	if o.OutFormat == FormatPLINK {
+		return SynthPLINKFile
+	}
+	return SynthFile
 }
 
 // FitResult is what a fit produced.
@@ -81,13 +106,23 @@ const (
 // report, metrics and log into OutDir. Either all outputs appear or none.
 func Fit(ctx context.Context, o FitOptions) (_ *FitResult, err error) {
 	start := time.Now()
-	j, err := startJob(ctx, o.Logger, o.OutDir, o.Data)
+	switch o.OutFormat {
+	case "", FormatVCF, FormatPLINK:
+	default:
+		return nil, fmt.Errorf("%w: output format must be vcf or plink, got %q", ErrBadOption, o.OutFormat)
+	}
+	j, err := startJob(ctx, o.Logger, o.OutDir, o.Data, o.CommandLine)
 	if err != nil {
 		return nil, err
 	}
 	defer j.out.Abort()
 	defer func() { err = j.out.UserError(err) }()
 	d := j.data
+	if o.WriteSplit {
+		if err := j.writeSplit(); err != nil {
+			return nil, err
+		}
+	}
 	if d.Windowed {
 		return fitWindowed(ctx, o, j, start)
 	}
@@ -100,10 +135,12 @@ func Fit(ctx context.Context, o FitOptions) (_ *FitResult, err error) {
 	if err := m.Save(j.out.Path(ModelFile)); err != nil {
 		return nil, err
 	}
-	if err := vcf.WriteGenotypes(j.out.Path(SynthFile), run.synth, synthHeader(run.synth, o.CommandLine)); err != nil {
+	if err := vcf.WriteGenotypes(j.out.Path(o.synthFile()), run.synth, synthHeader(run.synth, o.CommandLine, d)); err != nil {
 		return nil, err
 	}
-	NoteIndex(j.log, SynthFile, run.synth.Sites)
+	if o.OutFormat != FormatPLINK {
+		NoteIndex(j.log, SynthFile, run.synth.Sites)
+	}
 	if err := writeReport(j.out, run.metrics, prov, ""); err != nil {
 		return nil, err
 	}
@@ -127,9 +164,10 @@ type job struct {
 
 // startJob stages the output directory and prepares the data. The caller
 // must `defer j.out.Abort()`.
-func startJob(ctx context.Context, logger *slog.Logger, outDir string, o DataOptions) (*job, error) {
+func startJob(ctx context.Context, logger *slog.Logger, outDir string, o DataOptions, cmdline string) (*job, error) {
 	j := &job{logBuf: new(bytes.Buffer), seed: o.Seed}
 	j.log = teeLogger(logger, j.logBuf)
+	j.log.Debug("run", "gousynth", version.String(), "command", cmdline, "seed", o.Seed, "threads", o.Read.Threads)
 	out, err := atomicfile.CreateDir(outDir)
 	if err != nil {
 		return nil, err
@@ -174,16 +212,18 @@ func (j *job) fitGenerateEvaluate(ctx context.Context, cfg model.Config, n int, 
 	}
 	j.log.Info("generating", "individuals", n)
 	t0 = time.Now()
-	if r.synth, err = m.Generate(ctx, n, stageSeed(j.seed, stageGenerate)); err != nil {
+	if r.synth, err = generateAll(ctx, m, n, stageSeed(j.seed, stageGenerate)); err != nil {
 		return nil, err
 	}
 	r.generateSeconds = time.Since(t0).Seconds()
 	ropts.Seed = stageSeed(j.seed, stageReport)
 	ropts.Panel = d.populations()
 	j.log.Info("evaluating", "test", d.Test.NumSamples(), "synthetic", r.synth.NumSamples())
-	if r.metrics, err = report.Evaluate(d.Test, r.synth, d.Train, ropts); err != nil {
+	startPhase(ctx, "evaluate")
+	if r.metrics, err = report.Evaluate(d.evalTest(), r.synth, d.Train, ropts); err != nil {
 		return nil, err
 	}
+	r.metrics.Notes = append(r.metrics.Notes, d.TestNotes...)
 	return r, ctx.Err()
 }
 
@@ -213,22 +253,29 @@ func writeReport(out *atomicfile.Dir, met *report.Metrics, prov report.Provenanc
 	return atomicfile.WriteFile(out.Path(JSONFile), js.Bytes())
 }
 
-// synthHeader is the VCF header of a synthetic cohort: synthetic sample IDs
-// only, contigs in the order of the sites.
-func synthHeader(g *vcf.Genotypes, cmdline string) vcf.Header {
-	var contigs []vcf.Contig
-	seen := map[string]bool{}
-	for _, s := range g.Sites {
-		if !seen[s.Chrom] {
-			seen[s.Chrom] = true
-			contigs = append(contigs, vcf.Contig{ID: s.Chrom})
+// PhaseLine is the header line of every synthetic VCF: its genotypes are
+// unphased because the models generate genotypes (dosages), not haplotypes.
+const PhaseLine = "##gousynthPhase=unphased: the model generates genotypes (ALT dosages 0/1/2), not haplotypes, so calls are written unphased (0/1)"
+
+// synthHeader is the VCF header of a synthetic cohort: synthetic sample IDs,
+// the command line, the phase line, and the input's ##contig lines (ID,
+// length, assembly, ...) and ##reference when d, the prepared data, has
+// them (see Data.Header); contigs the input did not declare get an ID only.
+func synthHeader(g *vcf.Genotypes, cmdline string, d *Data) vcf.Header {
+	var input []vcf.Contig
+	var extra []string
+	if d != nil {
+		input = d.Contigs
+		if d.Reference != "" {
+			extra = append(extra, d.Reference)
 		}
 	}
+	extra = append(extra, "##gousynthNote=Synthetic genotypes generated by a diffusion model; no real individual's genotypes", PhaseLine)
 	return vcf.Header{
 		Samples:     g.Samples,
-		Contigs:     contigs,
+		Contigs:     vcf.MergeContigs(input, g.Sites),
 		CommandLine: cmdline,
-		ExtraLines:  []string{"##gousynthNote=Synthetic genotypes generated by a diffusion model; no real individual's genotypes"},
+		ExtraLines:  extra,
 	}
 }
 
@@ -283,7 +330,7 @@ func provenanceBase(o FitOptions, d *Data) report.Provenance {
 		p = append(p, kv("note", note))
 	}
 	p = append(p,
-		kv("split", fmt.Sprintf("%d training / %d test individuals (test fraction %g, stratified by population: %v)", d.Train.NumSamples(), d.Test.NumSamples(), o.Data.TestFraction, d.Panel != nil)),
+		kv("split", d.splitDescription(o.Data)),
 	)
 	return p
 }
@@ -291,5 +338,14 @@ func provenanceBase(o FitOptions, d *Data) report.Provenance {
 // FitOutputNames are the files a fit writes into its output directory, for
 // checking before any work that none of them is an input.
 func FitOutputNames() []string {
+	return FitOutputNamesFor(FormatVCF)
+}
+
+// FitOutputNamesFor is FitOutputNames for a synthetic cohort in format
+// (FitOptions.OutFormat).
+func FitOutputNamesFor(format string) []string {
+	if format == FormatPLINK {
+		return []string{ModelFile, SynthPLINKFile, "synthetic.bim", "synthetic.fam", ReportFile, JSONFile, LogFile}
+	}
 	return []string{ModelFile, SynthFile, SynthFile + ".tbi", ReportFile, JSONFile, LogFile}
 }

@@ -49,3 +49,8 @@ func (t tee) WithAttrs(as []slog.Attr) slog.Handler {
 func (t tee) WithGroup(name string) slog.Handler {
 	return tee{t[0].WithGroup(name), t[1].WithGroup(name)}
 }
+
+// TeeLogger is the logger of a job's log file for the commands of package
+// main that run no pipeline job: base (when not nil) and, at every level
+// from Debug up and without wall-clock times, w.
+func TeeLogger(base *slog.Logger, w io.Writer) *slog.Logger { return teeLogger(base, w) }

@@ -33,8 +33,15 @@ type DataOptions struct {
 	// gender); when given, the split is stratified by population and the
 	// report colours individuals by population.
 	PanelPath string
-	// TestFraction of the individuals is held out as the real test set.
+	// TestFraction of the individuals is held out as the real test set; 0
+	// trains on every individual (the evaluation then has no held-out
+	// individuals, unless TestInput names an external test cohort).
 	TestFraction float64
+	// TestInput, when set, names an external test cohort (VCF) that takes
+	// the held-out individuals' place: TestFraction must be 0, and the job
+	// fits and evaluates on the sites both files hold (see
+	// readExternalTest).
+	TestInput string
 	// Seed drives the split (the model and generation seeds derive from it).
 	Seed uint64
 	// Windows is what happens beyond MaxSNPs: "off" or "" fits the first
@@ -59,10 +66,19 @@ type Data struct {
 	TrainMatrix *mat.Dense
 	// Notes are things the user must know about the data the job used.
 	Notes []string
+	// TestInput is the external test cohort's file ("" when the test set
+	// is held out from the input); TestNotes say how its sites matched.
+	TestInput string
+	TestNotes []string
 	// Windowed is set when more sites than the budget passed the filters
 	// and DataOptions.Windows is "auto": every site is kept, and
 	// TrainMatrix is nil (a windowed fit reads Train window by window).
 	Windowed bool
+	// Contigs are the contigs the input's header declares (##contig lines,
+	// with their attributes), and Reference its ##reference line (or ""):
+	// the synthetic VCF keeps them.
+	Contigs   []vcf.Contig
+	Reference string
 }
 
 // Prepare reads, filters, limits, splits and imputes the input. It holds
@@ -74,8 +90,11 @@ type Data struct {
 // budget with windows off, sites past the first MaxSNPs are counted, not
 // stored.
 func Prepare(ctx context.Context, o DataOptions, log *slog.Logger) (*Data, error) {
-	if o.TestFraction <= 0 || o.TestFraction >= 1 {
-		return nil, fmt.Errorf("%w: test fraction must be in (0, 1), got %g", ErrBadOption, o.TestFraction)
+	if o.TestFraction < 0 || o.TestFraction >= 1 {
+		return nil, fmt.Errorf("%w: test fraction must be in [0, 1), got %g", ErrBadOption, o.TestFraction)
+	}
+	if o.TestInput != "" && o.TestFraction != 0 {
+		return nil, fmt.Errorf("%w: an external test cohort (%s) replaces the held-out individuals: the test fraction must be 0, got %g", ErrBadOption, o.TestInput, o.TestFraction)
 	}
 	d := &Data{Input: o.Input}
 	var panel *preprocess.Panel
@@ -102,6 +121,7 @@ func Prepare(ctx context.Context, o DataOptions, log *slog.Logger) (*Data, error
 		limit = max
 	}
 	log.Info("reading", "file", o.Input, "region", o.Read.Region)
+	startPhase(ctx, "read")
 	sf, ro, err := preprocess.NewStreamFilter(o.Input, o.Read, o.Filter)
 	if err != nil {
 		if errors.Is(err, preprocess.ErrNothingLeft) || errors.Is(err, preprocess.ErrBadOption) {
@@ -119,10 +139,17 @@ func Prepare(ctx context.Context, o DataOptions, log *slog.Logger) (*Data, error
 	if len(samples) == 0 {
 		return nil, fmt.Errorf("%s: the file has no samples", o.Input)
 	}
+	d.Contigs = r.Contigs()
+	for _, l := range r.HeaderLines() {
+		if strings.HasPrefix(l, "##reference=") {
+			d.Reference = l
+			break
+		}
+	}
 	// The split depends on the sample IDs only: split while reading, so
 	// that each kept genotype is stored once, in the training or the test
 	// matrix (see readSplit).
-	train, test, splitErr := preprocess.Split(samples, o.TestFraction, o.Seed, panel)
+	train, test, splitErr := splitSamples(samples, o.TestFraction, o.Seed, panel)
 	sp := &splitReader{limit: limit, train: train, test: test}
 	if splitErr != nil {
 		sp.train, sp.test = nil, nil
@@ -185,7 +212,7 @@ func Prepare(ctx context.Context, o DataOptions, log *slog.Logger) (*Data, error
 	if splitErr != nil {
 		return nil, splitErr
 	}
-	if len(train) < 2 || len(test) < 2 {
+	if len(train) < 2 || (len(test) < 2 && o.TestFraction > 0) {
 		return nil, fmt.Errorf("%w: %d individuals are too few to split into training and test sets (test fraction %g)", ErrBadOption, len(samples), o.TestFraction)
 	}
 	trainG, testG := sp.genotypes(samples)
@@ -195,10 +222,15 @@ func Prepare(ctx context.Context, o DataOptions, log *slog.Logger) (*Data, error
 		log.Info("imputed missing genotypes with the per-SNP mean dosage", "train", nTrainImp, "test", nTestImp)
 	}
 	d.Train, d.Test = trainG, testG
-	if !d.Windowed {
-		d.TrainMatrix = preprocess.Matrix(trainG)
+	if o.TestInput != "" {
+		if err := d.readExternalTest(ctx, o, log); err != nil {
+			return nil, err
+		}
 	}
-	log.Info("split", "train", len(train), "test", len(test), "snps", trainG.NumSites(), "stratified", panel != nil)
+	if !d.Windowed {
+		d.TrainMatrix = preprocess.Matrix(d.Train)
+	}
+	log.Info("split", "train", d.Train.NumSamples(), "test", d.Test.NumSamples(), "snps", d.Train.NumSites(), "stratified", panel != nil && o.TestFraction > 0, "external test", o.TestInput)
 	return d, nil
 }
 

@@ -164,7 +164,7 @@ func asBytes(s []int8) []byte {
 }
 
 // GenerateModel draws n synthetic individuals from a single model into a
-// bgzipped VCF (+ .tbi) at path, with the records Model.Generate and
+// bgzipped VCF (+ .tbi) at path (a PLINK 1 fileset when path ends in .bed), with the records Model.Generate and
 // vcf.WriteGenotypes would write (the same model, n and seed give the same
 // file) but in memory bounded independently of n (see siteSpill). keep,
 // when not nil, lists the model's sites to write (ascending indices). h
@@ -199,7 +199,10 @@ func GenerateModel(ctx context.Context, m *model.Model, n int, seed uint64, path
 	}
 	defer sp.close()
 	var sel []int8
+	progress := progressOf(ctx)
+	progress(model.Progress{Phase: "generate", Total: n})
 	err = m.GenerateChunks(ctx, n, seed, func(lo, rows int, dos []int8) error {
+		defer progress(model.Progress{Phase: "generate", Step: lo + rows, Total: n})
 		if keep != nil {
 			sel = sel[:0]
 			for _, j := range keep {
@@ -212,7 +215,7 @@ func GenerateModel(ctx context.Context, m *model.Model, n int, seed uint64, path
 	if err != nil {
 		return err
 	}
-	w, err := vcf.Create(path, h)
+	w, err := vcf.CreateOutput(path, h)
 	if err != nil {
 		return err
 	}

@@ -3,12 +3,9 @@ package pipeline
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/gob"
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"strconv"
 	"time"
@@ -16,7 +13,6 @@ import (
 	"github.com/gousynth/gousynth/chrom"
 	"github.com/gousynth/gousynth/internal/atomicfile"
 	"github.com/gousynth/gousynth/model"
-	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/report"
 	"github.com/gousynth/gousynth/vcf"
 )
@@ -26,48 +22,6 @@ const (
 	WindowsAuto = "auto"
 	WindowsOff  = "off"
 )
-
-// ChromModelMagic opens a windowed model file: the magic line, then a gob
-// stream of one ChromModelHeader and one ChromModelWindow per window, in
-// order, then the SHA-256 of that stream (32 bytes), verified before
-// anything is decoded. Each window's Model is an ordinary model file
-// (model.Decode). The number in the magic line is the format version.
-const ChromModelMagic = "GOUSYNTH-CHROM-MODEL 2\n"
-
-// chromModelPrefix is the magic line without its format version.
-const chromModelPrefix = "GOUSYNTH-CHROM-MODEL "
-
-// ChromModelHeader is the whole-chromosome part of a windowed model file:
-// aggregate quantities only (windows, PCA means, scales and loadings, the
-// ancestry mixture), never an individual's genotypes.
-type ChromModelHeader struct {
-	Options  chrom.Options
-	Sites    []vcf.Site
-	Windows  []chrom.Window
-	PCA      *chrom.PCA
-	Mixture  *chrom.Mixture
-	NumTrain int
-}
-
-// ChromModelWindow is one window's model in a windowed model file, with
-// its ancestry read-out (chrom.Result.Slope, NoiseVar).
-type ChromModelWindow struct {
-	Window          chrom.Window
-	Model           []byte
-	Slope, NoiseVar []float64
-	// Coef, ResidMean and ResidSD
-	// (chrom.Result) of a fit with regression conditioning; Model then
-	// holds the window's residual model (model.ContinuousModel.Encode;
-	// empty in files of older versions, which GenerateWindowed refuses with
-	// a request to refit).
-	Coef               []float64
-	ResidMean, ResidSD []float64
-	// The latent residual model (chrom.Result.LatentRank …; nil LatentSD
-	// for a dosage-space residual model, whose Model is then the whole
-	// residual model).
-	LatentRank, LatentLags      int
-	LatentU, LatentAR, LatentSD []float32
-}
 
 // WindowedResult describes a windowed fit.
 type WindowedResult struct {
@@ -110,18 +64,47 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 		"conditioning", copts.Conditioning, "oversample", copts.Oversample, "ancestry pcs", plan.PCA.K(), "ancestry components", len(plan.Mixture.Weights),
 		"workers", copts.Workers, "steps", copts.Model.Steps, "latent variance deconvolved", strconv.FormatFloat(plan.Deconvolved, 'f', 3, 64), "plan seconds", strconv.FormatFloat(time.Since(t0).Seconds(), 'f', 1, 64))
 
-	// Synthetic cohort: streamed to the VCF window by window; its first
-	// nm individuals, as many as the metrics compare (chrom.Evaluate takes
-	// the first min(synthetic, training)), are kept as int8 dosages.
+	// Synthetic cohort: streamed to the VCF window by window and to the
+	// chromosome metrics (chrom.Evaluator and the per-window overview,
+	// which compare its first nm individuals), never held whole; only the
+	// representative window's genotypes are kept for the standard report.
 	nm := min(n, d.Train.NumSamples())
 	all := &vcf.Genotypes{Sites: d.Train.Sites, Samples: make([]string, n)}
 	for s := range all.Samples {
 		all.Samples[s] = fmt.Sprintf("SYN%06d", s+1)
 	}
-	synth := &vcf.Genotypes{Sites: d.Train.Sites, Samples: all.Samples[:nm], Dosage: make([]int8, m*nm)}
-	hdr := synthHeader(all, o.CommandLine)
+	// Without held-out individuals there are no chromosome-scale metrics
+	// (only the representative window's report, against the training
+	// individuals).
+	var ev *chrom.Evaluator
+	if d.HeldOut() {
+		if ev, err = chrom.NewEvaluator(d.Test, d.Train, n, plan.Windows, plan.PCA, chrom.MetricOptions{Seed: stageSeed(j.seed, stageReport)}); err != nil {
+			return nil, err
+		}
+	}
+	rep := plan.Windows[len(plan.Windows)/2]
+	var repSynth *vcf.Genotypes
+	ropts := o.Report
+	ropts.Seed = stageSeed(j.seed, stageReport)
+	ropts.Panel = d.populations()
+	// The chromosome overview: per-window LD and allele-frequency errors
+	// (pairs as chrom.Evaluate's, < 50 SNPs apart), window by window.
+	ov := &report.Overview{Representative: -1}
+	overview := func(win chrom.Window, core *vcf.Genotypes) error {
+		wo, err := report.WindowErrors(d.Test.SiteRange(win.CoreStart, win.End), core, d.Train.SiteRange(win.CoreStart, win.End),
+			[]report.WindowSpan{{Start: 0, End: win.Core()}}, report.Options{Seed: ropts.Seed, LDWindowSNPs: 50, LDWindowKB: ropts.LDWindowKB})
+		if err != nil {
+			return err
+		}
+		ov.Chrom, ov.PairSNPs, ov.PairKB = wo.Chrom, wo.PairSNPs, wo.PairKB
+		ov.From, ov.To = append(ov.From, wo.From...), append(ov.To, wo.To...)
+		ov.LDErr, ov.LDErrFloor = append(ov.LDErr, wo.LDErr...), append(ov.LDErrFloor, wo.LDErrFloor...)
+		ov.AFErr, ov.AFErrFloor = append(ov.AFErr, wo.AFErr...), append(ov.AFErrFloor, wo.AFErrFloor...)
+		return nil
+	}
+	hdr := synthHeader(all, o.CommandLine, d)
 	hdr.ExtraLines = append(hdr.ExtraLines, fmt.Sprintf("##gousynthWindows=%d windowed models (target %d SNPs, overlap %d, conditioning %s)", len(plan.Windows), copts.WindowSNPs, copts.OverlapSNPs, copts.Conditioning))
-	w, err := vcf.Create(j.out.Path(SynthFile), hdr)
+	w, err := vcf.CreateOutput(j.out.Path(o.synthFile()), hdr)
 	if err != nil {
 		return nil, err
 	}
@@ -131,12 +114,8 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 		return nil, err
 	}
 	defer mf.Abort()
-	if _, err := io.WriteString(mf, ChromModelMagic); err != nil {
-		return nil, err
-	}
-	sum := sha256.New()
-	enc := gob.NewEncoder(io.MultiWriter(mf, sum))
-	if err := enc.Encode(ChromModelHeader{Options: copts, Sites: d.Train.Sites, Windows: plan.Windows, PCA: plan.PCA.Float32(), Mixture: plan.Mixture, NumTrain: d.Train.NumSamples()}); err != nil {
+	fw, err := chrom.NewFileWriter(mf, &chrom.FileHeader{Options: copts, Sites: d.Train.Sites, Windows: plan.Windows, PCA: plan.PCA.Float32(), Mixture: plan.Mixture, NumTrain: d.Train.NumSamples()})
+	if err != nil {
 		return nil, err
 	}
 	done := 0
@@ -144,17 +123,30 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 		win := wd.Window
 		for v := 0; v < win.Core(); v++ {
 			row := wd.Core[v*n : (v+1)*n]
-			if err := w.Write(synth.Sites[win.CoreStart+v], row, nil); err != nil {
+			if err := w.Write(all.Sites[win.CoreStart+v], row, nil); err != nil {
 				return err
 			}
-			copy(synth.Dosage[(win.CoreStart+v)*nm:(win.CoreStart+v+1)*nm], row[:nm])
 		}
-		if err := enc.Encode(ChromModelWindow{Window: win, Model: wd.Result.Model, Slope: wd.Result.Slope, NoiseVar: wd.Result.NoiseVar, Coef: wd.Result.Coef, ResidMean: wd.Result.ResidMean, ResidSD: wd.Result.ResidSD,
-			LatentRank: wd.Result.LatentRank, LatentLags: wd.Result.LatentLags, LatentU: wd.Result.LatentU, LatentAR: wd.Result.LatentAR, LatentSD: wd.Result.LatentSD}); err != nil {
+		core := &vcf.Genotypes{Sites: all.Sites[win.CoreStart:win.End], Samples: all.Samples[:nm], Dosage: make([]int8, win.Core()*nm)}
+		for v := 0; v < win.Core(); v++ {
+			copy(core.Dosage[v*nm:(v+1)*nm], wd.Core[v*n:v*n+nm])
+		}
+		if ev != nil {
+			if err := ev.Add(win, wd.Core, n); err != nil {
+				return err
+			}
+			if err := overview(win, core); err != nil {
+				return err
+			}
+		}
+		if win == rep {
+			repSynth = core
+		}
+		if err := fw.WriteWindow(wd.Result); err != nil {
 			return err
 		}
 		done++
-		first, last := synth.Sites[win.Start], synth.Sites[win.End-1]
+		first, last := all.Sites[win.Start], all.Sites[win.End-1]
 		j.log.Info("window", "index", win.Index, "of", len(plan.Windows), "region", fmt.Sprintf("%s:%d-%d", first.Chrom, first.Pos, last.Pos),
 			"snps", win.End-win.Start, "overlap", win.Overlap(), "fit seconds", strconv.FormatFloat(wd.Result.FitSeconds, 'f', 1, 64),
 			"generate seconds", strconv.FormatFloat(wd.Result.GenerateSeconds, 'f', 1, 64),
@@ -170,8 +162,10 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 	if err := w.Close(); err != nil {
 		return nil, err
 	}
-	NoteIndex(j.log, SynthFile, synth.Sites)
-	if _, err := mf.Write(sum.Sum(nil)); err != nil {
+	if o.OutFormat != FormatPLINK {
+		NoteIndex(j.log, SynthFile, all.Sites)
+	}
+	if err := fw.Close(); err != nil {
 		return nil, err
 	}
 	if err := mf.Commit(); err != nil {
@@ -180,45 +174,38 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 	fitSeconds := time.Since(t0).Seconds()
 	j.log.Info("windows done", "seconds", strconv.FormatFloat(fitSeconds, 'f', 1, 64))
 
-	j.log.Info("evaluating the chromosome", "test", d.Test.NumSamples(), "synthetic", n)
-	cm, err := chrom.Evaluate(d.Test, synth, d.Train, plan.Windows, plan.PCA, chrom.MetricOptions{Seed: stageSeed(j.seed, stageReport)})
-	if err != nil {
-		return nil, err
+	var cm *chrom.Metrics
+	if ev != nil {
+		j.log.Info("evaluating the chromosome", "test", d.Test.NumSamples(), "synthetic", n)
+		startPhase(ctx, "evaluate")
+		if cm, err = ev.Finish(); err != nil {
+			return nil, err
+		}
 	}
-	logWindowedMetrics(j, cm)
 
 	// The standard report on a representative window: the middle one.
-	rep := plan.Windows[len(plan.Windows)/2]
-	idx := make([]int, 0, rep.Core())
-	for v := rep.CoreStart; v < rep.End; v++ {
-		idx = append(idx, v)
-	}
-	ropts := o.Report
-	ropts.Seed = stageSeed(j.seed, stageReport)
-	ropts.Panel = d.populations()
 	j.log.Info("evaluating the representative window", "index", rep.Index, "snps", rep.Core())
-	met, err := report.Evaluate(preprocess.SubsetSites(d.Test, idx), preprocess.SubsetSites(synth, idx), preprocess.SubsetSites(d.Train, idx), ropts)
+	startPhase(ctx, "evaluate window")
+	var testRep *vcf.Genotypes
+	if d.HeldOut() {
+		testRep = d.Test.SiteRange(rep.CoreStart, rep.End)
+	}
+	met, err := report.Evaluate(testRep, repSynth, d.Train.SiteRange(rep.CoreStart, rep.End), ropts)
 	if err != nil {
 		return nil, err
 	}
-	// The chromosome overview above it: per-window LD and allele-frequency
-	// errors (pairs as chrom.Evaluate's, < 50 SNPs apart) and the
-	// per-window ancestry agreement of chrom.Evaluate.
-	spans := make([]report.WindowSpan, len(plan.Windows))
-	for i, w := range plan.Windows {
-		spans[i] = report.WindowSpan{Start: w.CoreStart, End: w.End}
-	}
-	ov, err := report.WindowErrors(d.Test, synth, d.Train, spans, report.Options{Seed: ropts.Seed, LDWindowSNPs: 50, LDWindowKB: ropts.LDWindowKB})
-	if err != nil {
-		return nil, err
-	}
-	ov.Representative = len(plan.Windows) / 2
-	if len(cm.Ancestry.PerWindowSynth) > 0 {
-		ov.Ancestry, ov.AncestryTest = cm.Ancestry.PerWindowSynth[0], cm.Ancestry.PerWindowTest[0]
+	met.Notes = append(met.Notes, d.TestNotes...)
+	if cm == nil {
+		ov = nil
+	} else {
+		ov.Representative = len(plan.Windows) / 2
+		if len(cm.Ancestry.PerWindowSynth) > 0 {
+			ov.Ancestry, ov.AncestryTest = cm.Ancestry.PerWindowSynth[0], cm.Ancestry.PerWindowTest[0]
+		}
 	}
 	prov := windowedProvenance(o, d, plan, cm, rep, n)
 	title := fmt.Sprintf("gousynth windowed fit: %d windows; standard sections on window %d (%s:%d-%d)", len(plan.Windows), rep.Index,
-		synth.Sites[rep.CoreStart].Chrom, synth.Sites[rep.CoreStart].Pos, synth.Sites[rep.End-1].Pos)
+		all.Sites[rep.CoreStart].Chrom, all.Sites[rep.CoreStart].Pos, all.Sites[rep.End-1].Pos)
 	if err := writeWindowedReport(j.out, met, cm, ov, prov, title); err != nil {
 		return nil, err
 	}
@@ -270,6 +257,11 @@ func windowedProvenance(o FitOptions, d *Data, plan *chrom.Plan, cm *chrom.Metri
 		kv("window model", fmt.Sprintf("%s, %d steps, network on %d leading eigen-directions, hidden %d×%d, %d sampler steps", co.Model.Process, co.Model.Steps, co.Model.NetDims, co.Model.Hidden, co.Model.Layers, co.Model.SamplerSteps)),
 		kv("synthetic individuals", strconv.Itoa(n)),
 		kv("representative window", fmt.Sprintf("window %d, SNPs %d-%d: the sections below this table are computed on it", rep.Index, rep.CoreStart+1, rep.End)),
+	)
+	if cm == nil {
+		return append(base, kv("chromosome metrics", "not computed: no held-out individuals to compare with"))
+	}
+	base = append(base,
 		kv("chromosome: LD r² MAE inside windows", fmt.Sprintf("%s (distance-matched %s; floor %s) over %d pairs ≤ %d SNPs apart", f(cm.LD.Inside), f(cm.LD.InsideMatched), f(cm.LD.FloorInside), cm.LD.InsidePairs, 50)),
 		kv("chromosome: LD r² MAE straddling boundaries", fmt.Sprintf("%s (floor %s) over %d pairs; ratio to inside (distance-matched) %s", f(cm.LD.Straddle), f(cm.LD.FloorStraddle), cm.LD.StraddlePairs, f(cm.LD.Straddle/cm.LD.InsideMatched))),
 		kv("chromosome: allele-frequency r²", fmt.Sprintf("%s (floor %s)", f(cm.AFR2), f(cm.AFR2Floor))),
@@ -318,67 +310,52 @@ func writeWindowedReport(out *atomicfile.Dir, met *report.Metrics, cm *chrom.Met
 var streamWindowed = true
 
 // IsWindowedModel reports whether path is a windowed model file (model.gsy
-// of a windowed fit) rather than a single model.
-func IsWindowedModel(path string) bool {
-	f, err := os.Open(path)
+// of a windowed fit, chrom.FileMagic) rather than a single model.
+func IsWindowedModel(path string) bool { return chrom.IsFile(path) }
+
+// WindowedModelInfo reads the header of a windowed model file and returns
+// its number of training individuals and sites, without loading any window
+// model. It is what `generate` needs to choose a default cohort size.
+func WindowedModelInfo(path string) (numTrain, numSites int, err error) {
+	fr, err := chrom.OpenFile(path)
 	if err != nil {
-		return false
+		return 0, 0, err
 	}
-	defer f.Close()
-	b := make([]byte, len(chromModelPrefix))
-	_, err = io.ReadFull(f, b)
-	return err == nil && string(b) == chromModelPrefix
+	defer fr.Close()
+	return fr.Header().NumTrain, len(fr.Header().Sites), nil
 }
 
 // GenerateWindowed draws n synthetic individuals from a windowed model file
-// into a bgzipped VCF (+ .tbi) at out, one window model in memory at a time.
+// into a bgzipped VCF (+ .tbi) at out (a PLINK 1 fileset when out ends in
+// .bed), one window model in memory at a time.
 // The same file, n and seed give the same output. With the conditionings
 // that give candidate i to individual i (regress, the default, and none)
 // memory is bounded independently of n (see siteSpill); the candidate
 // selecting ones hold a window's candidates for all n individuals.
 func GenerateWindowed(ctx context.Context, path string, n int, seed uint64, out, cmdline string) error {
-	f, dec, hdr, err := openWindowedModel(path)
+	fr, err := chrom.OpenFile(path)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	regress := hdr.Options.Conditioning == chrom.CondRegress || hdr.Options.Conditioning == chrom.CondRegressMatch
+	defer fr.Close()
+	hdr := fr.Header()
+	progress := progressOf(ctx)
+	progress(model.Progress{Phase: "generate", Total: len(hdr.Windows)})
 	g := &vcf.Genotypes{Sites: hdr.Sites, Samples: make([]string, n)}
 	for s := range g.Samples {
 		g.Samples[s] = fmt.Sprintf("SYN%06d", s+1)
 	}
-	w, err := vcf.Create(out, synthHeader(g, cmdline))
+	w, err := vcf.CreateOutput(out, synthHeader(g, cmdline, nil))
 	if err != nil {
 		return err
 	}
 	defer w.Abort()
-	i := 0
 	next := func() (chrom.WindowModel, bool, error) {
-		if i == len(hdr.Windows) {
-			return chrom.WindowModel{}, false, nil
+		wm, err := fr.Next()
+		if err == io.EOF {
+			return wm, false, nil
 		}
-		var cw ChromModelWindow
-		if err := dec.Decode(&cw); err != nil {
-			return chrom.WindowModel{}, false, fmt.Errorf("%s: window %d: %w", path, i, model.ErrCorrupt)
-		}
-		wm := chrom.WindowModel{Window: cw.Window, Slope: cw.Slope, NoiseVar: cw.NoiseVar, Coef: cw.Coef, ResidMean: cw.ResidMean, ResidSD: cw.ResidSD}
-		if regress && cw.LatentSD != nil {
-			d := cw.Window.End - cw.Window.Start
-			if wm.Latent, err = chrom.DecodeLatentResidual(cw.Model, d, cw.LatentRank, cw.LatentLags, cw.LatentU, cw.LatentAR, cw.LatentSD); err != nil {
-				return wm, false, fmt.Errorf("%s: window %d: %w", path, i, err)
-			}
-		} else if regress {
-			if len(cw.Model) == 0 {
-				return wm, false, fmt.Errorf("%s: window %d: fitted with --window-conditioning %s by an older gousynth that did not store the window's residual model; refit to generate more individuals: %w", path, i, hdr.Options.Conditioning, model.ErrConfig)
-			}
-			if wm.Residual, err = model.DecodeContinuous(cw.Model); err != nil {
-				return wm, false, fmt.Errorf("%s: window %d: %w", path, i, err)
-			}
-		} else if wm.Model, err = model.Decode(cw.Model); err != nil {
-			return wm, false, fmt.Errorf("%s: window %d: %w", path, i, err)
-		}
-		i++
-		return wm, true, nil
+		return wm, err == nil, err
 	}
 	if streamWindowed && chrom.Streams(hdr.Options.Conditioning) {
 		// Window by window, chunk by chunk of individuals (see siteSpill):
@@ -395,6 +372,7 @@ func GenerateWindowed(ctx context.Context, path string, n int, seed uint64, out,
 		err = chrom.GenerateStream(ctx, hdr.PCA, hdr.Mixture, n, hdr.Options.Oversample, hdr.Options.Conditioning, seed, next,
 			func(_ chrom.Window, lo, rows int, core []int8) error { return sp.add(lo, rows, core) },
 			func(win chrom.Window) error {
+				defer progress(model.Progress{Phase: "generate", Step: win.Index + 1, Total: len(hdr.Windows)})
 				return sp.flush(ctx, func(v int, row []int8) error { return w.Write(hdr.Sites[win.CoreStart+v], row, nil) })
 			})
 		if err != nil {
@@ -404,6 +382,7 @@ func GenerateWindowed(ctx context.Context, path string, n int, seed uint64, out,
 	}
 	// Candidate selection needs every candidate of a window at once.
 	err = chrom.Generate(ctx, hdr.PCA, hdr.Mixture, n, hdr.Options.Oversample, hdr.Options.Conditioning, seed, next, func(wd chrom.WindowDone) error {
+		defer progress(model.Progress{Phase: "generate", Step: wd.Window.Index + 1, Total: len(hdr.Windows)})
 		for v := 0; v < wd.Window.Core(); v++ {
 			if err := w.Write(hdr.Sites[wd.Window.CoreStart+v], wd.Core[v*n:(v+1)*n], nil); err != nil {
 				return err
@@ -417,6 +396,8 @@ func GenerateWindowed(ctx context.Context, path string, n int, seed uint64, out,
 	if err := w.Close(); err != nil {
 		return err
 	}
-	NoteIndex(nil, out, hdr.Sites)
+	if !vcf.IsPLINKOutput(out) {
+		NoteIndex(nil, out, hdr.Sites)
+	}
 	return nil
 }

@@ -3,8 +3,6 @@ package pipeline
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/gob"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/gousynth/gousynth/chrom"
@@ -75,31 +74,29 @@ func TestFitWindowed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.HasPrefix(b, []byte(ChromModelMagic)) {
+	if !bytes.HasPrefix(b, []byte(chrom.FileMagic)) {
 		t.Fatal("model file lacks the windowed magic")
 	}
-	dec := gob.NewDecoder(bytes.NewReader(b[len(ChromModelMagic):]))
-	var hdr ChromModelHeader
-	if err := dec.Decode(&hdr); err != nil {
+	fr, err := chrom.OpenFile(filepath.Join(out, ModelFile))
+	if err != nil {
 		t.Fatal(err)
 	}
-	if len(hdr.Windows) != len(res.Windowed.Windows) {
-		t.Fatalf("header has %d windows", len(hdr.Windows))
+	if hdr := fr.Header(); len(hdr.Windows) != len(res.Windowed.Windows) || len(hdr.Sites) != m {
+		t.Fatalf("header has %d windows and %d sites", len(hdr.Windows), len(hdr.Sites))
 	}
-	for i := range hdr.Windows {
-		var w ChromModelWindow
-		if err := dec.Decode(&w); err != nil {
-			t.Fatal(err)
+	for i := range res.Windowed.Windows {
+		wm, err := fr.Next()
+		if err != nil {
+			t.Fatalf("window %d: %v", i, err)
 		}
-		d := w.Window.End - w.Window.Start
-		if w.LatentSD != nil {
-			if _, err := chrom.DecodeLatentResidual(w.Model, d, w.LatentRank, w.LatentLags, w.LatentU, w.LatentAR, w.LatentSD); err != nil {
-				t.Fatalf("window %d latent model: %v", i, err)
-			}
-		} else if wm, err := model.Decode(w.Model); err != nil || len(wm.Sites) != d {
-			t.Fatalf("window %d model: %v", i, err)
+		if d := wm.Window.End - wm.Window.Start; wm.Latent == nil && (wm.Model == nil || len(wm.Model.Sites) != d) {
+			t.Fatalf("window %d has neither a latent residual nor a model of its %d sites", i, d)
 		}
 	}
+	if _, err := fr.Next(); err != io.EOF {
+		t.Fatalf("after the last window: %v, want io.EOF", err)
+	}
+	fr.Close()
 	// A new cohort from the windowed model file alone.
 	if !IsWindowedModel(filepath.Join(out, ModelFile)) {
 		t.Fatal("IsWindowedModel: false")
@@ -181,24 +178,22 @@ func TestFitWindowedRegress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dec := gob.NewDecoder(bytes.NewReader(b[len(ChromModelMagic):]))
-	var hdr ChromModelHeader
-	if err := dec.Decode(&hdr); err != nil {
+	fr, err := chrom.OpenFile(filepath.Join(out, ModelFile))
+	if err != nil {
 		t.Fatal(err)
 	}
+	hdr := fr.Header()
 	for range hdr.Windows {
-		var w ChromModelWindow
-		if err := dec.Decode(&w); err != nil {
+		wm, err := fr.Next()
+		if err != nil {
 			t.Fatal(err)
 		}
-		d := w.Window.End - w.Window.Start
-		if len(w.Coef) != (hdr.PCA.K()+1)*d || len(w.ResidMean) != d || len(w.ResidSD) != d {
-			t.Fatalf("window %d: %d coefficients, %d+%d residual marginals for %d sites", w.Window.Index, len(w.Coef), len(w.ResidMean), len(w.ResidSD), d)
-		}
-		if _, err := chrom.DecodeLatentResidual(w.Model, d, w.LatentRank, w.LatentLags, w.LatentU, w.LatentAR, w.LatentSD); err != nil {
-			t.Fatalf("window %d latent residual model: %v", w.Window.Index, err)
+		d := wm.Window.End - wm.Window.Start
+		if len(wm.Coef) != (hdr.PCA.K()+1)*d || len(wm.ResidMean) != d || len(wm.ResidSD) != d || wm.Latent == nil {
+			t.Fatalf("window %d: %d coefficients, %d+%d residual marginals for %d sites, latent %v", wm.Window.Index, len(wm.Coef), len(wm.ResidMean), len(wm.ResidSD), d, wm.Latent != nil)
 		}
 	}
+	fr.Close()
 	var gens [2][]byte
 	for k := range gens {
 		gen := filepath.Join(dir, fmt.Sprintf("gen%d.vcf.gz", k))
@@ -220,35 +215,15 @@ func TestFitWindowedRegress(t *testing.T) {
 		t.Error("the same model file and seed gave different cohorts")
 	}
 
-	// The same file as an older gousynth wrote it: no residual models.
-	var body bytes.Buffer
-	enc := gob.NewEncoder(&body)
-	dec = gob.NewDecoder(bytes.NewReader(b[len(ChromModelMagic):]))
-	var oldHdr ChromModelHeader
-	if err := dec.Decode(&oldHdr); err != nil {
-		t.Fatal(err)
-	}
-	if err := enc.Encode(oldHdr); err != nil {
-		t.Fatal(err)
-	}
-	for range oldHdr.Windows {
-		var w ChromModelWindow
-		if err := dec.Decode(&w); err != nil {
-			t.Fatal(err)
-		}
-		w.Model, w.LatentRank, w.LatentLags, w.LatentU, w.LatentAR, w.LatentSD = nil, 0, 0, nil, nil, nil // as written before residual models were stored
-		if err := enc.Encode(w); err != nil {
-			t.Fatal(err)
-		}
-	}
-	sum := sha256.Sum256(body.Bytes())
+	// A file of format 2 (gob, before chrom.FileMagic's format): refused
+	// with a request to refit, and no output left behind.
 	old := filepath.Join(dir, "old.gsy")
-	if err := os.WriteFile(old, append(append([]byte(ChromModelMagic), body.Bytes()...), sum[:]...), 0o644); err != nil {
+	if err := os.WriteFile(old, append([]byte("GOUSYNTH-CHROM-MODEL 2\n"), b[len(chrom.FileMagic):]...), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	err = GenerateWindowed(context.Background(), old, 50, 9, filepath.Join(dir, "old.vcf.gz"), "test")
-	if !errors.Is(err, model.ErrConfig) {
-		t.Fatalf("GenerateWindowed on an old regress model: %v", err)
+	if !errors.Is(err, chrom.ErrFileFormat) || !strings.Contains(err.Error(), "refit") {
+		t.Fatalf("GenerateWindowed on a format-2 model: %v", err)
 	}
 	if _, serr := os.Stat(filepath.Join(dir, "old.vcf.gz")); serr == nil {
 		t.Error("a refused generation left its output file")
