@@ -457,3 +457,27 @@ func TestWindowStrip(t *testing.T) {
 		t.Errorf("%d capped bars, want 1 (the 5× window)", n)
 	}
 }
+
+func TestOverviewAppend(t *testing.T) {
+	train, test, _ := fixture(t, 300, 60)
+	synth := independentSNPs(rand.New(rand.NewPCG(2, 2)), train, 100)
+	opts := Options{Seed: 4, LDWindowSNPs: 8}
+	whole, err := WindowErrors(test, synth, train, []WindowSpan{{0, 30}, {30, 60}}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Window by window, as the windowed fit computes it.
+	ov := &Overview{Representative: -1}
+	for _, w := range []WindowSpan{{0, 30}, {30, 60}} {
+		idx := iotaFrom(w.Start, w.End)
+		wo, err := WindowErrors(subsetSites(test, idx), subsetSites(synth, idx), subsetSites(train, idx), []WindowSpan{{0, w.End - w.Start}}, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ov.Append(wo)
+	}
+	if !slices.Equal(ov.From, whole.From) || !slices.Equal(ov.LDErr, whole.LDErr) || !slices.Equal(ov.AFErrFloor, whole.AFErrFloor) ||
+		len(ov.Heatmaps) != 2 || !slices.Equal(ov.Heatmaps[1].Synth, whole.Heatmaps[1].Synth) || ov.Chrom != whole.Chrom {
+		t.Errorf("appended overview differs from the whole one")
+	}
+}

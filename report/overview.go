@@ -54,6 +54,17 @@ type Overview struct {
 	Heatmaps []WindowHeatmap
 }
 
+// Append adds the windows of w (from WindowErrors on further windows)
+// after those of ov, with their zoom heatmaps, and takes w's chromosome and
+// pair bounds. Representative and the ancestry series are left as they are.
+func (ov *Overview) Append(w *Overview) {
+	ov.Chrom, ov.PairSNPs, ov.PairKB = w.Chrom, w.PairSNPs, w.PairKB
+	ov.From, ov.To = append(ov.From, w.From...), append(ov.To, w.To...)
+	ov.LDErr, ov.LDErrFloor = append(ov.LDErr, w.LDErr...), append(ov.LDErrFloor, w.LDErrFloor...)
+	ov.AFErr, ov.AFErrFloor = append(ov.AFErr, w.AFErr...), append(ov.AFErrFloor, w.AFErrFloor...)
+	ov.Heatmaps = append(ov.Heatmaps, w.Heatmaps...)
+}
+
 // WindowErrors computes the LD and allele-frequency errors of Overview for
 // each window, with their floors. The three cohorts share sites; the
 // synthetic cohort and the floor are seeded random subsets (opts.Seed) of
