@@ -119,7 +119,7 @@ func RunAudit(train, synth, test *vcf.Genotypes, opts AuditOptions) (*Audit, err
 	synthIdx := sampleSubset(rng, synth.NumSamples(), m)
 	floorIdx := sampleSubset(rng, train.NumSamples(), m)
 	plots := &PlotData{}
-	a.Metrics = privacyMetrics(train, test, synth, synthIdx, floorIdx, rng.Uint64(), plots)
+	a.Metrics = privacyMetrics(train, test, synth, synthIdx, floorIdx, rng.Uint64(), 1, plots)
 
 	var probeROC []ROCPoint
 	if opts.ModelProbe != nil {

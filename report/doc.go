@@ -81,6 +81,10 @@
 // (gonum/plot for line, bar and histogram plots; scatter plots with one
 // glyph per SNP or individual as inline PNG in SVG, so that the page stays
 // small; heatmaps as inline PNG in SVG), no scripts and no network access.
+// Every floor has Options.FloorDraws draws (Metric.FloorDraws): further
+// random floor subsets for the fidelity metrics, bootstrap resamples and
+// new subsets of the held-out individuals for the privacy floors; the HTML
+// metrics table shows their range.
 // Figures: LD r² as one triangle pair (real test below the diagonal,
 // synthetic above) and a difference panel on a symmetric scale fitted to the
 // data, with Mb ticks; LD decay; allele frequencies, the folded site
@@ -90,7 +94,9 @@
 // to the closest training and to the closest synthetic individual, and the
 // ROC of the membership-inference attack (ROC, from the scores of AUC).
 // For windowed fits HTMLOptions.Overview (see WindowErrors) adds a
-// chromosome overview. All text goes through html/template. The page shows summaries of the real cohorts
+// chromosome overview and a zoom to any window: a strip of per-window LD
+// error over its floor whose bars link to each window's LD triangle pair and
+// difference panel (Overview.Heatmaps, shown with CSS :target, no script). All text goes through html/template. The page shows summaries of the real cohorts
 // (LD, allele frequencies, PC coordinates of test individuals, distances),
 // never sample IDs or genotypes.
 package report

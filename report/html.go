@@ -82,11 +82,19 @@ type page struct {
 	Provenance Provenance
 	GoodRatio  float64
 	FairRatio  float64
-	// Draws is the number of floor draws behind the floor ranges (0: none).
-	Draws int
+	// Draws is the number of floor draws behind the floor ranges (0: none);
+	// FidelityDraws says whether the fidelity metrics have them (the
+	// privacy floors are drawn whenever there are held-out individuals).
+	Draws         int
+	FidelityDraws bool
 	// Overview holds the chromosome overview of a windowed fit.
 	Overview     []figure
 	OverviewNote string
+	// Strip and Zoom: the clickable window strip and every window's zoom
+	// panel (nil without Overview.Heatmaps).
+	Strip     template.HTML
+	Zoom      []zoomPanel
+	ZoomCells int
 }
 
 // WriteHTML renders the report as one self-contained HTML page: inline SVG
@@ -110,9 +118,10 @@ func WriteHTML(w io.Writer, m *Metrics, opts HTMLOptions) error {
 		pg.Groups = append(pg.Groups, metricGroup{"Privacy", "Distances are Manhattan distances on dosages (missing calls filled with the training cohort's rounded mean). The floor column holds held-out real test individuals, who were never seen in training.", rows(m.Privacy)})
 	}
 
-	for _, g := range [][]Metric{m.Paper, m.Genetics} {
+	for gi, g := range [][]Metric{m.Paper, m.Genetics, m.Structure, m.Privacy} {
 		for _, x := range g {
 			pg.Draws = max(pg.Draws, len(x.FloorDraws))
+			pg.FidelityDraws = pg.FidelityDraws || (gi < 3 && len(x.FloorDraws) > 1)
 		}
 	}
 	if pg.Draws < 2 {
@@ -131,6 +140,15 @@ func WriteHTML(w io.Writer, m *Metrics, opts HTMLOptions) error {
 			return fmt.Errorf("report: draw chromosome overview: %w", e)
 		}
 		pg.Overview, pg.OverviewNote = figs, note
+		if pg.Zoom, e = zoomPanels(opts.Overview); e != nil {
+			return fmt.Errorf("report: draw window zoom: %w", e)
+		}
+		if pg.Zoom != nil {
+			pg.Strip = windowStrip(opts.Overview)
+			for _, h := range opts.Overview.Heatmaps {
+				pg.ZoomCells = max(pg.ZoomCells, h.Cells)
+			}
+		}
 	}
 	if pd.HeatCells > 0 {
 		pair, diff, scale, e := ldHeatmaps(pd)
@@ -273,7 +291,10 @@ td.desc{color:#555;font-size:.92em}
 table.prov td{white-space:pre-line}
 .figs{display:flex;flex-wrap:wrap;gap:18px;align-items:flex-start}
 figure{margin:0}figcaption{font-size:.85em;color:#555;max-width:560px}
-svg.plot,svg.heatmap{max-width:100%;height:auto}
+svg.plot,svg.heatmap,svg.zoom,svg.strip{max-width:100%;height:auto}
+.zwin{display:none;scroll-margin-top:8px}.zwin.rep{display:block}.zwin:target{display:block}
+.zooms:has(.zwin:target) .zwin.rep:not(:target){display:none}
+.zhead{font-size:.9em;margin:6px 0}.zhead a{color:#1a4f8a}
 .notes li{color:#7a4b00}
 code{background:#f3f3f3;padding:0 3px}
 @media print{
@@ -292,7 +313,7 @@ a{color:inherit;text-decoration:none}
 <p class="sub">{{.M.NumSites}} SNPs · real test cohort {{.M.NumTest}} individuals · synthetic {{.M.NumSynth}} ({{.M.EvalSize}} evaluated){{if .M.NumTrain}} · training {{.M.NumTrain}}{{end}} · gousynth {{.M.Version}}</p>
 <nav class="toc"><b>Contents</b><ol>
 <li><a href="#summary">Summary</a></li>
-{{if .Overview}}<li><a href="#chromosome">Chromosome overview</a></li>{{end}}
+{{if .Overview}}<li><a href="#chromosome">Chromosome overview</a>{{if .Zoom}} · <a href="#zoom">zoom to a window</a>{{end}}</li>{{end}}
 <li><a href="#ld">Linkage disequilibrium</a></li>
 <li><a href="#af">Allele frequencies and genotypes</a></li>
 <li><a href="#structure">Population structure</a></li>
@@ -317,6 +338,11 @@ individuals, who were never used in training.</p>
 <h2 id="chromosome">Chromosome overview</h2>
 <p>{{.OverviewNote}}</p>
 <div class="figs">{{range .Overview}}<figure>{{.SVG}}<figcaption>{{.Caption}}</figcaption></figure>{{end}}</div>
+{{if .Zoom}}<h3 id="zoom">Zoom to a window</h3>
+<figure>{{.Strip}}<figcaption>One bar per window, its height the window's LD error over its floor (1× = as good as a real cohort; green up to {{.GoodRatio}}×, orange up to {{.FairRatio}}×, red beyond; bars above 4× are cut, with a dark cap; hover for the values). Click a bar to show that window's LD heatmaps below (the representative window is shown first).</figcaption></figure>
+<div class="zooms">{{range .Zoom}}<div class="{{.Class}}" id="{{.ID}}"><p class="zhead">{{.Head}} · {{if ge .Prev 0}}<a href="#zoom-{{.Prev}}">‹ previous</a>{{end}}{{if and (ge .Prev 0) (ge .Next 0)}} · {{end}}{{if ge .Next 0}}<a href="#zoom-{{.Next}}">next ›</a>{{end}}</p>{{.SVG}}</div>
+{{end}}</div>
+<p class="sub">Each window's r² matrix is block averaged to at most {{.ZoomCells}} × {{.ZoomCells}} cells (real test below the diagonal, synthetic above); the difference panel's colour scale is fitted to that window (its maximum in the title).</p>{{end}}
 {{end}}
 <h2 id="ld">Linkage disequilibrium</h2>
 {{if .Heatmaps}}<p>Dosage r² heatmaps: {{.HeatNote}}.</p>
@@ -336,7 +362,9 @@ individuals, who were never used in training.</p>
 {{else}}<p><b>Privacy was not assessed</b>: it needs the training cohort (<code>--train</code>).</p>{{end}}
 
 <h2 id="metrics">All metrics</h2>
-<p class="sub">{{if .Draws}}The floor range is the smallest and largest floor over {{.Draws}} independent floor subsets (seeded random subsets of {{.M.EvalSize}} training individuals); a synthetic value inside it is within the sampling noise of real data. Structure, privacy and the two Frobenius metrics use one floor draw (further draws of them would cost more than the rest of the report).{{end}}</p>
+<p class="sub">{{if .Draws}}The floor range is the smallest and largest floor over {{.Draws}} draws; a synthetic value inside it is within the sampling noise of real data.
+{{if .FidelityDraws}}For fidelity metrics each draw is an independent floor subset (a seeded random subset of {{.M.EvalSize}} training individuals; for the structure metrics the PCs are refitted without it).{{end}}
+{{if .M.PrivacyAssessed}}For privacy metrics the draws are bootstrap resamples of the held-out individuals (distances, identical matches, kinship) and new random subsets of held-out and training individuals (AATS); the membership-inference AUCs have no floor (0.5 is ideal).{{end}}{{end}}</p>
 {{range .Groups}}<h3>{{.Title}}</h3><p class="sub">{{.Intro}}</p>
 <table><tr><th>metric</th><th>synthetic</th><th>floor</th><th>floor range{{if $.Draws}} ({{$.Draws}} draws){{end}}</th><th>ratio</th><th>better</th><th>definition</th></tr>
 {{range .Rows}}<tr><td><code>{{.Name}}</code></td><td class="num">{{.ValueS}}</td><td class="num">{{.FloorS}}</td><td class="num">{{.SpreadS}}</td><td class="num {{.Class}}">{{.RatioS}}</td><td>{{.Better}}</td><td class="desc">{{.Description}}</td></tr>

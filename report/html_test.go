@@ -145,7 +145,11 @@ func TestHTMLRendersInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteHTML(f, reportFixture(t), HTMLOptions{Provenance: testProvenance}); err != nil {
+	// A windowed fit's report: the chromosome overview (3 plots), the
+	// window strip and one zoom figure per window, above the standard
+	// sections.
+	ov := zoomOverview(t)
+	if err := WriteHTML(f, reportFixture(t), HTMLOptions{Provenance: testProvenance, Overview: ov}); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()
@@ -182,7 +186,7 @@ func TestHTMLRendersInChromium(t *testing.T) {
 		}
 	}
 	// Every heatmap and plot is an <svg> with positive width and height.
-	svgs := regexp.MustCompile(`<svg class="(heatmap|plot)"[^>]*>`).FindAllString(dom, -1)
+	svgs := regexp.MustCompile(`<svg class="(heatmap|plot|zoom|strip)"[^>]*>`).FindAllString(dom, -1)
 	counts := map[string]int{}
 	dim := regexp.MustCompile(`(width|height)="([0-9.]+)(pt)?"`)
 	for _, s := range svgs {
@@ -197,8 +201,27 @@ func TestHTMLRendersInChromium(t *testing.T) {
 			}
 		}
 	}
-	if counts["heatmap"] != wantHeatmaps || counts["plot"] != wantPlots {
-		t.Errorf("rendered DOM has %d heatmaps and %d plots, want %d and %d", counts["heatmap"], counts["plot"], wantHeatmaps, wantPlots)
+	if counts["heatmap"] != wantHeatmaps || counts["plot"] != wantPlots+3 || counts["strip"] != 1 || counts["zoom"] != len(ov.From) {
+		t.Errorf("rendered DOM has %d heatmaps, %d plots, %d strips and %d zoom figures, want %d, %d, 1 and %d",
+			counts["heatmap"], counts["plot"], counts["strip"], counts["zoom"], wantHeatmaps, wantPlots+3, len(ov.From))
+	}
+	// The strip links every window to its zoom figure, which exists.
+	for i := range ov.From {
+		if !strings.Contains(dom, `<a href="#zoom-`+strconv.Itoa(i)+`">`) || !strings.Contains(dom, `id="zoom-`+strconv.Itoa(i)+`"`) {
+			t.Errorf("window %d: no link or no zoom figure", i)
+		}
+	}
+	// Every zoom figure holds two heatmap images (triangle pair, difference).
+	for i, el := range regexp.MustCompile(`(?s)<svg class="zoom"[^>]*>(.*?)</svg>`).FindAllStringSubmatch(dom, -1) {
+		if n := strings.Count(el[1], "data:image/png;base64,"); n != 2 {
+			t.Errorf("zoom figure %d holds %d images, want 2", i, n)
+		}
+	}
+	// Floor ranges for the structure and privacy metrics, not only the cheap ones.
+	for _, name := range []string{"pca_w1_mean", "dcr_median", "aats", "cov_frobenius"} {
+		if !regexp.MustCompile(`<code>` + name + `</code></td><td class="num">[^<]*</td><td class="num">[^<]*</td><td class="num">[^<]+ – [^<]+</td>`).MatchString(dom) {
+			t.Errorf("metrics table shows no floor range for %s", name)
+		}
 	}
 	// Every vector plot draws something: its element holds paths.
 	for i, el := range regexp.MustCompile(`(?s)<svg class="plot"[^>]*>(.*?)</svg>`).FindAllStringSubmatch(dom, -1) {
@@ -258,6 +281,20 @@ func TestHTMLRendersInChromium(t *testing.T) {
 		data, _ := os.ReadFile(shot)
 		os.WriteFile(dst, data, 0o644)
 	}
+}
+
+// zoomOverview is a chromosome overview of four windows of the report
+// fixture's cohorts, with zoom heatmaps.
+func zoomOverview(t testing.TB) *Overview {
+	train, test, _ := fixture(t, 500, 150)
+	synth := independentSNPs(rand.New(rand.NewPCG(1, 1)), train, 300)
+	ov, err := WindowErrors(test, synth, train, []WindowSpan{{0, 40}, {40, 80}, {80, 110}, {110, 150}}, Options{Seed: 3, LDWindowSNPs: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ov.Representative = 1
+	ov.Ancestry, ov.AncestryTest = []float64{0.9, 0.8, 0.95, 0.85}, []float64{0.97, 0.96, 0.98, 0.9}
+	return ov
 }
 
 // varied reports whether im has at least two distinct colours.

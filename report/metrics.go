@@ -64,20 +64,28 @@ type Options struct {
 	// curves, which span 10 bp to DecayMaxKB. Defaults: 20 bins, 1000 kb.
 	DecayBins  int     `json:"decay_bins"`
 	DecayMaxKB float64 `json:"decay_max_kb"`
-	// FloorDraws is the number of floor subsets drawn (each a seeded random
-	// subset of m training individuals, the first being the one of
-	// Metric.Floor) for the paper and genetics metrics, whose spread over the
-	// draws is Metric.FloorDraws. Structure and privacy metrics and the two
-	// Frobenius metrics use one draw (each further draw would refit the PCA,
-	// recompute distances or Gram matrices: the Frobenius metrics would
-	// triple Evaluate's time). Default 5; 1 turns the extra draws off.
-	// Draws need a training cohort larger than the floor size.
+	// FloorDraws is the number of floor draws, whose spread is
+	// Metric.FloorDraws (the first draw is Metric.Floor). For the fidelity
+	// metrics each draw is a seeded random subset of m training individuals
+	// (the structure metrics refit the PCs without it, as for the main
+	// floor); they need a training cohort larger than the floor size, and
+	// cov_frobenius and corr_frobenius are drawn only when their d × d path
+	// applies (see frobPair; otherwise a draw would cost as much as the rest
+	// of Evaluate). For the privacy metrics with a floor the draws are
+	// bootstrap resamples of the held-out individuals (distances to the
+	// closest record, identical matches, kinship) and new random subsets of
+	// held-out and training individuals (AATS and its halves). Default 5; 1
+	// turns the extra draws off.
 	FloorDraws int `json:"floor_draws"`
 	// SynthLabels, when non-nil, holds a population label per synthetic
 	// individual (in the synthetic cohort's order); the PCA plot then colours
 	// synthetic individuals by label like the real ones. Never written to
 	// the JSON output.
 	SynthLabels []string `json:"-"`
+	// WindowHeatCells is the resolution (cells per side) of the per-window
+	// zoom heatmaps of WindowErrors: 0 means DefaultWindowHeatCells (64), a
+	// negative value computes none. Evaluate ignores it.
+	WindowHeatCells int `json:"-"`
 }
 
 func (o Options) withDefaults() Options {
@@ -391,7 +399,8 @@ func Evaluate(test, synth, train *vcf.Genotypes, opts Options) (*Metrics, error)
 
 	// Paper metrics.
 	projSeed := rng.Uint64()
-	res.Paper = paperMetrics(T, S, F, opts.Projections, projSeed, true)
+	frob := newFrobPair(T)
+	res.Paper = paperMetrics(T, S, F, opts.Projections, projSeed, frob)
 
 	// Genetics: allele frequencies and LD.
 	gen, err := geneticsMetrics(T, S, F, opts, res.Plots)
@@ -399,15 +408,6 @@ func Evaluate(test, synth, train *vcf.Genotypes, opts Options) (*Metrics, error)
 		return nil, err
 	}
 	res.Genetics = gen
-	switch {
-	case F != nil && opts.FloorDraws > 1 && m < train.NumSamples():
-		if err := floorDraws(T, train, m, opts, projSeed, res); err != nil {
-			return nil, err
-		}
-	case F != nil && opts.FloorDraws > 1:
-		res.Notes = append(res.Notes, fmt.Sprintf("the floor set is the whole training cohort (%d individuals), so further floor draws would be identical and the floor range is not shown; a floor size below %d (or fewer synthetic individuals) gives it", m, m))
-	}
-
 	// Structure: PCA on the training cohort (or the test cohort). Individuals
 	// projected on axes fitted to themselves spread more than new ones (the
 	// test and synthetic individuals), so when enough training individuals
@@ -425,11 +425,20 @@ func Evaluate(test, synth, train *vcf.Genotypes, opts Options) (*Metrics, error)
 			res.Notes = append(res.Notes, fmt.Sprintf("PCs were fitted on all %d training individuals, including the floor subset: projected in sample, the floor spreads more than new individuals would, so the PCA floor is lenient (use a floor size of at most %d to avoid this)", train.NumSamples(), train.NumSamples()-max(minPCAFit, 2*opts.PCs)))
 		}
 	}
-	st, err := structureMetrics(pcaSrc, T, S, F, opts, rng.Uint64(), res.Plots)
+	pcaSeed := rng.Uint64()
+	st, err := structureMetrics(pcaSrc, T, S, F, opts, pcaSeed, res.Plots)
 	if err != nil {
 		return nil, err
 	}
 	res.Structure = st
+	switch {
+	case F != nil && opts.FloorDraws > 1 && m < train.NumSamples():
+		if err := floorDraws(T, train, m, opts, projSeed, pcaSeed, frob, res); err != nil {
+			return nil, err
+		}
+	case F != nil && opts.FloorDraws > 1:
+		res.Notes = append(res.Notes, fmt.Sprintf("the floor set is the whole training cohort (%d individuals), so further floor draws would be identical and the fidelity metrics show no floor range; a floor size below %d (or fewer synthetic individuals) gives one", m, m))
+	}
 
 	// Privacy.
 	if train != nil {
@@ -437,7 +446,7 @@ func Evaluate(test, synth, train *vcf.Genotypes, opts Options) (*Metrics, error)
 		if !heldOut {
 			nonMembers = nil
 		}
-		res.Privacy = privacyMetrics(train, nonMembers, synth, synthIdx, floorIdx, rng.Uint64(), res.Plots)
+		res.Privacy = privacyMetrics(train, nonMembers, synth, synthIdx, floorIdx, rng.Uint64(), opts.FloorDraws, res.Plots)
 		res.PrivacyAssessed = true
 	} else {
 		res.Notes = append(res.Notes, "privacy was not assessed: it needs the training cohort (--train)")
@@ -449,36 +458,64 @@ func Evaluate(test, synth, train *vcf.Genotypes, opts Options) (*Metrics, error)
 	return res, nil
 }
 
-// floorDraws computes the paper and genetics metrics of opts.FloorDraws−1
-// further floor subsets (seeded random subsets of m training individuals,
-// drawn from their own generator so that the main draw is unchanged) and
-// stores every draw, the main one first, in Metric.FloorDraws.
-func floorDraws(T cohort, train *vcf.Genotypes, m int, opts Options, projSeed uint64, res *Metrics) error {
+// floorDraws computes the paper, genetics and structure metrics of
+// opts.FloorDraws−1 further floor subsets (seeded random subsets of m
+// training individuals, drawn from their own generator so that the main
+// draw is unchanged) and stores every draw, the main one first, in
+// Metric.FloorDraws. Each structure draw refits the PCs without its own
+// floor subset, as the main draw does. The Frobenius metrics are drawn
+// when their d × d path applies (frobPair); on the n × n Gram path a draw
+// would cost as much as the rest of the report, and they keep one draw.
+func floorDraws(T cohort, train *vcf.Genotypes, m int, opts Options, projSeed, pcaSeed uint64, frob *frobPair, res *Metrics) error {
 	rng := rand.New(rand.NewPCG(opts.Seed, 0x5851f42d4c957f2d))
-	for _, g := range [][]Metric{res.Paper, res.Genetics} {
+	groups := [][]Metric{res.Paper, res.Genetics, res.Structure}
+	for _, g := range groups {
 		for i := range g {
 			g[i].FloorDraws = []float64{g[i].Floor}
 		}
 	}
+	drawFrob := frob.dd(m)
 	for k := 1; k < opts.FloorDraws; k++ {
-		fg := subsetSamples(train, sampleSubset(rng, train.NumSamples(), m))
+		idx := sampleSubset(rng, train.NumSamples(), m)
+		fg := subsetSamples(train, idx)
 		Fk := cohort{fg, toFloat(fg)}
 		// The draw takes the synthetic cohort's place: its Value is the floor.
-		paper := paperMetrics(T, Fk, nil, opts.Projections, projSeed, false)
+		var fr *frobPair
+		if drawFrob {
+			fr = frob
+		}
+		paper := paperMetrics(T, Fk, nil, opts.Projections, projSeed, fr)
 		gen, err := geneticsMetrics(T, Fk, nil, opts, &PlotData{})
 		if err != nil {
 			return err
 		}
-		for _, pair := range [][2][]Metric{{res.Paper, paper}, {res.Genetics, gen}} {
-			for i := range pair[0] {
-				pair[0][i].FloorDraws = append(pair[0][i].FloorDraws, pair[1][i].Value)
+		pcaSrc := train
+		if rest := complement(idx, train.NumSamples()); len(rest) >= max(minPCAFit, 2*opts.PCs) {
+			pcaSrc = subsetSamples(train, rest)
+		}
+		st, err := structureMetrics(pcaSrc, T, Fk, nil, opts, pcaSeed, &PlotData{})
+		if err != nil {
+			return err
+		}
+		for gi, draw := range [][]Metric{paper, gen, st} {
+			for i := range groups[gi] {
+				v := math.NaN()
+				for _, x := range draw {
+					if x.Name == groups[gi][i].Name {
+						v = x.Value
+					}
+				}
+				groups[gi][i].FloorDraws = append(groups[gi][i].FloorDraws, v)
 			}
 		}
 	}
-	for i := range res.Paper {
-		if n := res.Paper[i].Name; n == "cov_frobenius" || n == "corr_frobenius" {
-			res.Paper[i].FloorDraws = nil // not drawn again: see Options.FloorDraws
+	if !drawFrob {
+		for i := range res.Paper {
+			if n := res.Paper[i].Name; n == "cov_frobenius" || n == "corr_frobenius" {
+				res.Paper[i].FloorDraws = nil
+			}
 		}
+		res.Notes = append(res.Notes, fmt.Sprintf("cov_frobenius and corr_frobenius have one floor draw: at %d SNPs each further draw would cost as much as the rest of the report", T.x.d))
 	}
 	return nil
 }

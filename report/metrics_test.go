@@ -191,7 +191,7 @@ func TestCovCorrMetricsMatchGonumStat(t *testing.T) {
 	for s := 0; s < 50; s++ {
 		x.Dosage[3*50+s] = 0
 	}
-	ms := paperMetrics(cohort{g, toFloat(g)}, cohort{x, toFloat(x)}, nil, 50, 1, true)
+	ms := paperMetrics(cohort{g, toFloat(g)}, cohort{x, toFloat(x)}, nil, 50, 1, newFrobPair(cohort{g, toFloat(g)}))
 	get := func(name string) float64 {
 		for _, m := range ms {
 			if m.Name == name {

@@ -47,15 +47,38 @@ type Overview struct {
 	// and LDWindowKB).
 	PairSNPs int
 	PairKB   float64
+	// Heatmaps holds each window's zoom heatmaps (real test and
+	// synthetic r², downsampled to Options.WindowHeatCells); the report
+	// then lets the reader pick any window and shows its LD triangle pair
+	// and difference panel. Nil for none.
+	Heatmaps []WindowHeatmap
+}
+
+// Append adds the windows of w (from WindowErrors on further windows)
+// after those of ov, with their zoom heatmaps, and takes w's chromosome and
+// pair bounds. Representative and the ancestry series are left as they are.
+func (ov *Overview) Append(w *Overview) {
+	ov.Chrom, ov.PairSNPs, ov.PairKB = w.Chrom, w.PairSNPs, w.PairKB
+	ov.From, ov.To = append(ov.From, w.From...), append(ov.To, w.To...)
+	ov.LDErr, ov.LDErrFloor = append(ov.LDErr, w.LDErr...), append(ov.LDErrFloor, w.LDErrFloor...)
+	ov.AFErr, ov.AFErrFloor = append(ov.AFErr, w.AFErr...), append(ov.AFErrFloor, w.AFErrFloor...)
+	ov.Heatmaps = append(ov.Heatmaps, w.Heatmaps...)
 }
 
 // WindowErrors computes the LD and allele-frequency errors of Overview for
 // each window, with their floors. The three cohorts share sites; the
 // synthetic cohort and the floor are seeded random subsets (opts.Seed) of
-// m = min(n_synth, n_train) individuals, as in Evaluate. Ancestry is left
-// nil and Representative −1.
+// m = min(n_synth, n_train) individuals, as in Evaluate. Unless
+// opts.WindowHeatCells is negative it also computes each window's zoom
+// heatmaps (Overview.Heatmaps: r² of all the window's SNPs, at most
+// opts.HeatmapMaxSNPs, block averaged to at most WindowHeatCells cells per
+// side). Ancestry is left nil and Representative −1.
 func WindowErrors(test, synth, train *vcf.Genotypes, windows []WindowSpan, opts Options) (*Overview, error) {
 	opts = opts.withDefaults()
+	heatCells := opts.WindowHeatCells
+	if heatCells == 0 {
+		heatCells = DefaultWindowHeatCells
+	}
 	if err := SameSites(test, synth, "test cohort", "synthetic cohort"); err != nil {
 		return nil, err
 	}
@@ -105,6 +128,13 @@ func WindowErrors(test, synth, train *vcf.Genotypes, windows []WindowSpan, opts 
 			return nil, err
 		}
 		afT := alleleFreqs(t)
+		if heatCells > 0 {
+			h, err := windowHeatmap(t, s, heatCells, opts.HeatmapMaxSNPs)
+			if err != nil {
+				return nil, err
+			}
+			ov.Heatmaps = append(ov.Heatmaps, h)
+		}
 		ov.From = append(ov.From, float64(test.Sites[w.Start].Pos))
 		ov.To = append(ov.To, float64(test.Sites[w.End-1].Pos))
 		ov.LDErr, ov.LDErrFloor = append(ov.LDErr, ls), append(ov.LDErrFloor, lf)

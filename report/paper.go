@@ -18,9 +18,10 @@ import (
 const KLSmoothing = 1e-3
 
 // paperMetrics computes the metrics of the GOU paper for S (synthetic) and F
-// (floor, may be nil) against T (test). Without frobenius, cov_frobenius and
-// corr_frobenius (most of the cost) are NaN.
-func paperMetrics(T, S cohort, F *cohort, projections int, seed uint64, frobenius bool) []Metric {
+// (floor, may be nil) against T (test). cov_frobenius and corr_frobenius
+// (most of the cost) come from fr, the test cohort's frobPair; with fr nil
+// they are NaN.
+func paperMetrics(T, S cohort, F *cohort, projections int, seed uint64, fr *frobPair) []Metric {
 	tStats := columnStats(T.x)
 	sStats := columnStats(S.x)
 	var fStats *colStats
@@ -38,16 +39,11 @@ func paperMetrics(T, S cohort, F *cohort, projections int, seed uint64, frobeniu
 	meanErr := func(x *colStats) float64 { return meanAbsDiff(x.mean, tStats.mean) }
 	stdErr := func(x *colStats) float64 { return meanAbsDiff(x.sd, tStats.sd) }
 
-	// Covariance and correlation Frobenius distances share the test Gram norms.
 	covS, corrS, covF, corrF := nan, nan, nan, nan
-	if frobenius {
-		tc, tz := centred(T.x, tStats)
-		sc, sz := centred(S.x, sStats)
-		covT, corrT := newFrobRef(tc, T.x.n, T.x.d), newFrobRef(tz, T.x.n, T.x.d)
-		covS, corrS = covT.dist(sc, S.x.n), corrT.dist(sz, S.x.n)
+	if fr != nil {
+		covS, corrS = fr.dist(S.x, sStats)
 		if F != nil {
-			fc, fz := centred(F.x, fStats)
-			covF, corrF = covT.dist(fc, F.x.n), corrT.dist(fz, F.x.n)
+			covF, corrF = fr.dist(F.x, fStats)
 		}
 	}
 
@@ -170,6 +166,83 @@ func centred(x *floatMatrix, st *colStats) (cov, corr []float64) {
 		}
 	}
 	return cov, corr
+}
+
+// frobPair computes cov_frobenius and corr_frobenius of any cohort A against
+// the test cohort B. When the SNPs are few next to the individuals (d ≤
+// n_a/2 + n_b, and at most maxDDSites), it forms the d × d covariance AᵀA once,
+// whose rescaling D_A AᵀA D_A by the inverse SDs is the correlation, and
+// compares both with the test cohort's (computed once): one d × d × n_a
+// product per cohort. Otherwise it uses the n × n Gram identities of
+// frobRef, once for the covariance and once for the correlation: 2 d (n_a²/2
+// + n_a n_b) multiply-adds in float32, about as fast as d² n_a in float64.
+type frobPair struct {
+	n, d     int
+	tc, tz   []float64 // test cohort: centred (covariance) and standardised (correlation) rows
+	tinv     []float64 // 1/SD per site (0 for monomorphic sites)
+	gT       []float64 // d × d test covariance, on first use of the d × d path
+	cov, cor *frobRef  // n × n Gram path references, on first use
+}
+
+// maxDDSites caps the d × d path of frobPair (two d × d float64 matrices:
+// 2 × 72 MB at 3000 SNPs).
+const maxDDSites = 3000
+
+func newFrobPair(T cohort) *frobPair {
+	st := columnStats(T.x)
+	tc, tz := centred(T.x, st)
+	return &frobPair{n: T.x.n, d: T.x.d, tc: tc, tz: tz, tinv: invSD(st)}
+}
+
+func invSD(st *colStats) []float64 {
+	inv := make([]float64, len(st.sd))
+	for j, sd := range st.sd {
+		if sd > monomorphicSD {
+			inv[j] = 1 / sd
+		}
+	}
+	return inv
+}
+
+// dd reports whether a cohort of na individuals takes the d × d path.
+func (p *frobPair) dd(na int) bool {
+	return p.d <= maxDDSites && 2*p.d <= na+2*p.n
+}
+
+// dist returns ‖Cov_A − Cov_test‖_F and ‖Corr_A − Corr_test‖_F for the
+// cohort x with column statistics st.
+func (p *frobPair) dist(x *floatMatrix, st *colStats) (cov, corr float64) {
+	ac, az := centred(x, st)
+	if x.n == p.n && slices.Equal(ac, p.tc) {
+		return 0, 0
+	}
+	d := p.d
+	if !p.dd(x.n) {
+		if p.cov == nil {
+			p.cov, p.cor = newFrobRef(p.tc, p.n, d), newFrobRef(p.tz, p.n, d)
+		}
+		return p.cov.dist(ac, x.n), p.cor.dist(az, x.n)
+	}
+	if p.gT == nil {
+		p.gT = make([]float64, d*d)
+		blas64.Implementation().Dgemm(blas.Trans, blas.NoTrans, d, d, p.n, 1, p.tc, d, p.tc, d, 0, p.gT, d)
+	}
+	g := make([]float64, d*d)
+	blas64.Implementation().Dgemm(blas.Trans, blas.NoTrans, d, d, x.n, 1, ac, d, ac, d, 0, g, d)
+	ainv := invSD(st)
+	var sc, sz float64
+	for i := 0; i < d; i++ {
+		gi, ti := g[i*d:(i+1)*d], p.gT[i*d:(i+1)*d]
+		ai, bi := ainv[i], p.tinv[i]
+		for j, a := range gi {
+			b := ti[j]
+			e := a - b
+			sc += e * e
+			f := ai*ainv[j]*a - bi*p.tinv[j]*b
+			sz += f * f
+		}
+	}
+	return math.Sqrt(sc), math.Sqrt(sz)
 }
 
 // frobRef computes ‖AᵀA − BᵀB‖_F for a fixed reference B (n_b × d) and any A.

@@ -274,10 +274,14 @@ func pcaPlots(pd *PlotData, a, b int) (left, right template.HTML, err error) {
 		return "", "", err
 	}
 
-	// Right: synthetic individuals (crosses, coloured by label when they
-	// have labels) over the real ones in grey.
+	// Right: synthetic individuals (orange crosses, or with labels each
+	// population's colour and shape) over the real ones in grey.
 	pr := mk("Synthetic individuals over real test")
-	sr, err := scatter(xys(tx, ty), withAlpha(colFloor, 0x70), vg.Points(1.8), draw.CircleGlyph{})
+	realR, realA := vg.Points(1.8), uint8(0x70)
+	if pd.SynthPop != nil { // coloured synthetic points over a faint real background
+		realR, realA = vg.Points(1.5), 0x50
+	}
+	sr, err := scatter(xys(tx, ty), withAlpha(colFloor, realA), realR, draw.CircleGlyph{})
 	if err != nil {
 		return "", "", err
 	}
@@ -296,9 +300,10 @@ func pcaPlots(pd *PlotData, a, b int) (left, right template.HTML, err error) {
 			if !ok {
 				continue
 			}
-			c, _ := style(ci, name)
+			// The population's own colour and shape, as in the left panel.
+			c, g := style(ci, name)
 			px, py := pick(idx, sx, sy)
-			ss, err := scatter(xys(px, py), withAlpha(c, 0xa0), vg.Points(1.9), draw.CrossGlyph{})
+			ss, err := scatter(xys(px, py), withAlpha(c, 0xb0), vg.Points(2.1), g)
 			if err != nil {
 				return "", "", err
 			}

@@ -243,7 +243,11 @@ func negate(x []float64) []float64 {
 // evaluated synthetic individuals and the floor subset of the training
 // cohort (same size m). test (the held-out real individuals) may be nil:
 // then floors are NaN and the attacks, which need non-members, are skipped.
-func privacyMetrics(train, test, synth *vcf.Genotypes, synthIdx, floorIdx []int, seed uint64, plots *PlotData) []Metric {
+// With draws > 1 and held-out individuals, the floors get draws−1 further
+// draws (Metric.FloorDraws): bootstrap resamples of the held-out
+// individuals for the distance and kinship floors, and new random subsets
+// of held-out and training individuals for the AATS floors.
+func privacyMetrics(train, test, synth *vcf.Genotypes, synthIdx, floorIdx []int, seed uint64, draws int, plots *PlotData) []Metric {
 	fill := imputeFill(train)
 	pTrain := packCohort(train, fill)
 	pSynth := packCohort(synth, fill)
@@ -277,6 +281,7 @@ func privacyMetrics(train, test, synth *vcf.Genotypes, synthIdx, floorIdx []int,
 	kinSynth := MaxKinship(kinshipPacked(packKing(synth), kTrain), ns, ntr)
 
 	var dcrTest, kinTest []float64
+	floorDrawn := map[string][]float64{} // further floor draws by metric
 	mia, ratioAUC := nan, nan
 	aaTrainRef, aaSynthRef := nan, nan
 	if test != nil {
@@ -328,6 +333,31 @@ func privacyMetrics(train, test, synth *vcf.Genotypes, synthIdx, floorIdx []int,
 			ratioAUC = AUC(pos, neg)
 			plots.RatioROC = ROC(pos, neg)
 		}
+
+		// Further floor draws.
+		brng := rand.New(rand.NewPCG(seed, 2))
+		for d := 1; d < draws; d++ {
+			boot := make([]int, nte)
+			for i := range boot {
+				boot[i] = brng.IntN(nte)
+			}
+			dcr, kin := make([]float64, nte), make([]float64, nte)
+			for i, j := range boot {
+				dcr[i], kin[i] = dcrTest[j], kinTest[j]
+			}
+			fk2, testIdx2 := sampleSubset(brng, ntr, k), sampleSubset(brng, nte, k)
+			dFF2, _, _ := distanceMatrix(pTrain, fk2, pTrain, fk2)
+			dTT3, _, _ := distanceMatrix(pTest, testIdx2, pTest, testIdx2)
+			dTeF2, r3, c3 := sub(dTeTr, ntr, testIdx2, fk2)
+			aT, aS := AdversarialAccuracyHalves(colMin(dTeF2, r3, c3), rowMin(dFF2, k, k, true), rowMin(dTeF2, r3, c3, false), rowMin(dTT3, k, k, true))
+			for name, v := range map[string]float64{
+				"dcr_median": quantile(dcr, 0.5), "dcr_p5": quantile(dcr, 0.05), "identical_match_rate": fracZero(dcr),
+				"kinship_related_share": RelatedShare(kin), "kinship_max": maxOf(kin),
+				"aats": 0.5 * (aT + aS), "aa_train": aT, "aa_synth": aS,
+			} {
+				floorDrawn[name] = append(floorDrawn[name], v)
+			}
+		}
 	}
 	aatsRef := 0.5 * (aaTrainRef + aaSynthRef)
 
@@ -344,7 +374,7 @@ func privacyMetrics(train, test, synth *vcf.Genotypes, synthIdx, floorIdx []int,
 		return Metric{Name: name, Value: v, Floor: f, Ratio: ratioLower(f, v), Better: BetterHigher, Description: desc}
 	}
 	shareSynth, shareTest := RelatedShare(kinSynth), floorOf(RelatedShare, kinTest)
-	return []Metric{
+	out := []Metric{
 		dcrMetric("dcr_median", "median Manhattan distance (dosage units) of synthetic individuals to their closest training individual; floor: held-out real test individuals", quantile(dcrSynth, 0.5), floorOf(q(0.5), dcrTest)),
 		dcrMetric("dcr_p5", "5th percentile of the distance to the closest training individual; floor: held-out real test individuals", quantile(dcrSynth, 0.05), floorOf(q(0.05), dcrTest)),
 		{Name: "identical_match_rate", Value: fracZero(dcrSynth), Floor: floorOf(fracZero, dcrTest), Ratio: nan, Better: BetterLower,
@@ -364,6 +394,12 @@ func privacyMetrics(train, test, synth *vcf.Genotypes, synthIdx, floorIdx []int,
 		{Name: "ratio_mia_auc", Value: ratioAUC, Floor: nan, Ratio: nan, Better: BetterHalf,
 			Description: "membership-inference AUC of the distance-ratio attack −(1 + distance to the closest synthetic individual)/(1 + distance to the closest of a reference half of the held-out individuals), training members vs the other half; 0.5 means no leak"},
 	}
+	for i := range out {
+		if d, ok := floorDrawn[out[i].Name]; ok {
+			out[i].FloorDraws = append([]float64{out[i].Floor}, d...)
+		}
+	}
+	return out
 }
 
 // maxOf returns the largest non-NaN value of x (NaN if none).

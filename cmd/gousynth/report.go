@@ -23,6 +23,7 @@ import (
 
 type reportFlags struct {
 	real, synth, train, panel, panelColumn string
+	synthPanel                             string
 	region, heatRegion, out, json, title   string
 	realSamples, trainSamples              sampleFlags
 	opts                                   report.Options
@@ -69,6 +70,7 @@ into the report (byte-identical reruns).`,
 	f.StringVar(&fl.train, "train", "", "training individuals (`VCF`): enables the floor and the privacy metrics")
 	f.StringVar(&fl.panel, "panel", "", "1000 Genomes panel `FILE` (sample pop super_pop ...): colour the PCA plot")
 	f.StringVar(&fl.panelColumn, "panel-column", "super_pop", "panel column that colours the PCA plot: super_pop or pop")
+	f.StringVar(&fl.synthPanel, "synth-panel", "", "labels of the synthetic individuals, `FILE` in panel format (sample pop super_pop, tab-separated with a header, as fit and generate write): colour them in the PCA plot by --panel-column")
 	f.StringVarP(&fl.region, "region", "r", "", "read only the sites in `chr:start-end` (1-based, inclusive) of every cohort")
 	f.StringVar(&fl.heatRegion, "heatmap-region", "", "sites of the LD heatmaps, `chr:start-end` (default: all that are compared; large regions are thinned and block-averaged)")
 	fl.realSamples.register(f, "real-", " of the --real file", true)
@@ -120,6 +122,7 @@ func runReport(cmd *cobra.Command, fl *reportFlags) error {
 	files.VCFInput("--synth VCF", fl.synth)
 	files.VCFInput("--train VCF", fl.train)
 	files.Input("--panel file", fl.panel)
+	files.Input("--synth-panel file", fl.synthPanel)
 	fl.realSamples.files(&files)
 	fl.trainSamples.files(&files)
 	files.Output("HTML report (-o)", fl.out)
@@ -185,6 +188,11 @@ func runReport(cmd *cobra.Command, fl *reportFlags) error {
 			}
 		}
 	}
+	if fl.synthPanel != "" {
+		if opts.SynthLabels, err = synthLabels(fl.synthPanel, fl.panelColumn, synth.Samples); err != nil {
+			return err
+		}
+	}
 	prog.phaseStart("evaluate")
 	m, err := report.Evaluate(test, synth, train, opts)
 	prog.finish()
@@ -205,6 +213,9 @@ func runReport(cmd *cobra.Command, fl *reportFlags) error {
 	}
 	if fl.panel != "" {
 		prov = append(prov, report.KeyValue{Key: "panel", Value: fl.panel + " (" + fl.panelColumn + ")"})
+	}
+	if fl.synthPanel != "" {
+		prov = append(prov, report.KeyValue{Key: "synthetic panel", Value: fl.synthPanel + " (" + fl.panelColumn + ")"})
 	}
 	prov = append(prov,
 		report.KeyValue{Key: "command", Value: "gousynth " + strings.Join(invocation, " ")},
@@ -239,6 +250,34 @@ func runReport(cmd *cobra.Command, fl *reportFlags) error {
 	}
 	slog.Info("report written", "html", fl.out, "json", fl.json, "seconds", strconv.FormatFloat(time.Since(start).Seconds(), 'f', 1, 64))
 	return nil
+}
+
+// synthLabels reads a panel of the synthetic individuals and returns the
+// column's label of each of samples ("" for those not in it). A panel that
+// labels none of them is an error (the wrong file, most likely).
+func synthLabels(path, column string, samples []string) ([]string, error) {
+	p, err := preprocess.ReadPanel(path)
+	if err != nil {
+		return nil, err
+	}
+	labels := make([]string, len(samples))
+	found := 0
+	for i, id := range samples {
+		if e, ok := p.Lookup(id); ok {
+			labels[i] = e.SuperPop
+			if column == "pop" {
+				labels[i] = e.Pop
+			}
+			found++
+		}
+	}
+	if found == 0 {
+		return nil, usagef("--synth-panel %s labels none of the %d synthetic individuals (first ID %q)", path, len(samples), samples[0])
+	}
+	if found < len(samples) {
+		slog.Warn("synthetic individuals without a label", "file", path, "unlabelled", len(samples)-found, "of", len(samples))
+	}
+	return labels, nil
 }
 
 func describe(path string, g *vcf.Genotypes) string {

@@ -180,3 +180,47 @@ func TestReportDifferentSites(t *testing.T) {
 		t.Errorf("notes do not say %q: %q", want[1], m.Notes)
 	}
 }
+
+func TestReportSynthPanel(t *testing.T) {
+	dir, train, test, synth := reportInputs(t)
+	g, _, err := vcf.ReadFile(synth, vcf.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The format fit and generate write: tab-separated, with a header.
+	var b strings.Builder
+	b.WriteString("sample\tpop\tsuper_pop\n")
+	for i, id := range g.Samples {
+		if i == 3 {
+			continue // one unlabelled individual
+		}
+		b.WriteString(id + "\tPOP" + string(rune('A'+i%3)) + "\t" + []string{"AFR", "EUR"}[i%2] + "\n")
+	}
+	own := filepath.Join(dir, "synthetic.panel")
+	if err := os.WriteFile(own, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "r.html")
+	for _, p := range []struct{ file, column string }{{own, "super_pop"}, {own, "pop"}, {"../../testdata/1kg_phase3_samples.panel", "super_pop"}} {
+		code, msg := runCLI(t, "report", "--real", test, "--synth", synth, "--train", train, "--synth-panel", p.file, "--panel-column", p.column,
+			"--projections", "20", "-o", out, "--quiet")
+		if code != 0 {
+			t.Fatalf("report --synth-panel %s exited %d:\n%s", p.file, code, msg)
+		}
+		html, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(html, []byte("Synthetic individuals carry no population labels")) || !bytes.Contains(html, []byte("synthetic panel")) {
+			t.Errorf("--synth-panel %s: synthetic individuals not coloured by label", p.file)
+		}
+	}
+	// A panel that labels nobody is a usage error.
+	none := filepath.Join(dir, "none.panel")
+	if err := os.WriteFile(none, []byte("sample\tpop\tsuper_pop\nSYN999\tX\tY\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, msg := runCLI(t, "report", "--real", test, "--synth", synth, "--synth-panel", none, "-o", out, "--quiet"); code != 2 || !strings.Contains(msg, "labels none") {
+		t.Errorf("panel without the synthetic IDs: exit %d, message %q", code, msg)
+	}
+}

@@ -88,7 +88,8 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 	ropts.Seed = stageSeed(j.seed, stageReport)
 	ropts.Panel = d.populations()
 	// The chromosome overview: per-window LD and allele-frequency errors
-	// (pairs as chrom.Evaluate's, < 50 SNPs apart), window by window.
+	// (pairs as chrom.Evaluate's, < 50 SNPs apart) and the zoom heatmaps
+	// (report.WindowHeatmap, 64 × 64 cells), window by window.
 	ov := &report.Overview{Representative: -1}
 	overview := func(win chrom.Window, core *vcf.Genotypes) error {
 		wo, err := report.WindowErrors(d.Test.SiteRange(win.CoreStart, win.End), core, d.Train.SiteRange(win.CoreStart, win.End),
@@ -96,10 +97,7 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 		if err != nil {
 			return err
 		}
-		ov.Chrom, ov.PairSNPs, ov.PairKB = wo.Chrom, wo.PairSNPs, wo.PairKB
-		ov.From, ov.To = append(ov.From, wo.From...), append(ov.To, wo.To...)
-		ov.LDErr, ov.LDErrFloor = append(ov.LDErr, wo.LDErr...), append(ov.LDErrFloor, wo.LDErrFloor...)
-		ov.AFErr, ov.AFErrFloor = append(ov.AFErr, wo.AFErr...), append(ov.AFErrFloor, wo.AFErrFloor...)
+		ov.Append(wo) // with the window's zoom heatmaps
 		return nil
 	}
 	hdr := synthHeader(all, o.CommandLine, d)

@@ -56,6 +56,14 @@ func TestFitWindowed(t *testing.T) {
 	if len(names) != len(want) {
 		t.Fatalf("files %v, want %v", names, want)
 	}
+	// report.html zooms to every window (strip and one zoom figure each).
+	html, err := os.ReadFile(filepath.Join(out, ReportFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(html), `<svg class="zoom"`); n != len(res.Windowed.Windows) || !strings.Contains(string(html), `<svg class="strip"`) {
+		t.Errorf("report.html has %d zoom figures for %d windows", n, len(res.Windowed.Windows))
+	}
 	g, _, err := vcf.ReadFile(filepath.Join(out, SynthFile), vcf.ReadOptions{})
 	if err != nil {
 		t.Fatal(err)
