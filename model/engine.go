@@ -26,6 +26,9 @@ type InitDist struct {
 	Weights []float64
 	Means   [][]float64
 	Vars    [][]float64
+	// Labels, when not nil, is the population label of each component
+	// (an index into Model.Labels, or Unlabelled; see labels.go).
+	Labels []int
 }
 
 // SampleSpec is everything a Process needs to generate latent vectors.
@@ -37,6 +40,9 @@ type SampleSpec struct {
 	Sampler string // "ancestral", "em", "heun" (a process may add its own)
 	Steps   int
 	Init    *InitDist
+	// Labels, when not nil, restricts row a's initial component to those of
+	// label Labels[a] (Init.Labels); nil draws from the whole mixture.
+	Labels []int
 }
 
 // Process is a forward diffusion in latent coordinates as the engine (Fit,
@@ -165,6 +171,9 @@ func (e *diagEngine) Sample(ctx context.Context, spec SampleSpec) ([]float64, er
 			c := 0
 			for c < len(cum)-1 && u > cum[c] {
 				c++
+			}
+			if spec.Labels != nil {
+				c = init.pick(u/s, spec.Labels[a])
 			}
 			for i := 0; i < r; i++ {
 				m := e.p.Mean(i, T)
