@@ -54,10 +54,21 @@ func (wm WindowModel) residualSampler(d int) residualSampler {
 // window's core dosages in order.
 func Generate(ctx context.Context, pca *PCA, mx *Mixture, n int, oversample float64, cond string, seed uint64,
 	next func() (WindowModel, bool, error), sink func(WindowDone) error) error {
+	return GenerateCohort(ctx, pca, mx, n, nil, oversample, cond, seed, next, sink)
+}
+
+// GenerateCohort is Generate with the population label of each synthetic
+// individual (Mixture.Cohort; nil: Generate): the ancestry latent is drawn
+// label by label (Mixture.SampleCohort).
+func GenerateCohort(ctx context.Context, pca *PCA, mx *Mixture, n int, cohort []int, oversample float64, cond string, seed uint64,
+	next func() (WindowModel, bool, error), sink func(WindowDone) error) error {
 	if n < 1 || oversample < 1 {
 		return fmt.Errorf("%w: %d individuals, oversampling %g", ErrOption, n, oversample)
 	}
-	latent := mx.Sample(n, rand.New(rand.NewPCG(mix(seed, tagLatent), 0)))
+	latent, err := mx.SampleCohort(n, cohort, rand.New(rand.NewPCG(mix(seed, tagLatent), 0)))
+	if err != nil {
+		return err
+	}
 	asm, err := NewAssembler(cond, latent, mix(seed, tagAssemble))
 	if err != nil {
 		return err

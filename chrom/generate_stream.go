@@ -30,13 +30,24 @@ var errEnough = errors.New("chrom: enough candidates")
 // one chunk is the ancestry latent, n × K floats.
 func GenerateStream(ctx context.Context, pca *PCA, mx *Mixture, n int, oversample float64, cond string, seed uint64,
 	next func() (WindowModel, bool, error), chunk func(w Window, lo, rows int, core []int8) error, windowEnd func(w Window) error) error {
+	return GenerateStreamCohort(ctx, pca, mx, n, nil, oversample, cond, seed, next, chunk, windowEnd)
+}
+
+// GenerateStreamCohort is GenerateStream with the population label of each synthetic
+// individual (Mixture.Cohort; nil: GenerateStream): the ancestry latent is drawn
+// label by label (Mixture.SampleCohort).
+func GenerateStreamCohort(ctx context.Context, pca *PCA, mx *Mixture, n int, cohort []int, oversample float64, cond string, seed uint64,
+	next func() (WindowModel, bool, error), chunk func(w Window, lo, rows int, core []int8) error, windowEnd func(w Window) error) error {
 	if n < 1 || oversample < 1 {
 		return fmt.Errorf("%w: %d individuals, oversampling %g", ErrOption, n, oversample)
 	}
 	if !Streams(cond) {
 		return fmt.Errorf("%w: conditioning %q selects candidates and cannot be streamed (regress or none)", ErrOption, cond)
 	}
-	latent := mx.Sample(n, rand.New(rand.NewPCG(mix(seed, tagLatent), 0)))
+	latent, err := mx.SampleCohort(n, cohort, rand.New(rand.NewPCG(mix(seed, tagLatent), 0)))
+	if err != nil {
+		return err
+	}
 	K := pca.K()
 	M := numCandidates(n, oversample, cond)
 	var candLatent []float64

@@ -127,6 +127,9 @@ type Plan struct {
 	TrainScores *mat.Dense // n_train×K
 	Mixture     *Mixture
 	Latent      *mat.Dense // n_synth×K synthetic ancestry
+	// Cohort is the population label of each synthetic individual
+	// (Mixture.Cohort) when the plan was made with labels, nil otherwise.
+	Cohort []int
 	// Deconvolved is the fraction of the mixture's variance removed for the
 	// noise that the window models' residuals add on the PCs
 	// (ResidualShareCov, Mixture.Deconvolve; regression conditioning only).
@@ -157,6 +160,14 @@ const (
 // the ancestry mixture, and draws the ancestry latent of nSynth individuals.
 // train must be imputed (no missing calls) and sorted by position.
 func NewPlan(ctx context.Context, train *vcf.Genotypes, nSynth int, o Options) (*Plan, error) {
+	return NewPlanLabelled(ctx, train, nSynth, o, nil)
+}
+
+// NewPlanLabelled is NewPlan with the population of every training
+// individual (lab.Pop[i] is train's sample i's; nil: NewPlan): the ancestry
+// mixture is fitted label by label (FitLabelledMixture) and the synthetic
+// cohort keeps the training composition of the labels (Plan.Cohort).
+func NewPlanLabelled(ctx context.Context, train *vcf.Genotypes, nSynth int, o Options, lab *model.Labelling) (*Plan, error) {
 	o = o.withDefaults()
 	if o.Oversample < 1 {
 		return nil, fmt.Errorf("%w: oversampling must be ≥ 1, got %g", ErrOption, o.Oversample)
@@ -182,7 +193,12 @@ func NewPlan(ctx context.Context, train *vcf.Genotypes, nSynth int, o Options) (
 	if p.PCA, p.TrainScores, err = FitPCA(train, o.PCs, mix(o.Seed, tagPCA)); err != nil {
 		return nil, err
 	}
-	if p.Mixture, err = FitMixture(p.TrainScores, o.AncestryComponents, o.MinClusterSize, mix(o.Seed, tagMixture)); err != nil {
+	if lab != nil {
+		p.Mixture, err = FitLabelledMixture(p.TrainScores, o.AncestryComponents, o.MinClusterSize, mix(o.Seed, tagMixture), lab)
+	} else {
+		p.Mixture, err = FitMixture(p.TrainScores, o.AncestryComponents, o.MinClusterSize, mix(o.Seed, tagMixture))
+	}
+	if err != nil {
 		return nil, err
 	}
 	if isRegress(o.Conditioning) {
@@ -196,7 +212,12 @@ func NewPlan(ctx context.Context, train *vcf.Genotypes, nSynth int, o Options) (
 			return nil, err
 		}
 	}
-	p.Latent = p.Mixture.Sample(nSynth, rand.New(rand.NewPCG(mix(o.Seed, tagLatent), 0)))
+	if p.Cohort, err = p.Mixture.Cohort(nil, nSynth, o.MinClusterSize); err != nil {
+		return nil, err
+	}
+	if p.Latent, err = p.Mixture.SampleCohort(nSynth, p.Cohort, rand.New(rand.NewPCG(mix(o.Seed, tagLatent), 0))); err != nil {
+		return nil, err
+	}
 	return p, ctx.Err()
 }
 
