@@ -32,7 +32,16 @@ const (
 // order, then the SHA-256 of that stream (32 bytes), verified before
 // anything is decoded. Each window's Model is an ordinary model file
 // (model.Decode). The number in the magic line is the format version.
+//
+// Format 3 (issue 18) is format 2 with population labels: the header's
+// Mixture has Labels (each component's label) and LabelTable (per
+// population: name, super-population, number of training individuals; no
+// sample IDs). Files without labels are written as format 2, byte for byte.
 const ChromModelMagic = "GOUSYNTH-CHROM-MODEL 2\n"
+
+// ChromModelMagicLabelled opens a windowed model file with population
+// labels (format 3).
+const ChromModelMagicLabelled = "GOUSYNTH-CHROM-MODEL 3\n"
 
 // chromModelPrefix is the magic line without its format version.
 const chromModelPrefix = "GOUSYNTH-CHROM-MODEL "
@@ -100,7 +109,11 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 		copts.Workers = runtime.GOMAXPROCS(0)
 	}
 	t0 := time.Now()
-	plan, err := chrom.NewPlan(ctx, d.Train, n, copts)
+	var lab *model.Labelling
+	if d.Panel != nil {
+		lab = d.labelling()
+	}
+	plan, err := chrom.NewPlanLabelled(ctx, d.Train, n, copts, lab)
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +144,11 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 		return nil, err
 	}
 	defer mf.Abort()
-	if _, err := io.WriteString(mf, ChromModelMagic); err != nil {
+	magic := ChromModelMagic
+	if plan.Cohort != nil {
+		magic = ChromModelMagicLabelled
+	}
+	if _, err := io.WriteString(mf, magic); err != nil {
 		return nil, err
 	}
 	sum := sha256.New()
@@ -171,6 +188,11 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 		return nil, err
 	}
 	NoteIndex(j.log, SynthFile, synth.Sites)
+	if plan.Cohort != nil {
+		if err := WriteSynthPanel(j.out.Path(SynthPanelFile), plan.Mixture.LabelTable, plan.Cohort); err != nil {
+			return nil, err
+		}
+	}
 	if _, err := mf.Write(sum.Sum(nil)); err != nil {
 		return nil, err
 	}
@@ -196,10 +218,21 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 	ropts := o.Report
 	ropts.Seed = stageSeed(j.seed, stageReport)
 	ropts.Panel = d.populations()
+	if plan.Cohort != nil {
+		ropts.SynthLabels = synthGroups(plan.Mixture.LabelTable, plan.Cohort[:nm])
+	}
 	j.log.Info("evaluating the representative window", "index", rep.Index, "snps", rep.Core())
 	met, err := report.Evaluate(preprocess.SubsetSites(d.Test, idx), preprocess.SubsetSites(synth, idx), preprocess.SubsetSites(d.Train, idx), ropts)
 	if err != nil {
 		return nil, err
+	}
+	if plan.Cohort != nil {
+		// Population metrics on the representative window, as the
+		// standard sections.
+		sub := &Data{Panel: d.Panel, Train: preprocess.SubsetSites(d.Train, idx), Test: preprocess.SubsetSites(d.Test, idx)}
+		if err := sub.evaluatePopulations(met, preprocess.SubsetSites(synth, idx), plan.Mixture.LabelTable, plan.Cohort[:nm], met.Options.PCs, ropts.Seed^0x706f70); err != nil {
+			return nil, err
+		}
 	}
 	// The chromosome overview above it: per-window LD and allele-frequency
 	// errors (pairs as chrom.Evaluate's, < 50 SNPs apart) and the
@@ -337,11 +370,37 @@ func IsWindowedModel(path string) bool {
 // memory is bounded independently of n (see siteSpill); the candidate
 // selecting ones hold a window's candidates for all n individuals.
 func GenerateWindowed(ctx context.Context, path string, n int, seed uint64, out, cmdline string) error {
+	_, _, err := GenerateWindowedCohort(ctx, path, nil, n, seed, out, cmdline)
+	return err
+}
+
+// GenerateWindowedCohort is GenerateWindowed for a cohort of the
+// populations reqs asks for (model.ParseRequests; n is the cohort size
+// unless the requests are counted; none: the training composition of a
+// labelled model, exactly GenerateWindowed's cohort for an unlabelled one).
+// It returns the model's labels and each synthetic individual's label
+// (nil for an unlabelled model).
+func GenerateWindowedCohort(ctx context.Context, path string, reqs []model.Request, n int, seed uint64, out, cmdline string) ([]model.Label, []int, error) {
+	labels, cohort, err := generateWindowed(ctx, path, reqs, n, seed, out, cmdline)
+	return labels, cohort, err
+}
+
+func generateWindowed(ctx context.Context, path string, reqs []model.Request, n int, seed uint64, out, cmdline string) (labels []model.Label, cohort []int, err error) {
 	f, dec, hdr, err := openWindowedModel(path)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	defer f.Close()
+	if cohort, err = hdr.Mixture.Cohort(reqs, n, hdr.Options.MinClusterSize); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if cohort != nil {
+		n, labels = len(cohort), hdr.Mixture.LabelTable
+	}
+	return labels, cohort, generateWindowedBody(ctx, path, f, dec, hdr, cohort, n, seed, out, cmdline)
+}
+
+func generateWindowedBody(ctx context.Context, path string, f *os.File, dec *gob.Decoder, hdr ChromModelHeader, cohort []int, n int, seed uint64, out, cmdline string) error {
 	regress := hdr.Options.Conditioning == chrom.CondRegress || hdr.Options.Conditioning == chrom.CondRegressMatch
 	g := &vcf.Genotypes{Sites: hdr.Sites, Samples: make([]string, n)}
 	for s := range g.Samples {
@@ -392,7 +451,7 @@ func GenerateWindowed(ctx context.Context, path string, n int, seed uint64, out,
 			return err
 		}
 		defer sp.close()
-		err = chrom.GenerateStream(ctx, hdr.PCA, hdr.Mixture, n, hdr.Options.Oversample, hdr.Options.Conditioning, seed, next,
+		err = chrom.GenerateStreamCohort(ctx, hdr.PCA, hdr.Mixture, n, cohort, hdr.Options.Oversample, hdr.Options.Conditioning, seed, next,
 			func(_ chrom.Window, lo, rows int, core []int8) error { return sp.add(lo, rows, core) },
 			func(win chrom.Window) error {
 				return sp.flush(ctx, func(v int, row []int8) error { return w.Write(hdr.Sites[win.CoreStart+v], row, nil) })
@@ -403,7 +462,7 @@ func GenerateWindowed(ctx context.Context, path string, n int, seed uint64, out,
 		return w.Close()
 	}
 	// Candidate selection needs every candidate of a window at once.
-	err = chrom.Generate(ctx, hdr.PCA, hdr.Mixture, n, hdr.Options.Oversample, hdr.Options.Conditioning, seed, next, func(wd chrom.WindowDone) error {
+	err = chrom.GenerateCohort(ctx, hdr.PCA, hdr.Mixture, n, cohort, hdr.Options.Oversample, hdr.Options.Conditioning, seed, next, func(wd chrom.WindowDone) error {
 		for v := 0; v < wd.Window.Core(); v++ {
 			if err := w.Write(hdr.Sites[wd.Window.CoreStart+v], wd.Core[v*n:(v+1)*n], nil); err != nil {
 				return err

@@ -31,7 +31,7 @@ func openWindowedModel(path string) (*os.File, *gob.Decoder, ChromModelHeader, e
 	if _, err := io.ReadFull(f, magic); err != nil || !bytes.HasPrefix(magic, []byte(chromModelPrefix)) {
 		return fail(fmt.Errorf("%s: %w", path, model.ErrNotModel))
 	}
-	if string(magic) != ChromModelMagic {
+	if string(magic) != ChromModelMagic && string(magic) != ChromModelMagicLabelled {
 		return fail(fmt.Errorf("%s: %w: windowed model format %q, this build reads %q (refit with this version)",
 			path, model.ErrNewerVersion, bytes.TrimSpace(magic[len(chromModelPrefix):]), bytes.TrimSpace([]byte(ChromModelMagic[len(chromModelPrefix):]))))
 	}
@@ -57,6 +57,14 @@ func openWindowedModel(path string) (*os.File, *gob.Decoder, ChromModelHeader, e
 	dec := gob.NewDecoder(bufio.NewReader(io.NewSectionReader(f, int64(len(magic)), body)))
 	if err := dec.Decode(&hdr); err != nil {
 		return fail(fmt.Errorf("%s: windowed model header: %w", path, model.ErrCorrupt))
+	}
+	if (string(magic) == ChromModelMagicLabelled) != (hdr.Mixture != nil && len(hdr.Mixture.LabelTable) > 0) {
+		return fail(fmt.Errorf("%s: %w: population labels do not match the format %q", path, model.ErrCorrupt, bytes.TrimSpace(magic)))
+	}
+	if hdr.Mixture != nil {
+		if err := hdr.Mixture.CheckLabels(); err != nil {
+			return fail(fmt.Errorf("%s: %w: %v", path, model.ErrCorrupt, err))
+		}
 	}
 	if hdr.NumTrain < 1 || hdr.NumTrain > limits.MaxIndividuals {
 		return fail(fmt.Errorf("%s: %w: implausible training size %d individuals (gousynth's limit is %d)", path, model.ErrCorrupt, hdr.NumTrain, limits.MaxIndividuals))
