@@ -42,7 +42,11 @@ type SampleSpec struct {
 	Init    *InitDist
 	// Labels, when not nil, restricts row a's initial component to those of
 	// label Labels[a] (Init.Labels); nil draws from the whole mixture.
-	Labels []int
+	// The diagonal engines (GOU, VP) then guide the draw to the label with
+	// the anchor mixture as classifier, on the first GuideDims coordinates
+	// (InitDist.guide).
+	Labels    []int
+	GuideDims int
 }
 
 // Process is a forward diffusion in latent coordinates as the engine (Fit,
@@ -234,6 +238,9 @@ func (e *diagEngine) Sample(ctx context.Context, spec SampleSpec) ([]float64, er
 			for i := 0; i < k; i++ {
 				sa[i] -= float64(out[a*k+i]) * isd[i]
 			}
+		}
+		if spec.Labels != nil && init.Kind == "anchors" && init.Labels != nil {
+			init.guide(e.p, t, y, sc, n, r, spec.GuideDims, spec.Labels)
 		}
 	}
 	var sc2, y2 []float64

@@ -52,7 +52,7 @@ tab-separated).`,
 		Example: `  gousynth generate model.gsy -n 5000 -o synth.vcf.gz
   gousynth generate model.gsy --population EUR:500,AFR:200 -o mix.vcf.gz   # also writes mix.panel
   gousynth generate model.gsy --population CEU -n 300 -o ceu.vcf.gz`,
-		Args:    cobra.ExactArgs(1),
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.output == "" {
 				return usagef("generate: -o/--output is required")
