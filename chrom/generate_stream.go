@@ -54,6 +54,7 @@ func GenerateStreamCohort(ctx context.Context, pca *PCA, mx *Mixture, n int, coh
 	if isRegress(cond) {
 		candLatent = candidateLatent(latent, M)
 	}
+	candLabels := candidateLabels(cohort, M)
 	var packed []int8
 	prevStart, prevCore, started := 0, 0, false
 	for {
@@ -103,9 +104,17 @@ func GenerateStreamCohort(ctx context.Context, pca *PCA, mx *Mixture, n int, coh
 				return fmt.Errorf("%w: window %d lacks its regression model or its sizes do not match %d sites", ErrOption, w.Index, d)
 			}
 			coef := mat.NewDense(K+1, d, wm.Coef)
+			var off []float64
+			if off, err = wm.labelOffset(mx, d); err != nil {
+				return err
+			}
 			err = rs.SampleChunks(ctx, M, genSeed, func(lo int, x *mat.Dense) error {
 				rows, _ := x.Dims()
-				dos := regressDiscretise(x, coef, wm.ResidMean, wm.ResidSD, candLatent[lo*K:(lo+rows)*K], rows, K)
+				var lab []int
+				if off != nil {
+					lab = candLabels[lo : lo+rows]
+				}
+				dos := regressDiscretiseLabelled(x, coef, wm.ResidMean, wm.ResidSD, candLatent[lo*K:(lo+rows)*K], rows, K, off, lab)
 				return emit(lo, rows, dos)
 			})
 		} else {

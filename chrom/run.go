@@ -130,6 +130,9 @@ type Plan struct {
 	// Cohort is the population label of each synthetic individual
 	// (Mixture.Cohort) when the plan was made with labels, nil otherwise.
 	Cohort []int
+	// trainLabels is each training individual's label index (−1 for the
+	// labels too small to be generated), for the windows' label offsets.
+	trainLabels []int
 	// Deconvolved is the fraction of the mixture's variance removed for the
 	// noise that the window models' residuals add on the PCs
 	// (ResidualShareCov, Mixture.Deconvolve; regression conditioning only).
@@ -194,6 +197,14 @@ func NewPlanLabelled(ctx context.Context, train *vcf.Genotypes, nSynth int, o Op
 		return nil, err
 	}
 	if lab != nil {
+		table, rows := model.LabelTableOf(lab)
+		p.trainLabels = make([]int, len(rows))
+		for i, l := range rows {
+			p.trainLabels[i] = l
+			if table[l].N < o.MinClusterSize {
+				p.trainLabels[i] = -1
+			}
+		}
 		p.Mixture, err = FitLabelledMixture(p.TrainScores, o.AncestryComponents, o.MinClusterSize, mix(o.Seed, tagMixture), lab)
 	} else {
 		p.Mixture, err = FitMixture(p.TrainScores, o.AncestryComponents, o.MinClusterSize, mix(o.Seed, tagMixture))
@@ -245,6 +256,11 @@ func (p *Plan) Job(train *vcf.Genotypes, w Window) *Job {
 		j.Conditioning = p.Options.Conditioning
 		j.Latent = candidateLatent(p.Latent, j.NCandidates)
 		j.Residual = p.Options.Residual
+		if p.Cohort != nil {
+			j.NumLabels = len(p.Mixture.LabelTable)
+			j.TrainLabels = p.trainLabels
+			j.CandidateLabels = candidateLabels(p.Cohort, j.NCandidates)
+		}
 	}
 	for v := 0; v < d; v++ {
 		for k := 0; k < K; k++ {

@@ -44,6 +44,7 @@ type SampleSpec struct {
 	// label Labels[a] (Init.Labels); nil draws from the whole mixture.
 	// The diagonal engines (GOU, VP) then guide the draw to the label with
 	// the anchor mixture as classifier, on the first GuideDims coordinates
+	// (all of them from Model.GenerateCohortChunks)
 	// (InitDist.guide).
 	Labels    []int
 	GuideDims int

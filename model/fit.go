@@ -298,7 +298,7 @@ func (m *Model) sampleCohortChunks(ctx context.Context, n int, labels []int, rng
 			Sampler: m.Config.Sampler, Steps: m.Config.SamplerSteps, Init: m.Init}
 		if labels != nil {
 			spec.Labels = labels[lo:hi]
-			spec.GuideDims = m.Config.AnchorPCs
+			spec.GuideDims = r
 		}
 		y, err := m.proc.Sample(ctx, spec)
 		if err != nil {

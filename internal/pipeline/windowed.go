@@ -36,7 +36,8 @@ const (
 // Format 3 (issue 18) is format 2 with population labels: the header's
 // Mixture has Labels (each component's label) and LabelTable (per
 // population: name, super-population, number of training individuals; no
-// sample IDs). Files without labels are written as format 2, byte for byte.
+// sample IDs), and each ChromModelWindow its LabelOffset. Files without
+// labels are written as format 2, byte for byte.
 const ChromModelMagic = "GOUSYNTH-CHROM-MODEL 2\n"
 
 // ChromModelMagicLabelled opens a windowed model file with population
@@ -76,6 +77,10 @@ type ChromModelWindow struct {
 	// residual model).
 	LatentRank, LatentLags      int
 	LatentU, LatentAR, LatentSD []float32
+	// LabelOffset (format 3, chrom.Result.LabelOffset): per population
+	// label and site, the shift of the expected dosage that gives the
+	// label its training mean dosage; nil without labels.
+	LabelOffset []float64
 }
 
 // WindowedResult describes a windowed fit.
@@ -166,7 +171,7 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 			}
 			copy(synth.Dosage[(win.CoreStart+v)*nm:(win.CoreStart+v+1)*nm], row[:nm])
 		}
-		if err := enc.Encode(ChromModelWindow{Window: win, Model: wd.Result.Model, Slope: wd.Result.Slope, NoiseVar: wd.Result.NoiseVar, Coef: wd.Result.Coef, ResidMean: wd.Result.ResidMean, ResidSD: wd.Result.ResidSD,
+		if err := enc.Encode(ChromModelWindow{Window: win, Model: wd.Result.Model, Slope: wd.Result.Slope, NoiseVar: wd.Result.NoiseVar, Coef: wd.Result.Coef, ResidMean: wd.Result.ResidMean, ResidSD: wd.Result.ResidSD, LabelOffset: wd.Result.LabelOffset,
 			LatentRank: wd.Result.LatentRank, LatentLags: wd.Result.LatentLags, LatentU: wd.Result.LatentU, LatentAR: wd.Result.LatentAR, LatentSD: wd.Result.LatentSD}); err != nil {
 			return err
 		}
@@ -420,7 +425,7 @@ func generateWindowedBody(ctx context.Context, path string, f *os.File, dec *gob
 		if err := dec.Decode(&cw); err != nil {
 			return chrom.WindowModel{}, false, fmt.Errorf("%s: window %d: %w", path, i, model.ErrCorrupt)
 		}
-		wm := chrom.WindowModel{Window: cw.Window, Slope: cw.Slope, NoiseVar: cw.NoiseVar, Coef: cw.Coef, ResidMean: cw.ResidMean, ResidSD: cw.ResidSD}
+		wm := chrom.WindowModel{Window: cw.Window, Slope: cw.Slope, NoiseVar: cw.NoiseVar, Coef: cw.Coef, ResidMean: cw.ResidMean, ResidSD: cw.ResidSD, LabelOffset: cw.LabelOffset}
 		if regress && cw.LatentSD != nil {
 			d := cw.Window.End - cw.Window.Start
 			if wm.Latent, err = chrom.DecodeLatentResidual(cw.Model, d, cw.LatentRank, cw.LatentLags, cw.LatentU, cw.LatentAR, cw.LatentSD); err != nil {
