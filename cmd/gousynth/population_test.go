@@ -1,10 +1,13 @@
 package main
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gousynth/gousynth/vcf"
 )
 
 const realPanel = "../../testdata/1kg_phase3_samples.panel"
@@ -125,5 +128,78 @@ func TestPopulationsEndToEnd(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "tiny.vcf.gz")); err == nil {
 		t.Error("a refused population left an output")
+	}
+}
+
+// TestPopulationsWindowed fits a simulated 3-population panel with windowed
+// models and its panel, checks the labelled file format and draws one
+// population: its allele frequencies are those of that population, not of
+// the others.
+func TestPopulationsWindowed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end fit in -short mode")
+	}
+	dir := t.TempDir()
+	in := filepath.Join(dir, "sim.vcf.gz")
+	if code, out := runCLI(t, "simulate", "--preset", "1kg-like", "--individuals", "240", "--snps", "1200",
+		"--populations", "3", "--fst", "0.1", "--seed", "4", "-o", in, "--quiet"); code != 0 {
+		t.Fatalf("simulate exit %d: %s", code, out)
+	}
+	fitDir := filepath.Join(dir, "fit")
+	if code, out := runCLI(t, "fit", in, "--panel", filepath.Join(dir, "sim.panel"), "-o", fitDir, "--max-snps", "500", "--window-snps", "300",
+		"--steps", "40", "--sampler-steps", "10", "--hidden", "32", "--quiet"); code != 0 {
+		t.Fatalf("fit exit %d: %s", code, out)
+	}
+	m := filepath.Join(fitDir, "model.gsy")
+	if b, err := os.ReadFile(m); err != nil || !strings.HasPrefix(string(b), "GOUSYNTH-CHROM-MODEL 3\n") {
+		t.Fatalf("labelled windowed model not in format 3: %v", err)
+	}
+	if rows := readSynthPanel(t, filepath.Join(fitDir, "synthetic.panel")); len(rows) != 240 {
+		t.Errorf("synthetic.panel has %d rows, want 240", len(rows))
+	}
+	gen := filepath.Join(dir, "pop2.vcf.gz")
+	if code, msg := runCLI(t, "generate", m, "--population", "POP2", "-n", "150", "-o", gen, "--quiet"); code != 0 {
+		t.Fatalf("generate exited %d:\n%s", code, msg)
+	}
+	for _, r := range readSynthPanel(t, filepath.Join(dir, "pop2.panel")) {
+		if r[0] != "POP2" {
+			t.Fatalf("pop2.panel holds %v", r)
+		}
+	}
+	real, _, err := vcf.ReadFile(in, vcf.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	syn, _, err := vcf.ReadFile(gen, vcf.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Mean absolute allele-frequency difference to each real population,
+	// over the sites of the synthetic cohort.
+	pos := map[int]int{}
+	for v, s := range real.Sites {
+		pos[s.Pos] = v
+	}
+	dist := map[string]float64{}
+	for _, pop := range []string{"POP1", "POP2", "POP3"} {
+		var sum float64
+		for v, s := range syn.Sites {
+			rv := pos[s.Pos]
+			var a, na, b float64
+			for i, id := range real.Samples {
+				if strings.HasPrefix(id, pop+"_") {
+					a += float64(real.Dosage[rv*real.NumSamples()+i])
+					na++
+				}
+			}
+			for _, x := range syn.Row(v) {
+				b += float64(x)
+			}
+			sum += math.Abs(a/(2*na) - b/float64(2*syn.NumSamples()))
+		}
+		dist[pop] = sum / float64(syn.NumSites())
+	}
+	if !(dist["POP2"] < 0.6*dist["POP1"] && dist["POP2"] < 0.6*dist["POP3"]) {
+		t.Errorf("cohort of POP2: mean |ΔAF| to POP1 %.4f, POP2 %.4f, POP3 %.4f; want POP2 clearly the closest", dist["POP1"], dist["POP2"], dist["POP3"])
 	}
 }
