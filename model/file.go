@@ -39,8 +39,11 @@ import (
 // Format 3 (issue 18) is a model fitted with population labels
 // (FitLabelled): the JSON header adds Labels, one {pop, super_pop, n} per
 // training population (n its number of training individuals: an
-// aggregate; no sample ID is stored), and AnchorLabels, the label index
-// of each anchor (-1: the pool of populations too small to be generated).
+// aggregate; no sample ID is stored), AnchorLabels, the label index of
+// each anchor (-1: the pool of populations too small to be generated), and
+// LabelThresholds: when true, right after the thresholds, each label's own
+// thresholds (2d float64 per label, in label order; calibrated on the
+// label's genotype frequencies).
 // The binary sections are those of format 2 (residual sections when the
 // header says Resid, as in format 2, or none). Models without labels are
 // written as format 1 or 2 as before, byte for byte.
@@ -75,8 +78,9 @@ type fileHeader struct {
 	Resid       bool `json:",omitempty"` // residual sections follow the eigenbasis; format 2
 	ResidBlock  int  `json:",omitempty"`
 	// Format 3: population labels and each anchor's label.
-	Labels       []Label `json:",omitempty"`
-	AnchorLabels []int   `json:",omitempty"`
+	Labels          []Label `json:",omitempty"`
+	AnchorLabels    []int   `json:",omitempty"`
+	LabelThresholds bool    `json:",omitempty"` // per-label thresholds follow the thresholds
 }
 
 // Save writes the model to path atomically.
@@ -110,6 +114,7 @@ func (m *Model) Encode() ([]byte, error) {
 		if m.Init != nil {
 			h.AnchorLabels = m.Init.Labels
 		}
+		h.LabelThresholds = m.LabelThresholds != nil
 	}
 	js, err := json.Marshal(h)
 	if err != nil {
@@ -147,6 +152,13 @@ func (m *Model) Encode() ([]byte, error) {
 	}
 	for _, t := range m.Thresholds {
 		f64(t[:])
+	}
+	if h.LabelThresholds {
+		for _, lt := range m.LabelThresholds {
+			for _, t := range lt {
+				f64(t[:])
+			}
+		}
 	}
 	if h.NumAnchors > 0 {
 		f64(m.Init.Weights)
@@ -408,6 +420,22 @@ func Decode(data []byte) (*Model, error) {
 	for j := range m.Thresholds {
 		if th != nil {
 			m.Thresholds[j] = [2]float64{th[2*j], th[2*j+1]}
+		}
+	}
+	if h.LabelThresholds {
+		if len(h.Labels) == 0 {
+			return nil, fmt.Errorf("%w: label thresholds without labels", ErrCorrupt)
+		}
+		m.LabelThresholds = make([][][2]float64, len(h.Labels))
+		for l := range m.LabelThresholds {
+			lt := r.f64(2 * h.D)
+			if r.err != nil {
+				return nil, r.err
+			}
+			m.LabelThresholds[l] = make([][2]float64, h.D)
+			for j := range m.LabelThresholds[l] {
+				m.LabelThresholds[l][j] = [2]float64{lt[2*j], lt[2*j+1]}
+			}
 		}
 	}
 	m.Init = &InitDist{Kind: h.InitKind, Labels: h.AnchorLabels}

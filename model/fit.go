@@ -48,6 +48,10 @@ type Model struct {
 	// FitLabelled (names, super-populations, counts; see labels.go), nil
 	// otherwise. Init.Labels ties the anchors to them.
 	Labels []Label
+	// LabelThresholds, for a labelled model with the ld or threshold
+	// discretiser, holds each label's own thresholds (calibrateLabels;
+	// labels without anchors have the global ones).
+	LabelThresholds [][][2]float64
 
 	// labelling is the training individuals' labels during a fit only.
 	labelling *Labelling
@@ -174,6 +178,13 @@ func FitLabelled(ctx context.Context, x *mat.Dense, sites []vcf.Site, lab *Label
 		m.ld = newLDDisc(m.Basis, cfg)
 		m.Thresholds = calibrateLD(x, cal, m.ld)
 		phase("discretisation", start)
+	}
+	if m.labelling != nil && m.Init.Labels != nil && (cfg.Discretiser == "ld" || cfg.Discretiser == "threshold") {
+		start = time.Now()
+		if err := m.calibrateLabels(ctx, x); err != nil {
+			return nil, err
+		}
+		phase("label thresholds", start)
 	}
 	return m, nil
 }
@@ -380,12 +391,16 @@ func (m *Model) GenerateCohortChunks(ctx context.Context, n int, labels []int, s
 		dos = slices.Grow(dos[:0], rows*d)[:rows*d]
 		for s := 0; s < rows; s++ {
 			row := x.RawRowView(s)
+			th := m.Thresholds
+			if labels != nil && m.LabelThresholds != nil && labels[lo+s] >= 0 {
+				th = m.LabelThresholds[labels[lo+s]]
+			}
 			if ld {
-				m.ld.discretise(m.Thresholds, row, dos[s:], rows)
+				m.ld.discretise(th, row, dos[s:], rows)
 				continue
 			}
 			for v := 0; v < d; v++ {
-				dos[v*rows+s] = m.discretise(v, row[v])
+				dos[v*rows+s] = m.discretiseWith(th, v, row[v])
 			}
 		}
 		return fn(lo, rows, dos)
@@ -393,10 +408,14 @@ func (m *Model) GenerateCohortChunks(ctx context.Context, n int, labels []int, s
 }
 
 func (m *Model) discretise(v int, x float64) int8 {
+	return m.discretiseWith(m.Thresholds, v, x)
+}
+
+func (m *Model) discretiseWith(th [][2]float64, v int, x float64) int8 {
 	if m.Config.Latent != "probit" && m.Config.Discretiser == "round" {
 		return cut([2]float64{0.5, 1.5}, x)
 	}
-	return cut(m.Thresholds[v], x)
+	return cut(th[v], x)
 }
 
 // Summary returns a human-readable provenance summary of the model.

@@ -178,6 +178,9 @@ func TestLabelledFit(t *testing.T) {
 	if !reflect.DeepEqual(l.Labels, m.Labels) || !reflect.DeepEqual(l.Init.Labels, m.Init.Labels) {
 		t.Errorf("labels after a round trip: %v %v, want %v %v", l.Labels, l.Init.Labels, m.Labels, m.Init.Labels)
 	}
+	if len(l.LabelThresholds) != 2 || len(l.LabelThresholds[0]) != len(sites) {
+		t.Errorf("%d label thresholds after a round trip, want 2 × %d sites", len(l.LabelThresholds), len(sites))
+	}
 	reqs, _ := ParseRequests("A:150")
 	cohort, err := l.Cohort(reqs, 0)
 	if err != nil || len(cohort) != 150 {
