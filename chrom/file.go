@@ -28,7 +28,9 @@ import (
 //	body:
 //	  header   uint32 LE length n, then n bytes of UTF-8 JSON (fileHeader:
 //	           options, training size, number of sites and windows, PCs K,
-//	           the windows, the ancestry mixture)
+//	           the windows, the ancestry mixture with, for a fit with
+//	           population labels, each component's label and the label
+//	           table: names, super-populations, training counts)
 //	  sites    uint64 LE length n, then n bytes of text: one line per site,
 //	           "CHROM\tPOS\tID\tREF\tALT\n", in the windows' order
 //	  PCA      float32 LE: per-site mean (d), per-site scale (d), loadings
@@ -39,8 +41,9 @@ import (
 //	             float64 LE slope (K) and noise variance (K) of the ancestry
 //	             read-out; for the regression conditionings float32 LE
 //	             coefficients ((K+1)×w row-major, w = End−Start: intercepts,
-//	             then the slopes on the K PC scores), residual mean (w) and
-//	             residual SD (w); for a latent residual float32 LE
+//	             then the slopes on the K PC scores), residual mean (w),
+//	             residual SD (w) and, with population labels, the per-label
+//	             dosage offsets (labels×w); for a latent residual float32 LE
 //	             directions (w×rank), autoregression (w×lags) and innovation
 //	             SDs (w); then the window's model (a model.Model or
 //	             model.ContinuousModel file, Model bytes; absent for a
@@ -99,6 +102,7 @@ type fileWindow struct {
 	Regression bool   `json:"regression"`
 	Rank       int    `json:"rank,omitempty"`
 	Lags       int    `json:"lags,omitempty"`
+	LabelRows  int    `json:"label_rows,omitempty"`
 	ModelBytes int64  `json:"model_bytes"`
 }
 
@@ -218,7 +222,7 @@ func (fw *FileWriter) WriteWindow(r *Result) error {
 	}
 	K := fw.hdr.PCA.K()
 	w := r.Window.End - r.Window.Start
-	rec := fileWindow{Window: r.Window, Regression: r.Coef != nil, ModelBytes: int64(len(r.Model))}
+	rec := fileWindow{Window: r.Window, Regression: r.Coef != nil, ModelBytes: int64(len(r.Model)), LabelRows: len(r.LabelOffset) / max(w, 1)}
 	switch {
 	case r.LatentSD != nil:
 		rec.Kind, rec.Rank, rec.Lags = kindLatent, r.LatentRank, r.LatentLags
@@ -229,6 +233,7 @@ func (fw *FileWriter) WriteWindow(r *Result) error {
 	}
 	if len(r.Slope) != K || len(r.NoiseVar) != K ||
 		(rec.Regression && (len(r.Coef) != (K+1)*w || len(r.ResidMean) != w || len(r.ResidSD) != w)) ||
+		len(r.LabelOffset) != rec.LabelRows*w || (rec.LabelRows > 0 && (!rec.Regression || fw.hdr.Mixture == nil || rec.LabelRows != len(fw.hdr.Mixture.LabelTable))) ||
 		(rec.Kind == kindLatent && (len(r.LatentU) != w*r.LatentRank || len(r.LatentAR) != w*r.LatentLags || len(r.LatentSD) != w)) {
 		return fmt.Errorf("%w: window %d has inconsistent section sizes", ErrOption, r.Window.Index)
 	}
@@ -244,6 +249,7 @@ func (fw *FileWriter) WriteWindow(r *Result) error {
 		fw.f32(r.Coef)
 		fw.f32(r.ResidMean)
 		fw.f32(r.ResidSD)
+		fw.f32(r.LabelOffset)
 	}
 	if rec.Kind == kindLatent {
 		f32Of(fw, r.LatentU)
@@ -436,6 +442,9 @@ func (fr *FileReader) readHeader() (*FileHeader, error) {
 	if err := h.Mixture.check(K); err != nil {
 		return nil, err
 	}
+	if err := h.Mixture.CheckLabels(); err != nil {
+		return nil, corrupt("%v", err)
+	}
 	sl, err := fr.take(8)
 	if err != nil {
 		return nil, err
@@ -545,6 +554,16 @@ func (fr *FileReader) readWindow() (WindowModel, error) {
 		if wm.ResidSD, err = f32Read[float64](fr, w); err != nil {
 			return wm, err
 		}
+		if rec.LabelRows != 0 && rec.LabelRows != len(fr.hdr.Mixture.LabelTable) {
+			return wm, corrupt("%d rows of label offsets for %d labels", rec.LabelRows, len(fr.hdr.Mixture.LabelTable))
+		}
+		if rec.LabelRows > 0 {
+			if wm.LabelOffset, err = f32Read[float64](fr, rec.LabelRows*w); err != nil {
+				return wm, err
+			}
+		}
+	} else if rec.LabelRows != 0 {
+		return wm, corrupt("label offsets without regression")
 	}
 	var u, ar, sd []float32
 	if rec.Kind == kindLatent {

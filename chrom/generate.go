@@ -23,6 +23,34 @@ type WindowModel struct {
 	Latent             *LatentResidual
 	Coef               []float64
 	ResidMean, ResidSD []float64
+	// LabelOffset holds the window's per-label offsets (Result.LabelOffset)
+	// of a model fitted with population labels, nil otherwise.
+	LabelOffset []float64
+}
+
+// labelOffset returns the window's label offsets for mixture mx's labels
+// (nil without them), checking their size.
+func (wm WindowModel) labelOffset(mx *Mixture, d int) ([]float64, error) {
+	if wm.LabelOffset == nil {
+		return nil, nil
+	}
+	if len(wm.LabelOffset) != len(mx.LabelTable)*d {
+		return nil, fmt.Errorf("%w: window %d has %d label offsets for %d labels × %d sites", ErrOption, wm.Window.Index, len(wm.LabelOffset), len(mx.LabelTable), d)
+	}
+	return wm.LabelOffset, nil
+}
+
+// candidateLabels returns the label of each of M candidates of a labelled
+// cohort (candidate c is individual c mod n's; nil cohort: nil).
+func candidateLabels(cohort []int, M int) []int {
+	if cohort == nil {
+		return nil
+	}
+	out := make([]int, M)
+	for c := range out {
+		out[c] = cohort[c%len(cohort)]
+	}
+	return out
 }
 
 // checkPCA reports a window model that does not fit the plan's PCA.
@@ -54,10 +82,21 @@ func (wm WindowModel) residualSampler(d int) residualSampler {
 // window's core dosages in order.
 func Generate(ctx context.Context, pca *PCA, mx *Mixture, n int, oversample float64, cond string, seed uint64,
 	next func() (WindowModel, bool, error), sink func(WindowDone) error) error {
+	return GenerateCohort(ctx, pca, mx, n, nil, oversample, cond, seed, next, sink)
+}
+
+// GenerateCohort is Generate with the population label of each synthetic
+// individual (Mixture.Cohort; nil: Generate): the ancestry latent is drawn
+// label by label (Mixture.SampleCohort).
+func GenerateCohort(ctx context.Context, pca *PCA, mx *Mixture, n int, cohort []int, oversample float64, cond string, seed uint64,
+	next func() (WindowModel, bool, error), sink func(WindowDone) error) error {
 	if n < 1 || oversample < 1 {
 		return fmt.Errorf("%w: %d individuals, oversampling %g", ErrOption, n, oversample)
 	}
-	latent := mx.Sample(n, rand.New(rand.NewPCG(mix(seed, tagLatent), 0)))
+	latent, err := mx.SampleCohort(n, cohort, rand.New(rand.NewPCG(mix(seed, tagLatent), 0)))
+	if err != nil {
+		return err
+	}
 	asm, err := NewAssembler(cond, latent, mix(seed, tagAssemble))
 	if err != nil {
 		return err
@@ -88,7 +127,11 @@ func Generate(ctx context.Context, pca *PCA, mx *Mixture, n int, oversample floa
 			if rs == nil || len(wm.Coef) != (K+1)*d || len(wm.ResidMean) != d || len(wm.ResidSD) != d {
 				return fmt.Errorf("%w: window %d lacks its regression model or its sizes do not match %d sites", ErrOption, w.Index, d)
 			}
-			dos, err = regressGenerate(ctx, rs, mat.NewDense(K+1, d, wm.Coef), wm.ResidMean, wm.ResidSD, candLatent, M, K, genSeed)
+			var off []float64
+			if off, err = wm.labelOffset(mx, d); err != nil {
+				return err
+			}
+			dos, err = regressGenerateLabelled(ctx, rs, mat.NewDense(K+1, d, wm.Coef), wm.ResidMean, wm.ResidSD, candLatent, M, K, genSeed, off, candidateLabels(cohort, M))
 		} else {
 			if wm.Model == nil {
 				return fmt.Errorf("%w: window %d has no model", ErrOption, w.Index)

@@ -30,19 +30,31 @@ var errEnough = errors.New("chrom: enough candidates")
 // one chunk is the ancestry latent, n × K floats.
 func GenerateStream(ctx context.Context, pca *PCA, mx *Mixture, n int, oversample float64, cond string, seed uint64,
 	next func() (WindowModel, bool, error), chunk func(w Window, lo, rows int, core []int8) error, windowEnd func(w Window) error) error {
+	return GenerateStreamCohort(ctx, pca, mx, n, nil, oversample, cond, seed, next, chunk, windowEnd)
+}
+
+// GenerateStreamCohort is GenerateStream with the population label of each synthetic
+// individual (Mixture.Cohort; nil: GenerateStream): the ancestry latent is drawn
+// label by label (Mixture.SampleCohort).
+func GenerateStreamCohort(ctx context.Context, pca *PCA, mx *Mixture, n int, cohort []int, oversample float64, cond string, seed uint64,
+	next func() (WindowModel, bool, error), chunk func(w Window, lo, rows int, core []int8) error, windowEnd func(w Window) error) error {
 	if n < 1 || oversample < 1 {
 		return fmt.Errorf("%w: %d individuals, oversampling %g", ErrOption, n, oversample)
 	}
 	if !Streams(cond) {
 		return fmt.Errorf("%w: conditioning %q selects candidates and cannot be streamed (regress or none)", ErrOption, cond)
 	}
-	latent := mx.Sample(n, rand.New(rand.NewPCG(mix(seed, tagLatent), 0)))
+	latent, err := mx.SampleCohort(n, cohort, rand.New(rand.NewPCG(mix(seed, tagLatent), 0)))
+	if err != nil {
+		return err
+	}
 	K := pca.K()
 	M := numCandidates(n, oversample, cond)
 	var candLatent []float64
 	if isRegress(cond) {
 		candLatent = candidateLatent(latent, M)
 	}
+	candLabels := candidateLabels(cohort, M)
 	var packed []int8
 	prevStart, prevCore, started := 0, 0, false
 	for {
@@ -92,9 +104,17 @@ func GenerateStream(ctx context.Context, pca *PCA, mx *Mixture, n int, oversampl
 				return fmt.Errorf("%w: window %d lacks its regression model or its sizes do not match %d sites", ErrOption, w.Index, d)
 			}
 			coef := mat.NewDense(K+1, d, wm.Coef)
+			var off []float64
+			if off, err = wm.labelOffset(mx, d); err != nil {
+				return err
+			}
 			err = rs.SampleChunks(ctx, M, genSeed, func(lo int, x *mat.Dense) error {
 				rows, _ := x.Dims()
-				dos := regressDiscretise(x, coef, wm.ResidMean, wm.ResidSD, candLatent[lo*K:(lo+rows)*K], rows, K)
+				var lab []int
+				if off != nil {
+					lab = candLabels[lo : lo+rows]
+				}
+				dos := regressDiscretiseLabelled(x, coef, wm.ResidMean, wm.ResidSD, candLatent[lo*K:(lo+rows)*K], rows, K, off, lab)
 				return emit(lo, rows, dos)
 			})
 		} else {

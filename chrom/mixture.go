@@ -19,6 +19,12 @@ type Mixture struct {
 	Weights []float64   `json:"weights"`
 	Means   [][]float64 `json:"means"`
 	Chol    [][]float64 `json:"chol"` // lower Cholesky factor, row-major K×K
+	// Labels, when not nil, is the population label of each component: an
+	// index into LabelTable, or model.Unlabelled (FitLabelledMixture).
+	Labels []int `json:"labels,omitempty"`
+	// LabelTable holds the training populations: names, super-populations
+	// and numbers of training individuals (no sample IDs).
+	LabelTable []model.Label `json:"label_table,omitempty"`
 }
 
 // FitMixture fits a mixture of at most k components to the rows of scores
@@ -267,4 +273,174 @@ func ResidualShareCov(train *vcf.Genotypes, windows []Window, pca *PCA, scores *
 		out.AddSym(out, &cov)
 	}
 	return out, nil
+}
+
+// FitLabelledMixture is FitMixture with components tied to population
+// labels (issue 18): each label of at least minSize training individuals
+// (lab.Pop[i] is row i's) gets a mixture of at most max(1,
+// round(k·n_L/n)) components fitted on its own rows, and the rows of
+// smaller labels form one unlabelled pool (fitted the same way when it
+// has at least minSize rows, left out otherwise). Weights are shares of
+// the rows fitted. The mixture keeps the label names, super-populations
+// and counts (Mixture.LabelTable) and each component's label
+// (Mixture.Labels), aggregates only.
+func FitLabelledMixture(scores *mat.Dense, k, minSize int, seed uint64, lab *model.Labelling) (*Mixture, error) {
+	n, p := scores.Dims()
+	if len(lab.Pop) != n {
+		return nil, fmt.Errorf("%w: %d labels for %d training individuals", ErrOption, len(lab.Pop), n)
+	}
+	table, rows := model.LabelTableOf(lab)
+	groups := make([][]int, len(table)+1) // the last is the pool
+	for i, l := range rows {
+		if table[l].N >= minSize {
+			groups[l] = append(groups[l], i)
+		} else {
+			groups[len(table)] = append(groups[len(table)], i)
+		}
+	}
+	used := 0
+	for _, g := range groups {
+		if len(g) >= minSize {
+			used += len(g)
+		}
+	}
+	mx := &Mixture{LabelTable: table}
+	if used == 0 { // nobody in an anchorable group: one unlabelled mixture
+		all, err := FitMixture(scores, k, minSize, seed)
+		if err != nil {
+			return nil, err
+		}
+		all.LabelTable = table
+		all.Labels = make([]int, len(all.Weights))
+		for c := range all.Labels {
+			all.Labels[c] = model.Unlabelled
+		}
+		return all, nil
+	}
+	for l, g := range groups {
+		if len(g) < minSize {
+			continue
+		}
+		sub := mat.NewDense(len(g), p, nil)
+		for a, i := range g {
+			sub.SetRow(a, scores.RawRowView(i))
+		}
+		kl := max(1, int(math.Round(float64(k)*float64(len(g))/float64(n))))
+		part, err := FitMixture(sub, kl, minSize, seed+uint64(l+1)*0x9E3779B97F4A7C15)
+		if err != nil {
+			return nil, err
+		}
+		label := l
+		if l == len(table) {
+			label = model.Unlabelled
+		}
+		for c := range part.Weights {
+			mx.Weights = append(mx.Weights, part.Weights[c]*float64(len(g))/float64(used))
+			mx.Means = append(mx.Means, part.Means[c])
+			mx.Chol = append(mx.Chol, part.Chol[c])
+			mx.Labels = append(mx.Labels, label)
+		}
+	}
+	return mx, nil
+}
+
+// Cohort returns the label of each synthetic individual of a cohort drawn
+// as reqs asks (model.Composition, model.Interleave; n is the cohort size
+// unless the requests are counted), or nil with no error for a mixture
+// without labels and no request.
+func (mx *Mixture) Cohort(reqs []model.Request, n, minSize int) ([]int, error) {
+	if len(mx.LabelTable) == 0 {
+		if len(reqs) > 0 {
+			return nil, fmt.Errorf("the model was fitted without population labels (fit it with --panel to generate populations)")
+		}
+		return nil, nil
+	}
+	anchored := make([]bool, len(mx.LabelTable)+1)
+	for _, l := range mx.Labels {
+		if l == model.Unlabelled {
+			anchored[len(mx.LabelTable)] = true
+		} else {
+			anchored[l] = true
+		}
+	}
+	counts, err := model.Composition(mx.LabelTable, anchored, reqs, n, minSize)
+	if err != nil {
+		return nil, err
+	}
+	return model.Interleave(counts), nil
+}
+
+// SampleCohort is Sample for a labelled cohort: row i is drawn from the
+// components of label cohort[i], with stratified, interleaved component
+// counts within each label as Sample has over the whole mixture (nil
+// cohort: Sample(n, rng)).
+func (mx *Mixture) SampleCohort(n int, cohort []int, rng *rand.Rand) (*mat.Dense, error) {
+	if cohort == nil {
+		return mx.Sample(n, rng), nil
+	}
+	if len(cohort) != n {
+		return nil, fmt.Errorf("%w: %d labels for %d individuals", ErrOption, len(cohort), n)
+	}
+	// Each label's rows, and its components' order within it.
+	rowsOf := map[int][]int{}
+	for i, l := range cohort {
+		rowsOf[l] = append(rowsOf[l], i)
+	}
+	comp := make([]int, n)
+	for l, rows := range rowsOf {
+		var sub Mixture
+		var idx []int
+		for c, cl := range mx.Labels {
+			if cl == l {
+				sub.Weights = append(sub.Weights, mx.Weights[c])
+				idx = append(idx, c)
+			}
+		}
+		if len(idx) == 0 {
+			return nil, fmt.Errorf("%w: no ancestry component of label %d", ErrOption, l)
+		}
+		for a, c := range sub.stratified(len(rows)) {
+			comp[rows[a]] = idx[c]
+		}
+	}
+	p := len(mx.Means[0])
+	out := mat.NewDense(n, p, nil)
+	z := make([]float64, p)
+	for i, c := range comp {
+		for j := range z {
+			z[j] = rng.NormFloat64()
+		}
+		for a := 0; a < p; a++ {
+			v := mx.Means[c][a]
+			for b := 0; b <= a; b++ {
+				v += mx.Chol[c][a*p+b] * z[b]
+			}
+			out.Set(i, a, v)
+		}
+	}
+	return out, nil
+}
+
+// CheckLabels reports labels of a decoded mixture that do not fit it.
+func (mx *Mixture) CheckLabels() error {
+	if len(mx.LabelTable) == 0 {
+		if mx.Labels != nil {
+			return fmt.Errorf("%w: component labels without population labels", ErrOption)
+		}
+		return nil
+	}
+	if len(mx.Labels) != len(mx.Weights) {
+		return fmt.Errorf("%w: %d component labels for %d components", ErrOption, len(mx.Labels), len(mx.Weights))
+	}
+	for _, l := range mx.Labels {
+		if l != model.Unlabelled && (l < 0 || l >= len(mx.LabelTable)) {
+			return fmt.Errorf("%w: component label %d outside the %d labels", ErrOption, l, len(mx.LabelTable))
+		}
+	}
+	for _, l := range mx.LabelTable {
+		if l.Pop == "" || l.SuperPop == "" || l.N < 1 {
+			return fmt.Errorf("%w: bad population label %+v", ErrOption, l)
+		}
+	}
+	return nil
 }

@@ -127,6 +127,12 @@ type Plan struct {
 	TrainScores *mat.Dense // n_train×K
 	Mixture     *Mixture
 	Latent      *mat.Dense // n_synth×K synthetic ancestry
+	// Cohort is the population label of each synthetic individual
+	// (Mixture.Cohort) when the plan was made with labels, nil otherwise.
+	Cohort []int
+	// trainLabels is each training individual's label index (−1 for the
+	// labels too small to be generated), for the windows' label offsets.
+	trainLabels []int
 	// Deconvolved is the fraction of the mixture's variance removed for the
 	// noise that the window models' residuals add on the PCs
 	// (ResidualShareCov, Mixture.Deconvolve; regression conditioning only).
@@ -157,6 +163,14 @@ const (
 // the ancestry mixture, and draws the ancestry latent of nSynth individuals.
 // train must be imputed (no missing calls) and sorted by position.
 func NewPlan(ctx context.Context, train *vcf.Genotypes, nSynth int, o Options) (*Plan, error) {
+	return NewPlanLabelled(ctx, train, nSynth, o, nil)
+}
+
+// NewPlanLabelled is NewPlan with the population of every training
+// individual (lab.Pop[i] is train's sample i's; nil: NewPlan): the ancestry
+// mixture is fitted label by label (FitLabelledMixture) and the synthetic
+// cohort keeps the training composition of the labels (Plan.Cohort).
+func NewPlanLabelled(ctx context.Context, train *vcf.Genotypes, nSynth int, o Options, lab *model.Labelling) (*Plan, error) {
 	o = o.withDefaults()
 	if o.Oversample < 1 {
 		return nil, fmt.Errorf("%w: oversampling must be ≥ 1, got %g", ErrOption, o.Oversample)
@@ -182,7 +196,20 @@ func NewPlan(ctx context.Context, train *vcf.Genotypes, nSynth int, o Options) (
 	if p.PCA, p.TrainScores, err = FitPCA(train, o.PCs, mix(o.Seed, tagPCA)); err != nil {
 		return nil, err
 	}
-	if p.Mixture, err = FitMixture(p.TrainScores, o.AncestryComponents, o.MinClusterSize, mix(o.Seed, tagMixture)); err != nil {
+	if lab != nil {
+		table, rows := model.LabelTableOf(lab)
+		p.trainLabels = make([]int, len(rows))
+		for i, l := range rows {
+			p.trainLabels[i] = l
+			if table[l].N < o.MinClusterSize {
+				p.trainLabels[i] = -1
+			}
+		}
+		p.Mixture, err = FitLabelledMixture(p.TrainScores, o.AncestryComponents, o.MinClusterSize, mix(o.Seed, tagMixture), lab)
+	} else {
+		p.Mixture, err = FitMixture(p.TrainScores, o.AncestryComponents, o.MinClusterSize, mix(o.Seed, tagMixture))
+	}
+	if err != nil {
 		return nil, err
 	}
 	if isRegress(o.Conditioning) {
@@ -196,7 +223,12 @@ func NewPlan(ctx context.Context, train *vcf.Genotypes, nSynth int, o Options) (
 			return nil, err
 		}
 	}
-	p.Latent = p.Mixture.Sample(nSynth, rand.New(rand.NewPCG(mix(o.Seed, tagLatent), 0)))
+	if p.Cohort, err = p.Mixture.Cohort(nil, nSynth, o.MinClusterSize); err != nil {
+		return nil, err
+	}
+	if p.Latent, err = p.Mixture.SampleCohort(nSynth, p.Cohort, rand.New(rand.NewPCG(mix(o.Seed, tagLatent), 0))); err != nil {
+		return nil, err
+	}
 	return p, ctx.Err()
 }
 
@@ -224,6 +256,11 @@ func (p *Plan) Job(train *vcf.Genotypes, w Window) *Job {
 		j.Conditioning = p.Options.Conditioning
 		j.Latent = candidateLatent(p.Latent, j.NCandidates)
 		j.Residual = p.Options.Residual
+		if p.Cohort != nil {
+			j.NumLabels = len(p.Mixture.LabelTable)
+			j.TrainLabels = p.trainLabels
+			j.CandidateLabels = candidateLabels(p.Cohort, j.NCandidates)
+		}
 	}
 	for v := 0; v < d; v++ {
 		for k := 0; k < K; k++ {

@@ -52,6 +52,13 @@ type Job struct {
 	// model: ResidLatent or ResidDosage ("" is ResidDosage, the jobs of
 	// earlier versions).
 	Residual string
+	// Population labels (issue 18; regression conditionings only):
+	// NumLabels labels, the label of each training individual
+	// (TrainLabels, −1: none) and of each candidate (CandidateLabels);
+	// the window then fits per-label offsets (Result.LabelOffset).
+	NumLabels       int   `json:",omitempty"`
+	TrainLabels     []int `json:",omitempty"`
+	CandidateLabels []int `json:",omitempty"`
 }
 
 // Result is what a Job produces: the window's model file bytes, its synthetic
@@ -83,6 +90,10 @@ type Result struct {
 	// which turn a residual sample into its genotype quantile
 	// (regressDiscretise).
 	ResidMean, ResidSD []float64
+	// LabelOffset (Job.NumLabels > 0): per label and site, the shift of the
+	// expected dosage that gives the label its training mean dosage
+	// (labelOffsets), NumLabels×d row-major; an aggregate.
+	LabelOffset []float64
 	// The latent residual model (Job.Residual ResidLatent; LatentResidual):
 	// Model then holds the leading directions' diffusion model (absent when
 	// LatentRank is 0), LatentU its directions (d×LatentRank), LatentAR and

@@ -206,6 +206,9 @@ func (e *cldEngine) Sample(ctx context.Context, spec SampleSpec) ([]float64, err
 			for c < len(cum)-1 && u > cum[c] {
 				c++
 			}
+			if spec.Labels != nil {
+				c = init.pick(u/s, spec.Labels[a])
+			}
 			for i := range r {
 				mu := init.Means[c][i] / e.scale
 				kc := cov.add(mat2{mx * mx, mx * mv, mx * mv, mv * mv}.scale(init.Vars[c][i] / (e.scale * e.scale)))

@@ -26,6 +26,9 @@ type InitDist struct {
 	Weights []float64
 	Means   [][]float64
 	Vars    [][]float64
+	// Labels, when not nil, is the population label of each component
+	// (an index into Model.Labels, or Unlabelled; see labels.go).
+	Labels []int
 }
 
 // SampleSpec is everything a Process needs to generate latent vectors.
@@ -37,6 +40,14 @@ type SampleSpec struct {
 	Sampler string // "ancestral", "em", "heun" (a process may add its own)
 	Steps   int
 	Init    *InitDist
+	// Labels, when not nil, restricts row a's initial component to those of
+	// label Labels[a] (Init.Labels); nil draws from the whole mixture.
+	// The diagonal engines (GOU, VP) then guide the draw to the label with
+	// the anchor mixture as classifier, on the first GuideDims coordinates
+	// (all of them from Model.GenerateCohortChunks)
+	// (InitDist.guide).
+	Labels    []int
+	GuideDims int
 }
 
 // Process is a forward diffusion in latent coordinates as the engine (Fit,
@@ -166,6 +177,9 @@ func (e *diagEngine) Sample(ctx context.Context, spec SampleSpec) ([]float64, er
 			for c < len(cum)-1 && u > cum[c] {
 				c++
 			}
+			if spec.Labels != nil {
+				c = init.pick(u/s, spec.Labels[a])
+			}
 			for i := 0; i < r; i++ {
 				m := e.p.Mean(i, T)
 				sd := math.Sqrt(e.p.Var(i, T) + m*m*init.Vars[c][i])
@@ -225,6 +239,9 @@ func (e *diagEngine) Sample(ctx context.Context, spec SampleSpec) ([]float64, er
 			for i := 0; i < k; i++ {
 				sa[i] -= float64(out[a*k+i]) * isd[i]
 			}
+		}
+		if spec.Labels != nil && init.Kind == "anchors" && init.Labels != nil {
+			init.guide(e.p, t, y, sc, n, r, spec.GuideDims, spec.Labels)
 		}
 	}
 	var sc2, y2 []float64

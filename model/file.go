@@ -35,9 +35,21 @@ import (
 // variances (float64 × d) and then, for each block of ResidBlock SNPs, its
 // m×m residual square root (float64) right after the eigenbasis. Models without a
 // residual are still written as format 1, byte for byte as before.
+//
+// Format 3 (issue 18) is a model fitted with population labels
+// (FitLabelled): the JSON header adds Labels, one {pop, super_pop, n} per
+// training population (n its number of training individuals: an
+// aggregate; no sample ID is stored), AnchorLabels, the label index of
+// each anchor (-1: the pool of populations too small to be generated), and
+// LabelThresholds: when true, right after the thresholds, each label's own
+// thresholds (2d float64 per label, in label order; calibrated on the
+// label's genotype frequencies).
+// The binary sections are those of format 2 (residual sections when the
+// header says Resid, as in format 2, or none). Models without labels are
+// written as format 1 or 2 as before, byte for byte.
 
 // FormatVersion is the newest model file format this build writes and reads.
-const FormatVersion = 2
+const FormatVersion = 3
 
 var fileMagic = []byte("\x89GSY\r\n\x1a\n")
 
@@ -69,6 +81,10 @@ type fileHeader struct {
 	TimeScale   float64
 	Resid       bool `json:",omitempty"` // residual sections follow the eigenbasis; format 2
 	ResidBlock  int  `json:",omitempty"`
+	// Format 3: population labels and each anchor's label.
+	Labels          []Label `json:",omitempty"`
+	AnchorLabels    []int   `json:",omitempty"`
+	LabelThresholds bool    `json:",omitempty"` // per-label thresholds follow the thresholds
 }
 
 // Save writes the model to path atomically.
@@ -96,6 +112,13 @@ func (m *Model) Encode() ([]byte, error) {
 	ver := uint32(1)
 	if m.Basis.Resid != nil {
 		h.Resid, h.ResidBlock, ver = true, m.Basis.ResidBlock, 2
+	}
+	if len(m.Labels) > 0 {
+		h.Labels, ver = m.Labels, 3
+		if m.Init != nil {
+			h.AnchorLabels = m.Init.Labels
+		}
+		h.LabelThresholds = m.LabelThresholds != nil
 	}
 	js, err := json.Marshal(h)
 	if err != nil {
@@ -133,6 +156,13 @@ func (m *Model) Encode() ([]byte, error) {
 	}
 	for _, t := range m.Thresholds {
 		f64(t[:])
+	}
+	if h.LabelThresholds {
+		for _, lt := range m.LabelThresholds {
+			for _, t := range lt {
+				f64(t[:])
+			}
+		}
 	}
 	if h.NumAnchors > 0 {
 		f64(m.Init.Weights)
@@ -317,8 +347,14 @@ func Decode(data []byte) (*Model, error) {
 	if err := h.Config.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
-	if h.Resid != (le.Uint32(data[8:]) >= 2) {
-		return nil, fmt.Errorf("%w: residual section flag %v in format %d", ErrCorrupt, h.Resid, le.Uint32(data[8:]))
+	if ver := le.Uint32(data[8:]); ver < 3 && h.Resid != (ver >= 2) {
+		return nil, fmt.Errorf("%w: residual section flag %v in format %d", ErrCorrupt, h.Resid, ver)
+	}
+	if ver := le.Uint32(data[8:]); (len(h.Labels) > 0) != (ver >= 3) {
+		return nil, fmt.Errorf("%w: %d population labels in format %d", ErrCorrupt, len(h.Labels), ver)
+	}
+	if err := checkLabels(h.Labels, h.AnchorLabels, h.NumAnchors, h.InitKind); err != nil {
+		return nil, err
 	}
 	if h.TrainN < 1 || h.TrainN > maxTrainN {
 		return nil, fmt.Errorf("%w: implausible training size %d individuals (gousynth's limit is %d)", ErrCorrupt, h.TrainN, maxTrainN)
@@ -339,7 +375,7 @@ func Decode(data []byte) (*Model, error) {
 		return nil, fmt.Errorf("%w: bad fingerprint", ErrCorrupt)
 	}
 	m := &Model{Config: h.Config, Sites: h.Sites, K: h.K, TrainN: h.TrainN, TrainLoss: h.TrainLoss,
-		Version: h.Version, Preprocess: h.Preprocess}
+		Version: h.Version, Preprocess: h.Preprocess, Labels: h.Labels}
 	copy(m.Fingerprint[:], fp)
 	b := &Basis{Mean: r.f64(h.D), Scale: r.f64(h.D), Lambda: r.f64(h.R)}
 	u := r.f32(h.D * h.R)
@@ -393,7 +429,23 @@ func Decode(data []byte) (*Model, error) {
 			m.Thresholds[j] = [2]float64{th[2*j], th[2*j+1]}
 		}
 	}
-	m.Init = &InitDist{Kind: h.InitKind}
+	if h.LabelThresholds {
+		if len(h.Labels) == 0 {
+			return nil, fmt.Errorf("%w: label thresholds without labels", ErrCorrupt)
+		}
+		m.LabelThresholds = make([][][2]float64, len(h.Labels))
+		for l := range m.LabelThresholds {
+			lt := r.f64(2 * h.D)
+			if r.err != nil {
+				return nil, r.err
+			}
+			m.LabelThresholds[l] = make([][2]float64, h.D)
+			for j := range m.LabelThresholds[l] {
+				m.LabelThresholds[l][j] = [2]float64{lt[2*j], lt[2*j+1]}
+			}
+		}
+	}
+	m.Init = &InitDist{Kind: h.InitKind, Labels: h.AnchorLabels}
 	switch h.InitKind {
 	case "anchors":
 		if h.NumAnchors < 1 {

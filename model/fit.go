@@ -44,6 +44,17 @@ type Model struct {
 	Timings     []PhaseTime // wall time of each phase of this fit; not saved, so that model files are reproducible
 	Version     string      // gousynth version that fitted the model
 	Preprocess  string      // free-text summary supplied by the caller (filters, split)
+	// Labels are the training populations of a model fitted with
+	// FitLabelled (names, super-populations, counts; see labels.go), nil
+	// otherwise. Init.Labels ties the anchors to them.
+	Labels []Label
+	// LabelThresholds, for a labelled model with the ld or threshold
+	// discretiser, holds each label's own thresholds (calibrateLabels;
+	// labels without anchors have the global ones).
+	LabelThresholds [][][2]float64
+
+	// labelling is the training individuals' labels during a fit only.
+	labelling *Labelling
 
 	proc Process
 	ld   *ldDisc // "ld" discretiser's coefficients, rebuilt from Basis when nil
@@ -60,6 +71,15 @@ var ErrInput = errors.New("model: unusable training data")
 // Fit trains a model on x (individuals × SNPs dosages in [0, 2], missing
 // values already imputed) with the given sites. progress may be nil.
 func Fit(ctx context.Context, x *mat.Dense, sites []vcf.Site, cfg Config, progress func(Progress)) (*Model, error) {
+	return FitLabelled(ctx, x, sites, nil, cfg, progress)
+}
+
+// FitLabelled is Fit with the population of every training individual
+// (lab.Pop[i] is row i's; nil lab: Fit). The anchors are then tied to the
+// labels (labels.go), so that Cohort and GenerateCohortChunks can draw a
+// cohort of given populations; everything else is fitted as by Fit. Labels
+// need the anchor initialisation; with another one they are not kept.
+func FitLabelled(ctx context.Context, x *mat.Dense, sites []vcf.Site, lab *Labelling, cfg Config, progress func(Progress)) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -83,6 +103,17 @@ func Fit(ctx context.Context, x *mat.Dense, sites []vcf.Site, cfg Config, progre
 	reg := registry[cfg.Process]
 	m := &Model{Config: cfg, Sites: append([]vcf.Site(nil), sites...), TrainN: n, Version: version.String()}
 	m.Fingerprint = fingerprint(x)
+	if lab != nil {
+		if len(lab.Pop) != n {
+			return nil, fmt.Errorf("%w: %d labels for %d individuals", ErrInput, len(lab.Pop), n)
+		}
+		if cfg.Init == "anchors" {
+			m.labelling = lab
+		} else {
+			slog.Warn("population labels need the anchor initialisation; the model is fitted without them", "init", cfg.Init)
+		}
+	}
+	defer func() { m.labelling = nil }()
 	report := func(p Progress) {
 		if progress != nil {
 			progress(p)
@@ -147,6 +178,13 @@ func Fit(ctx context.Context, x *mat.Dense, sites []vcf.Site, cfg Config, progre
 		m.ld = newLDDisc(m.Basis, cfg)
 		m.Thresholds = calibrateLD(x, cal, m.ld)
 		phase("discretisation", start)
+	}
+	if m.labelling != nil && m.Init.Labels != nil && (cfg.Discretiser == "ld" || cfg.Discretiser == "threshold") {
+		start = time.Now()
+		if err := m.calibrateLabels(ctx, x); err != nil {
+			return nil, err
+		}
+		phase("label thresholds", start)
 	}
 	return m, nil
 }
@@ -244,6 +282,12 @@ const SampleChunkRows = 4096
 // SampleChunkRows, in order, and hands each to fn (lo is the index of its
 // first sample).
 func (m *Model) sampleChunks(ctx context.Context, n int, rng *rand.Rand, fn func(lo int, x *mat.Dense) error) error {
+	return m.sampleCohortChunks(ctx, n, nil, rng, fn)
+}
+
+// sampleCohortChunks is sampleChunks with the label of each sample (nil:
+// none, the whole mixture).
+func (m *Model) sampleCohortChunks(ctx context.Context, n int, labels []int, rng *rand.Rand, fn func(lo int, x *mat.Dense) error) error {
 	m.procOnce.Do(func() {
 		if m.proc != nil {
 			return
@@ -261,8 +305,13 @@ func (m *Model) sampleChunks(ctx context.Context, n int, rng *rand.Rand, fn func
 	r := m.Basis.Rank()
 	for lo := 0; lo < n; lo += SampleChunkRows {
 		hi := min(n, lo+SampleChunkRows)
-		y, err := m.proc.Sample(ctx, SampleSpec{Net: m.Net, K: m.K, N: hi - lo, Rng: rng,
-			Sampler: m.Config.Sampler, Steps: m.Config.SamplerSteps, Init: m.Init})
+		spec := SampleSpec{Net: m.Net, K: m.K, N: hi - lo, Rng: rng,
+			Sampler: m.Config.Sampler, Steps: m.Config.SamplerSteps, Init: m.Init}
+		if labels != nil {
+			spec.Labels = labels[lo:hi]
+			spec.GuideDims = r
+		}
+		y, err := m.proc.Sample(ctx, spec)
 		if err != nil {
 			return err
 		}
@@ -279,6 +328,12 @@ func (m *Model) sampleChunks(ctx context.Context, n int, rng *rand.Rand, fn func
 // dosages 0/1/2). The same model, n and seed give the same genotypes. It
 // holds the n × d matrix; GenerateChunks draws the same in bounded memory.
 func (m *Model) Generate(ctx context.Context, n int, seed uint64) (*vcf.Genotypes, error) {
+	return m.GenerateCohort(ctx, n, nil, seed)
+}
+
+// GenerateCohort is Generate with the population label of each synthetic
+// individual (see GenerateCohortChunks; nil: Generate).
+func (m *Model) GenerateCohort(ctx context.Context, n int, labels []int, seed uint64) (*vcf.Genotypes, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("model: number of individuals must be ≥ 1, got %d", n)
 	}
@@ -287,7 +342,7 @@ func (m *Model) Generate(ctx context.Context, n int, seed uint64) (*vcf.Genotype
 	for s := range g.Samples {
 		g.Samples[s] = fmt.Sprintf("SYN%06d", s+1)
 	}
-	err := m.GenerateChunks(ctx, n, seed, func(lo, rows int, dos []int8) error {
+	err := m.GenerateCohortChunks(ctx, n, labels, seed, func(lo, rows int, dos []int8) error {
 		for v := 0; v < d; v++ {
 			copy(g.Dosage[v*n+lo:v*n+lo+rows], dos[v*rows:(v+1)*rows])
 		}
@@ -305,6 +360,19 @@ func (m *Model) Generate(ctx context.Context, n int, seed uint64) (*vcf.Genotype
 // individual, its size rows and its dosages, site-major (dos[v*rows+i] is
 // individual lo+i at site v). dos is reused after fn returns.
 func (m *Model) GenerateChunks(ctx context.Context, n int, seed uint64, fn func(lo, rows int, dos []int8) error) error {
+	return m.GenerateCohortChunks(ctx, n, nil, seed, fn)
+}
+
+// GenerateCohortChunks is GenerateChunks with the population label of each
+// synthetic individual (labels[i], from Cohort; nil: none, exactly
+// GenerateChunks): individual i starts from an anchor of its label.
+func (m *Model) GenerateCohortChunks(ctx context.Context, n int, labels []int, seed uint64, fn func(lo, rows int, dos []int8) error) error {
+	if labels != nil && len(labels) != n {
+		return fmt.Errorf("model: %d labels for %d individuals", len(labels), n)
+	}
+	if labels != nil && (m.Init == nil || m.Init.Labels == nil) {
+		return fmt.Errorf("model: the model has no population labels")
+	}
 	if n < 1 {
 		return fmt.Errorf("model: number of individuals must be ≥ 1, got %d", n)
 	}
@@ -318,17 +386,21 @@ func (m *Model) GenerateChunks(ctx context.Context, n int, seed uint64, fn func(
 		})
 	}
 	var dos []int8
-	return m.sampleChunks(ctx, n, rand.New(rand.NewPCG(seed, 0x67656e)), func(lo int, x *mat.Dense) error {
+	return m.sampleCohortChunks(ctx, n, labels, rand.New(rand.NewPCG(seed, 0x67656e)), func(lo int, x *mat.Dense) error {
 		rows, _ := x.Dims()
 		dos = slices.Grow(dos[:0], rows*d)[:rows*d]
 		for s := 0; s < rows; s++ {
 			row := x.RawRowView(s)
+			th := m.Thresholds
+			if labels != nil && m.LabelThresholds != nil && labels[lo+s] >= 0 {
+				th = m.LabelThresholds[labels[lo+s]]
+			}
 			if ld {
-				m.ld.discretise(m.Thresholds, row, dos[s:], rows)
+				m.ld.discretise(th, row, dos[s:], rows)
 				continue
 			}
 			for v := 0; v < d; v++ {
-				dos[v*rows+s] = m.discretise(v, row[v])
+				dos[v*rows+s] = m.discretiseWith(th, v, row[v])
 			}
 		}
 		return fn(lo, rows, dos)
@@ -336,10 +408,14 @@ func (m *Model) GenerateChunks(ctx context.Context, n int, seed uint64, fn func(
 }
 
 func (m *Model) discretise(v int, x float64) int8 {
+	return m.discretiseWith(m.Thresholds, v, x)
+}
+
+func (m *Model) discretiseWith(th [][2]float64, v int, x float64) int8 {
 	if m.Config.Latent != "probit" && m.Config.Discretiser == "round" {
 		return cut([2]float64{0.5, 1.5}, x)
 	}
-	return cut(m.Thresholds[v], x)
+	return cut(th[v], x)
 }
 
 // Summary returns a human-readable provenance summary of the model.
@@ -348,6 +424,9 @@ func (m *Model) Summary() string {
 	format := 1 // the format Encode writes
 	if m.Basis.Resid != nil {
 		format = 2
+	}
+	if len(m.Labels) > 0 {
+		format = 3
 	}
 	s := fmt.Sprintf("gousynth model (format %d), fitted by %s\n", format, m.Version)
 	s += fmt.Sprintf("process %s; %d SNPs, %d training individuals, %d latent coordinates, %d modelled by the network\n",
@@ -375,6 +454,9 @@ func (m *Model) Summary() string {
 	s += fmt.Sprintf("init %s", c.Init)
 	if m.Init != nil && m.Init.Kind == "anchors" {
 		s += fmt.Sprintf(" (%d anchors, min cluster size %d)", len(m.Init.Weights), c.MinClusterSize)
+	}
+	if len(m.Labels) > 0 {
+		s += fmt.Sprintf("; anchors tied to %d population labels (%s)", len(m.Labels), labelNames(m.Labels))
 	}
 	disc := c.Discretiser
 	if disc == "ld" {
@@ -418,7 +500,11 @@ func (m *Model) fitScore(ctx context.Context, x *mat.Dense, reg registration, ro
 	start = time.Now()
 	report(Progress{Phase: "anchors"})
 	m.Init = &InitDist{Kind: cfg.Init}
-	if cfg.Init == "anchors" {
+	if cfg.Init == "anchors" && m.labelling != nil {
+		var rows []int
+		m.Labels, rows = m.labelling.labelTable()
+		m.Init = labelledAnchors(yd, cfg, r, m.Labels, rows)
+	} else if cfg.Init == "anchors" {
 		m.Init = anchors(yd, cfg, r)
 	}
 	phase("kmeans", start)

@@ -27,7 +27,9 @@ type Panel struct {
 // ReadPanel reads a 1000 Genomes-style panel file: one sample per line with
 // whitespace-separated columns sample, pop, super_pop and optionally more
 // (gender, ...), which are ignored. A first line starting with "sample" is a
-// header. Blank lines and lines starting with '#' are skipped. Errors name
+// header. A file whose first sample line has two columns (sample pop) is a
+// two-column file: every population is then its own super-population.
+// Blank lines and lines starting with '#' are skipped. Errors name
 // the file and line.
 func ReadPanel(path string) (*Panel, error) {
 	f, err := os.Open(path)
@@ -43,7 +45,7 @@ func ParsePanel(r io.Reader, name string) (*Panel, error) {
 	p := &Panel{entries: map[string]PanelEntry{}}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
-	line := 0
+	line, cols := 0, 0
 	for sc.Scan() {
 		line++
 		text := strings.TrimSpace(sc.Text())
@@ -54,13 +56,25 @@ func ParsePanel(r io.Reader, name string) (*Panel, error) {
 		if line == 1 && strings.EqualFold(f[0], "sample") {
 			continue
 		}
-		if len(f) < 3 {
+		if cols == 0 {
+			// The first sample line sets the layout: sample pop super_pop
+			// (1000 Genomes), or sample pop (two columns).
+			cols = min(len(f), 3)
+		}
+		if cols == 3 && len(f) < 3 {
 			return nil, fmt.Errorf("%s:%d: %w: want at least 3 columns (sample pop super_pop), got %d", name, line, ErrBadPanel, len(f))
+		}
+		if len(f) < 2 {
+			return nil, fmt.Errorf("%s:%d: %w: want 2 columns (sample pop) or at least 3 (sample pop super_pop), got %d", name, line, ErrBadPanel, len(f))
 		}
 		if _, dup := p.entries[f[0]]; dup {
 			return nil, fmt.Errorf("%s:%d: %w: sample %q listed twice", name, line, ErrBadPanel, f[0])
 		}
-		p.entries[f[0]] = PanelEntry{Pop: f[1], SuperPop: f[2]}
+		e := PanelEntry{Pop: f[1], SuperPop: f[1]}
+		if cols == 3 {
+			e.SuperPop = f[2]
+		}
+		p.entries[f[0]] = e
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("%s:%d: %w", name, line+1, err)

@@ -363,3 +363,16 @@ func TestSelectAndSubset(t *testing.T) {
 		t.Errorf("samples %v", sub.Samples)
 	}
 }
+
+func TestTwoColumnPanel(t *testing.T) {
+	p, err := ParsePanel(strings.NewReader("sample\tpop\nA\tPOP1\nB POP2\n"), "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := p.Lookup("B"); e.Pop != "POP2" || e.SuperPop != "POP2" {
+		t.Errorf("B: %+v, want pop and super_pop POP2", e)
+	}
+	if _, err := ParsePanel(strings.NewReader("A\tPOP1\nB\n"), "p"); err == nil || !strings.Contains(err.Error(), "p:2:") {
+		t.Errorf("one-column line: %v", err)
+	}
+}

@@ -114,6 +114,9 @@ func WriteHTML(w io.Writer, m *Metrics, opts HTMLOptions) error {
 		{"Population structure", "Real test, synthetic and floor individuals projected on the principal components of the training cohort.", rows(m.Structure)},
 		{"Paper metrics", "The moment, Wasserstein and KL metrics of the GOU paper, on dosage matrices (individuals × SNPs).", rows(m.Paper)},
 	}
+	if m.Populations != nil && len(m.Populations.Metrics) > 0 {
+		pg.Groups = append(pg.Groups, populationGroup(m.Populations))
+	}
 	if m.PrivacyAssessed {
 		pg.Groups = append(pg.Groups, metricGroup{"Privacy", "Distances are Manhattan distances on dosages (missing calls filled with the training cohort's rounded mean). The floor column holds held-out real test individuals, who were never seen in training.", rows(m.Privacy)})
 	}

@@ -228,6 +228,10 @@ type Metrics struct {
 	Genetics        []Metric  `json:"genetics"`
 	Structure       []Metric  `json:"structure"`
 	Privacy         []Metric  `json:"privacy"`
+	// Populations compares the cohorts label by label when the synthetic
+	// individuals have population labels (EvaluatePopulations); nil
+	// otherwise.
+	Populations *Populations `json:"populations,omitempty"`
 
 	// Plots holds the per-SNP, per-individual and per-pair data behind the
 	// figures. It is not part of the JSON output.

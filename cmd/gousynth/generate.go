@@ -19,6 +19,10 @@ type generateOptions struct {
 	output string
 	n      int
 	region string
+	// population is --population (see model.ParseRequests), parsed into
+	// requests by RunE.
+	population string
+	requests   []model.Request
 }
 
 func newGenerateCmd() *cobra.Command {
@@ -36,9 +40,19 @@ does not grow with N (about 250 MB for N = 300,000 from a windowed model):
 a window's genotypes for all N individuals (window SNPs × N bytes) go to
 a temporary file in $TMPDIR when larger than 64 MB, removed at the end or
 on an interrupt. Windowed models fitted with --window-conditioning match,
-ancestry or regress-match still hold each window's candidates for all N.`,
-		Example: `  gousynth generate model.gsy -n 5000 -o synth.vcf.gz`,
-		Args:    cobra.ExactArgs(1),
+ancestry or regress-match still hold each window's candidates for all N.
+
+A model fitted with --panel knows the training populations: --population
+EUR:500,AFR:200 draws 500 individuals of EUR and 200 of AFR (population or
+super-population names of the panel), --population EUR -n 1000 draws 1000
+of EUR; without it the cohort keeps the training composition. A population
+with fewer than 20 training individuals (the minimum cluster size) is
+refused. The labels go to OUT.panel beside the VCF (sample pop super_pop,
+tab-separated).`,
+		Example: `  gousynth generate model.gsy -n 5000 -o synth.vcf.gz
+  gousynth generate model.gsy --population EUR:500,AFR:200 -o mix.vcf.gz   # also writes mix.panel
+  gousynth generate model.gsy --population CEU -n 300 -o ceu.vcf.gz`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.output == "" {
 				return usagef("generate: -o/--out is required")
@@ -49,6 +63,16 @@ ancestry or regress-match still hold each window's candidates for all N.`,
 			if o.n > limits.MaxIndividuals {
 				return usagef("generate: -n must be at most %d synthetic individuals, got %d", limits.MaxIndividuals, o.n)
 			}
+			if o.population != "" {
+				reqs, err := model.ParseRequests(o.population)
+				if err != nil {
+					return usagef("generate: --population: %v", err)
+				}
+				if model.Counted(reqs) && cmd.Flags().Changed("n") {
+					return usagef("generate: --population %s gives the counts; drop -n, or give names without counts", o.population)
+				}
+				o.requests = reqs
+			}
 			logBeside(o.output)
 			var files pathcheck.Set
 			files.Input("model", args[0])
@@ -56,6 +80,9 @@ ancestry or regress-match still hold each window's candidates for all N.`,
 				files.PLINKOutput("output fileset", o.output)
 			} else {
 				files.VCFOutput("output VCF", o.output)
+			}
+			if !atomicfile.IsStream(o.output) {
+				files.Output("output panel", pipeline.PanelPath(o.output))
 			}
 			if err := checkFiles(cmd, &files); err != nil {
 				return err
@@ -93,12 +120,23 @@ ancestry or regress-match still hold each window's candidates for all N.`,
 			if n < 1 {
 				return usagef("generate: -n must be at least 1, got %d", n)
 			}
+			n = cohortSize(o.requests, n)
+			cohort, err := m.Cohort(o.requests, n)
+			if err != nil {
+				return fmt.Errorf("generate: %s: %w", args[0], err)
+			}
+			if cohort != nil {
+				n = len(cohort)
+			}
 			start := time.Now()
 			// Chunk by chunk of individuals: memory bounded independently of n.
-			h := vcf.Header{CommandLine: generateCommandLine(args[0], n, o.region), ExtraLines: []string{pipeline.PhaseLine}}
+			h := vcf.Header{CommandLine: generateCommandLine(args[0], n, o.region, o.population), ExtraLines: []string{pipeline.PhaseLine}}
 			prog := newProgress("")
 			defer prog.finish()
-			if err := pipeline.GenerateModel(prog.context(cmd.Context()), m, n, global.seed, o.output, h, keep); err != nil {
+			if err := pipeline.GenerateModelCohort(prog.context(cmd.Context()), m, n, cohort, global.seed, o.output, h, keep); err != nil {
+				return err
+			}
+			if err := writeCohortPanel(o.output, m.Labels, cohort); err != nil {
 				return err
 			}
 			nSites := len(m.Sites)
@@ -117,18 +155,54 @@ ancestry or regress-match still hold each window's candidates for all N.`,
 	f.StringVar(&o.output, "output", "", "the same as -o/--out")
 	_ = f.MarkHidden("output")
 	f.IntVarP(&o.n, "n", "n", 0, "number of synthetic individuals (default: the model's training size)")
+	f.StringVar(&o.population, "population", "", "draw these populations: `NAME:N,...` (counts) or NAME,... with -n (population or super-population names of the training panel; needs a model fitted with --panel)")
 	f.StringVarP(&o.region, "region", "r", "", "write only the model's sites in `chr:start-end` (1-based, inclusive); an error if the model has none there")
 	return cmd
 }
 
 // generateCommandLine is the command line recorded in the output's header,
 // with the cohort size and seed written out even when they were defaults.
-func generateCommandLine(model string, n int, region string) string {
+func generateCommandLine(model string, n int, region, population string) string {
 	cl := fmt.Sprintf("gousynth generate %s -n %d --seed %d", model, n, global.seed)
 	if region != "" {
 		cl += " --region " + region
 	}
+	if population != "" {
+		cl += " --population " + population
+	}
 	return cl
+}
+
+// cohortSize is the size of the cohort: the sum of the counts of counted
+// requests, else n.
+func cohortSize(reqs []model.Request, n int) int {
+	if !model.Counted(reqs) {
+		return n
+	}
+	s := 0
+	for _, r := range reqs {
+		s += r.N
+	}
+	return s
+}
+
+// writeCohortPanel writes the labels of a labelled cohort to OUT.panel
+// beside the output VCF (nothing for an unlabelled model; a warning for
+// standard output, which has no place beside it).
+func writeCohortPanel(output string, labels []model.Label, cohort []int) error {
+	if cohort == nil {
+		return nil
+	}
+	if atomicfile.IsStream(output) {
+		slog.Warn("the synthetic individuals' population labels are not written: the VCF goes to standard output, which has no place beside it for OUT.panel")
+		return nil
+	}
+	path := pipeline.PanelPath(output)
+	if err := pipeline.WriteSynthPanel(path, labels, cohort); err != nil {
+		return err
+	}
+	slog.Info("wrote population labels", "panel", path)
+	return nil
 }
 
 // generateWindowed draws a cohort from a windowed (whole-chromosome) model
@@ -148,10 +222,15 @@ func generateWindowed(cmd *cobra.Command, path string, o generateOptions) error 
 	if n < 1 {
 		return usagef("generate: -n must be at least 1, got %d", n)
 	}
+	n = cohortSize(o.requests, n)
 	start := time.Now()
 	prog := newProgress("")
 	defer prog.finish()
-	if err := pipeline.GenerateWindowed(prog.context(cmd.Context()), path, n, global.seed, o.output, generateCommandLine(path, n, "")); err != nil {
+	labels, cohort, err := pipeline.GenerateWindowedCohort(prog.context(cmd.Context()), path, o.requests, n, global.seed, o.output, generateCommandLine(path, n, "", o.population))
+	if err != nil {
+		return err
+	}
+	if err := writeCohortPanel(o.output, labels, cohort); err != nil {
 		return err
 	}
 	slog.Info("generated", "individuals", n, "snps", numSites, "output", o.output, "windowed", true, "seconds", time.Since(start).Seconds())

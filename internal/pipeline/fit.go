@@ -126,6 +126,7 @@ func Fit(ctx context.Context, o FitOptions) (_ *FitResult, err error) {
 	if d.Windowed {
 		return fitWindowed(ctx, o, j, start)
 	}
+	j.labelled = d.Panel != nil
 	run, err := j.fitGenerateEvaluate(ctx, o.Model, o.NSynth, o.Report, o.Progress)
 	if err != nil {
 		return nil, err
@@ -140,6 +141,11 @@ func Fit(ctx context.Context, o FitOptions) (_ *FitResult, err error) {
 	}
 	if o.OutFormat != FormatPLINK {
 		NoteIndex(j.log, SynthFile, run.synth.Sites)
+	}
+	if run.cohort != nil {
+		if err := WriteSynthPanel(j.out.Path(SynthPanelFile), m.Labels, run.cohort); err != nil {
+			return nil, err
+		}
 	}
 	if err := writeReport(j.out, run.metrics, prov, ""); err != nil {
 		return nil, err
@@ -160,6 +166,9 @@ type job struct {
 	out    *atomicfile.Dir
 	data   *Data
 	seed   uint64
+	// labelled: fit the model with the panel's population labels (fit
+	// only; compare fits every process without them).
+	labelled bool
 }
 
 // startJob stages the output directory and prepares the data. The caller
@@ -187,6 +196,9 @@ type modelRun struct {
 	synth                       *vcf.Genotypes
 	metrics                     *report.Metrics
 	fitSeconds, generateSeconds float64
+	// cohort is the label of each synthetic individual (model.Cohort), nil
+	// for a model without labels.
+	cohort []int
 }
 
 // fitGenerateEvaluate fits cfg on the job's training set, generates n
@@ -198,7 +210,11 @@ func (j *job) fitGenerateEvaluate(ctx context.Context, cfg model.Config, n int, 
 	cfg.Seed = stageSeed(j.seed, stageModel)
 	j.log.Info("fitting", "process", cfg.Process, "train", d.Train.NumSamples(), "snps", d.Train.NumSites(), "steps", cfg.Steps)
 	t0 := time.Now()
-	m, err := model.Fit(ctx, d.TrainMatrix, d.Train.Sites, cfg, progress)
+	var lab *model.Labelling
+	if j.labelled {
+		lab = d.labelling()
+	}
+	m, err := model.FitLabelled(ctx, d.TrainMatrix, d.Train.Sites, lab, cfg, progress)
 	if err != nil {
 		return nil, err
 	}
@@ -212,18 +228,32 @@ func (j *job) fitGenerateEvaluate(ctx context.Context, cfg model.Config, n int, 
 	}
 	j.log.Info("generating", "individuals", n)
 	t0 = time.Now()
-	if r.synth, err = generateAll(ctx, m, n, stageSeed(j.seed, stageGenerate)); err != nil {
+	if r.cohort, err = m.Cohort(nil, n); err != nil {
+		return nil, err
+	}
+	if r.cohort != nil {
+		j.log.Info("population labels", "labels", len(m.Labels), "anchors", len(m.Init.Weights))
+	}
+	if r.synth, err = generateAll(ctx, m, n, r.cohort, stageSeed(j.seed, stageGenerate)); err != nil {
 		return nil, err
 	}
 	r.generateSeconds = time.Since(t0).Seconds()
 	ropts.Seed = stageSeed(j.seed, stageReport)
 	ropts.Panel = d.populations()
 	j.log.Info("evaluating", "test", d.Test.NumSamples(), "synthetic", r.synth.NumSamples())
+	if r.cohort != nil {
+		ropts.SynthLabels = synthGroups(m.Labels, r.cohort)
+	}
 	startPhase(ctx, "evaluate")
 	if r.metrics, err = report.Evaluate(d.evalTest(), r.synth, d.Train, ropts); err != nil {
 		return nil, err
 	}
 	r.metrics.Notes = append(r.metrics.Notes, d.TestNotes...)
+	if r.cohort != nil && d.HeldOut() {
+		if err := d.evaluatePopulations(r.metrics, r.synth, m.Labels, r.cohort, r.metrics.Options.PCs, ropts.Seed^0x706f70); err != nil {
+			return nil, err
+		}
+	}
 	return r, ctx.Err()
 }
 
@@ -345,7 +375,7 @@ func FitOutputNames() []string {
 // (FitOptions.OutFormat).
 func FitOutputNamesFor(format string) []string {
 	if format == FormatPLINK {
-		return []string{ModelFile, SynthPLINKFile, "synthetic.bim", "synthetic.fam", ReportFile, JSONFile, LogFile}
+		return []string{ModelFile, SynthPLINKFile, "synthetic.bim", "synthetic.fam", SynthPanelFile, ReportFile, JSONFile, LogFile}
 	}
-	return []string{ModelFile, SynthFile, SynthFile + ".tbi", ReportFile, JSONFile, LogFile}
+	return []string{ModelFile, SynthFile, SynthFile + ".tbi", SynthPanelFile, ReportFile, JSONFile, LogFile}
 }

@@ -33,10 +33,10 @@ func startPhase(ctx context.Context, name string) {
 	progressOf(ctx)(model.Progress{Phase: name})
 }
 
-// generateAll is m.Generate (the same individuals, from the same
-// GenerateChunks), reporting each chunk to ctx's progress callback as
-// phase "generate".
-func generateAll(ctx context.Context, m *model.Model, n int, seed uint64) (*vcf.Genotypes, error) {
+// generateAll is m.GenerateCohort (the same individuals, from the same
+// GenerateCohortChunks; cohort nil: m.Generate), reporting each chunk to
+// ctx's progress callback as phase "generate".
+func generateAll(ctx context.Context, m *model.Model, n int, cohort []int, seed uint64) (*vcf.Genotypes, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("model: number of individuals must be ≥ 1, got %d", n)
 	}
@@ -47,7 +47,7 @@ func generateAll(ctx context.Context, m *model.Model, n int, seed uint64) (*vcf.
 	for s := range g.Samples {
 		g.Samples[s] = fmt.Sprintf("SYN%06d", s+1)
 	}
-	err := m.GenerateChunks(ctx, n, seed, func(lo, rows int, dos []int8) error {
+	err := m.GenerateCohortChunks(ctx, n, cohort, seed, func(lo, rows int, dos []int8) error {
 		for v := 0; v < d; v++ {
 			copy(g.Dosage[v*n+lo:v*n+lo+rows], dos[v*rows:(v+1)*rows])
 		}

@@ -35,7 +35,7 @@ func TestGenerateAllIsGenerate(t *testing.T) {
 	var last model.Progress
 	calls := 0
 	ctx := WithProgress(context.Background(), func(p model.Progress) { last = p; calls++ })
-	got, err := generateAll(ctx, m, n, 9)
+	got, err := generateAll(ctx, m, n, nil, 9)
 	if err != nil {
 		t.Fatal(err)
 	}

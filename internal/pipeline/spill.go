@@ -171,6 +171,12 @@ func asBytes(s []int8) []byte {
 // gives the header's command line; its samples (SYN000001, ...) and
 // contigs (those of the written sites) are filled in.
 func GenerateModel(ctx context.Context, m *model.Model, n int, seed uint64, path string, h vcf.Header, keep []int) error {
+	return GenerateModelCohort(ctx, m, n, nil, seed, path, h, keep)
+}
+
+// GenerateModelCohort is GenerateModel with the population label of each
+// synthetic individual (model.Cohort; nil: GenerateModel).
+func GenerateModelCohort(ctx context.Context, m *model.Model, n int, cohort []int, seed uint64, path string, h vcf.Header, keep []int) error {
 	if n < 1 {
 		return fmt.Errorf("model: number of individuals must be ≥ 1, got %d", n)
 	}
@@ -201,7 +207,7 @@ func GenerateModel(ctx context.Context, m *model.Model, n int, seed uint64, path
 	var sel []int8
 	progress := progressOf(ctx)
 	progress(model.Progress{Phase: "generate", Total: n})
-	err = m.GenerateChunks(ctx, n, seed, func(lo, rows int, dos []int8) error {
+	err = m.GenerateCohortChunks(ctx, n, cohort, seed, func(lo, rows int, dos []int8) error {
 		defer progress(model.Progress{Phase: "generate", Step: lo + rows, Total: n})
 		if keep != nil {
 			sel = sel[:0]

@@ -54,7 +54,11 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 		copts.Workers = runtime.GOMAXPROCS(0)
 	}
 	t0 := time.Now()
-	plan, err := chrom.NewPlan(ctx, d.Train, n, copts)
+	var lab *model.Labelling
+	if d.Panel != nil {
+		lab = d.labelling()
+	}
+	plan, err := chrom.NewPlanLabelled(ctx, d.Train, n, copts, lab)
 	if err != nil {
 		return nil, err
 	}
@@ -87,6 +91,9 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 	ropts := o.Report
 	ropts.Seed = stageSeed(j.seed, stageReport)
 	ropts.Panel = d.populations()
+	if plan.Cohort != nil {
+		ropts.SynthLabels = synthGroups(plan.Mixture.LabelTable, plan.Cohort[:nm])
+	}
 	// The chromosome overview: per-window LD and allele-frequency errors
 	// (pairs as chrom.Evaluate's, < 50 SNPs apart) and the zoom heatmaps
 	// (report.WindowHeatmap, 64 × 64 cells), window by window.
@@ -163,6 +170,11 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 	if o.OutFormat != FormatPLINK {
 		NoteIndex(j.log, SynthFile, all.Sites)
 	}
+	if plan.Cohort != nil {
+		if err := WriteSynthPanel(j.out.Path(SynthPanelFile), plan.Mixture.LabelTable, plan.Cohort); err != nil {
+			return nil, err
+		}
+	}
 	if err := fw.Close(); err != nil {
 		return nil, err
 	}
@@ -193,6 +205,14 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 		return nil, err
 	}
 	met.Notes = append(met.Notes, d.TestNotes...)
+	if plan.Cohort != nil && d.HeldOut() {
+		// Population metrics on the representative window, as the
+		// standard sections.
+		sub := &Data{Panel: d.Panel, Train: d.Train.SiteRange(rep.CoreStart, rep.End), Test: d.Test.SiteRange(rep.CoreStart, rep.End)}
+		if err := sub.evaluatePopulations(met, repSynth, plan.Mixture.LabelTable, plan.Cohort[:nm], met.Options.PCs, ropts.Seed^0x706f70); err != nil {
+			return nil, err
+		}
+	}
 	if cm == nil {
 		ov = nil
 	} else {
@@ -331,11 +351,33 @@ func WindowedModelInfo(path string) (numTrain, numSites int, err error) {
 // memory is bounded independently of n (see siteSpill); the candidate
 // selecting ones hold a window's candidates for all n individuals.
 func GenerateWindowed(ctx context.Context, path string, n int, seed uint64, out, cmdline string) error {
+	_, _, err := GenerateWindowedCohort(ctx, path, nil, n, seed, out, cmdline)
+	return err
+}
+
+// GenerateWindowedCohort is GenerateWindowed for a cohort of the
+// populations reqs asks for (model.ParseRequests; n is the cohort size
+// unless the requests are counted; none: the training composition of a
+// labelled model, exactly GenerateWindowed's cohort for an unlabelled one).
+// It returns the model's labels and each synthetic individual's label
+// (nil for an unlabelled model).
+func GenerateWindowedCohort(ctx context.Context, path string, reqs []model.Request, n int, seed uint64, out, cmdline string) (labels []model.Label, cohort []int, err error) {
 	fr, err := chrom.OpenFile(path)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	defer fr.Close()
+	hdr := fr.Header()
+	if cohort, err = hdr.Mixture.Cohort(reqs, n, hdr.Options.MinClusterSize); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if cohort != nil {
+		n, labels = len(cohort), hdr.Mixture.LabelTable
+	}
+	return labels, cohort, generateWindowedBody(ctx, fr, cohort, n, seed, out, cmdline)
+}
+
+func generateWindowedBody(ctx context.Context, fr *chrom.FileReader, cohort []int, n int, seed uint64, out, cmdline string) error {
 	hdr := fr.Header()
 	progress := progressOf(ctx)
 	progress(model.Progress{Phase: "generate", Total: len(hdr.Windows)})
@@ -367,7 +409,7 @@ func GenerateWindowed(ctx context.Context, path string, n int, seed uint64, out,
 			return err
 		}
 		defer sp.close()
-		err = chrom.GenerateStream(ctx, hdr.PCA, hdr.Mixture, n, hdr.Options.Oversample, hdr.Options.Conditioning, seed, next,
+		err = chrom.GenerateStreamCohort(ctx, hdr.PCA, hdr.Mixture, n, cohort, hdr.Options.Oversample, hdr.Options.Conditioning, seed, next,
 			func(_ chrom.Window, lo, rows int, core []int8) error { return sp.add(lo, rows, core) },
 			func(win chrom.Window) error {
 				defer progress(model.Progress{Phase: "generate", Step: win.Index + 1, Total: len(hdr.Windows)})
@@ -379,7 +421,7 @@ func GenerateWindowed(ctx context.Context, path string, n int, seed uint64, out,
 		return w.Close()
 	}
 	// Candidate selection needs every candidate of a window at once.
-	err = chrom.Generate(ctx, hdr.PCA, hdr.Mixture, n, hdr.Options.Oversample, hdr.Options.Conditioning, seed, next, func(wd chrom.WindowDone) error {
+	err = chrom.GenerateCohort(ctx, hdr.PCA, hdr.Mixture, n, cohort, hdr.Options.Oversample, hdr.Options.Conditioning, seed, next, func(wd chrom.WindowDone) error {
 		defer progress(model.Progress{Phase: "generate", Step: wd.Window.Index + 1, Total: len(hdr.Windows)})
 		for v := 0; v < wd.Window.Core(); v++ {
 			if err := w.Write(hdr.Sites[wd.Window.CoreStart+v], wd.Core[v*n:(v+1)*n], nil); err != nil {

@@ -1,0 +1,92 @@
+package report
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gousynth/gousynth/vcf"
+)
+
+func TestHudsonFst(t *testing.T) {
+	// One site: pa 0.2, pb 0.6 in 10 and 20 individuals.
+	pa, pb := 0.2, 0.6
+	num := (pa-pb)*(pa-pb) - pa*(1-pa)/19 - pb*(1-pb)/39
+	den := pa*(1-pb) + pb*(1-pa)
+	if got := HudsonFst([]float64{pa, 0, math.NaN()}, []float64{pb, 0, 0.5}, 10, 20); math.Abs(got-num/den) > 1e-12 {
+		t.Errorf("HudsonFst = %g, want %g (monomorphic and NaN sites skipped)", got, num/den)
+	}
+	if got := HudsonFst([]float64{0, 1}, []float64{0, 1}, 5, 5); !math.IsNaN(got) {
+		t.Errorf("HudsonFst of monomorphic sites = %g, want NaN", got)
+	}
+}
+
+// labelledCohort draws n individuals per population over d SNPs of two
+// populations whose frequencies differ (Balding–Nichols-like).
+func labelledCohort(rng *rand.Rand, n, d int, pA, pB []float64, prefix string) (*vcf.Genotypes, []string) {
+	g := &vcf.Genotypes{Sites: make([]vcf.Site, d), Samples: make([]string, 2*n), Dosage: make([]int8, 2*n*d)}
+	lab := make([]string, 2*n)
+	for i := range g.Samples {
+		g.Samples[i] = prefix + string(rune('a'+i%26)) + string(rune('a'+i/26%26)) + string(rune('a'+i/676))
+		lab[i] = []string{"A", "B"}[i/n]
+	}
+	for v := 0; v < d; v++ {
+		g.Sites[v] = vcf.Site{Chrom: "1", Pos: 100 + v, ID: ".", Ref: "A", Alt: "C"}
+		for i := 0; i < 2*n; i++ {
+			p := pA[v]
+			if i >= n {
+				p = pB[v]
+			}
+			for h := 0; h < 2; h++ {
+				if rng.Float64() < p {
+					g.Dosage[v*2*n+i]++
+				}
+			}
+		}
+	}
+	return g, lab
+}
+
+func TestEvaluatePopulations(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	const d = 200
+	pA, pB := make([]float64, d), make([]float64, d)
+	for v := range pA {
+		pA[v] = 0.05 + 0.9*rng.Float64()
+		pB[v] = math.Min(0.95, math.Max(0.05, pA[v]+0.3*rng.NormFloat64()))
+	}
+	train, lr := labelledCohort(rng, 100, d, pA, pB, "r")
+	test, lt := labelledCohort(rng, 40, d, pA, pB, "t")
+	synth, ls := labelledCohort(rng, 80, d, pA, pB, "s") // a perfect generator
+	res, err := EvaluatePopulations(test, synth, train, lt, ls, lr, 4, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Labels) != 2 || len(res.Fst) != 1 || len(res.Metrics) != 5 {
+		t.Fatalf("%d labels, %d Fst pairs, %d metrics; want 2, 1, 5", len(res.Labels), len(res.Fst), len(res.Metrics))
+	}
+	for _, m := range res.Metrics[:2] {
+		if math.Abs(m.Value-m.Floor) > 0.03 || m.Value < 0.8 {
+			t.Errorf("%s = %.3f, floor %.3f: a perfect generator is at the floor", m.Name, m.Value, m.Floor)
+		}
+	}
+	f := res.Fst[0]
+	if f.RelErr > 0.15 || f.Test < 0.05 {
+		t.Errorf("Fst synthetic %.4f, test %.4f, training %.4f", f.Synth, f.Test, f.Train)
+	}
+	// Swapping the synthetic labels moves the per-label allele frequencies
+	// off and the PC positions far from the floor.
+	for i := range ls {
+		ls[i] = map[string]string{"A": "B", "B": "A"}[ls[i]]
+	}
+	bad, err := EvaluatePopulations(test, synth, train, lt, ls, lr, 4, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := bad.Metrics[0]; m.Value > m.Floor-0.05 {
+		t.Errorf("swapped labels: %s = %.3f, floor %.3f", m.Name, m.Value, m.Floor)
+	}
+	if m := bad.Metrics[2]; m.Ratio < 3 {
+		t.Errorf("swapped labels: %s ratio %.2f", m.Name, m.Ratio)
+	}
+}
