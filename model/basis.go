@@ -93,12 +93,78 @@ var ErrNoVariance = errors.New("model: training data have no variance")
 // never decomposing a rank-deficient d×d matrix. It keeps at most
 // MaxBasisRank(n, d) directions and sets Resid when it drops any.
 func NewBasis(x *mat.Dense, standardise bool) (*Basis, error) {
+	return newBasisFor(x, standardise, false)
+}
+
+// NewPrivateBasis is NewBasis with the choices of Config.Private for
+// d > n/2 (they change nothing when no direction is dropped): it keeps only
+// as many leading directions as a split-half model-file probe allows
+// (privateRank, PrivateProbeAUC) and gives each residual block the
+// covariance of an AR fit along its SNPs (ResidARLags predecessors)
+// instead of the full block covariance.
+func NewPrivateBasis(x *mat.Dense, standardise bool) (*Basis, error) {
+	return newBasisFor(x, standardise, true)
+}
+
+func newBasisFor(x *mat.Dense, standardise, private bool) (*Basis, error) {
 	n, d := x.Dims()
-	return newBasis(x, standardise, MaxBasisRank(n, d))
+	return newBasisOpts(x, standardise, defaultBasisOpts(n, d, private))
+}
+
+// PrivateProbeAUC is the largest split-half model-file probe AUC that
+// NewBasis accepts when it drops directions (privateRank).
+const PrivateProbeAUC = 0.55
+
+// ResidARLags returns the number of predecessors of the AR fit of NewBasis's
+// residual blocks for n training individuals and d SNPs:
+// round(n/(5√d)), between 1 and 16. The likelihood-ratio attack on the
+// model's density gains about lags·√(2d)/n standard deviations
+// (d·(lags+1) free parameters); this keeps it near 0.2.
+func ResidARLags(n, d int) int {
+	return min(16, max(1, int(math.Round(float64(n)/(5*math.Sqrt(float64(d)))))))
+}
+
+// defaultBasisOpts are the choices of NewBasis (private: NewPrivateBasis)
+// for n individuals and d SNPs.
+func defaultBasisOpts(n, d int, private bool) basisOpts {
+	o := basisOpts{maxRank: MaxBasisRank(n, d), block: ResidBlockSize(n)}
+	if private {
+		o.arLags, o.probeAUC = ResidARLags(n, d), PrivateProbeAUC
+	}
+	return o
+}
+
+// basisOpts are the choices of newBasisOpts: at most maxRank directions,
+// residual blocks of block SNPs, residual taper scale taper (SNPs; 0 = none).
+type basisOpts struct {
+	maxRank, block int
+	taper          float64
+	arLags         int // > 0: the residual block covariance is that of an AR(arLags) fit (banded precision)
+	// probeAUC > 0: when directions are dropped, keep only as many as a
+	// split-half model-file probe allows (privateRank).
+	probeAUC float64
+}
+
+// privateRank returns the number of leading directions to keep given the
+// split-half probe AUCs of halfProbeAUCs (auc[k-1] for k directions): the
+// largest k whose AUC and every smaller k's is at most target, at least 1.
+func privateRank(auc []float64, target float64) int {
+	k := 0
+	for k < len(auc) && auc[k] <= target {
+		k++
+	}
+	return max(1, k)
 }
 
 // newBasis is NewBasis keeping at most maxRank directions.
 func newBasis(x *mat.Dense, standardise bool, maxRank int) (*Basis, error) {
+	n, _ := x.Dims()
+	return newBasisOpts(x, standardise, basisOpts{maxRank: maxRank, block: ResidBlockSize(n)})
+}
+
+// newBasisOpts is NewBasis with explicit options.
+func newBasisOpts(x *mat.Dense, standardise bool, o basisOpts) (*Basis, error) {
+	maxRank := o.maxRank
 	n, d := x.Dims()
 	if n < 2 {
 		return nil, fmt.Errorf("model: need at least 2 individuals, got %d", n)
@@ -175,6 +241,9 @@ func newBasis(x *mat.Dense, standardise bool, maxRank int) (*Basis, error) {
 	truncated := false
 	if len(keep) > maxRank {
 		keep, truncated = keep[:maxRank], true
+		if o.probeAUC > 0 {
+			keep = keep[:privateRank(halfProbeAUCs(xc, len(keep)), o.probeAUC)]
+		}
 	}
 	b.U = mat.NewDense(d, len(keep), nil)
 	b.Lambda = make([]float64, len(keep))
@@ -200,7 +269,7 @@ func newBasis(x *mat.Dense, standardise bool, maxRank int) (*Basis, error) {
 		// Residual covariance of a block: Σ_bb − U_b diag(λ) U_bᵀ, a principal
 		// submatrix of the (PSD) covariance of the dropped directions.
 		b.Resid = make([]float64, d)
-		b.ResidBlock = min(d, ResidBlockSize(n))
+		b.ResidBlock = min(d, max(1, o.block))
 		for _, bl := range b.residBlocks() {
 			lo, hi := bl[0], bl[1]
 			m := hi - lo
@@ -215,8 +284,14 @@ func newBasis(x *mat.Dense, standardise bool, maxRank int) (*Basis, error) {
 					for c, l := range b.Lambda {
 						v -= up[c] * uq[c] * l
 					}
+					if o.taper > 0 && q != p {
+						v *= math.Exp(-float64(q-p) / o.taper)
+					}
 					r.SetSym(p, q, v)
 				}
+			}
+			if o.arLags > 0 {
+				arCompletion(&r, o.arLags)
 			}
 			var es mat.EigenSym
 			if !es.Factorize(&r, true) {
@@ -348,4 +423,181 @@ func (b *Basis) Decode(y *mat.Dense) *mat.Dense {
 		}
 	}
 	return &x
+}
+
+// arCompletion replaces the covariance r (m×m) by the covariance of its
+// AR(lags) fit along the SNPs: each SNP regressed on at most lags
+// predecessors (with a 1e-6 relative ridge). The result equals r on the
+// band |p − q| ≤ lags and has a banded inverse (the maximum-entropy
+// completion of the band): m·(lags+1) free parameters instead of
+// m(m+1)/2.
+func arCompletion(r *mat.SymDense, lags int) {
+	m := r.SymmetricDim()
+	// e = A⁻¹ D^½ z with A unit lower triangular: e_p = Σ φ_pq e_q + √v_p z_p.
+	phi := make([][]float64, m)
+	v := make([]float64, m)
+	for p := 0; p < m; p++ {
+		lo := max(0, p-lags)
+		k := p - lo
+		v[p] = math.Max(0, r.At(p, p))
+		if k == 0 {
+			continue
+		}
+		a := mat.NewSymDense(k, nil)
+		bv := mat.NewVecDense(k, nil)
+		for i := 0; i < k; i++ {
+			for j := i; j < k; j++ {
+				a.SetSym(i, j, r.At(lo+i, lo+j))
+			}
+			a.SetSym(i, i, a.At(i, i)*(1+1e-6)+1e-12)
+			bv.SetVec(i, r.At(lo+i, p))
+		}
+		var ch mat.Cholesky
+		if !ch.Factorize(a) {
+			continue
+		}
+		var x mat.VecDense
+		if err := ch.SolveVecTo(&x, bv); err != nil {
+			continue
+		}
+		phi[p] = x.RawVector().Data
+		v[p] = math.Max(0, r.At(p, p)-mat.Dot(bv, &x))
+	}
+	// L = A⁻¹ D^½ column by column (forward substitution), C = L Lᵀ.
+	L := mat.NewDense(m, m, nil)
+	for c := 0; c < m; c++ {
+		L.Set(c, c, math.Sqrt(v[c]))
+		for p := c + 1; p < m; p++ {
+			lo := max(0, p-lags)
+			var s float64
+			for i, f := range phi[p] {
+				s += f * L.At(lo+i, c)
+			}
+			L.Set(p, c, s)
+		}
+	}
+	var c mat.SymDense
+	c.SymOuterK(1, L)
+	r.CopySym(&c)
+}
+
+// halfProbeAUCs fits principal directions on one half of the centred,
+// scaled rows xc (n×d; the even positions of a fixed permutation) and
+// returns, for k = 1…kmax, the AUC of the model-file probe (OutsideSpan of
+// a basis of the first k directions) with that half as members and the
+// other half as non-members: the membership leak of keeping k directions,
+// measured on the training data themselves at half the training size
+// (which leaks more than the full size, so it is conservative).
+func halfProbeAUCs(xc *mat.Dense, kmax int) []float64 {
+	n, d := xc.Dims()
+	perm := rand.New(rand.NewPCG(0x68616c66, 1)).Perm(n)
+	h := n / 2
+	if h < 2 || n-h < 2 {
+		return nil
+	}
+	mean := make([]float64, d)
+	for _, i := range perm[:h] {
+		for j, v := range xc.RawRowView(i) {
+			mean[j] += v / float64(h)
+		}
+	}
+	z := mat.NewDense(n, d, nil) // rows in permuted order, centred by the half's mean
+	for a, i := range perm {
+		row := z.RawRowView(a)
+		for j, v := range xc.RawRowView(i) {
+			row[j] = v - mean[j]
+		}
+	}
+	half := z.Slice(0, h, 0, d)
+	var gram mat.SymDense
+	gram.SymOuterK(1, half)
+	var es mat.EigenSym
+	if !es.Factorize(&gram, true) {
+		return nil
+	}
+	vals := es.Values(nil)
+	var gv mat.Dense
+	es.VectorsTo(&gv)
+	kmax = min(kmax, h-1)
+	// Directions in descending order of eigenvalue: u_c = halfᵀ v_c / √λ_c.
+	v := mat.NewDense(h, kmax, nil)
+	for c := 0; c < kmax; c++ {
+		i := len(vals) - 1 - c
+		f := 0.0
+		if vals[i] > 1e-12*vals[len(vals)-1] {
+			f = 1 / math.Sqrt(vals[i])
+		}
+		for a := 0; a < h; a++ {
+			v.Set(a, c, gv.At(a, i)*f)
+		}
+	}
+	var u mat.Dense
+	u.Mul(half.T(), v) // d × kmax, orthonormal columns
+	var p mat.Dense
+	p.Mul(z, &u) // n × kmax projections
+	out := make([]float64, kmax)
+	norm := make([]float64, n)
+	for a := 0; a < n; a++ {
+		row := z.RawRowView(a)
+		norm[a] = floats64Dot(row, row)
+	}
+	cum := make([]float64, n)
+	mem, non := make([]float64, h), make([]float64, n-h)
+	for c := 0; c < kmax; c++ {
+		for a := 0; a < n; a++ {
+			q := p.At(a, c)
+			cum[a] += q * q
+			s := 0.0
+			if norm[a] > 0 {
+				s = math.Max(0, norm[a]-cum[a]) / norm[a]
+			}
+			if a < h {
+				mem[a] = -s
+			} else {
+				non[a-h] = -s
+			}
+		}
+		out[c] = aucHigher(mem, non)
+	}
+	return out
+}
+
+func floats64Dot(a, b []float64) float64 {
+	var s float64
+	for i, v := range a {
+		s += v * b[i]
+	}
+	return s
+}
+
+// aucHigher returns P(pos > neg) (ties ½) by sorting.
+func aucHigher(pos, neg []float64) float64 {
+	type it struct {
+		v   float64
+		pos bool
+	}
+	all := make([]it, 0, len(pos)+len(neg))
+	for _, v := range pos {
+		all = append(all, it{v, true})
+	}
+	for _, v := range neg {
+		all = append(all, it{v, false})
+	}
+	sort.Slice(all, func(a, b int) bool { return all[a].v < all[b].v })
+	var rankSum float64
+	for i := 0; i < len(all); {
+		j := i
+		for j < len(all) && all[j].v == all[i].v {
+			j++
+		}
+		r := float64(i+j+1) / 2 // mean 1-based rank of the tie group
+		for k := i; k < j; k++ {
+			if all[k].pos {
+				rankSum += r
+			}
+		}
+		i = j
+	}
+	np, nn := float64(len(pos)), float64(len(neg))
+	return (rankSum - np*(np+1)/2) / (np * nn)
 }

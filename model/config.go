@@ -81,7 +81,24 @@ type Config struct {
 	CalibrationSize int
 	LDWindow        int
 	LDRidge, LDGain float64
+
+	// Private (fit time only) makes the model file and the synthetic
+	// cohort leak less membership when there are more SNPs than half the
+	// training individuals, at a cost in fidelity (docs/privacy.md): the
+	// basis keeps only as many directions as a split-half model-file probe
+	// allows and models the rest with AR residual blocks
+	// (NewPrivateBasis), and NetMinTime defaults to PrivateNetMinTime.
+	Private bool `json:",omitempty"`
+	// NetMinTime is the diffusion time below which the GOU/VP score
+	// network is neither trained nor used (the exact Gaussian score takes
+	// over): a network that resolves individual training points at small
+	// noise levels pulls samples towards them. 0: used at every time.
+	NetMinTime float64 `json:",omitempty"`
 }
+
+// PrivateNetMinTime is the NetMinTime that Config.Private sets when none is
+// given.
+const PrivateNetMinTime = 0.05
 
 // DefaultConfig returns the default settings for process ("gou" or "vp").
 func DefaultConfig(process string) Config {
@@ -159,6 +176,9 @@ func (c Config) Validate() error {
 	}
 	if !(c.Eps > 0 && c.T > c.Eps) {
 		return bad("need 0 < eps < T (got eps=%g T=%g)", c.Eps, c.T)
+	}
+	if !(c.NetMinTime >= 0 && c.NetMinTime < c.T) {
+		return bad("NetMinTime must be in [0, T) (got %g, T=%g)", c.NetMinTime, c.T)
 	}
 	if c.NetDims < 0 || c.Hidden < 1 || c.Layers < 1 {
 		return bad("network needs NetDims ≥ 0, Hidden ≥ 1, Layers ≥ 1")

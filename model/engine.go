@@ -102,10 +102,10 @@ func init() {
 			}
 			beta = 2 * c.B * s / float64(len(lambda))
 		}
-		return &diagEngine{p: NewGOU(lambda, c.A, c.B, c.Gamma, beta, c.T, c.Eps), lambda: lambda}, nil
+		return &diagEngine{p: NewGOU(lambda, c.A, c.B, c.Gamma, beta, c.T, c.Eps), lambda: lambda, tmin: c.NetMinTime}, nil
 	})
 	RegisterProcess("vp", true, func(c Config, lambda []float64) (Process, error) {
-		return &diagEngine{p: &VP{Beta0: c.Beta0, Beta1: c.Beta1, T: c.T, Eps: c.Eps}, lambda: lambda}, nil
+		return &diagEngine{p: &VP{Beta0: c.Beta0, Beta1: c.Beta1, T: c.T, Eps: c.Eps}, lambda: lambda, tmin: c.NetMinTime}, nil
 	})
 }
 
@@ -115,9 +115,11 @@ func init() {
 // −y/(m²λ+s) − residual/√s: exact for Gaussian data with a zero network, so
 // LD is right by construction and the network learns only what is not
 // Gaussian. Network inputs are y/√(m²λ+s) (unit variance at every t).
+// Below tmin (Config.NetMinTime) the network is neither trained nor used.
 type diagEngine struct {
 	p      DiagProcess
 	lambda []float64
+	tmin   float64
 }
 
 func (e *diagEngine) Kind() string                { return e.p.Kind() }
@@ -137,7 +139,7 @@ func (e *diagEngine) Batch(rng *rand.Rand, data *LatentData, k, batch int, in []
 	for b := 0; b < batch; b++ {
 		// Stratified times: one per stratum of [0,1), lower variance.
 		u := (float64(b) + rng.Float64()) / float64(batch)
-		tt := trainTime(eps, T, u)
+		tt := trainTime(max(eps, e.tmin), T, u)
 		t[b] = tt
 		row := data.Y[rng.IntN(data.N)*data.R:]
 		for i := 0; i < k; i++ {
@@ -222,7 +224,8 @@ func (e *diagEngine) Sample(ctx context.Context, spec SampleSpec) ([]float64, er
 			v[i] = e.gaussVar(i, t)
 			isd[i] = 1 / math.Sqrt(e.p.Var(i, t))
 		}
-		if k > 0 {
+		useNet := k > 0 && t >= e.tmin
+		if useNet {
 			for a := 0; a < n; a++ {
 				tv[a] = t
 				for i := 0; i < k; i++ {
@@ -235,6 +238,9 @@ func (e *diagEngine) Sample(ctx context.Context, spec SampleSpec) ([]float64, er
 			ya, sa := y[a*r:(a+1)*r], sc[a*r:(a+1)*r]
 			for i := range ya {
 				sa[i] = -ya[i] / v[i]
+			}
+			if !useNet {
+				continue
 			}
 			for i := 0; i < k; i++ {
 				sa[i] -= float64(out[a*k+i]) * isd[i]

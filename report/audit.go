@@ -25,6 +25,12 @@ type AuditOptions struct {
 	// (model.Basis.OutsideSpan). With held-out individuals it becomes the
 	// "model-file probe" attack. It never sees the synthetic cohort.
 	ModelProbe func(dosage []float64) float64 `json:"-"`
+	// ModelDensity, when not nil, is a likelihood-ratio membership score of
+	// one real individual's dosage vector (NaN where missing) under the
+	// model's own density: higher means more likely a training member
+	// (model.Basis.DensityScore). With held-out individuals it becomes the
+	// "model density" attack (density_mia_auc).
+	ModelDensity func(dosage []float64) float64 `json:"-"`
 }
 
 // AttackResult is one membership-inference attack: training members against
@@ -133,6 +139,19 @@ func RunAudit(train, synth, test *vcf.Genotypes, opts AuditOptions) (*Audit, err
 		a.Metrics = append(a.Metrics, Metric{Name: "probe_mia_auc", Value: v, Floor: math.NaN(), Ratio: math.NaN(), Better: BetterHalf,
 			Description: "membership-inference AUC of the model-file probe −(share of the dosage vector outside the model's basis span), training members vs held-out non-members; 0.5 means no leak"})
 	}
+	var densityROC []ROCPoint
+	if opts.ModelDensity != nil {
+		v := math.NaN()
+		if test != nil {
+			neg := func(x []float64) float64 { return -opts.ModelDensity(x) }
+			mem, non := probeScores(train, neg), probeScores(test, neg)
+			v, densityROC = AUC(mem, non), ROC(mem, non)
+		} else {
+			a.Notes = append(a.Notes, "the model-density attack needs held-out individuals (--test)")
+		}
+		a.Metrics = append(a.Metrics, Metric{Name: "density_mia_auc", Value: v, Floor: math.NaN(), Ratio: math.NaN(), Better: BetterHalf,
+			Description: "membership-inference AUC of a likelihood-ratio test on the model's own density (log-density of the model's Gaussian part over its independent-SNP null), training members vs held-out non-members; 0.5 means no leak"})
+	}
 
 	g, reasons := privacyFindings(&Metrics{PrivacyAssessed: true, Privacy: a.Metrics})
 	if test == nil {
@@ -146,7 +165,7 @@ func RunAudit(train, synth, test *vcf.Genotypes, opts AuditOptions) (*Audit, err
 		for _, at := range []struct {
 			name, metric string
 			roc          []ROCPoint
-		}{{"nearest distance", "mia_auc", plots.MIAROC}, {"distance ratio", "ratio_mia_auc", plots.RatioROC}, {"model-file probe", "probe_mia_auc", probeROC}} {
+		}{{"nearest distance", "mia_auc", plots.MIAROC}, {"distance ratio", "ratio_mia_auc", plots.RatioROC}, {"model-file probe", "probe_mia_auc", probeROC}, {"model density", "density_mia_auc", densityROC}} {
 			x, _ := a.Get(at.metric)
 			if at.roc == nil {
 				continue

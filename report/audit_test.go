@@ -175,3 +175,56 @@ func TestRunAuditModelProbe(t *testing.T) {
 		})
 	}
 }
+
+// TestRunAuditModelDensity: a density score that recognises training
+// individuals (higher the closer one is) is an attack of AUC 1 and makes the
+// verdict poor; a constant score has AUC 0.5. Both attacks of the model file
+// are reported when both scores are given.
+func TestRunAuditModelDensity(t *testing.T) {
+	train, test, _ := fixture(t, 400, 60)
+	fresh, rest := splitCohort(test, 60)
+	d := train.NumSites()
+	rows := make([][]float64, train.NumSamples())
+	for s := range rows {
+		rows[s] = make([]float64, d)
+		for v := 0; v < d; v++ {
+			rows[s][v] = float64(train.Row(v)[s])
+		}
+	}
+	oracle := func(x []float64) float64 {
+		best := math.Inf(1)
+		for _, r := range rows {
+			dist := 0.0
+			for j := range x {
+				dist += math.Abs(x[j] - r[j])
+			}
+			best = min(best, dist)
+		}
+		return -best
+	}
+	blind := func([]float64) float64 { return 1 }
+	for _, c := range []struct {
+		name    string
+		density func([]float64) float64
+		auc     float64
+		verdict string
+	}{{"oracle", oracle, 1, "poor"}, {"blind", blind, 0.5, "good"}} {
+		t.Run(c.name, func(t *testing.T) {
+			a, err := RunAudit(train, fresh, rest, AuditOptions{Seed: 3, ModelProbe: blind, ModelDensity: c.density})
+			if err != nil {
+				t.Fatal(err)
+			}
+			x, ok := a.Get("density_mia_auc")
+			if !ok || x.Value != c.auc || a.Verdict != c.verdict || len(a.Attacks) != 4 || a.Attacks[3].Name != "model density" {
+				t.Errorf("density AUC %v (present %v), verdict %s, %d attacks; want %v, %s, 4; reasons %q", x.Value, ok, a.Verdict, len(a.Attacks), c.auc, c.verdict, a.Reasons)
+			}
+		})
+	}
+	a, err := RunAudit(train, fresh, nil, AuditOptions{Seed: 3, ModelDensity: oracle})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x, ok := a.Get("density_mia_auc"); !ok || !math.IsNaN(x.Value) || len(a.Attacks) != 0 {
+		t.Errorf("without held-out individuals: density AUC %v (present %v), %d attacks; want NaN, none", x.Value, ok, len(a.Attacks))
+	}
+}

@@ -207,6 +207,9 @@ func WriteHTML(w io.Writer, m *Metrics, opts HTMLOptions) error {
 				fig(h2, e2, "The attacker's evidence: if training members sit closer to the synthetic cohort than held-out individuals do, the two distributions separate; overlapping distributions are the floor (no leak)."),
 				fig(roc, e3, "ROC of the membership-inference attack of mia_auc (a training member is called when its distance to the closest synthetic individual is small). The dashed diagonal is the floor: no better than guessing."))
 		}
+		if kf, ok, e := kinshipFigure(pd); ok || e != nil {
+			pg.DCRFigs = append(pg.DCRFigs, fig(kf.SVG, e, kf.Caption))
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("report: draw figures: %w", err)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"image"
 	"image/png"
+	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -37,7 +38,7 @@ func reportFixture(t testing.TB) *Metrics {
 // difference heatmaps; LD decay; allele frequencies, SFS, heterozygosity,
 // HWE deviation, genotype classes; 2 × 2 PCA; distance to the closest
 // training individual, distance to the closest synthetic individual, ROC.
-const wantHeatmaps, wantPlots = 2, 1 + 5 + 4 + 3
+const wantHeatmaps, wantPlots = 2, 1 + 5 + 4 + 4 // privacy: DCR, MIA distances, ROC, kinship
 
 var testProvenance = Provenance{
 	{Key: "input", Value: `cohort <script>alert("x")</script> & "quotes"`},
@@ -71,7 +72,7 @@ func TestWriteHTMLSelfContainedAndEscaped(t *testing.T) {
 	if n := strings.Count(html, `class="plot"`); n != wantPlots {
 		t.Errorf("%d plots, want %d", n, wantPlots)
 	}
-	for _, want := range []string{`<h3>LD</h3><div class="v">poor</div>`, `<h3>Allele frequencies</h3><div class="v">good</div>`, "AFR", "EUR", "held-out real test → training", "ld_r2_mae", "mia_auc"} {
+	for _, want := range []string{`<h3>LD</h3><div class="v">poor</div>`, `<h3>Allele frequencies</h3><div class="v">good</div>`, "AFR", "EUR", "held-out real test → training", "ld_r2_mae", "mia_auc", "Closest training relative (KING-robust kinship)"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("report lacks %q", want)
 		}
@@ -310,4 +311,17 @@ func varied(im image.Image) bool {
 		}
 	}
 	return false
+}
+
+// TestKinshipFigureSkipsUndefined: KING is NaN for an individual without
+// heterozygous calls; the kinship histogram leaves such values out (and
+// is left out when nothing is left).
+func TestKinshipFigureSkipsUndefined(t *testing.T) {
+	nan := math.NaN()
+	if _, ok, err := kinshipFigure(&PlotData{KinSynth: []float64{nan, 0.1, 0.02}, KinTest: []float64{0.05, nan}}); !ok || err != nil {
+		t.Errorf("figure drawn %v, error %v; want drawn", ok, err)
+	}
+	if _, ok, err := kinshipFigure(&PlotData{KinSynth: []float64{nan}, KinTest: []float64{0.05}}); ok || err != nil {
+		t.Errorf("only undefined synthetic values: figure drawn %v, error %v; want none", ok, err)
+	}
 }

@@ -162,6 +162,14 @@ func privacyFindings(m *Metrics) (int, []string) {
 			worse(1, fmt.Sprintf("model-file probe membership-inference AUC %.3f > %g", x.Value, GoodMIA))
 		}
 	}
+	if x, ok := m.Get("density_mia_auc"); ok && !math.IsNaN(x.Value) {
+		switch {
+		case x.Value > FairMIA:
+			worse(2, fmt.Sprintf("model-density (likelihood-ratio) membership-inference AUC %.3f > %g: keep the model file as private as the training data", x.Value, FairMIA))
+		case x.Value > GoodMIA:
+			worse(1, fmt.Sprintf("model-density (likelihood-ratio) membership-inference AUC %.3f > %g", x.Value, GoodMIA))
+		}
+	}
 	var notes []string
 	if x, ok := m.Get("kinship_related_share"); ok {
 		switch {

@@ -121,7 +121,7 @@ func runAudit(cmd *cobra.Command, fl *auditFlags) error {
 	}
 	opts := report.AuditOptions{Seed: global.seed, FloorSize: fl.floorSize}
 	if fl.model != "" {
-		if opts.ModelProbe, err = modelProbe(fl.model, synth, fl.synth); err != nil {
+		if opts.ModelProbe, opts.ModelDensity, err = modelProbe(fl.model, synth, fl.synth); err != nil {
 			return err
 		}
 	}
@@ -150,27 +150,34 @@ func runAudit(cmd *cobra.Command, fl *auditFlags) error {
 	return a.WriteText(out)
 }
 
-// modelProbe loads a single-model file and returns its membership probe
-// (model.Basis.OutsideSpan, missing calls at the model's mean dosage). The
-// model must hold the synthetic cohort's sites.
-func modelProbe(path string, synth *vcf.Genotypes, synthPath string) (func([]float64) float64, error) {
+// modelProbe loads a single-model file and returns its two membership
+// scores: the subspace probe (model.Basis.OutsideSpan, missing calls at
+// the model's mean dosage) and the likelihood-ratio score of the model's
+// own density (model.Basis.DensityScore). The model must hold the
+// synthetic cohort's sites.
+func modelProbe(path string, synth *vcf.Genotypes, synthPath string) (probe, density func([]float64) float64, err error) {
 	if pipeline.IsWindowedModel(path) {
-		return nil, fmt.Errorf("--model %s: a windowed model file; the model-file probe handles single models only (so far)", path)
+		return nil, nil, fmt.Errorf("--model %s: a windowed model file; the model-file probe handles single models only (so far)", path)
 	}
 	m, err := model.Load(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := report.SameSites(&vcf.Genotypes{Sites: m.Sites}, synth, "model "+path, synthPath); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	b := m.Basis
-	return func(x []float64) float64 {
+	dens, err := b.DensityScore()
+	if err != nil {
+		return nil, nil, fmt.Errorf("--model %s: %w", path, err)
+	}
+	probe = func(x []float64) float64 {
 		for j, v := range x {
 			if math.IsNaN(v) {
 				x[j] = b.Mean[j]
 			}
 		}
 		return b.OutsideSpan(x)
-	}, nil
+	}
+	return probe, dens, nil
 }

@@ -84,7 +84,7 @@ func TestAuditCommand(t *testing.T) {
 		// Plumbing only: the fixtures' training cohort is not the small
 		// model's training set, so any verdict is accepted.
 		{"with the model file", []string{"--train", f["train"], "--synth", "MSYNTH", "--test", f["test"], "--model", "MODEL", "--json", "OUT/a.json"}, 0,
-			[]string{"probe_mia_auc", "model-file probe"}, "good|fair|poor"},
+			[]string{"probe_mia_auc", "model-file probe", "density_mia_auc", "model density"}, "good|fair|poor"},
 		{"VCF given as --model", []string{"--train", f["train"], "--synth", "MSYNTH", "--model", f["train"]}, 1, []string{f["train"] + ": not a gousynth model file"}, ""},
 		{"missing --synth", []string{"--train", f["train"]}, 2, []string{"audit needs --train and --synth"}, ""},
 		{"negative --floor-size", []string{"--train", f["train"], "--synth", f["fresh"], "--floor-size", "-1"}, 2, []string{"--floor-size must be at least 0"}, ""},
@@ -139,7 +139,7 @@ func TestAuditCommand(t *testing.T) {
 			}
 			attacks := 2
 			if slices.Contains(c.args, "--model") {
-				attacks = 3
+				attacks = 4 // + the model-file probe and the model-density attack
 			}
 			if !slices.Contains(strings.Split(c.verdict, "|"), a.Verdict) || len(a.Attacks) != attacks || len(a.Attacks[0].ROC) < 2 {
 				t.Errorf("JSON verdict %q, %d attacks: want %q and %d with ROC curves", a.Verdict, len(a.Attacks), c.verdict, attacks)
