@@ -14,9 +14,9 @@ import (
 	gsmodel "github.com/gousynth/gousynth/model"
 )
 
-// This file backs the table "Errors and limits" of README.md: every class of
+// This file backs the table of docs/errors.md: every class of
 // bad input a user can give, what the command prints and its exit code.
-// Each row of the README names the subtest of TestErrorTable (or another
+// Each row of docs/errors.md names the subtest of TestErrorTable (or another
 // test) that checks it; keep the two in step.
 
 // errorFixtures are the bad input files of TestErrorTable, written once.
@@ -179,7 +179,7 @@ func modelVariants(t *testing.T, dir, good string) (truncated, corrupted, newer 
 	return
 }
 
-// TestErrorTable runs each row of the README's "Errors and limits" table:
+// TestErrorTable runs each row of docs/errors.md:
 // the exit code, words of the message (the file and line where there is
 // one) and, for every failure, that no output file was left behind.
 func TestErrorTable(t *testing.T) {

@@ -18,7 +18,7 @@ import (
 	"github.com/gousynth/gousynth/vcf"
 )
 
-// These tests back the rows of README.md's "Errors and limits" table about
+// These tests back the rows of docs/errors.md's table about
 // what gousynth must never destroy: links, FIFOs and devices given as
 // outputs, inputs given as outputs, an existing output directory after a
 // failed run, and the leftovers of a killed run.
