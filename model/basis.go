@@ -1,6 +1,8 @@
 package model
 
 import (
+	"github.com/gousynth/gousynth/internal/roc"
+
 	"errors"
 	"fmt"
 	"math"
@@ -557,7 +559,7 @@ func halfProbeAUCs(xc *mat.Dense, kmax int) []float64 {
 				non[a-h] = -s
 			}
 		}
-		out[c] = aucHigher(mem, non)
+		out[c] = roc.AUC(mem, non)
 	}
 	return out
 }
@@ -568,36 +570,4 @@ func floats64Dot(a, b []float64) float64 {
 		s += v * b[i]
 	}
 	return s
-}
-
-// aucHigher returns P(pos > neg) (ties ½) by sorting.
-func aucHigher(pos, neg []float64) float64 {
-	type it struct {
-		v   float64
-		pos bool
-	}
-	all := make([]it, 0, len(pos)+len(neg))
-	for _, v := range pos {
-		all = append(all, it{v, true})
-	}
-	for _, v := range neg {
-		all = append(all, it{v, false})
-	}
-	sort.Slice(all, func(a, b int) bool { return all[a].v < all[b].v })
-	var rankSum float64
-	for i := 0; i < len(all); {
-		j := i
-		for j < len(all) && all[j].v == all[i].v {
-			j++
-		}
-		r := float64(i+j+1) / 2 // mean 1-based rank of the tie group
-		for k := i; k < j; k++ {
-			if all[k].pos {
-				rankSum += r
-			}
-		}
-		i = j
-	}
-	np, nn := float64(len(pos)), float64(len(neg))
-	return (rankSum - np*(np+1)/2) / (np * nn)
 }

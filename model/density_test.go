@@ -1,6 +1,8 @@
 package model
 
 import (
+	"github.com/gousynth/gousynth/internal/roc"
+
 	"bytes"
 	"context"
 	"math"
@@ -34,7 +36,7 @@ func densityAUC(t *testing.T, x *mat.Dense, nTrain int, o basisOpts) (*Basis, fl
 			non = append(non, score(row))
 		}
 	}
-	return b, aucHigher(mem, non)
+	return b, roc.AUC(mem, non)
 }
 
 // TestDensityScore: the likelihood-ratio attack on the model's own density

@@ -19,7 +19,7 @@ func TestAdversarialAccuracyHalvesHand(t *testing.T) {
 func TestROC(t *testing.T) {
 	t.Run("hand", func(t *testing.T) {
 		got := ROC([]float64{3, 2, 2}, []float64{2, 1})
-		want := []ROCPoint{{0, 0}, {0, 1.0 / 3}, {0.5, 1}, {1, 1}}
+		want := []ROCPoint{{FPR: 0, TPR: 0}, {FPR: 0, TPR: 1.0 / 3}, {FPR: 0.5, TPR: 1}, {FPR: 1, TPR: 1}}
 		if len(got) != len(want) {
 			t.Fatalf("ROC %v, want %v", got, want)
 		}

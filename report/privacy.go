@@ -1,6 +1,8 @@
 package report
 
 import (
+	"github.com/gousynth/gousynth/internal/roc"
+
 	"math"
 	"math/bits"
 	"math/rand/v2"
@@ -190,20 +192,9 @@ func AdversarialAccuracyHalves(dTS, dTT, dST, dSS []float64) (aaTrain, aaSynth f
 }
 
 // AUC returns the area under the ROC curve of scores that should be higher
-// for positives than negatives, P(pos > neg) + ½P(pos = neg): the
-// trapezoidal area under ROC's points (ties move both rates at once, so
-// this is the Mann–Whitney statistic). It is NaN when either set is empty.
-func AUC(pos, neg []float64) float64 {
-	roc := ROC(pos, neg)
-	if roc == nil {
-		return math.NaN()
-	}
-	var area float64
-	for i := 1; i < len(roc); i++ {
-		area += (roc[i].FPR - roc[i-1].FPR) * (roc[i].TPR + roc[i-1].TPR) / 2
-	}
-	return area
-}
+// for positives than negatives, P(pos > neg) + ½P(pos = neg) (roc.AUC). It
+// is NaN when either set is empty.
+func AUC(pos, neg []float64) float64 { return roc.AUC(pos, neg) }
 
 // quantile returns the q-quantile (linear interpolation between order
 // statistics, as numpy's default) of x.
