@@ -28,7 +28,8 @@ import (
 //	body:
 //	  header   uint32 LE length n, then n bytes of UTF-8 JSON (fileHeader:
 //	           options, training size, number of sites and windows, PCs K,
-//	           the windows, the ancestry mixture with, for a fit with
+//	           the windows, the input's ##contig and ##reference lines,
+//	           the ancestry mixture with, for a fit with
 //	           population labels, each component's label and the label
 //	           table: names, super-populations, training counts)
 //	  sites    uint64 LE length n, then n bytes of text: one line per site,
@@ -85,6 +86,10 @@ type FileHeader struct {
 	PCA      *PCA // at float32 precision (PCA.Float32)
 	Mixture  *Mixture
 	NumTrain int
+	// Contigs and Reference are the training input's ##contig and
+	// ##reference lines (reference metadata), which generated VCFs repeat.
+	Contigs   []vcf.Contig
+	Reference string
 }
 
 type fileHeader struct {
@@ -94,6 +99,8 @@ type fileHeader struct {
 	PCs      int      `json:"pcs"`
 	Windows  []Window `json:"windows"`
 	Mixture  *Mixture `json:"mixture"`
+	Contigs   []vcf.Contig `json:"contigs,omitempty"`
+	Reference string       `json:"reference,omitempty"`
 }
 
 type fileWindow struct {
@@ -145,7 +152,7 @@ func NewFileWriter(w io.Writer, h *FileHeader) (*FileWriter, error) {
 		return nil, err
 	}
 	fw := &FileWriter{w: bufio.NewWriterSize(w, 1<<16), sum: sha256.New(), hdr: h}
-	js, err := json.Marshal(fileHeader{Options: h.Options, NumTrain: h.NumTrain, NumSites: len(h.Sites), PCs: h.PCA.K(), Windows: h.Windows, Mixture: h.Mixture})
+	js, err := json.Marshal(fileHeader{Options: h.Options, NumTrain: h.NumTrain, NumSites: len(h.Sites), PCs: h.PCA.K(), Windows: h.Windows, Mixture: h.Mixture, Contigs: h.Contigs, Reference: h.Reference})
 	if err != nil {
 		return nil, err
 	}
@@ -455,7 +462,7 @@ func (fr *FileReader) readHeader() (*FileHeader, error) {
 	}
 	// A site line has at least 10 bytes: the capacity is bounded by the
 	// section, not by the header's (unverified) count.
-	out := &FileHeader{Options: h.Options, Windows: h.Windows, Mixture: h.Mixture, NumTrain: h.NumTrain, Sites: make([]vcf.Site, 0, min(d, len(sites)/10))}
+	out := &FileHeader{Options: h.Options, Windows: h.Windows, Mixture: h.Mixture, NumTrain: h.NumTrain, Contigs: h.Contigs, Reference: h.Reference, Sites: make([]vcf.Site, 0, min(d, len(sites)/10))}
 	for len(sites) > 0 {
 		line, rest, ok := bytes.Cut(sites, []byte{'\n'})
 		if !ok {

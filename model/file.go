@@ -85,6 +85,11 @@ type fileHeader struct {
 	Labels          []Label `json:",omitempty"`
 	AnchorLabels    []int   `json:",omitempty"`
 	LabelThresholds bool    `json:",omitempty"` // per-label thresholds follow the thresholds
+	// The input's ##contig and ##reference lines (Model.Contigs,
+	// Reference), in any format version (readers ignore what they do not
+	// know).
+	Contigs   []vcf.Contig `json:",omitempty"`
+	Reference string       `json:",omitempty"`
 }
 
 // Save writes the model to path atomically.
@@ -101,7 +106,7 @@ func (m *Model) Encode() ([]byte, error) {
 	d, r := m.Basis.Dim(), m.Basis.Rank()
 	h := fileHeader{Config: m.Config, Sites: m.Sites, D: d, R: r, K: m.K, TrainN: m.TrainN,
 		Fingerprint: hex.EncodeToString(m.Fingerprint[:]), TrainLoss: m.TrainLoss,
-		Version: m.Version, Preprocess: m.Preprocess, InitKind: "marginal"}
+		Version: m.Version, Preprocess: m.Preprocess, InitKind: "marginal", Contigs: m.Contigs, Reference: m.Reference}
 	if m.Init != nil {
 		h.InitKind = m.Init.Kind
 		h.NumAnchors = len(m.Init.Weights)
@@ -375,7 +380,7 @@ func Decode(data []byte) (*Model, error) {
 		return nil, fmt.Errorf("%w: bad fingerprint", ErrCorrupt)
 	}
 	m := &Model{Config: h.Config, Sites: h.Sites, K: h.K, TrainN: h.TrainN, TrainLoss: h.TrainLoss,
-		Version: h.Version, Preprocess: h.Preprocess, Labels: h.Labels}
+		Version: h.Version, Preprocess: h.Preprocess, Labels: h.Labels, Contigs: h.Contigs, Reference: h.Reference}
 	copy(m.Fingerprint[:], fp)
 	b := &Basis{Mean: r.f64(h.D), Scale: r.f64(h.D), Lambda: r.f64(h.R)}
 	u := r.f32(h.D * h.R)

@@ -44,6 +44,11 @@ type Model struct {
 	Timings     []PhaseTime // wall time of each phase of this fit; not saved, so that model files are reproducible
 	Version     string      // gousynth version that fitted the model
 	Preprocess  string      // free-text summary supplied by the caller (filters, split)
+	// Contigs and Reference are the training input's ##contig lines and
+	// ##reference line (reference metadata, no individual's data), which
+	// generated VCFs repeat; nil and "" when the caller gives none.
+	Contigs   []vcf.Contig
+	Reference string
 	// Labels are the training populations of a model fitted with
 	// FitLabelled (names, super-populations, counts; see labels.go), nil
 	// otherwise. Init.Labels ties the anchors to them.

@@ -219,6 +219,7 @@ func (j *job) fitGenerateEvaluate(ctx context.Context, cfg model.Config, n int, 
 		return nil, err
 	}
 	m.Preprocess = d.Summary()
+	m.Contigs, m.Reference = d.Contigs, d.Reference
 	r := &modelRun{model: m, fitSeconds: time.Since(t0).Seconds()}
 	for _, pt := range m.Timings {
 		j.log.Info("fit phase", "phase", pt.Phase, "seconds", strconv.FormatFloat(pt.Seconds, 'f', 2, 64))

@@ -191,13 +191,9 @@ func GenerateModelCohort(ctx context.Context, m *model.Model, n int, cohort []in
 	for s := range h.Samples {
 		h.Samples[s] = fmt.Sprintf("SYN%06d", s+1)
 	}
-	h.Contigs = nil
-	seen := map[string]bool{}
-	for _, s := range sites {
-		if !seen[s.Chrom] {
-			seen[s.Chrom] = true
-			h.Contigs = append(h.Contigs, vcf.Contig{ID: s.Chrom})
-		}
+	h.Contigs = vcf.MergeContigs(m.Contigs, sites)
+	if m.Reference != "" {
+		h.ExtraLines = append([]string{m.Reference}, h.ExtraLines...)
 	}
 	sp, err := newSiteSpill(len(sites), n)
 	if err != nil {

@@ -119,7 +119,7 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 		return nil, err
 	}
 	defer mf.Abort()
-	fw, err := chrom.NewFileWriter(mf, &chrom.FileHeader{Options: copts, Sites: d.Train.Sites, Windows: plan.Windows, PCA: plan.PCA.Float32(), Mixture: plan.Mixture, NumTrain: d.Train.NumSamples()})
+	fw, err := chrom.NewFileWriter(mf, &chrom.FileHeader{Options: copts, Sites: d.Train.Sites, Windows: plan.Windows, PCA: plan.PCA.Float32(), Mixture: plan.Mixture, NumTrain: d.Train.NumSamples(), Contigs: d.Contigs, Reference: d.Reference})
 	if err != nil {
 		return nil, err
 	}
@@ -385,7 +385,7 @@ func generateWindowedBody(ctx context.Context, fr *chrom.FileReader, cohort []in
 	for s := range g.Samples {
 		g.Samples[s] = fmt.Sprintf("SYN%06d", s+1)
 	}
-	w, err := vcf.CreateOutput(out, synthHeader(g, cmdline, nil))
+	w, err := vcf.CreateOutput(out, synthHeader(g, cmdline, &Data{Contigs: hdr.Contigs, Reference: hdr.Reference}))
 	if err != nil {
 		return err
 	}
