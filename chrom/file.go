@@ -93,12 +93,12 @@ type FileHeader struct {
 }
 
 type fileHeader struct {
-	Options  Options  `json:"options"`
-	NumTrain int      `json:"num_train"`
-	NumSites int      `json:"num_sites"`
-	PCs      int      `json:"pcs"`
-	Windows  []Window `json:"windows"`
-	Mixture  *Mixture `json:"mixture"`
+	Options   Options      `json:"options"`
+	NumTrain  int          `json:"num_train"`
+	NumSites  int          `json:"num_sites"`
+	PCs       int          `json:"pcs"`
+	Windows   []Window     `json:"windows"`
+	Mixture   *Mixture     `json:"mixture"`
 	Contigs   []vcf.Contig `json:"contigs,omitempty"`
 	Reference string       `json:"reference,omitempty"`
 }
