@@ -101,6 +101,15 @@ func TestPopulationsEndToEnd(t *testing.T) {
 	if sup["TNY"] != 0 {
 		t.Errorf("%d synthetic individuals labelled with the 8-person population TINY", sup["TNY"])
 	}
+	// fit's report colours the synthetic individuals by their labels (an
+	// unlabelled cohort's PCA caption says they carry none).
+	html, err := os.ReadFile(filepath.Join(out, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(html), "Synthetic individuals carry no population labels") {
+		t.Error("fit --panel: the report's PCA plots do not colour the synthetic individuals by label")
+	}
 
 	m := filepath.Join(out, "model.gsy")
 	gen := filepath.Join(dir, "mix.vcf.gz")

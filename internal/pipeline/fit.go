@@ -366,8 +366,9 @@ func provenanceBase(o FitOptions, d *Data) report.Provenance {
 	return p
 }
 
-// FitOutputNames are the files a fit writes into its output directory, for
-// checking before any work that none of them is an input.
+// FitOutputNames are the files a fit may write into its output directory
+// (SynthPanelFile only for a fit with a panel), for checking before any
+// work that none of them is an input.
 func FitOutputNames() []string {
 	return FitOutputNamesFor(FormatVCF)
 }

@@ -117,7 +117,16 @@ func TestStreamedGenerateIsByteIdentical(t *testing.T) {
 		}
 		whole := filepath.Join(dir, "whole-single.vcf.gz")
 		h := vcf.Header{CommandLine: "test"}
-		if err := vcf.WriteGenotypes(whole, g, h); err != nil {
+		// GenerateModel declares the model's contigs (the input's).
+		hw := h
+		hw.Contigs = vcf.MergeContigs(m.Contigs, g.Sites)
+		if m.Reference != "" {
+			hw.ExtraLines = []string{m.Reference}
+		}
+		if len(m.Contigs) == 0 || hw.Contigs[0].Length == 0 {
+			t.Fatalf("the model holds contigs %v: no lengths from the input", m.Contigs)
+		}
+		if err := vcf.WriteGenotypes(whole, g, hw); err != nil {
 			t.Fatal(err)
 		}
 		for _, s := range spillSettings {
