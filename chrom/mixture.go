@@ -96,10 +96,15 @@ func FitMixture(scores *mat.Dense, k, minSize int, seed uint64) (*Mixture, error
 // individuals, 2.6 for all 2504). A real cohort's composition is a fact
 // about it that its synthetic copy, and any part of it, should keep.
 func (mx *Mixture) Sample(n int, rng *rand.Rand) *mat.Dense {
+	return mx.draw(mx.stratified(n), rng)
+}
+
+// draw returns one row per entry of comp: a draw from that component.
+func (mx *Mixture) draw(comp []int, rng *rand.Rand) *mat.Dense {
 	p := len(mx.Means[0])
-	out := mat.NewDense(n, p, nil)
+	out := mat.NewDense(len(comp), p, nil)
 	z := make([]float64, p)
-	for i, c := range mx.stratified(n) {
+	for i, c := range comp {
 		for j := range z {
 			z[j] = rng.NormFloat64()
 		}
@@ -403,22 +408,7 @@ func (mx *Mixture) SampleCohort(n int, cohort []int, rng *rand.Rand) (*mat.Dense
 			comp[rows[a]] = idx[c]
 		}
 	}
-	p := len(mx.Means[0])
-	out := mat.NewDense(n, p, nil)
-	z := make([]float64, p)
-	for i, c := range comp {
-		for j := range z {
-			z[j] = rng.NormFloat64()
-		}
-		for a := 0; a < p; a++ {
-			v := mx.Means[c][a]
-			for b := 0; b <= a; b++ {
-				v += mx.Chol[c][a*p+b] * z[b]
-			}
-			out.Set(i, a, v)
-		}
-	}
-	return out, nil
+	return mx.draw(comp, rng), nil
 }
 
 // CheckLabels reports labels of a decoded mixture that do not fit it.
