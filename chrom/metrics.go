@@ -120,17 +120,16 @@ type Evaluator struct {
 	buf          []int8
 	bufLo, bufHi int
 
-	ldDone    int // sites whose pairs to the right are compared
-	ldS, ldF  *ldAcc
-	pcaDone   int        // sites projected onto the PCs (a multiple of pcaChunk, or m)
-	ps        *mat.Dense // fs×K whole-chromosome synthetic scores
-	afS       []float64
-	ws        [][]float64 // per window, the fs×nk window scores (row-major)
-	privSNPs  []int
-	privNext  int
-	privDos   []int8 // fs per privacy SNP
-	nk        int
-	floorIdxs []int
+	ldDone   int // sites whose pairs to the right are compared
+	ldS, ldF *ldAcc
+	pcaDone  int        // sites projected onto the PCs (a multiple of pcaChunk, or m)
+	ps       *mat.Dense // fs×K whole-chromosome synthetic scores
+	afS      []float64
+	ws       [][]float64 // per window, the fs×nk window scores (row-major)
+	privSNPs []int
+	privNext int
+	privDos  []int8 // fs per privacy SNP
+	nk       int
 }
 
 // ldAcc sums absolute r² differences per pair distance, [inside,

@@ -107,7 +107,7 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 		ov.Append(wo) // with the window's zoom heatmaps
 		return nil
 	}
-	hdr := synthHeader(all, o.CommandLine, d)
+	hdr := synthHeader(all, o.CommandLine, d.Contigs, d.Reference)
 	hdr.ExtraLines = append(hdr.ExtraLines, fmt.Sprintf("##gousynthWindows=%d windowed models (target %d SNPs, overlap %d, conditioning %s)", len(plan.Windows), copts.WindowSNPs, copts.OverlapSNPs, copts.Conditioning))
 	w, err := vcf.CreateOutput(j.out.Path(o.synthFile()), hdr)
 	if err != nil {
@@ -132,20 +132,24 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 				return err
 			}
 		}
-		core := &vcf.Genotypes{Sites: all.Sites[win.CoreStart:win.End], Samples: all.Samples[:nm], Dosage: make([]int8, win.Core()*nm)}
-		for v := 0; v < win.Core(); v++ {
-			copy(core.Dosage[v*nm:(v+1)*nm], wd.Core[v*n:v*n+nm])
-		}
-		if ev != nil {
-			if err := ev.Add(win, wd.Core, n); err != nil {
-				return err
+		// The first nm individuals of the core, as the metrics compare
+		// (without held-out individuals, only the representative window's).
+		if ev != nil || win == rep {
+			core := &vcf.Genotypes{Sites: all.Sites[win.CoreStart:win.End], Samples: all.Samples[:nm], Dosage: make([]int8, win.Core()*nm)}
+			for v := 0; v < win.Core(); v++ {
+				copy(core.Dosage[v*nm:(v+1)*nm], wd.Core[v*n:v*n+nm])
 			}
-			if err := overview(win, core); err != nil {
-				return err
+			if ev != nil {
+				if err := ev.Add(win, core.Dosage, nm); err != nil {
+					return err
+				}
+				if err := overview(win, core); err != nil {
+					return err
+				}
 			}
-		}
-		if win == rep {
-			repSynth = core
+			if win == rep {
+				repSynth = core
+			}
 		}
 		if err := fw.WriteWindow(wd.Result); err != nil {
 			return err
@@ -385,7 +389,7 @@ func generateWindowedBody(ctx context.Context, fr *chrom.FileReader, cohort []in
 	for s := range g.Samples {
 		g.Samples[s] = fmt.Sprintf("SYN%06d", s+1)
 	}
-	w, err := vcf.CreateOutput(out, synthHeader(g, cmdline, &Data{Contigs: hdr.Contigs, Reference: hdr.Reference}))
+	w, err := vcf.CreateOutput(out, synthHeader(g, cmdline, hdr.Contigs, hdr.Reference))
 	if err != nil {
 		return err
 	}
