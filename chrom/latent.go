@@ -523,6 +523,10 @@ type gainMatcher struct {
 	n, d, lags, K  int
 	coef           *mat.Dense
 	scores, target []float64
+	// hap: dos holds haplotypes (n = 2 × people rows, person r/2's
+	// ancestry) and the model's draws become alleles
+	// (discretiseAlleles), not genotypes.
+	hap bool
 }
 
 func (g gainMatcher) run(ctx context.Context, lr *LatentResidual, rounds int, seed uint64) error {
@@ -531,6 +535,9 @@ func (g gainMatcher) run(ctx context.Context, lr *LatentResidual, rounds int, se
 	lat := make([]float64, M*g.K)
 	for c := 0; c < M; c++ {
 		i := c % g.n
+		if g.hap {
+			i /= 2
+		}
 		copy(lat[c*g.K:(c+1)*g.K], g.scores[i*g.K:(i+1)*g.K])
 	}
 	base := lr.arModel()
@@ -581,7 +588,13 @@ func (g gainMatcher) run(ctx context.Context, lr *LatentResidual, rounds int, se
 			return err
 		}
 		mean, sd := columnMeanSD(w)
-		sim := dosageBandCorr(regressDiscretise(w, g.coef, mean, sd, lat, M, g.K), M, d, lags)
+		var sim []float64
+		if g.hap {
+			// Every row is a haplotype with its own row of lat.
+			sim = dosageBandCorr(discretiseAlleles(w, g.coef, mean, sd, lat, M, g.K, 1, nil, nil), M, d, lags)
+		} else {
+			sim = dosageBandCorr(regressDiscretise(w, g.coef, mean, sd, lat, M, g.K), M, d, lags)
+		}
 		if round == rounds-1 {
 			break
 		}

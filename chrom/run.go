@@ -37,7 +37,8 @@ type Options struct {
 	// CondMatch, CondAncestry or CondNone.
 	Conditioning string
 	// Residual is the space of the regression conditionings' residual
-	// models: ResidLatent (the default) or ResidDosage.
+	// models: ResidLatent (the default), ResidHaplotype (phased input) or
+	// ResidDosage.
 	Residual string
 	// AncestryWeight weighs the ancestry χ² against the overlap distance in
 	// the matching cost (0: DefaultAncestryWeight).
@@ -178,8 +179,17 @@ func NewPlanLabelled(ctx context.Context, train *vcf.Genotypes, nSynth int, o Op
 	if nSynth < 1 {
 		return nil, fmt.Errorf("%w: %d synthetic individuals", ErrOption, nSynth)
 	}
-	if o.Residual != ResidLatent && o.Residual != ResidDosage {
-		return nil, fmt.Errorf("%w: unknown residual space %q (want %s or %s)", ErrOption, o.Residual, ResidLatent, ResidDosage)
+	switch o.Residual {
+	case ResidLatent, ResidDosage:
+	case ResidHaplotype:
+		if !isRegress(o.Conditioning) {
+			return nil, fmt.Errorf("%w: haplotype window models need regression conditioning, not %q", ErrOption, o.Conditioning)
+		}
+		if !train.HasPhase() {
+			return nil, fmt.Errorf("%w: haplotype window models need phased input (every call phased, e.g. 0|1)", ErrOption)
+		}
+	default:
+		return nil, fmt.Errorf("%w: unknown residual space %q (want %s, %s or %s)", ErrOption, o.Residual, ResidLatent, ResidHaplotype, ResidDosage)
 	}
 	p := &Plan{Options: o}
 	var scores []float64
@@ -256,6 +266,12 @@ func (p *Plan) Job(train *vcf.Genotypes, w Window) *Job {
 		j.Conditioning = p.Options.Conditioning
 		j.Latent = candidateLatent(p.Latent, j.NCandidates)
 		j.Residual = p.Options.Residual
+		if j.Residual == ResidHaplotype {
+			j.Haplotypes = make([]int8, 2*n*d)
+			for v := 0; v < d; v++ {
+				train.HapRowTo(w.Start+v, j.Haplotypes[2*n*v:2*n*(v+1)])
+			}
+		}
 		if p.Cohort != nil {
 			j.NumLabels = len(p.Mixture.LabelTable)
 			j.TrainLabels = p.trainLabels

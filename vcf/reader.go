@@ -1107,6 +1107,14 @@ func growCap[T any](s []T, n int) []T {
 // returns nil at the end of the input, or the first error of the input or
 // of fn. MaxVariants applies as for Next; Scan and Next must not be mixed.
 func (r *Reader) Scan(fn func(s Site, dosage []int8, hint int) error) error {
+	return r.ScanHaplotypes(func(s Site, dosage, _ []int8, hint int) error { return fn(s, dosage, hint) })
+}
+
+// ScanHaplotypes is Scan that also passes each site's haplotypes, two per
+// sample as Next returns them, when every call of the site is phased and
+// the reader keeps haplotypes (not DosageOnly); nil otherwise. haps, like
+// dosage, is valid only during the call.
+func (r *Reader) ScanHaplotypes(fn func(s Site, dosage, haps []int8, hint int) error) error {
 	if r.cur != nil || r.err != nil {
 		if r.err == io.EOF {
 			return nil
@@ -1127,7 +1135,11 @@ func (r *Reader) Scan(fn func(s Site, dosage []int8, hint int) error) error {
 			}
 			hint := r.pl.estimate(r.stats.Kept + k)
 			for i := range k {
-				if ferr := fn(pc.sites[i], pc.dosage[i*nk:(i+1)*nk:(i+1)*nk], hint); ferr != nil {
+				var haps []int8
+				if pc.phased[i] && !r.dosageOnly {
+					haps = pc.haps[2*i*nk : 2*(i+1)*nk : 2*(i+1)*nk]
+				}
+				if ferr := fn(pc.sites[i], pc.dosage[i*nk:(i+1)*nk:(i+1)*nk], haps, hint); ferr != nil {
 					r.pl.parser.recycle(pc)
 					r.err = ferr
 					return ferr

@@ -178,7 +178,7 @@ func (f *windowFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.snps, "window-snps", chrom.DefaultWindowSNPs, "windowed mode: target SNPs written by each window (cut at the weakest LD within ±25%; at most --max-snps unless given)")
 	fs.IntVar(&f.overlap, "window-overlap", 0, fmt.Sprintf("windowed mode: SNPs each window shares with the previous one (0: %d for the conditionings that match candidates on it, none for regress, which does not use it)", chrom.DefaultOverlapSNPs))
 	fs.StringVar(&f.conditioning, "window-conditioning", chrom.CondRegress, "windowed mode: regress (window models fitted on the residuals of the dosages' regression on the global PCs, each person's ancestry added back), regress-match (regress, then select candidates as match does), match (select candidates on ancestry latent + overlap), ancestry (latent only) or none (independent windows)")
-	fs.StringVar(&f.residual, "window-residual", chrom.ResidLatent, "windowed mode with regress conditioning: latent (each window's model learns the latent Gaussian liabilities of its genotypes given ancestry, which keeps LD) or dosage (it learns the dosage residuals; weaker LD)")
+	fs.StringVar(&f.residual, "window-residual", chrom.ResidLatent, "windowed mode with regress conditioning: latent (each window's model learns the latent Gaussian of each genotype given ancestry, which keeps LD), haplotype (the latent Gaussians of a person's two haplotypes; phased input; see docs/results-windowed-ld.md) or dosage (the dosage residuals; weaker LD)")
 	fs.Float64Var(&f.oversample, "oversample", chrom.DefaultOversample, "windowed mode with candidate selection (match, ancestry, regress-match): candidates drawn per synthetic individual in each window (≥ 1)")
 }
 
@@ -195,8 +195,10 @@ func (f *windowFlags) options(fs *pflag.FlagSet, cfg model.Config) (chrom.Option
 	default:
 		return chrom.Options{}, usagef("--window-conditioning must be regress, regress-match, match, ancestry or none, got %q", f.conditioning)
 	}
-	if f.residual != chrom.ResidLatent && f.residual != chrom.ResidDosage {
-		return chrom.Options{}, usagef("--window-residual must be latent or dosage, got %q", f.residual)
+	switch f.residual {
+	case chrom.ResidLatent, chrom.ResidHaplotype, chrom.ResidDosage:
+	default:
+		return chrom.Options{}, usagef("--window-residual must be latent, haplotype or dosage, got %q", f.residual)
 	}
 	if err := checkCount("--window-snps", f.snps, 10, limits.MaxSNPs); err != nil {
 		return chrom.Options{}, err

@@ -111,6 +111,9 @@ func Fit(ctx context.Context, o FitOptions) (_ *FitResult, err error) {
 	default:
 		return nil, fmt.Errorf("%w: output format must be vcf or plink, got %q", ErrBadOption, o.OutFormat)
 	}
+	if o.Windows.Residual == chrom.ResidHaplotype {
+		o.Data.KeepPhase = true // haplotype window models learn the phase
+	}
 	j, err := startJob(ctx, o.Logger, o.OutDir, o.Data, o.CommandLine)
 	if err != nil {
 		return nil, err

@@ -48,6 +48,10 @@ type DataOptions struct {
 	// MaxSNPs consecutive sites (the old behaviour), "auto" keeps every site
 	// and marks the data for a windowed fit (see FitWindowed).
 	Windows string
+	// KeepPhase keeps the training individuals' phase (one bit per
+	// genotype, vcf.Genotypes.PhaseBits) when every site is phased, for
+	// haplotype window models (chrom.ResidHaplotype).
+	KeepPhase bool
 }
 
 // Data is a prepared job: filtered, split and imputed genotypes.
@@ -129,7 +133,10 @@ func Prepare(ctx context.Context, o DataOptions, log *slog.Logger) (*Data, error
 		}
 		return nil, err
 	}
-	ro.DosageOnly = true // no step of fit or compare uses haplotypes
+	// Only haplotype window models (chrom.ResidHaplotype) use the phase:
+	// splitReader then stores the training individuals' as one bit per
+	// genotype.
+	ro.DosageOnly = !o.KeepPhase
 	r, err := vcf.OpenContext(ctx, o.Input, ro)
 	if err != nil {
 		return nil, err
@@ -150,11 +157,11 @@ func Prepare(ctx context.Context, o DataOptions, log *slog.Logger) (*Data, error
 	// that each kept genotype is stored once, in the training or the test
 	// matrix (see readSplit).
 	train, test, splitErr := splitSamples(samples, o.TestFraction, o.Seed, panel)
-	sp := &splitReader{limit: limit, train: train, test: test}
+	sp := &splitReader{limit: limit, train: train, test: test, phase: o.KeepPhase}
 	if splitErr != nil {
 		sp.train, sp.test = nil, nil
 	}
-	if err := r.Scan(sp.add); err != nil {
+	if err := r.ScanHaplotypes(sp.add); err != nil {
 		return nil, err
 	}
 	r.Close()
@@ -243,10 +250,15 @@ type splitReader struct {
 	train, test  []int // sample indices; nil: count only
 	sites        []vcf.Site
 	trDos, teDos []int8
+	// phase: every site so far was phased, and trPhase holds the
+	// training individuals' phase bits (vcf.Genotypes.PhaseBits); the
+	// first unphased site drops them.
+	phase   bool
+	trPhase []byte
 }
 
 // add is the vcf.Reader.Scan callback.
-func (sp *splitReader) add(s vcf.Site, dos []int8, hint int) error {
+func (sp *splitReader) add(s vcf.Site, dos, haps []int8, hint int) error {
 	if sp.limit > 0 && len(sp.sites) >= sp.limit {
 		return nil
 	}
@@ -261,6 +273,22 @@ func (sp *splitReader) add(s vcf.Site, dos []int8, hint int) error {
 		if sp.train != nil {
 			sp.trDos = reserve(sp.trDos, n*len(sp.train))
 			sp.teDos = reserve(sp.teDos, n*len(sp.test))
+			if sp.phase {
+				sp.trPhase = reserve(sp.trPhase, n*((len(sp.train)+7)/8))
+			}
+		}
+	}
+	if sp.phase && haps == nil {
+		sp.phase, sp.trPhase = false, nil
+	}
+	if sp.phase && sp.train != nil {
+		var b byte
+		for k, i := range sp.train {
+			b |= byte(haps[2*i]&1) << (k % 8)
+			if k%8 == 7 || k == len(sp.train)-1 {
+				sp.trPhase = append(sp.trPhase, b)
+				b = 0
+			}
 		}
 	}
 	sp.sites = append(sp.sites, s)
@@ -283,6 +311,9 @@ func (sp *splitReader) genotypes(samples []string) (train, test *vcf.Genotypes) 
 		return out
 	}
 	train = &vcf.Genotypes{Sites: sp.sites, Samples: ids(sp.train), Dosage: sp.trDos}
+	if sp.phase && len(sp.sites) > 0 {
+		train.PhaseBits = sp.trPhase
+	}
 	test = &vcf.Genotypes{Sites: sp.sites, Samples: ids(sp.test), Dosage: sp.teDos}
 	return train, test
 }
