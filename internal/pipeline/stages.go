@@ -58,9 +58,16 @@ const (
 // split into jobs.
 var ErrNotWindowed = errors.New("not a windowed fit")
 
-// ErrStage marks a stage file (state, job, result) that is missing,
-// corrupt, truncated or stale.
-var ErrStage = errors.New("stage file")
+// ErrStage marks the errors of a stage file (state, manifest, job,
+// result) that is missing, corrupt, truncated or stale (errors.Is).
+var ErrStage = errors.New("invalid stage file")
+
+type stageError struct{ msg string }
+
+func (e *stageError) Error() string        { return e.msg }
+func (e *stageError) Is(target error) bool { return target == ErrStage }
+
+func stageErrorf(format string, a ...any) error { return &stageError{fmt.Sprintf(format, a...)} }
 
 const (
 	stateMagic  = "gousynth plan state 1\n"
@@ -364,11 +371,11 @@ func Assemble(ctx context.Context, dir string, logger *slog.Logger, progress fun
 		return nil, err
 	}
 	if hex.EncodeToString(stateSum[:]) != man.StateSHA256 {
-		return nil, fmt.Errorf("%w: %s does not match %s (another plan's state); run gousynth plan again", ErrStage, statePath, filepath.Join(jobsDir, ManifestFile))
+		return nil, stageErrorf("%s does not match %s (another plan's state); run gousynth plan again", statePath, filepath.Join(jobsDir, ManifestFile))
 	}
 	plan := meta.Plan
 	if len(man.Jobs) != len(plan.Windows) {
-		return nil, fmt.Errorf("%w: %s lists %d jobs for %d windows", ErrStage, filepath.Join(jobsDir, ManifestFile), len(man.Jobs), len(plan.Windows))
+		return nil, stageErrorf("%s lists %d jobs for %d windows", filepath.Join(jobsDir, ManifestFile), len(man.Jobs), len(plan.Windows))
 	}
 	// Every result must be there before any output is written.
 	var missing []string
@@ -384,8 +391,8 @@ func Assemble(ctx context.Context, dir string, logger *slog.Logger, progress fun
 		if total > 5 {
 			more, missing = fmt.Sprintf(" and %d more", total-5), missing[:5]
 		}
-		return nil, fmt.Errorf("%w: %s: %d of %d windows have no result (%s%s); run gousynth fit-window on their jobs in %s first",
-			ErrStage, dir, total, len(man.Jobs), strings.Join(missing, ", "), more, jobsDir)
+		return nil, stageErrorf("%s: %d of %d windows have no result (%s%s); run gousynth fit-window on their jobs in %s first",
+			dir, total, len(man.Jobs), strings.Join(missing, ", "), more, jobsDir)
 	}
 	planLog, err := os.ReadFile(filepath.Join(jobsDir, PlanLogFile))
 	if err != nil {
@@ -422,15 +429,15 @@ func Assemble(ctx context.Context, dir string, logger *slog.Logger, progress fun
 			}
 			switch {
 			case rf.StateSum != stateSum || hex.EncodeToString(rf.JobSum[:]) != man.Jobs[i].SHA256:
-				return fmt.Errorf("%w: %s was computed from another job than %s (an earlier plan?); delete it and rerun gousynth fit-window on the job",
-					ErrStage, paths[i], filepath.Join(jobsDir, man.Jobs[i].Name+JobExt))
+				return stageErrorf("%s was computed from another job than %s (an earlier plan?); delete it and rerun gousynth fit-window on the job",
+					paths[i], filepath.Join(jobsDir, man.Jobs[i].Name+JobExt))
 			}
 			r, err := chrom.DecodeResult(rf.Result)
 			if err != nil {
 				return fmt.Errorf("%s: %w", paths[i], err)
 			}
 			if r.Window != w {
-				return fmt.Errorf("%w: %s holds window %+v, the plan's window %d is %+v", ErrStage, paths[i], r.Window, i, w)
+				return stageErrorf("%s holds window %+v, the plan's window %d is %+v", paths[i], r.Window, i, w)
 			}
 			j.log.Debug("result", "file", paths[i], "sha256", hex.EncodeToString(sum[:]))
 			core, err := asm.Add(r)
@@ -449,37 +456,37 @@ func Assemble(ctx context.Context, dir string, logger *slog.Logger, progress fun
 // checkJob refuses a job that is not the manifest's (of another plan).
 func (m *Manifest) checkJob(path string, jf *jobFile, sum [32]byte) error {
 	if hex.EncodeToString(jf.StateSum[:]) != m.StateSHA256 {
-		return fmt.Errorf("%w: %s is stale: it was cut from another plan state than the one in %s (sha256 %.12s…, not %.12s…); run gousynth plan again",
-			ErrStage, path, filepath.Dir(path), m.StateSHA256, hex.EncodeToString(jf.StateSum[:]))
+		return stageErrorf("%s is stale: it was cut from another plan state (sha256 %.12s…) than the one in %s (%.12s…); run gousynth plan again",
+			path, hex.EncodeToString(jf.StateSum[:]), filepath.Dir(path), m.StateSHA256)
 	}
 	for _, mj := range m.Jobs {
 		if mj.Name == jf.Name {
 			if mj.SHA256 != hex.EncodeToString(sum[:]) {
-				return fmt.Errorf("%w: %s is not the job the plan in %s lists as %s (its checksum differs); run gousynth plan again", ErrStage, path, filepath.Dir(path), mj.Name)
+				return stageErrorf("%s is not the job the plan in %s lists as %s (its checksum differs); run gousynth plan again", path, filepath.Dir(path), mj.Name)
 			}
 			return nil
 		}
 	}
-	return fmt.Errorf("%w: %s: the plan in %s has no job %s; run gousynth plan again", ErrStage, path, filepath.Dir(path), jf.Name)
+	return stageErrorf("%s: the plan in %s has no job %s; run gousynth plan again", path, filepath.Dir(path), jf.Name)
 }
 
 func readManifest(path string) (*Manifest, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%w: %s: no such file: not a plan directory (gousynth plan writes it)", ErrStage, path)
+			return nil, stageErrorf("%s: no such file: not a plan directory (gousynth plan writes it)", path)
 		}
 		return nil, err
 	}
 	m := new(Manifest)
 	if err := json.Unmarshal(b, m); err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrStage, path, err)
+		return nil, stageErrorf("%s: %v", path, err)
 	}
 	if m.Format != ManifestFormat {
-		return nil, fmt.Errorf("%w: %s: format %q, this build reads %q", ErrStage, path, m.Format, ManifestFormat)
+		return nil, stageErrorf("%s: format %q, this build reads %q", path, m.Format, ManifestFormat)
 	}
 	if m.Version != version.String() {
-		return nil, fmt.Errorf("%w: %s: planned by gousynth %s, this is %s: the stages of one fit must run the same build (plan again with this one)", ErrStage, path, m.Version, version.String())
+		return nil, stageErrorf("%s: planned by gousynth %s, this is %s: the stages of one fit must run the same build (plan again with this one)", path, m.Version, version.String())
 	}
 	return m, nil
 }
@@ -517,18 +524,18 @@ func readSealed(path, magic, what string, v any) ([32]byte, error) {
 		return [32]byte{}, err
 	}
 	if !bytes.HasPrefix(b, []byte(magic)) {
-		return [32]byte{}, fmt.Errorf("%w: %s: not a gousynth %s file (or of another format version)", ErrStage, path, what)
+		return [32]byte{}, stageErrorf("%s: not a gousynth %s file (or of another format version)", path, what)
 	}
 	if len(b) < len(magic)+sha256.Size {
-		return [32]byte{}, fmt.Errorf("%w: %s: checksum mismatch: the %s file is truncated", ErrStage, path, what)
+		return [32]byte{}, stageErrorf("%s: checksum mismatch: the %s file is truncated", path, what)
 	}
 	body, stored := b[:len(b)-sha256.Size], b[len(b)-sha256.Size:]
 	sum := sha256.Sum256(body)
 	if !bytes.Equal(sum[:], stored) {
-		return sum, fmt.Errorf("%w: %s: checksum mismatch: the %s file is corrupt or truncated", ErrStage, path, what)
+		return sum, stageErrorf("%s: checksum mismatch: the %s file is corrupt or truncated", path, what)
 	}
 	if err := gob.NewDecoder(bytes.NewReader(body[len(magic):])).Decode(v); err != nil {
-		return sum, fmt.Errorf("%w: %s: %v", ErrStage, path, err)
+		return sum, stageErrorf("%s: %v", path, err)
 	}
 	return sum, nil
 }
@@ -634,7 +641,7 @@ func readState(path string) (*stateMeta, *Data, [32]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, nil, sum, fmt.Errorf("%w: %s: no such file: not a plan directory (gousynth plan writes it)", ErrStage, path)
+			return nil, nil, sum, stageErrorf("%s: no such file: not a plan directory (gousynth plan writes it)", path)
 		}
 		return nil, nil, sum, err
 	}
@@ -644,7 +651,7 @@ func readState(path string) (*stateMeta, *Data, [32]byte, error) {
 		return nil, nil, sum, err
 	}
 	corrupt := func(format string, a ...any) error {
-		return fmt.Errorf("%w: %s: %s", ErrStage, path, fmt.Sprintf(format, a...))
+		return stageErrorf("%s: %s", path, fmt.Sprintf(format, a...))
 	}
 	br := bufio.NewReaderSize(f, 1<<20)
 	hr := hashReader{br, sha256.New()}
