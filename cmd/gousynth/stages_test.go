@@ -84,7 +84,8 @@ func jobFiles(t *testing.T, out string) []string {
 
 // plan → fit-window (each job, in reverse order) → assemble writes the
 // same synthetic VCF, index, model file, metrics and report as one fit;
-// a finished window is not recomputed.
+// planning again gives the same files; a finished window is not
+// recomputed.
 func TestStagesMatchFit(t *testing.T) {
 	fix := stageFixture(t)
 	dir := stageDir(t, fix)
@@ -99,6 +100,16 @@ func TestStagesMatchFit(t *testing.T) {
 	for _, name := range stageOutputs {
 		if _, err := os.Stat(filepath.Join(out, name)); err == nil {
 			t.Errorf("plan wrote %s", name)
+		}
+	}
+	// The same plan again writes the same state and jobs, so that finished
+	// results stay valid.
+	again := stageDir(t, fix)
+	mustRun(t, again, append([]string{"plan", "in.vcf.gz", "-o", "out"}, stageFlags...)...)
+	for _, j := range append([]string{filepath.Join(out, "jobs", "plan.state"), filepath.Join(out, "jobs", "plan.json")}, jobs...) {
+		rel, _ := filepath.Rel(dir, j)
+		if !bytes.Equal(readFile(t, j), readFile(t, filepath.Join(again, rel))) {
+			t.Errorf("a second plan wrote another %s", rel)
 		}
 	}
 	for _, j := range slices.Backward(jobs) {
