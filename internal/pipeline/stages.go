@@ -607,8 +607,13 @@ func writeState(path string, o FitOptions, d *Data, plan *chrom.Plan) ([32]byte,
 	hw := hashWriter{bw, sha256.New()}
 	var n [8]byte
 	binary.LittleEndian.PutUint64(n[:], uint64(mb.Len()))
-	for _, b := range [][]byte{[]byte(stateMagic), n[:], mb.Bytes(), int8Bytes(d.Train.Dosage), int8Bytes(d.Test.Dosage)} {
+	for _, b := range [][]byte{[]byte(stateMagic), n[:], mb.Bytes()} {
 		if _, err := hw.Write(b); err != nil {
+			return [32]byte{}, fmt.Errorf("write %s: %w", path, err)
+		}
+	}
+	for _, x := range [][]int8{d.Train.Dosage, d.Test.Dosage} {
+		if err := writeInt8s(hw, x); err != nil {
 			return [32]byte{}, fmt.Errorf("write %s: %w", path, err)
 		}
 	}
@@ -623,13 +628,41 @@ func writeState(path string, o FitOptions, d *Data, plan *chrom.Plan) ([32]byte,
 	return sum, f.Commit()
 }
 
-// int8Bytes returns a copy of x as bytes (two's complement).
-func int8Bytes(x []int8) []byte {
-	b := make([]byte, len(x))
-	for i, v := range x {
-		b[i] = byte(v)
+// int8Chunk is the buffer size of writeInt8s and readInt8s: dosages are
+// converted chunk by chunk, never copied whole.
+const int8Chunk = 1 << 20
+
+// writeInt8s writes x as bytes (two's complement).
+func writeInt8s(w io.Writer, x []int8) error {
+	buf := make([]byte, min(len(x), int8Chunk))
+	for len(x) > 0 {
+		k := min(len(x), len(buf))
+		for i, v := range x[:k] {
+			buf[i] = byte(v)
+		}
+		if _, err := w.Write(buf[:k]); err != nil {
+			return err
+		}
+		x = x[k:]
 	}
-	return b
+	return nil
+}
+
+// readInt8s reads n values written by writeInt8s.
+func readInt8s(r io.Reader, n int64) ([]int8, error) {
+	x := make([]int8, n)
+	buf := make([]byte, min(n, int8Chunk))
+	for rest := x; len(rest) > 0; {
+		k := min(len(rest), len(buf))
+		if _, err := io.ReadFull(r, buf[:k]); err != nil {
+			return nil, err
+		}
+		for i, v := range buf[:k] {
+			rest[i] = int8(v)
+		}
+		rest = rest[k:]
+	}
+	return x, nil
 }
 
 // readState reads a state file (writeState) and returns its metadata, the
@@ -677,22 +710,11 @@ func readState(path string) (*stateMeta, *Data, [32]byte, error) {
 	if want := int64(len(head)) + int64(ml) + nTrain + nTest + sha256.Size; want != size {
 		return nil, nil, sum, corrupt("checksum mismatch: the state file is corrupt or truncated (%d bytes, its header says %d)", size, want)
 	}
-	dos := func(n int64) ([]int8, error) {
-		b := make([]byte, n)
-		if _, err := io.ReadFull(hr, b); err != nil {
-			return nil, err
-		}
-		x := make([]int8, n)
-		for i, v := range b {
-			x[i] = int8(v)
-		}
-		return x, nil
-	}
-	trainDos, err := dos(nTrain)
+	trainDos, err := readInt8s(hr, nTrain)
 	if err != nil {
 		return nil, nil, sum, corrupt("checksum mismatch: the state file is truncated")
 	}
-	testDos, err := dos(nTest)
+	testDos, err := readInt8s(hr, nTest)
 	if err != nil {
 		return nil, nil, sum, corrupt("checksum mismatch: the state file is truncated")
 	}
