@@ -128,6 +128,17 @@ func TestStagesMatchFit(t *testing.T) {
 	if !bytes.Equal(before, readFile(t, r0)) {
 		t.Error("rerun of a finished window rewrote its result")
 	}
+	// Results hold no real individual's data: not even a sample ID (the
+	// simulated ones are POP<k>_<n>), which the state does hold.
+	results, _ := filepath.Glob(filepath.Join(out, "results", "*.result"))
+	for _, r := range results {
+		if bytes.Contains(readFile(t, r), []byte("POP1_0")) {
+			t.Errorf("%s holds a real sample ID", r)
+		}
+	}
+	if !bytes.Contains(readFile(t, filepath.Join(out, "jobs", "plan.state")), []byte("POP1_0")) {
+		t.Error("the state holds no sample ID: the check above proves nothing")
+	}
 	mustRun(t, dir, "assemble", "out", "--quiet")
 	sameOutputs(t, filepath.Join(fix, "out"), out)
 	log := string(readFile(t, filepath.Join(out, "run.log")))
@@ -260,15 +271,19 @@ func TestStagesRefuseBadFiles(t *testing.T) {
 	mustRun(t, dir, "assemble", "out")
 	sameOutputs(t, filepath.Join(fix, "out"), out)
 
-	// A corrupt state: assemble refuses it.
+	// A corrupt or truncated state: assemble refuses it.
 	st := filepath.Join(out, "jobs", "plan.state")
-	b = readFile(t, st)
-	b[len(b)/2] ^= 0x01
-	if err := os.WriteFile(st, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if code, msg := runCLIIn(t, dir, "assemble", "out"); code != 1 || !strings.Contains(msg, filepath.Join("out", "jobs", "plan.state")) || !strings.Contains(msg, "checksum mismatch") {
-		t.Errorf("corrupt state: exit %d, %q; want exit 1 naming it and a checksum mismatch", code, msg)
+	good = readFile(t, st)
+	for name, bad := range map[string][]byte{
+		"flipped":   func() []byte { b := bytes.Clone(good); b[len(b)/2] ^= 0x01; return b }(),
+		"truncated": good[:len(good)-100],
+	} {
+		if err := os.WriteFile(st, bad, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if code, msg := runCLIIn(t, dir, "assemble", "out"); code != 1 || !strings.Contains(msg, filepath.Join("out", "jobs", "plan.state")) || !strings.Contains(msg, "checksum mismatch") {
+			t.Errorf("%s state: exit %d, %q; want exit 1 naming it and a checksum mismatch", name, code, msg)
+		}
 	}
 }
 
