@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -301,7 +302,8 @@ func TestPlanRefusesSingleModelInput(t *testing.T) {
 	}
 }
 
-// workflow/Snakefile run by Snakemake on 2 cores gives fit's bytes.
+// workflow/Snakefile run by Snakemake on 2 cores gives fit's bytes, and
+// after a stopped run reruns only what did not finish.
 func TestSnakemakeWorkflowMatchesFit(t *testing.T) {
 	sm, err := exec.LookPath("snakemake")
 	if err != nil {
@@ -314,21 +316,35 @@ func TestSnakemakeWorkflowMatchesFit(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The Snakefile passes --threads (plan's threads: 2) before the flags.
-	flags := slices.Clone(stageFlags[2:])
-	cmd := exec.Command(sm, "-s", snakefile, "--cores", "2", "--quiet", "--config", "vcf=in.vcf.gz", "out=out",
-		"gousynth="+gousynthBin(t), "flags="+strings.Join(flags, " "))
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "SOURCE_DATE_EPOCH=1700000000")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("snakemake: %v\n%s", err, b)
+	snakemake := func(extra ...string) string {
+		t.Helper()
+		args := append([]string{"-s", snakefile, "--cores", "2", "--quiet"}, extra...)
+		args = append(args, "--config", "vcf=in.vcf.gz", "out=out", "gousynth="+gousynthBin(t), "flags="+strings.Join(stageFlags[2:], " "))
+		cmd := exec.Command(sm, args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "SOURCE_DATE_EPOCH=1700000000")
+		b, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("snakemake %s: %v\n%s", strings.Join(extra, " "), err, b)
+		}
+		return string(b)
 	}
-	sameOutputs(t, filepath.Join(fix, "out"), filepath.Join(dir, "out"))
-	// A second run has nothing to do.
-	cmd = exec.Command(sm, "-s", snakefile, "--cores", "2", "--dry-run", "--quiet", "--config", "vcf=in.vcf.gz", "out=out",
-		"gousynth="+gousynthBin(t), "flags="+strings.Join(flags, " "))
-	cmd.Dir = dir
-	b, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(b), "Nothing to be done") {
-		t.Errorf("second snakemake run: %v\n%s; want nothing to be done", err, b)
+	snakemake()
+	out := filepath.Join(dir, "out")
+	sameOutputs(t, filepath.Join(fix, "out"), out)
+	if msg := snakemake("--dry-run"); !strings.Contains(msg, "Nothing to be done") {
+		t.Errorf("second snakemake run: %s; want nothing to be done", msg)
 	}
+	// A run stopped before one window and the assembly finished reruns
+	// that window alone.
+	for _, name := range []string{"metrics.json", "model.gsy", "report.html", "run.log", "results/w0001.result"} {
+		if err := os.Remove(filepath.Join(out, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if msg := snakemake("--dry-run"); !regexp.MustCompile(`fit_window\s+1\s`).MatchString(msg) || !regexp.MustCompile(`assemble\s+1\s`).MatchString(msg) {
+		t.Errorf("snakemake after a stopped run plans:\n%s\nwant one fit_window job and the assembly", msg)
+	}
+	snakemake()
+	sameOutputs(t, filepath.Join(fix, "out"), out)
 }
