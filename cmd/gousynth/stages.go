@@ -107,7 +107,7 @@ stale (of an earlier plan: its checksum of the shared state is not that of
 DIR/jobs/plan.json) is refused. When the result file already holds a valid
 result of this very job, fit-window does nothing, so rerunning a workflow
 recomputes only the windows that did not finish; an invalid or stale result
-is replaced. The result is the same whatever --threads or machine.`,
+is replaced. The result does not depend on --threads.`,
 		Example: `  gousynth fit-window chr22_out/jobs/w0007.job
   gousynth fit-window chr22_out/jobs/w0007.job -o /scratch/w0007.result --threads 1`,
 		Args: exactArgs(1, "fit-window needs one job file"),
