@@ -313,11 +313,10 @@ type WindowDone struct {
 // chromosome in window order and calls sink once per window, in order. At
 // most Workers+1 windows' results are held at once.
 func (p *Plan) Run(ctx context.Context, train *vcf.Genotypes, sink func(WindowDone) error) error {
-	asm, err := NewAssembler(p.Options.Conditioning, p.Latent, mix(p.Options.Seed, tagAssemble))
+	asm, err := p.Assembler()
 	if err != nil {
 		return err
 	}
-	asm.SetAncestryWeight(p.Options.AncestryWeight)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	nw := len(p.Windows)

@@ -16,7 +16,11 @@ import (
 	"github.com/spf13/pflag"
 )
 
-func newFitCmd() *cobra.Command {
+func newFitCmd() *cobra.Command { return newFitStageCmd(false) }
+
+// newFitStageCmd is fit, or with plan its first stage (newPlanCmd), which
+// takes the same flags.
+func newFitStageCmd(plan bool) *cobra.Command {
 	var (
 		data    dataFlags
 		mflags  modelFlags
@@ -125,7 +129,7 @@ instead, and the run says so; pick another stretch with --region.`,
 			}
 			prog := newProgress("")
 			defer prog.finish()
-			res, err := pipeline.Fit(prog.context(cmd.Context()), pipeline.FitOptions{
+			fo := pipeline.FitOptions{
 				Data:        dopts,
 				OutDir:      outDir,
 				NSynth:      outf.nSynth,
@@ -137,7 +141,11 @@ instead, and the run says so; pick another stretch with --region.`,
 				Windows:     wopts,
 				OutFormat:   outFormat,
 				WriteSplit:  split,
-			})
+			}
+			if plan {
+				return runPlan(cmd, prog, fo)
+			}
+			res, err := pipeline.Fit(prog.context(cmd.Context()), fo)
 			prog.finish()
 			if err != nil {
 				return err
