@@ -109,7 +109,7 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 	}
 	hdr := synthHeader(all, o.CommandLine, d.Contigs, d.Reference)
 	hdr.ExtraLines = append(hdr.ExtraLines, fmt.Sprintf("##gousynthWindows=%d windowed models (target %d SNPs, overlap %d, conditioning %s)", len(plan.Windows), copts.WindowSNPs, copts.OverlapSNPs, copts.Conditioning))
-	w, err := vcf.CreateOutput(j.out.Path(o.synthFile()), hdr)
+	w, err := o.createSynthOutput(j.out, hdr, all.Sites) // one file, or one per chromosome (genome.go)
 	if err != nil {
 		return nil, err
 	}
@@ -171,9 +171,7 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 	if err := w.Close(); err != nil {
 		return nil, err
 	}
-	if o.OutFormat != FormatPLINK {
-		NoteIndex(j.log, SynthFile, all.Sites)
-	}
+	o.noteSynthIndex(j.log, all.Sites)
 	if plan.Cohort != nil {
 		if err := WriteSynthPanel(j.out.Path(SynthPanelFile), plan.Mixture.LabelTable, plan.Cohort); err != nil {
 			return nil, err
