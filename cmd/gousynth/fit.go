@@ -271,8 +271,12 @@ func printSummary(w io.Writer, res *pipeline.FitResult) {
 	}
 	if wr := res.Windowed; wr != nil {
 		cm := wr.Metrics
-		fmt.Fprintf(w, "windowed fit: %d windows over %d SNPs (more than --max-snps), %d training individuals; %d synthetic individuals %s\n",
-			len(wr.Windows), res.Data.Train.NumSites(), res.Data.Train.NumSamples(), m.NumSynth, against)
+		why := "more than --max-snps"
+		if in := res.Data.Inputs; in != nil {
+			why = fmt.Sprintf("genome mode: %d inputs, one ancestry per synthetic individual", len(in))
+		}
+		fmt.Fprintf(w, "windowed fit: %d windows over %d SNPs (%s), %d training individuals; %d synthetic individuals %s\n",
+			len(wr.Windows), res.Data.Train.NumSites(), why, res.Data.Train.NumSamples(), m.NumSynth, against)
 		if cm != nil {
 			fmt.Fprintf(w, "  %-20s inside windows %.4f (floor %.4f), straddling boundaries %.4f (floor %.4f)\n", "LD r² MAE", cm.LD.Inside, cm.LD.FloorInside, cm.LD.Straddle, cm.LD.FloorStraddle)
 		} else {
