@@ -268,6 +268,21 @@ func TestGenomeModeSharesAncestry(t *testing.T) {
 	if err := json.Unmarshal(jb, &js); err != nil || js.Chromosome.Genome == nil {
 		t.Fatalf("metrics.json has no chromosome.Genome: %v", err)
 	}
+	// Its keys are documented (TestMetricsSchemaDocumented checks the
+	// others on one chromosome, where Genome is absent).
+	doc, err := os.ReadFile("../../docs/metrics.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v any
+	json.Unmarshal(jb, &v)
+	keys := map[string]bool{}
+	jsonKeys(v, "", keys, map[string]bool{})
+	for k := range keys {
+		if strings.HasPrefix(k, "chromosome.Genome") && !strings.Contains(string(doc), "`"+k+"`") {
+			t.Errorf("docs/metrics.md does not document %s", k)
+		}
+	}
 
 	// --split-chromosomes: one VCF per chromosome, with its own contig
 	// line and index, holding the same genotypes; the same seed, the
