@@ -282,6 +282,9 @@ func printSummary(w io.Writer, res *pipeline.FitResult) {
 		} else {
 			cm = &chrom.Metrics{}
 		}
+		if g := cm.Genome; g != nil && len(g.SynthMean) > 0 {
+			fmt.Fprintf(w, "  %-20s PC1 share correlation between chromosomes %.3f (real %.3f)\n", "genome ancestry", g.SynthMean[0], g.TestMean[0])
+		}
 		for k := range cm.PCW2 {
 			if k < 3 {
 				fmt.Fprintf(w, "  %-20s PC%d W2 %.3f (floor %.3f)\n", "ancestry", k+1, cm.PCW2[k], cm.PCW2Floor[k])

@@ -7,10 +7,13 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
+	"github.com/gousynth/gousynth/chrom"
 	"github.com/gousynth/gousynth/internal/atomicfile"
 	"github.com/gousynth/gousynth/preprocess"
+	"github.com/gousynth/gousynth/report"
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -435,3 +438,19 @@ func (c *contigWriter) Abort() {
 
 // IndexPath is empty: each contig's file has its own index.
 func (c *contigWriter) IndexPath() string { return "" }
+
+// genomeProvenance is the provenance row of the cross-chromosome ancestry
+// agreement (chrom.Metrics.Genome), none on one chromosome.
+func genomeProvenance(cm *chrom.Metrics) report.Provenance {
+	g := cm.Genome
+	if g == nil {
+		return nil
+	}
+	f := func(x float64) string { return strconv.FormatFloat(x, 'g', 4, 64) }
+	var out report.Provenance
+	for k := range g.SynthMean {
+		out = append(out, report.KeyValue{Key: fmt.Sprintf("genome: PC%d share, chromosome vs chromosome correlation", k+1),
+			Value: fmt.Sprintf("synthetic %s, real test %s (mean over %d pairs of %d chromosomes)", f(g.SynthMean[k]), f(g.TestMean[k]), len(g.Pairs), len(g.Contigs))})
+	}
+	return out
+}

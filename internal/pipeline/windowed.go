@@ -293,6 +293,7 @@ func windowedProvenance(o FitOptions, d *Data, plan *chrom.Plan, cm *chrom.Metri
 		base = append(base, kv(fmt.Sprintf("chromosome: per-window PC%d vs global PC%d correlation", k+1, k+1),
 			fmt.Sprintf("synthetic mean %s, min %s; real test mean %s, min %s", f(cm.Ancestry.SynthMean[k]), f(cm.Ancestry.SynthMin[k]), f(cm.Ancestry.TestMean[k]), f(cm.Ancestry.TestMin[k]))))
 	}
+	base = append(base, genomeProvenance(cm)...) // genome mode (genome.go)
 	p := cm.Privacy
 	base = append(base, kv("chromosome: privacy", fmt.Sprintf("on %d evenly spaced SNPs: identical-match rate %s; distance to closest training record median %s, 5th percentile %s (held-out real: %s, %s)",
 		p.SNPs, f(p.IdenticalRate), f(p.SynthDCRMedian), f(p.SynthDCRP5), f(p.TestDCRMedian), f(p.TestDCRP5))))
