@@ -327,8 +327,9 @@ func TestGenomeModeSharesAncestry(t *testing.T) {
 
 // Genome mode refuses, before writing anything, inputs of different
 // individuals and a chromosome in two inputs, naming the files; the
-// individuals may come in another order.
-func TestGenomeModeErrors(t *testing.T) {
+// individuals may come in another order. The inputs are read into one
+// matrix, split as the first input alone would be.
+func TestGenomeModeInputs(t *testing.T) {
 	dir := t.TempDir()
 	inputs := writeChromosomes(t, dir, 60, 120, 2)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -416,6 +417,22 @@ func TestGenomeModeErrors(t *testing.T) {
 	}
 	if c := d1.Train.Sites[d1.Train.NumSites()-1].Chrom; d1.Train.Sites[0].Chrom != "1" || c != "2" {
 		t.Errorf("sites from contig %s to %s, want 1 to 2", d1.Train.Sites[0].Chrom, c)
+	}
+	// The held-out individuals are those of a fit of the first input
+	// alone: the same people on every chromosome.
+	single := data
+	single.Input = inputs[0]
+	d0, err := Prepare(context.Background(), single, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(d0.Test.Samples, " ") != strings.Join(d1.Test.Samples, " ") || strings.Join(d0.Train.Samples, " ") != strings.Join(d1.Train.Samples, " ") {
+		t.Error("genome mode split the individuals otherwise than a fit of the first input")
+	}
+	// One byte per genotype: the capacity reserved from the inputs' sizes
+	// is not a multiple of what was kept.
+	if l, c := len(d1.Train.Dosage), cap(d1.Train.Dosage); c > 2*l {
+		t.Errorf("training matrix of %d genotypes has capacity %d", l, c)
 	}
 	// Nothing is written when the inputs are refused.
 	out := filepath.Join(dir, "out")
