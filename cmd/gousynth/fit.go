@@ -32,9 +32,13 @@ func newFitStageCmd(plan bool) *cobra.Command {
 		outFormat string
 		test      string
 		split     bool
+		// Genome mode: several inputs (arguments or --inputs-file) and
+		// one synthetic file per chromosome.
+		inputsFile  string
+		splitChroms bool
 	)
 	cmd := &cobra.Command{
-		Use:   "fit IN.vcf.gz",
+		Use:   "fit IN.vcf.gz [IN2.vcf.gz ...]",
 		Short: "Filter, split, train a model and write a synthetic cohort with its report",
 		Long: `fit is the main job. It reads a VCF, keeps biallelic SNPs that pass the
 filters, holds out --test-fraction of the individuals as a real test set, fits
@@ -68,22 +72,46 @@ and every window's model (fitted on the residuals of the window's regression
 on the training PCs) adds that ancestry back to its draws. model.gsy then holds every window's model; report.html shows the
 chromosome-scale metrics and the standard sections on one representative
 window. With --windows off, the first --max-snps consecutive SNPs are fitted
-instead, and the run says so; pick another stretch with --region.`,
+instead, and the run says so; pick another stretch with --region.
+
+Genome mode: several inputs (chr1.vcf.gz chr2.vcf.gz ..., or --inputs-file
+LIST with one path per line) of the same individuals (in any order) are
+read with the same filters and fitted as one windowed fit, so that each
+synthetic individual has one ancestry latent on every chromosome; the
+training/test split holds the same individuals on every chromosome.
+Genome mode always fits windowed models. The synthetic cohort is one
+synthetic.vcf.gz over every chromosome, or with --split-chromosomes one
+synthetic.CONTIG.vcf.gz (+ .tbi) per chromosome (docs/genome.md).`,
 		Example: `  gousynth fit testdata/1kg_chr1_11.7M.vcf.gz -o out
   gousynth fit chr22.vcf.gz --region 22:17000000-18000000 --panel samples.panel -o chr22_out
   gousynth fit in.vcf.gz --process vp --steps 2000 -n 5000 --seed 7 -o vp_out
   gousynth fit chr22.vcf.gz --threads 2 -o chr22_windows     # whole chromosome, windowed
   gousynth fit chr22.vcf.gz --windows off --region 22:17000000-18000000 -o chr22_1mb
   gousynth fit train.vcf.gz --test test.vcf.gz -o ext_out  # external test cohort
-  gousynth fit in.vcf.gz --write-split -o out                # + out/{train,test}.samples.real-ids.txt`,
-		Args: exactArgs(1, "fit needs one input VCF"),
+  gousynth fit in.vcf.gz --write-split -o out                # + out/{train,test}.samples.real-ids.txt
+  gousynth fit chr1.vcf.gz chr2.vcf.gz chr3.vcf.gz -o genome  # genome mode: one ancestry per person
+  gousynth fit --inputs-file chroms.txt --split-chromosomes -o genome  # one synthetic VCF per chromosome`,
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := outf.validate(); err != nil {
 				return err
 			}
-			dopts, err := data.options(args[0])
+			inputs, err := fitInputs(args, inputsFile)
 			if err != nil {
 				return err
+			}
+			genome := len(inputs) > 1 || splitChroms
+			if genome {
+				if err := checkGenomeFlags(cmd, inputs, &data, test, outDir); err != nil {
+					return err
+				}
+			}
+			dopts, err := data.options(inputs[0])
+			if err != nil {
+				return err
+			}
+			if genome {
+				dopts.Inputs = inputs
 			}
 			if test != "" {
 				// The external cohort replaces the held-out individuals.
@@ -105,7 +133,11 @@ instead, and the run says so; pick another stretch with --region.`,
 				return err
 			}
 			var files pathcheck.Set
-			data.files(&files, args[0])
+			data.files(&files, inputs[0])
+			for _, in := range inputs[1:] {
+				files.VCFInput("input VCF", in)
+			}
+			files.Input("--inputs-file", inputsFile)
 			if outFormat != pipeline.FormatVCF && outFormat != pipeline.FormatPLINK {
 				return usagef("--out-format must be vcf or plink, got %q", outFormat)
 			}
@@ -141,6 +173,8 @@ instead, and the run says so; pick another stretch with --region.`,
 				Windows:     wopts,
 				OutFormat:   outFormat,
 				WriteSplit:  split,
+
+				SplitChromosomes: splitChroms,
 			}
 			if plan {
 				return runPlan(cmd, prog, fo)
@@ -162,6 +196,8 @@ instead, and the run says so; pick another stretch with --region.`,
 	fs.StringVar(&outFormat, "out-format", pipeline.FormatVCF, "synthetic cohort format: vcf (synthetic.vcf.gz + .tbi) or plink (synthetic.bed, .bim, .fam)")
 	fs.StringVar(&test, "test", "", "evaluate against this external test cohort (`VCF`) instead of held-out individuals: every input individual is trained on, sites are matched on CHROM/POS/REF/ALT (fitted and evaluated on those both hold; mismatches are counted in run.log and metrics.json)")
 	fs.BoolVar(&split, "write-split", false, "also write the training and test sample lists, "+pipeline.TrainSplitFile+" and "+pipeline.TestSplitFile+" (REAL sample IDs, one per line, as bcftools -S and --samples-file read them)")
+	fs.StringVar(&inputsFile, "inputs-file", "", "genome mode: also read the inputs listed in `LIST` (one path per line; blank lines and # comments skipped), e.g. one VCF per chromosome")
+	fs.BoolVar(&splitChroms, "split-chromosomes", false, "genome mode: write one synthetic.CONTIG.vcf.gz (+ index; synthetic.CONTIG.bed with --out-format plink) per chromosome instead of one synthetic.vcf.gz")
 	outf.register(fs)
 	data.register(fs)
 	// fit, unlike compare, goes windowed beyond one model's budget.
@@ -245,12 +281,19 @@ func printSummary(w io.Writer, res *pipeline.FitResult) {
 	}
 	if wr := res.Windowed; wr != nil {
 		cm := wr.Metrics
-		fmt.Fprintf(w, "windowed fit: %d windows over %d SNPs (more than --max-snps), %d training individuals; %d synthetic individuals %s\n",
-			len(wr.Windows), res.Data.Train.NumSites(), res.Data.Train.NumSamples(), m.NumSynth, against)
+		why := "more than --max-snps"
+		if in := res.Data.Inputs; in != nil {
+			why = fmt.Sprintf("genome mode: %d inputs, one ancestry per synthetic individual", len(in))
+		}
+		fmt.Fprintf(w, "windowed fit: %d windows over %d SNPs (%s), %d training individuals; %d synthetic individuals %s\n",
+			len(wr.Windows), res.Data.Train.NumSites(), why, res.Data.Train.NumSamples(), m.NumSynth, against)
 		if cm != nil {
 			fmt.Fprintf(w, "  %-20s inside windows %.4f (floor %.4f), straddling boundaries %.4f (floor %.4f)\n", "LD r² MAE", cm.LD.Inside, cm.LD.FloorInside, cm.LD.Straddle, cm.LD.FloorStraddle)
 		} else {
 			cm = &chrom.Metrics{}
+		}
+		if g := cm.Genome; g != nil && len(g.SynthMean) > 0 {
+			fmt.Fprintf(w, "  %-20s PC1 share correlation between chromosomes %.3f (real %.3f)\n", "genome ancestry", g.SynthMean[0], g.TestMean[0])
 		}
 		for k := range cm.PCW2 {
 			if k < 3 {

@@ -22,7 +22,12 @@ var ErrBadOption = errors.New("invalid option")
 
 // DataOptions say which data a job fits and how it is split.
 type DataOptions struct {
-	Input  string          // VCF path (plain or bgzipped)
+	Input string // VCF path (plain or bgzipped)
+	// Inputs, when set, select genome mode (see genome.go): these inputs
+	// (one or more chromosomes each) of the same individuals are read with
+	// the same filters into one windowed fit, with one ancestry latent per
+	// synthetic individual across all of them; Input is then ignored.
+	Inputs []string
 	Read   vcf.ReadOptions // region, samples, threads
 	Filter preprocess.FilterOptions
 	// MaxSNPs is the SNP budget: when more sites pass the filters, the job
@@ -83,6 +88,9 @@ type Data struct {
 	// the synthetic VCF keeps them.
 	Contigs   []vcf.Contig
 	Reference string
+	// Inputs are the inputs of genome mode (DataOptions.Inputs), nil
+	// otherwise; Input is then their names joined by spaces.
+	Inputs []string
 }
 
 // Prepare reads, filters, limits, splits and imputes the input. It holds
@@ -94,6 +102,9 @@ type Data struct {
 // budget with windows off, sites past the first MaxSNPs are counted, not
 // stored.
 func Prepare(ctx context.Context, o DataOptions, log *slog.Logger) (*Data, error) {
+	if len(o.Inputs) > 0 {
+		return prepareGenome(ctx, o, log)
+	}
 	if o.TestFraction < 0 || o.TestFraction >= 1 {
 		return nil, fmt.Errorf("%w: test fraction must be in [0, 1), got %g", ErrBadOption, o.TestFraction)
 	}

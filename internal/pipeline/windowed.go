@@ -140,7 +140,7 @@ func assembleWindowed(ctx context.Context, o FitOptions, j *job, plan *chrom.Pla
 	}
 	hdr := synthHeader(all, o.CommandLine, d.Contigs, d.Reference)
 	hdr.ExtraLines = append(hdr.ExtraLines, fmt.Sprintf("##gousynthWindows=%d windowed models (target %d SNPs, overlap %d, conditioning %s)", len(plan.Windows), copts.WindowSNPs, copts.OverlapSNPs, copts.Conditioning))
-	w, err := vcf.CreateOutput(j.out.Path(o.synthFile()), hdr)
+	w, err := o.createSynthOutput(j.out, hdr, all.Sites) // one file, or one per chromosome (genome.go)
 	if err != nil {
 		return nil, err
 	}
@@ -202,9 +202,7 @@ func assembleWindowed(ctx context.Context, o FitOptions, j *job, plan *chrom.Pla
 	if err := w.Close(); err != nil {
 		return nil, err
 	}
-	if o.OutFormat != FormatPLINK {
-		NoteIndex(j.log, SynthFile, all.Sites)
-	}
+	o.noteSynthIndex(j.log, all.Sites)
 	if plan.Cohort != nil {
 		if err := WriteSynthPanel(j.out.Path(SynthPanelFile), plan.Mixture.LabelTable, plan.Cohort); err != nil {
 			return nil, err
@@ -326,6 +324,7 @@ func windowedProvenance(o FitOptions, d *Data, plan *chrom.Plan, cm *chrom.Metri
 		base = append(base, kv(fmt.Sprintf("chromosome: per-window PC%d vs global PC%d correlation", k+1, k+1),
 			fmt.Sprintf("synthetic mean %s, min %s; real test mean %s, min %s", f(cm.Ancestry.SynthMean[k]), f(cm.Ancestry.SynthMin[k]), f(cm.Ancestry.TestMean[k]), f(cm.Ancestry.TestMin[k]))))
 	}
+	base = append(base, genomeProvenance(cm)...) // genome mode (genome.go)
 	p := cm.Privacy
 	base = append(base, kv("chromosome: privacy", fmt.Sprintf("on %d evenly spaced SNPs: identical-match rate %s; distance to closest training record median %s, 5th percentile %s (held-out real: %s, %s)",
 		p.SNPs, f(p.IdenticalRate), f(p.SynthDCRMedian), f(p.SynthDCRP5), f(p.TestDCRMedian), f(p.TestDCRP5))))
