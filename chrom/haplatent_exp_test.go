@@ -2,6 +2,7 @@ package chrom
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"testing"
 
@@ -49,13 +50,32 @@ func TestHapLatentExperiment(t *testing.T) {
 		return b / a
 	}
 	ratio := func(x []float64, k int) float64 { return ratioTo(ref, x, k) }
+	bins := func(name string, c []float64) {
+		// lag-1 pairs by training r²: mean synthetic r² per bin
+		var sx, sy, cnt [5]float64
+		for v := 1; v < d; v++ {
+			a, b := ref[v*(lags+1)+1], c[v*(lags+1)+1]
+			a, b = a*a, b*b
+			k := min(4, int(a*5))
+			sx[k] += a
+			sy[k] += b
+			cnt[k]++
+		}
+		var out string
+		for k := range cnt {
+			out += fmt.Sprintf(" [%.1f,%.1f) n=%d %.3f→%.3f", float64(k)/5, float64(k+1)/5, int(cnt[k]), sx[k]/cnt[k], sy[k]/cnt[k])
+		}
+		t.Logf("%-16s lag-1 by train r²:%s", name, out)
+	}
 	report := func(name string, g []int8) {
 		c := dosageBandCorr(g, n, d, lags)
+		bins(name, c)
 		mae, slope := bandR2Error(ref, c, d, lags)
 		maeT, _ := bandR2Error(refTest, c, d, lags)
 		t.Logf("%-16s r² MAE %.4f (vs test %.4f) slope %.3f | mean r² ratio lag1 %.3f lag8 %.3f lag20 %.3f | vs test lag1 %.3f", name, mae, maeT, slope, ratio(c, 1), ratio(c, 8), ratio(c, 20), ratioTo(refTest, c, 1))
 	}
 	floorMAE, _ := bandR2Error(refTest, ref, d, lags)
+	bins("test", refTest)
 	t.Logf("train vs test: MAE %.4f lag1 ratio %.3f; %d train %d sites", floorMAE, ratioTo(refTest, ref, 1), n, d)
 	synthLat := mat.DenseCopyOf(p.Latent).RawMatrix().Data
 	lr, err := fitLatent(ctx, train.Dosage, n, d, coef, scores, K, cfg, nil)
