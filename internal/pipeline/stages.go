@@ -193,6 +193,11 @@ func Plan(ctx context.Context, o FitOptions, command string) (_ *PlanResult, err
 	if o.Data.Windows != WindowsAuto {
 		return nil, fmt.Errorf("%w: plan runs the windows of a windowed fit as jobs; with --windows off there are none (run gousynth fit)", ErrNotWindowed)
 	}
+	if o.Windows.Residual == chrom.ResidHaplotype {
+		// As Fit: haplotype window models learn the phase, which their
+		// jobs carry (the state, which the assembly reads, needs none).
+		o.Data.KeepPhase = true
+	}
 	_, statErr := os.Stat(o.OutDir)
 	defer func() {
 		if err != nil && errors.Is(statErr, fs.ErrNotExist) {
