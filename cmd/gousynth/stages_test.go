@@ -529,3 +529,22 @@ func TestSnakemakeGenomeMatchesFit(t *testing.T) {
 		t.Errorf("vcf and vcfs together (%v):\n%s\nwant refused", err, msg)
 	}
 }
+
+// Haplotype window models (--window-residual haplotype, which learn the
+// phase) through the stages give fit's bytes too, here in genome mode:
+// plan keeps the phase for the jobs as fit does.
+func TestStagesHaplotypeMatchFit(t *testing.T) {
+	fix := genomeFixture(t) // phased simulated chromosomes
+	ref, dir := genomeDir(t, fix), genomeDir(t, fix)
+	flags := append(append(slices.Clone(genomeInputs), "-o", "out", "--window-residual", "haplotype"), genomeFlags...)
+	mustRun(t, ref, append([]string{"fit"}, flags...)...)
+	if !strings.Contains(string(readFile(t, filepath.Join(ref, "out", "run.log"))), "residual=haplotype") {
+		t.Fatal("the reference fit did not fit haplotype window models")
+	}
+	mustRun(t, dir, append([]string{"plan"}, flags...)...)
+	for _, j := range jobFiles(t, filepath.Join(dir, "out")) {
+		mustRun(t, dir, "fit-window", j)
+	}
+	mustRun(t, dir, "assemble", "out", "--quiet")
+	sameGenomeOutputs(t, filepath.Join(ref, "out"), filepath.Join(dir, "out"))
+}
