@@ -10,8 +10,8 @@ import (
 	"sort"
 
 	"github.com/gousynth/gousynth/ld"
+	"github.com/gousynth/gousynth/metrics"
 	"github.com/gousynth/gousynth/preprocess"
-	"github.com/gousynth/gousynth/report"
 	"github.com/gousynth/gousynth/vcf"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
@@ -509,7 +509,7 @@ func pearson(a, b []float64) float64 { return stat.Correlation(a, b, nil) }
 // w2sq is the squared 1-D Wasserstein-2 distance of two empirical
 // distributions (sizes may differ); a and b are left unsorted.
 func w2sq(a, b []float64) float64 {
-	return report.W2Squared(slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b)))
+	return metrics.W2Squared(slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b)))
 }
 
 // MarshalJSON writes the metrics with undefined values (NaN, ±Inf) as null,

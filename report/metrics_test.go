@@ -10,9 +10,9 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
-	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/gousynth/gousynth/ld"
+	"github.com/gousynth/gousynth/metrics"
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -20,37 +20,6 @@ func near(t *testing.T, name string, got, want, tol float64) {
 	t.Helper()
 	if math.Abs(got-want) > tol || math.IsNaN(got) {
 		t.Errorf("%s = %.10g, want %.10g ± %g", name, got, want, tol)
-	}
-}
-
-func TestW2AndW1HandComputed(t *testing.T) {
-	// a = {0, 1}, b = {0, 0, 3}: quantile functions differ by 0 on [0, ½),
-	// 1 on [½, ⅔) and 2 on [⅔, 1).
-	a, b := []float64{0, 1}, []float64{0, 0, 3}
-	near(t, "W2²", W2Squared(a, b), 0.5*0+(2.0/3-0.5)*1+(1-2.0/3)*4, 1e-12)
-	near(t, "W1", W1(a, b), (2.0/3-0.5)*1+(1-2.0/3)*2, 1e-12)
-	near(t, "W2² symmetric", W2Squared(b, a), W2Squared(a, b), 1e-15)
-	near(t, "W2² self", W2Squared(b, b), 0, 0)
-}
-
-func TestW2GaussianClosedForm(t *testing.T) {
-	// W2²(N(μ1,σ1²), N(μ2,σ2²)) = (μ1−μ2)² + (σ1−σ2)²; W1 between two normals
-	// of equal σ is |μ1−μ2|. Samples are exact quantiles, of different sizes.
-	quant := func(mu, sigma float64, n int) []float64 {
-		x := make([]float64, n)
-		nd := distuv.Normal{Mu: mu, Sigma: sigma}
-		for i := range x {
-			x[i] = nd.Quantile((float64(i) + 0.5) / float64(n))
-		}
-		return x
-	}
-	for _, tc := range []struct{ m1, s1, m2, s2 float64 }{{0, 1, 1, 1}, {0, 1, 0, 2}, {-1, 0.5, 2, 3}} {
-		a, b := quant(tc.m1, tc.s1, 20000), quant(tc.m2, tc.s2, 30011)
-		want := (tc.m1-tc.m2)*(tc.m1-tc.m2) + (tc.s1-tc.s2)*(tc.s1-tc.s2)
-		near(t, "W2² Gaussians", W2Squared(a, b), want, 2e-3*(1+want))
-		if tc.s1 == tc.s2 {
-			near(t, "W1 shifted Gaussians", W1(a, b), math.Abs(tc.m1-tc.m2), 1e-3)
-		}
 	}
 }
 
@@ -66,7 +35,7 @@ func TestKLHandComputed(t *testing.T) {
 	}
 	test := mk([]int8{0, 0, 1, 2}, []int8{0, 1, vcf.Missing, 2})
 	x := mk([]int8{0, 1, 1, 1}, []int8{0, 1, 2, 2})
-	e := KLSmoothing
+	e := metrics.KLSmoothing
 	sm := func(f ...float64) []float64 {
 		out := make([]float64, len(f))
 		for i, v := range f {
@@ -267,10 +236,10 @@ func TestSlicedW2OfShiftedCohort(t *testing.T) {
 		}
 	}
 	const L = 4000
-	p := toFloat32(randomDirections(d, L, 99))
-	sw := slicedW2(sortedProjections(x, p, L), sortedProjections(y, p, L))
+	p := toFloat32(metrics.RandomDirections(d, L, 99, 0x5bd1e995, metrics.DrawSiteMajor))
+	sw := metrics.SlicedW2(sortedProjections(x, p, L), sortedProjections(y, p, L))
 	near(t, "SW2²", sw*sw, norm2/d, 0.06*norm2/d)
-	near(t, "SW2 self", slicedW2(sortedProjections(x, p, L), sortedProjections(x, p, L)), 0, 0)
+	near(t, "SW2 self", metrics.SlicedW2(sortedProjections(x, p, L), sortedProjections(x, p, L)), 0, 0)
 }
 
 func TestPCAMatchesExactEigen(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"sort"
 
+	"github.com/gousynth/gousynth/metrics"
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -152,8 +153,8 @@ func EvaluatePopulations(test, synth, train *vcf.Genotypes, testLab, synthLab, t
 		var wS, wF float64
 		for c := 0; c < k; c++ {
 			tc := sortedScoreColumn(sT, len(gT[l]), k, c)
-			wS += W1(sortedScoreColumn(sS, len(pcSynth[l]), k, c), tc)
-			wF += W1(sortedScoreColumn(sF, len(pcFloor[l]), k, c), tc)
+			wS += metrics.W1(sortedScoreColumn(sS, len(pcSynth[l]), k, c), tc)
+			wF += metrics.W1(sortedScoreColumn(sF, len(pcFloor[l]), k, c), tc)
 		}
 		pcMetrics = append(pcMetrics, metricLower("pop_pca_w1["+l+"]",
 			fmt.Sprintf("Wasserstein-1 distance between the PC scores of %d synthetic and of the %d test individuals of %s, mean over the top %d training PCs (floor: %d training individuals of %s, outside the PC fit)", len(pcSynth[l]), len(gT[l]), l, k, len(pcFloor[l]), l),
