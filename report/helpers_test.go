@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/gousynth/gousynth/metrics"
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -91,3 +92,5 @@ func independentSNPs(rng *rand.Rand, ref *vcf.Genotypes, n int) *vcf.Genotypes {
 	}
 	return g
 }
+
+func iota(n int) []int { return metrics.Iota(n) }
