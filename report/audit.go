@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/gousynth/gousynth/internal/version"
+	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -283,5 +284,5 @@ func RestrictToSites(g *vcf.Genotypes, sites []vcf.Site, name string) (*vcf.Geno
 	if len(idx) == g.NumSites() {
 		return g, nil
 	}
-	return subsetSites(g, idx), nil
+	return preprocess.SubsetSites(g, idx), nil
 }

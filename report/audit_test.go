@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -72,9 +73,9 @@ func TestRunAuditErrors(t *testing.T) {
 		train, synth, test *vcf.Genotypes
 		want               error
 	}{
-		{"other sites", train, subsetSites(test, iota(20)), nil, ErrSiteMismatch},
-		{"test on other sites", train, test, subsetSites(test, iota(20)), ErrSiteMismatch},
-		{"one synthetic individual", train, subsetSamples(test, []int{0}), nil, ErrTooFew},
+		{"other sites", train, preprocess.SubsetSites(test, iota(20)), nil, ErrSiteMismatch},
+		{"test on other sites", train, test, preprocess.SubsetSites(test, iota(20)), ErrSiteMismatch},
+		{"one synthetic individual", train, preprocess.SubsetSamplesShared(test, []int{0}), nil, ErrTooFew},
 		{"no training cohort", nil, test, nil, ErrTooFew},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -88,7 +89,7 @@ func TestRunAuditErrors(t *testing.T) {
 func TestRestrictToSites(t *testing.T) {
 	train, _, _ := fixture(t, 20, 30)
 	keep := []int{2, 5, 6, 29}
-	sub := subsetSites(train, keep)
+	sub := preprocess.SubsetSites(train, keep)
 	got, err := RestrictToSites(train, sub.Sites, "train")
 	if err != nil {
 		t.Fatal(err)

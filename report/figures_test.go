@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/gousynth/gousynth/ld"
+	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -171,7 +172,7 @@ func TestFloorDraws(t *testing.T) {
 	afT := directAF(test)
 	cov, _ := m.Get("cov_frobenius")
 	for k := 1; k < draws; k++ {
-		sub := subsetSamples(train, sampleSubset(rng, train.NumSamples(), m.EvalSize))
+		sub := preprocess.SubsetSamplesShared(train, sampleSubset(rng, train.NumSamples(), m.EvalSize))
 		r := Pearson(afT, directAF(sub))
 		near(t, "af_r2 draw", x.FloorDraws[k], r*r, 1e-12)
 		var diff mat.Dense
@@ -319,7 +320,7 @@ func TestWindowErrorsDirect(t *testing.T) {
 	}
 	for k, w := range windows {
 		idx := iotaFrom(w.Start, w.End)
-		ts, ss := subsetSites(test, idx), subsetSites(synth, idx)
+		ts, ss := preprocess.SubsetSites(test, idx), preprocess.SubsetSites(synth, idx)
 		// Allele-frequency error by a plain count.
 		at, as := directAF(ts), directAF(ss)
 		e := 0.0
@@ -385,7 +386,7 @@ func TestWindowZoom(t *testing.T) {
 	// The last window's real test cells are the block averages of its r²
 	// matrix (45 SNPs in 30 cells).
 	idx := iotaFrom(45, 90)
-	want, err := blockR2(subsetSites(test, idx), 30)
+	want, err := blockR2(preprocess.SubsetSites(test, idx), 30)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -470,7 +471,7 @@ func TestOverviewAppend(t *testing.T) {
 	ov := &Overview{Representative: -1}
 	for _, w := range []WindowSpan{{0, 30}, {30, 60}} {
 		idx := iotaFrom(w.Start, w.End)
-		wo, err := WindowErrors(subsetSites(test, idx), subsetSites(synth, idx), subsetSites(train, idx), []WindowSpan{{0, w.End - w.Start}}, opts)
+		wo, err := WindowErrors(preprocess.SubsetSites(test, idx), preprocess.SubsetSites(synth, idx), preprocess.SubsetSites(train, idx), []WindowSpan{{0, w.End - w.Start}}, opts)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/gousynth/gousynth/metrics"
+	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -58,7 +59,7 @@ func baseFreqs(rng *rand.Rand, d int) []float64 {
 
 // splitCohort splits g into the first k samples and the rest.
 func splitCohort(g *vcf.Genotypes, k int) (a, b *vcf.Genotypes) {
-	return subsetSamples(g, iota(k)), subsetSamples(g, iotaFrom(k, g.NumSamples()))
+	return preprocess.SubsetSamplesShared(g, iota(k)), preprocess.SubsetSamplesShared(g, iotaFrom(k, g.NumSamples()))
 }
 
 func iotaFrom(lo, hi int) []int {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -53,9 +54,9 @@ func kinFixture(t testing.TB, na, nb, d int, missing bool) (a, b *vcf.Genotypes)
 	if err != nil {
 		t.Fatal(err)
 	}
-	g = subsetSites(g, iota(min(d, g.NumSites())))
-	a = subsetSamples(g, iota(na))
-	real := subsetSamples(g, iotaFrom(na, na+nb+2))
+	g = preprocess.SubsetSites(g, iota(min(d, g.NumSites())))
+	a = preprocess.SubsetSamplesShared(g, iota(na))
+	real := preprocess.SubsetSamplesShared(g, iotaFrom(na, na+nb+2))
 	rng := rand.New(rand.NewPCG(7, 7))
 	n := real.NumSamples() - 2 + 4
 	d = g.NumSites()
@@ -230,7 +231,7 @@ func transpose(k []float64, rows, cols int) []float64 {
 
 func TestKinshipSiteMismatch(t *testing.T) {
 	a, b := kinFixture(t, 5, 5, 100, false)
-	_, err := Kinship(a, subsetSites(b, iota(50)))
+	_, err := Kinship(a, preprocess.SubsetSites(b, iota(50)))
 	if !errors.Is(err, ErrSiteMismatch) {
 		t.Errorf("error %v, want ErrSiteMismatch", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/gousynth/gousynth/internal/version"
+	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -362,7 +363,7 @@ func Evaluate(test, synth, train *vcf.Genotypes, opts Options) (*Metrics, error)
 	res.Options = opts
 
 	synthIdx := sampleSubset(rng, synth.NumSamples(), m)
-	synthEval := subsetSamples(synth, synthIdx)
+	synthEval := preprocess.SubsetSamplesShared(synth, synthIdx)
 	if m < synth.NumSamples() {
 		res.Notes = append(res.Notes, fmt.Sprintf("a seeded random subset of %d of the %d synthetic individuals is evaluated, the size of the floor set", m, synth.NumSamples()))
 	}
@@ -371,7 +372,7 @@ func Evaluate(test, synth, train *vcf.Genotypes, opts Options) (*Metrics, error)
 	if train != nil {
 		floorIdx = sampleSubset(rng, train.NumSamples(), m)
 		if heldOut {
-			floorG = subsetSamples(train, floorIdx)
+			floorG = preprocess.SubsetSamplesShared(train, floorIdx)
 			res.FloorAssessed = true
 		}
 	} else {
@@ -423,7 +424,7 @@ func Evaluate(test, synth, train *vcf.Genotypes, opts Options) (*Metrics, error)
 		pcaSrc = train
 		rest := complement(floorIdx, train.NumSamples())
 		if len(rest) >= max(minPCAFit, 2*opts.PCs) {
-			pcaSrc = subsetSamples(train, rest)
+			pcaSrc = preprocess.SubsetSamplesShared(train, rest)
 			res.Notes = append(res.Notes, fmt.Sprintf("PCs were fitted on the %d training individuals outside the floor subset, so that floor, test and synthetic individuals are all projected out of sample", len(rest)))
 		} else {
 			res.Notes = append(res.Notes, fmt.Sprintf("PCs were fitted on all %d training individuals, including the floor subset: projected in sample, the floor spreads more than new individuals would, so the PCA floor is lenient (use a floor size of at most %d to avoid this)", train.NumSamples(), train.NumSamples()-max(minPCAFit, 2*opts.PCs)))
@@ -481,7 +482,7 @@ func floorDraws(T cohort, train *vcf.Genotypes, m int, opts Options, projSeed, p
 	drawFrob := frob.dd(m)
 	for k := 1; k < opts.FloorDraws; k++ {
 		idx := sampleSubset(rng, train.NumSamples(), m)
-		fg := subsetSamples(train, idx)
+		fg := preprocess.SubsetSamplesShared(train, idx)
 		Fk := cohort{fg, toFloat(fg)}
 		// The draw takes the synthetic cohort's place: its Value is the floor.
 		var fr *frobPair
@@ -495,7 +496,7 @@ func floorDraws(T cohort, train *vcf.Genotypes, m int, opts Options, projSeed, p
 		}
 		pcaSrc := train
 		if rest := complement(idx, train.NumSamples()); len(rest) >= max(minPCAFit, 2*opts.PCs) {
-			pcaSrc = subsetSamples(train, rest)
+			pcaSrc = preprocess.SubsetSamplesShared(train, rest)
 		}
 		st, err := structureMetrics(pcaSrc, T, Fk, nil, opts, pcaSeed, &PlotData{})
 		if err != nil {

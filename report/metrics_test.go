@@ -13,6 +13,7 @@ import (
 
 	"github.com/gousynth/gousynth/ld"
 	"github.com/gousynth/gousynth/metrics"
+	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -420,7 +421,7 @@ func TestEvaluateWithoutTraining(t *testing.T) {
 
 func TestEvaluateSiteMismatch(t *testing.T) {
 	train, test, _ := fixture(t, 100, 20)
-	bad := subsetSamples(test, iota(test.NumSamples()))
+	bad := preprocess.SubsetSamplesShared(test, iota(test.NumSamples()))
 	bad = &vcf.Genotypes{Sites: slices.Clone(bad.Sites), Samples: bad.Samples, Dosage: bad.Dosage}
 	bad.Sites[7].Pos++
 	_, err := Evaluate(test, bad, train, Options{})

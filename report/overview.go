@@ -13,6 +13,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/gousynth/gousynth/ld"
+	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -105,8 +106,8 @@ func WindowErrors(test, synth, train *vcf.Genotypes, windows []WindowSpan, opts 
 		for v := w.Start; v < w.End; v++ {
 			idx = append(idx, v)
 		}
-		t := subsetSites(test, idx)
-		s, f := subsetSamples(subsetSites(synth, idx), sIdx), subsetSamples(subsetSites(train, idx), fIdx)
+		t := preprocess.SubsetSites(test, idx)
+		s, f := preprocess.SubsetSamplesShared(preprocess.SubsetSites(synth, idx), sIdx), preprocess.SubsetSamplesShared(preprocess.SubsetSites(train, idx), fIdx)
 		pt, err := windowPairs(t, win)
 		if err != nil {
 			return nil, err

@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"github.com/gousynth/gousynth/metrics"
+	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -126,7 +127,7 @@ func EvaluatePopulations(test, synth, train *vcf.Genotypes, testLab, synthLab, t
 			rest = append(rest, i)
 		}
 	}
-	p, err := fitPCA(toFloat(subsetSamples(train, rest)), pcs, rng.Uint64())
+	p, err := fitPCA(toFloat(preprocess.SubsetSamplesShared(train, rest)), pcs, rng.Uint64())
 	if err != nil {
 		return nil, err
 	}
@@ -135,11 +136,11 @@ func EvaluatePopulations(test, synth, train *vcf.Genotypes, testLab, synthLab, t
 	var afMetrics, pcMetrics []Metric
 	for _, l := range labels {
 		res.Labels = append(res.Labels, PopulationSize{Label: l, Synth: len(gS[l]), Test: len(gT[l]), Train: len(gR[l])})
-		t := subsetSamples(test, gT[l])
+		t := preprocess.SubsetSamplesShared(test, gT[l])
 		afT[l] = alleleFreqs(t)
 		m := min(len(gS[l]), len(gR[l]))
-		s := alleleFreqs(subsetSamples(synth, pick(rng, gS[l], m)))
-		f := alleleFreqs(subsetSamples(train, pick(rng, gR[l], m)))
+		s := alleleFreqs(preprocess.SubsetSamplesShared(synth, pick(rng, gS[l], m)))
+		f := alleleFreqs(preprocess.SubsetSamplesShared(train, pick(rng, gR[l], m)))
 		rS, rF := Pearson(s, afT[l]), Pearson(f, afT[l])
 		afMetrics = append(afMetrics, metricHigher("pop_af_r2["+l+"]",
 			fmt.Sprintf("r² between the allele frequencies of %d synthetic and of the %d test individuals of %s (floor: %d training individuals of %s)", m, len(gT[l]), l, m, l),
@@ -148,8 +149,8 @@ func EvaluatePopulations(test, synth, train *vcf.Genotypes, testLab, synthLab, t
 			continue
 		}
 		sT := p.project(toFloat(t))
-		sS := p.project(toFloat(subsetSamples(synth, pcSynth[l])))
-		sF := p.project(toFloat(subsetSamples(train, pcFloor[l])))
+		sS := p.project(toFloat(preprocess.SubsetSamplesShared(synth, pcSynth[l])))
+		sF := p.project(toFloat(preprocess.SubsetSamplesShared(train, pcFloor[l])))
 		var wS, wF float64
 		for c := 0; c < k; c++ {
 			tc := sortedScoreColumn(sT, len(gT[l]), k, c)
@@ -163,8 +164,8 @@ func EvaluatePopulations(test, synth, train *vcf.Genotypes, testLab, synthLab, t
 	res.Metrics = append(afMetrics, pcMetrics...)
 	afS, afR := map[string][]float64{}, map[string][]float64{}
 	for _, l := range labels {
-		afS[l] = alleleFreqs(subsetSamples(synth, gS[l]))
-		afR[l] = alleleFreqs(subsetSamples(train, gR[l]))
+		afS[l] = alleleFreqs(preprocess.SubsetSamplesShared(synth, gS[l]))
+		afR[l] = alleleFreqs(preprocess.SubsetSamplesShared(train, gR[l]))
 	}
 	for a := 0; a < len(labels); a++ {
 		for b := a + 1; b < len(labels); b++ {
