@@ -355,24 +355,9 @@ func (e *Evaluator) Finish() (*Metrics, error) {
 	met.LD.FloorInside, met.LD.FloorInsideMatched, met.LD.FloorStraddle, _, _ = summ(e.ldF)
 
 	// Allele frequencies.
-	af2 := func(g *vcf.Genotypes) []float64 {
-		n := g.NumSamples()
-		out := make([]float64, m)
-		for v := 0; v < m; v++ {
-			var s, c float64
-			for _, d := range g.Dosage[v*n : (v+1)*n] {
-				if d >= 0 {
-					s += float64(d)
-					c += 2
-				}
-			}
-			out[v] = s / c
-		}
-		return out
-	}
-	ft := af2(test)
+	ft := metrics.AlleleFreqs(test)
 	met.AFR2 = sq(pearson(ft, e.afS))
-	met.AFR2Floor = sq(pearson(ft, af2(floor)))
+	met.AFR2Floor = sq(pearson(ft, metrics.AlleleFreqs(floor)))
 
 	// PCA on the whole-chromosome training PCs.
 	pt := e.pca.Project(test, 0, m, 0)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gousynth/gousynth/metrics"
 	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/vcf"
 )
@@ -43,7 +44,7 @@ func TestRunAudit(t *testing.T) {
 				t.Errorf("reasons %q do not say %q", a.Reasons, c.say)
 			}
 			for _, at := range a.Attacks {
-				if n := len(at.ROC); n < 2 || at.ROC[0] != (ROCPoint{FPR: 0, TPR: 0}) || at.ROC[n-1] != (ROCPoint{FPR: 1, TPR: 1}) {
+				if n := len(at.ROC); n < 2 || at.ROC[0] != (metrics.ROCPoint{FPR: 0, TPR: 0}) || at.ROC[n-1] != (metrics.ROCPoint{FPR: 1, TPR: 1}) {
 					t.Errorf("%s: ROC %v does not run from (0,0) to (1,1)", at.Name, at.ROC)
 				}
 			}

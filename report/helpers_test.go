@@ -74,7 +74,7 @@ func iotaFrom(lo, hi int) []int {
 // independent draws with the site's allele frequency in ref (Hardy–Weinberg),
 // so frequencies are right and LD is gone.
 func independentSNPs(rng *rand.Rand, ref *vcf.Genotypes, n int) *vcf.Genotypes {
-	af := alleleFreqs(ref)
+	af := metrics.AlleleFreqs(ref)
 	d := ref.NumSites()
 	g := &vcf.Genotypes{Sites: ref.Sites, Samples: make([]string, n), Dosage: make([]int8, n*d)}
 	for s := range g.Samples {

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/gousynth/gousynth/internal/version"
+	"github.com/gousynth/gousynth/metrics"
 	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/vcf"
 )
@@ -290,7 +291,7 @@ type PlotData struct {
 	KinSynth, KinTest []float64
 	// ROC curves of the nearest-distance and the distance-ratio
 	// membership-inference attacks (nil without held-out individuals).
-	MIAROC, RatioROC []ROCPoint
+	MIAROC, RatioROC []metrics.ROCPoint
 }
 
 // cohort bundles a genotype set with its mean-imputed float matrix.

@@ -53,49 +53,6 @@ func TestKLHandComputed(t *testing.T) {
 	near(t, "KL self", meanKL(test, test), 0, 1e-15)
 }
 
-func TestAUCMatchesPairCounting(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
-	for trial := 0; trial < 20; trial++ {
-		pos := make([]float64, 1+rng.IntN(40))
-		neg := make([]float64, 1+rng.IntN(40))
-		for i := range pos {
-			pos[i] = float64(rng.IntN(8)) // many ties
-		}
-		for i := range neg {
-			neg[i] = float64(rng.IntN(6))
-		}
-		near(t, "AUC", AUC(pos, neg), pairAUC(pos, neg), 1e-12)
-	}
-	if !math.IsNaN(AUC(nil, []float64{1})) {
-		t.Error("AUC without positives is not NaN")
-	}
-}
-
-// pairAUC is the AUC by counting every pair: P(pos > neg) + ½P(pos = neg).
-func pairAUC(pos, neg []float64) float64 {
-	brute := 0.0
-	for _, p := range pos {
-		for _, q := range neg {
-			switch {
-			case p > q:
-				brute++
-			case p == q:
-				brute += 0.5
-			}
-		}
-	}
-	return brute / float64(len(pos)*len(neg))
-}
-
-func TestAdversarialAccuracyHand(t *testing.T) {
-	// Real: 2 of 4 have their synthetic NN farther than their real NN; synthetic: 1 of 4.
-	dTS := []float64{3, 1, 5, 0}
-	dTT := []float64{2, 2, 4, 1}
-	dST := []float64{1, 1, 1, 9}
-	dSS := []float64{2, 2, 2, 2}
-	near(t, "AATS", AdversarialAccuracy(dTS, dTT, dST, dSS), 0.5*(2.0/4+1.0/4), 0)
-}
-
 func TestFrobeniusBothPathsMatchDirect(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	for _, tc := range []struct{ na, nb, d int }{{30, 20, 5}, {6, 9, 40}, {300, 270, 1000}} {
@@ -244,12 +201,6 @@ func TestPCAMatchesExactEigen(t *testing.T) {
 		}
 		near(t, "|cos(axis, exact)|", math.Abs(dot), 1, 1e-5)
 	}
-}
-
-func TestPearsonAndAlleleFreqs(t *testing.T) {
-	near(t, "pearson", Pearson([]float64{1, 2, 3, math.NaN()}, []float64{2, 4, 7, 1}), 0.9933992677987828, 1e-12)
-	g := &vcf.Genotypes{Sites: []vcf.Site{{}}, Samples: []string{"a", "b", "c"}, Dosage: []int8{2, 1, vcf.Missing}}
-	near(t, "af", alleleFreqs(g)[0], 0.75, 0)
 }
 
 func TestAlignPairsUnion(t *testing.T) {

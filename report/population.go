@@ -137,11 +137,11 @@ func EvaluatePopulations(test, synth, train *vcf.Genotypes, testLab, synthLab, t
 	for _, l := range labels {
 		res.Labels = append(res.Labels, PopulationSize{Label: l, Synth: len(gS[l]), Test: len(gT[l]), Train: len(gR[l])})
 		t := preprocess.SubsetSamplesShared(test, gT[l])
-		afT[l] = alleleFreqs(t)
+		afT[l] = metrics.AlleleFreqs(t)
 		m := min(len(gS[l]), len(gR[l]))
-		s := alleleFreqs(preprocess.SubsetSamplesShared(synth, pick(rng, gS[l], m)))
-		f := alleleFreqs(preprocess.SubsetSamplesShared(train, pick(rng, gR[l], m)))
-		rS, rF := Pearson(s, afT[l]), Pearson(f, afT[l])
+		s := metrics.AlleleFreqs(preprocess.SubsetSamplesShared(synth, pick(rng, gS[l], m)))
+		f := metrics.AlleleFreqs(preprocess.SubsetSamplesShared(train, pick(rng, gR[l], m)))
+		rS, rF := metrics.Pearson(s, afT[l]), metrics.Pearson(f, afT[l])
 		afMetrics = append(afMetrics, metricHigher("pop_af_r2["+l+"]",
 			fmt.Sprintf("r² between the allele frequencies of %d synthetic and of the %d test individuals of %s (floor: %d training individuals of %s)", m, len(gT[l]), l, m, l),
 			rS*rS, rF*rF))
@@ -164,8 +164,8 @@ func EvaluatePopulations(test, synth, train *vcf.Genotypes, testLab, synthLab, t
 	res.Metrics = append(afMetrics, pcMetrics...)
 	afS, afR := map[string][]float64{}, map[string][]float64{}
 	for _, l := range labels {
-		afS[l] = alleleFreqs(preprocess.SubsetSamplesShared(synth, gS[l]))
-		afR[l] = alleleFreqs(preprocess.SubsetSamplesShared(train, gR[l]))
+		afS[l] = metrics.AlleleFreqs(preprocess.SubsetSamplesShared(synth, gS[l]))
+		afR[l] = metrics.AlleleFreqs(preprocess.SubsetSamplesShared(train, gR[l]))
 	}
 	for a := 0; a < len(labels); a++ {
 		for b := a + 1; b < len(labels); b++ {

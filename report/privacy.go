@@ -4,47 +4,9 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"github.com/gousynth/gousynth/internal/roc"
 	"github.com/gousynth/gousynth/metrics"
 	"github.com/gousynth/gousynth/vcf"
 )
-
-// AdversarialAccuracy is the nearest-neighbour adversarial accuracy AA_TS of
-// Yale et al. (2020) from the four nearest-neighbour distance sets:
-// ½[mean(dTS > dTT) + mean(dST > dSS)], where dTS[i] is the distance of real
-// individual i to its closest synthetic one, dTT[i] to its closest other real
-// one, dST and dSS likewise for synthetic individuals. 0.5 is ideal; near 0
-// means the synthetic individuals sit on top of real ones (copies).
-func AdversarialAccuracy(dTS, dTT, dST, dSS []float64) float64 {
-	aaTrain, aaSynth := AdversarialAccuracyHalves(dTS, dTT, dST, dSS)
-	return 0.5 * (aaTrain + aaSynth)
-}
-
-// AdversarialAccuracyHalves returns the two halves whose mean is
-// AdversarialAccuracy: aaTrain = mean(dTS > dTT), the share of real
-// individuals whose closest synthetic individual is farther than their
-// closest other real one, and aaSynth = mean(dST > dSS), the share of
-// synthetic individuals whose closest real individual is farther than their
-// closest other synthetic one. Each is 0.5 when the two cohorts are
-// exchangeable (the names follow the independent judge's aa_train and
-// aa_synth); docs/privacy.md explains what moves them.
-func AdversarialAccuracyHalves(dTS, dTT, dST, dSS []float64) (aaTrain, aaSynth float64) {
-	frac := func(x, y []float64) float64 {
-		c := 0
-		for i := range x {
-			if x[i] > y[i] {
-				c++
-			}
-		}
-		return float64(c) / float64(len(x))
-	}
-	return frac(dTS, dTT), frac(dST, dSS)
-}
-
-// AUC returns the area under the ROC curve of scores that should be higher
-// for positives than negatives, P(pos > neg) + ½P(pos = neg) (roc.AUC). It
-// is NaN when either set is empty.
-func AUC(pos, neg []float64) float64 { return roc.AUC(pos, neg) }
 
 func negate(x []float64) []float64 {
 	out := make([]float64, len(x))
@@ -68,7 +30,7 @@ func privacyMetrics(train, test, synth *vcf.Genotypes, synthIdx, floorIdx []int,
 	fill := metrics.ImputeFill(train)
 	pTrain := metrics.Pack(train, nil, fill)
 	pSynth := metrics.Pack(synth, nil, fill)
-	kTrain := packKing(train)
+	kTrain := metrics.PackKING(train)
 	nan := math.NaN()
 
 	// All synthetic × all training: DCR of each synthetic individual, and each
@@ -92,10 +54,10 @@ func privacyMetrics(train, test, synth *vcf.Genotypes, synthIdx, floorIdx []int,
 		return out, len(ri), len(ci)
 	}
 	dSF, r, c := sub(dST, ntr, synthIdx, floorIdx) // synthetic rows, floor cols
-	aaTrain, aaSynth := AdversarialAccuracyHalves(metrics.ColMin(dSF, r, c), metrics.RowMin(dFF, m, m, true), metrics.RowMin(dSF, r, c, false), metrics.RowMin(dSS, m, m, true))
+	aaTrain, aaSynth := metrics.AdversarialAccuracyHalves(metrics.ColMin(dSF, r, c), metrics.RowMin(dFF, m, m, true), metrics.RowMin(dSF, r, c, false), metrics.RowMin(dSS, m, m, true))
 
 	// KING-robust kinship of every synthetic individual to every training one.
-	kinSynth := MaxKinship(kinshipPacked(packKing(synth), kTrain), ns, ntr)
+	kinSynth := metrics.MaxKinship(metrics.KinshipPacked(metrics.PackKING(synth), kTrain), ns, ntr)
 
 	var dcrTest, kinTest []float64
 	floorDrawn := map[string][]float64{} // further floor draws by metric
@@ -108,8 +70,8 @@ func privacyMetrics(train, test, synth *vcf.Genotypes, synthIdx, floorIdx []int,
 		dTeS, _, _ := metrics.DistanceMatrix(pTest, nil, pSynth, nil)
 		nonMemberDist := metrics.RowMin(dTeS, nte, ns, false)
 		plots.MIAMember, plots.MIANonMember = negate(memberDist), negate(nonMemberDist)
-		mia = AUC(plots.MIAMember, plots.MIANonMember)
-		plots.MIAROC = ROC(plots.MIAMember, plots.MIANonMember)
+		mia = metrics.AUC(plots.MIAMember, plots.MIANonMember)
+		plots.MIAROC = metrics.ROC(plots.MIAMember, plots.MIANonMember)
 
 		// Reference AATS: held-out real test individuals in place of synthetic ones.
 		k := min(m, nte)
@@ -123,9 +85,9 @@ func privacyMetrics(train, test, synth *vcf.Genotypes, synthIdx, floorIdx []int,
 		dTT2, _, _ := metrics.DistanceMatrix(pTest, testIdx, pTest, testIdx)
 		dTeF, r2, c2 := sub(dTeTr, ntr, testIdx, fk)
 		dFFk, _, _ := sub(dFF, m, kIdx, kIdx)
-		aaTrainRef, aaSynthRef = AdversarialAccuracyHalves(metrics.ColMin(dTeF, r2, c2), metrics.RowMin(dFFk, k, k, true), metrics.RowMin(dTeF, r2, c2, false), metrics.RowMin(dTT2, k, k, true))
+		aaTrainRef, aaSynthRef = metrics.AdversarialAccuracyHalves(metrics.ColMin(dTeF, r2, c2), metrics.RowMin(dFFk, k, k, true), metrics.RowMin(dTeF, r2, c2, false), metrics.RowMin(dTT2, k, k, true))
 
-		kinTest = MaxKinship(kinshipPacked(packKing(test), kTrain), nte, ntr)
+		kinTest = metrics.MaxKinship(metrics.KinshipPacked(metrics.PackKING(test), kTrain), nte, ntr)
 
 		// Distance-ratio attack: the held-out individuals are split into a
 		// reference half R, the attacker's sample of the population, and a
@@ -146,9 +108,9 @@ func privacyMetrics(train, test, synth *vcf.Genotypes, synthIdx, floorIdx []int,
 			for a, i := range nonIdx {
 				nonSynth[a] = nonMemberDist[i]
 			}
-			pos, neg := DistanceRatioScores(memberDist, memberRef), DistanceRatioScores(nonSynth, nonRef)
-			ratioAUC = AUC(pos, neg)
-			plots.RatioROC = ROC(pos, neg)
+			pos, neg := metrics.DistanceRatioScores(memberDist, memberRef), metrics.DistanceRatioScores(nonSynth, nonRef)
+			ratioAUC = metrics.AUC(pos, neg)
+			plots.RatioROC = metrics.ROC(pos, neg)
 		}
 
 		// Further floor draws.
@@ -166,10 +128,10 @@ func privacyMetrics(train, test, synth *vcf.Genotypes, synthIdx, floorIdx []int,
 			dFF2, _, _ := metrics.DistanceMatrix(pTrain, fk2, pTrain, fk2)
 			dTT3, _, _ := metrics.DistanceMatrix(pTest, testIdx2, pTest, testIdx2)
 			dTeF2, r3, c3 := sub(dTeTr, ntr, testIdx2, fk2)
-			aT, aS := AdversarialAccuracyHalves(metrics.ColMin(dTeF2, r3, c3), metrics.RowMin(dFF2, k, k, true), metrics.RowMin(dTeF2, r3, c3, false), metrics.RowMin(dTT3, k, k, true))
+			aT, aS := metrics.AdversarialAccuracyHalves(metrics.ColMin(dTeF2, r3, c3), metrics.RowMin(dFF2, k, k, true), metrics.RowMin(dTeF2, r3, c3, false), metrics.RowMin(dTT3, k, k, true))
 			for name, v := range map[string]float64{
 				"dcr_median": metrics.Quantile(dcr, 0.5, metrics.Interpolated), "dcr_p5": metrics.Quantile(dcr, 0.05, metrics.Interpolated), "identical_match_rate": metrics.FracZero(dcr),
-				"kinship_related_share": RelatedShare(kin), "kinship_max": maxOf(kin),
+				"kinship_related_share": metrics.RelatedShare(kin), "kinship_max": maxOf(kin),
 				"aats": 0.5 * (aT + aS), "aa_train": aT, "aa_synth": aS,
 			} {
 				floorDrawn[name] = append(floorDrawn[name], v)
@@ -192,7 +154,7 @@ func privacyMetrics(train, test, synth *vcf.Genotypes, synthIdx, floorIdx []int,
 	dcrMetric := func(name, desc string, v, f float64) Metric {
 		return Metric{Name: name, Value: v, Floor: f, Ratio: ratioLower(f, v), Better: BetterHigher, Description: desc}
 	}
-	shareSynth, shareTest := RelatedShare(kinSynth), floorOf(RelatedShare, kinTest)
+	shareSynth, shareTest := metrics.RelatedShare(kinSynth), floorOf(metrics.RelatedShare, kinTest)
 	out := []Metric{
 		dcrMetric("dcr_median", "median Manhattan distance (dosage units) of synthetic individuals to their closest training individual; floor: held-out real test individuals", metrics.Quantile(dcrSynth, 0.5, metrics.Interpolated), floorOf(q(0.5), dcrTest)),
 		dcrMetric("dcr_p5", "5th percentile of the distance to the closest training individual; floor: held-out real test individuals", metrics.Quantile(dcrSynth, 0.05, metrics.Interpolated), floorOf(q(0.05), dcrTest)),

@@ -41,7 +41,7 @@ const (
 const RelatedShareMargin = 0.01
 
 // KinshipUninformative: when more than this share of held-out real
-// individuals have a training "relative" above RelatedKinship, the SNPs are
+// individuals have a training "relative" above metrics.RelatedKinship, the SNPs are
 // too few or too linked for KING to tell relatives (it is meant for
 // genome-wide, LD-pruned SNPs), and kinship does not enter the verdict.
 const KinshipUninformative = 0.05
