@@ -103,10 +103,10 @@ func Manhattan(a, b []uint64) int32 {
 // computed on all cores.
 func DistanceMatrix(a *Packed, ai []int, b *Packed, bi []int) (out []int32, rows, cols int) {
 	if ai == nil {
-		ai = Iota(a.N)
+		ai = indices(a.N)
 	}
 	if bi == nil {
-		bi = Iota(b.N)
+		bi = indices(b.N)
 	}
 	rows, cols = len(ai), len(bi)
 	out = make([]int32, rows*cols)
@@ -158,8 +158,8 @@ func parallelRows(rows int, f func(i int)) {
 	wg.Wait()
 }
 
-// Iota returns 0, 1, …, n−1.
-func Iota(n int) []int {
+// indices returns 0, 1, …, n−1.
+func indices(n int) []int {
 	idx := make([]int, n)
 	for i := range idx {
 		idx[i] = i

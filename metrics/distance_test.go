@@ -51,7 +51,7 @@ func TestManhattanPackedMatchesNaive(t *testing.T) {
 		p := Pack(g, tc.sites, tc.fill)
 		sites := tc.sites
 		if sites == nil {
-			sites = Iota(d)
+			sites = indices(d)
 		}
 		dm, rows, cols := DistanceMatrix(p, nil, p, nil)
 		for a := 0; a < rows; a++ {

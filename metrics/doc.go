@@ -1,15 +1,17 @@
 // Package metrics computes the fidelity and privacy measures that gousynth
 // reports: 1-D Wasserstein distances and the sliced Wasserstein-2
-// distance, quantiles, KL divergences, a randomised principal-component
-// analysis, and the Manhattan distances to the closest record (DCR) on
-// bit-packed genotypes.
+// distance, quantiles, KL divergences, allele frequencies and correlations,
+// a randomised principal-component analysis, the Manhattan distances to
+// the closest record (DCR) on bit-packed genotypes, KING-robust kinship,
+// and the adversarial accuracy, AUCs and ROC curves of the
+// membership-inference attacks.
 //
 // # Design
 //
 // The package computes and does not render: it imports no plotting or
 // HTML package, only gonum's linear algebra and the genotype types of
-// vcf. Package report lays the numbers out as tables, figures and
-// verdicts; package chrom (the chromosome-scale evaluator) and the compare
+// vcf. Package report lays the numbers out as metric rows next to their
+// floors, verdicts, figures and HTML; package chrom (the chromosome-scale evaluator) and the compare
 // harness of internal/pipeline call the same functions, so that each
 // measure has one implementation.
 //

@@ -5,8 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"github.com/gousynth/gousynth/metrics"
 	"github.com/gousynth/gousynth/preprocess"
+	"github.com/gousynth/gousynth/metrics"
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -94,4 +94,11 @@ func independentSNPs(rng *rand.Rand, ref *vcf.Genotypes, n int) *vcf.Genotypes {
 	return g
 }
 
-func iota(n int) []int { return metrics.Iota(n) }
+// iota returns 0, 1, …, n−1.
+func iota(n int) []int {
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	return idx
+}
