@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -26,22 +27,14 @@ type Packed struct {
 func (p *Packed) Row(i int) []uint64 { return p.bits[i*p.Words : (i+1)*p.Words] }
 
 // ImputeFill returns, per site, the rounded mean dosage of the reference
-// cohort (0 for a site without calls): Pack replaces the missing calls of
+// cohort (0 for a site without calls; the fill of preprocess.ImputeMean): Pack replaces the missing calls of
 // every cohort by it, so that a missing call adds the same amount for
 // everyone.
 func ImputeFill(ref *vcf.Genotypes) []int8 {
-	fill := make([]int8, ref.NumSites())
-	for v := range fill {
-		sum, cnt := 0, 0
-		for _, x := range ref.Row(v) {
-			if x != vcf.Missing {
-				sum += int(x)
-				cnt++
-			}
-		}
-		if cnt > 0 {
-			fill[v] = int8(math.Round(float64(sum) / float64(cnt)))
-		}
+	means := preprocess.SiteMeans(ref)
+	fill := make([]int8, len(means))
+	for v, m := range means {
+		fill[v] = int8(math.Round(m))
 	}
 	return fill
 }

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
+	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -27,32 +28,10 @@ func (f *floatMatrix) col(j int, dst []float64) []float64 {
 }
 
 // toFloat transposes g (variant-major int8) into a mean-imputed
-// sample-major float matrix.
+// sample-major float matrix (preprocess.Matrix).
 func toFloat(g *vcf.Genotypes) *floatMatrix {
 	n, d := g.NumSamples(), g.NumSites()
-	f := &floatMatrix{n: n, d: d, data: make([]float64, n*d)}
-	for v := 0; v < d; v++ {
-		row := g.Row(v)
-		sum, cnt := 0, 0
-		for _, x := range row {
-			if x != vcf.Missing {
-				sum += int(x)
-				cnt++
-			}
-		}
-		mean := 0.0
-		if cnt > 0 {
-			mean = float64(sum) / float64(cnt)
-		}
-		for s, x := range row {
-			val := mean
-			if x != vcf.Missing {
-				val = float64(x)
-			}
-			f.data[s*d+v] = val
-		}
-	}
-	return f
+	return &floatMatrix{n: n, d: d, data: preprocess.Matrix(g).RawMatrix().Data}
 }
 
 // sampleSubset returns k distinct indices from [0, n) chosen at random, in
