@@ -4,8 +4,8 @@ import (
 	"math"
 	"math/bits"
 	"runtime"
-	"sync"
 
+	"github.com/gousynth/gousynth/internal/parallel"
 	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/vcf"
 )
@@ -132,23 +132,7 @@ func NearestDistances(a, b *Packed) []float64 {
 
 // parallelRows calls f(i) for every i in [0, rows) on GOMAXPROCS workers.
 func parallelRows(rows int, f func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), max(rows, 1))
-	var wg sync.WaitGroup
-	next := make(chan int, rows)
-	for i := 0; i < rows; i++ {
-		next <- i
-	}
-	close(next)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				f(i)
-			}
-		}()
-	}
-	wg.Wait()
+	parallel.Items(rows, min(runtime.GOMAXPROCS(0), max(rows, 1)), func() func(int) { return f })
 }
 
 // indices returns 0, 1, …, n−1.
