@@ -398,8 +398,9 @@ func leadingDirections(w []float64, n, d, r int, seed uint64) *mat.Dense {
 	l := min(r+10, d, n)
 	W := mat.NewDense(n, d, w)
 	om := metrics.GaussianMatrix(d, l, seed, 0x6c656164)
-	qy := metrics.RangeFinder(metrics.DenseOperator{A: W}, om, 4, metrics.GramSchmidt) // FitPCA's orthonormalisation: no n×n Q
-	var b mat.Dense                                                                    // l×d
+	// FitPCA's orthonormalisation: no n×n Q.
+	qy := metrics.RangeFinder(metrics.DenseOperator{A: W}, om, 4, metrics.GramSchmidt)
+	var b mat.Dense // l×d
 	b.Mul(qy.T(), W)
 	var svd mat.SVD
 	if !svd.Factorize(&b, mat.SVDThin) {

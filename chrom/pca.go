@@ -60,9 +60,9 @@ func (p *PCA) standardisedChunk(g *vcf.Genotypes, lo, hi, siteOffset int) *mat.D
 
 // FitPCA computes the top k principal components of g's individuals by
 // randomised subspace iteration (metrics.RandomisedPCA: k+10 directions, 3
-// power iterations, Gram–Schmidt), streaming over SNPs in chunks, so that memory stays at the
-// int8 genotypes plus O((n + m)·k). It returns the PCA and the training
-// scores (n×k).
+// power iterations, Gram–Schmidt), streaming over SNPs in chunks, so that
+// memory stays at the int8 genotypes plus O((n + m)·k). It returns the PCA
+// and the training scores (n×k).
 func FitPCA(g *vcf.Genotypes, k int, seed uint64) (*PCA, *mat.Dense, error) {
 	n, m := g.NumSamples(), g.NumSites()
 	if k < 1 || n < 3 || m < 2 {
