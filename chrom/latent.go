@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/gousynth/gousynth/internal/gauss"
+	"github.com/gousynth/gousynth/metrics"
 	"github.com/gousynth/gousynth/model"
 	"github.com/gousynth/gousynth/vcf"
 	"gonum.org/v1/gonum/mat"
@@ -386,8 +387,9 @@ func (m arModel) precisionBand() []float64 {
 }
 
 // leadingDirections returns the r leading right singular vectors (d×r) of
-// w (n×d, row-major) by randomised subspace iteration (r+10 directions, 4
-// power iterations, FitPCA's orthonormalisation): the top directions of a
+// w (n×d, row-major) by randomised subspace iteration (metrics.RangeFinder:
+// r+10 directions, 4 power iterations, FitPCA's Gram–Schmidt), then an
+// exact SVD of the small B = QᵀW: the top directions of a
 // window are well separated, and an exact d×d eigendecomposition per
 // window would cost more than the rest of the window's fit. (FitPCA itself
 // streams standardised int8 genotypes; these latents are a dense float
@@ -395,25 +397,9 @@ func (m arModel) precisionBand() []float64 {
 func leadingDirections(w []float64, n, d, r int, seed uint64) *mat.Dense {
 	l := min(r+10, d, n)
 	W := mat.NewDense(n, d, w)
-	rng := rand.New(rand.NewPCG(seed, 0x6c656164))
-	om := mat.NewDense(d, l, nil)
-	for i := 0; i < d; i++ {
-		for j := 0; j < l; j++ {
-			om.Set(i, j, rng.NormFloat64())
-		}
-	}
-	orth := orthonormalise // FitPCA's: no n×n Q
-	var y, z mat.Dense
-	y.Mul(W, om)
-	for it := 0; it < 4; it++ {
-		qy := orth(&y)
-		z.Reset()
-		z.Mul(W.T(), qy)
-		qz := orth(&z)
-		y.Reset()
-		y.Mul(W, qz)
-	}
-	qy := orth(&y)
+	om := metrics.GaussianMatrix(d, l, seed, 0x6c656164)
+	// FitPCA's orthonormalisation: no n×n Q.
+	qy := metrics.RangeFinder(metrics.DenseOperator{A: W}, om, 4, metrics.GramSchmidt)
 	var b mat.Dense // l×d
 	b.Mul(qy.T(), W)
 	var svd mat.SVD

@@ -4,14 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"math/bits"
 	"reflect"
 	"slices"
 	"sort"
 
 	"github.com/gousynth/gousynth/ld"
+	"github.com/gousynth/gousynth/metrics"
 	"github.com/gousynth/gousynth/preprocess"
-	"github.com/gousynth/gousynth/report"
 	"github.com/gousynth/gousynth/vcf"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
@@ -377,24 +376,9 @@ func (e *Evaluator) Finish() (*Metrics, error) {
 	met.LD.FloorInside, met.LD.FloorInsideMatched, met.LD.FloorStraddle, _, _ = summ(e.ldF)
 
 	// Allele frequencies.
-	af2 := func(g *vcf.Genotypes) []float64 {
-		n := g.NumSamples()
-		out := make([]float64, m)
-		for v := 0; v < m; v++ {
-			var s, c float64
-			for _, d := range g.Dosage[v*n : (v+1)*n] {
-				if d >= 0 {
-					s += float64(d)
-					c += 2
-				}
-			}
-			out[v] = s / c
-		}
-		return out
-	}
-	ft := af2(test)
+	ft := metrics.AlleleFreqs(test)
 	met.AFR2 = sq(pearson(ft, e.afS))
-	met.AFR2Floor = sq(pearson(ft, af2(floor)))
+	met.AFR2Floor = sq(pearson(ft, metrics.AlleleFreqs(floor)))
 
 	// PCA on the whole-chromosome training PCs.
 	pt := e.pca.Project(test, 0, m, 0)
@@ -443,66 +427,24 @@ func (e *Evaluator) Finish() (*Metrics, error) {
 
 // privacyOf compares the distances to the closest training record, on the
 // sites snps of test and train and the sites synthSNPs of synth (the same
-// sites, as synth may hold only those).
+// sites, as synth may hold only those). Missing calls count as dosage 0
+// (metrics.Pack without a fill: the pipeline imputes test and train
+// before), where report's DCR fills them with the training mean; the
+// quantiles are metrics.RoundedRank, where report interpolates.
 func privacyOf(synth *vcf.Genotypes, synthSNPs []int, test, train *vcf.Genotypes, snps []int) Privacy {
-	words := (len(snps) + 63) / 64
-	pack := func(g *vcf.Genotypes, snps []int) [][]uint64 {
-		n := g.NumSamples()
-		out := make([][]uint64, n)
-		for i := range out {
-			out[i] = make([]uint64, 2*words)
-		}
-		for x, v := range snps {
-			row := g.Dosage[v*n : (v+1)*n]
-			for i, d := range row {
-				if d >= 1 {
-					out[i][x/64] |= 1 << (x % 64)
-				}
-				if d >= 2 {
-					out[i][words+x/64] |= 1 << (x % 64)
-				}
-			}
-		}
-		return out
-	}
-	tr := pack(train, snps)
+	tr := metrics.Pack(train, snps, nil)
 	dcr := func(g *vcf.Genotypes, snps []int) []float64 {
-		q := pack(g, snps)
-		out := make([]float64, len(q))
-		for i, a := range q {
-			best := math.MaxInt
-			for _, b := range tr {
-				d := 0
-				for x := range a {
-					d += bits.OnesCount64(a[x] ^ b[x])
-				}
-				if d < best {
-					best = d
-				}
-			}
-			out[i] = float64(best)
-		}
-		sort.Float64s(out)
-		return out
+		d := metrics.NearestDistances(metrics.Pack(g, snps, nil), tr)
+		sort.Float64s(d)
+		return d
 	}
 	ds, dt := dcr(synth, synthSNPs), dcr(test, snps)
-	p := Privacy{SNPs: len(snps)}
-	for _, d := range ds {
-		if d == 0 {
-			p.IdenticalRate++
-		}
+	q := func(sorted []float64, p float64) float64 {
+		return metrics.QuantileSorted(sorted, p, metrics.RoundedRank)
 	}
-	p.IdenticalRate /= float64(len(ds))
-	p.SynthDCRMedian, p.SynthDCRP5 = quantile(ds, 0.5), quantile(ds, 0.05)
-	p.TestDCRMedian, p.TestDCRP5 = quantile(dt, 0.5), quantile(dt, 0.05)
-	return p
-}
-
-func quantile(sorted []float64, q float64) float64 {
-	if len(sorted) == 0 {
-		return math.NaN()
-	}
-	return sorted[int(q*float64(len(sorted)-1)+0.5)]
+	return Privacy{SNPs: len(snps), IdenticalRate: metrics.FracZero(ds),
+		SynthDCRMedian: q(ds, 0.5), SynthDCRP5: q(ds, 0.05),
+		TestDCRMedian: q(dt, 0.5), TestDCRP5: q(dt, 0.05)}
 }
 
 func col(x *mat.Dense, k int) []float64 {
@@ -532,7 +474,7 @@ func pearson(a, b []float64) float64 { return stat.Correlation(a, b, nil) }
 // w2sq is the squared 1-D Wasserstein-2 distance of two empirical
 // distributions (sizes may differ); a and b are left unsorted.
 func w2sq(a, b []float64) float64 {
-	return report.W2Squared(slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b)))
+	return metrics.W2Squared(slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b)))
 }
 
 // MarshalJSON writes the metrics with undefined values (NaN, ±Inf) as null,

@@ -3,10 +3,9 @@ package chrom
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"slices"
-	"sort"
 
+	"github.com/gousynth/gousynth/metrics"
 	"github.com/gousynth/gousynth/vcf"
 	"gonum.org/v1/gonum/mat"
 )
@@ -60,25 +59,16 @@ func (p *PCA) standardisedChunk(g *vcf.Genotypes, lo, hi, siteOffset int) *mat.D
 }
 
 // FitPCA computes the top k principal components of g's individuals by
-// randomised subspace iteration (Halko et al. 2011: k+10 directions, 3 power
-// iterations), streaming over SNPs in chunks, so that memory stays at the
-// int8 genotypes plus O((n + m)·k). It returns the PCA and the training
-// scores (n×k).
+// randomised subspace iteration (metrics.RandomisedPCA: k+10 directions, 3
+// power iterations, Gram–Schmidt), streaming over SNPs in chunks, so that
+// memory stays at the int8 genotypes plus O((n + m)·k). It returns the PCA
+// and the training scores (n×k).
 func FitPCA(g *vcf.Genotypes, k int, seed uint64) (*PCA, *mat.Dense, error) {
 	n, m := g.NumSamples(), g.NumSites()
 	if k < 1 || n < 3 || m < 2 {
 		return nil, nil, fmt.Errorf("%w: PCA of %d individuals × %d SNPs with %d components", ErrOption, n, m, k)
 	}
-	l := k + 10
-	if l > n-1 {
-		l = n - 1
-	}
-	if l > m {
-		l = m
-	}
-	if k > l {
-		k = l
-	}
+	k = min(k, n-1, m) // as RandomisedPCA reduces it: k+10 directions, at most n−1 and m
 	p := &PCA{Mean: make([]float64, m), Scale: make([]float64, m)}
 	for v := 0; v < m; v++ {
 		var s, c float64
@@ -104,83 +94,20 @@ func FitPCA(g *vcf.Genotypes, k int, seed uint64) (*PCA, *mat.Dense, error) {
 			p.Scale[v] = 1 / sd
 		}
 	}
-	rng := rand.New(rand.NewPCG(seed, 0x706361))
-	omega := mat.NewDense(m, l, nil)
-	od := omega.RawMatrix().Data
-	for i := range od {
-		od[i] = rng.NormFloat64()
+	// The streaming settings: k+10 directions and 3 power iterations
+	// (report's in-memory PCA takes 2k+10 and 7): every product with A is
+	// a pass over the whole chromosome's genotypes, and the windowed model
+	// files store these loadings, so they stay as they were fitted.
+	res, err := metrics.RandomisedPCA(chromOperator{p: p, g: g}, k, seed, metrics.PCAOptions{
+		PerComponent: 1, Extra: 10, MaxDirections: n - 1, PowerIterations: 3,
+		Orthonormalise: metrics.GramSchmidt, Stream: 0x706361,
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("chrom: PCA eigendecomposition failed: %w", err)
 	}
-	// Y = A Ω (n×l) with A = standardised n×m.
-	times := func(right *mat.Dense) *mat.Dense { // A·right, right m×l
-		y := mat.NewDense(n, l, nil)
-		var tmp mat.Dense
-		for lo := 0; lo < m; lo += pcaChunk {
-			hi := min(lo+pcaChunk, m)
-			blk := p.standardisedChunk(g, lo, hi, 0)
-			tmp.Reset()
-			tmp.Mul(blk.T(), right.Slice(lo, hi, 0, l))
-			y.Add(y, &tmp)
-		}
-		return y
-	}
-	timesT := func(y *mat.Dense) *mat.Dense { // Aᵀ·y, y n×l → m×l
-		_, c := y.Dims()
-		z := mat.NewDense(m, c, nil)
-		for lo := 0; lo < m; lo += pcaChunk {
-			hi := min(lo+pcaChunk, m)
-			blk := p.standardisedChunk(g, lo, hi, 0)
-			z.Slice(lo, hi, 0, c).(*mat.Dense).Mul(blk, y)
-		}
-		return z
-	}
-	orth := orthonormalise
-	q := orth(times(omega))
-	for it := 0; it < 3; it++ {
-		z := orth(timesT(q))
-		q = orth(times(z))
-	}
-	// B = Qᵀ A (l×m) = (Aᵀ Q)ᵀ; SVD of B through the l×l matrix B Bᵀ.
-	bt := timesT(q) // m×l
-	var bbt mat.SymDense
-	bbt.SymOuterK(1, bt.T())
-	var eig mat.EigenSym
-	if !eig.Factorize(&bbt, true) {
-		return nil, nil, fmt.Errorf("chrom: PCA eigendecomposition failed")
-	}
-	vals := eig.Values(nil)
-	var vecs mat.Dense
-	eig.VectorsTo(&vecs)
-	order := make([]int, l)
-	for i := range order {
-		order[i] = i
-	}
-	sort.Slice(order, func(a, b int) bool { return vals[order[a]] > vals[order[b]] })
-	p.Loadings = mat.NewDense(m, k, nil)
+	p.Loadings = res.Loadings
 	scores := mat.NewDense(n, k, nil)
 	p.SD = make([]float64, k)
-	for c := 0; c < k; c++ {
-		sv := math.Sqrt(math.Max(vals[order[c]], 0))
-		w := mat.NewVecDense(l, nil)
-		for i := 0; i < l; i++ {
-			w.SetVec(i, vecs.At(i, order[c]))
-		}
-		// loading = Bᵀ w / σ; score = Q w σ... computed directly as A·loading.
-		var load mat.VecDense
-		load.MulVec(bt, w)
-		if sv > 0 {
-			load.ScaleVec(1/sv, &load)
-		}
-		// Deterministic sign: the largest |loading| is positive.
-		big, sign := 0.0, 1.0
-		for j := 0; j < m; j++ {
-			if a := math.Abs(load.AtVec(j)); a > big {
-				big, sign = a, math.Copysign(1, load.AtVec(j))
-			}
-		}
-		for j := 0; j < m; j++ {
-			p.Loadings.Set(j, c, sign*load.AtVec(j))
-		}
-	}
 	sc := p.Project(g, 0, m, 0)
 	scores.Copy(sc)
 	for c := 0; c < k; c++ {
@@ -214,46 +141,41 @@ func (p *PCA) Project(g *vcf.Genotypes, lo, hi, off int) *mat.Dense {
 	return out
 }
 
-// orthonormalise returns an orthonormal basis of a's columns (a tall r×c
-// matrix) by modified Gram–Schmidt, done twice for stability; a column that
-// vanishes is replaced by zeros. Unlike a full QR it never forms an r×r
-// matrix.
-func orthonormalise(a *mat.Dense) *mat.Dense {
-	r, c := a.Dims()
-	q := mat.DenseCopyOf(a)
-	cols := make([][]float64, c)
-	for j := range cols {
-		cols[j] = make([]float64, r)
-		mat.Col(cols[j], j, q)
+// chromOperator is the standardised n×m genotype matrix of g as a
+// metrics.Operator, its products taken chunk by chunk of pcaChunk sites
+// so that it is never held in floating point.
+type chromOperator struct {
+	p *PCA
+	g *vcf.Genotypes
+}
+
+func (o chromOperator) Dims() (int, int) { return o.g.NumSamples(), o.g.NumSites() }
+
+// Mul returns A·right (n×c) for an m×c right.
+func (o chromOperator) Mul(right *mat.Dense) *mat.Dense {
+	n, m := o.Dims()
+	_, c := right.Dims()
+	y := mat.NewDense(n, c, nil)
+	var tmp mat.Dense
+	for lo := 0; lo < m; lo += pcaChunk {
+		hi := min(lo+pcaChunk, m)
+		blk := o.p.standardisedChunk(o.g, lo, hi, 0)
+		tmp.Reset()
+		tmp.Mul(blk.T(), right.Slice(lo, hi, 0, c))
+		y.Add(y, &tmp)
 	}
-	for pass := 0; pass < 2; pass++ {
-		for j := 0; j < c; j++ {
-			v := cols[j]
-			for k := 0; k < j; k++ {
-				var dot float64
-				for i, x := range cols[k] {
-					dot += x * v[i]
-				}
-				for i, x := range cols[k] {
-					v[i] -= dot * x
-				}
-			}
-			var nrm float64
-			for _, x := range v {
-				nrm += x * x
-			}
-			nrm = math.Sqrt(nrm)
-			for i := range v {
-				if nrm > 1e-12 {
-					v[i] /= nrm
-				} else {
-					v[i] = 0
-				}
-			}
-		}
+	return y
+}
+
+// MulT returns Aᵀ·y (m×c) for an n×c y.
+func (o chromOperator) MulT(y *mat.Dense) *mat.Dense {
+	_, m := o.Dims()
+	_, c := y.Dims()
+	z := mat.NewDense(m, c, nil)
+	for lo := 0; lo < m; lo += pcaChunk {
+		hi := min(lo+pcaChunk, m)
+		blk := o.p.standardisedChunk(o.g, lo, hi, 0)
+		z.Slice(lo, hi, 0, c).(*mat.Dense).Mul(blk, y)
 	}
-	for j := range cols {
-		q.SetCol(j, cols[j])
-	}
-	return q
+	return z
 }

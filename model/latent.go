@@ -5,11 +5,11 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
-	"sync"
 
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/gousynth/gousynth/internal/gauss"
+	"github.com/gousynth/gousynth/internal/parallel"
 )
 
 // The probit latent space.
@@ -115,42 +115,31 @@ func probitLatent(ctx context.Context, x *mat.Dense, th [][2]float64, rounds, sw
 			return z, nil
 		}
 		P := mat.DenseCopyOf(&prec)
-		var wg sync.WaitGroup
-		next := make(chan int, n)
-		for i := 0; i < n; i++ {
-			next <- i
-		}
-		close(next)
-		for w := 0; w < workers; w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				pz := make([]float64, d)
-				for i := range next {
-					zi := z.RawRowView(i)
-					// pz = P z_i
-					for a := 0; a < d; a++ {
-						pz[a] = dot(P.RawRowView(a), zi)
-					}
-					rng := rngs[i]
-					for s := 0; s < sweeps; s++ {
-						for j := 0; j < d; j++ {
-							pjj := P.At(j, j)
-							mu := zi[j] - pz[j]/pjj
-							nz := gauss.TruncDraw(mu, 1/math.Sqrt(pjj), lo[i*d+j], hi[i*d+j], rng)
-							if dz := nz - zi[j]; dz != 0 {
-								col := P.RawRowView(j) // symmetric: row j = column j
-								for a := range pz {
-									pz[a] += dz * col[a]
-								}
-								zi[j] = nz
+		parallel.Items(n, workers, func() func(int) {
+			pz := make([]float64, d)
+			return func(i int) {
+				zi := z.RawRowView(i)
+				// pz = P z_i
+				for a := 0; a < d; a++ {
+					pz[a] = dot(P.RawRowView(a), zi)
+				}
+				rng := rngs[i]
+				for s := 0; s < sweeps; s++ {
+					for j := 0; j < d; j++ {
+						pjj := P.At(j, j)
+						mu := zi[j] - pz[j]/pjj
+						nz := gauss.TruncDraw(mu, 1/math.Sqrt(pjj), lo[i*d+j], hi[i*d+j], rng)
+						if dz := nz - zi[j]; dz != 0 {
+							col := P.RawRowView(j) // symmetric: row j = column j
+							for a := range pz {
+								pz[a] += dz * col[a]
 							}
+							zi[j] = nz
 						}
 					}
 				}
-			}()
-		}
-		wg.Wait()
+			}
+		})
 	}
 	return z, nil
 }

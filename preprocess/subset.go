@@ -47,6 +47,25 @@ func SubsetSamples(g *vcf.Genotypes, idx []int) *vcf.Genotypes {
 	return out
 }
 
+// SubsetSamplesShared is SubsetSamples for read-only use: when idx selects
+// every sample of g in order it returns g itself instead of a copy (the
+// report's cohorts, which it never modifies).
+func SubsetSamplesShared(g *vcf.Genotypes, idx []int) *vcf.Genotypes {
+	if len(idx) == g.NumSamples() {
+		all := true
+		for i, j := range idx {
+			if i != j {
+				all = false
+				break
+			}
+		}
+		if all {
+			return g
+		}
+	}
+	return SubsetSamples(g, idx)
+}
+
 // SubsetSites returns a new Genotypes with the sites idx of g, in the order
 // given (samples unchanged). The result does not alias g.
 func SubsetSites(g *vcf.Genotypes, idx []int) *vcf.Genotypes {
@@ -71,4 +90,17 @@ func SubsetSites(g *vcf.Genotypes, idx []int) *vcf.Genotypes {
 		}
 	}
 	return out
+}
+
+// SiteIndices returns the indices of the sites for which in is true, in
+// order: with SubsetSites, the sites of a region (vcf.Region.Contains, as
+// generate --region selects a model's sites) or of any other selection.
+func SiteIndices(sites []vcf.Site, in func(vcf.Site) bool) []int {
+	var idx []int
+	for v, s := range sites {
+		if in(s) {
+			idx = append(idx, v)
+		}
+	}
+	return idx
 }

@@ -8,6 +8,8 @@ import (
 	"math/rand/v2"
 
 	"github.com/gousynth/gousynth/internal/version"
+	"github.com/gousynth/gousynth/metrics"
+	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -41,9 +43,9 @@ type AttackResult struct {
 	AUC float64 `json:"auc"`
 	// TPRAt1 and TPRAt10 are the shares of members found while wrongly
 	// accusing at most 1% and 10% of non-members.
-	TPRAt1  float64    `json:"tpr_at_fpr_0.01"`
-	TPRAt10 float64    `json:"tpr_at_fpr_0.1"`
-	ROC     []ROCPoint `json:"roc"`
+	TPRAt1  float64            `json:"tpr_at_fpr_0.01"`
+	TPRAt10 float64            `json:"tpr_at_fpr_0.1"`
+	ROC     []metrics.ROCPoint `json:"roc"`
 }
 
 // Audit is the result of RunAudit: every privacy check of the synthetic
@@ -127,25 +129,25 @@ func RunAudit(train, synth, test *vcf.Genotypes, opts AuditOptions) (*Audit, err
 	plots := &PlotData{}
 	a.Metrics = privacyMetrics(train, test, synth, synthIdx, floorIdx, rng.Uint64(), 1, plots)
 
-	var probeROC []ROCPoint
+	var probeROC []metrics.ROCPoint
 	if opts.ModelProbe != nil {
 		v := math.NaN()
 		if test != nil {
 			mem, non := probeScores(train, opts.ModelProbe), probeScores(test, opts.ModelProbe)
-			v, probeROC = AUC(mem, non), ROC(mem, non)
+			v, probeROC = metrics.AUC(mem, non), metrics.ROC(mem, non)
 		} else {
 			a.Notes = append(a.Notes, "the model-file probe needs held-out individuals (--test)")
 		}
 		a.Metrics = append(a.Metrics, Metric{Name: "probe_mia_auc", Value: v, Floor: math.NaN(), Ratio: math.NaN(), Better: BetterHalf,
 			Description: "membership-inference AUC of the model-file probe −(share of the dosage vector outside the model's basis span), training members vs held-out non-members; 0.5 means no leak"})
 	}
-	var densityROC []ROCPoint
+	var densityROC []metrics.ROCPoint
 	if opts.ModelDensity != nil {
 		v := math.NaN()
 		if test != nil {
 			neg := func(x []float64) float64 { return -opts.ModelDensity(x) }
 			mem, non := probeScores(train, neg), probeScores(test, neg)
-			v, densityROC = AUC(mem, non), ROC(mem, non)
+			v, densityROC = metrics.AUC(mem, non), metrics.ROC(mem, non)
 		} else {
 			a.Notes = append(a.Notes, "the model-density attack needs held-out individuals (--test)")
 		}
@@ -164,13 +166,13 @@ func RunAudit(train, synth, test *vcf.Genotypes, opts AuditOptions) (*Audit, err
 	} else {
 		for _, at := range []struct {
 			name, metric string
-			roc          []ROCPoint
+			roc          []metrics.ROCPoint
 		}{{"nearest distance", "mia_auc", plots.MIAROC}, {"distance ratio", "ratio_mia_auc", plots.RatioROC}, {"model-file probe", "probe_mia_auc", probeROC}, {"model density", "density_mia_auc", densityROC}} {
 			x, _ := a.Get(at.metric)
 			if at.roc == nil {
 				continue
 			}
-			a.Attacks = append(a.Attacks, AttackResult{Name: at.name, AUC: x.Value, TPRAt1: TPRAtFPR(at.roc, 0.01), TPRAt10: TPRAtFPR(at.roc, 0.1), ROC: at.roc})
+			a.Attacks = append(a.Attacks, AttackResult{Name: at.name, AUC: x.Value, TPRAt1: metrics.TPRAtFPR(at.roc, 0.01), TPRAt10: metrics.TPRAtFPR(at.roc, 0.1), ROC: at.roc})
 		}
 	}
 	if m < synth.NumSamples() || m < train.NumSamples() {
@@ -283,5 +285,5 @@ func RestrictToSites(g *vcf.Genotypes, sites []vcf.Site, name string) (*vcf.Geno
 	if len(idx) == g.NumSites() {
 		return g, nil
 	}
-	return subsetSites(g, idx), nil
+	return preprocess.SubsetSites(g, idx), nil
 }

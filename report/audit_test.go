@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gousynth/gousynth/metrics"
+	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -42,7 +44,7 @@ func TestRunAudit(t *testing.T) {
 				t.Errorf("reasons %q do not say %q", a.Reasons, c.say)
 			}
 			for _, at := range a.Attacks {
-				if n := len(at.ROC); n < 2 || at.ROC[0] != (ROCPoint{FPR: 0, TPR: 0}) || at.ROC[n-1] != (ROCPoint{FPR: 1, TPR: 1}) {
+				if n := len(at.ROC); n < 2 || at.ROC[0] != (metrics.ROCPoint{FPR: 0, TPR: 0}) || at.ROC[n-1] != (metrics.ROCPoint{FPR: 1, TPR: 1}) {
 					t.Errorf("%s: ROC %v does not run from (0,0) to (1,1)", at.Name, at.ROC)
 				}
 			}
@@ -72,9 +74,9 @@ func TestRunAuditErrors(t *testing.T) {
 		train, synth, test *vcf.Genotypes
 		want               error
 	}{
-		{"other sites", train, subsetSites(test, iota(20)), nil, ErrSiteMismatch},
-		{"test on other sites", train, test, subsetSites(test, iota(20)), ErrSiteMismatch},
-		{"one synthetic individual", train, subsetSamples(test, []int{0}), nil, ErrTooFew},
+		{"other sites", train, preprocess.SubsetSites(test, iota(20)), nil, ErrSiteMismatch},
+		{"test on other sites", train, test, preprocess.SubsetSites(test, iota(20)), ErrSiteMismatch},
+		{"one synthetic individual", train, preprocess.SubsetSamplesShared(test, []int{0}), nil, ErrTooFew},
 		{"no training cohort", nil, test, nil, ErrTooFew},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -88,7 +90,7 @@ func TestRunAuditErrors(t *testing.T) {
 func TestRestrictToSites(t *testing.T) {
 	train, _, _ := fixture(t, 20, 30)
 	keep := []int{2, 5, 6, 29}
-	sub := subsetSites(train, keep)
+	sub := preprocess.SubsetSites(train, keep)
 	got, err := RestrictToSites(train, sub.Sites, "train")
 	if err != nil {
 		t.Fatal(err)

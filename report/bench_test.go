@@ -3,6 +3,8 @@ package report
 import (
 	"math/rand/v2"
 	"testing"
+
+	"github.com/gousynth/gousynth/preprocess"
 )
 
 // BenchmarkEvaluate2504x5000 times Evaluate on the reference size:
@@ -13,7 +15,7 @@ func BenchmarkEvaluate2504x5000(b *testing.B) {
 	const n, d = 2504, 5000
 	g, _ := simCohort(rng, n, d, 20, 0.95, baseFreqs(rng, d))
 	train, test := splitCohort(g, 1753)
-	synth := subsetSamples(g, iota(n))
+	synth := preprocess.SubsetSamplesShared(g, iota(n))
 	synth.Dosage = append([]int8(nil), g.Dosage...)
 	for i := range synth.Dosage {
 		if rng.IntN(100) == 0 {

@@ -3,7 +3,11 @@
 // allele frequencies, LD, LD decay, PCA structure) and privacy metrics
 // (distance to closest record, identical matches, adversarial accuracy,
 // membership inference), each next to its floor, and renders them as JSON and
-// as one self-contained HTML page.
+// as one self-contained HTML page. The measures themselves (Wasserstein
+// distances, quantiles, KL, the randomised PCA, distances to the closest
+// record, KING kinship, the attacks' AUCs) are package metrics', which chrom
+// and the compare harness share; report assembles them into Metric rows,
+// floors, verdicts and figures.
 //
 // # Cohorts and the floor
 //
@@ -37,7 +41,7 @@
 //
 // Structure: pca_w1_mean and pca_w1_pc1…4: Wasserstein-1 distance between
 // the PC scores of X and of the test cohort, on the top Options.PCs principal
-// axes of the training cohort (standardised dosages, randomized SVD). The axes
+// axes of the training cohort (standardised dosages, metrics.RandomisedPCA). The axes
 // are fitted without the floor subset when at least 200 training individuals
 // remain, so that all compared individuals are projected out of sample.
 //
@@ -53,7 +57,7 @@
 // see Kinship), and kinship_max, each next to held-out individuals; mia_auc,
 // the AUC of −(distance to the closest synthetic individual) separating
 // training members from held-out non-members (0.5 ideal), and ratio_mia_auc,
-// the same for the distance-ratio attack (DistanceRatioScores), which
+// the same for the distance-ratio attack (metrics.DistanceRatioScores), which
 // calibrates each candidate's distance by its distance to a reference half of
 // the held-out individuals.
 //

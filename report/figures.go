@@ -14,6 +14,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/gousynth/gousynth/metrics"
 )
 
 // renderPNG draws p as a PNG at twice the CSS resolution, wrapped in an
@@ -88,7 +90,7 @@ func hweRange(f []float64) float64 {
 	if len(a) == 0 {
 		return 1
 	}
-	r := quantile(a, 0.99) * 1.3
+	r := metrics.Quantile(a, 0.99, metrics.Interpolated) * 1.3
 	return math.Min(1, math.Max(0.1, math.Ceil(r*20)/20))
 }
 

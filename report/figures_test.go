@@ -12,6 +12,8 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/gousynth/gousynth/ld"
+	"github.com/gousynth/gousynth/metrics"
+	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -82,40 +84,6 @@ func floatSum(x []float64) float64 {
 	return s
 }
 
-func TestROCAreaIsAUC(t *testing.T) {
-	rng := rand.New(rand.NewPCG(7, 8))
-	pos, neg := make([]float64, 300), make([]float64, 200)
-	for i := range pos {
-		pos[i] = math.Round(rng.NormFloat64()*3 + 1) // integer scores: many ties
-	}
-	for i := range neg {
-		neg[i] = math.Round(rng.NormFloat64() * 3)
-	}
-	rates := func(roc []ROCPoint) (fpr, tpr []float64) {
-		for _, q := range roc {
-			fpr, tpr = append(fpr, q.FPR), append(tpr, q.TPR)
-		}
-		return fpr, tpr
-	}
-	fpr, tpr := rates(ROC(pos, neg))
-	if fpr[0] != 0 || tpr[0] != 0 || fpr[len(fpr)-1] != 1 || tpr[len(tpr)-1] != 1 {
-		t.Fatalf("ROC does not run from (0,0) to (1,1): %v … %v", fpr[:2], fpr[len(fpr)-2:])
-	}
-	area := 0.0
-	for i := 1; i < len(fpr); i++ {
-		if fpr[i] < fpr[i-1] || tpr[i] < tpr[i-1] {
-			t.Fatal("ROC not monotone")
-		}
-		area += (fpr[i] - fpr[i-1]) * (tpr[i] + tpr[i-1]) / 2
-	}
-	near(t, "ROC area vs pair-counted AUC", area, pairAUC(pos, neg), 1e-12)
-	// Perfect separation: the curve passes through (0, 1).
-	fpr, tpr = rates(ROC([]float64{3, 4}, []float64{1, 2}))
-	if !slices.Equal(fpr, []float64{0, 0, 0, 0.5, 1}) || !slices.Equal(tpr, []float64{0, 0.5, 1, 1, 1}) {
-		t.Errorf("separable ROC fpr %v tpr %v", fpr, tpr)
-	}
-}
-
 func TestDiffScaleAndTicks(t *testing.T) {
 	test := []float64{1, 0.2, 0.2, 1}
 	synth := []float64{0.5, 0.0123, 0.3, 1} // diagonal ignored; off-diagonal max 0.1877
@@ -171,8 +139,8 @@ func TestFloorDraws(t *testing.T) {
 	afT := directAF(test)
 	cov, _ := m.Get("cov_frobenius")
 	for k := 1; k < draws; k++ {
-		sub := subsetSamples(train, sampleSubset(rng, train.NumSamples(), m.EvalSize))
-		r := Pearson(afT, directAF(sub))
+		sub := preprocess.SubsetSamplesShared(train, sampleSubset(rng, train.NumSamples(), m.EvalSize))
+		r := metrics.Pearson(afT, directAF(sub))
 		near(t, "af_r2 draw", x.FloorDraws[k], r*r, 1e-12)
 		var diff mat.Dense
 		diff.Sub(directCov(sub), directCov(test))
@@ -319,7 +287,7 @@ func TestWindowErrorsDirect(t *testing.T) {
 	}
 	for k, w := range windows {
 		idx := iotaFrom(w.Start, w.End)
-		ts, ss := subsetSites(test, idx), subsetSites(synth, idx)
+		ts, ss := preprocess.SubsetSites(test, idx), preprocess.SubsetSites(synth, idx)
 		// Allele-frequency error by a plain count.
 		at, as := directAF(ts), directAF(ss)
 		e := 0.0
@@ -385,7 +353,7 @@ func TestWindowZoom(t *testing.T) {
 	// The last window's real test cells are the block averages of its r²
 	// matrix (45 SNPs in 30 cells).
 	idx := iotaFrom(45, 90)
-	want, err := blockR2(subsetSites(test, idx), 30)
+	want, err := blockR2(preprocess.SubsetSites(test, idx), 30)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -470,7 +438,7 @@ func TestOverviewAppend(t *testing.T) {
 	ov := &Overview{Representative: -1}
 	for _, w := range []WindowSpan{{0, 30}, {30, 60}} {
 		idx := iotaFrom(w.Start, w.End)
-		wo, err := WindowErrors(subsetSites(test, idx), subsetSites(synth, idx), subsetSites(train, idx), []WindowSpan{{0, w.End - w.Start}}, opts)
+		wo, err := WindowErrors(preprocess.SubsetSites(test, idx), preprocess.SubsetSites(synth, idx), preprocess.SubsetSites(train, idx), []WindowSpan{{0, w.End - w.Start}}, opts)
 		if err != nil {
 			t.Fatal(err)
 		}

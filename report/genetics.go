@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/gousynth/gousynth/ld"
+	"github.com/gousynth/gousynth/metrics"
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -13,13 +14,13 @@ import (
 // agreement, and fills the allele-frequency and LD-decay plot data.
 func geneticsMetrics(T, S cohort, F *cohort, opts Options, plots *PlotData) ([]Metric, error) {
 	nan := math.NaN()
-	afT, afS := alleleFreqs(T.g), alleleFreqs(S.g)
-	afR2S, afR2F := Pearson(afT, afS), nan
+	afT, afS := metrics.AlleleFreqs(T.g), metrics.AlleleFreqs(S.g)
+	afR2S, afR2F := metrics.Pearson(afT, afS), nan
 	afR2S *= afR2S
 	plots.AFTest, plots.AFSynth = afT, afS
 	if F != nil {
-		afF := alleleFreqs(F.g)
-		afR2F = Pearson(afT, afF)
+		afF := metrics.AlleleFreqs(F.g)
+		afR2F = metrics.Pearson(afT, afF)
 		afR2F *= afR2F
 		plots.AFFloor = afF
 	}
@@ -34,7 +35,7 @@ func geneticsMetrics(T, S cohort, F *cohort, opts Options, plots *PlotData) ([]M
 		return nil, err
 	}
 	xS, tS, dS := alignPairs(pairsS, pairsT, T.g.Sites)
-	maeS, corrS := meanAbsDiff2(xS, tS), Pearson(xS, tS)
+	maeS, corrS := meanAbsDiff2(xS, tS), metrics.Pearson(xS, tS)
 	maeF, corrF := nan, nan
 	var xF, tF, dF []float64
 	if F != nil {
@@ -43,7 +44,7 @@ func geneticsMetrics(T, S cohort, F *cohort, opts Options, plots *PlotData) ([]M
 			return nil, err
 		}
 		xF, tF, dF = alignPairs(pairsF, pairsT, T.g.Sites)
-		maeF, corrF = meanAbsDiff2(xF, tF), Pearson(xF, tF)
+		maeF, corrF = meanAbsDiff2(xF, tF), metrics.Pearson(xF, tF)
 	}
 
 	// LD decay over the same pairs, in log-spaced bins spanning their
@@ -65,59 +66,6 @@ func geneticsMetrics(T, S cohort, F *cohort, opts Options, plots *PlotData) ([]M
 		metricHigher("ld_r2_corr", "Pearson correlation of the dosage r² with those of the test cohort over "+win2, corrS, corrF),
 		metricLower("ld_decay_l2", fmt.Sprintf("L2 distance between LD decay curves: mean r² in %d log-spaced bins of the base-pair distances of the "+win2, opts.DecayBins), decS, decF),
 	}, nil
-}
-
-// alleleFreqs returns the ALT allele frequency of each site: mean dosage of
-// the called individuals over 2 (NaN when nobody is called).
-func alleleFreqs(g *vcf.Genotypes) []float64 {
-	out := make([]float64, g.NumSites())
-	for v := range out {
-		sum, cnt := 0, 0
-		for _, x := range g.Row(v) {
-			if x != vcf.Missing {
-				sum += int(x)
-				cnt++
-			}
-		}
-		if cnt == 0 {
-			out[v] = math.NaN()
-			continue
-		}
-		out[v] = float64(sum) / float64(2*cnt)
-	}
-	return out
-}
-
-// Pearson returns the Pearson correlation of x and y over the indices where
-// both are finite; NaN when either has no variance there.
-func Pearson(x, y []float64) float64 {
-	var n, sx, sy, sxx, syy, sxy float64
-	for i := range x {
-		a, b := x[i], y[i]
-		if math.IsNaN(a) || math.IsNaN(b) {
-			continue
-		}
-		n++
-		sx += a
-		sy += b
-	}
-	if n < 2 {
-		return math.NaN()
-	}
-	mx, my := sx/n, sy/n
-	for i := range x {
-		a, b := x[i], y[i]
-		if math.IsNaN(a) || math.IsNaN(b) {
-			continue
-		}
-		sxx += (a - mx) * (a - mx)
-		syy += (b - my) * (b - my)
-		sxy += (a - mx) * (b - my)
-	}
-	if sxx == 0 || syy == 0 {
-		return math.NaN()
-	}
-	return sxy / math.Sqrt(sxx*syy)
 }
 
 // windowPairs returns the site pairs in the window with a defined dosage r²

@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/gousynth/gousynth/metrics"
+	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -57,7 +59,7 @@ func baseFreqs(rng *rand.Rand, d int) []float64 {
 
 // splitCohort splits g into the first k samples and the rest.
 func splitCohort(g *vcf.Genotypes, k int) (a, b *vcf.Genotypes) {
-	return subsetSamples(g, iota(k)), subsetSamples(g, iotaFrom(k, g.NumSamples()))
+	return preprocess.SubsetSamplesShared(g, iota(k)), preprocess.SubsetSamplesShared(g, iotaFrom(k, g.NumSamples()))
 }
 
 func iotaFrom(lo, hi int) []int {
@@ -72,7 +74,7 @@ func iotaFrom(lo, hi int) []int {
 // independent draws with the site's allele frequency in ref (Hardy–Weinberg),
 // so frequencies are right and LD is gone.
 func independentSNPs(rng *rand.Rand, ref *vcf.Genotypes, n int) *vcf.Genotypes {
-	af := alleleFreqs(ref)
+	af := metrics.AlleleFreqs(ref)
 	d := ref.NumSites()
 	g := &vcf.Genotypes{Sites: ref.Sites, Samples: make([]string, n), Dosage: make([]int8, n*d)}
 	for s := range g.Samples {
@@ -90,4 +92,13 @@ func independentSNPs(rng *rand.Rand, ref *vcf.Genotypes, n int) *vcf.Genotypes {
 		}
 	}
 	return g
+}
+
+// iota returns 0, 1, …, n−1.
+func iota(n int) []int {
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	return idx
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -135,7 +136,7 @@ func IntersectSites(cohorts []*vcf.Genotypes, names []string) ([]*vcf.Genotypes,
 		if identity {
 			out[i] = g
 		} else {
-			out[i] = subsetSites(g, idx)
+			out[i] = preprocess.SubsetSites(g, idx)
 		}
 	}
 	return out, x, nil

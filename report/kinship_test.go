@@ -13,34 +13,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gousynth/gousynth/metrics"
+	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/vcf"
 )
 
 const bundledVCF = "../testdata/1kg_chr1_11.7M.vcf.gz"
-
-// TestKingPhiClosedForms checks the estimator on pairs whose kinship is
-// known exactly.
-func TestKingPhiClosedForms(t *testing.T) {
-	for _, c := range []struct {
-		name                     string
-		hethet, ibs0, hetX, hetY int
-		want                     float64
-	}{
-		{"duplicate", 100, 0, 100, 100, 0.5},
-		{"no shared hets, no IBS0, equal hets", 0, 0, 100, 100, 0},
-		{"only opposite homozygotes", 0, 50, 100, 100, -0.5},
-		{"unequal hets", 40, 0, 80, 120, (2*40 - 40) / (4.0 * 80)},
-		{"one has no heterozygous call", 0, 3, 0, 10, math.Inf(-1)},
-		{"neither has a heterozygous call", 0, 0, 0, 0, math.NaN()},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			got := kingPhi(c.hethet, c.ibs0, c.hetX, c.hetY)
-			if !(got == c.want || math.IsNaN(got) && math.IsNaN(c.want)) {
-				t.Errorf("kingPhi = %v, want %v", got, c.want)
-			}
-		})
-	}
-}
 
 // kinFixture builds two cohorts on the first d sites of the bundled region:
 // a ("training") of na real individuals and b of nb other real individuals
@@ -53,9 +31,9 @@ func kinFixture(t testing.TB, na, nb, d int, missing bool) (a, b *vcf.Genotypes)
 	if err != nil {
 		t.Fatal(err)
 	}
-	g = subsetSites(g, iota(min(d, g.NumSites())))
-	a = subsetSamples(g, iota(na))
-	real := subsetSamples(g, iotaFrom(na, na+nb+2))
+	g = preprocess.SubsetSites(g, iota(min(d, g.NumSites())))
+	a = preprocess.SubsetSamplesShared(g, iota(na))
+	real := preprocess.SubsetSamplesShared(g, iotaFrom(na, na+nb+2))
 	rng := rand.New(rand.NewPCG(7, 7))
 	n := real.NumSamples() - 2 + 4
 	d = g.NumSites()
@@ -205,7 +183,7 @@ func TestKinshipMatchesPlink2(t *testing.T) {
 			// grandchild. Their alleles are transmitted site by site from
 			// parents of varied ancestry, so the estimates scatter around
 			// 0.5, 0.25 and 0.125; the ranges are wide, plink2 is the exact check.
-			colMax := MaxKinship(transpose(k, a.NumSamples(), nb), nb, a.NumSamples())
+			colMax := metrics.MaxKinship(transpose(k, a.NumSamples(), nb), nb, a.NumSamples())
 			for _, r := range []struct {
 				who    int
 				lo, hi float64
@@ -230,29 +208,9 @@ func transpose(k []float64, rows, cols int) []float64 {
 
 func TestKinshipSiteMismatch(t *testing.T) {
 	a, b := kinFixture(t, 5, 5, 100, false)
-	_, err := Kinship(a, subsetSites(b, iota(50)))
+	_, err := Kinship(a, preprocess.SubsetSites(b, iota(50)))
 	if !errors.Is(err, ErrSiteMismatch) {
 		t.Errorf("error %v, want ErrSiteMismatch", err)
-	}
-}
-
-func TestRelatedShare(t *testing.T) {
-	for _, c := range []struct {
-		name string
-		max  []float64
-		want float64
-	}{
-		{"none", []float64{0.01, -0.2}, 0},
-		{"half", []float64{0.2, 0.0}, 0.5},
-		{"at the cutoff is not related", []float64{RelatedKinship}, 0},
-		{"empty", nil, math.NaN()},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			got := RelatedShare(c.max)
-			if !(got == c.want || math.IsNaN(got) && math.IsNaN(c.want)) {
-				t.Errorf("RelatedShare = %v, want %v", got, c.want)
-			}
-		})
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
+	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -27,32 +28,10 @@ func (f *floatMatrix) col(j int, dst []float64) []float64 {
 }
 
 // toFloat transposes g (variant-major int8) into a mean-imputed
-// sample-major float matrix.
+// sample-major float matrix (preprocess.Matrix).
 func toFloat(g *vcf.Genotypes) *floatMatrix {
 	n, d := g.NumSamples(), g.NumSites()
-	f := &floatMatrix{n: n, d: d, data: make([]float64, n*d)}
-	for v := 0; v < d; v++ {
-		row := g.Row(v)
-		sum, cnt := 0, 0
-		for _, x := range row {
-			if x != vcf.Missing {
-				sum += int(x)
-				cnt++
-			}
-		}
-		mean := 0.0
-		if cnt > 0 {
-			mean = float64(sum) / float64(cnt)
-		}
-		for s, x := range row {
-			val := mean
-			if x != vcf.Missing {
-				val = float64(x)
-			}
-			f.data[s*d+v] = val
-		}
-	}
-	return f
+	return &floatMatrix{n: n, d: d, data: preprocess.Matrix(g).RawMatrix().Data}
 }
 
 // sampleSubset returns k distinct indices from [0, n) chosen at random, in
@@ -68,65 +47,4 @@ func sampleSubset(rng *rand.Rand, n, k int) []int {
 	perm := rng.Perm(n)[:k]
 	slices.Sort(perm)
 	return perm
-}
-
-// subsetSamples returns the cohort restricted to the samples idx. It returns g
-// itself when idx selects every sample in order.
-func subsetSamples(g *vcf.Genotypes, idx []int) *vcf.Genotypes {
-	n := g.NumSamples()
-	if len(idx) == n {
-		all := true
-		for i, j := range idx {
-			if i != j {
-				all = false
-				break
-			}
-		}
-		if all {
-			return g
-		}
-	}
-	d := g.NumSites()
-	out := &vcf.Genotypes{Sites: g.Sites, Samples: make([]string, len(idx)), Dosage: make([]int8, d*len(idx))}
-	for i, j := range idx {
-		out.Samples[i] = g.Samples[j]
-	}
-	k := len(idx)
-	for v := 0; v < d; v++ {
-		src := g.Dosage[v*n : (v+1)*n]
-		dst := out.Dosage[v*k : (v+1)*k]
-		for i, j := range idx {
-			dst[i] = src[j]
-		}
-	}
-	if g.Phased && g.Haplotypes != nil {
-		out.Phased = true
-		out.Haplotypes = make([]int8, 2*d*k)
-		for v := 0; v < d; v++ {
-			src := g.Haplotypes[2*v*n : 2*(v+1)*n]
-			dst := out.Haplotypes[2*v*k : 2*(v+1)*k]
-			for i, j := range idx {
-				dst[2*i], dst[2*i+1] = src[2*j], src[2*j+1]
-			}
-		}
-	}
-	return out
-}
-
-// subsetSites returns the cohort restricted to the sites idx (all samples).
-func subsetSites(g *vcf.Genotypes, idx []int) *vcf.Genotypes {
-	n := g.NumSamples()
-	out := &vcf.Genotypes{Samples: g.Samples, Sites: make([]vcf.Site, len(idx)), Dosage: make([]int8, 0, n*len(idx))}
-	for i, v := range idx {
-		out.Sites[i] = g.Sites[v]
-		out.Dosage = append(out.Dosage, g.Row(v)...)
-	}
-	if g.Phased && g.Haplotypes != nil {
-		out.Phased = true
-		out.Haplotypes = make([]int8, 0, 2*n*len(idx))
-		for _, v := range idx {
-			out.Haplotypes = append(out.Haplotypes, g.HapRow(v)...)
-		}
-	}
-	return out
 }

@@ -8,6 +8,8 @@ import (
 	"math/rand/v2"
 
 	"github.com/gousynth/gousynth/internal/version"
+	"github.com/gousynth/gousynth/metrics"
+	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -286,7 +288,7 @@ type PlotData struct {
 	KinSynth, KinTest []float64
 	// ROC curves of the nearest-distance and the distance-ratio
 	// membership-inference attacks (nil without held-out individuals).
-	MIAROC, RatioROC []ROCPoint
+	MIAROC, RatioROC []metrics.ROCPoint
 }
 
 // cohort bundles a genotype set with its mean-imputed float matrix.
@@ -359,7 +361,7 @@ func Evaluate(test, synth, train *vcf.Genotypes, opts Options) (*Metrics, error)
 	res.Options = opts
 
 	synthIdx := sampleSubset(rng, synth.NumSamples(), m)
-	synthEval := subsetSamples(synth, synthIdx)
+	synthEval := preprocess.SubsetSamplesShared(synth, synthIdx)
 	if m < synth.NumSamples() {
 		res.Notes = append(res.Notes, fmt.Sprintf("a seeded random subset of %d of the %d synthetic individuals is evaluated, the size of the floor set", m, synth.NumSamples()))
 	}
@@ -368,7 +370,7 @@ func Evaluate(test, synth, train *vcf.Genotypes, opts Options) (*Metrics, error)
 	if train != nil {
 		floorIdx = sampleSubset(rng, train.NumSamples(), m)
 		if heldOut {
-			floorG = subsetSamples(train, floorIdx)
+			floorG = preprocess.SubsetSamplesShared(train, floorIdx)
 			res.FloorAssessed = true
 		}
 	} else {
@@ -420,7 +422,7 @@ func Evaluate(test, synth, train *vcf.Genotypes, opts Options) (*Metrics, error)
 		pcaSrc = train
 		rest := complement(floorIdx, train.NumSamples())
 		if len(rest) >= max(minPCAFit, 2*opts.PCs) {
-			pcaSrc = subsetSamples(train, rest)
+			pcaSrc = preprocess.SubsetSamplesShared(train, rest)
 			res.Notes = append(res.Notes, fmt.Sprintf("PCs were fitted on the %d training individuals outside the floor subset, so that floor, test and synthetic individuals are all projected out of sample", len(rest)))
 		} else {
 			res.Notes = append(res.Notes, fmt.Sprintf("PCs were fitted on all %d training individuals, including the floor subset: projected in sample, the floor spreads more than new individuals would, so the PCA floor is lenient (use a floor size of at most %d to avoid this)", train.NumSamples(), train.NumSamples()-max(minPCAFit, 2*opts.PCs)))
@@ -478,7 +480,7 @@ func floorDraws(T cohort, train *vcf.Genotypes, m int, opts Options, projSeed, p
 	drawFrob := frob.dd(m)
 	for k := 1; k < opts.FloorDraws; k++ {
 		idx := sampleSubset(rng, train.NumSamples(), m)
-		fg := subsetSamples(train, idx)
+		fg := preprocess.SubsetSamplesShared(train, idx)
 		Fk := cohort{fg, toFloat(fg)}
 		// The draw takes the synthetic cohort's place: its Value is the floor.
 		var fr *frobPair
@@ -492,7 +494,7 @@ func floorDraws(T cohort, train *vcf.Genotypes, m int, opts Options, projSeed, p
 		}
 		pcaSrc := train
 		if rest := complement(idx, train.NumSamples()); len(rest) >= max(minPCAFit, 2*opts.PCs) {
-			pcaSrc = subsetSamples(train, rest)
+			pcaSrc = preprocess.SubsetSamplesShared(train, rest)
 		}
 		st, err := structureMetrics(pcaSrc, T, Fk, nil, opts, pcaSeed, &PlotData{})
 		if err != nil {

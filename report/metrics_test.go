@@ -11,9 +11,10 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
-	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/gousynth/gousynth/ld"
+	"github.com/gousynth/gousynth/metrics"
+	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -21,37 +22,6 @@ func near(t *testing.T, name string, got, want, tol float64) {
 	t.Helper()
 	if math.Abs(got-want) > tol || math.IsNaN(got) {
 		t.Errorf("%s = %.10g, want %.10g ± %g", name, got, want, tol)
-	}
-}
-
-func TestW2AndW1HandComputed(t *testing.T) {
-	// a = {0, 1}, b = {0, 0, 3}: quantile functions differ by 0 on [0, ½),
-	// 1 on [½, ⅔) and 2 on [⅔, 1).
-	a, b := []float64{0, 1}, []float64{0, 0, 3}
-	near(t, "W2²", W2Squared(a, b), 0.5*0+(2.0/3-0.5)*1+(1-2.0/3)*4, 1e-12)
-	near(t, "W1", W1(a, b), (2.0/3-0.5)*1+(1-2.0/3)*2, 1e-12)
-	near(t, "W2² symmetric", W2Squared(b, a), W2Squared(a, b), 1e-15)
-	near(t, "W2² self", W2Squared(b, b), 0, 0)
-}
-
-func TestW2GaussianClosedForm(t *testing.T) {
-	// W2²(N(μ1,σ1²), N(μ2,σ2²)) = (μ1−μ2)² + (σ1−σ2)²; W1 between two normals
-	// of equal σ is |μ1−μ2|. Samples are exact quantiles, of different sizes.
-	quant := func(mu, sigma float64, n int) []float64 {
-		x := make([]float64, n)
-		nd := distuv.Normal{Mu: mu, Sigma: sigma}
-		for i := range x {
-			x[i] = nd.Quantile((float64(i) + 0.5) / float64(n))
-		}
-		return x
-	}
-	for _, tc := range []struct{ m1, s1, m2, s2 float64 }{{0, 1, 1, 1}, {0, 1, 0, 2}, {-1, 0.5, 2, 3}} {
-		a, b := quant(tc.m1, tc.s1, 20000), quant(tc.m2, tc.s2, 30011)
-		want := (tc.m1-tc.m2)*(tc.m1-tc.m2) + (tc.s1-tc.s2)*(tc.s1-tc.s2)
-		near(t, "W2² Gaussians", W2Squared(a, b), want, 2e-3*(1+want))
-		if tc.s1 == tc.s2 {
-			near(t, "W1 shifted Gaussians", W1(a, b), math.Abs(tc.m1-tc.m2), 1e-3)
-		}
 	}
 }
 
@@ -67,7 +37,7 @@ func TestKLHandComputed(t *testing.T) {
 	}
 	test := mk([]int8{0, 0, 1, 2}, []int8{0, 1, vcf.Missing, 2})
 	x := mk([]int8{0, 1, 1, 1}, []int8{0, 1, 2, 2})
-	e := KLSmoothing
+	e := metrics.KLSmoothing
 	sm := func(f ...float64) []float64 {
 		out := make([]float64, len(f))
 		for i, v := range f {
@@ -82,79 +52,6 @@ func TestKLHandComputed(t *testing.T) {
 	want2 := kl(sm(1.0/3, 1.0/3, 1.0/3), sm(0.25, 0.25, 0.5)) // missing call excluded
 	near(t, "mean KL", meanKL(test, x), (want1+want2)/2, 1e-12)
 	near(t, "KL self", meanKL(test, test), 0, 1e-15)
-}
-
-func TestAUCMatchesPairCounting(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
-	for trial := 0; trial < 20; trial++ {
-		pos := make([]float64, 1+rng.IntN(40))
-		neg := make([]float64, 1+rng.IntN(40))
-		for i := range pos {
-			pos[i] = float64(rng.IntN(8)) // many ties
-		}
-		for i := range neg {
-			neg[i] = float64(rng.IntN(6))
-		}
-		near(t, "AUC", AUC(pos, neg), pairAUC(pos, neg), 1e-12)
-	}
-	if !math.IsNaN(AUC(nil, []float64{1})) {
-		t.Error("AUC without positives is not NaN")
-	}
-}
-
-// pairAUC is the AUC by counting every pair: P(pos > neg) + ½P(pos = neg).
-func pairAUC(pos, neg []float64) float64 {
-	brute := 0.0
-	for _, p := range pos {
-		for _, q := range neg {
-			switch {
-			case p > q:
-				brute++
-			case p == q:
-				brute += 0.5
-			}
-		}
-	}
-	return brute / float64(len(pos)*len(neg))
-}
-
-func TestAdversarialAccuracyHand(t *testing.T) {
-	// Real: 2 of 4 have their synthetic NN farther than their real NN; synthetic: 1 of 4.
-	dTS := []float64{3, 1, 5, 0}
-	dTT := []float64{2, 2, 4, 1}
-	dST := []float64{1, 1, 1, 9}
-	dSS := []float64{2, 2, 2, 2}
-	near(t, "AATS", AdversarialAccuracy(dTS, dTT, dST, dSS), 0.5*(2.0/4+1.0/4), 0)
-}
-
-func TestManhattanPackedMatchesNaive(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 6))
-	const n, d = 7, 101
-	g := &vcf.Genotypes{Sites: make([]vcf.Site, d), Samples: make([]string, n), Dosage: make([]int8, n*d)}
-	for i := range g.Dosage {
-		g.Dosage[i] = int8(rng.IntN(4)) - 1 // includes Missing
-	}
-	fill := imputeFill(g)
-	p := packCohort(g, fill)
-	dm, rows, cols := distanceMatrix(p, nil, p, nil)
-	for a := 0; a < rows; a++ {
-		for b := 0; b < cols; b++ {
-			want := 0
-			for v := 0; v < d; v++ {
-				x, y := g.At(v, a), g.At(v, b)
-				if x == vcf.Missing {
-					x = fill[v]
-				}
-				if y == vcf.Missing {
-					y = fill[v]
-				}
-				want += int(math.Abs(float64(x - y)))
-			}
-			if int(dm[a*cols+b]) != want {
-				t.Fatalf("distance(%d,%d) = %d, want %d", a, b, dm[a*cols+b], want)
-			}
-		}
-	}
 }
 
 func TestFrobeniusBothPathsMatchDirect(t *testing.T) {
@@ -268,10 +165,10 @@ func TestSlicedW2OfShiftedCohort(t *testing.T) {
 		}
 	}
 	const L = 4000
-	p := toFloat32(randomDirections(d, L, 99))
-	sw := slicedW2(sortedProjections(x, p, L), sortedProjections(y, p, L))
+	p := toFloat32(metrics.RandomDirections(d, L, 99, 0x5bd1e995, metrics.DrawSiteMajor))
+	sw := metrics.SlicedW2(sortedProjections(x, p, L), sortedProjections(y, p, L))
 	near(t, "SW2²", sw*sw, norm2/d, 0.06*norm2/d)
-	near(t, "SW2 self", slicedW2(sortedProjections(x, p, L), sortedProjections(x, p, L)), 0, 0)
+	near(t, "SW2 self", metrics.SlicedW2(sortedProjections(x, p, L), sortedProjections(x, p, L)), 0, 0)
 }
 
 func TestPCAMatchesExactEigen(t *testing.T) {
@@ -305,12 +202,6 @@ func TestPCAMatchesExactEigen(t *testing.T) {
 		}
 		near(t, "|cos(axis, exact)|", math.Abs(dot), 1, 1e-5)
 	}
-}
-
-func TestPearsonAndAlleleFreqs(t *testing.T) {
-	near(t, "pearson", Pearson([]float64{1, 2, 3, math.NaN()}, []float64{2, 4, 7, 1}), 0.9933992677987828, 1e-12)
-	g := &vcf.Genotypes{Sites: []vcf.Site{{}}, Samples: []string{"a", "b", "c"}, Dosage: []int8{2, 1, vcf.Missing}}
-	near(t, "af", alleleFreqs(g)[0], 0.75, 0)
 }
 
 func TestAlignPairsUnion(t *testing.T) {
@@ -501,7 +392,7 @@ func TestEvaluateWithoutTraining(t *testing.T) {
 
 func TestEvaluateSiteMismatch(t *testing.T) {
 	train, test, _ := fixture(t, 100, 20)
-	bad := subsetSamples(test, iota(test.NumSamples()))
+	bad := preprocess.SubsetSamplesShared(test, iota(test.NumSamples()))
 	bad = &vcf.Genotypes{Sites: slices.Clone(bad.Sites), Samples: bad.Samples, Dosage: bad.Dosage}
 	bad.Sites[7].Pos++
 	_, err := Evaluate(test, bad, train, Options{})
@@ -530,12 +421,7 @@ func TestEvaluateDeterministic(t *testing.T) {
 	}
 }
 
-func TestQuantileAndComplement(t *testing.T) {
-	// numpy.quantile([5, 1, 4, 2, 3], q) with linear interpolation.
-	x := []float64{5, 1, 4, 2, 3}
-	near(t, "median", quantile(x, 0.5), 3, 0)
-	near(t, "p5", quantile(x, 0.05), 1.2, 1e-12)
-	near(t, "p100", quantile(x, 1), 5, 0)
+func TestComplement(t *testing.T) {
 	if got := complement([]int{0, 2, 3}, 6); !slices.Equal(got, []int{1, 4, 5}) {
 		t.Errorf("complement = %v", got)
 	}

@@ -13,6 +13,8 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/gousynth/gousynth/ld"
+	"github.com/gousynth/gousynth/metrics"
+	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -90,8 +92,8 @@ func WindowErrors(test, synth, train *vcf.Genotypes, windows []WindowSpan, opts 
 		return nil, fmt.Errorf("report: window overview needs at least 2 individuals per cohort: %w", ErrTooFew)
 	}
 	rng := rand.New(rand.NewPCG(opts.Seed, 0x2545f4914f6cdd1d))
-	// The sample subsets are taken window by window (subsetSites of the
-	// window, then subsetSamples), never as whole-chromosome copies: on a
+	// The sample subsets are taken window by window (preprocess.SubsetSites of
+	// the window, then SubsetSamplesShared), never as whole-chromosome copies: on a
 	// chromosome those would cost two more bytes per kept genotype.
 	sIdx := sampleSubset(rng, synth.NumSamples(), m)
 	fIdx := sampleSubset(rng, train.NumSamples(), m)
@@ -105,8 +107,8 @@ func WindowErrors(test, synth, train *vcf.Genotypes, windows []WindowSpan, opts 
 		for v := w.Start; v < w.End; v++ {
 			idx = append(idx, v)
 		}
-		t := subsetSites(test, idx)
-		s, f := subsetSamples(subsetSites(synth, idx), sIdx), subsetSamples(subsetSites(train, idx), fIdx)
+		t := preprocess.SubsetSites(test, idx)
+		s, f := preprocess.SubsetSamplesShared(preprocess.SubsetSites(synth, idx), sIdx), preprocess.SubsetSamplesShared(preprocess.SubsetSites(train, idx), fIdx)
 		pt, err := windowPairs(t, win)
 		if err != nil {
 			return nil, err
@@ -127,7 +129,7 @@ func WindowErrors(test, synth, train *vcf.Genotypes, windows []WindowSpan, opts 
 		if err != nil {
 			return nil, err
 		}
-		afT := alleleFreqs(t)
+		afT := metrics.AlleleFreqs(t)
 		if heatCells > 0 {
 			h, err := windowHeatmap(t, s, heatCells, opts.HeatmapMaxSNPs)
 			if err != nil {
@@ -138,8 +140,8 @@ func WindowErrors(test, synth, train *vcf.Genotypes, windows []WindowSpan, opts 
 		ov.From = append(ov.From, float64(test.Sites[w.Start].Pos))
 		ov.To = append(ov.To, float64(test.Sites[w.End-1].Pos))
 		ov.LDErr, ov.LDErrFloor = append(ov.LDErr, ls), append(ov.LDErrFloor, lf)
-		ov.AFErr = append(ov.AFErr, meanAbsDiff(alleleFreqs(s), afT))
-		ov.AFErrFloor = append(ov.AFErrFloor, meanAbsDiff(alleleFreqs(f), afT))
+		ov.AFErr = append(ov.AFErr, meanAbsDiff(metrics.AlleleFreqs(s), afT))
+		ov.AFErrFloor = append(ov.AFErrFloor, meanAbsDiff(metrics.AlleleFreqs(f), afT))
 	}
 	if len(windows) > 0 {
 		ov.Chrom = test.Sites[windows[0].Start].Chrom

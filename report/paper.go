@@ -3,19 +3,15 @@ package report
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"slices"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
 
+	"github.com/gousynth/gousynth/metrics"
 	"github.com/gousynth/gousynth/vcf"
 )
-
-// KLSmoothing is the pseudo-frequency added to each genotype class before the
-// per-SNP KL divergence is computed.
-const KLSmoothing = 1e-3
 
 // paperMetrics computes the metrics of the GOU paper for S (synthetic) and F
 // (floor, may be nil) against T (test). cov_frobenius and corr_frobenius
@@ -60,12 +56,12 @@ func paperMetrics(T, S cohort, F *cohort, projections int, seed uint64, fr *frob
 		klF = meanKL(T.g, F.g)
 	}
 
-	proj := toFloat32(randomDirections(T.x.d, projections, seed))
+	proj := toFloat32(metrics.RandomDirections(T.x.d, projections, seed, 0x5bd1e995, metrics.DrawSiteMajor))
 	pT := sortedProjections(T.x, proj, projections)
-	swS := slicedW2(pT, sortedProjections(S.x, proj, projections))
+	swS := metrics.SlicedW2(pT, sortedProjections(S.x, proj, projections))
 	swF := nan
 	if F != nil {
-		swF = slicedW2(pT, sortedProjections(F.x, proj, projections))
+		swF = metrics.SlicedW2(pT, sortedProjections(F.x, proj, projections))
 	}
 
 	out := []Metric{
@@ -366,39 +362,10 @@ func sortedColumns(x *floatMatrix) [][]float64 {
 	return out
 }
 
-// W2Squared returns the squared 1-D Wasserstein-2 distance between the
-// empirical distributions of two sorted samples of any sizes:
-// ∫₀¹ (F_a⁻¹(u) − F_b⁻¹(u))² du, integrated exactly over the merged steps
-// of the two quantile functions.
-func W2Squared(a, b []float64) float64 {
-	na, nb := len(a), len(b)
-	if na == 0 || nb == 0 {
-		return math.NaN()
-	}
-	// Breakpoints in units of 1/(na·nb): a's step i ends at (i+1)·nb, b's step j at (j+1)·na.
-	i, j := 0, 0
-	prev := 0
-	s := 0.0
-	for i < na && j < nb {
-		ea, eb := (i+1)*nb, (j+1)*na
-		next := min(ea, eb)
-		dv := a[i] - b[j]
-		s += float64(next-prev) * dv * dv
-		prev = next
-		if ea == next {
-			i++
-		}
-		if eb == next {
-			j++
-		}
-	}
-	return s / (float64(na) * float64(nb))
-}
-
 func perSNPW2(ref, x [][]float64) []float64 {
 	out := make([]float64, len(ref))
 	for j := range ref {
-		out[j] = math.Sqrt(W2Squared(x[j], ref[j]))
+		out[j] = math.Sqrt(metrics.W2Squared(x[j], ref[j]))
 	}
 	return out
 }
@@ -420,20 +387,9 @@ func genotypeClassFreqs(row []int8) [3]float64 {
 		if n > 0 {
 			f = float64(c[k]) / float64(n)
 		}
-		p[k] = (f + KLSmoothing) / (1 + 3*KLSmoothing)
+		p[k] = (f + metrics.KLSmoothing) / (1 + 3*metrics.KLSmoothing)
 	}
 	return p
-}
-
-// KL returns KL(p‖q) = Σ p log(p/q) in nats.
-func KL(p, q []float64) float64 {
-	s := 0.0
-	for k := range p {
-		if p[k] > 0 {
-			s += p[k] * math.Log(p[k]/q[k])
-		}
-	}
-	return s
 }
 
 // meanKL is the mean over sites of KL(test ‖ x) of smoothed genotype classes.
@@ -442,30 +398,9 @@ func meanKL(test, x *vcf.Genotypes) float64 {
 	for v := 0; v < test.NumSites(); v++ {
 		p := genotypeClassFreqs(test.Row(v))
 		q := genotypeClassFreqs(x.Row(v))
-		s += KL(p[:], q[:])
+		s += metrics.KL(p[:], q[:])
 	}
 	return s / float64(test.NumSites())
-}
-
-// randomDirections returns a d × L matrix (row-major) of unit column vectors,
-// uniformly distributed on the sphere, from a seeded generator.
-func randomDirections(d, L int, seed uint64) []float64 {
-	rng := rand.New(rand.NewPCG(seed, 0x5bd1e995))
-	p := make([]float64, d*L)
-	for i := range p {
-		p[i] = rng.NormFloat64()
-	}
-	for l := 0; l < L; l++ {
-		s := 0.0
-		for j := 0; j < d; j++ {
-			s += p[j*L+l] * p[j*L+l]
-		}
-		s = 1 / math.Sqrt(s)
-		for j := 0; j < d; j++ {
-			p[j*L+l] *= s
-		}
-	}
-	return p
 }
 
 // sortedProjections projects every individual on every direction and returns
@@ -487,13 +422,4 @@ func sortedProjections(x *floatMatrix, p []float32, L int) [][]float64 {
 		out[l] = col
 	}
 	return out
-}
-
-// slicedW2 is sqrt of the mean over directions of the squared 1-D W2.
-func slicedW2(ref, x [][]float64) float64 {
-	s := 0.0
-	for l := range ref {
-		s += W2Squared(x[l], ref[l])
-	}
-	return math.Sqrt(s / float64(len(ref)))
 }

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"sort"
 
+	"github.com/gousynth/gousynth/metrics"
+	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -125,7 +127,7 @@ func EvaluatePopulations(test, synth, train *vcf.Genotypes, testLab, synthLab, t
 			rest = append(rest, i)
 		}
 	}
-	p, err := fitPCA(toFloat(subsetSamples(train, rest)), pcs, rng.Uint64())
+	p, err := fitPCA(toFloat(preprocess.SubsetSamplesShared(train, rest)), pcs, rng.Uint64())
 	if err != nil {
 		return nil, err
 	}
@@ -134,12 +136,12 @@ func EvaluatePopulations(test, synth, train *vcf.Genotypes, testLab, synthLab, t
 	var afMetrics, pcMetrics []Metric
 	for _, l := range labels {
 		res.Labels = append(res.Labels, PopulationSize{Label: l, Synth: len(gS[l]), Test: len(gT[l]), Train: len(gR[l])})
-		t := subsetSamples(test, gT[l])
-		afT[l] = alleleFreqs(t)
+		t := preprocess.SubsetSamplesShared(test, gT[l])
+		afT[l] = metrics.AlleleFreqs(t)
 		m := min(len(gS[l]), len(gR[l]))
-		s := alleleFreqs(subsetSamples(synth, pick(rng, gS[l], m)))
-		f := alleleFreqs(subsetSamples(train, pick(rng, gR[l], m)))
-		rS, rF := Pearson(s, afT[l]), Pearson(f, afT[l])
+		s := metrics.AlleleFreqs(preprocess.SubsetSamplesShared(synth, pick(rng, gS[l], m)))
+		f := metrics.AlleleFreqs(preprocess.SubsetSamplesShared(train, pick(rng, gR[l], m)))
+		rS, rF := metrics.Pearson(s, afT[l]), metrics.Pearson(f, afT[l])
 		afMetrics = append(afMetrics, metricHigher("pop_af_r2["+l+"]",
 			fmt.Sprintf("r² between the allele frequencies of %d synthetic and of the %d test individuals of %s (floor: %d training individuals of %s)", m, len(gT[l]), l, m, l),
 			rS*rS, rF*rF))
@@ -147,13 +149,13 @@ func EvaluatePopulations(test, synth, train *vcf.Genotypes, testLab, synthLab, t
 			continue
 		}
 		sT := p.project(toFloat(t))
-		sS := p.project(toFloat(subsetSamples(synth, pcSynth[l])))
-		sF := p.project(toFloat(subsetSamples(train, pcFloor[l])))
+		sS := p.project(toFloat(preprocess.SubsetSamplesShared(synth, pcSynth[l])))
+		sF := p.project(toFloat(preprocess.SubsetSamplesShared(train, pcFloor[l])))
 		var wS, wF float64
 		for c := 0; c < k; c++ {
 			tc := sortedScoreColumn(sT, len(gT[l]), k, c)
-			wS += W1(sortedScoreColumn(sS, len(pcSynth[l]), k, c), tc)
-			wF += W1(sortedScoreColumn(sF, len(pcFloor[l]), k, c), tc)
+			wS += metrics.W1(sortedScoreColumn(sS, len(pcSynth[l]), k, c), tc)
+			wF += metrics.W1(sortedScoreColumn(sF, len(pcFloor[l]), k, c), tc)
 		}
 		pcMetrics = append(pcMetrics, metricLower("pop_pca_w1["+l+"]",
 			fmt.Sprintf("Wasserstein-1 distance between the PC scores of %d synthetic and of the %d test individuals of %s, mean over the top %d training PCs (floor: %d training individuals of %s, outside the PC fit)", len(pcSynth[l]), len(gT[l]), l, k, len(pcFloor[l]), l),
@@ -162,8 +164,8 @@ func EvaluatePopulations(test, synth, train *vcf.Genotypes, testLab, synthLab, t
 	res.Metrics = append(afMetrics, pcMetrics...)
 	afS, afR := map[string][]float64{}, map[string][]float64{}
 	for _, l := range labels {
-		afS[l] = alleleFreqs(subsetSamples(synth, gS[l]))
-		afR[l] = alleleFreqs(subsetSamples(train, gR[l]))
+		afS[l] = metrics.AlleleFreqs(preprocess.SubsetSamplesShared(synth, gS[l]))
+		afR[l] = metrics.AlleleFreqs(preprocess.SubsetSamplesShared(train, gR[l]))
 	}
 	for a := 0; a < len(labels); a++ {
 		for b := a + 1; b < len(labels); b++ {

@@ -3,11 +3,11 @@ package report
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"slices"
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/gousynth/gousynth/metrics"
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -18,14 +18,12 @@ type pca struct {
 	varFrac     []float64  // fraction of total variance per axis
 }
 
-// powerIterations of the randomized SVD: genotype spectra decay slowly, so
-// the range finder needs several passes to resolve the top axes.
-const powerIterations = 7
-
 // fitPCA finds the top k principal axes of src (standardised per site by its
-// own mean and SD) with a seeded randomized SVD (Halko et al. 2011: range
-// finder with 2k+10 directions and powerIterations power iterations), which needs only
-// thin matrix products instead of an n × n or d × d eigenproblem.
+// own mean and SD) with metrics.RandomisedPCA. The report's settings are
+// 2k+10 directions, 7 power iterations and CholeskyQR2, where chrom's
+// streaming PCA takes k+10, 3 and Gram–Schmidt: src is held in memory, so
+// passes are cheap, and genotype spectra decay slowly, so the range finder
+// needs several to resolve the top axes.
 func fitPCA(src *floatMatrix, k int, seed uint64) (*pca, error) {
 	n, d := src.n, src.d
 	k = min(k, n-1, d)
@@ -44,96 +42,23 @@ func fitPCA(src *floatMatrix, k int, seed uint64) (*pca, error) {
 	for _, v := range z.RawMatrix().Data {
 		total += v * v
 	}
-	l := min(2*k+10, n, d)
-	rng := rand.New(rand.NewPCG(seed, 0x243f6a8885a308d3))
-	omega := mat.NewDense(d, l, nil)
-	for i := range omega.RawMatrix().Data {
-		omega.RawMatrix().Data[i] = rng.NormFloat64()
-	}
-	var y mat.Dense
-	y.Mul(z, omega) // n × l
-	q := orthonormal(&y)
-	for it := 0; it < powerIterations; it++ {
-		var w mat.Dense
-		w.Mul(z.T(), q) // d × l
-		qw := orthonormal(&w)
-		y.Reset()
-		y.Mul(z, qw)
-		q = orthonormal(&y)
-	}
-	var b mat.Dense
-	b.Mul(q.T(), z) // l × d
-	var bbt mat.SymDense
-	bbt.SymOuterK(1, &b)
-	var eig mat.EigenSym
-	if !eig.Factorize(&bbt, true) {
+	res, err := metrics.RandomisedPCA(metrics.DenseOperator{A: z}, k, seed, metrics.PCAOptions{
+		PerComponent: 2, Extra: 10, PowerIterations: 7,
+		Orthonormalise: metrics.CholeskyQR2, Stream: 0x243f6a8885a308d3, RowMajorB: true,
+	})
+	if err != nil {
 		return nil, fmt.Errorf("report: PCA eigendecomposition did not converge")
 	}
-	vals := eig.Values(nil) // ascending
-	var vecs mat.Dense
-	eig.VectorsTo(&vecs)
+	// The axes up to the first without variance; the rest stay zero.
 	p.axes = mat.NewDense(d, k, nil)
-	for a := 0; a < k; a++ {
-		c := l - 1 - a
-		s2 := vals[c]
+	for a, s2 := range res.Values {
 		if s2 <= 0 {
 			break
 		}
-		u := mat.Col(nil, c, &vecs)
-		var v mat.VecDense
-		v.MulVec(b.T(), mat.NewVecDense(l, u))
-		v.ScaleVec(1/math.Sqrt(s2), &v)
-		// Fix the sign so that the largest loading is positive: the axes do
-		// not depend on floating-point accidents of the iteration.
-		big := 0
-		for j := 0; j < d; j++ {
-			if math.Abs(v.AtVec(j)) > math.Abs(v.AtVec(big)) {
-				big = j
-			}
-		}
-		if v.AtVec(big) < 0 {
-			v.ScaleVec(-1, &v)
-		}
-		p.axes.SetCol(a, v.RawVector().Data)
+		p.axes.SetCol(a, mat.Col(nil, a, res.Loadings))
 		p.varFrac = append(p.varFrac, s2/total)
 	}
 	return p, nil
-}
-
-// orthonormal returns an orthonormal basis of the columns of a (tall, full
-// column rank in practice) by CholeskyQR2: two passes of Q = A R⁻¹ with
-// RᵀR = AᵀA. It needs only a thin product and a small Cholesky factor, where
-// gonum's Householder QR with an explicit Q is an order of magnitude slower
-// on 5000 × 30 matrices. A rank-deficient a falls back to Householder QR.
-func orthonormal(a *mat.Dense) *mat.Dense {
-	q := mat.DenseCopyOf(a)
-	for pass := 0; pass < 2; pass++ {
-		var g mat.SymDense
-		g.SymOuterK(1, q.T())
-		var ch mat.Cholesky
-		if !ch.Factorize(&g) {
-			return householder(a)
-		}
-		var r mat.TriDense
-		ch.UTo(&r)
-		var rinv mat.TriDense
-		if err := rinv.InverseTri(&r); err != nil {
-			return householder(a)
-		}
-		var next mat.Dense
-		next.Mul(q, &rinv)
-		q = &next
-	}
-	return q
-}
-
-func householder(a *mat.Dense) *mat.Dense {
-	var qr mat.QR
-	qr.Factorize(a)
-	r, c := a.Dims()
-	var q mat.Dense
-	qr.QTo(&q)
-	return mat.DenseCopyOf(q.Slice(0, r, 0, min(r, c)))
 }
 
 func (p *pca) standardise(x *floatMatrix) *mat.Dense {
@@ -154,30 +79,6 @@ func (p *pca) project(x *floatMatrix) []float64 {
 	var s mat.Dense
 	s.Mul(p.standardise(x), p.axes)
 	return s.RawMatrix().Data
-}
-
-// W1 returns the 1-D Wasserstein-1 distance ∫₀¹ |F_a⁻¹(u) − F_b⁻¹(u)| du
-// between the empirical distributions of two sorted samples.
-func W1(a, b []float64) float64 {
-	na, nb := len(a), len(b)
-	if na == 0 || nb == 0 {
-		return math.NaN()
-	}
-	i, j, prev := 0, 0, 0
-	s := 0.0
-	for i < na && j < nb {
-		ea, eb := (i+1)*nb, (j+1)*na
-		next := min(ea, eb)
-		s += float64(next-prev) * math.Abs(a[i]-b[j])
-		prev = next
-		if ea == next {
-			i++
-		}
-		if eb == next {
-			j++
-		}
-	}
-	return s / (float64(na) * float64(nb))
 }
 
 func sortedScoreColumn(scores []float64, n, k, c int) []float64 {
@@ -223,10 +124,10 @@ func structureMetrics(src *vcf.Genotypes, T, S cohort, F *cohort, opts Options, 
 	wF := make([]float64, k)
 	for c := 0; c < k; c++ {
 		t := sortedScoreColumn(sT, T.x.n, k, c)
-		wS[c] = W1(sortedScoreColumn(sS, S.x.n, k, c), t)
+		wS[c] = metrics.W1(sortedScoreColumn(sS, S.x.n, k, c), t)
 		wF[c] = math.NaN()
 		if F != nil {
-			wF[c] = W1(sortedScoreColumn(sF, F.x.n, k, c), t)
+			wF[c] = metrics.W1(sortedScoreColumn(sF, F.x.n, k, c), t)
 		}
 	}
 	meanF := math.NaN()

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gousynth/gousynth/ld"
+	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -40,7 +41,7 @@ const (
 const RelatedShareMargin = 0.01
 
 // KinshipUninformative: when more than this share of held-out real
-// individuals have a training "relative" above RelatedKinship, the SNPs are
+// individuals have a training "relative" above metrics.RelatedKinship, the SNPs are
 // too few or too linked for KING to tell relatives (it is meant for
 // genome-wide, LD-pruned SNPs), and kinship does not enter the verdict.
 const KinshipUninformative = 0.05
@@ -214,20 +215,13 @@ func privacyFindings(m *Metrics) (int, []string) {
 
 // regionSites returns the indices of the sites of g inside r.
 func regionSites(g *vcf.Genotypes, r Region) []int {
-	var idx []int
-	for v, s := range g.Sites {
-		if r.Chrom != "" && s.Chrom != r.Chrom {
-			continue
-		}
-		if r.Start > 0 && s.Pos < r.Start {
-			continue
-		}
-		if r.End > 0 && s.Pos > r.End {
-			continue
-		}
-		idx = append(idx, v)
-	}
-	return idx
+	return preprocess.SiteIndices(g.Sites, r.contains)
+}
+
+// contains reports whether s lies in r: on r's chromosome (any when
+// empty), at a position from Start (0: no bound) to End (0: no bound).
+func (r Region) contains(s vcf.Site) bool {
+	return (r.Chrom == "" || s.Chrom == r.Chrom) && (r.Start <= 0 || s.Pos >= r.Start) && (r.End <= 0 || s.Pos <= r.End)
 }
 
 // ParseRegion parses "chr", "chr:start-end" or "chr:start-" (1-based,
@@ -281,10 +275,10 @@ func heatmaps(T, S cohort, opts Options, plots *PlotData) error {
 		plots.HeatPos[v*cells/s] = float64(T.g.Sites[idx[v]].Pos)
 	}
 	var err error
-	if plots.HeatTest, err = blockR2(subsetSites(T.g, idx), cells); err != nil {
+	if plots.HeatTest, err = blockR2(preprocess.SubsetSites(T.g, idx), cells); err != nil {
 		return err
 	}
-	plots.HeatSynth, err = blockR2(subsetSites(S.g, idx), cells)
+	plots.HeatSynth, err = blockR2(preprocess.SubsetSites(S.g, idx), cells)
 	return err
 }
 

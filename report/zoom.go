@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -43,7 +44,7 @@ func windowHeatmap(t, s *vcf.Genotypes, cells, maxSNPs int) (WindowHeatmap, erro
 		for i := range idx {
 			idx[i] = int(float64(i)*float64(d-1)/float64(maxSNPs-1) + 0.5)
 		}
-		t, s, d = subsetSites(t, idx), subsetSites(s, idx), maxSNPs
+		t, s, d = preprocess.SubsetSites(t, idx), preprocess.SubsetSites(s, idx), maxSNPs
 	}
 	c := min(cells, d)
 	h := WindowHeatmap{Cells: c, Pos: make([]float64, c), Last: float64(t.Sites[d-1].Pos), SNPs: d}

@@ -11,6 +11,7 @@ import (
 	"github.com/gousynth/gousynth/internal/pathcheck"
 	"github.com/gousynth/gousynth/internal/pipeline"
 	"github.com/gousynth/gousynth/model"
+	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/vcf"
 	"github.com/spf13/cobra"
 )
@@ -104,12 +105,7 @@ tab-separated).`,
 			}
 			var keep []int
 			if reg != nil {
-				for j, s := range m.Sites {
-					if reg.Contains(s) {
-						keep = append(keep, j)
-					}
-				}
-				if len(keep) == 0 {
+				if keep = preprocess.SiteIndices(m.Sites, reg.Contains); len(keep) == 0 {
 					return fmt.Errorf("generate: model %s holds no sites in region %s: it was fitted on %d sites, %s", args[0], o.region, len(m.Sites), siteSpan(m.Sites))
 				}
 			}

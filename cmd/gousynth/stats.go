@@ -15,7 +15,7 @@ import (
 
 func newStatsCmd() *cobra.Command {
 	var opts vcf.ReadOptions
-	var include, exclude, includeFile, excludeFile string
+	var samples sampleFlags // registered below with stats' own help texts
 	cmd := &cobra.Command{
 		Use:   "stats FILE.vcf.gz",
 		Short: "Read a VCF into a genotype matrix and summarise it",
@@ -27,29 +27,12 @@ phased, and the minor allele frequency spectrum.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var files pathcheck.Set
 			files.VCFInput("input VCF", args[0])
-			files.Input("--samples-file", includeFile)
-			files.Input("--exclude-samples-file", excludeFile)
+			samples.files(&files)
 			if err := checkFiles(cmd, &files); err != nil {
 				return err
 			}
-			if include != "" {
-				opts.IncludeSamples = strings.Split(include, ",")
-			}
-			if exclude != "" {
-				opts.ExcludeSamples = strings.Split(exclude, ",")
-			}
-			for _, sf := range []struct {
-				path string
-				ids  *[]string
-			}{{includeFile, &opts.IncludeSamples}, {excludeFile, &opts.ExcludeSamples}} {
-				if sf.path == "" {
-					continue
-				}
-				ids, err := vcf.ReadSampleFile(sf.path)
-				if err != nil {
-					return err
-				}
-				*sf.ids = append(*sf.ids, ids...)
+			if err := samples.apply(&opts); err != nil {
+				return err
 			}
 			if opts.MaxVariants < 0 {
 				return usagef("--max-variants must not be negative")
@@ -60,10 +43,10 @@ phased, and the minor allele frequency spectrum.`,
 	}
 	f := cmd.Flags()
 	f.StringVarP(&opts.Region, "region", "r", "", "region chr, chr:pos or chr:start-end (1-based, inclusive)")
-	f.StringVar(&include, "samples", "", "comma-separated sample IDs to keep")
-	f.StringVar(&exclude, "exclude-samples", "", "comma-separated sample IDs to drop")
-	f.StringVar(&includeFile, "samples-file", "", "file of sample IDs to keep, one whole ID per line (as bcftools -S)")
-	f.StringVar(&excludeFile, "exclude-samples-file", "", "file of sample IDs to drop, one whole ID per line (as bcftools -S)")
+	f.StringVar(&samples.include, "samples", "", "comma-separated sample IDs to keep")
+	f.StringVar(&samples.exclude, "exclude-samples", "", "comma-separated sample IDs to drop")
+	f.StringVar(&samples.includeFile, "samples-file", "", "file of sample IDs to keep, one whole ID per line (as bcftools -S)")
+	f.StringVar(&samples.excludeFile, "exclude-samples-file", "", "file of sample IDs to drop, one whole ID per line (as bcftools -S)")
 	f.IntVar(&opts.MaxVariants, "max-variants", 0, "stop after this many sites (0: no limit)")
 	f.BoolVar(&opts.SplitMultiallelic, "split-multiallelic", false, "split multi-allelic SNPs into biallelic sites instead of skipping them")
 	return cmd

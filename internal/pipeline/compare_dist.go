@@ -15,6 +15,7 @@ import (
 
 	"github.com/gousynth/gousynth/internal/atomicfile"
 	"github.com/gousynth/gousynth/internal/version"
+	"github.com/gousynth/gousynth/metrics"
 	"github.com/gousynth/gousynth/model"
 	"github.com/gousynth/gousynth/report"
 	"github.com/gousynth/gousynth/synth"
@@ -296,20 +297,7 @@ func newDistEvaluator(test *mat.Dense, dist synth.Distribution, projections int,
 	e := &distEvaluator{test: test, n: n, d: d}
 	e.mean, e.sd, e.cov, e.corr = moments(test)
 	e.sorted = sortedCols(test)
-	rng := rand.New(rand.NewPCG(seed, 0x70726f6a))
-	e.proj = mat.NewDense(d, projections, nil)
-	for l := 0; l < projections; l++ {
-		var s float64
-		for j := 0; j < d; j++ {
-			v := rng.NormFloat64()
-			e.proj.Set(j, l, v)
-			s += v * v
-		}
-		s = math.Sqrt(s)
-		for j := 0; j < d; j++ {
-			e.proj.Set(j, l, e.proj.At(j, l)/s)
-		}
-	}
+	e.proj = mat.NewDense(d, projections, metrics.RandomDirections(d, projections, seed, 0x70726f6a, metrics.DrawDirectionMajor))
 	e.projSorted = e.project(test)
 	e.lo, e.hi = make([]float64, d), make([]float64, d)
 	for j := 0; j < d; j++ {
@@ -387,11 +375,11 @@ func histKL(p, q []float64) float64 {
 		}
 		out := make([]float64, len(c))
 		for k, v := range c {
-			out[k] = (v/s + report.KLSmoothing) / (1 + float64(len(c))*report.KLSmoothing)
+			out[k] = (v/s + metrics.KLSmoothing) / (1 + float64(len(c))*metrics.KLSmoothing)
 		}
 		return out
 	}
-	return report.KL(norm(p), norm(q))
+	return metrics.KL(norm(p), norm(q))
 }
 
 // bin returns the histogram bin of v on [lo, hi] with b bins; values outside
@@ -453,7 +441,7 @@ func (e *distEvaluator) evaluate(x *mat.Dense) *distStats {
 	for j := 0; j < e.d; j++ {
 		st.meanErr[j] = math.Abs(mean[j] - e.mean[j])
 		st.sdErr[j] = math.Abs(sd[j] - e.sd[j])
-		st.w2[j] = math.Sqrt(report.W2Squared(sorted[j], e.sorted[j]))
+		st.w2[j] = math.Sqrt(metrics.W2Squared(sorted[j], e.sorted[j]))
 		st.kl1 += histKL(e.hist1D(e.test, j), e.hist1D(x, j))
 	}
 	st.kl1 /= float64(e.d)
@@ -462,12 +450,7 @@ func (e *distEvaluator) evaluate(x *mat.Dense) *distStats {
 	if e.d == 2 {
 		st.kl2 = histKL(e.hist2D(e.test), e.hist2D(x))
 	}
-	ps := e.project(x)
-	var s float64
-	for l := range ps {
-		s += report.W2Squared(ps[l], e.projSorted[l])
-	}
-	st.sw2 = math.Sqrt(s / float64(len(ps)))
+	st.sw2 = metrics.SlicedW2(e.projSorted, e.project(x))
 	st.modeTV = math.NaN()
 	if e.mix != nil {
 		occ := e.modeOccupancy(x)

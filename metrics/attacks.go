@@ -1,4 +1,4 @@
-package report
+package metrics
 
 import (
 	"github.com/gousynth/gousynth/internal/roc"
@@ -42,3 +42,40 @@ func DistanceRatioScores(dSynth, dRef []float64) []float64 {
 	}
 	return out
 }
+
+// AdversarialAccuracy is the nearest-neighbour adversarial accuracy AA_TS of
+// Yale et al. (2020) from the four nearest-neighbour distance sets:
+// ½[mean(dTS > dTT) + mean(dST > dSS)], where dTS[i] is the distance of real
+// individual i to its closest synthetic one, dTT[i] to its closest other real
+// one, dST and dSS likewise for synthetic individuals. 0.5 is ideal; near 0
+// means the synthetic individuals sit on top of real ones (copies).
+func AdversarialAccuracy(dTS, dTT, dST, dSS []float64) float64 {
+	aaTrain, aaSynth := AdversarialAccuracyHalves(dTS, dTT, dST, dSS)
+	return 0.5 * (aaTrain + aaSynth)
+}
+
+// AdversarialAccuracyHalves returns the two halves whose mean is
+// AdversarialAccuracy: aaTrain = mean(dTS > dTT), the share of real
+// individuals whose closest synthetic individual is farther than their
+// closest other real one, and aaSynth = mean(dST > dSS), the share of
+// synthetic individuals whose closest real individual is farther than their
+// closest other synthetic one. Each is 0.5 when the two cohorts are
+// exchangeable (the names follow the independent judge's aa_train and
+// aa_synth); docs/privacy.md explains what moves them.
+func AdversarialAccuracyHalves(dTS, dTT, dST, dSS []float64) (aaTrain, aaSynth float64) {
+	frac := func(x, y []float64) float64 {
+		c := 0
+		for i := range x {
+			if x[i] > y[i] {
+				c++
+			}
+		}
+		return float64(c) / float64(len(x))
+	}
+	return frac(dTS, dTT), frac(dST, dSS)
+}
+
+// AUC returns the area under the ROC curve of scores that should be higher
+// for positives than negatives, P(pos > neg) + ½P(pos = neg) (roc.AUC). It
+// is NaN when either set is empty.
+func AUC(pos, neg []float64) float64 { return roc.AUC(pos, neg) }

@@ -1,0 +1,60 @@
+package metrics
+
+import (
+	"math"
+
+	"github.com/gousynth/gousynth/vcf"
+)
+
+// AlleleFreqs returns the ALT allele frequency of each site: mean dosage of
+// the called individuals over 2 (NaN when nobody is called).
+func AlleleFreqs(g *vcf.Genotypes) []float64 {
+	out := make([]float64, g.NumSites())
+	for v := range out {
+		sum, cnt := 0, 0
+		for _, x := range g.Row(v) {
+			if x != vcf.Missing {
+				sum += int(x)
+				cnt++
+			}
+		}
+		if cnt == 0 {
+			out[v] = math.NaN()
+			continue
+		}
+		out[v] = float64(sum) / float64(2*cnt)
+	}
+	return out
+}
+
+// Pearson returns the Pearson correlation of x and y over the indices where
+// both are finite; NaN when either has no variance there.
+func Pearson(x, y []float64) float64 {
+	var n, sx, sy, sxx, syy, sxy float64
+	for i := range x {
+		a, b := x[i], y[i]
+		if math.IsNaN(a) || math.IsNaN(b) {
+			continue
+		}
+		n++
+		sx += a
+		sy += b
+	}
+	if n < 2 {
+		return math.NaN()
+	}
+	mx, my := sx/n, sy/n
+	for i := range x {
+		a, b := x[i], y[i]
+		if math.IsNaN(a) || math.IsNaN(b) {
+			continue
+		}
+		sxx += (a - mx) * (a - mx)
+		syy += (b - my) * (b - my)
+		sxy += (a - mx) * (b - my)
+	}
+	if sxx == 0 || syy == 0 {
+		return math.NaN()
+	}
+	return sxy / math.Sqrt(sxx*syy)
+}
