@@ -150,7 +150,7 @@ func BenchmarkNext(b *testing.B) {
 			b.Fatal(err)
 		}
 		for {
-			_, _, _, err := r.Next()
+			_, err := r.Next()
 			if err == io.EOF {
 				break
 			}

@@ -246,7 +246,8 @@ type splitReader struct {
 }
 
 // add is the vcf.Reader.Scan callback.
-func (sp *splitReader) add(s vcf.Site, dos []int8, hint int) error {
+func (sp *splitReader) add(rec vcf.Record, hint int) error {
+	s, dos := rec.Site, rec.Dosage
 	if sp.limit > 0 && len(sp.sites) >= sp.limit {
 		return nil
 	}
