@@ -73,7 +73,7 @@ type fileHeader struct {
 	TrainLoss   float64
 	Version     string
 	Preprocess  string
-	InitKind    string
+	InitKind    InitKind
 	NumAnchors  int
 	HasNet      bool
 	NetIn       int
@@ -106,7 +106,7 @@ func (m *Model) Encode() ([]byte, error) {
 	d, r := m.Basis.Dim(), m.Basis.Rank()
 	h := fileHeader{Config: m.Config, Sites: m.Sites, D: d, R: r, K: m.K, TrainN: m.TrainN,
 		Fingerprint: hex.EncodeToString(m.Fingerprint[:]), TrainLoss: m.TrainLoss,
-		Version: m.Version, Preprocess: m.Preprocess, InitKind: "marginal", Contigs: m.Contigs, Reference: m.Reference}
+		Version: m.Version, Preprocess: m.Preprocess, InitKind: InitMarginal, Contigs: m.Contigs, Reference: m.Reference}
 	if m.Init != nil {
 		h.InitKind = m.Init.Kind
 		h.NumAnchors = len(m.Init.Weights)
@@ -452,7 +452,7 @@ func Decode(data []byte) (*Model, error) {
 	}
 	m.Init = &InitDist{Kind: h.InitKind, Labels: h.AnchorLabels}
 	switch h.InitKind {
-	case "anchors":
+	case InitAnchors:
 		if h.NumAnchors < 1 {
 			return nil, fmt.Errorf("%w: anchor initialisation without anchors", ErrCorrupt)
 		}
@@ -477,7 +477,7 @@ func Decode(data []byte) (*Model, error) {
 				}
 			}
 		}
-	case "marginal", "stationary":
+	case InitMarginal, InitStationary:
 		if h.NumAnchors != 0 {
 			return nil, fmt.Errorf("%w: anchors without anchor initialisation", ErrCorrupt)
 		}
@@ -516,7 +516,7 @@ func Decode(data []byte) (*Model, error) {
 	if len(r.b) != 0 {
 		return nil, fmt.Errorf("%w: %d trailing bytes", ErrCorrupt, len(r.b))
 	}
-	if m.Net != nil && (h.Config.Process == "gou" || h.Config.Process == "vp") && (m.Net.In != m.K || m.Net.Out != m.K) {
+	if m.Net != nil && (h.Config.Process == ProcessGOU || h.Config.Process == ProcessVP) && (m.Net.In != m.K || m.Net.Out != m.K) {
 		return nil, fmt.Errorf("%w: network shape %d→%d does not match %d modelled coordinates", ErrCorrupt, m.Net.In, m.Net.Out, m.K)
 	}
 	return m, nil
