@@ -20,7 +20,7 @@ import (
 // writeFile fits every window of a small panel with conditioning cond and
 // writes the windowed model file; it returns the plan, the results and the
 // file's path.
-func writeFile(t *testing.T, cond string) (*Plan, []*Result, string) {
+func writeFile(t *testing.T, cond Conditioning) (*Plan, []*Result, string) {
 	t.Helper()
 	train, _ := panel(t, 120, 400, 9)
 	o := smallOptions(true)
@@ -58,8 +58,8 @@ func writeFile(t *testing.T, cond string) (*Plan, []*Result, string) {
 // every window's sections, and window models that generate the same cohort
 // as the fit's own results.
 func TestFileRoundTrip(t *testing.T) {
-	for _, cond := range []string{CondRegress, CondMatch} {
-		t.Run(cond, func(t *testing.T) {
+	for _, cond := range []Conditioning{CondRegress, CondMatch} {
+		t.Run(string(cond), func(t *testing.T) {
 			p, results, path := writeFile(t, cond)
 			fr, err := OpenFile(path)
 			if err != nil {

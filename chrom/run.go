@@ -35,10 +35,10 @@ type Options struct {
 	Oversample float64
 	// Conditioning is CondRegress (the default), CondRegressMatch,
 	// CondMatch, CondAncestry or CondNone.
-	Conditioning string
+	Conditioning Conditioning
 	// Residual is the space of the regression conditionings' residual
 	// models: ResidLatent (the default) or ResidDosage.
-	Residual string
+	Residual ResidualKind
 	// AncestryWeight weighs the ancestry χ² against the overlap distance in
 	// the matching cost (0: DefaultAncestryWeight).
 	AncestryWeight float64
@@ -178,8 +178,8 @@ func NewPlanLabelled(ctx context.Context, train *vcf.Genotypes, nSynth int, o Op
 	if nSynth < 1 {
 		return nil, fmt.Errorf("%w: %d synthetic individuals", ErrOption, nSynth)
 	}
-	if o.Residual != ResidLatent && o.Residual != ResidDosage {
-		return nil, fmt.Errorf("%w: unknown residual space %q (want %s or %s)", ErrOption, o.Residual, ResidLatent, ResidDosage)
+	if err := checkKind(o.Residual, "residual space", ResidualKinds()); err != nil {
+		return nil, err
 	}
 	p := &Plan{Options: o}
 	var scores []float64
@@ -273,7 +273,7 @@ func (p *Plan) Job(train *vcf.Genotypes, w Window) *Job {
 // numCandidates is the number of candidates each window draws for n
 // synthetic individuals: one each with CondRegress, which gives candidate i
 // to individual i, else oversample·n.
-func numCandidates(n int, oversample float64, cond string) int {
+func numCandidates(n int, oversample float64, cond Conditioning) int {
 	if cond == CondRegress {
 		return n
 	}

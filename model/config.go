@@ -8,8 +8,14 @@ import (
 	"github.com/gousynth/gousynth/internal/limits"
 )
 
-// Config holds every setting of a fit. DefaultConfig gives measured defaults;
-// zero values are not defaults, so start from DefaultConfig.
+// Config holds every setting of a fit. Defaults live in one place,
+// DefaultConfig, which gives the measured ones for a process: a zero field
+// is a value, never "the default", so start from DefaultConfig and set
+// what differs (the command's flags do, keeping a field when its flag is
+// not given). The few fields whose zero value is meaningful say what it
+// means (Beta: automatic; NetDims: all; CLDEps with ProcessCLDEps:
+// DefaultCLDEps; NetMinTime: none; Threads: GOMAXPROCS). Validate checks
+// a Config; Fit, FitContinuous and model files call it.
 type Config struct {
 	// Process is the forward process: ProcessGOU, ProcessVP, ProcessCLD or
 	// ProcessCLDEps (others may be registered, see RegisterProcess).
@@ -106,10 +112,9 @@ type Config struct {
 // given.
 const PrivateNetMinTime = 0.05
 
-// DefaultConfig returns the default settings for process. It is the one
-// place defaults live: a zero field of Config is a value, not "use the
-// default", so callers start from DefaultConfig and override what they
-// set (see also chrom.WindowModelConfig).
+// DefaultConfig returns the default settings for process, the one place
+// Config's defaults live (chrom.WindowModelConfig derives a window
+// model's from them).
 func DefaultConfig(process ProcessKind) Config {
 	c := Config{
 		Process: process,
