@@ -111,4 +111,68 @@ func TestEvaluatorMatchesWholeCohort(t *testing.T) {
 	if got.Privacy.SNPs != min(m, 5000) {
 		t.Errorf("privacy on %d SNPs", got.Privacy.SNPs)
 	}
+	if got.Genome != nil {
+		t.Errorf("one chromosome, but Genome = %+v", got.Genome)
+	}
+}
+
+// On sites of two chromosomes (genome mode) the Evaluator compares no pair
+// across them, and Genome correlates each individual's share of the PC
+// scores from one chromosome with its share from the other, as a direct
+// projection of each chromosome's sites gives it.
+func TestEvaluatorGenome(t *testing.T) {
+	train, test := panel(t, 200, 3000, 23)
+	other, _ := panel(t, 200, 3000, 24)
+	m := min(train.NumSites(), other.NumSites())
+	n := min(train.NumSamples(), other.NumSamples())
+	train = preprocess.SubsetSamples(train.SiteRange(0, m), seq(n))
+	test = test.SiteRange(0, m)
+	synth := preprocess.SubsetSamples(other.SiteRange(0, m), seq(n))
+	const cut = 1400 // chromosome 2 starts here, at a window boundary
+	sites := append([]vcf.Site(nil), train.Sites...)
+	for v := cut; v < m; v++ {
+		sites[v].Chrom = "2"
+	}
+	train.Sites, test.Sites, synth.Sites = sites, sites, sites
+	var windows []Window
+	for lo, i := 0, 0; lo < m; lo, i = lo+700, i+1 {
+		windows = append(windows, Window{Index: i, Start: lo, CoreStart: lo, End: min(lo+700, m)})
+	}
+	pca, _, err := FitPCA(train, 4, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Evaluate(test, synth, train, windows, pca, MetricOptions{Seed: 1, LDPairSNPs: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, rs := pairsOf(t, test), pairsOf(t, synth)
+	var cnt [2]int
+	for p, tv := range rt {
+		if sv, ok := rs[p]; !ok || math.IsNaN(tv) || math.IsNaN(sv) || sites[p[0]].Chrom != sites[p[1]].Chrom {
+			continue
+		}
+		c := 0
+		if p[0]/700 != p[1]/700 {
+			c = 1
+		}
+		cnt[c]++
+	}
+	if cnt[0] != got.LD.InsidePairs || cnt[1] != got.LD.StraddlePairs {
+		t.Errorf("pairs on one chromosome: %v inside, %v straddling; Evaluate counted %d, %d", cnt[0], cnt[1], got.LD.InsidePairs, got.LD.StraddlePairs)
+	}
+	g := got.Genome
+	if g == nil || len(g.Contigs) != 2 || g.Contigs[0] != "1" || g.Contigs[1] != "2" || len(g.Pairs) != 1 || len(g.Synth) != 2 {
+		t.Fatalf("Genome = %+v", g)
+	}
+	s1, s2 := pca.Project(synth, 0, cut, 0), pca.Project(synth, cut, m, 0)
+	t1, t2 := pca.Project(test, 0, cut, 0), pca.Project(test, cut, m, 0)
+	for k := 0; k < 2; k++ {
+		if want := pearson(col(s1, k), col(s2, k)); math.Abs(g.Synth[k][0]-want) > 1e-9 || g.SynthMean[k] != g.Synth[k][0] {
+			t.Errorf("PC%d synthetic %v, direct %v", k+1, g.Synth[k][0], want)
+		}
+		if want := pearson(col(t1, k), col(t2, k)); math.Abs(g.Test[k][0]-want) > 1e-9 {
+			t.Errorf("PC%d test %v, direct %v", k+1, g.Test[k][0], want)
+		}
+	}
 }

@@ -67,14 +67,19 @@ const fileMagicPrefix = "GOUSYNTH-CHROM-MODEL "
 
 // Residual kinds of a windowed model file's window records.
 const (
-	kindModel   = "model"   // a model.Model of dosages (matching conditionings)
-	kindDosage  = "dosage"  // a model.ContinuousModel of dosage residuals
-	kindLatent  = "latent"  // a LatentResidual
-	maxJSONSize = 1 << 30   // bound on a JSON section's declared length
-	maxWindowPC = 1 << 12   // bound on K read from a file
-	maxLagsRank = 1 << 16   // bound on a latent model's rank and lags
-	maxModelLen = 1<<40 - 1 // bound on a window model's declared length
+	kindModel   = "model"     // a model.Model of dosages (matching conditionings)
+	kindDosage  = "dosage"    // a model.ContinuousModel of dosage residuals
+	kindLatent  = "latent"    // a LatentResidual
+	kindHap     = "haplotype" // a LatentResidual of haplotypes (two draws per person)
+	maxJSONSize = 1 << 30     // bound on a JSON section's declared length
+	maxWindowPC = 1 << 12     // bound on K read from a file
+	maxLagsRank = 1 << 16     // bound on a latent model's rank and lags
+	maxModelLen = 1<<40 - 1   // bound on a window model's declared length
 )
+
+// isLatentKind reports whether a window record of kind k holds a
+// LatentResidual (of genotypes or of haplotypes).
+func isLatentKind(k string) bool { return k == kindLatent || k == kindHap }
 
 // FileHeader is the whole-chromosome part of a windowed model file:
 // aggregate quantities only (windows, PCA means, scales and loadings, the
@@ -233,6 +238,9 @@ func (fw *FileWriter) WriteWindow(r *Result) error {
 	switch {
 	case r.LatentSD != nil:
 		rec.Kind, rec.Rank, rec.Lags = kindLatent, r.LatentRank, r.LatentLags
+		if r.Haplotype {
+			rec.Kind = kindHap
+		}
 	case r.Coef != nil:
 		rec.Kind = kindDosage
 	default:
@@ -241,7 +249,7 @@ func (fw *FileWriter) WriteWindow(r *Result) error {
 	if len(r.Slope) != K || len(r.NoiseVar) != K ||
 		(rec.Regression && (len(r.Coef) != (K+1)*w || len(r.ResidMean) != w || len(r.ResidSD) != w)) ||
 		len(r.LabelOffset) != rec.LabelRows*w || (rec.LabelRows > 0 && (!rec.Regression || fw.hdr.Mixture == nil || rec.LabelRows != len(fw.hdr.Mixture.LabelTable))) ||
-		(rec.Kind == kindLatent && (len(r.LatentU) != w*r.LatentRank || len(r.LatentAR) != w*r.LatentLags || len(r.LatentSD) != w)) {
+		(isLatentKind(rec.Kind) && (len(r.LatentU) != w*r.LatentRank || len(r.LatentAR) != w*r.LatentLags || len(r.LatentSD) != w)) {
 		return fmt.Errorf("%w: window %d has inconsistent section sizes", ErrOption, r.Window.Index)
 	}
 	js, err := json.Marshal(rec)
@@ -258,7 +266,7 @@ func (fw *FileWriter) WriteWindow(r *Result) error {
 		fw.f32(r.ResidSD)
 		fw.f32(r.LabelOffset)
 	}
-	if rec.Kind == kindLatent {
+	if isLatentKind(rec.Kind) {
 		f32Of(fw, r.LatentU)
 		f32Of(fw, r.LatentAR)
 		f32Of(fw, r.LatentSD)
@@ -573,7 +581,7 @@ func (fr *FileReader) readWindow() (WindowModel, error) {
 		return wm, corrupt("label offsets without regression")
 	}
 	var u, ar, sd []float32
-	if rec.Kind == kindLatent {
+	if isLatentKind(rec.Kind) {
 		if rec.Rank < 0 || rec.Lags < 0 || rec.Rank > maxLagsRank || rec.Lags > maxLagsRank {
 			return wm, corrupt("latent rank %d, lags %d", rec.Rank, rec.Lags)
 		}
@@ -595,8 +603,9 @@ func (fr *FileReader) readWindow() (WindowModel, error) {
 		return wm, err
 	}
 	switch {
-	case rec.Kind == kindLatent && rec.Regression:
+	case isLatentKind(rec.Kind) && rec.Regression:
 		wm.Latent, err = DecodeLatentResidual(mb, w, rec.Rank, rec.Lags, u, ar, sd)
+		wm.Haplotype = rec.Kind == kindHap
 	case rec.Kind == kindDosage && rec.Regression:
 		wm.Residual, err = model.DecodeContinuous(mb)
 	case rec.Kind == kindModel && !rec.Regression:

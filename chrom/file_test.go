@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -21,10 +22,16 @@ import (
 // writes the windowed model file; it returns the plan, the results and the
 // file's path.
 func writeFile(t *testing.T, cond Conditioning) (*Plan, []*Result, string) {
+	return writeFileResidual(t, cond, "")
+}
+
+// writeFileResidual is writeFile with the residual space of the regression
+// conditionings ("": the default).
+func writeFileResidual(t *testing.T, cond Conditioning, resid ResidualKind) (*Plan, []*Result, string) {
 	t.Helper()
 	train, _ := panel(t, 120, 400, 9)
 	o := smallOptions(true)
-	o.Conditioning = cond
+	o.Conditioning, o.Residual = cond, resid
 	o.WindowSNPs = 150
 	p, err := NewPlan(context.Background(), train, 50, o)
 	if err != nil {
@@ -58,9 +65,13 @@ func writeFile(t *testing.T, cond Conditioning) (*Plan, []*Result, string) {
 // every window's sections, and window models that generate the same cohort
 // as the fit's own results.
 func TestFileRoundTrip(t *testing.T) {
-	for _, cond := range []Conditioning{CondRegress, CondMatch} {
-		t.Run(string(cond), func(t *testing.T) {
-			p, results, path := writeFile(t, cond)
+	for _, c := range []struct {
+		cond  Conditioning
+		resid ResidualKind
+	}{{CondRegress, ""}, {CondRegress, ResidHaplotype}, {CondMatch, ""}} {
+		cond := c.cond
+		t.Run(string(cond)+string(c.resid), func(t *testing.T) {
+			p, results, path := writeFileResidual(t, cond, c.resid)
 			fr, err := OpenFile(path)
 			if err != nil {
 				t.Fatal(err)
@@ -90,6 +101,10 @@ func TestFileRoundTrip(t *testing.T) {
 					if !reflect.DeepEqual(wm.Latent.U, r.LatentU) || !reflect.DeepEqual(wm.Latent.AR, r.LatentAR) || !reflect.DeepEqual(wm.Latent.SD, r.LatentSD) {
 						t.Fatalf("window %d: latent sections differ", r.Window.Index)
 					}
+					if wm.Haplotype != r.Haplotype || r.Haplotype != (c.resid == ResidHaplotype) {
+						t.Fatalf("window %d: haplotype model %v in the file, %v in the fit (residual %q)", r.Window.Index, wm.Haplotype, r.Haplotype, c.resid)
+					}
+					fit.Haplotype = r.Haplotype
 					fit.Latent, err = DecodeLatentResidual(r.Model, r.Window.End-r.Window.Start, r.LatentRank, r.LatentLags, r.LatentU, r.LatentAR, r.LatentSD)
 				} else {
 					fit.Model, err = model.Decode(r.Model)
@@ -239,4 +254,63 @@ func FuzzFile(f *testing.F) {
 			}
 		}
 	})
+}
+
+// GenerateStream draws what Generate draws, chunk by chunk, for the
+// dosage-latent and the haplotype window models, with n above one chunk of
+// the haplotype draws (two per individual).
+func TestGenerateStreamMatchesGenerate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fits two windowed models")
+	}
+	const n = model.SampleChunkRows/2 + 37
+	for _, resid := range []ResidualKind{ResidLatent, ResidHaplotype} {
+		t.Run(string(resid), func(t *testing.T) {
+			_, _, path := writeFileResidual(t, CondRegress, resid)
+			read := func() (*FileHeader, func() (WindowModel, bool, error)) {
+				fr, err := OpenFile(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { fr.Close() })
+				return fr.Header(), func() (WindowModel, bool, error) {
+					wm, err := fr.Next()
+					if err == io.EOF {
+						return WindowModel{}, false, nil
+					}
+					return wm, err == nil, err
+				}
+			}
+			h, next := read()
+			var batch []int8
+			if err := Generate(context.Background(), h.PCA, h.Mixture, n, h.Options.Oversample, CondRegress, 3, next, func(wd WindowDone) error {
+				batch = append(batch, wd.Core...)
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			h, next = read()
+			var stream, win []int8
+			err := GenerateStream(context.Background(), h.PCA, h.Mixture, n, h.Options.Oversample, CondRegress, 3, next,
+				func(w Window, lo, rows int, core []int8) error {
+					if win == nil {
+						win = make([]int8, w.Core()*n)
+					}
+					for v := 0; v < w.Core(); v++ {
+						copy(win[v*n+lo:v*n+lo+rows], core[v*rows:(v+1)*rows])
+					}
+					return nil
+				}, func(Window) error {
+					stream = append(stream, win...)
+					win = nil
+					return nil
+				})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(batch, stream) {
+				t.Errorf("streamed cohort differs from Generate's (%d and %d genotypes)", len(stream), len(batch))
+			}
+		})
+	}
 }

@@ -16,11 +16,14 @@ import (
 // Residual model (dosage space) or a Latent model, with its Coef, ResidMean
 // and ResidSD (Result).
 type WindowModel struct {
-	Window             Window
-	Model              *model.Model
-	Slope, NoiseVar    []float64
-	Residual           *model.ContinuousModel
-	Latent             *LatentResidual
+	Window          Window
+	Model           *model.Model
+	Slope, NoiseVar []float64
+	Residual        *model.ContinuousModel
+	Latent          *LatentResidual
+	// Haplotype says Latent is a model of haplotypes: each synthetic
+	// person is the sum of two of its draws (Result.Haplotype).
+	Haplotype          bool
 	Coef               []float64
 	ResidMean, ResidSD []float64
 	// LabelOffset holds the window's per-label offsets (Result.LabelOffset)
@@ -131,7 +134,14 @@ func GenerateCohort(ctx context.Context, pca *PCA, mx *Mixture, n int, cohort []
 			if off, err = wm.labelOffset(mx, d); err != nil {
 				return err
 			}
-			dos, err = regressGenerateLabelled(ctx, rs, mat.NewDense(K+1, d, wm.Coef), wm.ResidMean, wm.ResidSD, candLatent, M, K, genSeed, off, candidateLabels(cohort, M))
+			if wm.Haplotype {
+				var h []int8
+				if h, err = regressGenerateHaps(ctx, rs, mat.NewDense(K+1, d, wm.Coef), wm.ResidMean, wm.ResidSD, candLatent, M, K, genSeed, off, candidateLabels(cohort, M)); err == nil {
+					dos = sumHaplotypes(h, M)
+				}
+			} else {
+				dos, err = regressGenerateLabelled(ctx, rs, mat.NewDense(K+1, d, wm.Coef), wm.ResidMean, wm.ResidSD, candLatent, M, K, genSeed, off, candidateLabels(cohort, M))
+			}
 		} else {
 			if wm.Model == nil {
 				return fmt.Errorf("%w: window %d has no model", ErrOption, w.Index)

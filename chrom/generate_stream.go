@@ -108,15 +108,33 @@ func GenerateStreamCohort(ctx context.Context, pca *PCA, mx *Mixture, n int, coh
 			if off, err = wm.labelOffset(mx, d); err != nil {
 				return err
 			}
-			err = rs.SampleChunks(ctx, M, genSeed, func(lo int, x *mat.Dense) error {
-				rows, _ := x.Dims()
-				var lab []int
-				if off != nil {
-					lab = candLabels[lo : lo+rows]
-				}
-				dos := regressDiscretiseLabelled(x, coef, wm.ResidMean, wm.ResidSD, candLatent[lo*K:(lo+rows)*K], rows, K, off, lab)
-				return emit(lo, rows, dos)
-			})
+			if wm.Haplotype {
+				// Two draws per candidate (rows 2c, 2c+1): chunks of
+				// SampleChunks hold whole candidates.
+				err = rs.SampleChunks(ctx, 2*M, genSeed, func(lo2 int, x *mat.Dense) error {
+					rows2, _ := x.Dims()
+					if lo2%2 != 0 || rows2%2 != 0 {
+						return fmt.Errorf("%w: window %d: a chunk of %d haplotype draws at %d", ErrOption, w.Index, rows2, lo2)
+					}
+					lo, rows := lo2/2, rows2/2
+					var lab []int
+					if off != nil {
+						lab = candLabels[lo : lo+rows]
+					}
+					h := regressDiscretiseHaps(x, coef, wm.ResidMean, wm.ResidSD, candLatent[lo*K:(lo+rows)*K], rows, K, off, lab)
+					return emit(lo, rows, sumHaplotypes(h, rows))
+				})
+			} else {
+				err = rs.SampleChunks(ctx, M, genSeed, func(lo int, x *mat.Dense) error {
+					rows, _ := x.Dims()
+					var lab []int
+					if off != nil {
+						lab = candLabels[lo : lo+rows]
+					}
+					dos := regressDiscretiseLabelled(x, coef, wm.ResidMean, wm.ResidSD, candLatent[lo*K:(lo+rows)*K], rows, K, off, lab)
+					return emit(lo, rows, dos)
+				})
+			}
 		} else {
 			if wm.Model == nil {
 				return fmt.Errorf("%w: window %d has no model", ErrOption, w.Index)

@@ -13,7 +13,8 @@ import (
 type Conditioning string
 
 // ResidualKind names the space of the regression conditionings' residual
-// models (Options.Residual): ResidLatent (the default) or ResidDosage.
+// models (Options.Residual): ResidLatent (the default), ResidHaplotype or
+// ResidDosage.
 type ResidualKind string
 
 // String returns the name.
@@ -28,7 +29,9 @@ func Conditionings() []Conditioning {
 }
 
 // ResidualKinds returns the residual spaces, the default first.
-func ResidualKinds() []ResidualKind { return []ResidualKind{ResidLatent, ResidDosage} }
+func ResidualKinds() []ResidualKind {
+	return []ResidualKind{ResidLatent, ResidHaplotype, ResidDosage}
+}
 
 // ParseConditioning returns the conditioning named s (case and surrounding
 // space ignored), or an ErrOption error that lists the valid names.

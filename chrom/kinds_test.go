@@ -29,7 +29,7 @@ func TestParseKinds(t *testing.T) {
 	if _, err := NewAssembler("x", nil, 1); !errors.Is(err, ErrOption) || !strings.Contains(err.Error(), wantCond) {
 		t.Errorf("NewAssembler: %v", err)
 	}
-	if _, err := ParseResidualKind("x"); !errors.Is(err, ErrOption) || !strings.Contains(err.Error(), `unknown residual space "x" (latent, dosage)`) {
+	if _, err := ParseResidualKind("x"); !errors.Is(err, ErrOption) || !strings.Contains(err.Error(), `unknown residual space "x" (latent, haplotype, dosage)`) {
 		t.Errorf("bad residual space: %v", err)
 	}
 	if Conditionings()[0] != CondRegress || ResidualKinds()[0] != ResidLatent {

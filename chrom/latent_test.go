@@ -79,8 +79,8 @@ func bandR2Error(ref, x []float64, d, lags int) (mae, slope float64) {
 // The latent residual model gives genotypes the training LD that the
 // dosage-space residual model attenuates: drawn for the training
 // individuals' own ancestry, the r² of site pairs up to 20 apart are
-// nearer the training r² (measured: MAE 0.084 against 0.13, slope 0.85
-// against 0.62 on this panel), allele frequencies stay the individuals'
+// nearer the training r² (measured: MAE 0.048 against 0.13, slope 1.00
+// against 0.61 on this panel), allele frequencies stay the individuals'
 // own, and every latent imputed for training lies in its genotype's
 // interval.
 func TestLatentResidualKeepsLD(t *testing.T) {
@@ -117,8 +117,8 @@ func TestLatentResidualKeepsLD(t *testing.T) {
 	maeL, slopeL := bandR2Error(ref, dosageBandCorr(gl, n, d, lags), d, lags)
 	maeD, slopeD := bandR2Error(ref, dosageBandCorr(gd, n, d, lags), d, lags)
 	t.Logf("latent: r² MAE %.4f slope %.3f; dosage: MAE %.4f slope %.3f", maeL, slopeL, maeD, slopeD)
-	if maeL > 0.8*maeD || slopeL < 0.75 || slopeL > 1.25 {
-		t.Errorf("latent model r² MAE %.4f (slope %.3f), dosage model %.4f (slope %.3f): want latent ≤ 0.8× dosage and slope in [0.75, 1.25]", maeL, slopeL, maeD, slopeD)
+	if maeL > 0.6*maeD || slopeL < 0.85 || slopeL > 1.15 {
+		t.Errorf("latent model r² MAE %.4f (slope %.3f), dosage model %.4f (slope %.3f): want latent ≤ 0.6× dosage and slope in [0.85, 1.15]", maeL, slopeL, maeD, slopeD)
 	}
 	// Allele frequencies: each site's mean dosage, synthetic against training.
 	var worst float64

@@ -79,6 +79,27 @@ type Metrics struct {
 	PCW2, PCW2Floor []float64
 	Ancestry        AncestryConsistency
 	Privacy         Privacy
+	// Genome compares each individual's ancestry on different chromosomes
+	// when the sites lie on several (genome mode); nil on one chromosome,
+	// and then left out of the JSON.
+	Genome *GenomeAncestry
+}
+
+// GenomeAncestry compares, for every pair of chromosomes, each individual's
+// share of the whole-input PC scores computed from one chromosome's SNPs
+// with its share from the other's (Pearson correlation over individuals):
+// real people have one ancestry on every chromosome, so their shares
+// correlate; a synthetic cohort whose chromosomes were drawn independently
+// would show none.
+type GenomeAncestry struct {
+	Contigs []string
+	// Pairs are the index pairs into Contigs, in order (0,1), (0,2), …
+	Pairs [][2]int
+	// Synth[k][p] and Test[k][p]: the correlation on pair p for PC k+1, of
+	// the synthetic cohort and of the held-out real individuals; the means
+	// over the pairs.
+	Synth, Test         [][]float64
+	SynthMean, TestMean []float64
 }
 
 // Evaluate computes Metrics for synth against test, with train (imputed)
@@ -310,8 +331,8 @@ func (e *Evaluator) comparePairs(lo, hi int) error {
 	for i := lo; i < hi; i++ {
 		for k := 0; k < L && i+k+1 < e.m; k++ {
 			t := rt[(i-lo)*L+k]
-			if math.IsNaN(float64(t)) {
-				continue
+			if math.IsNaN(float64(t)) || e.test.Sites[i].Chrom != e.test.Sites[i+k+1].Chrom {
+				continue // no LD between chromosomes
 			}
 			c := 0
 			if e.core[i] != e.core[i+k+1] {
@@ -407,6 +428,8 @@ func (e *Evaluator) Finish() (*Metrics, error) {
 		mean, lo = meanMin(anc.PerWindowTest[k])
 		anc.TestMean, anc.TestMin = append(anc.TestMean, mean), append(anc.TestMin, lo)
 	}
+
+	met.Genome = e.genomeAncestry()
 
 	// Privacy on a SNP subset.
 	own := make([]int, len(e.privSNPs))
@@ -534,10 +557,18 @@ func finite(v reflect.Value) any {
 			out[i] = finite(v.Index(i))
 		}
 		return out
+	case reflect.Pointer:
+		if v.IsNil() {
+			return nil
+		}
+		return finite(v.Elem())
 	case reflect.Struct:
 		out := map[string]any{}
 		t := v.Type()
 		for i := 0; i < v.NumField(); i++ {
+			if f := v.Field(i); f.Kind() == reflect.Pointer && f.IsNil() {
+				continue // absent (Metrics.Genome on one chromosome)
+			}
 			if t.Field(i).IsExported() {
 				out[t.Field(i).Name] = finite(v.Field(i))
 			}
@@ -546,4 +577,61 @@ func finite(v reflect.Value) any {
 	default:
 		return v.Interface()
 	}
+}
+
+// genomeAncestry is Metrics.Genome (nil when the sites lie on one
+// chromosome). A chromosome's share of a synthetic individual's scores is
+// the sum of its windows' shares (Add keeps them; a window lies on one
+// chromosome).
+func (e *Evaluator) genomeAncestry() *GenomeAncestry {
+	type span struct{ lo, hi, w0, w1 int } // sites and windows of a contig
+	var spans []span
+	g := &GenomeAncestry{}
+	for i, w := range e.windows {
+		c := e.test.Sites[w.CoreStart].Chrom
+		if len(spans) == 0 || g.Contigs[len(g.Contigs)-1] != c {
+			g.Contigs = append(g.Contigs, c)
+			spans = append(spans, span{lo: w.CoreStart, w0: i})
+		}
+		spans[len(spans)-1].hi, spans[len(spans)-1].w1 = w.End, i+1
+	}
+	if len(spans) < 2 {
+		return nil
+	}
+	nk, fs := e.nk, e.fs
+	synth := make([][][]float64, len(spans)) // [contig][k] → per individual
+	test := make([][][]float64, len(spans))
+	for c, sp := range spans {
+		synth[c] = make([][]float64, nk)
+		for k := 0; k < nk; k++ {
+			v := make([]float64, fs)
+			for i := sp.w0; i < sp.w1; i++ {
+				for s := 0; s < fs; s++ {
+					v[s] += e.ws[i][s*nk+k]
+				}
+			}
+			synth[c][k] = v
+		}
+		tc := e.pca.Project(e.test, sp.lo, sp.hi, 0)
+		test[c] = make([][]float64, nk)
+		for k := 0; k < nk; k++ {
+			test[c][k] = col(tc, k)
+		}
+	}
+	g.Synth, g.Test = make([][]float64, nk), make([][]float64, nk)
+	for a := range spans {
+		for b := a + 1; b < len(spans); b++ {
+			g.Pairs = append(g.Pairs, [2]int{a, b})
+			for k := 0; k < nk; k++ {
+				g.Synth[k] = append(g.Synth[k], pearson(synth[a][k], synth[b][k]))
+				g.Test[k] = append(g.Test[k], pearson(test[a][k], test[b][k]))
+			}
+		}
+	}
+	for k := 0; k < nk; k++ {
+		ms, _ := meanMin(g.Synth[k])
+		mt, _ := meanMin(g.Test[k])
+		g.SynthMean, g.TestMean = append(g.SynthMean, ms), append(g.TestMean, mt)
+	}
+	return g
 }

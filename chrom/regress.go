@@ -153,7 +153,16 @@ func (j *Job) runRegress(ctx context.Context, r *Result, progress func(model.Pro
 		cm = c
 	} else {
 		resid = nil
-		lr, err := fitLatent(ctx, j.Dosage, n, d, coef, j.TrainScores, j.K, j.Model, progress)
+		var lr *LatentResidual
+		if j.Residual == ResidHaplotype {
+			if len(j.Haplotypes) != 2*n*d {
+				return fmt.Errorf("%w: %s: %d haplotype alleles for %d individuals × %d sites", ErrOption, where, len(j.Haplotypes), n, d)
+			}
+			lr, err = fitHapLatent(ctx, j.Haplotypes, n, d, coef, j.TrainScores, j.K, j.Model, progress)
+			r.Haplotype = true
+		} else {
+			lr, err = fitLatent(ctx, j.Dosage, n, d, coef, j.TrainScores, j.K, j.Model, progress)
+		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", where, err)
 		}
@@ -179,7 +188,13 @@ func (j *Job) runRegress(ctx context.Context, r *Result, progress func(model.Pro
 	r.ResidMean, r.ResidSD = columnMeanSD(cal)
 	roundFloat32(r.ResidMean)
 	roundFloat32(r.ResidSD)
-	if r.Candidates, err = regressGenerateLabelled(ctx, cm, coef, r.ResidMean, r.ResidSD, j.Latent, j.NCandidates, j.K, j.GenerateSeed, r.LabelOffset, j.CandidateLabels); err != nil {
+	if r.Haplotype {
+		h, err := regressGenerateHaps(ctx, cm, coef, r.ResidMean, r.ResidSD, j.Latent, j.NCandidates, j.K, j.GenerateSeed, r.LabelOffset, j.CandidateLabels)
+		if err != nil {
+			return err
+		}
+		r.Candidates = sumHaplotypes(h, j.NCandidates)
+	} else if r.Candidates, err = regressGenerateLabelled(ctx, cm, coef, r.ResidMean, r.ResidSD, j.Latent, j.NCandidates, j.K, j.GenerateSeed, r.LabelOffset, j.CandidateLabels); err != nil {
 		return err
 	}
 	r.GenerateSeconds = time.Since(t0).Seconds()

@@ -37,7 +37,8 @@ type Options struct {
 	// CondMatch, CondAncestry or CondNone.
 	Conditioning Conditioning
 	// Residual is the space of the regression conditionings' residual
-	// models: ResidLatent (the default) or ResidDosage.
+	// models: ResidLatent (the default), ResidHaplotype (phased input) or
+	// ResidDosage.
 	Residual ResidualKind
 	// AncestryWeight weighs the ancestry χ² against the overlap distance in
 	// the matching cost (0: DefaultAncestryWeight).
@@ -181,6 +182,14 @@ func NewPlanLabelled(ctx context.Context, train *vcf.Genotypes, nSynth int, o Op
 	if err := checkKind(o.Residual, "residual space", ResidualKinds()); err != nil {
 		return nil, err
 	}
+	if o.Residual == ResidHaplotype {
+		if !isRegress(o.Conditioning) {
+			return nil, fmt.Errorf("%w: haplotype window models need regression conditioning, not %q", ErrOption, o.Conditioning)
+		}
+		if !train.HasPhase() {
+			return nil, fmt.Errorf("%w: haplotype window models need phased input (every call phased, e.g. 0|1)", ErrOption)
+		}
+	}
 	p := &Plan{Options: o}
 	var scores []float64
 	if !o.UniformCuts {
@@ -256,6 +265,12 @@ func (p *Plan) Job(train *vcf.Genotypes, w Window) *Job {
 		j.Conditioning = p.Options.Conditioning
 		j.Latent = candidateLatent(p.Latent, j.NCandidates)
 		j.Residual = p.Options.Residual
+		if j.Residual == ResidHaplotype {
+			j.Haplotypes = make([]int8, 2*n*d)
+			for v := 0; v < d; v++ {
+				train.HapRowTo(w.Start+v, j.Haplotypes[2*n*v:2*n*(v+1)])
+			}
+		}
 		if p.Cohort != nil {
 			j.NumLabels = len(p.Mixture.LabelTable)
 			j.TrainLabels = p.trainLabels
@@ -297,11 +312,10 @@ type WindowDone struct {
 // chromosome in window order and calls sink once per window, in order. At
 // most Workers+1 windows' results are held at once.
 func (p *Plan) Run(ctx context.Context, train *vcf.Genotypes, sink func(WindowDone) error) error {
-	asm, err := NewAssembler(p.Options.Conditioning, p.Latent, mix(p.Options.Seed, tagAssemble))
+	asm, err := p.Assembler()
 	if err != nil {
 		return err
 	}
-	asm.SetAncestryWeight(p.Options.AncestryWeight)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	nw := len(p.Windows)

@@ -29,6 +29,9 @@ type Job struct {
 	// site-major: Dosage[v*NTrain+i].
 	NTrain int
 	Dosage []int8
+	// Haplotypes (Residual ResidHaplotype only) holds the training
+	// individuals' phased alleles site-major: Haplotypes[v*2*NTrain+2*i+h].
+	Haplotypes []int8 `json:",omitempty"`
 	// The global PCA restricted to the window: per-site mean and scale of the
 	// standardisation and the K loadings (site-major, len (End−Start)·K), and
 	// the training individuals' whole-chromosome scores (NTrain·K, row-major).
@@ -100,6 +103,9 @@ type Result struct {
 	// LatentSD the autoregression (d×LatentLags, d).
 	LatentRank, LatentLags      int
 	LatentU, LatentAR, LatentSD []float32
+	// Haplotype says the latent model is of haplotypes (Job.Residual
+	// ResidHaplotype): each candidate is the sum of two of its draws.
+	Haplotype bool
 	// Wall time of the fit and of the generation.
 	FitSeconds, GenerateSeconds float64
 }

@@ -33,13 +33,58 @@ type Site struct {
 // Haplotypes[2*(v*NumSamples()+s)+h] for h = 0, 1: the allele (0 or 1) on each
 // haplotype, or Missing. A haploid call fills h = 0 and sets h = 1 to Missing.
 // When Phased is false, Haplotypes is nil.
+//
+// PhaseBits is a compact alternative to Haplotypes for phased diploid data
+// (one bit per genotype instead of two bytes), which readers that keep
+// whole chromosomes fill instead: bit s%8 of PhaseBits[v*PhaseStride()+s/8]
+// is the allele on the first haplotype of sample s at site v; the second
+// is the dosage minus it. Only heterozygotes need the bit (HapRowTo). nil
+// when the data are not phased or kept in Haplotypes.
 type Genotypes struct {
 	Sites      []Site
 	Samples    []string
 	Dosage     []int8
 	Phased     bool
 	Haplotypes []int8
+	PhaseBits  []byte
 	Ploidy     []int8
+}
+
+// PhaseStride is the number of bytes of a site's row of PhaseBits.
+func (g *Genotypes) PhaseStride() int { return (len(g.Samples) + 7) / 8 }
+
+// HasPhase reports whether g holds the phase of its genotypes (Haplotypes
+// of phased data or PhaseBits).
+func (g *Genotypes) HasPhase() bool {
+	return (g.Phased && g.Haplotypes != nil) || g.PhaseBits != nil
+}
+
+// HapRowTo writes the haplotype alleles of site v, two per sample (sample s
+// at 2s and 2s+1), to dst (len 2·NumSamples()) from Haplotypes or PhaseBits,
+// and returns dst; a missing call gives Missing twice. It returns nil when g
+// holds no phase (HasPhase).
+func (g *Genotypes) HapRowTo(v int, dst []int8) []int8 {
+	switch {
+	case g.Phased && g.Haplotypes != nil:
+		copy(dst, g.HapRow(v))
+		return dst
+	case g.PhaseBits != nil:
+		st := g.PhaseStride()
+		bits := g.PhaseBits[v*st : (v+1)*st]
+		for s, d := range g.Row(v) {
+			h0 := d / 2
+			switch {
+			case d < 0:
+				dst[2*s], dst[2*s+1] = Missing, Missing
+				continue
+			case d == 1:
+				h0 = int8(bits[s/8]>>(s%8)) & 1
+			}
+			dst[2*s], dst[2*s+1] = h0, d-h0
+		}
+		return dst
+	}
+	return nil
 }
 
 // SiteRange returns a view of g's sites [lo, hi): its slices alias g's, so
@@ -52,6 +97,10 @@ func (g *Genotypes) SiteRange(lo, hi int) *Genotypes {
 	}
 	if g.Haplotypes != nil {
 		r.Haplotypes = g.Haplotypes[2*lo*n : 2*hi*n : 2*hi*n]
+	}
+	if g.PhaseBits != nil {
+		st := g.PhaseStride()
+		r.PhaseBits = g.PhaseBits[lo*st : hi*st : hi*st]
 	}
 	return r
 }

@@ -16,7 +16,11 @@ import (
 	"github.com/spf13/pflag"
 )
 
-func newFitCmd() *cobra.Command {
+func newFitCmd() *cobra.Command { return newFitStageCmd(false) }
+
+// newFitStageCmd is fit, or with plan its first stage (newPlanCmd), which
+// takes the same flags.
+func newFitStageCmd(plan bool) *cobra.Command {
 	var (
 		data    dataFlags
 		mflags  modelFlags
@@ -28,9 +32,13 @@ func newFitCmd() *cobra.Command {
 		outFormat string
 		test      string
 		split     bool
+		// Genome mode: several inputs (arguments or --inputs-file) and
+		// one synthetic file per chromosome.
+		inputsFile  string
+		splitChroms bool
 	)
 	cmd := &cobra.Command{
-		Use:   "fit IN.vcf.gz",
+		Use:   "fit IN.vcf.gz [IN2.vcf.gz ...]",
 		Short: "Filter, split, train a model and write a synthetic cohort with its report",
 		Long: `fit is the main job. It reads a VCF, keeps biallelic SNPs that pass the
 filters, holds out --test-fraction of the individuals as a real test set, fits
@@ -64,22 +72,46 @@ and every window's model (fitted on the residuals of the window's regression
 on the training PCs) adds that ancestry back to its draws. model.gsy then holds every window's model; report.html shows the
 chromosome-scale metrics and the standard sections on one representative
 window. With --windows off, the first --max-snps consecutive SNPs are fitted
-instead, and the run says so; pick another stretch with --region.`,
+instead, and the run says so; pick another stretch with --region.
+
+Genome mode: several inputs (chr1.vcf.gz chr2.vcf.gz ..., or --inputs-file
+LIST with one path per line) of the same individuals (in any order) are
+read with the same filters and fitted as one windowed fit, so that each
+synthetic individual has one ancestry latent on every chromosome; the
+training/test split holds the same individuals on every chromosome.
+Genome mode always fits windowed models. The synthetic cohort is one
+synthetic.vcf.gz over every chromosome, or with --split-chromosomes one
+synthetic.CONTIG.vcf.gz (+ .tbi) per chromosome (docs/genome.md).`,
 		Example: `  gousynth fit testdata/1kg_chr1_11.7M.vcf.gz -o out
   gousynth fit chr22.vcf.gz --region 22:17000000-18000000 --panel samples.panel -o chr22_out
   gousynth fit in.vcf.gz --process vp --steps 2000 -n 5000 --seed 7 -o vp_out
   gousynth fit chr22.vcf.gz --threads 2 -o chr22_windows     # whole chromosome, windowed
   gousynth fit chr22.vcf.gz --windows off --region 22:17000000-18000000 -o chr22_1mb
   gousynth fit train.vcf.gz --test test.vcf.gz -o ext_out  # external test cohort
-  gousynth fit in.vcf.gz --write-split -o out                # + out/{train,test}.samples.real-ids.txt`,
-		Args: exactArgs(1, "fit needs one input VCF"),
+  gousynth fit in.vcf.gz --write-split -o out                # + out/{train,test}.samples.real-ids.txt
+  gousynth fit chr1.vcf.gz chr2.vcf.gz chr3.vcf.gz -o genome  # genome mode: one ancestry per person
+  gousynth fit --inputs-file chroms.txt --split-chromosomes -o genome  # one synthetic VCF per chromosome`,
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := outf.validate(); err != nil {
 				return err
 			}
-			dopts, err := data.options(args[0])
+			inputs, err := fitInputs(args, inputsFile)
 			if err != nil {
 				return err
+			}
+			genome := len(inputs) > 1 || splitChroms
+			if genome {
+				if err := checkGenomeFlags(cmd, inputs, &data, test, outDir); err != nil {
+					return err
+				}
+			}
+			dopts, err := data.options(inputs[0])
+			if err != nil {
+				return err
+			}
+			if genome {
+				dopts.Inputs = inputs
 			}
 			if test != "" {
 				// The external cohort replaces the held-out individuals.
@@ -101,7 +133,11 @@ instead, and the run says so; pick another stretch with --region.`,
 				return err
 			}
 			var files pathcheck.Set
-			data.files(&files, args[0])
+			data.files(&files, inputs[0])
+			for _, in := range inputs[1:] {
+				files.VCFInput("input VCF", in)
+			}
+			files.Input("--inputs-file", inputsFile)
 			if outFormat != pipeline.FormatVCF && outFormat != pipeline.FormatPLINK {
 				return usagef("--out-format must be vcf or plink, got %q", outFormat)
 			}
@@ -125,7 +161,7 @@ instead, and the run says so; pick another stretch with --region.`,
 			}
 			prog := newProgress("")
 			defer prog.finish()
-			res, err := pipeline.Fit(prog.context(cmd.Context()), pipeline.FitOptions{
+			fo := pipeline.FitOptions{
 				Data:        dopts,
 				OutDir:      outDir,
 				NSynth:      outf.nSynth,
@@ -137,7 +173,13 @@ instead, and the run says so; pick another stretch with --region.`,
 				Windows:     wopts,
 				OutFormat:   outFormat,
 				WriteSplit:  split,
-			})
+
+				SplitChromosomes: splitChroms,
+			}
+			if plan {
+				return runPlan(cmd, prog, fo)
+			}
+			res, err := pipeline.Fit(prog.context(cmd.Context()), fo)
 			prog.finish()
 			if err != nil {
 				return err
@@ -154,6 +196,8 @@ instead, and the run says so; pick another stretch with --region.`,
 	fs.StringVar(&outFormat, "out-format", pipeline.FormatVCF, "synthetic cohort format: vcf (synthetic.vcf.gz + .tbi) or plink (synthetic.bed, .bim, .fam)")
 	fs.StringVar(&test, "test", "", "evaluate against this external test cohort (`VCF`) instead of held-out individuals: every input individual is trained on, sites are matched on CHROM/POS/REF/ALT (fitted and evaluated on those both hold; mismatches are counted in run.log and metrics.json)")
 	fs.BoolVar(&split, "write-split", false, "also write the training and test sample lists, "+pipeline.TrainSplitFile+" and "+pipeline.TestSplitFile+" (REAL sample IDs, one per line, as bcftools -S and --samples-file read them)")
+	fs.StringVar(&inputsFile, "inputs-file", "", "genome mode: also read the inputs listed in `LIST` (one path per line; blank lines and # comments skipped), e.g. one VCF per chromosome")
+	fs.BoolVar(&splitChroms, "split-chromosomes", false, "genome mode: write one synthetic.CONTIG.vcf.gz (+ index; synthetic.CONTIG.bed with --out-format plink) per chromosome instead of one synthetic.vcf.gz")
 	outf.register(fs)
 	data.register(fs)
 	// fit, unlike compare, goes windowed beyond one model's budget.
@@ -178,7 +222,7 @@ func (f *windowFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.snps, "window-snps", chrom.DefaultWindowSNPs, "windowed mode: target SNPs written by each window (cut at the weakest LD within ±25%; at most --max-snps unless given)")
 	fs.IntVar(&f.overlap, "window-overlap", 0, fmt.Sprintf("windowed mode: SNPs each window shares with the previous one (0: %d for the conditionings that match candidates on it, none for regress, which does not use it)", chrom.DefaultOverlapSNPs))
 	fs.StringVar(&f.conditioning, "window-conditioning", chrom.CondRegress.String(), "windowed mode: regress (window models fitted on the residuals of the dosages' regression on the global PCs, each person's ancestry added back), regress-match (regress, then select candidates as match does), match (select candidates on ancestry latent + overlap), ancestry (latent only) or none (independent windows)")
-	fs.StringVar(&f.residual, "window-residual", chrom.ResidLatent.String(), "windowed mode with regress conditioning: latent (each window's model learns the latent Gaussian liabilities of its genotypes given ancestry, which keeps LD) or dosage (it learns the dosage residuals; weaker LD)")
+	fs.StringVar(&f.residual, "window-residual", chrom.ResidLatent.String(), "windowed mode with regress conditioning: latent (each window's model learns the latent Gaussian of each genotype given ancestry, which keeps LD), haplotype (the latent Gaussians of a person's two haplotypes; phased input; see docs/results-windowed-ld.md) or dosage (the dosage residuals; weaker LD)")
 	fs.Float64Var(&f.oversample, "oversample", chrom.DefaultOversample, "windowed mode with candidate selection (match, ancestry, regress-match): candidates drawn per synthetic individual in each window (≥ 1)")
 }
 
@@ -235,12 +279,19 @@ func printSummary(w io.Writer, res *pipeline.FitResult) {
 	}
 	if wr := res.Windowed; wr != nil {
 		cm := wr.Metrics
-		fmt.Fprintf(w, "windowed fit: %d windows over %d SNPs (more than --max-snps), %d training individuals; %d synthetic individuals %s\n",
-			len(wr.Windows), res.Data.Train.NumSites(), res.Data.Train.NumSamples(), m.NumSynth, against)
+		why := "more than --max-snps"
+		if in := res.Data.Inputs; in != nil {
+			why = fmt.Sprintf("genome mode: %d inputs, one ancestry per synthetic individual", len(in))
+		}
+		fmt.Fprintf(w, "windowed fit: %d windows over %d SNPs (%s), %d training individuals; %d synthetic individuals %s\n",
+			len(wr.Windows), res.Data.Train.NumSites(), why, res.Data.Train.NumSamples(), m.NumSynth, against)
 		if cm != nil {
 			fmt.Fprintf(w, "  %-20s inside windows %.4f (floor %.4f), straddling boundaries %.4f (floor %.4f)\n", "LD r² MAE", cm.LD.Inside, cm.LD.FloorInside, cm.LD.Straddle, cm.LD.FloorStraddle)
 		} else {
 			cm = &chrom.Metrics{}
+		}
+		if g := cm.Genome; g != nil && len(g.SynthMean) > 0 {
+			fmt.Fprintf(w, "  %-20s PC1 share correlation between chromosomes %.3f (real %.3f)\n", "genome ancestry", g.SynthMean[0], g.TestMean[0])
 		}
 		for k := range cm.PCW2 {
 			if k < 3 {

@@ -79,6 +79,7 @@ behind.`,
 	root.AddCommand(newReportCmd())
 	root.AddCommand(newAuditCmd())
 	root.AddCommand(newGenerateCmd())
+	root.AddCommand(newPlanCmd(), newFitWindowCmd(), newAssembleCmd())
 	markArgErrors(root)
 	return root
 }

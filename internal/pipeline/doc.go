@@ -3,5 +3,7 @@
 // sets, fit one or more diffusion models, generate synthetic cohorts and
 // evaluate them, writing every output of a run together or not at all. The
 // command line is a thin layer over it (fit, compare), so that the same job
-// can be run, and tested, from Go.
+// can be run, and tested, from Go. A windowed fit also runs as three
+// stages with files between them (Plan, FitWindow, Assemble; stages.go),
+// for a workflow engine to run its windows as jobs.
 package pipeline

@@ -56,6 +56,10 @@ type FitOptions struct {
 	// bgzipped, indexed VCF, SynthFile) or "plink" (a PLINK 1 fileset,
 	// SynthPLINKFile).
 	OutFormat string
+	// SplitChromosomes writes the synthetic cohort of genome mode
+	// (DataOptions.Inputs) as one file per contig (SplitSynthFile) instead
+	// of one SynthFile.
+	SplitChromosomes bool
 }
 
 // Output formats of the synthetic cohort (FitOptions.OutFormat).
@@ -111,6 +115,9 @@ func Fit(ctx context.Context, o FitOptions) (_ *FitResult, err error) {
 	default:
 		return nil, fmt.Errorf("%w: output format must be vcf or plink, got %q", ErrBadOption, o.OutFormat)
 	}
+	if o.Windows.Residual == chrom.ResidHaplotype {
+		o.Data.KeepPhase = true // haplotype window models learn the phase
+	}
 	j, err := startJob(ctx, o.Logger, o.OutDir, o.Data, o.CommandLine)
 	if err != nil {
 		return nil, err
@@ -118,6 +125,14 @@ func Fit(ctx context.Context, o FitOptions) (_ *FitResult, err error) {
 	defer j.out.Abort()
 	defer func() { err = j.out.UserError(err) }()
 	d := j.data
+	if o.SplitChromosomes {
+		if d.Inputs == nil {
+			return nil, fmt.Errorf("%w: one file per chromosome needs genome mode (DataOptions.Inputs)", ErrBadOption)
+		}
+		if _, _, err := splitFileNames(d.Train.Sites, o.OutFormat); err != nil {
+			return nil, err
+		}
+	}
 	if o.WriteSplit {
 		if err := j.writeSplit(); err != nil {
 			return nil, err

@@ -22,7 +22,12 @@ var ErrBadOption = errors.New("invalid option")
 
 // DataOptions say which data a job fits and how it is split.
 type DataOptions struct {
-	Input  string          // VCF path (plain or bgzipped)
+	Input string // VCF path (plain or bgzipped)
+	// Inputs, when set, select genome mode (see genome.go): these inputs
+	// (one or more chromosomes each) of the same individuals are read with
+	// the same filters into one windowed fit, with one ancestry latent per
+	// synthetic individual across all of them; Input is then ignored.
+	Inputs []string
 	Read   vcf.ReadOptions // region, samples, threads
 	Filter preprocess.FilterOptions
 	// MaxSNPs is the SNP budget: when more sites pass the filters, the job
@@ -48,6 +53,10 @@ type DataOptions struct {
 	// MaxSNPs consecutive sites (the old behaviour), "auto" keeps every site
 	// and marks the data for a windowed fit (see FitWindowed).
 	Windows string
+	// KeepPhase keeps the training individuals' phase (one bit per
+	// genotype, vcf.Genotypes.PhaseBits) when every site is phased, for
+	// haplotype window models (chrom.ResidHaplotype).
+	KeepPhase bool
 }
 
 // Data is a prepared job: filtered, split and imputed genotypes.
@@ -79,6 +88,9 @@ type Data struct {
 	// the synthetic VCF keeps them.
 	Contigs   []vcf.Contig
 	Reference string
+	// Inputs are the inputs of genome mode (DataOptions.Inputs), nil
+	// otherwise; Input is then their names joined by spaces.
+	Inputs []string
 }
 
 // Prepare reads, filters, limits, splits and imputes the input. It holds
@@ -90,6 +102,9 @@ type Data struct {
 // budget with windows off, sites past the first MaxSNPs are counted, not
 // stored.
 func Prepare(ctx context.Context, o DataOptions, log *slog.Logger) (*Data, error) {
+	if len(o.Inputs) > 0 {
+		return prepareGenome(ctx, o, log)
+	}
 	if o.TestFraction < 0 || o.TestFraction >= 1 {
 		return nil, fmt.Errorf("%w: test fraction must be in [0, 1), got %g", ErrBadOption, o.TestFraction)
 	}
@@ -129,7 +144,10 @@ func Prepare(ctx context.Context, o DataOptions, log *slog.Logger) (*Data, error
 		}
 		return nil, err
 	}
-	ro.DosageOnly = true // no step of fit or compare uses haplotypes
+	// Only haplotype window models (chrom.ResidHaplotype) use the phase:
+	// splitReader then stores the training individuals' as one bit per
+	// genotype.
+	ro.DosageOnly = !o.KeepPhase
 	r, err := vcf.OpenContext(ctx, o.Input, ro)
 	if err != nil {
 		return nil, err
@@ -150,7 +168,7 @@ func Prepare(ctx context.Context, o DataOptions, log *slog.Logger) (*Data, error
 	// that each kept genotype is stored once, in the training or the test
 	// matrix (see readSplit).
 	train, test, splitErr := splitSamples(samples, o.TestFraction, o.Seed, panel)
-	sp := &splitReader{limit: limit, train: train, test: test}
+	sp := &splitReader{limit: limit, train: train, test: test, phase: o.KeepPhase}
 	if splitErr != nil {
 		sp.train, sp.test = nil, nil
 	}
@@ -243,11 +261,16 @@ type splitReader struct {
 	train, test  []int // sample indices; nil: count only
 	sites        []vcf.Site
 	trDos, teDos []int8
+	// phase: every site so far was phased, and trPhase holds the
+	// training individuals' phase bits (vcf.Genotypes.PhaseBits); the
+	// first unphased site drops them.
+	phase   bool
+	trPhase []byte
 }
 
 // add is the vcf.Reader.Scan callback.
 func (sp *splitReader) add(rec vcf.Record, hint int) error {
-	s, dos := rec.Site, rec.Dosage
+	s, dos, haps := rec.Site, rec.Dosage, rec.Haplotypes
 	if sp.limit > 0 && len(sp.sites) >= sp.limit {
 		return nil
 	}
@@ -262,6 +285,22 @@ func (sp *splitReader) add(rec vcf.Record, hint int) error {
 		if sp.train != nil {
 			sp.trDos = reserve(sp.trDos, n*len(sp.train))
 			sp.teDos = reserve(sp.teDos, n*len(sp.test))
+			if sp.phase {
+				sp.trPhase = reserve(sp.trPhase, n*((len(sp.train)+7)/8))
+			}
+		}
+	}
+	if sp.phase && haps == nil {
+		sp.phase, sp.trPhase = false, nil
+	}
+	if sp.phase && sp.train != nil {
+		var b byte
+		for k, i := range sp.train {
+			b |= byte(haps[2*i]&1) << (k % 8)
+			if k%8 == 7 || k == len(sp.train)-1 {
+				sp.trPhase = append(sp.trPhase, b)
+				b = 0
+			}
 		}
 	}
 	sp.sites = append(sp.sites, s)
@@ -284,6 +323,9 @@ func (sp *splitReader) genotypes(samples []string) (train, test *vcf.Genotypes) 
 		return out
 	}
 	train = &vcf.Genotypes{Sites: sp.sites, Samples: ids(sp.train), Dosage: sp.trDos}
+	if sp.phase && len(sp.sites) > 0 {
+		train.PhaseBits = sp.trPhase
+	}
 	test = &vcf.Genotypes{Sites: sp.sites, Samples: ids(sp.test), Dosage: sp.teDos}
 	return train, test
 }

@@ -72,8 +72,11 @@ func prepareOld(ctx context.Context, o DataOptions, log *slog.Logger) (*Data, er
 		d.Notes = append(d.Notes, note)
 		d.Windowed = true
 		// Windowed models fit dosages: drop the haplotypes of a whole
-		// chromosome rather than copy them into the split.
-		g.Haplotypes, g.Phased = nil, false
+		// chromosome rather than copy them into the split (unless the
+		// haplotype window models need them).
+		if !o.KeepPhase {
+			g.Haplotypes, g.Phased = nil, false
+		}
 	} else if max > 0 && g.NumSites() > max {
 		first, last := g.Sites[0], g.Sites[max-1]
 		note := fmt.Sprintf("%d SNPs passed the filters, more than the budget of %d: fitting the first %d consecutive SNPs (%s:%d-%d); choose another stretch with --region, or raise --max-snps",
@@ -126,6 +129,7 @@ func TestPrepareMatchesReadThenFilter(t *testing.T) {
 		{Filter: preprocess.FilterOptions{MinMAF: 0.2, MaxSampleMissing: 0.01}, Read: vcf.ReadOptions{Region: "1:11700000-"}},
 		{Filter: preprocess.DefaultFilterOptions(), PanelPath: "../../testdata/1kg_phase3_samples.panel", Read: vcf.ReadOptions{ExcludeSamples: []string{"HG00096"}}},
 		{Filter: preprocess.FilterOptions{MinMAF: 0.5}}, // nothing left: the same error
+		{Filter: preprocess.DefaultFilterOptions(), MaxSNPs: 300, Windows: WindowsAuto, KeepPhase: true},
 	} {
 		o.Input, o.TestFraction, o.Seed = in, 0.3, uint64(10+i)
 		want, werr := prepareOld(context.Background(), o, quiet)
@@ -142,6 +146,23 @@ func TestPrepareMatchesReadThenFilter(t *testing.T) {
 		}{{"train", got.Train, want.Train}, {"test", got.Test, want.Test}} {
 			if !reflect.DeepEqual(p.got.Sites, p.old.Sites) || !reflect.DeepEqual(p.got.Samples, p.old.Samples) || !reflect.DeepEqual(p.got.Dosage, p.old.Dosage) {
 				t.Fatalf("case %d: %s %d × %d, old path %d × %d (or other calls)", i, p.name, p.got.NumSites(), p.got.NumSamples(), p.old.NumSites(), p.old.NumSamples())
+			}
+		}
+		// The phase, one bit per training genotype, gives back the
+		// haplotypes of the read-then-filter path (which keeps them).
+		if o.KeepPhase != (got.Train.PhaseBits != nil) || got.Test.PhaseBits != nil {
+			t.Fatalf("case %d: KeepPhase %v, training phase kept %v, test phase kept %v", i, o.KeepPhase, got.Train.PhaseBits != nil, got.Test.PhaseBits != nil)
+		}
+		if o.KeepPhase {
+			if !want.Train.Phased {
+				t.Fatalf("case %d: the old path has no haplotypes", i)
+			}
+			n := got.Train.NumSamples()
+			row := make([]int8, 2*n)
+			for v := 0; v < got.Train.NumSites(); v++ {
+				if h := got.Train.HapRowTo(v, row); !reflect.DeepEqual(h, want.Train.HapRow(v)) {
+					t.Fatalf("case %d: site %d: haplotypes from the phase bits differ from the file's", i, v)
+				}
 			}
 		}
 		if !reflect.DeepEqual(got.TrainMatrix, want.TrainMatrix) {

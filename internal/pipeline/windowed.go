@@ -35,13 +35,32 @@ type WindowedResult struct {
 
 // fitWindowed is Fit for data marked Windowed: one model per window (package
 // chrom), the synthetic chromosome streamed to one VCF, chromosome-scale
-// metrics plus the standard report on a representative window.
+// metrics plus the standard report on a representative window. Its stages
+// are planWindowed, the windows (chrom.Plan.Run here; the fit-window
+// command's result files for Assemble) and assembleWindowed.
 func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*FitResult, error) {
-	d := j.data
-	n := o.NSynth
-	if n == 0 {
-		n = d.NumInput
+	t0 := time.Now()
+	plan, err := planWindowed(ctx, o, j)
+	if err != nil {
+		return nil, err
 	}
+	windows := func(sink func(chrom.WindowDone) error) error { return plan.Run(ctx, j.data.Train, sink) }
+	return assembleWindowed(ctx, o, j, plan, windows, start, t0)
+}
+
+// synthSize is the size of a fit's synthetic cohort.
+func synthSize(o FitOptions, d *Data) int {
+	if o.NSynth == 0 {
+		return d.NumInput
+	}
+	return o.NSynth
+}
+
+// planWindowed is the first stage of a windowed fit: the windows, the
+// whole-chromosome PCs and the ancestry latent (chrom.NewPlanLabelled).
+func planWindowed(ctx context.Context, o FitOptions, j *job) (*chrom.Plan, error) {
+	d := j.data
+	n := synthSize(o, d)
 	copts := o.Windows
 	copts.Seed = stageSeed(j.seed, stageModel)
 	if copts.Model.Process == "" {
@@ -65,8 +84,20 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 	copts = plan.Options
 	m := d.Train.NumSites()
 	j.log.Info("windowed fit", "snps", m, "windows", len(plan.Windows), "target window snps", copts.WindowSNPs, "overlap snps", copts.OverlapSNPs,
-		"conditioning", copts.Conditioning, "oversample", copts.Oversample, "ancestry pcs", plan.PCA.K(), "ancestry components", len(plan.Mixture.Weights),
+		"conditioning", copts.Conditioning, "residual", copts.Residual, "oversample", copts.Oversample, "ancestry pcs", plan.PCA.K(), "ancestry components", len(plan.Mixture.Weights),
 		"workers", copts.Workers, "steps", copts.Model.Steps, "latent variance deconvolved", strconv.FormatFloat(plan.Deconvolved, 'f', 3, 64), "plan seconds", strconv.FormatFloat(time.Since(t0).Seconds(), 'f', 1, 64))
+	return plan, nil
+}
+
+// assembleWindowed is the last stage of a windowed fit: windows calls its
+// sink with every window's result, assembled in window order; the synthetic
+// VCF, the model file, the chromosome metrics and the report are written
+// from them (t0: when the fit's plan began, for its timings).
+func assembleWindowed(ctx context.Context, o FitOptions, j *job, plan *chrom.Plan, windows func(sink func(chrom.WindowDone) error) error, start, t0 time.Time) (*FitResult, error) {
+	d := j.data
+	n := synthSize(o, d)
+	copts := plan.Options
+	var err error
 
 	// Synthetic cohort: streamed to the VCF window by window and to the
 	// chromosome metrics (chrom.Evaluator and the per-window overview,
@@ -109,7 +140,7 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 	}
 	hdr := synthHeader(all, o.CommandLine, d.Contigs, d.Reference)
 	hdr.ExtraLines = append(hdr.ExtraLines, fmt.Sprintf("##gousynthWindows=%d windowed models (target %d SNPs, overlap %d, conditioning %s)", len(plan.Windows), copts.WindowSNPs, copts.OverlapSNPs, copts.Conditioning))
-	w, err := vcf.CreateOutput(j.out.Path(o.synthFile()), hdr)
+	w, err := o.createSynthOutput(j.out, hdr, all.Sites) // one file, or one per chromosome (genome.go)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +155,7 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 		return nil, err
 	}
 	done := 0
-	err = plan.Run(ctx, d.Train, func(wd chrom.WindowDone) error {
+	err = windows(func(wd chrom.WindowDone) error {
 		win := wd.Window
 		for v := 0; v < win.Core(); v++ {
 			row := wd.Core[v*n : (v+1)*n]
@@ -171,9 +202,7 @@ func fitWindowed(ctx context.Context, o FitOptions, j *job, start time.Time) (*F
 	if err := w.Close(); err != nil {
 		return nil, err
 	}
-	if o.OutFormat != FormatPLINK {
-		NoteIndex(j.log, SynthFile, all.Sites)
-	}
+	o.noteSynthIndex(j.log, all.Sites)
 	if plan.Cohort != nil {
 		if err := WriteSynthPanel(j.out.Path(SynthPanelFile), plan.Mixture.LabelTable, plan.Cohort); err != nil {
 			return nil, err
@@ -295,6 +324,7 @@ func windowedProvenance(o FitOptions, d *Data, plan *chrom.Plan, cm *chrom.Metri
 		base = append(base, kv(fmt.Sprintf("chromosome: per-window PC%d vs global PC%d correlation", k+1, k+1),
 			fmt.Sprintf("synthetic mean %s, min %s; real test mean %s, min %s", f(cm.Ancestry.SynthMean[k]), f(cm.Ancestry.SynthMin[k]), f(cm.Ancestry.TestMean[k]), f(cm.Ancestry.TestMin[k]))))
 	}
+	base = append(base, genomeProvenance(cm)...) // genome mode (genome.go)
 	p := cm.Privacy
 	base = append(base, kv("chromosome: privacy", fmt.Sprintf("on %d evenly spaced SNPs: identical-match rate %s; distance to closest training record median %s, 5th percentile %s (held-out real: %s, %s)",
 		p.SNPs, f(p.IdenticalRate), f(p.SynthDCRMedian), f(p.SynthDCRP5), f(p.TestDCRMedian), f(p.TestDCRP5))))

@@ -1,0 +1,242 @@
+package chrom
+
+import (
+	"context"
+	"math"
+
+	"github.com/gousynth/gousynth/internal/gauss"
+	"github.com/gousynth/gousynth/model"
+	"gonum.org/v1/gonum/mat"
+)
+
+// The haplotype latent model of a window (Options.Residual = ResidHaplotype,
+// phased input).
+//
+// The dosage latent model (latent.go) draws a person's genotype at a site
+// as one quantile of their Binomial(2, p): one Gaussian per genotype. Real
+// genotypes are sums of two haplotypes, and LD is a property of the
+// haplotypes: a Gaussian copula on the dosage must reach the haplotypes'
+// correlations with latent correlations that a single banded Gaussian
+// cannot always have (the NORTA feasibility problem), and the gain
+// matching then stops at its variance cap on half the sites
+// (docs/results-windowed-ld.md). The haplotype model gives each person two
+// latent Gaussian vectors with the same model, one per haplotype: allele 1
+// where Φ(w_v) > 1 − p_v, with p_v the person's own allele frequency
+// (a_v + B_v·z)/2, and the genotype is the sum. Hardy–Weinberg proportions
+// given ancestry follow, and the latent correlations are those of binary
+// haplotypes, which a thresholded Gaussian reaches for every pair within
+// the Fréchet bounds.
+//
+// The fit is fitLatent's on the 2n training haplotypes: the banded
+// autoregression matched to the haplotypes' band correlations, the
+// haplotypes' latents imputed by Gibbs sweeps in their half-line intervals,
+// the leading directions learnt by the diffusion model, the rest by an
+// autoregression, and the gains matched again. The sizes (lags, rank) are
+// limited by the number of people, not of haplotypes, as for the dosage
+// model.
+
+const (
+	// ResidHaplotype fits each window's residual model in the latent
+	// Gaussian space of the haplotypes (phased input only).
+	ResidHaplotype ResidualKind = "haplotype"
+	// ResidAuto (the default) is ResidHaplotype for phased input and
+	// ResidLatent otherwise.
+	ResidAuto ResidualKind = "auto"
+)
+
+// hapBounds returns each training haplotype's latent interval at each site
+// (rows 2i+h for person i's haplotype h, 2n×d row-major) from site-major
+// haplotypes (haps[v·2n + 2i + h], alleles 0 or 1): allele 0 is (−∞,
+// Φ⁻¹(1−p)], allele 1 (Φ⁻¹(1−p), ∞), p = clip((a_v + B_v·z_i)/2).
+func hapBounds(haps []int8, n, d int, coef *mat.Dense, scores []float64, K int) (lo, hi []float64) {
+	var h mat.Dense
+	h.Mul(mat.NewDense(n, K, scores), coef.Slice(1, K+1, 0, d))
+	lo, hi = make([]float64, 2*n*d), make([]float64, 2*n*d)
+	for v := 0; v < d; v++ {
+		a := coef.At(0, v)
+		for r, x := range haps[v*2*n : (v+1)*2*n] {
+			p := min(1, max(0, (a+h.At(r/2, v))/2))
+			l, u := math.Inf(-1), math.Inf(1)
+			t := gauss.Quantile(1 - p)
+			if x == 0 {
+				u = t
+			} else {
+				l = t
+			}
+			if !(l < u) || math.IsInf(t, 0) { // p at 0 or 1 with an allele it cannot give
+				l, u = math.Inf(-1), math.Inf(1)
+			}
+			lo[r*d+v], hi[r*d+v] = l, u
+		}
+	}
+	return lo, hi
+}
+
+// fitHapLatent is fitLatent for site-major haplotypes (haps[v·2n + 2i + h])
+// of n training individuals: the same latent residual model, learnt from
+// the 2n haplotypes' latents, whose draws regressDiscretiseHaps turns into
+// alleles.
+func fitHapLatent(ctx context.Context, haps []int8, n, d int, coef *mat.Dense, scores []float64, K int, cfg model.Config, progress func(model.Progress)) (*LatentResidual, error) {
+	lags, rank := latentShape(n, d)
+	if hapRankOverride >= 0 {
+		rank = min(rank, hapRankOverride)
+	}
+	H := 2 * n
+	target := dosageBandCorr(haps, H, d, lags)
+	match := gainMatcher{dos: haps, n: H, d: d, lags: lags, coef: coef, scores: scores, K: K, target: target, hap: true}
+	first := arResidual(fitARCov(target, d, lags))
+	if hapBandRounds > 0 {
+		var err error
+		if first, err = match.bandMatch(ctx, hapBandRounds, cfg.Seed^0x62616e64); err != nil {
+			return nil, err
+		}
+	} else if err := match.run(ctx, first, latentFirstRounds, cfg.Seed^0x62616e64); err != nil {
+		return nil, err
+	}
+	lo, hi := hapBounds(haps, n, d, coef, scores, K)
+	// From the marginal means: the forward start that helps the dosage
+	// model makes the haplotype model overshoot (mean r² 1.29× the
+	// training r² at lag 20; docs/results-windowed-ld.md).
+	lat, err := gibbsLatentFrom(ctx, lo, hi, H, d, first.arModel(), latentSweeps, cfg.Seed^0x696d70757465, false)
+	if err != nil {
+		return nil, err
+	}
+	if rank == 0 {
+		if hapFirstExtra > 0 {
+			if err := match.run(ctx, first, hapFirstExtra, cfg.Seed^0x62616e66); err != nil {
+				return nil, err
+			}
+		}
+		return first, nil
+	}
+	u := leadingDirections(lat, H, d, rank, cfg.Seed^0x6469726563)
+	L := mat.NewDense(H, d, lat)
+	var y mat.Dense
+	y.Mul(L, u) // H×rank
+	lead, err := model.FitContinuous(ctx, &y, cfg, progress)
+	if err != nil {
+		return nil, err
+	}
+	var back mat.Dense
+	back.Mul(&y, u.T())
+	L.Sub(L, &back)
+	lr := arResidual(fitAR(L.RawMatrix().Data, H, d, lags))
+	lr.Lead, lr.Rank = lead, rank
+	lr.U = make([]float32, d*rank)
+	for i, x := range u.RawMatrix().Data {
+		lr.U[i] = float32(x)
+	}
+	if err := match.run(ctx, lr, latentMatchRounds, cfg.Seed^0x62616e65); err != nil {
+		return nil, err
+	}
+	return lr, nil
+}
+
+// regressDiscretiseHaps turns latent samples r (2M×d: rows 2c and 2c+1 are
+// candidate c's haplotypes) into site-major alleles (2M per site) by the
+// candidates' allele frequencies p = (a_v + B_v·z_c)/2 (+ the label offset,
+// as regressDiscretiseLabelled): allele 1 where Φ((r − mean_v)/sd_v) > 1 − p.
+// latent holds the candidates' ancestry latents (M×K, row-major).
+func regressDiscretiseHaps(r, coef *mat.Dense, mean, sd, latent []float64, M, K int, off []float64, labels []int) []int8 {
+	return discretiseAlleles(r, coef, mean, sd, latent, M, K, 2, off, labels)
+}
+
+// discretiseAlleles is regressDiscretiseHaps with per rows of r for each of
+// the M candidates (row k is candidate k/per's).
+func discretiseAlleles(r, coef *mat.Dense, mean, sd, latent []float64, M, K, per int, off []float64, labels []int) []int8 {
+	_, d := coef.Dims()
+	z := mat.NewDense(M, K, latent)
+	var h mat.Dense // the ancestry term B·z, M×d
+	h.Mul(z, coef.Slice(1, K+1, 0, d))
+	R := per * M
+	out := make([]int8, d*R)
+	hc := make([]float64, M)
+	for v := 0; v < d; v++ {
+		mat.Col(hc, v, &h)
+		a := coef.At(0, v)
+		row := out[v*R : (v+1)*R]
+		for c := 0; c < M; c++ {
+			hv := hc[c]
+			if off != nil && labels != nil && labels[c] >= 0 {
+				hv += off[labels[c]*d+v]
+			}
+			q := 1 - min(1, max(0, (a+hv)/2))
+			for k := per * c; k < per*(c+1); k++ {
+				u := 0.5
+				if sd[v] > 0 {
+					u = 0.5 * math.Erfc(-(r.At(k, v)-mean[v])/(sd[v]*math.Sqrt2))
+				}
+				if u > q {
+					row[k] = 1
+				}
+			}
+		}
+	}
+	return out
+}
+
+// sumHaplotypes returns the site-major dosages (M per site) of site-major
+// haplotypes (2M per site, candidate c's at 2c and 2c+1).
+func sumHaplotypes(haps []int8, M int) []int8 {
+	d := len(haps) / (2 * M)
+	out := make([]int8, d*M)
+	for v := 0; v < d; v++ {
+		hv, ov := haps[v*2*M:(v+1)*2*M], out[v*M:(v+1)*M]
+		for c := range ov {
+			ov[c] = hv[2*c] + hv[2*c+1]
+		}
+	}
+	return out
+}
+
+// regressGenerateHaps draws M candidates' haplotypes (site-major, 2M per
+// site) from the haplotype latent model cm: 2M latent samples, two per
+// candidate, turned into alleles by regressDiscretiseHaps. The output is
+// deterministic.
+func regressGenerateHaps(ctx context.Context, cm residualSampler, coef *mat.Dense, mean, sd, latent []float64, M, K int, seed uint64, off []float64, labels []int) ([]int8, error) {
+	r, err := cm.Sample(ctx, 2*M, seed)
+	if err != nil {
+		return nil, err
+	}
+	return regressDiscretiseHaps(r, coef, mean, sd, latent, M, K, off, labels), nil
+}
+
+// Experiment knobs (see haplatent_exp_test.go).
+var hapRankOverride, hapFirstExtra, hapBandRounds = -1, 0, 0
+
+// bandMatch fits an autoregression whose simulated haplotypes have the
+// target band correlations lag by lag (experiment): the latent band starts
+// at the target and each round moves every pair's latent correlation by
+// the shortfall of its simulated allele correlation.
+func (g gainMatcher) bandMatch(ctx context.Context, rounds int, seed uint64) (*LatentResidual, error) {
+	d, lags := g.d, g.lags
+	M := g.n
+	lat := make([]float64, M*g.K)
+	for c := 0; c < M; c++ {
+		i := c / 2
+		copy(lat[c*g.K:(c+1)*g.K], g.scores[i*g.K:(i+1)*g.K])
+	}
+	c := append([]float64(nil), g.target...)
+	var lr *LatentResidual
+	for round := 0; ; round++ {
+		lr = arResidual(fitARCov(c, d, lags))
+		if round == rounds {
+			return lr, nil
+		}
+		w, err := lr.Sample(ctx, M, seed+uint64(round))
+		if err != nil {
+			return nil, err
+		}
+		mean, sd := columnMeanSD(w)
+		sim := dosageBandCorr(discretiseAlleles(w, g.coef, mean, sd, lat, M, g.K, 1, nil, nil), M, d, lags)
+		for v := 0; v < d; v++ {
+			for k := 1; k <= min(lags, v); k++ {
+				j := v*(lags+1) + k
+				x := c[j] + hapBandStep*(g.target[j]-sim[j])
+				c[j] = max(-0.999, min(0.999, x))
+			}
+		}
+	}
+}
+
+var hapBandStep = 1.0

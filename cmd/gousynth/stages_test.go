@@ -1,0 +1,350 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// stageFlags are the flags of the windowed fits of the stage tests: a
+// simulated 160 × 1200 panel (1060 SNPs kept) gives 4 windows of about 300
+// SNPs, each fitted in well under a second.
+var stageFlags = []string{"--threads", "2", "--max-snps", "500", "--window-snps", "300", "--steps", "40", "--sampler-steps", "10", "--hidden", "32", "--quiet"}
+
+// stageOutputs are the files that plan → fit-window → assemble must give
+// byte for byte as fit does.
+var stageOutputs = []string{"synthetic.vcf.gz", "synthetic.vcf.gz.tbi", "model.gsy", "metrics.json", "report.html"}
+
+// stageFixture simulates the panel and runs the reference fit once per test
+// binary: DIR/in.vcf.gz and DIR/out, from `gousynth fit in.vcf.gz -o out
+// stageFlags` run in DIR (relative names, so that another directory with
+// the same names records the same command).
+var stageFixture = func() func(t *testing.T) string {
+	var dir, failed string
+	return func(t *testing.T) string {
+		t.Helper()
+		if testing.Short() {
+			// The stages run as subprocesses (not built with -race): the
+			// plain run covers them.
+			t.Skip("end-to-end windowed fits in -short mode")
+		}
+		if dir == "" && failed == "" {
+			d, err := os.MkdirTemp("", "gousynth-stages-")
+			if err != nil {
+				t.Fatal(err)
+			}
+			tempDirs = append(tempDirs, d)
+			if code, out := runCLIIn(t, d, "simulate", "--preset", "1kg-like", "--individuals", "160", "--snps", "1200",
+				"--populations", "3", "--seed", "4", "-o", "in.vcf.gz", "--quiet"); code != 0 {
+				failed = "simulate: " + out
+			} else if code, out := runCLIIn(t, d, append([]string{"fit", "in.vcf.gz", "-o", "out"}, stageFlags...)...); code != 0 {
+				failed = "fit: " + out
+			} else {
+				dir = d
+			}
+		}
+		if failed != "" {
+			t.Fatal(failed)
+		}
+		return dir
+	}
+}()
+
+// stageDir is a new directory holding a link to the fixture's input as
+// in.vcf.gz.
+func stageDir(t *testing.T, fixture string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.Symlink(filepath.Join(fixture, "in.vcf.gz"), filepath.Join(dir, "in.vcf.gz")); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// sameOutputs fails unless every stage output in got equals want's.
+func sameOutputs(t *testing.T, want, got string) {
+	t.Helper()
+	for _, name := range stageOutputs {
+		a, b := readFile(t, filepath.Join(want, name)), readFile(t, filepath.Join(got, name))
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s differs from fit's (%d and %d bytes)", name, len(b), len(a))
+		}
+	}
+}
+
+func jobFiles(t *testing.T, out string) []string {
+	t.Helper()
+	jobs, err := filepath.Glob(filepath.Join(out, "jobs", "w*.job"))
+	if err != nil || len(jobs) < 3 {
+		t.Fatalf("jobs %v (%v): want at least 3 windows", jobs, err)
+	}
+	return jobs
+}
+
+// plan → fit-window (each job, in reverse order) → assemble writes the
+// same synthetic VCF, index, model file, metrics and report as one fit;
+// planning again gives the same files; a finished window is not
+// recomputed.
+func TestStagesMatchFit(t *testing.T) {
+	fix := stageFixture(t)
+	dir := stageDir(t, fix)
+	mustRun(t, dir, append([]string{"plan", "in.vcf.gz", "-o", "out"}, stageFlags...)...)
+	out := filepath.Join(dir, "out")
+	jobs := jobFiles(t, out)
+	for _, name := range []string{"plan.state", "plan.json", "plan.log"} {
+		if _, err := os.Stat(filepath.Join(out, "jobs", name)); err != nil {
+			t.Errorf("plan did not write %s: %v", name, err)
+		}
+	}
+	for _, name := range stageOutputs {
+		if _, err := os.Stat(filepath.Join(out, name)); err == nil {
+			t.Errorf("plan wrote %s", name)
+		}
+	}
+	// The same plan again writes the same state and jobs, so that finished
+	// results stay valid.
+	again := stageDir(t, fix)
+	mustRun(t, again, append([]string{"plan", "in.vcf.gz", "-o", "out"}, stageFlags...)...)
+	for _, j := range append([]string{filepath.Join(out, "jobs", "plan.state"), filepath.Join(out, "jobs", "plan.json")}, jobs...) {
+		rel, _ := filepath.Rel(dir, j)
+		if !bytes.Equal(readFile(t, j), readFile(t, filepath.Join(again, rel))) {
+			t.Errorf("a second plan wrote another %s", rel)
+		}
+	}
+	for _, j := range slices.Backward(jobs) {
+		mustRun(t, dir, "fit-window", j, "--threads", "1")
+	}
+	r0 := filepath.Join(out, "results", "w0000.result")
+	before := readFile(t, r0)
+	if msg := mustRun(t, dir, "fit-window", jobs[0]); !strings.Contains(msg, "up to date") {
+		t.Errorf("rerun of a finished window: %q, want up to date", msg)
+	}
+	if !bytes.Equal(before, readFile(t, r0)) {
+		t.Error("rerun of a finished window rewrote its result")
+	}
+	// Results hold no real individual's data: not even a sample ID (the
+	// simulated ones are POP<k>_<n>), which the state does hold.
+	results, _ := filepath.Glob(filepath.Join(out, "results", "*.result"))
+	for _, r := range results {
+		if bytes.Contains(readFile(t, r), []byte("POP1_0")) {
+			t.Errorf("%s holds a real sample ID", r)
+		}
+	}
+	if !bytes.Contains(readFile(t, filepath.Join(out, "jobs", "plan.state")), []byte("POP1_0")) {
+		t.Error("the state holds no sample ID: the check above proves nothing")
+	}
+	mustRun(t, dir, "assemble", "out", "--quiet")
+	sameOutputs(t, filepath.Join(fix, "out"), out)
+	log := string(readFile(t, filepath.Join(out, "run.log")))
+	if !strings.Contains(log, "msg=plan ") || !strings.Contains(log, "msg=assemble ") {
+		t.Errorf("run.log lacks the plan's or the assembly's log:\n%s", log)
+	}
+}
+
+// Corrupt, truncated and stale jobs are refused; missing, corrupt and
+// stale results (of another plan) stop assemble, which then writes
+// nothing, and fit-window recomputes them; a killed fit-window leaves no
+// result; a corrupt state is refused.
+func TestStagesRefuseBadFiles(t *testing.T) {
+	fix := stageFixture(t)
+	dir := stageDir(t, fix)
+	mustRun(t, dir, append([]string{"plan", "in.vcf.gz", "-o", "out"}, stageFlags...)...)
+	out := filepath.Join(dir, "out")
+	jobs := jobFiles(t, out)
+	results := filepath.Join(out, "results")
+	noResults := func(what string) {
+		t.Helper()
+		if es, _ := os.ReadDir(results); len(es) > 0 {
+			t.Errorf("%s: fit-window left %d files in results/", what, len(es))
+		}
+	}
+
+	// Corrupt and truncated job files.
+	good := readFile(t, jobs[0])
+	for name, bad := range map[string][]byte{
+		"flipped":   func() []byte { b := bytes.Clone(good); b[len(b)/2] ^= 0x10; return b }(),
+		"truncated": good[:len(good)*2/3],
+	} {
+		if err := os.WriteFile(jobs[0], bad, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, msg := runCLIIn(t, dir, "fit-window", jobs[0])
+		if code != 1 || !strings.Contains(msg, jobs[0]) || !strings.Contains(msg, "checksum mismatch") {
+			t.Errorf("%s job: exit %d, %q; want exit 1 naming the job and a checksum mismatch", name, code, msg)
+		}
+		noResults(name + " job")
+	}
+	if err := os.WriteFile(jobs[0], good, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	// A job of another plan (another seed) in this plan's directory.
+	other := stageDir(t, fix)
+	mustRun(t, other, append([]string{"plan", "in.vcf.gz", "-o", "out", "--seed", "9"}, stageFlags...)...)
+	stale := filepath.Join(out, "jobs", "w0001.job")
+	goodStale := readFile(t, stale)
+	if err := os.WriteFile(stale, readFile(t, filepath.Join(other, "out", "jobs", "w0001.job")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, msg := runCLIIn(t, dir, "fit-window", stale)
+	if code != 1 || !strings.Contains(msg, stale) || !strings.Contains(msg, "stale") {
+		t.Errorf("stale job: exit %d, %q; want exit 1 naming the job as stale", code, msg)
+	}
+	noResults("stale job")
+	if err := os.WriteFile(stale, goodStale, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	// A fit-window killed while it runs writes no result.
+	cmd := exec.Command(gousynthBin(t), "fit-window", jobs[0], "--quiet")
+	cmd.Dir = dir
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGKILL)
+	if err := cmd.Wait(); err == nil {
+		t.Log("fit-window finished within 100 ms: the kill came too late to test")
+	} else if _, err := os.Stat(filepath.Join(results, "w0000.result")); err == nil {
+		t.Error("a killed fit-window left a result")
+	}
+
+	// Missing results: assemble names them and writes nothing.
+	for _, j := range jobs[1:] {
+		mustRun(t, dir, "fit-window", j)
+	}
+	os.Remove(filepath.Join(results, "w0000.result"))
+	code, msg = runCLIIn(t, dir, "assemble", "out")
+	if code != 1 || !strings.Contains(msg, filepath.Join("out", "results", "w0000.result")) || !strings.Contains(msg, "no result") {
+		t.Errorf("missing result: exit %d, %q; want exit 1 naming it", code, msg)
+	}
+	mustRun(t, dir, "fit-window", jobs[0])
+	if es, _ := os.ReadDir(results); len(es) != 2*len(jobs) { // results and their logs, no temporary file
+		var names []string
+		for _, e := range es {
+			names = append(names, e.Name())
+		}
+		t.Errorf("results/ holds %v, want one result and one log per job", names)
+	}
+
+	// A corrupt result: assemble refuses it and writes nothing; fit-window
+	// replaces it; then assemble gives fit's outputs.
+	r := filepath.Join(results, "w0002.result")
+	b := readFile(t, r)
+	b[len(b)/3] ^= 0x01
+	if err := os.WriteFile(r, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, msg = runCLIIn(t, dir, "assemble", "out")
+	if code != 1 || !strings.Contains(msg, filepath.Join("out", "results", "w0002.result")) || !strings.Contains(msg, "checksum mismatch") {
+		t.Errorf("corrupt result: exit %d, %q; want exit 1 naming it and a checksum mismatch", code, msg)
+	}
+	for _, name := range append(stageOutputs, "run.log") {
+		if _, err := os.Stat(filepath.Join(out, name)); err == nil {
+			t.Errorf("assemble with a corrupt result wrote %s", name)
+		}
+	}
+	if msg := mustRun(t, dir, "fit-window", jobs[2]); strings.Contains(msg, "up to date") {
+		t.Error("fit-window took a corrupt result for up to date")
+	}
+
+	// A result of another plan's job: assemble refuses it, fit-window
+	// recomputes it.
+	mustRun(t, other, "fit-window", filepath.Join("out", "jobs", "w0001.job"))
+	r1 := filepath.Join(results, "w0001.result")
+	if err := os.WriteFile(r1, readFile(t, filepath.Join(other, "out", "results", "w0001.result")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, msg = runCLIIn(t, dir, "assemble", "out")
+	if code != 1 || !strings.Contains(msg, filepath.Join("out", "results", "w0001.result")) || !strings.Contains(msg, "another job") {
+		t.Errorf("result of another plan: exit %d, %q; want exit 1 naming it", code, msg)
+	}
+	if msg := mustRun(t, dir, "fit-window", jobs[1]); strings.Contains(msg, "up to date") {
+		t.Error("fit-window took another plan's result for up to date")
+	}
+	mustRun(t, dir, "assemble", "out")
+	sameOutputs(t, filepath.Join(fix, "out"), out)
+
+	// A corrupt or truncated state: assemble refuses it.
+	st := filepath.Join(out, "jobs", "plan.state")
+	good = readFile(t, st)
+	for name, bad := range map[string][]byte{
+		"flipped":   func() []byte { b := bytes.Clone(good); b[len(b)/2] ^= 0x01; return b }(),
+		"truncated": good[:len(good)-100],
+	} {
+		if err := os.WriteFile(st, bad, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if code, msg := runCLIIn(t, dir, "assemble", "out"); code != 1 || !strings.Contains(msg, filepath.Join("out", "jobs", "plan.state")) || !strings.Contains(msg, "checksum mismatch") {
+			t.Errorf("%s state: exit %d, %q; want exit 1 naming it and a checksum mismatch", name, code, msg)
+		}
+	}
+}
+
+// plan on an input that one model fits says so, exits 2 and leaves
+// nothing behind.
+func TestPlanRefusesSingleModelInput(t *testing.T) {
+	fix := stageFixture(t)
+	dir := stageDir(t, fix)
+	code, msg := runCLIIn(t, dir, "plan", "in.vcf.gz", "-o", "out", "--quiet")
+	if code != 2 || !strings.Contains(msg, "in.vcf.gz") || !strings.Contains(msg, "no windows") {
+		t.Errorf("plan within the budget: exit %d, %q; want exit 2 saying there are no windows", code, msg)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out")); err == nil {
+		t.Error("plan within the budget left its output directory")
+	}
+}
+
+// workflow/Snakefile run by Snakemake on 2 cores gives fit's bytes, and
+// after a stopped run reruns only what did not finish.
+func TestSnakemakeWorkflowMatchesFit(t *testing.T) {
+	sm, err := exec.LookPath("snakemake")
+	if err != nil {
+		t.Skip("snakemake is not on PATH")
+	}
+	fix := stageFixture(t)
+	dir := stageDir(t, fix)
+	snakefile, err := filepath.Abs("../../workflow/Snakefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The Snakefile passes --threads (plan's threads: 2) before the flags.
+	snakemake := func(extra ...string) string {
+		t.Helper()
+		args := append([]string{"-s", snakefile, "--cores", "2", "--quiet"}, extra...)
+		args = append(args, "--config", "vcf=in.vcf.gz", "out=out", "gousynth="+gousynthBin(t), "flags="+strings.Join(stageFlags[2:], " "))
+		cmd := exec.Command(sm, args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "SOURCE_DATE_EPOCH=1700000000")
+		b, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("snakemake %s: %v\n%s", strings.Join(extra, " "), err, b)
+		}
+		return string(b)
+	}
+	snakemake()
+	out := filepath.Join(dir, "out")
+	sameOutputs(t, filepath.Join(fix, "out"), out)
+	if msg := snakemake("--dry-run"); !strings.Contains(msg, "Nothing to be done") {
+		t.Errorf("second snakemake run: %s; want nothing to be done", msg)
+	}
+	// A run stopped before one window and the assembly finished reruns
+	// that window alone.
+	for _, name := range []string{"metrics.json", "model.gsy", "report.html", "run.log", "results/w0001.result"} {
+		if err := os.Remove(filepath.Join(out, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if msg := snakemake("--dry-run"); !regexp.MustCompile(`fit_window\s+1\s`).MatchString(msg) || !regexp.MustCompile(`assemble\s+1\s`).MatchString(msg) {
+		t.Errorf("snakemake after a stopped run plans:\n%s\nwant one fit_window job and the assembly", msg)
+	}
+	snakemake()
+	sameOutputs(t, filepath.Join(fix, "out"), out)
+}
