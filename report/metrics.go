@@ -61,9 +61,9 @@ type Options struct {
 	// averaged down to at most HeatmapCells × HeatmapCells cells. Default 300.
 	HeatmapCells int `json:"heatmap_cells"`
 	// DecayBins is the number of log-spaced distance bins of the LD decay
-	// curves, which span 10 bp to DecayMaxKB. Defaults: 20 bins, 1000 kb.
-	DecayBins  int     `json:"decay_bins"`
-	DecayMaxKB float64 `json:"decay_max_kb"`
+	// curves, which span the base-pair distances of the LD pairs above
+	// (as ../shared/judge's do). Default 20.
+	DecayBins int `json:"decay_bins"`
 	// FloorDraws is the number of floor draws, whose spread is
 	// Metric.FloorDraws (the first draw is Metric.Floor). For the fidelity
 	// metrics each draw is a seeded random subset of m training individuals
@@ -109,9 +109,6 @@ func (o Options) withDefaults() Options {
 	}
 	if o.DecayBins <= 0 {
 		o.DecayBins = 20
-	}
-	if o.DecayMaxKB <= 0 {
-		o.DecayMaxKB = 1000
 	}
 	if o.FloorDraws <= 0 {
 		o.FloorDraws = 5

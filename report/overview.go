@@ -116,7 +116,7 @@ func WindowErrors(test, synth, train *vcf.Genotypes, windows []WindowSpan, opts 
 			if err != nil {
 				return 0, err
 			}
-			a, b := alignPairs(px, pt)
+			a, b, _ := alignPairs(px, pt, t.Sites)
 			return meanAbsDiff2(a, b), nil
 		}
 		ls, err := ldErr(s)

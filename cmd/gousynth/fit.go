@@ -96,7 +96,7 @@ synthetic.CONTIG.vcf.gz (+ .tbi) per chromosome (docs/genome.md).`,
 			if err := outf.validate(); err != nil {
 				return err
 			}
-			inputs, err := fitInputs(args, inputsFile)
+			inputs, err := fitInputs(cmd.Name(), args, inputsFile)
 			if err != nil {
 				return err
 			}

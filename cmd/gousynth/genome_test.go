@@ -27,6 +27,11 @@ func TestGenomeUsageErrors(t *testing.T) {
 		{"empty list", []string{"fit", "--inputs-file", empty, "-o", out}, "lists no input"},
 		{"stdin in list", []string{"fit", "--inputs-file", stdin, "-o", out}, "stdin.txt:2: standard input (-) cannot be listed"},
 		{"split with region", []string{"fit", a, "--split-chromosomes", "-r", "1:1-100", "-o", out}, "--region selects"},
+		// plan takes fit's inputs and refuses the same combinations.
+		{"plan without input", []string{"plan", "-o", out}, "plan needs one input VCF (or several"},
+		{"plan windows off", []string{"plan", a, b, "--windows", "off", "-o", out}, "plan: genome mode (several inputs or --split-chromosomes) always fits windowed models"},
+		{"plan empty list", []string{"plan", "--inputs-file", empty, "-o", out}, "lists no input"},
+		{"plan twice", []string{"plan", a, a, "-o", out}, "is given twice as an input (as " + a},
 	})
 }
 

@@ -18,7 +18,7 @@ import (
 
 func newPlanCmd() *cobra.Command {
 	cmd := newFitStageCmd(true)
-	cmd.Use = "plan IN.vcf.gz -o DIR"
+	cmd.Use = "plan IN.vcf.gz [IN2.vcf.gz ...] -o DIR"
 	cmd.Short = "First stage of a windowed fit run as jobs: write one job file per window"
 	cmd.Long = `plan is the first of the three stages of a windowed fit (plan, fit-window,
 assemble) for running its windows as separate jobs, on other cores or machines
@@ -39,12 +39,20 @@ at once on several machines that see DIR) and 'gousynth assemble DIR', which
 writes into DIR what 'gousynth fit' with the same flags and seed writes,
 byte for byte (the outputs record that fit command). An input that one model
 fits (no more SNPs than --max-snps) has no windows: plan says so and exits 2;
-a lower --max-snps makes it windowed.`
+a lower --max-snps makes it windowed.
+
+Genome mode, as for fit: several inputs (chr1.vcf.gz chr2.vcf.gz ..., or
+--inputs-file LIST) of the same individuals, and --split-chromosomes. The
+plan is the genome's (one ancestry latent per synthetic individual on every
+chromosome), its jobs are the windows of every chromosome, numbered across
+the genome (plan.json gives each job's contig), and assemble writes what
+the same genome-mode fit writes.`
 	cmd.Example = `  gousynth plan chr22.vcf.gz --panel samples.panel -o chr22_out
   for j in chr22_out/jobs/*.job; do gousynth fit-window "$j"; done
   gousynth assemble chr22_out
-  snakemake -s workflow/Snakefile --cores 2 --config vcf=chr22.vcf.gz out=chr22_out`
-	cmd.Args = exactArgs(1, "plan needs one input VCF")
+  snakemake -s workflow/Snakefile --cores 2 --config vcf=chr22.vcf.gz out=chr22_out
+  gousynth plan chr1.vcf.gz chr2.vcf.gz chr3.vcf.gz --split-chromosomes -o genome  # genome mode
+  snakemake -s workflow/Snakefile --cores 2 --config vcfs="chr1.vcf.gz chr2.vcf.gz" out=genome`
 	return cmd
 }
 
@@ -63,7 +71,11 @@ func runPlan(cmd *cobra.Command, prog *progress, o pipeline.FitOptions) error {
 	}
 	if !global.quiet {
 		w := cmd.OutOrStdout()
-		fmt.Fprintf(w, "planned %d windows over %d SNPs, %d training individuals\n", len(res.Windows), res.Data.Train.NumSites(), res.Data.Train.NumSamples())
+		of := ""
+		if in := res.Data.Inputs; in != nil {
+			of = fmt.Sprintf(" of %d inputs (genome mode: one ancestry per synthetic individual)", len(in))
+		}
+		fmt.Fprintf(w, "planned %d windows over %d SNPs%s, %d training individuals\n", len(res.Windows), res.Data.Train.NumSites(), of, res.Data.Train.NumSamples())
 		fmt.Fprintf(w, "  wrote %s (the shared state: REAL genotypes), %s, %s\n", filepath.Join(o.OutDir, pipeline.JobsDir, pipeline.StateFile),
 			filepath.Join(o.OutDir, pipeline.JobsDir, pipeline.ManifestFile), filepath.Join(o.OutDir, pipeline.JobsDir, pipeline.PlanLogFile))
 		fmt.Fprintf(w, "  wrote %d job files (REAL training genotypes): %s … %s\n", len(res.Jobs), res.Jobs[0], res.Jobs[len(res.Jobs)-1])

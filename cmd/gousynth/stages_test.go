@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -347,4 +349,202 @@ func TestSnakemakeWorkflowMatchesFit(t *testing.T) {
 	}
 	snakemake()
 	sameOutputs(t, filepath.Join(fix, "out"), out)
+}
+
+// genomeInputs are the inputs of the genome-mode stage tests: two
+// simulated chromosomes of the same 100 individuals, 600 SNPs each (2
+// windows of about 300 SNPs each with stageFlags).
+var genomeInputs = []string{"chr1.vcf.gz", "chr2.vcf.gz"}
+
+// genomeFlags are the flags of the genome-mode stage tests, in the order
+// workflow/Snakefile gives them to plan (after -o: --threads, then its
+// flags).
+var genomeFlags = append([]string{"--threads", "2", "--split-chromosomes"}, stageFlags[2:]...)
+
+// genomeOutputs are the files of a genome-mode fit with
+// --split-chromosomes that the stages must give byte for byte.
+var genomeOutputs = []string{"synthetic.1.vcf.gz", "synthetic.1.vcf.gz.tbi", "synthetic.2.vcf.gz", "synthetic.2.vcf.gz.tbi", "model.gsy", "metrics.json", "report.html"}
+
+// genomeFixture simulates the chromosomes and runs the reference
+// genome-mode fit once per test binary: DIR/chr{1,2}.vcf.gz and DIR/out,
+// from `gousynth fit chr1.vcf.gz chr2.vcf.gz -o out genomeFlags` run in
+// DIR.
+var genomeFixture = func() func(t *testing.T) string {
+	var dir, failed string
+	return func(t *testing.T) string {
+		t.Helper()
+		if testing.Short() {
+			t.Skip("end-to-end windowed fits in -short mode")
+		}
+		if dir == "" && failed == "" {
+			d, err := os.MkdirTemp("", "gousynth-genome-stages-")
+			if err != nil {
+				t.Fatal(err)
+			}
+			tempDirs = append(tempDirs, d)
+			for i, in := range genomeInputs {
+				c := strconv.Itoa(i + 1)
+				if code, out := runCLIIn(t, d, "simulate", "--individuals", "100", "--snps", "600", "--populations", "2", "--chrom", c, "--seed", c, "-o", in, "--quiet"); code != 0 {
+					failed = "simulate: " + out
+				}
+			}
+			if failed == "" {
+				args := append(append([]string{"fit"}, genomeInputs...), append([]string{"-o", "out"}, genomeFlags...)...)
+				if code, out := runCLIIn(t, d, args...); code != 0 {
+					failed = "fit: " + out
+				} else {
+					dir = d
+				}
+			}
+		}
+		if failed != "" {
+			t.Fatal(failed)
+		}
+		return dir
+	}
+}()
+
+// genomeDir is a new directory holding links to the fixture's inputs.
+func genomeDir(t *testing.T, fixture string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, in := range genomeInputs {
+		if err := os.Symlink(filepath.Join(fixture, in), filepath.Join(dir, in)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// sameGenomeOutputs fails unless every genome-mode output in got equals
+// want's, and got has no single synthetic.vcf.gz.
+func sameGenomeOutputs(t *testing.T, want, got string) {
+	t.Helper()
+	for _, name := range genomeOutputs {
+		a, b := readFile(t, filepath.Join(want, name)), readFile(t, filepath.Join(got, name))
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s differs from fit's (%d and %d bytes)", name, len(b), len(a))
+		}
+	}
+	if _, err := os.Stat(filepath.Join(got, "synthetic.vcf.gz")); err == nil {
+		t.Error("--split-chromosomes also wrote synthetic.vcf.gz")
+	}
+}
+
+// Genome mode through the stages: plan over two chromosomes writes one job
+// per window of each (the manifest gives the inputs and each job's
+// contig), and plan → fit-window (in reverse order) → assemble writes the
+// per-chromosome synthetic VCFs, model, metrics and report of the same
+// genome-mode fit, byte for byte.
+func TestStagesGenomeMatchFit(t *testing.T) {
+	fix := genomeFixture(t)
+	dir := genomeDir(t, fix)
+	// The same flags as the fit, --quiet included: the outputs record the
+	// plan's command line with plan replaced by fit.
+	mustRun(t, dir, append(append([]string{"plan"}, genomeInputs...), append([]string{"-o", "out"}, genomeFlags...)...)...)
+	out := filepath.Join(dir, "out")
+	var man struct {
+		Inputs []string `json:"inputs"`
+		Jobs   []struct {
+			Name   string `json:"name"`
+			Contig string `json:"contig"`
+		} `json:"jobs"`
+	}
+	if err := json.Unmarshal(readFile(t, filepath.Join(out, "jobs", "plan.json")), &man); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(man.Inputs, genomeInputs) {
+		t.Errorf("plan.json lists the inputs %q, want %q", man.Inputs, genomeInputs)
+	}
+	perContig := map[string]int{}
+	for _, j := range man.Jobs {
+		perContig[j.Contig]++
+	}
+	if len(perContig) != 2 || perContig["1"] < 2 || perContig["2"] < 2 {
+		t.Errorf("jobs per contig %v: want at least 2 windows on each of contigs 1 and 2", perContig)
+	}
+	jobs := jobFiles(t, out)
+	if len(jobs) != len(man.Jobs) {
+		t.Errorf("%d job files, plan.json lists %d", len(jobs), len(man.Jobs))
+	}
+	for _, j := range slices.Backward(jobs) {
+		mustRun(t, dir, "fit-window", j, "--threads", "1")
+	}
+	if msg := mustRun(t, dir, "assemble", "out"); !strings.Contains(msg, "genome mode: 2 inputs") {
+		t.Errorf("assemble's summary does not say genome mode:\n%s", msg)
+	}
+	sameGenomeOutputs(t, filepath.Join(fix, "out"), out)
+}
+
+// workflow/Snakefile in genome mode (vcfs: several inputs) runs every
+// window of both chromosomes as a fit_window job and gives the genome-mode
+// fit's bytes; inputs_file passes gousynth's --inputs-file; vcf and vcfs
+// together are refused.
+func TestSnakemakeGenomeMatchesFit(t *testing.T) {
+	sm, err := exec.LookPath("snakemake")
+	if err != nil {
+		t.Skip("snakemake is not on PATH")
+	}
+	fix := genomeFixture(t)
+	dir := genomeDir(t, fix)
+	snakefile, err := filepath.Abs("../../workflow/Snakefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	snakemake := func(config ...string) (string, error) {
+		t.Helper()
+		args := append([]string{"-s", snakefile, "--cores", "2", "--config", "out=out", "gousynth=" + gousynthBin(t), "flags=" + strings.Join(genomeFlags[2:], " ")}, config...)
+		cmd := exec.Command(sm, args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "SOURCE_DATE_EPOCH=1700000000")
+		b, err := cmd.CombinedOutput()
+		return string(b), err
+	}
+	msg, err := snakemake("vcfs=" + strings.Join(genomeInputs, " "))
+	if err != nil {
+		t.Fatalf("snakemake: %v\n%s", err, msg)
+	}
+	var man struct {
+		Jobs []struct{ Name string } `json:"jobs"`
+	}
+	if err := json.Unmarshal(readFile(t, filepath.Join(dir, "out", "jobs", "plan.json")), &man); err != nil {
+		t.Fatal(err)
+	}
+	// The job table is printed before the checkpoint: count the jobs run.
+	if n := strings.Count(msg, "rule fit_window:"); n != len(man.Jobs) || n < 4 {
+		t.Errorf("snakemake ran %d fit_window jobs; want one per window of both chromosomes (%d):\n%s", n, len(man.Jobs), msg)
+	}
+	sameGenomeOutputs(t, filepath.Join(fix, "out"), filepath.Join(dir, "out"))
+
+	// inputs_file: the plan command takes --inputs-file (a dry run).
+	if err := os.WriteFile(filepath.Join(dir, "chroms.txt"), []byte("# genome\n"+strings.Join(genomeInputs, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	msg, err = snakemake("out=out2", "inputs_file=chroms.txt", "--dry-run", "--printshellcmds")
+	if err != nil || !strings.Contains(msg, " plan --inputs-file chroms.txt -o out2 --threads 2 --split-chromosomes ") {
+		t.Errorf("dry run with inputs_file (%v):\n%s\nwant plan --inputs-file chroms.txt -o out2 --threads 2 FLAGS", err, msg)
+	}
+	msg, err = snakemake("vcf=chr1.vcf.gz", "vcfs=chr2.vcf.gz", "--dry-run")
+	if err == nil || !strings.Contains(msg, "give vcf (one input) or vcfs (several") {
+		t.Errorf("vcf and vcfs together (%v):\n%s\nwant refused", err, msg)
+	}
+}
+
+// Haplotype window models (--window-residual haplotype, which learn the
+// phase) through the stages give fit's bytes too, here in genome mode:
+// plan keeps the phase for the jobs as fit does.
+func TestStagesHaplotypeMatchFit(t *testing.T) {
+	fix := genomeFixture(t) // phased simulated chromosomes
+	ref, dir := genomeDir(t, fix), genomeDir(t, fix)
+	flags := append(append(slices.Clone(genomeInputs), "-o", "out", "--window-residual", "haplotype"), genomeFlags...)
+	mustRun(t, ref, append([]string{"fit"}, flags...)...)
+	if !strings.Contains(string(readFile(t, filepath.Join(ref, "out", "run.log"))), "residual=haplotype") {
+		t.Fatal("the reference fit did not fit haplotype window models")
+	}
+	mustRun(t, dir, append([]string{"plan"}, flags...)...)
+	for _, j := range jobFiles(t, filepath.Join(dir, "out")) {
+		mustRun(t, dir, "fit-window", j)
+	}
+	mustRun(t, dir, "assemble", "out", "--quiet")
+	sameGenomeOutputs(t, filepath.Join(ref, "out"), filepath.Join(dir, "out"))
 }

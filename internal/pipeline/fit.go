@@ -125,13 +125,8 @@ func Fit(ctx context.Context, o FitOptions) (_ *FitResult, err error) {
 	defer j.out.Abort()
 	defer func() { err = j.out.UserError(err) }()
 	d := j.data
-	if o.SplitChromosomes {
-		if d.Inputs == nil {
-			return nil, fmt.Errorf("%w: one file per chromosome needs genome mode (DataOptions.Inputs)", ErrBadOption)
-		}
-		if _, _, err := splitFileNames(d.Train.Sites, o.OutFormat); err != nil {
-			return nil, err
-		}
+	if err := o.checkSplitChromosomes(d); err != nil {
+		return nil, err
 	}
 	if o.WriteSplit {
 		if err := j.writeSplit(); err != nil {

@@ -307,6 +307,19 @@ func SplitSynthFile(contig, format string) string {
 	return "synthetic." + b.String() + ".vcf.gz"
 }
 
+// checkSplitChromosomes refuses SplitChromosomes without genome mode, or
+// for contigs that would share a file, before any output is written.
+func (o FitOptions) checkSplitChromosomes(d *Data) error {
+	if !o.SplitChromosomes {
+		return nil
+	}
+	if d.Inputs == nil {
+		return fmt.Errorf("%w: one file per chromosome needs genome mode (DataOptions.Inputs)", ErrBadOption)
+	}
+	_, _, err := splitFileNames(d.Train.Sites, o.OutFormat)
+	return err
+}
+
 // splitFileNames returns each contig's file name (SplitSynthFile), in the
 // order of sites, or an error when two contigs would share a file.
 func splitFileNames(sites []vcf.Site, format string) (contigs, names []string, err error) {

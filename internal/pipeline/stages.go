@@ -78,19 +78,24 @@ const (
 )
 
 // Manifest is a plan's index (ManifestFile, JSON): the state's checksum
-// and every job with its window and checksum, in window order.
+// and every job with its window and checksum, in window order. In genome
+// mode (several inputs) Inputs lists them, and the jobs are the windows of
+// every chromosome, numbered across the genome.
 type Manifest struct {
 	Format      string        `json:"format"`
 	Version     string        `json:"gousynth"`
 	Input       string        `json:"input"`
+	Inputs      []string      `json:"inputs,omitempty"`
 	SNPs        int           `json:"snps"`
 	StateSHA256 string        `json:"state_sha256"`
 	Jobs        []ManifestJob `json:"jobs"`
 }
 
-// ManifestJob is one window's job in a Manifest.
+// ManifestJob is one window's job in a Manifest, with the contig its
+// window lies on (a window never straddles two).
 type ManifestJob struct {
 	Name   string       `json:"name"`
+	Contig string       `json:"contig"`
 	Window chrom.Window `json:"window"`
 	SHA256 string       `json:"sha256"`
 }
@@ -103,6 +108,8 @@ type stateOptions struct {
 	CommandLine string
 	WriteSplit  bool
 	OutFormat   string
+	// SplitChromosomes: genome mode's one synthetic file per contig.
+	SplitChromosomes bool
 }
 
 // stateMeta is the gob part of the state file; the training and test
@@ -113,6 +120,7 @@ type stateMeta struct {
 	Plan    *chrom.Plan
 	// Data, without its dosages.
 	Input                     string
+	Inputs                    []string // genome mode's, nil otherwise
 	Records, Kept, Filtered   int
 	Skipped                   []countEntry // ReadStats.Skipped, sorted
 	Log                       *preprocess.Log
@@ -173,7 +181,9 @@ func JobName(i, n int) string {
 // bytes), and writes into o.OutDir/JobsDir the shared state, one job file
 // per window and the manifest, all together or none. command is the plan
 // command as typed, for the log. An input that one model fits is refused
-// (ErrNotWindowed).
+// (ErrNotWindowed). In genome mode (o.Data.Inputs) the jobs are the
+// windows of every chromosome, numbered in the order of the inputs, all
+// drawn with the genome's one ancestry latent per synthetic individual.
 func Plan(ctx context.Context, o FitOptions, command string) (_ *PlanResult, err error) {
 	switch o.OutFormat {
 	case "", FormatVCF, FormatPLINK:
@@ -182,6 +192,11 @@ func Plan(ctx context.Context, o FitOptions, command string) (_ *PlanResult, err
 	}
 	if o.Data.Windows != WindowsAuto {
 		return nil, fmt.Errorf("%w: plan runs the windows of a windowed fit as jobs; with --windows off there are none (run gousynth fit)", ErrNotWindowed)
+	}
+	if o.Windows.Residual == chrom.ResidHaplotype {
+		// As Fit: haplotype window models learn the phase, which their
+		// jobs carry (the state, which the assembly reads, needs none).
+		o.Data.KeepPhase = true
 	}
 	_, statErr := os.Stat(o.OutDir)
 	defer func() {
@@ -197,6 +212,9 @@ func Plan(ctx context.Context, o FitOptions, command string) (_ *PlanResult, err
 	defer j.out.Abort()
 	defer func() { err = j.out.UserError(err) }()
 	d := j.data
+	if err := o.checkSplitChromosomes(d); err != nil {
+		return nil, err
+	}
 	if !d.Windowed {
 		budget := o.Data.MaxSNPs
 		if budget == 0 {
@@ -214,7 +232,7 @@ func Plan(ctx context.Context, o FitOptions, command string) (_ *PlanResult, err
 	if err != nil {
 		return nil, err
 	}
-	man := Manifest{Format: ManifestFormat, Version: version.String(), Input: d.Input, SNPs: d.Train.NumSites(), StateSHA256: hex.EncodeToString(stateSum[:])}
+	man := Manifest{Format: ManifestFormat, Version: version.String(), Input: d.Input, Inputs: d.Inputs, SNPs: d.Train.NumSites(), StateSHA256: hex.EncodeToString(stateSum[:])}
 	res := &PlanResult{Data: d, Windows: plan.Windows}
 	for i, w := range plan.Windows {
 		if err := ctx.Err(); err != nil {
@@ -229,7 +247,7 @@ func Plan(ctx context.Context, o FitOptions, command string) (_ *PlanResult, err
 		if err != nil {
 			return nil, err
 		}
-		man.Jobs = append(man.Jobs, ManifestJob{Name: name, Window: w, SHA256: hex.EncodeToString(sum[:])})
+		man.Jobs = append(man.Jobs, ManifestJob{Name: name, Contig: d.Train.Sites[w.Start].Chrom, Window: w, SHA256: hex.EncodeToString(sum[:])})
 		res.Jobs = append(res.Jobs, filepath.Join(jobsDir, name+JobExt))
 	}
 	mb, err := json.MarshalIndent(man, "", "  ")
@@ -239,7 +257,7 @@ func Plan(ctx context.Context, o FitOptions, command string) (_ *PlanResult, err
 	if err := atomicfile.WriteFile(j.out.Path(ManifestFile), append(mb, '\n')); err != nil {
 		return nil, err
 	}
-	j.log.Info("planned", "windows", len(plan.Windows), "jobs", jobsDir, "state sha256", man.StateSHA256)
+	j.log.Info("planned", "windows", len(plan.Windows), "contigs", len(vcf.MergeContigs(nil, d.Train.Sites)), "jobs", jobsDir, "state sha256", man.StateSHA256)
 	if err := atomicfile.WriteFile(j.out.Path(PlanLogFile), j.logBuf.Bytes()); err != nil {
 		return nil, err
 	}
@@ -408,7 +426,7 @@ func Assemble(ctx context.Context, dir string, logger *slog.Logger, progress fun
 	j.log.Info("assemble", "dir", dir, "windows", len(plan.Windows), "gousynth", version.String())
 	so := meta.Options
 	o := FitOptions{Data: so.Data, OutDir: dir, NSynth: so.NSynth, Report: so.Report, CommandLine: so.CommandLine, Progress: progress, Logger: logger,
-		Windows: plan.Options, WriteSplit: so.WriteSplit, OutFormat: so.OutFormat}
+		Windows: plan.Options, WriteSplit: so.WriteSplit, OutFormat: so.OutFormat, SplitChromosomes: so.SplitChromosomes}
 	if o.WriteSplit {
 		if err := j.writeSplit(); err != nil {
 			return nil, err
@@ -569,9 +587,9 @@ func (hr hashReader) Read(p []byte) (int, error) {
 func writeState(path string, o FitOptions, d *Data, plan *chrom.Plan) ([32]byte, error) {
 	meta := stateMeta{
 		Version: version.String(),
-		Options: stateOptions{Data: o.Data, NSynth: o.NSynth, Report: o.Report, CommandLine: o.CommandLine, WriteSplit: o.WriteSplit, OutFormat: o.OutFormat},
+		Options: stateOptions{Data: o.Data, NSynth: o.NSynth, Report: o.Report, CommandLine: o.CommandLine, WriteSplit: o.WriteSplit, OutFormat: o.OutFormat, SplitChromosomes: o.SplitChromosomes},
 		Plan:    plan,
-		Input:   d.Input, Log: d.Log, NumInput: d.NumInput,
+		Input:   d.Input, Inputs: d.Inputs, Log: d.Log, NumInput: d.NumInput,
 		TrainSites: d.Train.Sites, TestSites: d.Test.Sites, TrainSamples: d.Train.Samples, TestSamples: d.Test.Samples,
 		Notes: d.Notes, TestNotes: d.TestNotes, TestInput: d.TestInput, Contigs: d.Contigs, Reference: d.Reference,
 	}
@@ -726,7 +744,7 @@ func readState(path string) (*stateMeta, *Data, [32]byte, error) {
 	if meta.Version != version.String() {
 		return nil, nil, sum, corrupt("planned by gousynth %s, this is %s: the stages of one fit must run the same build", meta.Version, version.String())
 	}
-	d := &Data{Input: meta.Input, Log: meta.Log, NumInput: meta.NumInput, Notes: meta.Notes, TestNotes: meta.TestNotes, TestInput: meta.TestInput,
+	d := &Data{Input: meta.Input, Inputs: meta.Inputs, Log: meta.Log, NumInput: meta.NumInput, Notes: meta.Notes, TestNotes: meta.TestNotes, TestInput: meta.TestInput,
 		Windowed: true, Contigs: meta.Contigs, Reference: meta.Reference,
 		ReadStats: &vcf.ReadStats{Records: meta.Records, Kept: meta.Kept, Filtered: meta.Filtered},
 		Train:     &vcf.Genotypes{Sites: meta.TrainSites, Samples: meta.TrainSamples, Dosage: trainDos},
