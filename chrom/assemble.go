@@ -14,12 +14,12 @@ const (
 	// CondMatch gives each synthetic individual, in every window, the unused
 	// candidate that best matches both its ancestry latent and the overlap
 	// already written for it (Manhattan distance on the overlap dosages).
-	CondMatch = "match"
+	CondMatch Conditioning = "match"
 	// CondAncestry matches on the ancestry latent only.
-	CondAncestry = "ancestry"
+	CondAncestry Conditioning = "ancestry"
 	// CondNone stitches independent windows: candidate i goes to individual i
 	// (the baseline).
-	CondNone = "none"
+	CondNone Conditioning = "none"
 )
 
 // DefaultAncestryWeight scales the ancestry term of the matching cost, a χ² over the
@@ -33,7 +33,7 @@ const DefaultAncestryWeight = 0.5
 // without replacement (greedily, individuals in a random order per window)
 // and returns the window's core dosages.
 type Assembler struct {
-	mode   string
+	mode   Conditioning
 	weight float64
 	n      int
 	target *mat.Dense // n×K ancestry latent
@@ -49,11 +49,9 @@ type Assembler struct {
 
 // NewAssembler returns an assembler of n synthetic individuals whose
 // ancestry latent is target (n×K).
-func NewAssembler(mode string, target *mat.Dense, seed uint64) (*Assembler, error) {
-	switch mode {
-	case CondMatch, CondAncestry, CondNone, CondRegress, CondRegressMatch:
-	default:
-		return nil, fmt.Errorf("%w: conditioning %q (match, ancestry, none, regress, regress-match)", ErrOption, mode)
+func NewAssembler(mode Conditioning, target *mat.Dense, seed uint64) (*Assembler, error) {
+	if err := checkKind(mode, "conditioning", Conditionings()); err != nil {
+		return nil, err
 	}
 	n, _ := target.Dims()
 	return &Assembler{mode: mode, weight: DefaultAncestryWeight, n: n, target: target, seed: seed}, nil

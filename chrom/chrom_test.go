@@ -335,12 +335,12 @@ func TestWindowedDeterminism(t *testing.T) {
 // The unit of work survives serialisation: a decoded job gives the same
 // result as the original, and a result round-trips.
 func TestJobRoundTrip(t *testing.T) {
-	for _, cond := range []string{CondMatch, CondRegressMatch} {
-		t.Run(cond, func(t *testing.T) { testJobRoundTrip(t, cond) })
+	for _, cond := range []Conditioning{CondMatch, CondRegressMatch} {
+		t.Run(string(cond), func(t *testing.T) { testJobRoundTrip(t, cond) })
 	}
 }
 
-func testJobRoundTrip(t *testing.T, cond string) {
+func testJobRoundTrip(t *testing.T, cond Conditioning) {
 	train, _ := panel(t, 120, 400, 9)
 	o := smallOptions(true)
 	o.Conditioning = cond

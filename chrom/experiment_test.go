@@ -16,7 +16,7 @@ func TestConditioningExperiment(t *testing.T) {
 	train, test := panel(t, 300, 5000, 3)
 	if os.Getenv("GOUSYNTH_CHROM_EXP") == "regress" {
 		// Conditioning by regression against selection (LD-guided cuts).
-		for _, cond := range []string{CondMatch, CondRegress, CondRegressMatch} {
+		for _, cond := range []Conditioning{CondMatch, CondRegress, CondRegressMatch} {
 			o := smallOptions(false)
 			o.Conditioning = cond
 			p, g := runAll(t, train, 300, o)
@@ -48,7 +48,7 @@ func TestConditioningExperiment(t *testing.T) {
 		return
 	}
 	for _, uniform := range []bool{false, true} {
-		for _, cond := range []string{CondNone, CondAncestry, CondMatch} {
+		for _, cond := range []Conditioning{CondNone, CondAncestry, CondMatch} {
 			o := smallOptions(false)
 			o.Conditioning, o.UniformCuts = cond, uniform
 			p, g := runAll(t, train, 300, o)

@@ -21,13 +21,13 @@ import (
 // writeFile fits every window of a small panel with conditioning cond and
 // writes the windowed model file; it returns the plan, the results and the
 // file's path.
-func writeFile(t *testing.T, cond string) (*Plan, []*Result, string) {
+func writeFile(t *testing.T, cond Conditioning) (*Plan, []*Result, string) {
 	return writeFileResidual(t, cond, "")
 }
 
 // writeFileResidual is writeFile with the residual space of the regression
 // conditionings ("": the default).
-func writeFileResidual(t *testing.T, cond, resid string) (*Plan, []*Result, string) {
+func writeFileResidual(t *testing.T, cond Conditioning, resid ResidualKind) (*Plan, []*Result, string) {
 	t.Helper()
 	train, _ := panel(t, 120, 400, 9)
 	o := smallOptions(true)
@@ -65,9 +65,12 @@ func writeFileResidual(t *testing.T, cond, resid string) (*Plan, []*Result, stri
 // every window's sections, and window models that generate the same cohort
 // as the fit's own results.
 func TestFileRoundTrip(t *testing.T) {
-	for _, c := range []struct{ cond, resid string }{{CondRegress, ""}, {CondRegress, ResidHaplotype}, {CondMatch, ""}} {
+	for _, c := range []struct {
+		cond  Conditioning
+		resid ResidualKind
+	}{{CondRegress, ""}, {CondRegress, ResidHaplotype}, {CondMatch, ""}} {
 		cond := c.cond
-		t.Run(cond+c.resid, func(t *testing.T) {
+		t.Run(string(cond)+string(c.resid), func(t *testing.T) {
 			p, results, path := writeFileResidual(t, cond, c.resid)
 			fr, err := OpenFile(path)
 			if err != nil {
@@ -261,8 +264,8 @@ func TestGenerateStreamMatchesGenerate(t *testing.T) {
 		t.Skip("fits two windowed models")
 	}
 	const n = model.SampleChunkRows/2 + 37
-	for _, resid := range []string{ResidLatent, ResidHaplotype} {
-		t.Run(resid, func(t *testing.T) {
+	for _, resid := range []ResidualKind{ResidLatent, ResidHaplotype} {
+		t.Run(string(resid), func(t *testing.T) {
 			_, _, path := writeFileResidual(t, CondRegress, resid)
 			read := func() (*FileHeader, func() (WindowModel, bool, error)) {
 				fr, err := OpenFile(path)

@@ -83,7 +83,7 @@ func (wm WindowModel) residualSampler(d int) residualSampler {
 // (conditioning cond). next returns the windows in order (ok false after the
 // last), so that only one window model need be in memory. sink receives each
 // window's core dosages in order.
-func Generate(ctx context.Context, pca *PCA, mx *Mixture, n int, oversample float64, cond string, seed uint64,
+func Generate(ctx context.Context, pca *PCA, mx *Mixture, n int, oversample float64, cond Conditioning, seed uint64,
 	next func() (WindowModel, bool, error), sink func(WindowDone) error) error {
 	return GenerateCohort(ctx, pca, mx, n, nil, oversample, cond, seed, next, sink)
 }
@@ -91,7 +91,7 @@ func Generate(ctx context.Context, pca *PCA, mx *Mixture, n int, oversample floa
 // GenerateCohort is Generate with the population label of each synthetic
 // individual (Mixture.Cohort; nil: Generate): the ancestry latent is drawn
 // label by label (Mixture.SampleCohort).
-func GenerateCohort(ctx context.Context, pca *PCA, mx *Mixture, n int, cohort []int, oversample float64, cond string, seed uint64,
+func GenerateCohort(ctx context.Context, pca *PCA, mx *Mixture, n int, cohort []int, oversample float64, cond Conditioning, seed uint64,
 	next func() (WindowModel, bool, error), sink func(WindowDone) error) error {
 	if n < 1 || oversample < 1 {
 		return fmt.Errorf("%w: %d individuals, oversampling %g", ErrOption, n, oversample)

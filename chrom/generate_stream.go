@@ -13,7 +13,7 @@ import (
 // cond: the conditionings that give candidate i to individual i
 // (CondRegress, CondNone). The others select each person's candidate among
 // all of a window's candidates, so they need the whole window at once.
-func Streams(cond string) bool { return cond == CondRegress || cond == CondNone }
+func Streams(cond Conditioning) bool { return cond == CondRegress || cond == CondNone }
 
 // errEnough stops a chunked draw once n individuals are drawn.
 var errEnough = errors.New("chrom: enough candidates")
@@ -28,7 +28,7 @@ var errEnough = errors.New("chrom: enough candidates")
 // called after the last chunk of each window. Windows come in order from
 // next, as for Generate. What stays in memory besides one window model and
 // one chunk is the ancestry latent, n × K floats.
-func GenerateStream(ctx context.Context, pca *PCA, mx *Mixture, n int, oversample float64, cond string, seed uint64,
+func GenerateStream(ctx context.Context, pca *PCA, mx *Mixture, n int, oversample float64, cond Conditioning, seed uint64,
 	next func() (WindowModel, bool, error), chunk func(w Window, lo, rows int, core []int8) error, windowEnd func(w Window) error) error {
 	return GenerateStreamCohort(ctx, pca, mx, n, nil, oversample, cond, seed, next, chunk, windowEnd)
 }
@@ -36,7 +36,7 @@ func GenerateStream(ctx context.Context, pca *PCA, mx *Mixture, n int, oversampl
 // GenerateStreamCohort is GenerateStream with the population label of each synthetic
 // individual (Mixture.Cohort; nil: GenerateStream): the ancestry latent is drawn
 // label by label (Mixture.SampleCohort).
-func GenerateStreamCohort(ctx context.Context, pca *PCA, mx *Mixture, n int, cohort []int, oversample float64, cond string, seed uint64,
+func GenerateStreamCohort(ctx context.Context, pca *PCA, mx *Mixture, n int, cohort []int, oversample float64, cond Conditioning, seed uint64,
 	next func() (WindowModel, bool, error), chunk func(w Window, lo, rows int, core []int8) error, windowEnd func(w Window) error) error {
 	if n < 1 || oversample < 1 {
 		return fmt.Errorf("%w: %d individuals, oversampling %g", ErrOption, n, oversample)

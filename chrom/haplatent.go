@@ -38,10 +38,10 @@ import (
 const (
 	// ResidHaplotype fits each window's residual model in the latent
 	// Gaussian space of the haplotypes (phased input only).
-	ResidHaplotype = "haplotype"
+	ResidHaplotype ResidualKind = "haplotype"
 	// ResidAuto (the default) is ResidHaplotype for phased input and
 	// ResidLatent otherwise.
-	ResidAuto = "auto"
+	ResidAuto ResidualKind = "auto"
 )
 
 // hapBounds returns each training haplotype's latent interval at each site

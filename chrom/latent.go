@@ -51,10 +51,10 @@ const (
 	// ResidLatent (the default) fits each window's residual model in the
 	// latent Gaussian space of the individual-specific genotype
 	// distributions (above).
-	ResidLatent = "latent"
+	ResidLatent ResidualKind = "latent"
 	// ResidDosage fits it on the dosage residuals themselves (the model of
 	// gousynth before the latent space; weaker LD inside windows).
-	ResidDosage = "dosage"
+	ResidDosage ResidualKind = "dosage"
 )
 
 // Sizes of the latent residual model; see latentShape.

@@ -22,13 +22,13 @@ import (
 const (
 	// CondRegress gives candidate i to synthetic individual i (no
 	// oversampling, no matching).
-	CondRegress = "regress"
+	CondRegress Conditioning = "regress"
 	// CondRegressMatch draws Oversample candidates per individual by
 	// regression and assembles them as CondMatch does.
-	CondRegressMatch = "regress-match"
+	CondRegressMatch Conditioning = "regress-match"
 )
 
-func isRegress(mode string) bool { return mode == CondRegress || mode == CondRegressMatch }
+func isRegress(mode Conditioning) bool { return mode == CondRegress || mode == CondRegressMatch }
 
 // regressFit is the regression of a window's dosages on the training scores:
 // Coef ((K+1)×d, row 0 the intercepts) and the residuals (n×d).

@@ -100,7 +100,7 @@ func TestRegressConditioning(t *testing.T) {
 	}
 	train, test := panel(t, 300, snps, 3)
 	var corr [2]float64
-	for c, cond := range []string{CondMatch, CondRegress} {
+	for c, cond := range []Conditioning{CondMatch, CondRegress} {
 		o := smallOptions(reduced)
 		o.Conditioning = cond
 		p, g := runAll(t, train, 300, o)

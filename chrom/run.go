@@ -35,11 +35,11 @@ type Options struct {
 	Oversample float64
 	// Conditioning is CondRegress (the default), CondRegressMatch,
 	// CondMatch, CondAncestry or CondNone.
-	Conditioning string
+	Conditioning Conditioning
 	// Residual is the space of the regression conditionings' residual
 	// models: ResidLatent (the default), ResidHaplotype (phased input) or
 	// ResidDosage.
-	Residual string
+	Residual ResidualKind
 	// AncestryWeight weighs the ancestry χ² against the overlap distance in
 	// the matching cost (0: DefaultAncestryWeight).
 	AncestryWeight float64
@@ -179,17 +179,16 @@ func NewPlanLabelled(ctx context.Context, train *vcf.Genotypes, nSynth int, o Op
 	if nSynth < 1 {
 		return nil, fmt.Errorf("%w: %d synthetic individuals", ErrOption, nSynth)
 	}
-	switch o.Residual {
-	case ResidLatent, ResidDosage:
-	case ResidHaplotype:
+	if err := checkKind(o.Residual, "residual space", ResidualKinds()); err != nil {
+		return nil, err
+	}
+	if o.Residual == ResidHaplotype {
 		if !isRegress(o.Conditioning) {
 			return nil, fmt.Errorf("%w: haplotype window models need regression conditioning, not %q", ErrOption, o.Conditioning)
 		}
 		if !train.HasPhase() {
 			return nil, fmt.Errorf("%w: haplotype window models need phased input (every call phased, e.g. 0|1)", ErrOption)
 		}
-	default:
-		return nil, fmt.Errorf("%w: unknown residual space %q (want %s, %s or %s)", ErrOption, o.Residual, ResidLatent, ResidHaplotype, ResidDosage)
 	}
 	p := &Plan{Options: o}
 	var scores []float64
@@ -289,7 +288,7 @@ func (p *Plan) Job(train *vcf.Genotypes, w Window) *Job {
 // numCandidates is the number of candidates each window draws for n
 // synthetic individuals: one each with CondRegress, which gives candidate i
 // to individual i, else oversample·n.
-func numCandidates(n int, oversample float64, cond string) int {
+func numCandidates(n int, oversample float64, cond Conditioning) int {
 	if cond == CondRegress {
 		return n
 	}

@@ -49,12 +49,12 @@ type Job struct {
 	// CondRegressMatch the model is fitted on the residuals of the
 	// regression on TrainScores and Latent (NCandidates·K, row-major)
 	// holds each candidate's synthetic ancestry latent.
-	Conditioning string
+	Conditioning Conditioning
 	Latent       []float64
 	// Residual is the space of the regression conditionings' residual
 	// model: ResidLatent or ResidDosage ("" is ResidDosage, the jobs of
 	// earlier versions).
-	Residual string
+	Residual ResidualKind
 	// Population labels (issue 18; regression conditionings only):
 	// NumLabels labels, the label of each training individual
 	// (TrainLabels, −1: none) and of each candidate (CandidateLabels);

@@ -164,14 +164,37 @@ func newBasis(x *mat.Dense, standardise bool, maxRank int) (*Basis, error) {
 	return newBasisOpts(x, standardise, basisOpts{maxRank: maxRank, block: ResidBlockSize(n)})
 }
 
-// newBasisOpts is NewBasis with explicit options.
+// newBasisOpts is NewBasis with explicit options: centre (and scale) the
+// SNPs, take the eigenvectors of their covariance, keep the leading ones
+// and, when some were dropped, model the rest as residual blocks.
 func newBasisOpts(x *mat.Dense, standardise bool, o basisOpts) (*Basis, error) {
-	maxRank := o.maxRank
 	n, d := x.Dims()
 	if n < 2 {
 		return nil, fmt.Errorf("model: need at least 2 individuals, got %d", n)
 	}
 	b := &Basis{Mean: make([]float64, d), Scale: make([]float64, d)}
+	xc := b.centre(x, standardise)
+	vals, vecs, err := eigenDirections(xc)
+	if err != nil {
+		return nil, err
+	}
+	keep, truncated, err := keptDirections(vals, xc, o)
+	if err != nil {
+		return nil, err
+	}
+	b.setDirections(vals, vecs, keep)
+	if truncated {
+		if err := b.fitResidual(xc, o); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+// centre sets b's per-SNP Mean and Scale (the standard deviation when
+// standardise, else 1) from x and returns the centred, scaled copy.
+func (b *Basis) centre(x *mat.Dense, standardise bool) *mat.Dense {
+	n, d := x.Dims()
 	xc := mat.NewDense(n, d, nil)
 	for j := 0; j < d; j++ {
 		var s float64
@@ -194,6 +217,14 @@ func newBasisOpts(x *mat.Dense, standardise bool, o basisOpts) (*Basis, error) {
 			xc.Set(i, j, (x.At(i, j)-mu)/b.Scale[j])
 		}
 	}
+	return xc
+}
+
+// eigenDirections returns the eigenvalues and unit eigenvectors (columns)
+// of the covariance of xc (n×d): from the d×d covariance when d ≤ n, else
+// from the n×n Gram matrix.
+func eigenDirections(xc *mat.Dense) ([]float64, *mat.Dense, error) {
+	n, d := xc.Dims()
 	var es mat.EigenSym
 	var vals []float64
 	var vecs mat.Dense
@@ -201,37 +232,45 @@ func newBasisOpts(x *mat.Dense, standardise bool, o basisOpts) (*Basis, error) {
 		var cov mat.SymDense
 		cov.SymOuterK(1/float64(n-1), xc.T())
 		if !es.Factorize(&cov, true) {
-			return nil, errors.New("model: eigendecomposition of the covariance failed")
+			return nil, nil, errors.New("model: eigendecomposition of the covariance failed")
 		}
 		vals = es.Values(nil)
 		es.VectorsTo(&vecs)
-	} else {
-		var gram mat.SymDense
-		gram.SymOuterK(1/float64(n-1), xc)
-		if !es.Factorize(&gram, true) {
-			return nil, errors.New("model: eigendecomposition of the Gram matrix failed")
+		return vals, &vecs, nil
+	}
+	var gram mat.SymDense
+	gram.SymOuterK(1/float64(n-1), xc)
+	if !es.Factorize(&gram, true) {
+		return nil, nil, errors.New("model: eigendecomposition of the Gram matrix failed")
+	}
+	vals = es.Values(nil)
+	var gv mat.Dense
+	es.VectorsTo(&gv)
+	vecs.Mul(xc.T(), &gv) // d×n; column i has norm √((n−1)λ_i)
+	for i, l := range vals {
+		f := 0.0
+		if l > 0 {
+			f = 1 / math.Sqrt(float64(n-1)*l)
 		}
-		vals = es.Values(nil)
-		var gv mat.Dense
-		es.VectorsTo(&gv)
-		vecs.Mul(xc.T(), &gv) // d×n; column i has norm √((n−1)λ_i)
-		for i, l := range vals {
-			f := 0.0
-			if l > 0 {
-				f = 1 / math.Sqrt(float64(n-1)*l)
-			}
-			for j := 0; j < d; j++ {
-				vecs.Set(j, i, vecs.At(j, i)*f)
-			}
+		for j := 0; j < d; j++ {
+			vecs.Set(j, i, vecs.At(j, i)*f)
 		}
 	}
+	return vals, &vecs, nil
+}
+
+// keptDirections returns the indices of the directions to keep, largest
+// eigenvalue first: those above 1e-9 of the largest, at most o.maxRank
+// (fewer, with o.probeAUC, as the split-half probe allows), and whether
+// any above that floor was dropped.
+func keptDirections(vals []float64, xc *mat.Dense, o basisOpts) ([]int, bool, error) {
 	order := make([]int, len(vals))
 	for i := range order {
 		order[i] = i
 	}
 	sort.SliceStable(order, func(a, c int) bool { return vals[order[a]] > vals[order[c]] })
 	if len(vals) == 0 || vals[order[0]] <= 1e-12 {
-		return nil, ErrNoVariance
+		return nil, false, ErrNoVariance
 	}
 	lmax := vals[order[0]]
 	var keep []int
@@ -240,19 +279,25 @@ func newBasisOpts(x *mat.Dense, standardise bool, o basisOpts) (*Basis, error) {
 			keep = append(keep, i)
 		}
 	}
-	truncated := false
-	if len(keep) > maxRank {
-		keep, truncated = keep[:maxRank], true
-		if o.probeAUC > 0 {
-			keep = keep[:privateRank(halfProbeAUCs(xc, len(keep)), o.probeAUC)]
-		}
+	if len(keep) <= o.maxRank {
+		return keep, false, nil
 	}
+	keep = keep[:o.maxRank]
+	if o.probeAUC > 0 {
+		keep = keep[:privateRank(halfProbeAUCs(xc, len(keep)), o.probeAUC)]
+	}
+	return keep, true, nil
+}
+
+// setDirections sets b's Lambda and U to the kept eigenpairs, each vector's
+// sign fixed so that its largest-magnitude entry is positive: the basis is
+// then a deterministic function of the data.
+func (b *Basis) setDirections(vals []float64, vecs *mat.Dense, keep []int) {
+	d, _ := vecs.Dims()
 	b.U = mat.NewDense(d, len(keep), nil)
 	b.Lambda = make([]float64, len(keep))
 	for c, i := range keep {
 		b.Lambda[c] = vals[i]
-		// Fix the sign so the largest-magnitude entry is positive: the basis is
-		// then a deterministic function of the data.
 		big, bi := 0.0, 0
 		for j := 0; j < d; j++ {
 			if a := math.Abs(vecs.At(j, i)); a > big {
@@ -267,64 +312,86 @@ func newBasisOpts(x *mat.Dense, standardise bool, o basisOpts) (*Basis, error) {
 			b.U.Set(j, c, sgn*vecs.At(j, i))
 		}
 	}
-	if truncated {
-		// Residual covariance of a block: Σ_bb − U_b diag(λ) U_bᵀ, a principal
-		// submatrix of the (PSD) covariance of the dropped directions.
-		b.Resid = make([]float64, d)
-		b.ResidBlock = min(d, max(1, o.block))
-		for _, bl := range b.residBlocks() {
-			lo, hi := bl[0], bl[1]
-			m := hi - lo
-			var r mat.SymDense
-			r.SymOuterK(1/float64(n-1), xc.Slice(0, n, lo, hi).T())
-			ub := b.U.Slice(lo, hi, 0, len(keep))
-			for p := 0; p < m; p++ {
-				up := ub.(*mat.Dense).RawRowView(p)
-				for q := p; q < m; q++ {
-					uq := ub.(*mat.Dense).RawRowView(q)
-					v := r.At(p, q)
-					for c, l := range b.Lambda {
-						v -= up[c] * uq[c] * l
-					}
-					if o.taper > 0 && q != p {
-						v *= math.Exp(-float64(q-p) / o.taper)
-					}
-					r.SetSym(p, q, v)
-				}
+}
+
+// fitResidual sets b's residual model: per block of o.block SNPs, the
+// covariance the kept directions leave, Σ_bb − U_b diag(λ) U_bᵀ (a
+// principal submatrix of the covariance of the dropped directions; tapered
+// by o.taper, AR-completed with o.arLags), its square root (ResidSqrt) and
+// the per-SNP residual variances (Resid).
+func (b *Basis) fitResidual(xc *mat.Dense, o basisOpts) error {
+	n, d := xc.Dims()
+	b.Resid = make([]float64, d)
+	b.ResidBlock = min(d, max(1, o.block))
+	for _, bl := range b.residBlocks() {
+		lo, hi := bl[0], bl[1]
+		r := b.blockResidCov(xc, lo, hi, n, o)
+		sq, err := symSqrt(r, hi-lo)
+		if err != nil {
+			return err
+		}
+		m := hi - lo
+		for p := 0; p < m; p++ {
+			var v float64
+			for q := 0; q < m; q++ {
+				v += sq[p*m+q] * sq[p*m+q]
 			}
-			if o.arLags > 0 {
-				arCompletion(&r, o.arLags)
+			b.Resid[lo+p] = v
+		}
+		b.ResidSqrt = append(b.ResidSqrt, sq)
+	}
+	return nil
+}
+
+// blockResidCov is the residual covariance of SNPs lo..hi (see fitResidual).
+func (b *Basis) blockResidCov(xc *mat.Dense, lo, hi, n int, o basisOpts) *mat.SymDense {
+	m := hi - lo
+	var r mat.SymDense
+	r.SymOuterK(1/float64(n-1), xc.Slice(0, n, lo, hi).T())
+	ub := b.U.Slice(lo, hi, 0, len(b.Lambda))
+	for p := 0; p < m; p++ {
+		up := ub.(*mat.Dense).RawRowView(p)
+		for q := p; q < m; q++ {
+			uq := ub.(*mat.Dense).RawRowView(q)
+			v := r.At(p, q)
+			for c, l := range b.Lambda {
+				v -= up[c] * uq[c] * l
 			}
-			var es mat.EigenSym
-			if !es.Factorize(&r, true) {
-				return nil, errors.New("model: eigendecomposition of a residual block failed")
+			if o.taper > 0 && q != p {
+				v *= math.Exp(-float64(q-p) / o.taper)
 			}
-			ev := es.Values(nil)
-			var vv mat.Dense
-			es.VectorsTo(&vv)
-			sq := make([]float64, m*m)
-			for p := 0; p < m; p++ {
-				for q := 0; q < m; q++ {
-					var v float64
-					for c, l := range ev {
-						if l > 0 {
-							v += vv.At(p, c) * vv.At(q, c) * math.Sqrt(l)
-						}
-					}
-					sq[p*m+q] = v
-				}
-			}
-			for p := 0; p < m; p++ {
-				var v float64
-				for q := 0; q < m; q++ {
-					v += sq[p*m+q] * sq[p*m+q]
-				}
-				b.Resid[lo+p] = v
-			}
-			b.ResidSqrt = append(b.ResidSqrt, sq)
+			r.SetSym(p, q, v)
 		}
 	}
-	return b, nil
+	if o.arLags > 0 {
+		arCompletion(&r, o.arLags)
+	}
+	return &r
+}
+
+// symSqrt returns the symmetric square root of the m×m PSD matrix r
+// (row-major), negative eigenvalues taken as 0.
+func symSqrt(r *mat.SymDense, m int) ([]float64, error) {
+	var es mat.EigenSym
+	if !es.Factorize(r, true) {
+		return nil, errors.New("model: eigendecomposition of a residual block failed")
+	}
+	ev := es.Values(nil)
+	var vv mat.Dense
+	es.VectorsTo(&vv)
+	sq := make([]float64, m*m)
+	for p := 0; p < m; p++ {
+		for q := 0; q < m; q++ {
+			var v float64
+			for c, l := range ev {
+				if l > 0 {
+					v += vv.At(p, c) * vv.At(q, c) * math.Sqrt(l)
+				}
+			}
+			sq[p*m+q] = v
+		}
+	}
+	return sq, nil
 }
 
 // AddResidual adds the residual noise Scale ⊙ e (e_block = ResidSqrt_block

@@ -266,7 +266,7 @@ func TestCappedBasisModelFile(t *testing.T) {
 	for j := range sites {
 		sites[j] = vcf.Site{Chrom: "1", Pos: 1000 + 10*j, ID: ".", Ref: "A", Alt: "G"}
 	}
-	for _, disc := range []string{"threshold", "ld"} {
+	for _, disc := range []DiscretiserKind{DiscretiserThreshold, DiscretiserLD} {
 		cfg := quickConfig("gou")
 		cfg.Discretiser = disc
 		m, err := Fit(context.Background(), x, sites, cfg, nil)

@@ -13,10 +13,10 @@ const DefaultCLDEps = 0.1
 
 func init() {
 	// CLD is an isotropic process, like VP: it runs on standardised SNPs.
-	RegisterProcess("cld", true, func(c Config, lambda []float64) (Process, error) {
+	RegisterProcess(ProcessCLD, true, func(c Config, lambda []float64) (Process, error) {
 		return newCLDEngine(c, lambda, 0)
 	})
-	RegisterProcess("cld-eps", true, func(c Config, lambda []float64) (Process, error) {
+	RegisterProcess(ProcessCLDEps, true, func(c Config, lambda []float64) (Process, error) {
 		return newCLDEngine(c, lambda, cldEps(c))
 	})
 }
@@ -85,11 +85,11 @@ func newCLDEngine(c Config, lambda []float64, eps float64) (*cldEngine, error) {
 }
 
 // Kind implements Process.
-func (e *cldEngine) Kind() string {
+func (e *cldEngine) Kind() ProcessKind {
 	if e.p.Eps > 0 {
-		return "cld-eps"
+		return ProcessCLDEps
 	}
-	return "cld"
+	return ProcessCLD
 }
 
 // NetDims implements Process: input (y, v) of the k modelled coordinates;
@@ -189,10 +189,10 @@ func (e *cldEngine) Sample(ctx context.Context, spec SampleSpec) ([]float64, err
 	T := e.p.T
 	init := spec.Init
 	if init == nil {
-		init = &InitDist{Kind: "marginal"}
+		init = &InitDist{Kind: InitMarginal}
 	}
 	switch init.Kind {
-	case "anchors":
+	case InitAnchors:
 		cum := make([]float64, len(init.Weights))
 		var s float64
 		for i, w := range init.Weights {
@@ -218,7 +218,7 @@ func (e *cldEngine) Sample(ctx context.Context, spec SampleSpec) ([]float64, err
 				v[a*r+i] = mv*mu + l21*z1 + l22*z2
 			}
 		}
-	case "stationary":
+	case InitStationary:
 		l11, l21, l22, _ := e.p.Stationary().chol()
 		for a := range x {
 			z1, z2 := rng.NormFloat64(), rng.NormFloat64()
@@ -239,7 +239,7 @@ func (e *cldEngine) Sample(ctx context.Context, spec SampleSpec) ([]float64, err
 	}
 	method := SamplerSSCS
 	switch spec.Sampler {
-	case "", "ancestral", SamplerSSCS:
+	case "", SamplerAncestral, SamplerSSCS:
 	case SamplerEM:
 		method = SamplerEM
 	default:

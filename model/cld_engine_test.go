@@ -78,8 +78,8 @@ func TestCLDEngineGaussianWithoutNetwork(t *testing.T) {
 		t.Fatal(err)
 	}
 	x := g.Sample(rand.New(rand.NewPCG(1, 1)), 4000)
-	for _, proc := range []string{"cld", "cld-eps"} {
-		for _, sampler := range []string{"ancestral", "em"} {
+	for _, proc := range []ProcessKind{ProcessCLD, ProcessCLDEps} {
+		for _, sampler := range []SamplerKind{SamplerAncestral, SamplerEM} {
 			cfg := DefaultConfig(proc)
 			// An untrained network has a zero output layer: the score is
 			// then exactly the Gaussian one, through the network path.
@@ -136,7 +136,7 @@ func TestCLDEngineLearnsTwoGaussians(t *testing.T) {
 	// A Gaussian with the data covariance (what the engine gives with no
 	// network) puts 29% of its mass in |x1| < 1.5; the mixture 0.6%. With
 	// this small budget GOU measured 2.7%, VP 3.8%, CLD 6.6%, CLD-ε 5.2%.
-	for _, proc := range []string{"cld", "cld-eps"} {
+	for _, proc := range []ProcessKind{ProcessCLD, ProcessCLDEps} {
 		cfg := DefaultConfig(proc)
 		cfg.Steps, cfg.Hidden, cfg.Layers, cfg.Init, cfg.SamplerSteps = 1500, 64, 2, "marginal", 100
 		sample, loss, err := fitLatent(context.Background(), x, cfg)
@@ -360,7 +360,7 @@ func TestCLDModelFileRoundTrip(t *testing.T) {
 			x.Set(i, j, g)
 		}
 	}
-	for _, proc := range []string{"cld", "cld-eps"} {
+	for _, proc := range []ProcessKind{ProcessCLD, ProcessCLDEps} {
 		cfg := DefaultConfig(proc)
 		cfg.Steps, cfg.Hidden, cfg.Layers, cfg.SamplerSteps, cfg.CalibrationSize, cfg.MinClusterSize = 30, 16, 1, 20, 50, 10
 		if proc == "cld-eps" {
@@ -406,7 +406,7 @@ func TestCLDEpsConfig(t *testing.T) {
 		t.Errorf("DefaultConfig(cld): ε = %g, T = %g", c.CLDEps, c.T)
 	}
 	for _, tc := range []struct {
-		proc string
+		proc ProcessKind
 		eps  float64
 		ok   bool
 	}{{"cld-eps", 0.5, true}, {"cld-eps", 0, true}, {"cld-eps", -0.1, false}, {"cld-eps", math.NaN(), false},

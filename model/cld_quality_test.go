@@ -29,7 +29,7 @@ func TestCLDQuality1000Genomes(t *testing.T) {
 	}
 	for _, proc := range procs {
 		t.Run(proc, func(t *testing.T) {
-			cfg := model.DefaultConfig(proc)
+			cfg := model.DefaultConfig(model.ProcessKind(proc))
 			// GOUSYNTH_CLD_STEPS and GOUSYNTH_CLD_T override the training steps
 			// and the horizon T (measurement runs).
 			if v := os.Getenv("GOUSYNTH_CLD_STEPS"); v != "" {

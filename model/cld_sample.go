@@ -13,11 +13,10 @@ import (
 // CLD (ε = 0), whose reverse drift Q∇log p_t only uses the velocity part.
 type PhaseScore func(t float64, x, v, sx, sv []float64) error
 
-// CLD sampler names.
-const (
-	SamplerSSCS = "sscs" // symmetric splitting: exact half-step, Euler score step, exact half-step
-	SamplerEM   = "em"   // Euler–Maruyama on the reverse SDE
-)
+// SamplerSSCS is CLD's own sampler (symmetric splitting: exact half-step,
+// Euler score step, exact half-step), which the CLD engine runs for
+// SamplerAncestral; ReverseCLD also runs SamplerEM.
+const SamplerSSCS SamplerKind = "sscs"
 
 // ReverseCLD integrates the reverse-time phase-space SDE
 //
@@ -32,7 +31,7 @@ const (
 // Loan kernel over half a step — and the remainder Q(∇log p_t + Σ∞⁻¹u),
 // integrated by one Euler step at the midpoint time. Noise is drawn from rng
 // in a fixed order, so a seed gives identical samples.
-func (p CLD) ReverseCLD(ctx context.Context, score PhaseScore, x, v []float64, d, steps int, tMin float64, method string, rng *rand.Rand) error {
+func (p CLD) ReverseCLD(ctx context.Context, score PhaseScore, x, v []float64, d, steps int, tMin float64, method SamplerKind, rng *rand.Rand) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}

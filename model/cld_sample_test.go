@@ -106,7 +106,7 @@ func TestCLDSamplersReproduceGaussian(t *testing.T) {
 	}
 	for _, eps := range []float64{0, 0.25} {
 		for _, tc := range []struct {
-			method string
+			method SamplerKind
 			steps  int
 		}{{SamplerSSCS, 100}, {SamplerEM, 400}} {
 			t.Run(fmt.Sprintf("eps=%v/%s", eps, tc.method), func(t *testing.T) {
@@ -132,7 +132,7 @@ func TestCLDSamplersReproduceGaussian(t *testing.T) {
 				want := mat2{mx*mx*c.At(0, 0) + s[0], mx * mx * c.At(0, 1), mx * mx * c.At(0, 1), mx*mx*c.At(1, 1) + s[0]}
 				t.Logf("mean (%.4f, %.4f) want (%.4f, %.4f); cov (%.4f, %.4f, %.4f) want (%.4f, %.4f, %.4f)",
 					m[0], m[1], mx*mu[0], mx*mu[1], cv[0], cv[1], cv[3], want[0], want[1], want[3])
-				checkGaussianMC(t, tc.method, 0, m, cv, [2]float64{mx * mu[0], mx * mu[1]}, want, n)
+				checkGaussianMC(t, string(tc.method), 0, m, cv, [2]float64{mx * mu[0], mx * mu[1]}, want, n)
 			})
 		}
 	}
@@ -195,7 +195,7 @@ func TestCLDSamplersLowVarianceDirections(t *testing.T) {
 	lam := []float64{3, 1, 0.1, 0.01, 0.001}
 	d := len(lam)
 	const n = 4000
-	for _, method := range []string{SamplerSSCS, SamplerEM} {
+	for _, method := range []SamplerKind{SamplerSSCS, SamplerEM} {
 		p := DefaultCLD(0)
 		rng := rand.New(rand.NewPCG(1, 2))
 		x, v := make([]float64, n*d), make([]float64, n*d)

@@ -8,19 +8,25 @@ import (
 	"github.com/gousynth/gousynth/internal/limits"
 )
 
-// Config holds every setting of a fit. DefaultConfig gives measured defaults;
-// zero values are not defaults, so start from DefaultConfig.
+// Config holds every setting of a fit. Defaults live in one place,
+// DefaultConfig, which gives the measured ones for a process: a zero field
+// is a value, never "the default", so start from DefaultConfig and set
+// what differs (the command's flags do, keeping a field when its flag is
+// not given). The few fields whose zero value is meaningful say what it
+// means (Beta: automatic; NetDims: all; CLDEps with ProcessCLDEps:
+// DefaultCLDEps; NetMinTime: none; Threads: GOMAXPROCS). Validate checks
+// a Config; Fit, FitContinuous and model files call it.
 type Config struct {
-	// Process is the forward process: "gou" or "vp" (others may be registered,
-	// see RegisterProcess).
-	Process string
+	// Process is the forward process: ProcessGOU, ProcessVP, ProcessCLD or
+	// ProcessCLDEps (others may be registered, see RegisterProcess).
+	Process ProcessKind
 
-	// Latent is the space the diffusion runs in: "probit" (liability-
+	// Latent is the space the diffusion runs in: LatentProbit (liability-
 	// threshold latent Gaussian space, imputed by ProbitRounds Monte-Carlo EM
-	// rounds of ProbitSweeps Gibbs sweeps; see latent.go) or "dosage" (the
-	// dosages themselves). Probit needs a d×d precision matrix and falls back
-	// to dosage above ProbitMaxSNPs SNPs.
-	Latent                                    string
+	// rounds of ProbitSweeps Gibbs sweeps; see latent.go) or LatentDosage
+	// (the dosages themselves). Probit needs a d×d precision matrix and
+	// falls back to dosage above ProbitMaxSNPs SNPs.
+	Latent                                    LatentKind
 	ProbitRounds, ProbitSweeps, ProbitMaxSNPs int
 
 	// GOU: c_i = −B(A + Gamma(1 − λ_i/λ_max)), dY = C Y dt + √Beta dW on
@@ -29,8 +35,8 @@ type Config struct {
 	A, B, Gamma, Beta float64
 	// VP: β(t) = Beta0 + t(Beta1 − Beta0) on standardised data.
 	Beta0, Beta1 float64
-	// CLDEps is the position noise ε of process "cld-eps" (CLD-ε); it must
-	// be 0 for every other process. 0 with "cld-eps" means DefaultCLDEps
+	// CLDEps is the position noise ε of ProcessCLDEps (CLD-ε); it must be
+	// 0 for every other process. 0 with ProcessCLDEps means DefaultCLDEps
 	// (model files written before the field existed).
 	CLDEps float64
 	// T and Eps bound the diffusion time of either process.
@@ -49,35 +55,41 @@ type Config struct {
 	Steps, BatchSize, Warmup int
 	LR, EMA, ClipNorm        float64
 
-	// Seed makes the fit reproducible. Threads is recorded for provenance;
-	// matrix products use GOMAXPROCS goroutines (results do not depend on it).
+	// Seed makes the fit reproducible. Threads is the number of goroutines
+	// of the fit's own parallel loops (the Gibbs sweeps of the probit
+	// latent); 0 means GOMAXPROCS. Matrix products go through gonum's BLAS,
+	// which always uses GOMAXPROCS goroutines (gousynth --threads sets
+	// both). Results do not depend on either; model files record Threads.
 	Seed    uint64
 	Threads int
 
-	// Init is the sampler's initial distribution: "anchors" (eq. 12, k-means
-	// centres weighted by cluster size), "marginal" (the exact time-T marginal
-	// of a Gaussian with the data covariance) or "stationary".
-	Init string
+	// Init is the sampler's initial distribution: InitAnchors (eq. 12,
+	// k-means centres weighted by cluster size), InitMarginal (the exact
+	// time-T marginal of a Gaussian with the data covariance) or
+	// InitStationary.
+	Init InitKind
 	// Anchors is the number of k-means clusters, MinClusterSize the smallest
 	// allowed cluster (no anchor is close to one person), AnchorPCs the number
 	// of leading latent coordinates used for clustering.
 	Anchors, MinClusterSize, AnchorPCs int
 
-	// Sampler is "ancestral" (exact Gaussian posterior step with the learned
-	// score; default), "em" (Euler–Maruyama on the reverse SDE) or "heun"
-	// (probability-flow ODE); SamplerSteps its number of steps.
-	Sampler      string
+	// Sampler is SamplerAncestral (exact Gaussian posterior step with the
+	// learned score; default), SamplerEM (Euler–Maruyama on the reverse
+	// SDE) or SamplerHeun (probability-flow ODE); SamplerSteps its number
+	// of steps.
+	Sampler      SamplerKind
 	SamplerSteps int
 
-	// Discretiser maps continuous samples to 0/1/2: "threshold" (per-SNP
-	// thresholds calibrated at fit time so that a model sample of
+	// Discretiser maps continuous samples to 0/1/2: DiscretiserThreshold
+	// (per-SNP thresholds calibrated at fit time so that a model sample of
 	// CalibrationSize individuals has the training genotype frequencies),
-	// "ld" (thresholds calibrated the same way, applied in genomic order
-	// after moving each SNP's value towards its Gaussian conditional mean
-	// given the genotypes already drawn for at least the LDWindow preceding
-	// SNPs; LDRidge is the relative ridge on their covariance, LDGain the
-	// fraction of the shift applied; see discretise.go) or "round".
-	Discretiser     string
+	// DiscretiserLD (thresholds calibrated the same way, applied in genomic
+	// order after moving each SNP's value towards its Gaussian conditional
+	// mean given the genotypes already drawn for at least the LDWindow
+	// preceding SNPs; LDRidge is the relative ridge on their covariance,
+	// LDGain the fraction of the shift applied; see discretise.go) or
+	// DiscretiserRound.
+	Discretiser     DiscretiserKind
 	CalibrationSize int
 	LDWindow        int
 	LDRidge, LDGain float64
@@ -100,11 +112,13 @@ type Config struct {
 // given.
 const PrivateNetMinTime = 0.05
 
-// DefaultConfig returns the default settings for process ("gou" or "vp").
-func DefaultConfig(process string) Config {
+// DefaultConfig returns the default settings for process, the one place
+// Config's defaults live (chrom.WindowModelConfig derives a window
+// model's from them).
+func DefaultConfig(process ProcessKind) Config {
 	c := Config{
 		Process: process,
-		Latent:  "dosage", ProbitRounds: 4, ProbitSweeps: 2, ProbitMaxSNPs: 5000,
+		Latent:  LatentDosage, ProbitRounds: 4, ProbitSweeps: 2, ProbitMaxSNPs: 5000,
 		A: 0.2, B: 3, Gamma: 0.8, Beta: 0,
 		Beta0: 0.1, Beta1: 20,
 		T: 1, Eps: 1e-3,
@@ -112,21 +126,21 @@ func DefaultConfig(process string) Config {
 		Steps: 8000, BatchSize: 256, Warmup: 100,
 		LR: 2e-3, EMA: 0.995, ClipNorm: 1,
 		Seed: 1, Threads: 0,
-		Init:    "anchors",
+		Init:    InitAnchors,
 		Anchors: 16, MinClusterSize: 20, AnchorPCs: 10,
-		Sampler: "ancestral", SamplerSteps: 100,
-		Discretiser: "ld", CalibrationSize: 2000, LDWindow: 64, LDRidge: 0.1, LDGain: 0.2,
+		Sampler: SamplerAncestral, SamplerSteps: 100,
+		Discretiser: DiscretiserLD, CalibrationSize: 2000, LDWindow: 64, LDRidge: 0.1, LDGain: 0.2,
 	}
 	switch process {
-	case "vp":
-		c.Init = "marginal"
-	case "cld", "cld-eps":
+	case ProcessVP:
+		c.Init = InitMarginal
+	case ProcessCLD, ProcessCLDEps:
 		// CLD with β = 4 has forgotten the data by T = 1 (mean map 0.003),
 		// so the anchor start carries nothing; T = 0.25 keeps it and is the
 		// best measured horizon (docs/results-cld.md: covariance 1.51× the
 		// floor vs 1.92× at T = 1, PCA 1.41× vs 2.54×; T = 0.1 breaks down).
 		c.T = 0.25
-		if process == "cld-eps" {
+		if process == ProcessCLDEps {
 			c.CLDEps = DefaultCLDEps
 		}
 	}
@@ -142,37 +156,37 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: %s", ErrConfig, fmt.Sprintf(format, a...))
 	}
 	switch c.Process {
-	case "gou":
+	case ProcessGOU:
 		if c.A < 0 || c.Gamma < 0 || c.A+c.Gamma <= 0 || c.B <= 0 || c.Beta < 0 {
 			return bad("GOU needs a, γ ≥ 0, a+γ > 0, b > 0, β ≥ 0 (got a=%g γ=%g b=%g β=%g)", c.A, c.Gamma, c.B, c.Beta)
 		}
 		if c.A <= 0 {
 			return bad("GOU needs a > 0 so that every direction contracts (got a=%g)", c.A)
 		}
-	case "vp":
+	case ProcessVP:
 		if c.Beta0 <= 0 || c.Beta1 < c.Beta0 {
 			return bad("VP needs 0 < β0 ≤ β1 (got %g, %g)", c.Beta0, c.Beta1)
 		}
 	default:
-		if _, ok := registry[c.Process]; !ok {
-			return bad("unknown process %q", c.Process)
+		if err := checkKind(c.Process, "process", ProcessKinds()); err != nil {
+			return err
 		}
 	}
-	if c.Process == "cld-eps" {
+	if c.Process == ProcessCLDEps {
 		if !(c.CLDEps >= 0) || math.IsInf(c.CLDEps, 0) {
 			return bad("CLD-ε needs a finite ε ≥ 0 (got %g)", c.CLDEps)
 		}
 	} else if c.CLDEps != 0 {
 		return bad("CLD ε = %g is only meaningful for process cld-eps (process is %q)", c.CLDEps, c.Process)
 	}
-	switch c.Latent {
-	case "probit":
-		if c.ProbitRounds < 1 || c.ProbitSweeps < 1 || c.ProbitMaxSNPs < 1 {
-			return bad("probit latent needs ProbitRounds, ProbitSweeps, ProbitMaxSNPs ≥ 1")
-		}
-	case "dosage":
-	default:
-		return bad("unknown latent space %q (probit, dosage)", c.Latent)
+	if err := checkKind(c.Latent, "latent space", LatentKinds()); err != nil {
+		return err
+	}
+	if c.Latent == LatentProbit && (c.ProbitRounds < 1 || c.ProbitSweeps < 1 || c.ProbitMaxSNPs < 1) {
+		return bad("probit latent needs ProbitRounds, ProbitSweeps, ProbitMaxSNPs ≥ 1")
+	}
+	if c.Threads < 0 {
+		return bad("Threads must not be negative (0 means GOMAXPROCS), got %d", c.Threads)
 	}
 	if !(c.Eps > 0 && c.T > c.Eps) {
 		return bad("need 0 < eps < T (got eps=%g T=%g)", c.Eps, c.T)
@@ -192,31 +206,25 @@ func (c Config) Validate() error {
 	if c.Steps < 0 || c.BatchSize < 1 || c.Warmup < 0 || !(c.LR > 0) || c.EMA < 0 || c.EMA >= 1 || c.ClipNorm < 0 {
 		return bad("training needs Steps ≥ 0, BatchSize ≥ 1, LR > 0, 0 ≤ EMA < 1, ClipNorm ≥ 0")
 	}
-	switch c.Init {
-	case "anchors", "marginal", "stationary":
-	default:
-		return bad("unknown init %q (anchors, marginal, stationary)", c.Init)
+	if err := checkKind(c.Init, "init", InitKinds()); err != nil {
+		return err
 	}
-	if c.Init == "anchors" && (c.Anchors < 1 || c.MinClusterSize < 2 || c.AnchorPCs < 1) {
+	if c.Init == InitAnchors && (c.Anchors < 1 || c.MinClusterSize < 2 || c.AnchorPCs < 1) {
 		return bad("anchors need Anchors ≥ 1, MinClusterSize ≥ 2, AnchorPCs ≥ 1")
 	}
-	switch c.Sampler {
-	case "ancestral", "em", "heun":
-	default:
-		return bad("unknown sampler %q (ancestral, em, heun)", c.Sampler)
+	if err := checkKind(c.Sampler, "sampler", SamplerKinds()); err != nil {
+		return err
 	}
 	if c.SamplerSteps < 1 {
 		return bad("SamplerSteps must be ≥ 1")
 	}
-	switch c.Discretiser {
-	case "threshold", "ld", "round":
-	default:
-		return bad("unknown discretiser %q (threshold, ld, round)", c.Discretiser)
+	if err := checkKind(c.Discretiser, "discretiser", DiscretiserKinds()); err != nil {
+		return err
 	}
-	if (c.Discretiser == "threshold" || c.Discretiser == "ld") && c.CalibrationSize < 10 {
+	if (c.Discretiser == DiscretiserThreshold || c.Discretiser == DiscretiserLD) && c.CalibrationSize < 10 {
 		return bad("CalibrationSize must be ≥ 10")
 	}
-	if c.Discretiser == "ld" && (c.LDWindow < 1 || !(c.LDRidge >= 0) || math.IsInf(c.LDRidge, 0) || !(c.LDGain > 0 && c.LDGain <= 1)) {
+	if c.Discretiser == DiscretiserLD && (c.LDWindow < 1 || !(c.LDRidge >= 0) || math.IsInf(c.LDRidge, 0) || !(c.LDGain > 0 && c.LDGain <= 1)) {
 		return bad("the ld discretiser needs LDWindow ≥ 1, a finite LDRidge ≥ 0 and 0 < LDGain ≤ 1 (got %d, %g, %g)", c.LDWindow, c.LDRidge, c.LDGain)
 	}
 	return nil

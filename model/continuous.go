@@ -48,7 +48,7 @@ func FitContinuous(ctx context.Context, x *mat.Dense, cfg Config, progress func(
 	if !ok {
 		return nil, fmt.Errorf("%w: unknown process %q", ErrConfig, cfg.Process)
 	}
-	cfg.Latent = "dosage"
+	cfg.Latent = LatentDosage
 	m := &Model{Config: cfg, TrainN: n, Fingerprint: fingerprint(x)}
 	report := func(p Progress) {
 		if progress != nil {
@@ -124,7 +124,7 @@ func DecodeContinuous(data []byte) (*ContinuousModel, error) {
 	if err != nil {
 		return nil, err
 	}
-	if m.Config.Latent != "dosage" {
+	if m.Config.Latent != LatentDosage {
 		return nil, fmt.Errorf("%w: latent space %q is not that of a continuous model", ErrCorrupt, m.Config.Latent)
 	}
 	return &ContinuousModel{m: m}, nil

@@ -33,8 +33,8 @@ func TestFitContinuousGaussian(t *testing.T) {
 		n, m, samplerSteps = 1500, 1500, 20
 	}
 	x := g.Sample(rand.New(rand.NewPCG(5, 6)), n)
-	for _, proc := range []string{"gou", "vp", "cld"} {
-		t.Run(proc, func(t *testing.T) {
+	for _, proc := range []ProcessKind{ProcessGOU, ProcessVP, ProcessCLD} {
+		t.Run(string(proc), func(t *testing.T) {
 			cfg := DefaultConfig(proc)
 			cfg.Steps, cfg.Hidden, cfg.SamplerSteps = 60, 16, samplerSteps
 			cm, err := FitContinuous(context.Background(), x, cfg, nil)

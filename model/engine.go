@@ -16,13 +16,13 @@ type LatentData struct {
 	Lambda []float64
 }
 
-// InitDist is the sampler's distribution at time T. Kind "anchors" is the
+// InitDist is the sampler's distribution at time T. Kind InitAnchors is the
 // mixture of eq. 12: component k is chosen with probability Weights[k] and
 // its latent coordinates are drawn around Means[k] with within-cluster
 // variances Vars[k] (both in latent coordinates, pushed forward to time T by
-// the process). Kinds "marginal" and "stationary" need no fields.
+// the process). Kinds InitMarginal and InitStationary need no fields.
 type InitDist struct {
-	Kind    string
+	Kind    InitKind
 	Weights []float64
 	Means   [][]float64
 	Vars    [][]float64
@@ -37,7 +37,7 @@ type SampleSpec struct {
 	K       int  // number of network-modelled latent coordinates
 	N       int  // number of vectors to draw
 	Rng     *rand.Rand
-	Sampler string // "ancestral", "em", "heun" (a process may add its own)
+	Sampler SamplerKind // SamplerAncestral, SamplerEM, SamplerHeun (a process may add its own)
 	Steps   int
 	Init    *InitDist
 	// Labels, when not nil, restricts row a's initial component to those of
@@ -59,7 +59,7 @@ type SampleSpec struct {
 // LR schedule), k-means anchors, discretisation and model files unchanged.
 type Process interface {
 	// Kind is the name used in Config.Process and in model files.
-	Kind() string
+	Kind() ProcessKind
 	// NetDims returns the network's input width (time embedding excluded)
 	// and output width when k latent coordinates are modelled.
 	NetDims(k int) (in, out int)
@@ -82,18 +82,24 @@ type registration struct {
 	standardise bool
 }
 
-var registry = map[string]registration{}
+var (
+	registry   = map[ProcessKind]registration{}
+	registered []ProcessKind // in registration order
+)
 
-// RegisterProcess makes a process available under kind (Config.Process).
-// standardise says whether the Basis divides SNPs by their standard
-// deviation (VP-style) or keeps the dosage geometry (GOU-style). Call it
-// from an init function.
-func RegisterProcess(kind string, standardise bool, f ProcessFactory) {
+// RegisterProcess makes a process available under kind (Config.Process,
+// ProcessKinds, ParseProcessKind). standardise says whether the Basis
+// divides SNPs by their standard deviation (VP-style) or keeps the dosage
+// geometry (GOU-style). Call it from an init function.
+func RegisterProcess(kind ProcessKind, standardise bool, f ProcessFactory) {
+	if _, ok := registry[kind]; !ok {
+		registered = append(registered, kind)
+	}
 	registry[kind] = registration{factory: f, standardise: standardise}
 }
 
 func init() {
-	RegisterProcess("gou", false, func(c Config, lambda []float64) (Process, error) {
+	RegisterProcess(ProcessGOU, false, func(c Config, lambda []float64) (Process, error) {
 		beta := c.Beta
 		if beta == 0 {
 			var s float64
@@ -104,7 +110,7 @@ func init() {
 		}
 		return &diagEngine{p: NewGOU(lambda, c.A, c.B, c.Gamma, beta, c.T, c.Eps), lambda: lambda, tmin: c.NetMinTime}, nil
 	})
-	RegisterProcess("vp", true, func(c Config, lambda []float64) (Process, error) {
+	RegisterProcess(ProcessVP, true, func(c Config, lambda []float64) (Process, error) {
 		return &diagEngine{p: &VP{Beta0: c.Beta0, Beta1: c.Beta1, T: c.T, Eps: c.Eps}, lambda: lambda, tmin: c.NetMinTime}, nil
 	})
 }
@@ -122,7 +128,7 @@ type diagEngine struct {
 	tmin   float64
 }
 
-func (e *diagEngine) Kind() string                { return e.p.Kind() }
+func (e *diagEngine) Kind() ProcessKind           { return e.p.Kind() }
 func (e *diagEngine) NetDims(k int) (int, int)    { return k, k }
 func (e *diagEngine) Horizon() (float64, float64) { return e.p.Horizon() }
 func (e *diagEngine) gaussVar(i int, t float64) float64 {
@@ -163,10 +169,10 @@ func (e *diagEngine) Sample(ctx context.Context, spec SampleSpec) ([]float64, er
 	// Initial distribution at T.
 	init := spec.Init
 	if init == nil {
-		init = &InitDist{Kind: "marginal"}
+		init = &InitDist{Kind: InitMarginal}
 	}
 	switch init.Kind {
-	case "anchors":
+	case InitAnchors:
 		cum := make([]float64, len(init.Weights))
 		var s float64
 		for i, w := range init.Weights {
@@ -188,7 +194,7 @@ func (e *diagEngine) Sample(ctx context.Context, spec SampleSpec) ([]float64, er
 				y[a*r+i] = m*init.Means[c][i] + sd*rng.NormFloat64()
 			}
 		}
-	case "stationary":
+	case InitStationary:
 		for a := 0; a < n; a++ {
 			for i := 0; i < r; i++ {
 				y[a*r+i] = math.Sqrt(e.p.Var(i, 1e6*T)) * rng.NormFloat64()
@@ -246,12 +252,12 @@ func (e *diagEngine) Sample(ctx context.Context, spec SampleSpec) ([]float64, er
 				sa[i] -= float64(out[a*k+i]) * isd[i]
 			}
 		}
-		if spec.Labels != nil && init.Kind == "anchors" && init.Labels != nil {
+		if spec.Labels != nil && init.Kind == InitAnchors && init.Labels != nil {
 			init.guide(e.p, t, y, sc, n, r, spec.GuideDims, spec.Labels)
 		}
 	}
 	var sc2, y2 []float64
-	if spec.Sampler == "heun" {
+	if spec.Sampler == SamplerHeun {
 		sc2 = make([]float64, n*r)
 		y2 = make([]float64, n*r)
 	}
@@ -262,7 +268,7 @@ func (e *diagEngine) Sample(ctx context.Context, spec SampleSpec) ([]float64, er
 		t, u := grid[j], grid[j+1]
 		score(y, t, sc)
 		switch spec.Sampler {
-		case "em":
+		case SamplerEM:
 			h := t - u
 			g2 := e.p.Diffusion2(t)
 			for i := 0; i < r; i++ {
@@ -272,7 +278,7 @@ func (e *diagEngine) Sample(ctx context.Context, spec SampleSpec) ([]float64, er
 					y[idx] += -h*(f*y[idx]-g2*sc[idx]) + math.Sqrt(g2*h)*rng.NormFloat64()
 				}
 			}
-		case "heun":
+		case SamplerHeun:
 			h := t - u
 			drift := func(i int, tt float64, yy, ss float64) float64 {
 				return e.p.Drift(i, tt)*yy - 0.5*e.p.Diffusion2(tt)*ss

@@ -16,7 +16,7 @@ func (m *Model) SampleContinuousForTest(ctx context.Context, n int, seed uint64)
 
 // RediscretiseForTest recalibrates m's discretiser (disc, window, ridge) on
 // the calibration sample cal against training dosages x.
-func (m *Model) RediscretiseForTest(x, cal *mat.Dense, disc string, window int, ridge, gain float64) {
+func (m *Model) RediscretiseForTest(x, cal *mat.Dense, disc DiscretiserKind, window int, ridge, gain float64) {
 	m.Config.Discretiser, m.Config.LDWindow, m.Config.LDRidge, m.Config.LDGain = disc, window, ridge, gain
 	switch disc {
 	case "ld":

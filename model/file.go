@@ -73,7 +73,7 @@ type fileHeader struct {
 	TrainLoss   float64
 	Version     string
 	Preprocess  string
-	InitKind    string
+	InitKind    InitKind
 	NumAnchors  int
 	HasNet      bool
 	NetIn       int
@@ -106,7 +106,7 @@ func (m *Model) Encode() ([]byte, error) {
 	d, r := m.Basis.Dim(), m.Basis.Rank()
 	h := fileHeader{Config: m.Config, Sites: m.Sites, D: d, R: r, K: m.K, TrainN: m.TrainN,
 		Fingerprint: hex.EncodeToString(m.Fingerprint[:]), TrainLoss: m.TrainLoss,
-		Version: m.Version, Preprocess: m.Preprocess, InitKind: "marginal", Contigs: m.Contigs, Reference: m.Reference}
+		Version: m.Version, Preprocess: m.Preprocess, InitKind: InitMarginal, Contigs: m.Contigs, Reference: m.Reference}
 	if m.Init != nil {
 		h.InitKind = m.Init.Kind
 		h.NumAnchors = len(m.Init.Weights)
@@ -324,56 +324,9 @@ func (r *payloadReader) f32(n int) []float32 {
 // Decode parses model file bytes. Errors wrap ErrNotModel, ErrNewerVersion
 // or ErrCorrupt.
 func Decode(data []byte) (*Model, error) {
-	if err := checkFixedHeader(data, uint64(len(data))); err != nil {
+	h, r, err := decodeHeader(data)
+	if err != nil {
 		return nil, err
-	}
-	const fixed = fixedHeaderSize
-	le := binary.LittleEndian
-	payload := data[fixed:]
-	sum := sha256.Sum256(payload)
-	if !bytes.Equal(sum[:], data[20:52]) {
-		return nil, fmt.Errorf("%w: checksum mismatch", ErrCorrupt)
-	}
-	r := &payloadReader{b: payload}
-	hl := r.take(4)
-	if hl == nil {
-		return nil, r.err
-	}
-	js := r.take(int(le.Uint32(hl)))
-	if js == nil {
-		return nil, r.err
-	}
-	var h fileHeader
-	dec := json.NewDecoder(bytes.NewReader(js))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&h); err != nil {
-		return nil, fmt.Errorf("%w: header: %v", ErrCorrupt, err)
-	}
-	if err := h.Config.Validate(); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
-	}
-	if ver := le.Uint32(data[8:]); ver < 3 && h.Resid != (ver >= 2) {
-		return nil, fmt.Errorf("%w: residual section flag %v in format %d", ErrCorrupt, h.Resid, ver)
-	}
-	if ver := le.Uint32(data[8:]); (len(h.Labels) > 0) != (ver >= 3) {
-		return nil, fmt.Errorf("%w: %d population labels in format %d", ErrCorrupt, len(h.Labels), ver)
-	}
-	if err := checkLabels(h.Labels, h.AnchorLabels, h.NumAnchors, h.InitKind); err != nil {
-		return nil, err
-	}
-	if h.TrainN < 1 || h.TrainN > maxTrainN {
-		return nil, fmt.Errorf("%w: implausible training size %d individuals (gousynth's limit is %d)", ErrCorrupt, h.TrainN, maxTrainN)
-	}
-	if h.D < 1 || h.R < 1 || h.R > h.D && h.R > h.TrainN || len(h.Sites) != h.D || h.K < 0 || h.K > h.R || h.NumAnchors < 0 {
-		return nil, fmt.Errorf("%w: inconsistent shapes (d=%d r=%d k=%d sites=%d)", ErrCorrupt, h.D, h.R, h.K, len(h.Sites))
-	}
-	// Bound every allocation by the payload that is actually there, without
-	// overflow: each factor is checked before the products are formed.
-	rest := uint64(len(r.b))
-	if uint64(h.R) > rest/8 || uint64(h.D) > rest/32 || uint64(h.D) > rest/4/uint64(h.R) ||
-		uint64(h.NumAnchors) > rest/(8+16*uint64(h.R)) ||
-		uint64(h.D)*8*4+uint64(h.R)*8+uint64(h.D)*uint64(h.R)*4+uint64(h.NumAnchors)*(8+16*uint64(h.R)) > rest {
-		return nil, fmt.Errorf("%w: sections larger than the file", ErrCorrupt)
 	}
 	fp, err := hex.DecodeString(h.Fingerprint)
 	if err != nil || len(fp) != 32 {
@@ -382,6 +335,92 @@ func Decode(data []byte) (*Model, error) {
 	m := &Model{Config: h.Config, Sites: h.Sites, K: h.K, TrainN: h.TrainN, TrainLoss: h.TrainLoss,
 		Version: h.Version, Preprocess: h.Preprocess, Labels: h.Labels, Contigs: h.Contigs, Reference: h.Reference}
 	copy(m.Fingerprint[:], fp)
+	if m.Basis, err = decodeBasis(h, r); err != nil {
+		return nil, err
+	}
+	if m.Thresholds, m.LabelThresholds, err = decodeThresholds(h, r); err != nil {
+		return nil, err
+	}
+	if m.Init, err = decodeInit(h, r); err != nil {
+		return nil, err
+	}
+	if h.HasNet {
+		if m.Net, err = decodeNet(h, r); err != nil {
+			return nil, err
+		}
+	}
+	if len(r.b) != 0 {
+		return nil, fmt.Errorf("%w: %d trailing bytes", ErrCorrupt, len(r.b))
+	}
+	if m.Net != nil && (h.Config.Process == ProcessGOU || h.Config.Process == ProcessVP) && (m.Net.In != m.K || m.Net.Out != m.K) {
+		return nil, fmt.Errorf("%w: network shape %d→%d does not match %d modelled coordinates", ErrCorrupt, m.Net.In, m.Net.Out, m.K)
+	}
+	return m, nil
+}
+
+// decodeHeader checks the fixed header and the checksum, and decodes and
+// checks the JSON header: its configuration, format flags, labels and
+// shapes, and that the binary sections it implies fit in the payload. The
+// returned reader is positioned at the first binary section.
+func decodeHeader(data []byte) (*fileHeader, *payloadReader, error) {
+	if err := checkFixedHeader(data, uint64(len(data))); err != nil {
+		return nil, nil, err
+	}
+	const fixed = fixedHeaderSize
+	le := binary.LittleEndian
+	payload := data[fixed:]
+	sum := sha256.Sum256(payload)
+	if !bytes.Equal(sum[:], data[20:52]) {
+		return nil, nil, fmt.Errorf("%w: checksum mismatch", ErrCorrupt)
+	}
+	r := &payloadReader{b: payload}
+	hl := r.take(4)
+	if hl == nil {
+		return nil, nil, r.err
+	}
+	js := r.take(int(le.Uint32(hl)))
+	if js == nil {
+		return nil, nil, r.err
+	}
+	var h fileHeader
+	dec := json.NewDecoder(bytes.NewReader(js))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&h); err != nil {
+		return nil, nil, fmt.Errorf("%w: header: %v", ErrCorrupt, err)
+	}
+	if err := h.Config.Validate(); err != nil {
+		return nil, nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	if ver := le.Uint32(data[8:]); ver < 3 && h.Resid != (ver >= 2) {
+		return nil, nil, fmt.Errorf("%w: residual section flag %v in format %d", ErrCorrupt, h.Resid, ver)
+	}
+	if ver := le.Uint32(data[8:]); (len(h.Labels) > 0) != (ver >= 3) {
+		return nil, nil, fmt.Errorf("%w: %d population labels in format %d", ErrCorrupt, len(h.Labels), ver)
+	}
+	if err := checkLabels(h.Labels, h.AnchorLabels, h.NumAnchors, h.InitKind); err != nil {
+		return nil, nil, err
+	}
+	if h.TrainN < 1 || h.TrainN > maxTrainN {
+		return nil, nil, fmt.Errorf("%w: implausible training size %d individuals (gousynth's limit is %d)", ErrCorrupt, h.TrainN, maxTrainN)
+	}
+	if h.D < 1 || h.R < 1 || h.R > h.D && h.R > h.TrainN || len(h.Sites) != h.D || h.K < 0 || h.K > h.R || h.NumAnchors < 0 {
+		return nil, nil, fmt.Errorf("%w: inconsistent shapes (d=%d r=%d k=%d sites=%d)", ErrCorrupt, h.D, h.R, h.K, len(h.Sites))
+	}
+	// Bound every allocation by the payload that is actually there, without
+	// overflow: each factor is checked before the products are formed.
+	rest := uint64(len(r.b))
+	if uint64(h.R) > rest/8 || uint64(h.D) > rest/32 || uint64(h.D) > rest/4/uint64(h.R) ||
+		uint64(h.NumAnchors) > rest/(8+16*uint64(h.R)) ||
+		uint64(h.D)*8*4+uint64(h.R)*8+uint64(h.D)*uint64(h.R)*4+uint64(h.NumAnchors)*(8+16*uint64(h.R)) > rest {
+		return nil, nil, fmt.Errorf("%w: sections larger than the file", ErrCorrupt)
+	}
+	return &h, r, nil
+}
+
+// decodeBasis reads the basis sections: per-SNP mean and scale,
+// eigenvalues, the eigenbasis and, when the header says so, the residual
+// variances and block square roots.
+func decodeBasis(h *fileHeader, r *payloadReader) (*Basis, error) {
 	b := &Basis{Mean: r.f64(h.D), Scale: r.f64(h.D), Lambda: r.f64(h.R)}
 	u := r.f32(h.D * h.R)
 	if r.err != nil {
@@ -393,27 +432,8 @@ func Decode(data []byte) (*Model, error) {
 	}
 	b.U = mat.NewDense(h.D, h.R, uf)
 	if h.Resid {
-		if h.ResidBlock < 1 || h.ResidBlock > h.D {
-			return nil, fmt.Errorf("%w: residual block size %d for %d SNPs", ErrCorrupt, h.ResidBlock, h.D)
-		}
-		b.ResidBlock = h.ResidBlock
-		if b.Resid = r.f64(h.D); r.err != nil {
-			return nil, r.err
-		}
-		for _, bl := range b.residBlocks() {
-			m := bl[1] - bl[0]
-			if uint64(m)*uint64(m) > uint64(len(r.b))/8 {
-				return nil, fmt.Errorf("%w: truncated residual section", ErrCorrupt)
-			}
-			b.ResidSqrt = append(b.ResidSqrt, r.f64(m*m))
-			if r.err != nil {
-				return nil, r.err
-			}
-		}
-		for _, v := range b.Resid {
-			if !(v >= 0) || math.IsInf(v, 1) {
-				return nil, fmt.Errorf("%w: negative or non-finite residual variance", ErrCorrupt)
-			}
+		if err := decodeResid(h, r, b); err != nil {
+			return nil, err
 		}
 	}
 	for i, l := range b.Lambda {
@@ -426,58 +446,98 @@ func Decode(data []byte) (*Model, error) {
 			return nil, fmt.Errorf("%w: non-positive scale", ErrCorrupt)
 		}
 	}
-	m.Basis = b
+	return b, nil
+}
+
+// decodeResid reads the residual sections of format 2 into b.
+func decodeResid(h *fileHeader, r *payloadReader, b *Basis) error {
+	if h.ResidBlock < 1 || h.ResidBlock > h.D {
+		return fmt.Errorf("%w: residual block size %d for %d SNPs", ErrCorrupt, h.ResidBlock, h.D)
+	}
+	b.ResidBlock = h.ResidBlock
+	if b.Resid = r.f64(h.D); r.err != nil {
+		return r.err
+	}
+	for _, bl := range b.residBlocks() {
+		m := bl[1] - bl[0]
+		if uint64(m)*uint64(m) > uint64(len(r.b))/8 {
+			return fmt.Errorf("%w: truncated residual section", ErrCorrupt)
+		}
+		b.ResidSqrt = append(b.ResidSqrt, r.f64(m*m))
+		if r.err != nil {
+			return r.err
+		}
+	}
+	for _, v := range b.Resid {
+		if !(v >= 0) || math.IsInf(v, 1) {
+			return fmt.Errorf("%w: negative or non-finite residual variance", ErrCorrupt)
+		}
+	}
+	return nil
+}
+
+// decodeThresholds reads the discretisation thresholds and, when the
+// header says so, each label's own. An error of the thresholds section
+// itself is left in r, reported after the anchors (as it always was).
+func decodeThresholds(h *fileHeader, r *payloadReader) ([][2]float64, [][][2]float64, error) {
 	th := r.f64(2 * h.D)
-	m.Thresholds = make([][2]float64, h.D)
-	for j := range m.Thresholds {
+	thresholds := make([][2]float64, h.D)
+	for j := range thresholds {
 		if th != nil {
-			m.Thresholds[j] = [2]float64{th[2*j], th[2*j+1]}
+			thresholds[j] = [2]float64{th[2*j], th[2*j+1]}
 		}
 	}
-	if h.LabelThresholds {
-		if len(h.Labels) == 0 {
-			return nil, fmt.Errorf("%w: label thresholds without labels", ErrCorrupt)
+	if !h.LabelThresholds {
+		return thresholds, nil, nil
+	}
+	if len(h.Labels) == 0 {
+		return nil, nil, fmt.Errorf("%w: label thresholds without labels", ErrCorrupt)
+	}
+	labelled := make([][][2]float64, len(h.Labels))
+	for l := range labelled {
+		lt := r.f64(2 * h.D)
+		if r.err != nil {
+			return nil, nil, r.err
 		}
-		m.LabelThresholds = make([][][2]float64, len(h.Labels))
-		for l := range m.LabelThresholds {
-			lt := r.f64(2 * h.D)
-			if r.err != nil {
-				return nil, r.err
-			}
-			m.LabelThresholds[l] = make([][2]float64, h.D)
-			for j := range m.LabelThresholds[l] {
-				m.LabelThresholds[l][j] = [2]float64{lt[2*j], lt[2*j+1]}
-			}
+		labelled[l] = make([][2]float64, h.D)
+		for j := range labelled[l] {
+			labelled[l][j] = [2]float64{lt[2*j], lt[2*j+1]}
 		}
 	}
-	m.Init = &InitDist{Kind: h.InitKind, Labels: h.AnchorLabels}
+	return thresholds, labelled, nil
+}
+
+// decodeInit reads the initial distribution: the anchors' weights, means
+// and variances, or nothing for the marginal and stationary starts.
+func decodeInit(h *fileHeader, r *payloadReader) (*InitDist, error) {
+	init := &InitDist{Kind: h.InitKind, Labels: h.AnchorLabels}
 	switch h.InitKind {
-	case "anchors":
+	case InitAnchors:
 		if h.NumAnchors < 1 {
 			return nil, fmt.Errorf("%w: anchor initialisation without anchors", ErrCorrupt)
 		}
-		m.Init.Weights = r.f64(h.NumAnchors)
-		m.Init.Means = make([][]float64, h.NumAnchors)
-		m.Init.Vars = make([][]float64, h.NumAnchors)
-		for c := range m.Init.Means {
-			m.Init.Means[c] = r.f64(h.R)
+		init.Weights = r.f64(h.NumAnchors)
+		init.Means = make([][]float64, h.NumAnchors)
+		init.Vars = make([][]float64, h.NumAnchors)
+		for c := range init.Means {
+			init.Means[c] = r.f64(h.R)
 		}
-		for c := range m.Init.Vars {
-			m.Init.Vars[c] = r.f64(h.R)
+		for c := range init.Vars {
+			init.Vars[c] = r.f64(h.R)
 		}
 		if r.err == nil {
-			for c, w := range m.Init.Weights {
+			for c, w := range init.Weights {
 				if !(w >= 0) {
 					return nil, fmt.Errorf("%w: negative anchor weight", ErrCorrupt)
 				}
-				for _, v := range m.Init.Vars[c] {
+				for _, v := range init.Vars[c] {
 					if !(v >= 0) {
 						return nil, fmt.Errorf("%w: negative anchor variance", ErrCorrupt)
 					}
 				}
 			}
 		}
-	case "marginal", "stationary":
+	case InitMarginal, InitStationary:
 		if h.NumAnchors != 0 {
 			return nil, fmt.Errorf("%w: anchors without anchor initialisation", ErrCorrupt)
 		}
@@ -487,37 +547,34 @@ func Decode(data []byte) (*Model, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
-	if h.HasNet {
-		cfg := h.Config
-		if h.NetIn < 0 || h.NetOut < 1 || cfg.Hidden > 1<<16 || cfg.Layers > 64 || h.NetIn > 1<<20 || h.NetOut > 1<<20 {
-			return nil, fmt.Errorf("%w: implausible network shape", ErrCorrupt)
-		}
-		net := &MLP{In: h.NetIn, Out: h.NetOut, Hidden: cfg.Hidden, Layers: cfg.Layers, TimeScale: h.TimeScale}
-		dims := net.dims()
-		var total uint64
-		for l := 0; l+1 < len(dims); l++ {
-			total += uint64(dims[l]*dims[l+1] + dims[l+1])
-		}
-		if total*4 != uint64(len(r.b)) {
-			return nil, fmt.Errorf("%w: network section has %d bytes, expected %d", ErrCorrupt, len(r.b), total*4)
-		}
-		for l := 0; l+1 < len(dims); l++ {
-			net.W = append(net.W, r.f32(dims[l]*dims[l+1]))
-			net.B = append(net.B, r.f32(dims[l+1]))
-		}
-		if r.err != nil {
-			return nil, r.err
-		}
-		if err := net.check(); err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
-		}
-		m.Net = net
+	return init, nil
+}
+
+// decodeNet reads the score network, whose section must be exactly the
+// rest of the payload.
+func decodeNet(h *fileHeader, r *payloadReader) (*MLP, error) {
+	cfg := h.Config
+	if h.NetIn < 0 || h.NetOut < 1 || cfg.Hidden > 1<<16 || cfg.Layers > 64 || h.NetIn > 1<<20 || h.NetOut > 1<<20 {
+		return nil, fmt.Errorf("%w: implausible network shape", ErrCorrupt)
 	}
-	if len(r.b) != 0 {
-		return nil, fmt.Errorf("%w: %d trailing bytes", ErrCorrupt, len(r.b))
+	net := &MLP{In: h.NetIn, Out: h.NetOut, Hidden: cfg.Hidden, Layers: cfg.Layers, TimeScale: h.TimeScale}
+	dims := net.dims()
+	var total uint64
+	for l := 0; l+1 < len(dims); l++ {
+		total += uint64(dims[l]*dims[l+1] + dims[l+1])
 	}
-	if m.Net != nil && (h.Config.Process == "gou" || h.Config.Process == "vp") && (m.Net.In != m.K || m.Net.Out != m.K) {
-		return nil, fmt.Errorf("%w: network shape %d→%d does not match %d modelled coordinates", ErrCorrupt, m.Net.In, m.Net.Out, m.K)
+	if total*4 != uint64(len(r.b)) {
+		return nil, fmt.Errorf("%w: network section has %d bytes, expected %d", ErrCorrupt, len(r.b), total*4)
 	}
-	return m, nil
+	for l := 0; l+1 < len(dims); l++ {
+		net.W = append(net.W, r.f32(dims[l]*dims[l+1]))
+		net.B = append(net.B, r.f32(dims[l+1]))
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	if err := net.check(); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	return net, nil
 }

@@ -44,7 +44,7 @@ func smallCohort(n, d int, seed uint64) (*mat.Dense, []vcf.Site) {
 	return x, sites
 }
 
-func quickConfig(process string) Config {
+func quickConfig(process ProcessKind) Config {
 	c := DefaultConfig(process)
 	c.Steps, c.BatchSize, c.Hidden, c.Layers, c.NetDims = 40, 32, 16, 1, 4
 	c.SamplerSteps, c.CalibrationSize, c.Anchors, c.MinClusterSize = 10, 50, 3, 5
@@ -54,9 +54,9 @@ func quickConfig(process string) Config {
 
 func TestModelFileRoundTrip(t *testing.T) {
 	x, sites := smallCohort(60, 12, 1)
-	for _, proc := range []string{"gou", "vp"} {
-		for _, latent := range []string{"dosage", "probit"} {
-			t.Run(proc+"/"+latent, func(t *testing.T) {
+	for _, proc := range []ProcessKind{ProcessGOU, ProcessVP} {
+		for _, latent := range []LatentKind{LatentDosage, LatentProbit} {
+			t.Run(string(proc)+"/"+string(latent), func(t *testing.T) {
 				cfg := quickConfig(proc)
 				cfg.Latent = latent
 				m, err := Fit(context.Background(), x, sites, cfg, nil)

@@ -106,7 +106,7 @@ func FitLabelled(ctx context.Context, x *mat.Dense, sites []vcf.Site, lab *Label
 		}
 	}
 	reg := registry[cfg.Process]
-	if cfg.Private && cfg.NetMinTime == 0 && (cfg.Process == "gou" || cfg.Process == "vp") {
+	if cfg.Private && cfg.NetMinTime == 0 && (cfg.Process == ProcessGOU || cfg.Process == ProcessVP) {
 		cfg.NetMinTime = PrivateNetMinTime
 	}
 	m := &Model{Config: cfg, Sites: append([]vcf.Site(nil), sites...), TrainN: n, Version: version.String()}
@@ -115,7 +115,7 @@ func FitLabelled(ctx context.Context, x *mat.Dense, sites []vcf.Site, lab *Label
 		if len(lab.Pop) != n {
 			return nil, fmt.Errorf("%w: %d labels for %d individuals", ErrInput, len(lab.Pop), n)
 		}
-		if cfg.Init == "anchors" {
+		if cfg.Init == InitAnchors {
 			m.labelling = lab
 		} else {
 			slog.Warn("population labels need the anchor initialisation; the model is fitted without them", "init", cfg.Init)
@@ -133,13 +133,13 @@ func FitLabelled(ctx context.Context, x *mat.Dense, sites []vcf.Site, lab *Label
 
 	start := time.Now()
 	xfit := x
-	if cfg.Latent == "probit" && d > cfg.ProbitMaxSNPs {
-		m.Config.Latent = "dosage"
+	if cfg.Latent == LatentProbit && d > cfg.ProbitMaxSNPs {
+		m.Config.Latent = LatentDosage
 	}
-	if m.Config.Latent == "probit" {
+	if m.Config.Latent == LatentProbit {
 		report(Progress{Phase: "latent"})
 		m.Thresholds = probitThresholds(x)
-		z, err := probitLatent(ctx, x, m.Thresholds, cfg.ProbitRounds, cfg.ProbitSweeps, 1e-3, cfg.Seed)
+		z, err := probitLatent(ctx, x, m.Thresholds, cfg.ProbitRounds, cfg.ProbitSweeps, 1e-3, cfg.Seed, cfg.Threads)
 		if err != nil {
 			return nil, err
 		}
@@ -159,14 +159,14 @@ func FitLabelled(ctx context.Context, x *mat.Dense, sites []vcf.Site, lab *Label
 	// Discretisation thresholds from a calibration sample of the model.
 	start = time.Now()
 	report(Progress{Phase: "calibrate"})
-	if m.Config.Latent == "probit" {
+	if m.Config.Latent == LatentProbit {
 		return m, nil // thresholds τ are fixed by the training frequencies
 	}
 	m.Thresholds = make([][2]float64, d)
 	for j := range m.Thresholds {
 		m.Thresholds[j] = [2]float64{0.5, 1.5}
 	}
-	if cfg.Discretiser == "threshold" {
+	if cfg.Discretiser == DiscretiserThreshold {
 		cal, err := m.sampleContinuous(ctx, cfg.CalibrationSize, rand.New(rand.NewPCG(cfg.Seed, 0x63616c)))
 		if err != nil {
 			return nil, err
@@ -176,7 +176,7 @@ func FitLabelled(ctx context.Context, x *mat.Dense, sites []vcf.Site, lab *Label
 		m.Thresholds = calibrate(x, cal)
 		phase("discretisation", start)
 	}
-	if cfg.Discretiser == "ld" {
+	if cfg.Discretiser == DiscretiserLD {
 		cal, err := m.sampleContinuous(ctx, cfg.CalibrationSize, rand.New(rand.NewPCG(cfg.Seed, 0x63616c)))
 		if err != nil {
 			return nil, err
@@ -187,7 +187,7 @@ func FitLabelled(ctx context.Context, x *mat.Dense, sites []vcf.Site, lab *Label
 		m.Thresholds = calibrateLD(x, cal, m.ld)
 		phase("discretisation", start)
 	}
-	if m.labelling != nil && m.Init.Labels != nil && (cfg.Discretiser == "ld" || cfg.Discretiser == "threshold") {
+	if m.labelling != nil && m.Init.Labels != nil && (cfg.Discretiser == DiscretiserLD || cfg.Discretiser == DiscretiserThreshold) {
 		start = time.Now()
 		if err := m.calibrateLabels(ctx, x); err != nil {
 			return nil, err
@@ -213,7 +213,7 @@ func anchors(y *mat.Dense, cfg Config, r int) *InitDist {
 		k = 1
 	}
 	assign, nc := KMeans(pts, n, p, k, minSize, rand.New(rand.NewPCG(cfg.Seed, 0x6b6d)))
-	init := &InitDist{Kind: "anchors", Weights: make([]float64, nc), Means: make([][]float64, nc), Vars: make([][]float64, nc)}
+	init := &InitDist{Kind: InitAnchors, Weights: make([]float64, nc), Means: make([][]float64, nc), Vars: make([][]float64, nc)}
 	counts := make([]int, nc)
 	for c := 0; c < nc; c++ {
 		init.Means[c] = make([]float64, r)
@@ -385,7 +385,7 @@ func (m *Model) GenerateCohortChunks(ctx context.Context, n int, labels []int, s
 		return fmt.Errorf("model: number of individuals must be ≥ 1, got %d", n)
 	}
 	d := m.Basis.Dim()
-	ld := m.Config.Latent != "probit" && m.Config.Discretiser == "ld"
+	ld := m.Config.Latent != LatentProbit && m.Config.Discretiser == DiscretiserLD
 	if ld {
 		m.ldOnce.Do(func() {
 			if m.ld == nil {
@@ -420,7 +420,7 @@ func (m *Model) discretise(v int, x float64) int8 {
 }
 
 func (m *Model) discretiseWith(th [][2]float64, v int, x float64) int8 {
-	if m.Config.Latent != "probit" && m.Config.Discretiser == "round" {
+	if m.Config.Latent != LatentProbit && m.Config.Discretiser == DiscretiserRound {
 		return cut([2]float64{0.5, 1.5}, x)
 	}
 	return cut(th[v], x)
@@ -452,13 +452,13 @@ func (m *Model) Summary() string {
 		s += fmt.Sprintf("sites %s:%d-%d\n", m.Sites[0].Chrom, m.Sites[0].Pos, m.Sites[len(m.Sites)-1].Pos)
 	}
 	switch c.Process {
-	case "gou":
+	case ProcessGOU:
 		s += fmt.Sprintf("GOU a=%g b=%g γ=%g β=%g (0=auto) T=%g eps=%g\n", c.A, c.B, c.Gamma, c.Beta, c.T, c.Eps)
-	case "vp":
+	case ProcessVP:
 		s += fmt.Sprintf("VP β0=%g β1=%g T=%g eps=%g\n", c.Beta0, c.Beta1, c.T, c.Eps)
-	case "cld":
+	case ProcessCLD:
 		s += fmt.Sprintf("CLD T=%g eps=%g\n", c.T, c.Eps)
-	case "cld-eps":
+	case ProcessCLDEps:
 		s += fmt.Sprintf("CLD-ε ε=%g T=%g eps=%g\n", cldEps(c), c.T, c.Eps)
 	}
 	if m.Net != nil {
@@ -466,14 +466,14 @@ func (m *Model) Summary() string {
 			c.Layers, c.Hidden, m.Net.NumParams(), c.Steps, c.BatchSize, c.LR, c.EMA, m.TrainLoss)
 	}
 	s += fmt.Sprintf("init %s", c.Init)
-	if m.Init != nil && m.Init.Kind == "anchors" {
+	if m.Init != nil && m.Init.Kind == InitAnchors {
 		s += fmt.Sprintf(" (%d anchors, min cluster size %d)", len(m.Init.Weights), c.MinClusterSize)
 	}
 	if len(m.Labels) > 0 {
 		s += fmt.Sprintf("; anchors tied to %d population labels (%s)", len(m.Labels), labelNames(m.Labels))
 	}
-	disc := c.Discretiser
-	if disc == "ld" {
+	disc := c.Discretiser.String()
+	if c.Discretiser == DiscretiserLD {
 		disc = fmt.Sprintf("ld (window %d SNPs, ridge %g, gain %g)", c.LDWindow, c.LDRidge, c.LDGain)
 	}
 	s += fmt.Sprintf("; sampler %s, %d steps; discretiser %s; seed %d\n", c.Sampler, c.SamplerSteps, disc, c.Seed)
@@ -514,11 +514,11 @@ func (m *Model) fitScore(ctx context.Context, x *mat.Dense, reg registration, ro
 	start = time.Now()
 	report(Progress{Phase: "anchors"})
 	m.Init = &InitDist{Kind: cfg.Init}
-	if cfg.Init == "anchors" && m.labelling != nil {
+	if cfg.Init == InitAnchors && m.labelling != nil {
 		var rows []int
 		m.Labels, rows = m.labelling.labelTable()
 		m.Init = labelledAnchors(yd, cfg, r, m.Labels, rows)
-	} else if cfg.Init == "anchors" {
+	} else if cfg.Init == InitAnchors {
 		m.Init = anchors(yd, cfg, r)
 	}
 	phase("kmeans", start)

@@ -101,7 +101,7 @@ func labelledAnchors(y *mat.Dense, cfg Config, r int, labels []Label, rows []int
 			used += len(g)
 		}
 	}
-	init := &InitDist{Kind: "anchors"}
+	init := &InitDist{Kind: InitAnchors}
 	if used == 0 { // nobody in an anchorable group: one unlabelled pool of all
 		init = anchors(y, cfg, r)
 		init.Labels = make([]int, len(init.Weights))
@@ -411,14 +411,14 @@ func (m *Model) Cohort(reqs []Request, n int) ([]int, error) {
 }
 
 // checkLabels checks the labels of a model file's header.
-func checkLabels(labels []Label, anchorLabels []int, numAnchors int, initKind string) error {
+func checkLabels(labels []Label, anchorLabels []int, numAnchors int, initKind InitKind) error {
 	if len(labels) == 0 {
 		if anchorLabels != nil {
 			return fmt.Errorf("%w: anchor labels without population labels", ErrCorrupt)
 		}
 		return nil
 	}
-	if initKind != "anchors" || len(anchorLabels) != numAnchors {
+	if initKind != InitAnchors || len(anchorLabels) != numAnchors {
 		return fmt.Errorf("%w: %d anchor labels for %d anchors (%s initialisation)", ErrCorrupt, len(anchorLabels), numAnchors, initKind)
 	}
 	seen := map[string]bool{}
@@ -558,7 +558,7 @@ func (m *Model) calibrateLabels(ctx context.Context, x *mat.Dense) error {
 		if err != nil {
 			return err
 		}
-		if m.Config.Discretiser == "ld" {
+		if m.Config.Discretiser == DiscretiserLD {
 			m.LabelThresholds[l] = calibrateLD(xl, cal, m.ld)
 		} else {
 			m.LabelThresholds[l] = calibrate(xl, cal)

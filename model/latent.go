@@ -51,9 +51,9 @@ func bounds(g float64, th [2]float64) (float64, float64) {
 // probitLatent imputes the latent liabilities of the rows of x (n×d) by
 // Monte-Carlo EM and returns them (n×d). rounds EM rounds of sweeps Gibbs
 // sweeps each; ridge is added to the diagonal of R before inversion.
-// Individuals are processed in parallel with one random stream each, so the
-// result does not depend on the number of goroutines.
-func probitLatent(ctx context.Context, x *mat.Dense, th [][2]float64, rounds, sweeps int, ridge float64, seed uint64) (*mat.Dense, error) {
+// Individuals are processed by threads goroutines (0: GOMAXPROCS) with one
+// random stream each, so the result does not depend on their number.
+func probitLatent(ctx context.Context, x *mat.Dense, th [][2]float64, rounds, sweeps int, ridge float64, seed uint64, threads int) (*mat.Dense, error) {
 	n, d := x.Dims()
 	z := mat.NewDense(n, d, nil)
 	lo := make([]float64, n*d)
@@ -79,7 +79,10 @@ func probitLatent(ctx context.Context, x *mat.Dense, th [][2]float64, rounds, sw
 	for i := range rngs {
 		rngs[i] = rand.New(rand.NewPCG(seed, uint64(i)+0x9e3779b9))
 	}
-	workers := max(1, min(n, runtimeProcs()))
+	if threads <= 0 {
+		threads = runtime.GOMAXPROCS(0)
+	}
+	workers := max(1, min(n, threads))
 	for round := 0; round < rounds; round++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -158,5 +161,3 @@ func dot(a, b []float64) float64 {
 	}
 	return s
 }
-
-func runtimeProcs() int { return runtime.GOMAXPROCS(0) }

@@ -44,9 +44,19 @@ func TestProbitLatentRecoversCorrelation(t *testing.T) {
 			}
 		}
 	}
-	z, err := probitLatent(context.Background(), x, th, 10, 2, 1e-3, 1)
+	z, err := probitLatent(context.Background(), x, th, 10, 2, 1e-3, 1, 0)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Config.Threads: any number of goroutines gives the same liabilities.
+	for _, threads := range []int{1, 3} {
+		zt, err := probitLatent(context.Background(), x, th, 10, 2, 1e-3, 1, threads)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !mat.Equal(z, zt) {
+			t.Fatalf("%d goroutines give other liabilities than GOMAXPROCS", threads)
+		}
 	}
 	for i := 0; i < n; i++ {
 		for j := 0; j < 4; j++ {

@@ -54,7 +54,7 @@ func TestLDDiscretiserExperiment(t *testing.T) {
 		cfg.NetDims, _ = strconv.Atoi(parts[2])
 	}
 	if l := os.Getenv("GOUSYNTH_LDEXP_LATENT"); l != "" {
-		cfg.Latent = l
+		cfg.Latent = model.LatentKind(l)
 	}
 	cfg.Seed = stageSeedX(1, 2)
 	t0 := time.Now()
@@ -87,7 +87,7 @@ func TestLDDiscretiserExperiment(t *testing.T) {
 		t.Fatal(err)
 	}
 	type variant struct {
-		disc   string
+		disc   model.DiscretiserKind
 		window int
 		ridge  float64
 		gain   float64
@@ -97,7 +97,7 @@ func TestLDDiscretiserExperiment(t *testing.T) {
 		vs = nil
 		for _, f := range strings.Fields(w) {
 			p := strings.Split(f, ":")
-			v := variant{disc: p[0], gain: 1}
+			v := variant{disc: model.DiscretiserKind(p[0]), gain: 1}
 			if len(p) > 2 {
 				v.window, _ = strconv.Atoi(p[1])
 				v.ridge, _ = strconv.ParseFloat(p[2], 64)

@@ -207,8 +207,8 @@ func momentsOf(x *mat.Dense) ([]float64, *mat.Dense) {
 // and checks that the latent samples have the data variances.
 func TestSamplersReproduceGaussian(t *testing.T) {
 	lambda := []float64{9, 2, 0.5, 0.01}
-	procs := map[string]Process{}
-	for name, f := range map[string]ProcessFactory{"gou": registry["gou"].factory, "vp": registry["vp"].factory} {
+	procs := map[ProcessKind]Process{}
+	for name, f := range map[ProcessKind]ProcessFactory{ProcessGOU: registry[ProcessGOU].factory, ProcessVP: registry[ProcessVP].factory} {
 		c := DefaultConfig(name)
 		p, err := f(c, lambda)
 		if err != nil {
@@ -221,10 +221,10 @@ func TestSamplersReproduceGaussian(t *testing.T) {
 		n = 4000
 	}
 	for name, p := range procs {
-		for _, sampler := range []string{"ancestral", "em", "heun"} {
-			for _, init := range []string{"marginal", "anchors"} {
-				t.Run(name+"/"+sampler+"/"+init, func(t *testing.T) {
-					steps := map[string]int{"ancestral": 20, "em": 500, "heun": 200}[sampler]
+		for _, sampler := range SamplerKinds() {
+			for _, init := range []InitKind{InitMarginal, InitAnchors} {
+				t.Run(string(name)+"/"+string(sampler)+"/"+string(init), func(t *testing.T) {
+					steps := map[SamplerKind]int{SamplerAncestral: 20, SamplerEM: 500, SamplerHeun: 200}[sampler]
 					id := &InitDist{Kind: init}
 					if init == "anchors" {
 						// Two anchors at ±a√λ with within-variance λ(1−a²):

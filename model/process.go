@@ -14,8 +14,8 @@ import (
 // engine through Process (see engine.go) and reuses MLP, Adam,
 // EMAUpdate, LRSchedule, Train and the Basis.
 type DiagProcess interface {
-	// Kind returns the process name ("gou", "vp").
-	Kind() string
+	// Kind returns the process name (ProcessGOU, ProcessVP).
+	Kind() ProcessKind
 	// Horizon returns the time interval [eps, T] used for training and sampling.
 	Horizon() (eps, T float64)
 	// Mean returns m_i(t); Var returns s_i(t).
@@ -52,7 +52,7 @@ func NewGOU(lambda []float64, a, b, gamma, beta, T, eps float64) *GOU {
 }
 
 // Kind implements DiagProcess.
-func (g *GOU) Kind() string { return "gou" }
+func (g *GOU) Kind() ProcessKind { return ProcessGOU }
 
 // Horizon implements DiagProcess.
 func (g *GOU) Horizon() (float64, float64) { return g.Eps, g.T }
@@ -79,7 +79,7 @@ type VP struct {
 }
 
 // Kind implements DiagProcess.
-func (v *VP) Kind() string { return "vp" }
+func (v *VP) Kind() ProcessKind { return ProcessVP }
 
 // Horizon implements DiagProcess.
 func (v *VP) Horizon() (float64, float64) { return v.Eps, v.T }

@@ -33,9 +33,9 @@ func TestQuality1000Genomes(t *testing.T) {
 		t.Skip("fit of the 1000 Genomes region")
 	}
 	long := os.Getenv("GOUSYNTH_LONG") != ""
-	procs := []string{"gou"}
+	procs := []model.ProcessKind{model.ProcessGOU}
 	if os.Getenv("GOUSYNTH_QUALITY") != "" {
-		procs = append(procs, "vp")
+		procs = append(procs, model.ProcessVP)
 	}
 	// Thresholds: the for the full budget, looser for the reduced one.
 	covMax, ldMax, afMin := 1.5, 1.5, 0.99
@@ -43,7 +43,7 @@ func TestQuality1000Genomes(t *testing.T) {
 		covMax, ldMax, afMin = 2, 2.5, 0.98
 	}
 	for _, proc := range procs {
-		t.Run(proc, func(t *testing.T) {
+		t.Run(string(proc), func(t *testing.T) {
 			filter := preprocess.DefaultFilterOptions()
 			filter.MinMAF = 0.01
 			cfg := model.DefaultConfig(proc)

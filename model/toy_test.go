@@ -55,7 +55,7 @@ func fitToy(t *testing.T, x *mat.Dense, cfg Config) func(n int, seed uint64) *ma
 	}
 }
 
-func toyConfig(process string) Config {
+func toyConfig(process ProcessKind) Config {
 	c := DefaultConfig(process)
 	c.NetDims, c.Hidden, c.Layers = 0, 128, 3
 	c.Steps, c.BatchSize, c.LR, c.EMA = 3000, 256, 2e-3, 0.995
@@ -130,7 +130,7 @@ func TestGrid25(t *testing.T) {
 	half := float64(k-1) / 2
 	for _, proc := range procs {
 		t.Run(proc, func(t *testing.T) {
-			cfg := toyConfig(proc)
+			cfg := toyConfig(ProcessKind(proc))
 			cfg.Steps, cfg.Hidden = steps, 128
 			s := fitToy(t, x, cfg)(200*modes, 11)
 			n, _ := s.Dims()

@@ -97,7 +97,7 @@ func mindPass(path string, ro vcf.ReadOptions, opts FilterOptions) ([]string, *S
 	if err != nil {
 		return nil, nil, err
 	}
-	err = r.Scan(func(vcf.Site, []int8, int) error { return nil })
+	err = r.Scan(func(vcf.Record, int) error { return nil })
 	r.Close() // waits for the workers: their counts are final
 	if err != nil {
 		return nil, nil, err

@@ -136,3 +136,28 @@ func BenchmarkParseLine(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkNext streams the bundled region site by site through
+// Reader.Next, the per-record API (the Record it returns must not allocate).
+func BenchmarkNext(b *testing.B) {
+	path := benchFile(b)
+	fi, _ := os.Stat(path)
+	b.SetBytes(fi.Size())
+	b.ReportAllocs()
+	for b.Loop() {
+		r, err := Open(path, ReadOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for {
+			_, err := r.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		r.Close()
+	}
+}

@@ -254,6 +254,21 @@ func (bw *bgzfWriter) Close() error {
 	return err
 }
 
+// errAborted is the error of a bgzfWriter stopped by abort.
+var errAborted = errors.New("output aborted")
+
+// abort stops the writer without writing what is buffered, what is still
+// being compressed, or the EOF marker, so that a stream cut short does not
+// look complete.
+func (bw *bgzfWriter) abort() {
+	if bw.closed {
+		return
+	}
+	bw.setErr(errAborted)
+	bw.buf = bw.buf[:0]
+	bw.Close()
+}
+
 // resolve converts a block position into a virtual offset (after Close).
 func (bw *bgzfWriter) resolve(p blockPos) uint64 {
 	return uint64(bw.coffsets[p.block])<<16 | uint64(p.off)

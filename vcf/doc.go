@@ -17,9 +17,16 @@
 // see package plink), so regions, samples and filters work as for a VCF,
 // and errors name the .bim line. A BCF file, or a .bim or .fam given
 // instead of the .bed, is an ErrNotVCF error that says what to do.
-// Open does the same one site at a time (OpenContext and ReadFileContext stop
-// when their context is cancelled, checking it after every block of the
-// header and every batch of records). Biallelic SNPs are kept;
+// Open does the same one site at a time: Reader.Next returns a Record (the
+// site, its dosages, its haplotypes when phased, the ploidy of haploid
+// calls) without allocating per record. NewReader streams VCF text from
+// any io.Reader (plain, gzip or BGZF, as bgzf.NewReader and
+// fastq.NewScanner do for theirs); Open is NewReader on a file plus what
+// only a path allows: a .tbi/.csi index for a region, a PLINK fileset's
+// .bim and .fam, and "-" for standard input (OpenContext,
+// NewReaderContext and ReadFileContext stop when their context is
+// cancelled, checking it after every block of the header and every batch
+// of records). Biallelic SNPs are kept;
 // multi-allelic records, indels, symbolic and ALT-less records are skipped
 // and counted by reason in ReadStats (ReadOptions.SplitMultiallelic splits
 // multi-allelic records into biallelic SNP sites as bcftools norm -m- does).
@@ -54,9 +61,10 @@
 //
 // # Writing
 //
-// Create and WriteGenotypes (WriteGenotypesContext to stop on
-// cancellation) write BGZF-compressed VCF 4.2 (compressing
-// blocks in parallel) with recomputed INFO AC/AN/AF and a tabix .tbi index
+// NewWriter writes BGZF-compressed VCF 4.2 (compressing blocks in
+// parallel) with recomputed INFO AC/AN/AF to any io.Writer. Create and
+// WriteGenotypes (WriteGenotypesContext to stop on cancellation) write the
+// same bytes to a file, with a tabix .tbi index
 // (a CSI index, .csi, when a position is beyond 2^29, which a .tbi cannot
 // hold),
 // always through internal/atomicfile: the VCF and its index appear only once

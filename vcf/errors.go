@@ -49,9 +49,13 @@ type Error struct {
 }
 
 // Error formats the error as "path:line: msg" ("msg" alone when Path is
-// empty: the message names the files).
+// empty: the message names the files; "line N: msg" for a line of an
+// unnamed input, see ReadOptions.Name).
 func (e *Error) Error() string {
 	if e.Path == "" {
+		if e.Line > 0 {
+			return fmt.Sprintf("line %d: %s", e.Line, e.Msg)
+		}
 		return e.Msg
 	}
 	if e.Line > 0 {

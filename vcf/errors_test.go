@@ -201,7 +201,7 @@ func TestBadInput(t *testing.T) {
 			r, err := Open(path, ReadOptions{Threads: 3})
 			if err == nil {
 				for err == nil {
-					_, _, _, err = r.Next()
+					_, err = r.Next()
 				}
 				r.Close()
 			}

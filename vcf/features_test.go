@@ -56,7 +56,8 @@ func compareWithBcftools(t *testing.T, path string, opts ReadOptions, want []bcf
 	}
 	defer r.Close()
 	for v := 0; ; v++ {
-		site, dos, haps, err := r.Next()
+		rec, err := r.Next()
+		site, dos, haps := rec.Site, rec.Dosage, rec.Haplotypes
 		if err == io.EOF {
 			if v != len(snps) {
 				t.Fatalf("streamed %d sites, want %d", v, len(snps))

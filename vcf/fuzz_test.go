@@ -3,6 +3,7 @@ package vcf
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -196,7 +197,9 @@ func FuzzHeader(f *testing.F) {
 
 // FuzzReader runs the whole reader (header, pipeline, stitching of records
 // across batches) on arbitrary plain-text input: it must return a result or
-// an error, never panic or hang.
+// an error, never panic or hang, and NewReader on the same bytes (no file:
+// no size, no index) must stream the same sites or fail with the same
+// error.
 func FuzzReader(f *testing.F) {
 	b, err := os.ReadFile(edgeVCF)
 	if err != nil {
@@ -219,17 +222,51 @@ func FuzzReader(f *testing.F) {
 					panic(fmt.Sprintf("reader hangs on %q", data))
 				}
 			}()
-			g, st, err := ReadFile(path, ReadOptions{Threads: 2, SplitMultiallelic: split})
+			opts := ReadOptions{Threads: 2, SplitMultiallelic: split}
+			g, st, err := ReadFile(path, opts)
+			opts.Name = path
+			recs, serr := streamAll(data, opts)
 			close(done)
 			if err != nil {
 				if _, ok := err.(*Error); !ok {
 					t.Fatalf("error of type %T: %v", err, err)
+				}
+				if serr == nil || serr.Error() != err.Error() {
+					t.Fatalf("NewReader: error %v, ReadFile %v", serr, err)
 				}
 				continue
 			}
 			if len(g.Dosage) != g.NumSites()*g.NumSamples() || st.Kept != g.NumSites() {
 				t.Fatalf("inconsistent result")
 			}
+			if serr != nil || len(recs) != g.NumSites() {
+				t.Fatalf("NewReader: %d sites, error %v; ReadFile %d sites", len(recs), serr, g.NumSites())
+			}
+			for v, rec := range recs {
+				if rec.Site != g.Sites[v] || !slices.Equal(rec.Dosage, g.Row(v)) {
+					t.Fatalf("NewReader: site %d differs", v)
+				}
+			}
 		}
 	})
+}
+
+// streamAll reads data with NewReader to the end.
+func streamAll(data []byte, opts ReadOptions) ([]Record, error) {
+	r, err := NewReader(bytes.NewReader(data), opts)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	var recs []Record
+	for {
+		rec, err := r.Next()
+		if err == io.EOF {
+			return recs, nil
+		}
+		if err != nil {
+			return recs, err
+		}
+		recs = append(recs, rec)
+	}
 }

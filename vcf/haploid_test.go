@@ -40,14 +40,15 @@ func TestHaploidCalls(t *testing.T) {
 	}
 	defer r.Close()
 	for v := 0; ; v++ {
-		_, dos, _, err := r.Next()
+		rec, err := r.Next()
+		dos := rec.Dosage
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p := r.Ploidy(); !slices.Equal(p, []int8{1, 2}) || dos[0] != g.At(v, 1) || dos[1] != g.At(v, 5) {
+		if p := rec.Ploidy; !slices.Equal(p, []int8{1, 2}) || dos[0] != g.At(v, 1) || dos[1] != g.At(v, 5) {
 			t.Fatalf("site %d: streamed dosages %v ploidy %v", v, dos, p)
 		}
 	}

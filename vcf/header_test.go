@@ -94,12 +94,12 @@ func TestReaderCancelNext(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	if _, _, _, err := r.Next(); err != nil {
+	if _, err := r.Next(); err != nil {
 		t.Fatal(err)
 	}
 	cancel()
 	for {
-		_, _, _, err := r.Next()
+		_, err := r.Next()
 		if err != nil {
 			if !errors.Is(err, context.Canceled) {
 				t.Fatalf("Next after cancel: %v, want context.Canceled", err)

@@ -95,8 +95,9 @@ func openPLINK(ctx context.Context, name, bedPath string, f *os.File, br *bufio.
 	for i, s := range fam {
 		ids[i] = s.ID()
 	}
-	s := &source{path: name, f: f, kind: kindPLINK, br: br, ctx: ctx, coff: int64(len(plink.Magic)), plink: ps,
+	s := &source{path: name, f: f, closer: f, kind: kindPLINK, br: br, ctx: ctx, coff: int64(len(plink.Magic)), plink: ps,
 		hdr: &fileHeader{Lines: []string{"##fileformat=VCFv4.2", "##source=PLINK fileset " + set.Bed}, Samples: ids, HasGT: true}}
+	s.size, s.regular = statSize(f)
 	return s, nil
 }
 

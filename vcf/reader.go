@@ -21,13 +21,21 @@ import (
 	"github.com/klauspost/compress/gzip"
 )
 
-// ReadOptions selects what a Reader returns.
+// ReadOptions selects what a Reader returns. Every field applies to
+// NewReader and Open alike; only Open, which has a path, can use an index
+// for Region (a stream is filtered while it is read, with the same result).
+// A samples file is a path for the caller to read (ReadSampleFile) into
+// IncludeSamples or ExcludeSamples.
 type ReadOptions struct {
 	// Region is "chr", "chr:pos" or "chr:start-end" (1-based, inclusive;
 	// "chr:start-" runs to the end of the contig). Records overlapping it are
-	// read. A .tbi or .csi index next to a BGZF file is used to jump to the
-	// region; without one the whole file is scanned.
+	// read. A .tbi or .csi index next to a BGZF file given to Open is used to
+	// jump to the region; without one the whole input is scanned.
 	Region string
+	// Name names NewReader's input in errors ("Name:line: message"; a
+	// message without a name says "line N: message"). Open and ReadFile
+	// name errors by their path and ignore it.
+	Name string
 	// IncludeSamples keeps only these samples (in file order); IDs not in
 	// the file are an error.
 	IncludeSamples []string
@@ -168,7 +176,10 @@ type pipeline struct {
 // source is an open input positioned after the header.
 type source struct {
 	path     string
-	f        *os.File
+	f        *os.File  // the file Open opened (seeks through an index); nil for NewReader
+	closer   io.Closer // what close closes: f, or nil when the caller owns the input
+	size     int64     // input size when known (a regular file), else 0
+	regular  bool      // the input is a regular file of size bytes
 	kind     int
 	br       *bufio.Reader // compressed bytes (BGZF) or the file (plain)
 	text     io.Reader     // kindPlain, kindGzip
@@ -219,26 +230,42 @@ func openSource(ctx context.Context, path string) (*source, error) {
 			return nil, err
 		}
 	}
-	s := &source{path: path, f: f, br: bufio.NewReaderSize(f, 1<<20), ctx: ctx}
+	return newSource(ctx, path, f, f)
+}
+
+// newSource recognises the input in (plain, gzip or BGZF VCF text, or,
+// when f is the file of a path other than Stdin, a PLINK .bed) and reads
+// its header. f is in's file when the input was opened by path (it is then
+// closed on error and by source.close; nil: in belongs to the caller).
+func newSource(ctx context.Context, path string, in io.Reader, f *os.File) (*source, error) {
+	s := &source{path: path, f: f, br: bufio.NewReaderSize(in, 1<<20), ctx: ctx}
+	if f != nil {
+		s.closer = f
+	}
+	s.size, s.regular = statSize(in)
+	stream := f == nil || path == Stdin // no name to find a fileset's .bim and .fam by
 	magic, perr := s.br.Peek(bgzfHeaderLen)
 	switch {
-	case plink.IsBed(magic) && path == Stdin:
-		return nil, newError(path, 0, ErrNotVCF, "standard input is a PLINK .bed; a fileset (X.bed, X.bim, X.fam) must be given by name: X.bed or X")
+	case plink.IsBed(magic) && stream:
+		return nil, newError(path, 0, ErrNotVCF, "%s is a PLINK .bed; a fileset (X.bed, X.bim, X.fam) must be given by name: X.bed or X", streamName(path))
 	case plink.IsBed(magic):
 		return openPLINK(ctx, path, path, f, s.br)
 	case plink.IsIndividualMajorBed(magic):
-		f.Close()
+		s.close()
 		return nil, newError(path, 0, ErrNotVCF, "an individual-major PLINK .bed (from plink before 1.0), which gousynth does not read; convert it with plink1.9 --bfile X --make-bed --out Y")
 	case len(magic) == 0 && perr != nil && perr != io.EOF:
 		// A directory, a file that cannot be read: say so, not "empty".
-		f.Close()
+		s.close()
 		var pe *os.PathError
 		if errors.As(perr, &pe) {
 			perr = pe.Err
 		}
+		if path == "" {
+			return nil, perr
+		}
 		return nil, fmt.Errorf("%s: %w", path, perr)
 	case len(magic) == 0:
-		f.Close()
+		s.close()
 		return nil, newError(path, 0, ErrEmpty, "empty file")
 	case isBGZFHeader(magic):
 		s.kind = kindBGZF
@@ -246,7 +273,7 @@ func openSource(ctx context.Context, path string) (*source, error) {
 		s.kind = kindGzip
 		zr, err := gzip.NewReader(s.br)
 		if err != nil {
-			f.Close()
+			s.close()
 			return nil, newError(path, 0, ErrTruncated, "bad gzip header: %v", err)
 		}
 		s.text = zr
@@ -255,13 +282,13 @@ func openSource(ctx context.Context, path string) (*source, error) {
 		s.text = s.br
 	}
 	if err := s.readHeader(); err != nil {
-		f.Close()
+		s.close()
 		var e *Error
 		if errors.As(err, &e) && errors.Is(err, ErrNotVCF) {
-			if hint := plinkHint(path); hint != "" {
+			if hint := plinkHint(path); hint != "" && !stream {
 				e.Msg = "not a VCF file: " + hint
 			} else if strings.Contains(e.Msg, "BCF") {
-				e.Msg = bcfHint(path)
+				e.Msg = bcfHint(path, stream)
 			}
 		}
 		return nil, err
@@ -269,10 +296,32 @@ func openSource(ctx context.Context, path string) (*source, error) {
 	return s, nil
 }
 
-// bcfHint is the message for a BCF input: how to convert it.
-func bcfHint(path string) string {
+// statSize returns the size of in when it is a regular file (an *os.File,
+// or anything with a Stat method).
+func statSize(in io.Reader) (int64, bool) {
+	st, ok := in.(interface{ Stat() (fs.FileInfo, error) })
+	if !ok {
+		return 0, false
+	}
+	fi, err := st.Stat()
+	if err != nil {
+		return 0, false
+	}
+	return fi.Size(), fi.Mode().IsRegular()
+}
+
+// streamName names an input without a path in messages.
+func streamName(path string) string {
 	if path == Stdin {
-		return "standard input is a BCF file, not VCF; pipe VCF text instead: bcftools view -Ov IN.bcf | gousynth ..."
+		return "standard input"
+	}
+	return "the input"
+}
+
+// bcfHint is the message for a BCF input: how to convert it.
+func bcfHint(path string, stream bool) string {
+	if stream {
+		return streamName(path) + " is a BCF file, not VCF; pipe VCF text instead: bcftools view -Ov IN.bcf | gousynth ..."
 	}
 	base := path
 	for _, ext := range []string{".gz", ".bcf", ".vcf"} {
@@ -287,7 +336,9 @@ func bcfHint(path string) string {
 
 // close releases the source's files.
 func (s *source) close() {
-	s.f.Close()
+	if s.closer != nil {
+		s.closer.Close()
+	}
 	if s.plink != nil {
 		s.plink.close()
 	}
@@ -765,7 +816,6 @@ func (pl *pipeline) next() (*piece, error) {
 
 // Reader streams the sites of a VCF.
 type Reader struct {
-	path    string
 	hdr     *fileHeader
 	samples []string
 	nk      int
@@ -775,12 +825,14 @@ type Reader struct {
 	idx     int
 	stats   ReadStats
 	err     error
-	ploidy  []int8
 
 	dosageOnly bool
 }
 
-// Open opens a VCF (plain, gzip or BGZF) for streaming and reads its header.
+// Open opens a VCF (plain, gzip or BGZF) or a PLINK 1 fileset by path for
+// streaming and reads its header: NewReader on the file, plus what needs a
+// path (see ReadOptions): a .tbi or .csi index beside a BGZF file for
+// Region, a fileset's .bim and .fam beside its .bed, and "-" (Stdin).
 // Decompression and parsing run in background goroutines; call Close when
 // done (also after an error).
 func Open(path string, opts ReadOptions) (*Reader, error) {
@@ -793,34 +845,78 @@ func OpenContext(ctx context.Context, path string, opts ReadOptions) (*Reader, e
 	return open(ctx, path, opts, !opts.DosageOnly)
 }
 
+// NewReader reads plain, gzip or BGZF-compressed VCF text from r (the
+// format is recognised by its first bytes) and returns a Reader positioned
+// after the header, as bgzf.NewReader and fastq.NewScanner do for their
+// formats. Every ReadOptions field applies; without an index a Region is
+// filtered while streaming, and errors name the input opts.Name. A PLINK
+// fileset, being three files, needs Open. The Reader does not close r;
+// call Close when done (also after an error) to stop its goroutines.
+func NewReader(r io.Reader, opts ReadOptions) (*Reader, error) {
+	return NewReaderContext(context.Background(), r, opts)
+}
+
+// NewReaderContext is NewReader that stops when ctx is cancelled, as
+// OpenContext does.
+func NewReaderContext(ctx context.Context, r io.Reader, opts ReadOptions) (*Reader, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	reg, err := checkOptions(opts.Name, opts)
+	if err != nil {
+		return nil, err
+	}
+	src, err := newSource(ctx, opts.Name, r, nil)
+	if err != nil {
+		return nil, err
+	}
+	return start(ctx, src, reg, opts, !opts.DosageOnly)
+}
+
+// checkOptions checks opts before any input is read and parses its region.
+func checkOptions(path string, opts ReadOptions) (*region, error) {
+	if opts.MaxVariants < 0 {
+		return nil, newError(path, 0, ErrRegion, "MaxVariants must not be negative, got %d", opts.MaxVariants)
+	}
+	if opts.Region == "" {
+		return nil, nil
+	}
+	reg, ok := parseRegion(opts.Region)
+	if !ok {
+		return nil, newError(path, 0, ErrRegion, "cannot parse region %q (want chr, chr:pos or chr:start-end)", opts.Region)
+	}
+	return reg, nil
+}
+
 func open(ctx context.Context, path string, opts ReadOptions, keepHaps bool) (*Reader, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if opts.MaxVariants < 0 {
-		return nil, newError(path, 0, ErrRegion, "MaxVariants must not be negative, got %d", opts.MaxVariants)
-	}
-	var reg *region
-	if opts.Region != "" {
-		var ok bool
-		if reg, ok = parseRegion(opts.Region); !ok {
-			return nil, newError(path, 0, ErrRegion, "cannot parse region %q (want chr, chr:pos or chr:start-end)", opts.Region)
-		}
+	reg, err := checkOptions(path, opts)
+	if err != nil {
+		return nil, err
 	}
 	src, err := openSource(ctx, path)
 	if err != nil {
 		return nil, err
 	}
+	return start(ctx, src, reg, opts, keepHaps)
+}
+
+// start selects the samples, seeks to the region through an index when the
+// source is a BGZF file opened by path with one, and starts the pipeline.
+func start(ctx context.Context, src *source, reg *region, opts ReadOptions, keepHaps bool) (*Reader, error) {
+	path := src.path
 	keep, err := selectSamples(path, src.hdr.Samples, opts)
 	if err != nil {
 		src.close()
 		return nil, err
 	}
 	startEmpty := false
-	if reg != nil && src.kind == kindBGZF && path != Stdin {
+	if reg != nil && src.kind == kindBGZF && src.f != nil && path != Stdin {
 		idx, ipath, err := loadIndex(path)
 		if err != nil {
-			src.f.Close()
+			src.close()
 			if _, ok := err.(*Error); ok {
 				return nil, err
 			}
@@ -830,7 +926,7 @@ func open(ctx context.Context, path string, opts ReadOptions, keepHaps bool) (*R
 			reg.sorted = true
 			found, err := src.seekIndexed(idx, ipath, reg)
 			if err != nil {
-				src.f.Close()
+				src.close()
 				return nil, err
 			}
 			startEmpty = !found
@@ -841,10 +937,10 @@ func open(ctx context.Context, path string, opts ReadOptions, keepHaps bool) (*R
 		threads = runtime.GOMAXPROCS(0)
 	}
 	// Never more workers than 64 KiB blocks of input.
-	if fi, err := src.f.Stat(); err == nil && fi.Mode().IsRegular() {
-		threads = max(1, min(threads, int(fi.Size()>>16)+1))
+	if src.regular {
+		threads = max(1, min(threads, int(src.size>>16)+1))
 	}
-	r := &Reader{path: path, hdr: src.hdr, max: opts.MaxVariants, dosageOnly: opts.DosageOnly}
+	r := &Reader{hdr: src.hdr, max: opts.MaxVariants, dosageOnly: opts.DosageOnly}
 	if keep == nil {
 		r.samples = src.hdr.Samples
 	} else {
@@ -862,9 +958,7 @@ func open(ctx context.Context, path string, opts ReadOptions, keepHaps bool) (*R
 		lines:  src.hdr.NLines,
 		start:  src.coff,
 		end:    -1,
-	}
-	if fi, err := src.f.Stat(); err == nil {
-		pl.size = fi.Size()
+		size:   src.size,
 	}
 	r.pl = pl
 	if startEmpty {
@@ -938,19 +1032,36 @@ func (r *Reader) Contigs() []Contig { return r.hdr.Contigs }
 // HeaderLines returns the header's "##" meta lines.
 func (r *Reader) HeaderLines() []string { return r.hdr.Lines }
 
-// Next returns the next kept site, its dosages (one per sample) and, when
-// every call of the site is phased, its haplotypes (two per sample; nil
-// otherwise). It returns io.EOF at the end. The returned slices are not
-// reused by the Reader.
-func (r *Reader) Next() (Site, []int8, []int8, error) {
-	for r.cur == nil || r.idx >= len(r.cur.sites) {
+// Record is one kept site as Reader.Next returns it. Its slices point into
+// the Reader's parsed batches: Next allocates nothing per record, and the
+// slices stay valid (they are not reused by the Reader) until the caller
+// drops them.
+type Record struct {
+	Site Site
+	// Dosage holds one ALT dosage per sample (0, 1, 2 or Missing; a haploid
+	// call is 0 or 2, see Genotypes).
+	Dosage []int8
+	// Haplotypes holds two alleles per sample when every call of the site is
+	// phased (and ReadOptions.DosageOnly is not set); nil otherwise.
+	Haplotypes []int8
+	// Ploidy holds the ploidy (1 or 2) of each call, or is nil when the
+	// calls are all diploid.
+	Ploidy []int8
+}
+
+// Next returns the next kept site with its genotypes, or io.EOF at the end.
+func (r *Reader) Next() (Record, error) {
+	for {
 		if r.err != nil {
-			return Site{}, nil, nil, r.err
+			return Record{}, r.err
 		}
 		if r.max > 0 && r.stats.Kept >= r.max {
 			r.err = io.EOF
 			r.pl.close()
 			continue
+		}
+		if r.cur != nil && r.idx < len(r.cur.sites) {
+			break
 		}
 		pc, err := r.pl.next()
 		if err != nil {
@@ -963,25 +1074,23 @@ func (r *Reader) Next() (Site, []int8, []int8, error) {
 		r.stats.add(pc)
 		r.cur, r.idx = pc, 0
 	}
-	i, nk := r.idx, r.nk
 	r.idx++
 	r.stats.Kept++
-	pc := r.cur
-	r.ploidy = nil
-	if pc.haploid {
-		r.ploidy = pc.ploidy[i*nk : (i+1)*nk : (i+1)*nk]
-	}
-	var haps []int8
-	if pc.phased[i] && !r.dosageOnly {
-		haps = pc.haps[2*i*nk : 2*(i+1)*nk : 2*(i+1)*nk]
-	}
-	return pc.sites[i], pc.dosage[i*nk : (i+1)*nk : (i+1)*nk], haps, nil
+	return r.record(r.cur, r.idx-1), nil
 }
 
-// Ploidy returns the ploidy (1 or 2) of each call of the site last returned
-// by Next, or nil when the calls are all diploid. Next codes a haploid
-// call's dosage as 0 or 2 (see Genotypes).
-func (r *Reader) Ploidy() []int8 { return r.ploidy }
+// record is the Record of site i of pc.
+func (r *Reader) record(pc *piece, i int) Record {
+	nk := r.nk
+	rec := Record{Site: pc.sites[i], Dosage: pc.dosage[i*nk : (i+1)*nk : (i+1)*nk]}
+	if pc.haploid {
+		rec.Ploidy = pc.ploidy[i*nk : (i+1)*nk : (i+1)*nk]
+	}
+	if pc.phased[i] && !r.dosageOnly {
+		rec.Haplotypes = pc.haps[2*i*nk : 2*(i+1)*nk : 2*(i+1)*nk]
+	}
+	return rec
+}
 
 // Stats returns the counts so far.
 func (r *Reader) Stats() *ReadStats {
@@ -1099,22 +1208,15 @@ func growCap[T any](s []T, n int) []T {
 }
 
 // Scan calls fn for every remaining kept site in file order with its
-// dosages, one per sample, and hint, a generous estimate of the number of
-// sites the whole input yields (from the share of the file read so far;
+// Record, as Next returns it, and hint, a generous estimate of the number
+// of sites the whole input yields (from the share of the file read so far;
 // at least the sites seen so far), for callers that reserve memory. Unlike
-// Next it reuses its buffers: dosage is valid only during the call, and a
-// scan of a whole chromosome allocates little besides what fn keeps. It
-// returns nil at the end of the input, or the first error of the input or
-// of fn. MaxVariants applies as for Next; Scan and Next must not be mixed.
-func (r *Reader) Scan(fn func(s Site, dosage []int8, hint int) error) error {
-	return r.ScanHaplotypes(func(s Site, dosage, _ []int8, hint int) error { return fn(s, dosage, hint) })
-}
-
-// ScanHaplotypes is Scan that also passes each site's haplotypes, two per
-// sample as Next returns them, when every call of the site is phased and
-// the reader keeps haplotypes (not DosageOnly); nil otherwise. haps, like
-// dosage, is valid only during the call.
-func (r *Reader) ScanHaplotypes(fn func(s Site, dosage, haps []int8, hint int) error) error {
+// Next it reuses its buffers: the Record's slices are valid only during
+// the call, and a scan of a whole chromosome allocates little besides what
+// fn keeps. It returns nil at the end of the input, or the first error of
+// the input or of fn. MaxVariants applies as for Next; Scan and Next must
+// not be mixed.
+func (r *Reader) Scan(fn func(rec Record, hint int) error) error {
 	if r.cur != nil || r.err != nil {
 		if r.err == io.EOF {
 			return nil
@@ -1124,7 +1226,6 @@ func (r *Reader) ScanHaplotypes(fn func(s Site, dosage, haps []int8, hint int) e
 		}
 		return fmt.Errorf("vcf: Scan after Next")
 	}
-	nk := r.nk
 	for {
 		pc, err := r.pl.next()
 		if pc != nil {
@@ -1135,11 +1236,7 @@ func (r *Reader) ScanHaplotypes(fn func(s Site, dosage, haps []int8, hint int) e
 			}
 			hint := r.pl.estimate(r.stats.Kept + k)
 			for i := range k {
-				var haps []int8
-				if pc.phased[i] && !r.dosageOnly {
-					haps = pc.haps[2*i*nk : 2*(i+1)*nk : 2*(i+1)*nk]
-				}
-				if ferr := fn(pc.sites[i], pc.dosage[i*nk:(i+1)*nk:(i+1)*nk], haps, hint); ferr != nil {
+				if ferr := fn(r.record(pc, i), hint); ferr != nil {
 					r.pl.parser.recycle(pc)
 					r.err = ferr
 					return ferr

@@ -111,7 +111,8 @@ func TestStreamingMatchesReadFile(t *testing.T) {
 		}
 		v := 0
 		for {
-			s, d, h, err := r.Next()
+			rec, err := r.Next()
+			s, d, h := rec.Site, rec.Dosage, rec.Haplotypes
 			if err == io.EOF {
 				break
 			}

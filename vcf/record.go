@@ -193,7 +193,10 @@ func classify(ref, alt []byte) int {
 	return -1
 }
 
-// parseLine parses one data line (without its newline) into pc.
+// parseLine parses one data line (without its newline) into pc: the fixed
+// columns, then the genotypes through the fast path (biallelic, FORMAT GT
+// alone, one-digit diploid calls) or, when it does not apply, the general
+// one.
 func (p *parser) parseLine(line []byte, pc *piece) *lineError {
 	if n := len(line); n > 0 && line[n-1] == '\r' {
 		line = line[:n-1]
@@ -204,75 +207,19 @@ func (p *parser) parseLine(line []byte, pc *piece) *lineError {
 	if line[0] == '#' {
 		return errorf(ErrMalformed, "header line after the first record")
 	}
-	nFixed := 8
-	if len(p.samples) > 0 {
-		nFixed = 9
-	}
 	var f [9][]byte
-	off := 0
-	for i := range nFixed {
-		var more bool
-		f[i], more = nextField(line, &off)
-		if !more && i < nFixed-1 || i == nFixed-1 && !more && len(p.samples) > 0 {
-			return errorf(ErrMalformed, "wrong number of columns: the line ends after %s (column %d), header has %d sample columns", columnNames[i], i+1, len(p.samples))
-		}
-	}
-	chromB, posB, idB, refB, altB := f[0], f[1], f[2], f[3], f[4]
-	if len(chromB) == 0 {
-		return errorf(ErrMalformed, "empty CHROM")
-	}
-	pos, ok := parsePos(posB)
-	if !ok {
-		return errorf(ErrMalformed, "non-numeric POS %q", clip(posB))
-	}
-	if pos < 1 || pos > MaxPos {
-		return errorf(ErrMalformed, "POS %s is outside the VCF range 1 to 2^31-1 (%d)", clip(posB), MaxPos)
-	}
-	if err := p.order(pc, chromB, pos); err != nil {
+	off, err := p.fixedColumns(line, &f)
+	if err != nil {
 		return err
 	}
-	if len(refB) == 0 {
-		return errorf(ErrMalformed, "empty REF")
-	}
-	if p.region != nil {
-		switch p.region.test(chromB, pos, len(refB)) {
-		case regionBefore:
-			return nil
-		case regionAfter:
-			pc.stop = true
-			return nil
-		}
+	chromB, idB, refB := f[0], f[2], f[3]
+	pos, inRegion, err := p.locate(pc, chromB, f[1], refB)
+	if err != nil || !inRegion {
+		return err
 	}
 	pc.records++
-
-	// ALT alleles; the common biallelic case without allocation.
-	alts := p.alts[:0]
-	for a := altB; ; {
-		k := bytes.IndexByte(a, ',')
-		if k < 0 {
-			alts = append(alts, a)
-			break
-		}
-		alts = append(alts, a[:k])
-		a = a[k+1:]
-	}
-	p.alts = alts
-	if len(alts) > 1 && !p.split {
-		pc.skipped[skipMultiallelic]++
-		return nil
-	}
-	anySNP := false
-	for _, a := range alts {
-		if r := classify(refB, a); r < 0 {
-			anySNP = true
-		} else if len(alts) == 1 {
-			pc.skipped[r]++
-		}
-	}
+	alts, anySNP := p.snpAlts(pc, refB, f[4])
 	if !anySNP {
-		if len(alts) > 1 {
-			pc.skipped[skipMultiallelic]++
-		}
 		return nil
 	}
 	samplesB := line[off:]
@@ -287,59 +234,157 @@ func (p *parser) parseLine(line []byte, pc *piece) *lineError {
 			return nil
 		}
 	}
-
-	n := len(p.samples)
-	nk := p.nKeep()
 	chrom := p.lastChrom
 	if string(chromB) != chrom {
 		chrom = string(chromB)
 		p.lastChrom = chrom
 	}
 	site := Site{Chrom: chrom, Pos: pos, ID: string(idB), Ref: string(refB)}
+	n := len(p.samples)
+	if !p.noFast && len(alts) == 1 && gtIndex == 0 && len(f[8]) == 2 && n > 0 && len(samplesB) == 4*n-1 &&
+		p.parseFast(pc, site, alts[0], samplesB) {
+		return nil
+	}
+	return p.parseGeneral(pc, site, refB, alts, samplesB, gtIndex)
+}
 
-	// Fast path: biallelic, FORMAT exactly GT, every call "a|b" or "a/b"
-	// with single-digit alleles 0/1.
-	if !p.noFast && len(alts) == 1 && gtIndex == 0 && len(f[8]) == 2 && n > 0 && len(samplesB) == 4*n-1 {
-		wantHaps := p.keepHaps || pc.allPhased()
-		var dos, haps []int8
-		if p.keep == nil {
-			dos, haps = grow(pc.dosage, n), grow(pc.haps, 2*n)
-		} else {
-			p.row, p.rowHaps = grow(p.row[:0], n), grow(p.rowHaps[:0], 2*n)
-			dos, haps = p.row, p.rowHaps
-		}
-		if sep, ok := fastGT(samplesB, dos[len(dos)-n:], haps[len(haps)-2*n:]); ok {
-			nd, nh := len(pc.dosage), len(pc.haps)
-			if p.keep == nil {
-				pc.dosage = dos
-				if wantHaps {
-					pc.haps = haps
-				}
-			} else {
-				pc.dosage = gather(pc.dosage, p.row, p.keep, 1)
-				if wantHaps {
-					pc.haps = gather(pc.haps, p.rowHaps, p.keep, 2)
-				}
-			}
-			site.Alt = string(alts[0])
-			if p.rejects(pc, &site, pc.dosage[nd:], nil) {
-				pc.dosage, pc.haps = pc.dosage[:nd], pc.haps[:nh]
-				return nil
-			}
-			pc.addPloidy(nil, nk)
-			pc.sites = append(pc.sites, site)
-			pc.phased = append(pc.phased, sep == '|')
-			if !wantHaps || sep != '|' && !p.keepHaps {
-				pc.haps = pc.haps[:0]
-			}
-			return nil
+// fixedColumns cuts the fixed columns of line into f (8, or 9 with FORMAT
+// when the file has samples) and returns the offset of the sample columns.
+func (p *parser) fixedColumns(line []byte, f *[9][]byte) (int, *lineError) {
+	nFixed := 8
+	if len(p.samples) > 0 {
+		nFixed = 9
+	}
+	off := 0
+	for i := range nFixed {
+		var more bool
+		f[i], more = nextField(line, &off)
+		if !more && i < nFixed-1 || i == nFixed-1 && !more && len(p.samples) > 0 {
+			return 0, errorf(ErrMalformed, "wrong number of columns: the line ends after %s (column %d), header has %d sample columns", columnNames[i], i+1, len(p.samples))
 		}
 	}
+	return off, nil
+}
 
-	// General path.
+// locate checks CHROM, POS, the sort order and REF of a record and places
+// it against the region: inRegion is false for a record outside it (and
+// pc.stop is set past it).
+func (p *parser) locate(pc *piece, chromB, posB, refB []byte) (pos int, inRegion bool, err *lineError) {
+	if len(chromB) == 0 {
+		return 0, false, errorf(ErrMalformed, "empty CHROM")
+	}
+	pos, ok := parsePos(posB)
+	if !ok {
+		return 0, false, errorf(ErrMalformed, "non-numeric POS %q", clip(posB))
+	}
+	if pos < 1 || pos > MaxPos {
+		return 0, false, errorf(ErrMalformed, "POS %s is outside the VCF range 1 to 2^31-1 (%d)", clip(posB), MaxPos)
+	}
+	if err := p.order(pc, chromB, pos); err != nil {
+		return 0, false, err
+	}
+	if len(refB) == 0 {
+		return 0, false, errorf(ErrMalformed, "empty REF")
+	}
+	if p.region != nil {
+		switch p.region.test(chromB, pos, len(refB)) {
+		case regionBefore:
+			return pos, false, nil
+		case regionAfter:
+			pc.stop = true
+			return pos, false, nil
+		}
+	}
+	return pos, true, nil
+}
+
+// snpAlts splits the ALT column (the common biallelic case without
+// allocation) and reports whether any ALT allele makes a SNP site; records
+// without one are counted by reason in pc.skipped (a multi-allelic record
+// once, unless p.split).
+func (p *parser) snpAlts(pc *piece, refB, altB []byte) ([][]byte, bool) {
+	alts := p.alts[:0]
+	for a := altB; ; {
+		k := bytes.IndexByte(a, ',')
+		if k < 0 {
+			alts = append(alts, a)
+			break
+		}
+		alts = append(alts, a[:k])
+		a = a[k+1:]
+	}
+	p.alts = alts
+	if len(alts) > 1 && !p.split {
+		pc.skipped[skipMultiallelic]++
+		return alts, false
+	}
+	anySNP := false
+	for _, a := range alts {
+		if r := classify(refB, a); r < 0 {
+			anySNP = true
+		} else if len(alts) == 1 {
+			pc.skipped[r]++
+		}
+	}
+	if !anySNP && len(alts) > 1 {
+		pc.skipped[skipMultiallelic]++
+	}
+	return alts, anySNP
+}
+
+// parseFast decodes the calls of a biallelic record whose FORMAT is GT
+// alone and whose sample columns are 4n-1 bytes long, every call "a|b" or
+// "a/b" with one-digit alleles 0 or 1 (fastGT), and adds the site to pc.
+// It reports false, leaving pc as it was, when a call does not fit: the
+// general path then parses the record.
+func (p *parser) parseFast(pc *piece, site Site, alt, samplesB []byte) bool {
+	n, nk := len(p.samples), p.nKeep()
+	wantHaps := p.keepHaps || pc.allPhased()
+	var dos, haps []int8
+	if p.keep == nil {
+		dos, haps = grow(pc.dosage, n), grow(pc.haps, 2*n)
+	} else {
+		p.row, p.rowHaps = grow(p.row[:0], n), grow(p.rowHaps[:0], 2*n)
+		dos, haps = p.row, p.rowHaps
+	}
+	sep, ok := fastGT(samplesB, dos[len(dos)-n:], haps[len(haps)-2*n:])
+	if !ok {
+		return false
+	}
+	nd, nh := len(pc.dosage), len(pc.haps)
+	if p.keep == nil {
+		pc.dosage = dos
+		if wantHaps {
+			pc.haps = haps
+		}
+	} else {
+		pc.dosage = gather(pc.dosage, p.row, p.keep, 1)
+		if wantHaps {
+			pc.haps = gather(pc.haps, p.rowHaps, p.keep, 2)
+		}
+	}
+	site.Alt = string(alt)
+	if p.rejects(pc, &site, pc.dosage[nd:], nil) {
+		pc.dosage, pc.haps = pc.dosage[:nd], pc.haps[:nh]
+		return true
+	}
+	pc.addPloidy(nil, nk)
+	pc.sites = append(pc.sites, site)
+	pc.phased = append(pc.phased, sep == '|')
+	if !wantHaps || sep != '|' && !p.keepHaps {
+		pc.haps = pc.haps[:0]
+	}
+	return true
+}
+
+// parseGeneral decodes the calls of any record (FORMAT GT at gtIndex,
+// multi-digit alleles, haploid and missing calls) and adds one site per
+// SNP ALT allele (one site unless p.split) to pc.
+func (p *parser) parseGeneral(pc *piece, site Site, refB []byte, alts [][]byte, samplesB []byte, gtIndex int) *lineError {
 	if err := p.parseCalls(samplesB, gtIndex, len(alts)); err != nil {
 		return err
 	}
+	nk := p.nKeep()
 	for k, a := range alts {
 		if r := classify(refB, a); r >= 0 {
 			if len(alts) > 1 {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"strconv"
@@ -117,13 +118,13 @@ type Header struct {
 	FileDate string
 }
 
-// Writer writes a BGZF-compressed VCF 4.2 and its tabix index. Sites must be
-// written sorted by contig (in Header.Contigs order) and position. Nothing
-// appears under the output path until Close succeeds.
+// Writer writes a BGZF-compressed VCF 4.2: to any io.Writer (NewWriter), or
+// to a file with its tabix index (Create). Sites must be written sorted by
+// contig (in Header.Contigs order) and position.
 type Writer struct {
-	path    string
+	path    string // names the output in errors; "" for NewWriter
 	h       Header
-	f       *atomicfile.File
+	f       *atomicfile.File // Create's output, indexed at Close; nil for NewWriter
 	bw      *bgzfWriter
 	tids    map[string]int
 	line    []byte
@@ -135,8 +136,22 @@ type Writer struct {
 	index   string // the index written by Close
 }
 
+// NewWriter starts writing a BGZF-compressed VCF with header h to w
+// (compressing blocks in parallel) and writes the header. There is no
+// index: a stream has no offsets to index (Create writes one). Close
+// flushes the last block and the BGZF end-of-file marker; it does not
+// close w.
+func NewWriter(w io.Writer, h Header) (*Writer, error) {
+	if err := checkHeader(h); err != nil {
+		return nil, &Error{Msg: err.Error(), Err: ErrWrite}
+	}
+	return newWriter(w, "", nil, h)
+}
+
 // Create starts writing a VCF to path (conventionally ending in .vcf.gz;
-// "-" is standard output, see package atomicfile).
+// "-" is standard output, see package atomicfile): NewWriter on the file,
+// which Close indexes and publishes. Nothing appears under path until
+// Close succeeds.
 func Create(path string, h Header) (*Writer, error) {
 	if err := checkHeader(h); err != nil {
 		return nil, &Error{Path: path, Msg: err.Error(), Err: ErrWrite}
@@ -145,13 +160,22 @@ func Create(path string, h Header) (*Writer, error) {
 	if err != nil {
 		return nil, err
 	}
+	return newWriter(f, path, f, h)
+}
+
+// newWriter writes the header of h (checked) to out; f, when not nil, is
+// the file behind out, which Close indexes and commits.
+func newWriter(out io.Writer, path string, f *atomicfile.File, h Header) (*Writer, error) {
 	w := &Writer{path: path, h: h, f: f, tids: map[string]int{}, lastTid: -1}
 	for i, c := range h.Contigs {
 		w.tids[c.ID] = i
 	}
-	w.bw = newBGZFWriter(f, flate.DefaultCompression, runtime.GOMAXPROCS(0))
+	w.bw = newBGZFWriter(out, flate.DefaultCompression, runtime.GOMAXPROCS(0))
 	if _, err := w.bw.Write(w.headerText()); err != nil {
 		w.Abort()
+		if path == "" {
+			return nil, fmt.Errorf("write VCF header: %w", err)
+		}
 		return nil, fmt.Errorf("write %s: %w", path, err)
 	}
 	return w, nil
@@ -305,6 +329,9 @@ func (w *Writer) WritePloidy(site Site, dosage, haps, ploidy []int8) error {
 		return w.err
 	}
 	if w.done {
+		if w.path == "" {
+			return fmt.Errorf("write VCF: write after close")
+		}
 		return fmt.Errorf("write %s: write after close", w.path)
 	}
 	if err := w.write(site, dosage, haps, ploidy); err != nil {
@@ -423,6 +450,9 @@ func (w *Writer) write(site Site, dosage, haps, ploidy []int8) error {
 	if _, err := w.bw.Write(gt); err != nil {
 		return err
 	}
+	if w.f == nil {
+		return nil // NewWriter: no index
+	}
 	beg := int64(site.Pos - 1)
 	w.entries = append(w.entries, indexEntry{tid: tid, beg: beg, end: beg + int64(len(site.Ref)), vbeg: uint64(start.block)<<16 | uint64(start.off)})
 	e := &w.entries[len(w.entries)-1]
@@ -436,8 +466,8 @@ func (w *Writer) write(site Site, dosage, haps, ploidy []int8) error {
 // min_shift 14, the depth that covers the largest position) when a site
 // reaches beyond 2^29, which a .tbi cannot index. IndexPath names it. An
 // output that is not a regular file (atomicfile: "-", a FIFO, a device) is
-// written without an index. After a failed Write, Close discards the
-// output and returns that error.
+// written without an index, as is NewWriter's. After a failed Write, Close
+// discards the output and returns that error.
 func (w *Writer) Close() error {
 	if w.done {
 		return w.err
@@ -447,6 +477,13 @@ func (w *Writer) Close() error {
 		return w.err
 	}
 	w.done = true
+	if w.f == nil {
+		if err := w.bw.Close(); err != nil {
+			w.err = fmt.Errorf("write VCF: %w", err)
+			return w.err
+		}
+		return nil
+	}
 	if err := w.bw.Close(); err != nil {
 		w.f.Abort()
 		return fmt.Errorf("write %s: %w", w.path, err)
@@ -497,19 +534,20 @@ func (w *Writer) Close() error {
 // path+".csi"), or "" before Close.
 func (w *Writer) IndexPath() string { return w.index }
 
-// Abort discards the output. It is safe to call after Close.
+// Abort discards the output (NewWriter's: stops writing to it, leaving
+// what was written). It is safe to call after Close.
 func (w *Writer) Abort() {
 	if w.done && w.err == nil {
 		return
 	}
-	if !w.bw.closed {
-		w.bw.Close()
-	}
+	w.bw.abort()
 	if w.err == nil {
 		w.err = &Error{Path: w.path, Msg: "output aborted", Err: ErrWrite}
 	}
 	w.done = true
-	w.f.Abort()
+	if w.f != nil {
+		w.f.Abort()
+	}
 }
 
 // WriteGenotypes writes g to path as a BGZF VCF with a tabix index (as a

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -309,3 +310,94 @@ func TestWriteGenotypesCancelled(t *testing.T) {
 		t.Errorf("finished write: %d files, want the VCF and its index", len(es))
 	}
 }
+
+// TestNewWriter writes the same genotypes (phased, unphased, with haploid
+// calls) through NewWriter to a buffer and through Create to a file, and
+// checks that the bytes are identical, that the buffer reads back to the
+// genotypes through NewReader, and that NewWriter neither indexes nor
+// closes its writer, and leaves no end-of-file marker when aborted.
+func TestNewWriter(t *testing.T) {
+	dir := t.TempDir()
+	for _, phased := range []bool{true, false} {
+		g := randomGenotypes(7, 300, 25, phased)
+		h := Header{Samples: g.Samples, Contigs: MergeContigs(nil, g.Sites), Phased: phased, FileDate: "20240101", Source: "test"}
+		path := filepath.Join(dir, "x.vcf.gz")
+		fw, err := Create(path, h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		out := &writeCloseCounter{Writer: &buf}
+		sw, err := NewWriter(out, h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for v, s := range g.Sites {
+			var haps []int8
+			if phased {
+				haps = g.HapRow(v)
+			}
+			for _, w := range []*Writer{fw, sw} {
+				if err := w.WritePloidy(s, g.Row(v), haps, g.PloidyRow(v)); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if err := fw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := sw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		file, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(file, buf.Bytes()) {
+			t.Fatalf("phased %v: NewWriter wrote %d bytes, Create %d, not the same", phased, buf.Len(), len(file))
+		}
+		if sw.IndexPath() != "" || fw.IndexPath() != path+".tbi" || out.closed != 0 {
+			t.Fatalf("index %q (Create: %q), writer closed %d times", sw.IndexPath(), fw.IndexPath(), out.closed)
+		}
+		r, err := NewReader(bytes.NewReader(buf.Bytes()), ReadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for v := range g.Sites {
+			rec, err := r.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rec.Site != g.Sites[v] || !slices.Equal(rec.Dosage, g.Row(v)) || phased && !slices.Equal(rec.Haplotypes, g.HapRow(v)) || rec.Ploidy != nil && !slices.Equal(rec.Ploidy, g.PloidyRow(v)) {
+				t.Fatalf("phased %v: site %d read back differs", phased, v)
+			}
+		}
+		r.Close()
+	}
+	// An aborted stream has no end-of-file marker: readers see it as truncated.
+	var buf bytes.Buffer
+	g := randomGenotypes(8, 5, 3, false)
+	w, err := NewWriter(&buf, Header{Samples: g.Samples, Contigs: MergeContigs(nil, g.Sites)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(g.Sites[0], g.Row(0), nil)
+	w.Abort()
+	if bytes.HasSuffix(buf.Bytes(), bgzfEOF) {
+		t.Errorf("aborted stream ends with the BGZF end-of-file marker")
+	}
+	if err := w.Write(g.Sites[1], g.Row(1), nil); err == nil {
+		t.Errorf("Write after Abort succeeded")
+	}
+	if _, err := NewWriter(&buf, Header{Samples: []string{"A", "A"}}); !errors.Is(err, ErrWrite) {
+		t.Errorf("duplicate samples: %v", err)
+	}
+}
+
+// writeCloseCounter is an io.WriteCloser that counts Close calls.
+type writeCloseCounter struct {
+	io.Writer
+	closed int
+}
+
+func (c *writeCloseCounter) Close() error { c.closed++; return nil }

@@ -106,7 +106,7 @@ run.log, the held-out samples (test.tsv) and each process's samples
 	}
 	fs := cmd.Flags()
 	fs.StringVarP(&outDir, "out", "o", "gousynth_compare", "output `DIR`")
-	fs.StringVar(&processes, "process", "vp,gou", "comma-separated forward processes: vp, gou, cld, cld-eps")
+	fs.StringVar(&processes, "process", "vp,gou", "comma-separated forward processes: "+orList(model.ProcessKinds()))
 	outf.register(fs)
 	data.register(fs)
 	mflags.register(fs)

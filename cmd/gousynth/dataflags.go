@@ -3,6 +3,7 @@ package main
 import (
 	"log/slog"
 	"math"
+	"strings"
 
 	"github.com/gousynth/gousynth/internal/limits"
 	"github.com/gousynth/gousynth/internal/pathcheck"
@@ -108,10 +109,10 @@ func (f *modelFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.netDims, "net-dims", -1, "leading eigen-directions whose score the network learns (0 = all, -1 = default)")
 	fs.IntVar(&f.batch, "batch-size", 0, "training batch size (0 = default)")
 	fs.Float64Var(&f.lr, "lr", 0, "learning rate (0 = default)")
-	fs.StringVar(&f.sampler, "sampler", "", "reverse sampler: ancestral, em or heun (default: the process's)")
+	fs.StringVar(&f.sampler, "sampler", "", "reverse sampler: "+orList(model.SamplerKinds())+" (default: the process's)")
 	fs.IntVar(&f.samplerSteps, "sampler-steps", 0, "reverse sampler steps (0 = default)")
-	fs.StringVar(&f.discretiser, "discretiser", "", "continuous → 0/1/2: ld, threshold or round (default ld)")
-	fs.StringVar(&f.init, "init", "", "sampler start: anchors, marginal or stationary (default: the process's)")
+	fs.StringVar(&f.discretiser, "discretiser", "", "continuous → 0/1/2: "+orList(model.DiscretiserKinds())+" (default "+model.DefaultConfig(model.ProcessGOU).Discretiser.String()+")")
+	fs.StringVar(&f.init, "init", "", "sampler start: "+orList(model.InitKinds())+" (default: the process's)")
 	fs.IntVar(&f.anchors, "anchors", 0, "k-means anchors of the GOU initialisation (0 = default)")
 	fs.IntVar(&f.minCluster, "min-cluster-size", 0, "smallest cluster an anchor may summarise (0 = default)")
 	fs.Float64Var(&f.cldEps, "cld-eps", model.DefaultCLDEps, "position noise ε of --process cld-eps (CLD-ε), > 0; other processes ignore it")
@@ -119,7 +120,9 @@ func (f *modelFlags) register(fs *pflag.FlagSet) {
 	f.fs = fs
 }
 
-// config builds and validates the model configuration for process.
+// config builds and validates the model configuration for process: the
+// names of the process, sampler, discretiser and init are parsed, and the
+// configuration checked, by package model.
 func (f *modelFlags) config(process string) (model.Config, error) {
 	for _, v := range []struct {
 		name     string
@@ -138,7 +141,11 @@ func (f *modelFlags) config(process string) (model.Config, error) {
 	if f.lr < 0 {
 		return model.Config{}, usagef("--lr must be positive, got %g", f.lr)
 	}
-	c := model.DefaultConfig(process)
+	p, err := model.ParseProcessKind(process)
+	if err != nil {
+		return model.Config{}, &usageError{err.Error()}
+	}
+	c := model.DefaultConfig(p)
 	setInt := func(dst *int, v int) {
 		if v > 0 {
 			*dst = v
@@ -158,20 +165,26 @@ func (f *modelFlags) config(process string) (model.Config, error) {
 		c.LR = f.lr
 	}
 	if f.sampler != "" {
-		c.Sampler = f.sampler
+		if c.Sampler, err = model.ParseSamplerKind(f.sampler); err != nil {
+			return model.Config{}, &usageError{err.Error()}
+		}
 	}
 	if f.discretiser != "" {
-		c.Discretiser = f.discretiser
+		if c.Discretiser, err = model.ParseDiscretiserKind(f.discretiser); err != nil {
+			return model.Config{}, &usageError{err.Error()}
+		}
 	}
 	if f.init != "" {
-		c.Init = f.init
+		if c.Init, err = model.ParseInitKind(f.init); err != nil {
+			return model.Config{}, &usageError{err.Error()}
+		}
 	}
 	c.Private = f.private
 	if f.fs != nil && f.fs.Changed("cld-eps") {
 		switch {
 		case !(f.cldEps > 0) || math.IsInf(f.cldEps, 0):
 			return model.Config{}, usagef("--cld-eps must be a finite ε > 0 (ε = 0 is --process cld), got %g", f.cldEps)
-		case process == "cld-eps":
+		case c.Process == model.ProcessCLDEps:
 			c.CLDEps = f.cldEps
 		default:
 			slog.Warn("--cld-eps applies to process cld-eps only; ignored", "process", process)
@@ -205,4 +218,20 @@ func (f *outputFlags) validate() error {
 		return err
 	}
 	return nil
+}
+
+// orList lists the names of a model setting for a flag's help: "a, b or c".
+func orList[T ~string](names []T) string {
+	var s strings.Builder
+	for i, n := range names {
+		switch {
+		case i == 0:
+		case i == len(names)-1:
+			s.WriteString(" or ")
+		default:
+			s.WriteString(", ")
+		}
+		s.WriteString(string(n))
+	}
+	return s.String()
 }

@@ -221,8 +221,8 @@ func (f *windowFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.mode, "windows", pipeline.WindowsAuto, "beyond --max-snps SNPs: auto (windowed models over every SNP) or off (fit the first --max-snps)")
 	fs.IntVar(&f.snps, "window-snps", chrom.DefaultWindowSNPs, "windowed mode: target SNPs written by each window (cut at the weakest LD within ±25%; at most --max-snps unless given)")
 	fs.IntVar(&f.overlap, "window-overlap", 0, fmt.Sprintf("windowed mode: SNPs each window shares with the previous one (0: %d for the conditionings that match candidates on it, none for regress, which does not use it)", chrom.DefaultOverlapSNPs))
-	fs.StringVar(&f.conditioning, "window-conditioning", chrom.CondRegress, "windowed mode: regress (window models fitted on the residuals of the dosages' regression on the global PCs, each person's ancestry added back), regress-match (regress, then select candidates as match does), match (select candidates on ancestry latent + overlap), ancestry (latent only) or none (independent windows)")
-	fs.StringVar(&f.residual, "window-residual", chrom.ResidLatent, "windowed mode with regress conditioning: latent (each window's model learns the latent Gaussian of each genotype given ancestry, which keeps LD), haplotype (the latent Gaussians of a person's two haplotypes; phased input; see docs/results-windowed-ld.md) or dosage (the dosage residuals; weaker LD)")
+	fs.StringVar(&f.conditioning, "window-conditioning", chrom.CondRegress.String(), "windowed mode: regress (window models fitted on the residuals of the dosages' regression on the global PCs, each person's ancestry added back), regress-match (regress, then select candidates as match does), match (select candidates on ancestry latent + overlap), ancestry (latent only) or none (independent windows)")
+	fs.StringVar(&f.residual, "window-residual", chrom.ResidLatent.String(), "windowed mode with regress conditioning: latent (each window's model learns the latent Gaussian of each genotype given ancestry, which keeps LD), haplotype (the latent Gaussians of a person's two haplotypes; phased input; see docs/results-windowed-ld.md) or dosage (the dosage residuals; weaker LD)")
 	fs.Float64Var(&f.oversample, "oversample", chrom.DefaultOversample, "windowed mode with candidate selection (match, ancestry, regress-match): candidates drawn per synthetic individual in each window (≥ 1)")
 }
 
@@ -234,15 +234,13 @@ func (f *windowFlags) options(fs *pflag.FlagSet, cfg model.Config) (chrom.Option
 	default:
 		return chrom.Options{}, usagef("--windows must be auto or off, got %q", f.mode)
 	}
-	switch f.conditioning {
-	case chrom.CondMatch, chrom.CondAncestry, chrom.CondNone, chrom.CondRegress, chrom.CondRegressMatch:
-	default:
-		return chrom.Options{}, usagef("--window-conditioning must be regress, regress-match, match, ancestry or none, got %q", f.conditioning)
+	cond, err := chrom.ParseConditioning(f.conditioning)
+	if err != nil {
+		return chrom.Options{}, usagef("--window-conditioning: %v", err)
 	}
-	switch f.residual {
-	case chrom.ResidLatent, chrom.ResidHaplotype, chrom.ResidDosage:
-	default:
-		return chrom.Options{}, usagef("--window-residual must be latent, haplotype or dosage, got %q", f.residual)
+	resid, err := chrom.ParseResidualKind(f.residual)
+	if err != nil {
+		return chrom.Options{}, usagef("--window-residual: %v", err)
 	}
 	if err := checkCount("--window-snps", f.snps, 10, limits.MaxSNPs); err != nil {
 		return chrom.Options{}, err
@@ -266,7 +264,7 @@ func (f *windowFlags) options(fs *pflag.FlagSet, cfg model.Config) (chrom.Option
 	if fs.Changed("sampler-steps") {
 		wcfg.SamplerSteps = cfg.SamplerSteps
 	}
-	return chrom.Options{WindowSNPs: f.snps, OverlapSNPs: f.overlap, Conditioning: f.conditioning, Residual: f.residual, Oversample: f.oversample, Model: wcfg}, nil
+	return chrom.Options{WindowSNPs: f.snps, OverlapSNPs: f.overlap, Conditioning: cond, Residual: resid, Oversample: f.oversample, Model: wcfg}, nil
 }
 
 // printSummary prints the verdicts and where the outputs are.

@@ -108,14 +108,14 @@ func streamStats(cmd *cobra.Command, path string, opts vcf.ReadOptions) error {
 	prog.phaseStart("read")
 	ctx := cmd.Context()
 	for {
-		_, dos, haps, err := r.Next()
+		rec, err := r.Next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
 			return err
 		}
-		s.add(dos, r.Ploidy(), haps != nil)
+		s.add(rec.Dosage, rec.Ploidy, rec.Haplotypes != nil)
 		if s.sites%4096 == 0 && ctx != nil && ctx.Err() != nil {
 			return ctx.Err()
 		}

@@ -27,7 +27,7 @@ func smallDistOptions(out string, seed uint64) CompareDistOptions {
 	procs := []string{"vp", "gou", "cld"}
 	cfgs := map[string]model.Config{}
 	for _, p := range procs {
-		c := model.DefaultConfig(p)
+		c := model.DefaultConfig(model.ProcessKind(p))
 		c.Steps, c.Hidden, c.SamplerSteps = 40, 16, 20
 		cfgs[p] = c
 	}

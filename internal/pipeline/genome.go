@@ -146,7 +146,8 @@ func prepareGenome(ctx context.Context, o DataOptions, log *slog.Logger) (*Data,
 			allBytes += s
 		}
 		last := ""
-		err = r.ScanHaplotypes(func(s vcf.Site, dos, haps []int8, hint int) error {
+		err = r.Scan(func(rec vcf.Record, hint int) error {
+			s := rec.Site
 			if s.Chrom != last {
 				if o, ok := owner[s.Chrom]; ok {
 					if o == in {
@@ -162,7 +163,7 @@ func prepareGenome(ctx context.Context, o DataOptions, log *slog.Logger) (*Data,
 			if readBytes > 0 && allBytes > readBytes && sizes[fi] > 0 {
 				est = int(float64(est) * float64(allBytes) / float64(readBytes))
 			}
-			return sp.add(s, dos, haps, est)
+			return sp.add(rec, est)
 		})
 		r.Close()
 		if err != nil {

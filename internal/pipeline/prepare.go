@@ -172,7 +172,7 @@ func Prepare(ctx context.Context, o DataOptions, log *slog.Logger) (*Data, error
 	if splitErr != nil {
 		sp.train, sp.test = nil, nil
 	}
-	if err := r.ScanHaplotypes(sp.add); err != nil {
+	if err := r.Scan(sp.add); err != nil {
 		return nil, err
 	}
 	r.Close()
@@ -269,7 +269,8 @@ type splitReader struct {
 }
 
 // add is the vcf.Reader.Scan callback.
-func (sp *splitReader) add(s vcf.Site, dos, haps []int8, hint int) error {
+func (sp *splitReader) add(rec vcf.Record, hint int) error {
+	s, dos, haps := rec.Site, rec.Dosage, rec.Haplotypes
 	if sp.limit > 0 && len(sp.sites) >= sp.limit {
 		return nil
 	}

@@ -59,20 +59,20 @@ func TestStreamedGenerateIsByteIdentical(t *testing.T) {
 		}
 		return b
 	}
-	conds := []string{chrom.CondRegress, chrom.CondNone}
+	conds := []chrom.Conditioning{chrom.CondRegress, chrom.CondNone}
 	if testing.Short() {
 		conds = conds[:1]
 	}
 	for _, cond := range conds {
 		data := DataOptions{Input: in, Filter: preprocess.DefaultFilterOptions(), MaxSNPs: 400, TestFraction: 0.3, Seed: 2, Windows: WindowsAuto}
-		out := filepath.Join(dir, "out-"+cond)
+		out := filepath.Join(dir, "out-"+string(cond))
 		if _, err := Fit(context.Background(), FitOptions{Data: data, OutDir: out, Model: mcfg, Logger: logger,
 			Windows: chrom.Options{WindowSNPs: 300, OverlapSNPs: 40, Model: mcfg, Conditioning: cond}}); err != nil {
 			t.Fatal(err)
 		}
 		path := filepath.Join(out, ModelFile)
 		streamWindowed = false
-		whole := filepath.Join(dir, "whole-"+cond+".vcf.gz")
+		whole := filepath.Join(dir, "whole-"+string(cond)+".vcf.gz")
 		err := GenerateWindowed(context.Background(), path, n, 9, whole, "test")
 		streamWindowed = true
 		if err != nil {
