@@ -35,14 +35,9 @@ import (
 // limited by the number of people, not of haplotypes, as for the dosage
 // model.
 
-const (
-	// ResidHaplotype fits each window's residual model in the latent
-	// Gaussian space of the haplotypes (phased input only).
-	ResidHaplotype ResidualKind = "haplotype"
-	// ResidAuto (the default) is ResidHaplotype for phased input and
-	// ResidLatent otherwise.
-	ResidAuto ResidualKind = "auto"
-)
+// ResidHaplotype fits each window's residual model in the latent Gaussian
+// space of the haplotypes (phased input only).
+const ResidHaplotype ResidualKind = "haplotype"
 
 // hapBounds returns each training haplotype's latent interval at each site
 // (rows 2i+h for person i's haplotype h, 2n×d row-major) from site-major
