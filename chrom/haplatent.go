@@ -72,59 +72,7 @@ func hapBounds(haps []int8, n, d int, coef *mat.Dense, scores []float64, K int) 
 // the 2n haplotypes' latents, whose draws regressDiscretiseHaps turns into
 // alleles.
 func fitHapLatent(ctx context.Context, haps []int8, n, d int, coef *mat.Dense, scores []float64, K int, cfg model.Config, progress func(model.Progress)) (*LatentResidual, error) {
-	lags, rank := latentShape(n, d)
-	if hapRankOverride >= 0 {
-		rank = min(rank, hapRankOverride)
-	}
-	H := 2 * n
-	target := dosageBandCorr(haps, H, d, lags)
-	match := gainMatcher{dos: haps, n: H, d: d, lags: lags, coef: coef, scores: scores, K: K, target: target, hap: true}
-	first := arResidual(fitARCov(target, d, lags))
-	if hapBandRounds > 0 {
-		var err error
-		if first, err = match.bandMatch(ctx, hapBandRounds, cfg.Seed^0x62616e64); err != nil {
-			return nil, err
-		}
-	} else if err := match.run(ctx, first, latentFirstRounds, cfg.Seed^0x62616e64); err != nil {
-		return nil, err
-	}
-	lo, hi := hapBounds(haps, n, d, coef, scores, K)
-	// From the marginal means: the forward start that helps the dosage
-	// model makes the haplotype model overshoot (mean r² 1.29× the
-	// training r² at lag 20; docs/results-windowed-ld.md).
-	lat, err := gibbsLatentFrom(ctx, lo, hi, H, d, first.arModel(), latentSweeps, cfg.Seed^0x696d70757465, false)
-	if err != nil {
-		return nil, err
-	}
-	if rank == 0 {
-		if hapFirstExtra > 0 {
-			if err := match.run(ctx, first, hapFirstExtra, cfg.Seed^0x62616e66); err != nil {
-				return nil, err
-			}
-		}
-		return first, nil
-	}
-	u := leadingDirections(lat, H, d, rank, cfg.Seed^0x6469726563)
-	L := mat.NewDense(H, d, lat)
-	var y mat.Dense
-	y.Mul(L, u) // H×rank
-	lead, err := model.FitContinuous(ctx, &y, cfg, progress)
-	if err != nil {
-		return nil, err
-	}
-	var back mat.Dense
-	back.Mul(&y, u.T())
-	L.Sub(L, &back)
-	lr := arResidual(fitAR(L.RawMatrix().Data, H, d, lags))
-	lr.Lead, lr.Rank = lead, rank
-	lr.U = make([]float32, d*rank)
-	for i, x := range u.RawMatrix().Data {
-		lr.U[i] = float32(x)
-	}
-	if err := match.run(ctx, lr, latentMatchRounds, cfg.Seed^0x62616e65); err != nil {
-		return nil, err
-	}
-	return lr, nil
+	return fitLatentRows(ctx, haps, 2*n, n, d, coef, scores, K, cfg, progress, true)
 }
 
 // regressDiscretiseHaps turns latent samples r (2M×d: rows 2c and 2c+1 are

@@ -423,25 +423,40 @@ func leadingDirections(w []float64, n, d, r int, seed uint64) *mat.Dense {
 //     rest by an autoregression of what they leave;
 //  4. that autoregression's gains matched again, with the whole model.
 func fitLatent(ctx context.Context, dos []int8, n, d int, coef *mat.Dense, scores []float64, K int, cfg model.Config, progress func(model.Progress)) (*LatentResidual, error) {
+	return fitLatentRows(ctx, dos, n, n, d, coef, scores, K, cfg, progress, false)
+}
+
+// fitLatentRows is fitLatent on rows data rows of n people, site-major:
+// their dosages (rows = n) or, with hap, their haplotypes (rows = 2n,
+// fitHapLatent).
+func fitLatentRows(ctx context.Context, data []int8, rows, n, d int, coef *mat.Dense, scores []float64, K int, cfg model.Config, progress func(model.Progress), hap bool) (*LatentResidual, error) {
 	lags, rank := latentShape(n, d)
-	target := dosageBandCorr(dos, n, d, lags)
-	match := gainMatcher{dos: dos, n: n, d: d, lags: lags, coef: coef, scores: scores, K: K, target: target}
+	target := dosageBandCorr(data, rows, d, lags)
+	match := gainMatcher{dos: data, n: rows, d: d, lags: lags, coef: coef, scores: scores, K: K, target: target, hap: hap}
 	first := arResidual(fitARCov(target, d, lags))
 	if err := match.run(ctx, first, latentFirstRounds, cfg.Seed^0x62616e64); err != nil {
 		return nil, err
 	}
-	lo, hi := latentBounds(dos, n, d, coef, scores, K)
-	lat, err := gibbsLatent(ctx, lo, hi, n, d, first.arModel(), latentSweeps, cfg.Seed^0x696d70757465)
+	var lo, hi []float64
+	if hap {
+		lo, hi = hapBounds(data, n, d, coef, scores, K)
+	} else {
+		lo, hi = latentBounds(data, n, d, coef, scores, K)
+	}
+	// Haplotypes start from the marginal means: the forward start that
+	// helps the dosage model makes the haplotype model overshoot (mean r²
+	// 1.29× the training r² at lag 20; docs/results-windowed-ld.md).
+	lat, err := gibbsLatentFrom(ctx, lo, hi, rows, d, first.arModel(), latentSweeps, cfg.Seed^0x696d70757465, !hap)
 	if err != nil {
 		return nil, err
 	}
 	if rank == 0 {
 		return first, nil
 	}
-	u := leadingDirections(lat, n, d, rank, cfg.Seed^0x6469726563)
-	L := mat.NewDense(n, d, lat)
+	u := leadingDirections(lat, rows, d, rank, cfg.Seed^0x6469726563)
+	L := mat.NewDense(rows, d, lat)
 	var y mat.Dense
-	y.Mul(L, u) // n×rank
+	y.Mul(L, u) // rows×rank
 	lead, err := model.FitContinuous(ctx, &y, cfg, progress)
 	if err != nil {
 		return nil, err
@@ -449,7 +464,7 @@ func fitLatent(ctx context.Context, dos []int8, n, d int, coef *mat.Dense, score
 	var back mat.Dense
 	back.Mul(&y, u.T())
 	L.Sub(L, &back)
-	lr := arResidual(fitAR(L.RawMatrix().Data, n, d, lags))
+	lr := arResidual(fitAR(L.RawMatrix().Data, rows, d, lags))
 	lr.Lead, lr.Rank = lead, rank
 	lr.U = make([]float32, d*rank)
 	for i, x := range u.RawMatrix().Data {

@@ -203,13 +203,7 @@ func prepareGenome(ctx context.Context, o DataOptions, log *slog.Logger) (*Data,
 		}
 	}
 	sp.train, sp.test = train, test // the sample IDs, in the first input's order
-	trainG, testG := sp.genotypes(first)
-	nTrainImp := preprocess.ImputeMeanInPlace(trainG)
-	nTestImp := preprocess.ImputeMeanInPlace(testG)
-	if nTrainImp+nTestImp > 0 {
-		log.Info("imputed missing genotypes with the per-SNP mean dosage", "train", nTrainImp, "test", nTestImp)
-	}
-	d.Train, d.Test = trainG, testG
+	d.Train, d.Test = sp.imputed(first, log)
 	var contigs []string
 	for _, c := range vcf.MergeContigs(nil, d.Train.Sites) {
 		contigs = append(contigs, c.ID)

@@ -233,13 +233,7 @@ func Prepare(ctx context.Context, o DataOptions, log *slog.Logger) (*Data, error
 	if len(train) < 2 || (len(test) < 2 && o.TestFraction > 0) {
 		return nil, fmt.Errorf("%w: %d individuals are too few to split into training and test sets (test fraction %g)", ErrBadOption, len(samples), o.TestFraction)
 	}
-	trainG, testG := sp.genotypes(samples)
-	nTrainImp := preprocess.ImputeMeanInPlace(trainG)
-	nTestImp := preprocess.ImputeMeanInPlace(testG)
-	if nTrainImp+nTestImp > 0 {
-		log.Info("imputed missing genotypes with the per-SNP mean dosage", "train", nTrainImp, "test", nTestImp)
-	}
-	d.Train, d.Test = trainG, testG
+	d.Train, d.Test = sp.imputed(samples, log)
 	if o.TestInput != "" {
 		if err := d.readExternalTest(ctx, o, log); err != nil {
 			return nil, err
@@ -327,6 +321,17 @@ func (sp *splitReader) genotypes(samples []string) (train, test *vcf.Genotypes) 
 		train.PhaseBits = sp.trPhase
 	}
 	test = &vcf.Genotypes{Sites: sp.sites, Samples: ids(sp.test), Dosage: sp.teDos}
+	return train, test
+}
+
+// imputed returns the training and test matrices (genotypes) with their
+// missing calls imputed by the per-SNP mean dosage, and logs how many.
+func (sp *splitReader) imputed(samples []string, log *slog.Logger) (train, test *vcf.Genotypes) {
+	train, test = sp.genotypes(samples)
+	nTrain, nTest := preprocess.ImputeMeanInPlace(train), preprocess.ImputeMeanInPlace(test)
+	if nTrain+nTest > 0 {
+		log.Info("imputed missing genotypes with the per-SNP mean dosage", "train", nTrain, "test", nTest)
+	}
 	return train, test
 }
 
