@@ -227,6 +227,51 @@ func TestPop18Experiment(t *testing.T) {
 			t.Logf("pop %s (%s) n %d/%d: rms(synth−train AF) %.4f, expected from noise %.4f, mean diff %+.4f", lb.Pop, lb.SuperPop, na, nb, math.Sqrt(msd/k), math.Sqrt(noise/k), bias/k)
 		}
 	}
+	if os.Getenv("POP18_CLASSIFY") != "" {
+		// Assign every individual to the super-population under whose
+		// training allele frequencies (HWE) its genotypes are likeliest.
+		sups := map[string][]float64{}
+		for _, l := range trG {
+			if sups[l] == nil {
+				sups[l], _ = af(train, trG, l)
+			}
+		}
+		classify := func(gt *vcf.Genotypes, lab []string, what string) {
+			n := gt.NumSamples()
+			wrong := map[string]int{}
+			tot := map[string]int{}
+			for i := 0; i < n; i++ {
+				if lab[i] == "" {
+					continue
+				}
+				best, bestL := "", math.Inf(-1)
+				for sp, p := range sups {
+					var ll float64
+					for v := range p {
+						q := math.Min(0.99, math.Max(0.01, p[v]))
+						switch gt.Dosage[v*n+i] {
+						case 0:
+							ll += 2 * math.Log(1-q)
+						case 1:
+							ll += math.Log(2 * q * (1 - q))
+						default:
+							ll += 2 * math.Log(q)
+						}
+					}
+					if ll > bestL {
+						best, bestL = sp, ll
+					}
+				}
+				tot[lab[i]]++
+				if best != lab[i] {
+					wrong[lab[i]+"→"+best]++
+				}
+			}
+			t.Logf("classified %s: %v of %v", what, wrong, tot)
+		}
+		classify(test, teG, "test")
+		classify(s, synthGroup(cohort), "synthetic")
+	}
 	// One-population cohorts.
 	var sups []string
 	seen := map[string]bool{}
