@@ -45,3 +45,15 @@ func (m *Model) DiscretiseForTest(x *mat.Dense) [][]int8 {
 	}
 	return out
 }
+
+// CalibrateLabelsForTest recalibrates the per-label thresholds of a loaded
+// labelled model against training dosages x with labels lab, with
+// perPerson calibration draws per training individual of a label.
+func (m *Model) CalibrateLabelsForTest(ctx context.Context, x *mat.Dense, lab *Labelling, perPerson int) error {
+	m.labelling = lab
+	defer func() { m.labelling = nil }()
+	if m.Config.Discretiser == "ld" && m.ld == nil {
+		m.ld = newLDDisc(m.Basis, m.Config)
+	}
+	return m.calibrateLabelsWith(ctx, x, perPerson)
+}

@@ -252,3 +252,68 @@ func TestLabelledFit(t *testing.T) {
 		t.Errorf("format 2 with labels: %v", err)
 	}
 }
+
+func TestCalibrationDraws(t *testing.T) {
+	cfg := DefaultConfig("gou")
+	cfg.CalibrationSize = 2000
+	for _, c := range []struct{ size, n, want int }{
+		{10, 1000, 200},   // the minimum
+		{67, 1750, 335},   // a 1000 Genomes population: five per person
+		{350, 1050, 1750}, // five per person above the shared CalibrationSize (666)
+		{900, 1000, 4500}, // five per person
+		{100, 200, 1000},  // CalibrationSize shared by size (1000) beats five per person (500)
+		{500, 1000, 2500}, // five per person beats the share (1000)
+	} {
+		if got := calibrationDraws(cfg, c.size, c.n, labelCalibrationPerPerson); got != c.want {
+			t.Errorf("calibrationDraws(size %d of %d) = %d, want %d", c.size, c.n, got, c.want)
+		}
+	}
+}
+
+// TestLabelFrequenciesWithinCalibrationNoise checks that a large cohort of
+// each label has the label's training allele frequencies to within the
+// noise of its calibration draws (calibrationDraws): the per-label
+// thresholds copy the training frequencies, and nothing else may move them.
+func TestLabelFrequenciesWithinCalibrationNoise(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fits a model")
+	}
+	const n, d, big = 60, 16, 4000
+	x, sites, lab := twoPopulations(n, d)
+	cfg := quickConfig("gou")
+	cfg.MinClusterSize = 20
+	cfg.Steps, cfg.Hidden, cfg.NetDims, cfg.SamplerSteps = 400, 32, 8, 20
+	m, err := FitLabelled(context.Background(), x, sites, lab, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc := calibrationDraws(m.Config, n, 2*n, labelCalibrationPerPerson)
+	for l, name := range []string{"A", "B"} {
+		cohort, err := m.Cohort([]Request{{name, big}}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := m.GenerateCohort(context.Background(), big, cohort, 9)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var msd, want float64
+		for v := 0; v < d; v++ {
+			var s, r float64
+			for _, x := range g.Row(v) {
+				s += float64(x)
+			}
+			for i := l * n; i < (l+1)*n; i++ {
+				r += x.At(i, v)
+			}
+			ps, pr := s/(2*big), r/(2*n)
+			msd += (ps - pr) * (ps - pr)
+			want += pr * (1 - pr) * (1/float64(2*big) + 1/float64(2*nc))
+		}
+		rms, lim := math.Sqrt(msd/d), 1.6*math.Sqrt(want/d)
+		t.Logf("cohort of %s (%d calibration draws): rms(AF − training AF) %.4f, limit %.4f", name, nc, rms, lim)
+		if rms > lim {
+			t.Errorf("cohort of %s: rms(AF − training AF of %s) %.4f, above 1.6× the calibration and sampling noise %.4f", name, name, rms, lim)
+		}
+	}
+}
