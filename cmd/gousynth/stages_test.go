@@ -28,27 +28,37 @@ var stageOutputs = []string{"synthetic.vcf.gz", "synthetic.vcf.gz.tbi", "model.g
 // binary: DIR/in.vcf.gz and DIR/out, from `gousynth fit in.vcf.gz -o out
 // stageFlags` run in DIR (relative names, so that another directory with
 // the same names records the same command).
-var stageFixture = func() func(t *testing.T) string {
+var stageFixture = onceFixture("gousynth-stages-", func(t *testing.T, d string) string {
+	if code, out := runCLIIn(t, d, "simulate", "--preset", "1kg-like", "--individuals", "160", "--snps", "1200",
+		"--populations", "3", "--seed", "4", "-o", "in.vcf.gz", "--quiet"); code != 0 {
+		return "simulate: " + out
+	}
+	if code, out := runCLIIn(t, d, append([]string{"fit", "in.vcf.gz", "-o", "out"}, stageFlags...)...); code != 0 {
+		return "fit: " + out
+	}
+	return ""
+})
+
+// onceFixture returns a function that runs build once per test binary in a
+// new directory (named prefix…, removed when the tests end) and returns that
+// directory; build returns what failed ("" for nothing), and every later
+// call fails with the same message. The stage fixtures skip in -short mode:
+// the stages run as subprocesses (not built with -race), and the plain run
+// covers them.
+func onceFixture(prefix string, build func(t *testing.T, dir string) string) func(t *testing.T) string {
 	var dir, failed string
 	return func(t *testing.T) string {
 		t.Helper()
 		if testing.Short() {
-			// The stages run as subprocesses (not built with -race): the
-			// plain run covers them.
 			t.Skip("end-to-end windowed fits in -short mode")
 		}
 		if dir == "" && failed == "" {
-			d, err := os.MkdirTemp("", "gousynth-stages-")
+			d, err := os.MkdirTemp("", prefix)
 			if err != nil {
 				t.Fatal(err)
 			}
 			tempDirs = append(tempDirs, d)
-			if code, out := runCLIIn(t, d, "simulate", "--preset", "1kg-like", "--individuals", "160", "--snps", "1200",
-				"--populations", "3", "--seed", "4", "-o", "in.vcf.gz", "--quiet"); code != 0 {
-				failed = "simulate: " + out
-			} else if code, out := runCLIIn(t, d, append([]string{"fit", "in.vcf.gz", "-o", "out"}, stageFlags...)...); code != 0 {
-				failed = "fit: " + out
-			} else {
+			if failed = build(t, d); failed == "" {
 				dir = d
 			}
 		}
@@ -57,7 +67,7 @@ var stageFixture = func() func(t *testing.T) string {
 		}
 		return dir
 	}
-}()
+}
 
 // stageDir is a new directory holding a link to the fixture's input as
 // in.vcf.gz.
@@ -369,40 +379,19 @@ var genomeOutputs = []string{"synthetic.1.vcf.gz", "synthetic.1.vcf.gz.tbi", "sy
 // genome-mode fit once per test binary: DIR/chr{1,2}.vcf.gz and DIR/out,
 // from `gousynth fit chr1.vcf.gz chr2.vcf.gz -o out genomeFlags` run in
 // DIR.
-var genomeFixture = func() func(t *testing.T) string {
-	var dir, failed string
-	return func(t *testing.T) string {
-		t.Helper()
-		if testing.Short() {
-			t.Skip("end-to-end windowed fits in -short mode")
+var genomeFixture = onceFixture("gousynth-genome-stages-", func(t *testing.T, d string) string {
+	for i, in := range genomeInputs {
+		c := strconv.Itoa(i + 1)
+		if code, out := runCLIIn(t, d, "simulate", "--individuals", "100", "--snps", "600", "--populations", "2", "--chrom", c, "--seed", c, "-o", in, "--quiet"); code != 0 {
+			return "simulate: " + out
 		}
-		if dir == "" && failed == "" {
-			d, err := os.MkdirTemp("", "gousynth-genome-stages-")
-			if err != nil {
-				t.Fatal(err)
-			}
-			tempDirs = append(tempDirs, d)
-			for i, in := range genomeInputs {
-				c := strconv.Itoa(i + 1)
-				if code, out := runCLIIn(t, d, "simulate", "--individuals", "100", "--snps", "600", "--populations", "2", "--chrom", c, "--seed", c, "-o", in, "--quiet"); code != 0 {
-					failed = "simulate: " + out
-				}
-			}
-			if failed == "" {
-				args := append(append([]string{"fit"}, genomeInputs...), append([]string{"-o", "out"}, genomeFlags...)...)
-				if code, out := runCLIIn(t, d, args...); code != 0 {
-					failed = "fit: " + out
-				} else {
-					dir = d
-				}
-			}
-		}
-		if failed != "" {
-			t.Fatal(failed)
-		}
-		return dir
 	}
-}()
+	args := append(append([]string{"fit"}, genomeInputs...), append([]string{"-o", "out"}, genomeFlags...)...)
+	if code, out := runCLIIn(t, d, args...); code != 0 {
+		return "fit: " + out
+	}
+	return ""
+})
 
 // genomeDir is a new directory holding links to the fixture's inputs.
 func genomeDir(t *testing.T, fixture string) string {
