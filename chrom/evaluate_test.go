@@ -48,18 +48,8 @@ func TestEvaluatorMatchesWholeCohort(t *testing.T) {
 	train = preprocess.SubsetSamples(train, seq(n))
 	synth := preprocess.SubsetSamples(other.SiteRange(0, m), seq(n))
 	synth.Sites = train.Sites
-	var windows []Window
-	for lo, i := 0, 0; lo < m; lo, i = lo+700, i+1 {
-		windows = append(windows, Window{Index: i, Start: lo, CoreStart: lo, End: min(lo+700, m)})
-	}
-	pca, _, err := FitPCA(train, 4, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := Evaluate(test, synth, train, windows, pca, MetricOptions{Seed: 1, LDPairSNPs: 30})
-	if err != nil {
-		t.Fatal(err)
-	}
+	windows := windowsOf(m, 700)
+	got, pca := evaluate(t, test, synth, train, windows)
 
 	// Direct: every pair of the whole cohorts, inside a core or across.
 	core := make([]int, m)
@@ -134,18 +124,8 @@ func TestEvaluatorGenome(t *testing.T) {
 		sites[v].Chrom = "2"
 	}
 	train.Sites, test.Sites, synth.Sites = sites, sites, sites
-	var windows []Window
-	for lo, i := 0, 0; lo < m; lo, i = lo+700, i+1 {
-		windows = append(windows, Window{Index: i, Start: lo, CoreStart: lo, End: min(lo+700, m)})
-	}
-	pca, _, err := FitPCA(train, 4, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := Evaluate(test, synth, train, windows, pca, MetricOptions{Seed: 1, LDPairSNPs: 30})
-	if err != nil {
-		t.Fatal(err)
-	}
+	windows := windowsOf(m, 700)
+	got, pca := evaluate(t, test, synth, train, windows)
 	rt, rs := pairsOf(t, test), pairsOf(t, synth)
 	var cnt [2]int
 	for p, tv := range rt {
@@ -175,4 +155,27 @@ func TestEvaluatorGenome(t *testing.T) {
 			t.Errorf("PC%d test %v, direct %v", k+1, g.Test[k][0], want)
 		}
 	}
+}
+
+// windowsOf cuts m sites into windows of size sites without overlap.
+func windowsOf(m, size int) []Window {
+	var windows []Window
+	for lo, i := 0, 0; lo < m; lo, i = lo+size, i+1 {
+		windows = append(windows, Window{Index: i, Start: lo, CoreStart: lo, End: min(lo+size, m)})
+	}
+	return windows
+}
+
+// evaluate fits the 4-PC PCA of train and runs Evaluate as the tests do.
+func evaluate(t *testing.T, test, synth, train *vcf.Genotypes, windows []Window) (*Metrics, *PCA) {
+	t.Helper()
+	pca, _, err := FitPCA(train, 4, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Evaluate(test, synth, train, windows, pca, MetricOptions{Seed: 1, LDPairSNPs: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got, pca
 }
