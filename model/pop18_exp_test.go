@@ -360,6 +360,5 @@ func (p *pcaT) project(x *mat.Dense) *mat.Dense {
 	}
 	var out mat.Dense
 	out.Mul(z, p.v)
-	_ = math.Abs
 	return &out
 }
