@@ -134,14 +134,7 @@ func GenerateCohort(ctx context.Context, pca *PCA, mx *Mixture, n int, cohort []
 			if off, err = wm.labelOffset(mx, d); err != nil {
 				return err
 			}
-			if wm.Haplotype {
-				var h []int8
-				if h, err = regressGenerateHaps(ctx, rs, mat.NewDense(K+1, d, wm.Coef), wm.ResidMean, wm.ResidSD, candLatent, M, K, genSeed, off, candidateLabels(cohort, M)); err == nil {
-					dos = sumHaplotypes(h, M)
-				}
-			} else {
-				dos, err = regressGenerateLabelled(ctx, rs, mat.NewDense(K+1, d, wm.Coef), wm.ResidMean, wm.ResidSD, candLatent, M, K, genSeed, off, candidateLabels(cohort, M))
-			}
+			dos, err = regressGenerateLabelled(ctx, rs, mat.NewDense(K+1, d, wm.Coef), wm.ResidMean, wm.ResidSD, candLatent, M, K, genSeed, off, candidateLabels(cohort, M), wm.Haplotype)
 		} else {
 			if wm.Model == nil {
 				return fmt.Errorf("%w: window %d has no model", ErrOption, w.Index)

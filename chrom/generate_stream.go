@@ -108,33 +108,21 @@ func GenerateStreamCohort(ctx context.Context, pca *PCA, mx *Mixture, n int, coh
 			if off, err = wm.labelOffset(mx, d); err != nil {
 				return err
 			}
-			if wm.Haplotype {
-				// Two draws per candidate (rows 2c, 2c+1): chunks of
-				// SampleChunks hold whole candidates.
-				err = rs.SampleChunks(ctx, 2*M, genSeed, func(lo2 int, x *mat.Dense) error {
-					rows2, _ := x.Dims()
-					if lo2%2 != 0 || rows2%2 != 0 {
-						return fmt.Errorf("%w: window %d: a chunk of %d haplotype draws at %d", ErrOption, w.Index, rows2, lo2)
-					}
-					lo, rows := lo2/2, rows2/2
-					var lab []int
-					if off != nil {
-						lab = candLabels[lo : lo+rows]
-					}
-					h := regressDiscretiseHaps(x, coef, wm.ResidMean, wm.ResidSD, candLatent[lo*K:(lo+rows)*K], rows, K, off, lab)
-					return emit(lo, rows, sumHaplotypes(h, rows))
-				})
-			} else {
-				err = rs.SampleChunks(ctx, M, genSeed, func(lo int, x *mat.Dense) error {
-					rows, _ := x.Dims()
-					var lab []int
-					if off != nil {
-						lab = candLabels[lo : lo+rows]
-					}
-					dos := regressDiscretiseLabelled(x, coef, wm.ResidMean, wm.ResidSD, candLatent[lo*K:(lo+rows)*K], rows, K, off, lab)
-					return emit(lo, rows, dos)
-				})
-			}
+			// A haplotype model draws two rows per candidate (2c, 2c+1):
+			// chunks of SampleChunks hold whole candidates.
+			per := drawsPer(wm.Haplotype)
+			err = rs.SampleChunks(ctx, per*M, genSeed, func(first int, x *mat.Dense) error {
+				draws, _ := x.Dims()
+				if first%per != 0 || draws%per != 0 {
+					return fmt.Errorf("%w: window %d: a chunk of %d draws at %d for %d draws per candidate", ErrOption, w.Index, draws, first, per)
+				}
+				lo, rows := first/per, draws/per
+				var lab []int
+				if off != nil {
+					lab = candLabels[lo : lo+rows]
+				}
+				return emit(lo, rows, discretiseCandidates(x, coef, wm.ResidMean, wm.ResidSD, candLatent[lo*K:(lo+rows)*K], rows, K, off, lab, wm.Haplotype))
+			})
 		} else {
 			if wm.Model == nil {
 				return fmt.Errorf("%w: window %d has no model", ErrOption, w.Index)

@@ -69,23 +69,37 @@ func hapBounds(haps []int8, n, d int, coef *mat.Dense, scores []float64, K int) 
 
 // fitHapLatent is fitLatent for site-major haplotypes (haps[v·2n + 2i + h])
 // of n training individuals: the same latent residual model, learnt from
-// the 2n haplotypes' latents, whose draws regressDiscretiseHaps turns into
+// the 2n haplotypes' latents, whose draws discretiseCandidates turns into
 // alleles.
 func fitHapLatent(ctx context.Context, haps []int8, n, d int, coef *mat.Dense, scores []float64, K int, cfg model.Config, progress func(model.Progress)) (*LatentResidual, error) {
 	return fitLatentRows(ctx, haps, 2*n, n, d, coef, scores, K, cfg, progress, true)
 }
 
-// regressDiscretiseHaps turns latent samples r (2M×d: rows 2c and 2c+1 are
-// candidate c's haplotypes) into site-major alleles (2M per site) by the
-// candidates' allele frequencies p = (a_v + B_v·z_c)/2 (+ the label offset,
-// as regressDiscretiseLabelled): allele 1 where Φ((r − mean_v)/sd_v) > 1 − p.
-// latent holds the candidates' ancestry latents (M×K, row-major).
-func regressDiscretiseHaps(r, coef *mat.Dense, mean, sd, latent []float64, M, K int, off []float64, labels []int) []int8 {
-	return discretiseAlleles(r, coef, mean, sd, latent, M, K, 2, off, labels)
+// drawsPer is the number of latent draws per candidate: two (its
+// haplotypes) for a haplotype model, else one.
+func drawsPer(hap bool) int {
+	if hap {
+		return 2
+	}
+	return 1
 }
 
-// discretiseAlleles is regressDiscretiseHaps with per rows of r for each of
-// the M candidates (row k is candidate k/per's).
+// discretiseCandidates turns latent samples r (drawsPer(hap)·M rows, a
+// haplotype model's rows 2c and 2c+1 candidate c's haplotypes) into
+// site-major dosages of the M candidates with the given ancestry latents
+// (M×K): regressDiscretiseLabelled for a genotype model; for a haplotype
+// model allele 1 where Φ((r − mean_v)/sd_v) > 1 − p (p the candidate's
+// allele frequency, label offset included), two alleles summed.
+func discretiseCandidates(r, coef *mat.Dense, mean, sd, latent []float64, M, K int, off []float64, labels []int, hap bool) []int8 {
+	if hap {
+		return sumHaplotypes(discretiseAlleles(r, coef, mean, sd, latent, M, K, 2, off, labels), M)
+	}
+	return regressDiscretiseLabelled(r, coef, mean, sd, latent, M, K, off, labels)
+}
+
+// discretiseAlleles turns latent samples r (per rows for each of the M
+// candidates: row k is candidate k/per's) into site-major alleles (per·M
+// per site) by the candidates' allele frequencies (discretiseCandidates).
 func discretiseAlleles(r, coef *mat.Dense, mean, sd, latent []float64, M, K, per int, off []float64, labels []int) []int8 {
 	_, d := coef.Dims()
 	z := mat.NewDense(M, K, latent)
@@ -131,55 +145,3 @@ func sumHaplotypes(haps []int8, M int) []int8 {
 	}
 	return out
 }
-
-// regressGenerateHaps draws M candidates' haplotypes (site-major, 2M per
-// site) from the haplotype latent model cm: 2M latent samples, two per
-// candidate, turned into alleles by regressDiscretiseHaps. The output is
-// deterministic.
-func regressGenerateHaps(ctx context.Context, cm residualSampler, coef *mat.Dense, mean, sd, latent []float64, M, K int, seed uint64, off []float64, labels []int) ([]int8, error) {
-	r, err := cm.Sample(ctx, 2*M, seed)
-	if err != nil {
-		return nil, err
-	}
-	return regressDiscretiseHaps(r, coef, mean, sd, latent, M, K, off, labels), nil
-}
-
-// Experiment knobs (see haplatent_exp_test.go).
-var hapRankOverride, hapFirstExtra, hapBandRounds = -1, 0, 0
-
-// bandMatch fits an autoregression whose simulated haplotypes have the
-// target band correlations lag by lag (experiment): the latent band starts
-// at the target and each round moves every pair's latent correlation by
-// the shortfall of its simulated allele correlation.
-func (g gainMatcher) bandMatch(ctx context.Context, rounds int, seed uint64) (*LatentResidual, error) {
-	d, lags := g.d, g.lags
-	M := g.n
-	lat := make([]float64, M*g.K)
-	for c := 0; c < M; c++ {
-		i := c / 2
-		copy(lat[c*g.K:(c+1)*g.K], g.scores[i*g.K:(i+1)*g.K])
-	}
-	c := append([]float64(nil), g.target...)
-	var lr *LatentResidual
-	for round := 0; ; round++ {
-		lr = arResidual(fitARCov(c, d, lags))
-		if round == rounds {
-			return lr, nil
-		}
-		w, err := lr.Sample(ctx, M, seed+uint64(round))
-		if err != nil {
-			return nil, err
-		}
-		mean, sd := columnMeanSD(w)
-		sim := dosageBandCorr(discretiseAlleles(w, g.coef, mean, sd, lat, M, g.K, 1, nil, nil), M, d, lags)
-		for v := 0; v < d; v++ {
-			for k := 1; k <= min(lags, v); k++ {
-				j := v*(lags+1) + k
-				x := c[j] + hapBandStep*(g.target[j]-sim[j])
-				c[j] = max(-0.999, min(0.999, x))
-			}
-		}
-	}
-}
-
-var hapBandStep = 1.0

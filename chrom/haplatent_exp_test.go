@@ -99,13 +99,13 @@ func TestHapLatentExperiment(t *testing.T) {
 	}
 	cal, _ = hr.Sample(ctx, marginalSamples, 5)
 	m, sd = columnMeanSD(cal)
-	h, err := regressGenerateHaps(ctx, hr, coef, m, sd, scores, n, K, 9, nil, nil)
+	h, err := regressGenerateLabelled(ctx, hr, coef, m, sd, scores, n, K, 9, nil, nil, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	report("haplotype", sumHaplotypes(h, n))
-	if h, err = regressGenerateHaps(ctx, hr, coef, m, sd, synthLat, n, K, 9, nil, nil); err != nil {
+	report("haplotype", h)
+	if h, err = regressGenerateLabelled(ctx, hr, coef, m, sd, synthLat, n, K, 9, nil, nil, true); err != nil {
 		t.Fatal(err)
 	}
-	report("hap synth z", sumHaplotypes(h, n))
+	report("hap synth z", h)
 }

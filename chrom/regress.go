@@ -100,17 +100,18 @@ type residualSampler interface {
 // genotypes by regressDiscretise with coef applied to each candidate's
 // latent (M×K, row-major). The output is deterministic.
 func regressGenerate(ctx context.Context, cm residualSampler, coef *mat.Dense, mean, sd, latent []float64, M, K int, seed uint64) ([]int8, error) {
-	return regressGenerateLabelled(ctx, cm, coef, mean, sd, latent, M, K, seed, nil, nil)
+	return regressGenerateLabelled(ctx, cm, coef, mean, sd, latent, M, K, seed, nil, nil, false)
 }
 
-// regressGenerateLabelled is regressGenerate with per-label offsets of the
+// regressGenerateLabelled is regressGenerate for a genotype or a haplotype
+// (hap) model, with per-label offsets of the
 // allele frequencies (labelOffsets; nil: none) and each candidate's label.
-func regressGenerateLabelled(ctx context.Context, cm residualSampler, coef *mat.Dense, mean, sd, latent []float64, M, K int, seed uint64, off []float64, labels []int) ([]int8, error) {
-	r, err := cm.Sample(ctx, M, seed)
+func regressGenerateLabelled(ctx context.Context, cm residualSampler, coef *mat.Dense, mean, sd, latent []float64, M, K int, seed uint64, off []float64, labels []int, hap bool) ([]int8, error) {
+	r, err := cm.Sample(ctx, drawsPer(hap)*M, seed)
 	if err != nil {
 		return nil, err
 	}
-	return regressDiscretiseLabelled(r, coef, mean, sd, latent, M, K, off, labels), nil
+	return discretiseCandidates(r, coef, mean, sd, latent, M, K, off, labels, hap), nil
 }
 
 // runRegress is Job.Run for the regression conditionings: it fills r's
@@ -188,13 +189,7 @@ func (j *Job) runRegress(ctx context.Context, r *Result, progress func(model.Pro
 	r.ResidMean, r.ResidSD = columnMeanSD(cal)
 	roundFloat32(r.ResidMean)
 	roundFloat32(r.ResidSD)
-	if r.Haplotype {
-		h, err := regressGenerateHaps(ctx, cm, coef, r.ResidMean, r.ResidSD, j.Latent, j.NCandidates, j.K, j.GenerateSeed, r.LabelOffset, j.CandidateLabels)
-		if err != nil {
-			return err
-		}
-		r.Candidates = sumHaplotypes(h, j.NCandidates)
-	} else if r.Candidates, err = regressGenerateLabelled(ctx, cm, coef, r.ResidMean, r.ResidSD, j.Latent, j.NCandidates, j.K, j.GenerateSeed, r.LabelOffset, j.CandidateLabels); err != nil {
+	if r.Candidates, err = regressGenerateLabelled(ctx, cm, coef, r.ResidMean, r.ResidSD, j.Latent, j.NCandidates, j.K, j.GenerateSeed, r.LabelOffset, j.CandidateLabels, r.Haplotype); err != nil {
 		return err
 	}
 	r.GenerateSeconds = time.Since(t0).Seconds()
