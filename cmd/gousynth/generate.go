@@ -207,13 +207,14 @@ func generateWindowed(cmd *cobra.Command, path string, o generateOptions) error 
 	if o.region != "" {
 		return usagef("generate: --region is not supported for windowed (whole-chromosome) models; select sites from the output with bcftools view -r")
 	}
-	numTrain, numSites, err := pipeline.WindowedModelInfo(path)
+	m, err := pipeline.OpenWindowedModel(path)
 	if err != nil {
 		return err
 	}
+	defer m.Close()
 	n := o.n
 	if n == 0 {
-		n = numTrain
+		n = m.NumTrain()
 	}
 	if n < 1 {
 		return usagef("generate: -n must be at least 1, got %d", n)
@@ -222,14 +223,14 @@ func generateWindowed(cmd *cobra.Command, path string, o generateOptions) error 
 	start := time.Now()
 	prog := newProgress("")
 	defer prog.finish()
-	labels, cohort, err := pipeline.GenerateWindowedCohort(prog.context(cmd.Context()), path, o.requests, n, global.seed, o.output, generateCommandLine(path, n, "", o.population))
+	labels, cohort, err := m.Generate(prog.context(cmd.Context()), o.requests, n, global.seed, o.output, generateCommandLine(path, n, "", o.population))
 	if err != nil {
 		return err
 	}
 	if err := writeCohortPanel(o.output, labels, cohort); err != nil {
 		return err
 	}
-	slog.Info("generated", "individuals", n, "snps", numSites, "output", o.output, "windowed", true, "seconds", time.Since(start).Seconds())
+	slog.Info("generated", "individuals", n, "snps", m.NumSites(), "output", o.output, "windowed", true, "seconds", time.Since(start).Seconds())
 	return nil
 }
 

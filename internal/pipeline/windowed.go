@@ -365,17 +365,31 @@ var streamWindowed = true
 // of a windowed fit, chrom.FileMagic) rather than a single model.
 func IsWindowedModel(path string) bool { return chrom.IsFile(path) }
 
-// WindowedModelInfo reads the header of a windowed model file and returns
-// its number of training individuals and sites, without loading any window
-// model. It is what `generate` needs to choose a default cohort size.
-func WindowedModelInfo(path string) (numTrain, numSites int, err error) {
+// WindowedModel is an open windowed model file (chrom.OpenFile: its
+// checksum verified once), from which Generate draws one cohort.
+type WindowedModel struct {
+	path string
+	fr   *chrom.FileReader
+}
+
+// OpenWindowedModel opens the windowed model file at path.
+func OpenWindowedModel(path string) (*WindowedModel, error) {
 	fr, err := chrom.OpenFile(path)
 	if err != nil {
-		return 0, 0, err
+		return nil, err
 	}
-	defer fr.Close()
-	return fr.Header().NumTrain, len(fr.Header().Sites), nil
+	return &WindowedModel{path: path, fr: fr}, nil
 }
+
+// NumTrain is the number of training individuals of the model (the
+// default cohort size of generate).
+func (m *WindowedModel) NumTrain() int { return m.fr.Header().NumTrain }
+
+// NumSites is the number of sites the model draws.
+func (m *WindowedModel) NumSites() int { return len(m.fr.Header().Sites) }
+
+// Close closes the file.
+func (m *WindowedModel) Close() error { return m.fr.Close() }
 
 // GenerateWindowed draws n synthetic individuals from a windowed model file
 // into a bgzipped VCF (+ .tbi) at out (a PLINK 1 fileset when out ends in
@@ -385,30 +399,31 @@ func WindowedModelInfo(path string) (numTrain, numSites int, err error) {
 // memory is bounded independently of n (see siteSpill); the candidate
 // selecting ones hold a window's candidates for all n individuals.
 func GenerateWindowed(ctx context.Context, path string, n int, seed uint64, out, cmdline string) error {
-	_, _, err := GenerateWindowedCohort(ctx, path, nil, n, seed, out, cmdline)
+	m, err := OpenWindowedModel(path)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	_, _, err = m.Generate(ctx, nil, n, seed, out, cmdline)
 	return err
 }
 
-// GenerateWindowedCohort is GenerateWindowed for a cohort of the
-// populations reqs asks for (model.ParseRequests; n is the cohort size
-// unless the requests are counted; none: the training composition of a
-// labelled model, exactly GenerateWindowed's cohort for an unlabelled one).
-// It returns the model's labels and each synthetic individual's label
-// (nil for an unlabelled model).
-func GenerateWindowedCohort(ctx context.Context, path string, reqs []model.Request, n int, seed uint64, out, cmdline string) (labels []model.Label, cohort []int, err error) {
-	fr, err := chrom.OpenFile(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer fr.Close()
-	hdr := fr.Header()
+// Generate is GenerateWindowed for a cohort of the populations reqs asks
+// for (model.ParseRequests; n is the cohort size unless the requests are
+// counted; none: the training composition of a labelled model, exactly
+// GenerateWindowed's cohort for an unlabelled one). It returns the model's
+// labels and each synthetic individual's label (nil for an unlabelled
+// model). A WindowedModel generates once: its windows are read as they are
+// drawn.
+func (m *WindowedModel) Generate(ctx context.Context, reqs []model.Request, n int, seed uint64, out, cmdline string) (labels []model.Label, cohort []int, err error) {
+	hdr := m.fr.Header()
 	if cohort, err = hdr.Mixture.Cohort(reqs, n, hdr.Options.MinClusterSize); err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", path, err)
+		return nil, nil, fmt.Errorf("%s: %w", m.path, err)
 	}
 	if cohort != nil {
 		n, labels = len(cohort), hdr.Mixture.LabelTable
 	}
-	return labels, cohort, generateWindowedBody(ctx, fr, cohort, n, seed, out, cmdline)
+	return labels, cohort, generateWindowedBody(ctx, m.fr, cohort, n, seed, out, cmdline)
 }
 
 func generateWindowedBody(ctx context.Context, fr *chrom.FileReader, cohort []int, n int, seed uint64, out, cmdline string) error {
