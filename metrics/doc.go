@@ -12,7 +12,7 @@
 // HTML package, only gonum's linear algebra and the genotype types of
 // vcf. Package report lays the numbers out as metric rows next to their
 // floors, verdicts, figures and HTML; package chrom (the chromosome-scale evaluator) and the compare
-// harness of internal/pipeline call the same functions, so that each
+// harness of app call the same functions, so that each
 // measure has one implementation.
 //
 // Where two callers legitimately need different settings the function

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gousynth/gousynth/internal/pipeline"
+	"github.com/gousynth/gousynth/app"
 	"github.com/gousynth/gousynth/model"
 	"github.com/gousynth/gousynth/preprocess"
 )
@@ -44,8 +44,8 @@ func TestCLDQuality1000Genomes(t *testing.T) {
 			}
 			filter := preprocess.DefaultFilterOptions()
 			filter.MinMAF = 0.01
-			res, err := pipeline.Fit(context.Background(), pipeline.FitOptions{
-				Data: pipeline.DataOptions{Input: filepath.Join("..", "testdata", "1kg_chr1_11.7M.vcf.gz"),
+			res, err := app.Fit(context.Background(), app.FitOptions{
+				Data: app.DataOptions{Input: filepath.Join("..", "testdata", "1kg_chr1_11.7M.vcf.gz"),
 					Filter: filter, TestFraction: 0.3, Seed: 1},
 				OutDir: t.TempDir(),
 				Model:  cfg,

@@ -15,14 +15,14 @@ import (
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
 
-	"github.com/gousynth/gousynth/internal/pipeline"
+	"github.com/gousynth/gousynth/app"
 	"github.com/gousynth/gousynth/model"
 	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/report"
 	"github.com/gousynth/gousynth/vcf"
 )
 
-// stageSeedX mirrors internal/pipeline's per-stage seeds so that the
+// stageSeedX mirrors app's per-stage seeds so that the
 // harness uses the split, model and report seeds of `gousynth fit --seed 1`.
 func stageSeedX(seed, stage uint64) uint64 {
 	z := seed + stage*0x9E3779B97F4A7C15
@@ -42,7 +42,7 @@ func TestLDDiscretiserExperiment(t *testing.T) {
 	ctx := context.Background()
 	filter := preprocess.DefaultFilterOptions()
 	filter.MinMAF = 0.01
-	d, err := pipeline.Prepare(ctx, pipeline.DataOptions{Input: parts[0], Filter: filter, TestFraction: 0.3, Seed: stageSeedX(1, 1)}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	d, err := app.Prepare(ctx, app.DataOptions{Input: parts[0], Filter: filter, TestFraction: 0.3, Seed: stageSeedX(1, 1)}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

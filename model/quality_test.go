@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/gousynth/gousynth/internal/pipeline"
+	"github.com/gousynth/gousynth/app"
 	"github.com/gousynth/gousynth/model"
 	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/report"
@@ -51,8 +51,8 @@ func TestQuality1000Genomes(t *testing.T) {
 				cfg.Steps /= 8
 				t.Logf("reduced budget (%d steps): GOUSYNTH_LONG=1 runs the full acceptance fit", cfg.Steps)
 			}
-			res, err := pipeline.Fit(context.Background(), pipeline.FitOptions{
-				Data: pipeline.DataOptions{Input: filepath.Join("..", "testdata", "1kg_chr1_11.7M.vcf.gz"),
+			res, err := app.Fit(context.Background(), app.FitOptions{
+				Data: app.DataOptions{Input: filepath.Join("..", "testdata", "1kg_chr1_11.7M.vcf.gz"),
 					Filter: filter, TestFraction: 0.3, Seed: 1},
 				OutDir: t.TempDir(),
 				Model:  cfg,

@@ -8,10 +8,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gousynth/gousynth/app"
 	"github.com/gousynth/gousynth/internal/atomicfile"
 	"github.com/gousynth/gousynth/internal/limits"
 	"github.com/gousynth/gousynth/internal/pathcheck"
-	"github.com/gousynth/gousynth/internal/pipeline"
 	"github.com/gousynth/gousynth/model"
 	"github.com/gousynth/gousynth/report"
 	"github.com/gousynth/gousynth/vcf"
@@ -156,7 +156,7 @@ func runAudit(cmd *cobra.Command, fl *auditFlags) error {
 // own density (model.Basis.DensityScore). The model must hold the
 // synthetic cohort's sites.
 func modelProbe(path string, synth *vcf.Genotypes, synthPath string) (probe, density func([]float64) float64, err error) {
-	if pipeline.IsWindowedModel(path) {
+	if app.IsWindowedModel(path) {
 		return nil, nil, fmt.Errorf("--model %s: a windowed model file; the model-file probe handles single models only (so far)", path)
 	}
 	m, err := model.Load(path)

@@ -6,9 +6,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gousynth/gousynth/app"
 	"github.com/gousynth/gousynth/internal/limits"
 	"github.com/gousynth/gousynth/internal/pathcheck"
-	"github.com/gousynth/gousynth/internal/pipeline"
 	"github.com/gousynth/gousynth/model"
 	"github.com/gousynth/gousynth/report"
 	"github.com/spf13/cobra"
@@ -85,13 +85,13 @@ run.log, the held-out samples (test.tsv) and each process's samples
 			}
 			var files pathcheck.Set
 			data.files(&files, args[0])
-			dirOutputs(&files, outDir, pipeline.CompareOutputNames(procs, false))
+			dirOutputs(&files, outDir, app.CompareOutputNames(procs, false))
 			if err := checkFiles(cmd, &files); err != nil {
 				return err
 			}
 			prog := newProgress("")
 			defer prog.finish()
-			res, err := pipeline.Compare(prog.context(cmd.Context()), pipeline.CompareOptions{
+			res, err := app.Compare(prog.context(cmd.Context()), app.CompareOptions{
 				Data: dopts, OutDir: outDir, Processes: procs, Configs: configs, NSynth: outf.nSynth,
 				Report: report.Options{LDWindowSNPs: outf.ldWindowSNPs}, CommandLine: commandLine(),
 				Progress: prog.labelled, Logger: slog.Default(),
@@ -164,9 +164,9 @@ type distFlags struct {
 }
 
 func (f *distFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&f.name, "dist", "", "compare on continuous data drawn from this benchmark distribution instead of a VCF: "+strings.Join(pipeline.CompareDistributions, ", "))
-	fs.IntVar(&f.n, "dist-n", pipeline.DefaultDistN, "samples drawn from --dist (training + test)")
-	fs.IntVar(&f.dim, "dist-dim", pipeline.DefaultFunnelDim, "dimension of --dist funnel")
+	fs.StringVar(&f.name, "dist", "", "compare on continuous data drawn from this benchmark distribution instead of a VCF: "+strings.Join(app.CompareDistributions, ", "))
+	fs.IntVar(&f.n, "dist-n", app.DefaultDistN, "samples drawn from --dist (training + test)")
+	fs.IntVar(&f.dim, "dist-dim", app.DefaultFunnelDim, "dimension of --dist funnel")
 }
 
 // rejectWithVCF refuses the --dist-* flags without --dist.
@@ -188,8 +188,8 @@ func runCompareDist(cmd *cobra.Command, dist *distFlags, data *dataFlags, mflags
 			return usagef("--%s is for genotype input and cannot be combined with --dist", name)
 		}
 	}
-	if !slices.Contains(pipeline.CompareDistributions, dist.name) {
-		return usagef("--dist must be one of %s, got %q", strings.Join(pipeline.CompareDistributions, ", "), dist.name)
+	if !slices.Contains(app.CompareDistributions, dist.name) {
+		return usagef("--dist must be one of %s, got %q", strings.Join(app.CompareDistributions, ", "), dist.name)
 	}
 	if err := checkCount("--dist-n", dist.n, 10, limits.MaxIndividuals); err != nil {
 		return err
@@ -217,7 +217,7 @@ func runCompareDist(cmd *cobra.Command, dist *distFlags, data *dataFlags, mflags
 	}
 	prog := newProgress("")
 	defer prog.finish()
-	res, err := pipeline.CompareDist(prog.context(cmd.Context()), pipeline.CompareDistOptions{
+	res, err := app.CompareDist(prog.context(cmd.Context()), app.CompareDistOptions{
 		Dist: dist.name, Dim: dist.dim, N: dist.n, TestFraction: data.testFraction, Seed: global.seed,
 		OutDir: outDir, Processes: procs, Configs: configs, NSynth: outf.nSynth,
 		CommandLine: commandLine(), Progress: prog.labelled, Logger: slog.Default(),
@@ -232,7 +232,7 @@ func runCompareDist(cmd *cobra.Command, dist *distFlags, data *dataFlags, mflags
 
 // printComparison prints the comparison table and the files written,
 // unless --quiet.
-func printComparison(cmd *cobra.Command, res *pipeline.CompareResult) {
+func printComparison(cmd *cobra.Command, res *app.CompareResult) {
 	if global.quiet {
 		return
 	}

@@ -5,9 +5,9 @@ import (
 	"math"
 	"strings"
 
+	"github.com/gousynth/gousynth/app"
 	"github.com/gousynth/gousynth/internal/limits"
 	"github.com/gousynth/gousynth/internal/pathcheck"
-	"github.com/gousynth/gousynth/internal/pipeline"
 	"github.com/gousynth/gousynth/model"
 	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/vcf"
@@ -33,12 +33,12 @@ func (f *dataFlags) register(fs *pflag.FlagSet) {
 	fs.Float64Var(&f.mind, "mind", 0, "maximum fraction of missing calls per individual (0 = no filter)")
 	fs.Float64Var(&f.hwe, "hwe", 0, "drop SNPs with a Hardy–Weinberg exact test p-value below this (0 = no filter)")
 	fs.Float64Var(&f.testFraction, "test-fraction", 0.3, "fraction of individuals held out as the real test set (fit: 0 trains on every individual, and the report then has no held-out comparisons)")
-	fs.IntVar(&f.maxSNPs, "max-snps", pipeline.DefaultMaxSNPs, "SNP budget of one model: beyond it the first `N` consecutive SNPs are fitted (-1 = no limit)")
+	fs.IntVar(&f.maxSNPs, "max-snps", app.DefaultMaxSNPs, "SNP budget of one model: beyond it the first `N` consecutive SNPs are fitted (-1 = no limit)")
 }
 
 // options validates the flags and builds the pipeline's data options.
-func (f *dataFlags) options(input string) (pipeline.DataOptions, error) {
-	o := pipeline.DataOptions{Input: input, PanelPath: f.panel, TestFraction: f.testFraction, Seed: global.seed}
+func (f *dataFlags) options(input string) (app.DataOptions, error) {
+	o := app.DataOptions{Input: input, PanelPath: f.panel, TestFraction: f.testFraction, Seed: global.seed}
 	switch {
 	case f.maf < 0 || f.maf > 0.5:
 		return o, usagef("--maf must be in [0, 0.5], got %g", f.maf)

@@ -6,10 +6,10 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/gousynth/gousynth/app"
 	"github.com/gousynth/gousynth/chrom"
 	"github.com/gousynth/gousynth/internal/limits"
 	"github.com/gousynth/gousynth/internal/pathcheck"
-	"github.com/gousynth/gousynth/internal/pipeline"
 	"github.com/gousynth/gousynth/model"
 	"github.com/gousynth/gousynth/report"
 	"github.com/spf13/cobra"
@@ -138,13 +138,13 @@ synthetic.CONTIG.vcf.gz (+ .tbi) per chromosome (docs/genome.md).`,
 				files.VCFInput("input VCF", in)
 			}
 			files.Input("--inputs-file", inputsFile)
-			if outFormat != pipeline.FormatVCF && outFormat != pipeline.FormatPLINK {
+			if outFormat != app.FormatVCF && outFormat != app.FormatPLINK {
 				return usagef("--out-format must be vcf or plink, got %q", outFormat)
 			}
 			files.VCFInput("--test VCF", test)
-			names := pipeline.FitOutputNamesFor(outFormat)
+			names := app.FitOutputNamesFor(outFormat)
 			if split {
-				names = append(names, pipeline.SplitFileNames()...)
+				names = append(names, app.SplitFileNames()...)
 			}
 			dirOutputs(&files, outDir, names)
 			if err := checkFiles(cmd, &files); err != nil {
@@ -161,7 +161,7 @@ synthetic.CONTIG.vcf.gz (+ .tbi) per chromosome (docs/genome.md).`,
 			}
 			prog := newProgress("")
 			defer prog.finish()
-			fo := pipeline.FitOptions{
+			fo := app.FitOptions{
 				Data:        dopts,
 				OutDir:      outDir,
 				NSynth:      outf.nSynth,
@@ -179,7 +179,7 @@ synthetic.CONTIG.vcf.gz (+ .tbi) per chromosome (docs/genome.md).`,
 			if plan {
 				return runPlan(cmd, prog, fo)
 			}
-			res, err := pipeline.Fit(prog.context(cmd.Context()), fo)
+			res, err := app.Fit(prog.context(cmd.Context()), fo)
 			prog.finish()
 			if err != nil {
 				return err
@@ -193,9 +193,9 @@ synthetic.CONTIG.vcf.gz (+ .tbi) per chromosome (docs/genome.md).`,
 	fs := cmd.Flags()
 	fs.StringVarP(&outDir, "out", "o", "gousynth_out", "output `DIR`")
 	fs.StringVar(&process, "process", "gou", "forward process: gou, vp, cld or cld-eps")
-	fs.StringVar(&outFormat, "out-format", pipeline.FormatVCF, "synthetic cohort format: vcf (synthetic.vcf.gz + .tbi) or plink (synthetic.bed, .bim, .fam)")
+	fs.StringVar(&outFormat, "out-format", app.FormatVCF, "synthetic cohort format: vcf (synthetic.vcf.gz + .tbi) or plink (synthetic.bed, .bim, .fam)")
 	fs.StringVar(&test, "test", "", "evaluate against this external test cohort (`VCF`) instead of held-out individuals: every input individual is trained on, sites are matched on CHROM/POS/REF/ALT (fitted and evaluated on those both hold; mismatches are counted in run.log and metrics.json)")
-	fs.BoolVar(&split, "write-split", false, "also write the training and test sample lists, "+pipeline.TrainSplitFile+" and "+pipeline.TestSplitFile+" (REAL sample IDs, one per line, as bcftools -S and --samples-file read them)")
+	fs.BoolVar(&split, "write-split", false, "also write the training and test sample lists, "+app.TrainSplitFile+" and "+app.TestSplitFile+" (REAL sample IDs, one per line, as bcftools -S and --samples-file read them)")
 	fs.StringVar(&inputsFile, "inputs-file", "", "genome mode: also read the inputs listed in `LIST` (one path per line; blank lines and # comments skipped), e.g. one VCF per chromosome")
 	fs.BoolVar(&splitChroms, "split-chromosomes", false, "genome mode: write one synthetic.CONTIG.vcf.gz (+ index; synthetic.CONTIG.bed with --out-format plink) per chromosome instead of one synthetic.vcf.gz")
 	outf.register(fs)
@@ -218,7 +218,7 @@ type windowFlags struct {
 }
 
 func (f *windowFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&f.mode, "windows", pipeline.WindowsAuto, "beyond --max-snps SNPs: auto (windowed models over every SNP) or off (fit the first --max-snps)")
+	fs.StringVar(&f.mode, "windows", app.WindowsAuto, "beyond --max-snps SNPs: auto (windowed models over every SNP) or off (fit the first --max-snps)")
 	fs.IntVar(&f.snps, "window-snps", chrom.DefaultWindowSNPs, "windowed mode: target SNPs written by each window (cut at the weakest LD within ±25%; at most --max-snps unless given)")
 	fs.IntVar(&f.overlap, "window-overlap", 0, fmt.Sprintf("windowed mode: SNPs each window shares with the previous one (0: %d for the conditionings that match candidates on it, none for regress, which does not use it)", chrom.DefaultOverlapSNPs))
 	fs.StringVar(&f.conditioning, "window-conditioning", chrom.CondRegress.String(), "windowed mode: regress (window models fitted on the residuals of the dosages' regression on the global PCs, each person's ancestry added back), regress-match (regress, then select candidates as match does), match (select candidates on ancestry latent + overlap), ancestry (latent only) or none (independent windows)")
@@ -230,7 +230,7 @@ func (f *windowFlags) register(fs *pflag.FlagSet) {
 // models use chrom.WindowModelConfig except where model flags were given.
 func (f *windowFlags) options(fs *pflag.FlagSet, cfg model.Config) (chrom.Options, error) {
 	switch f.mode {
-	case pipeline.WindowsAuto, pipeline.WindowsOff:
+	case app.WindowsAuto, app.WindowsOff:
 	default:
 		return chrom.Options{}, usagef("--windows must be auto or off, got %q", f.mode)
 	}
@@ -268,7 +268,7 @@ func (f *windowFlags) options(fs *pflag.FlagSet, cfg model.Config) (chrom.Option
 }
 
 // printSummary prints the verdicts and where the outputs are.
-func printSummary(w io.Writer, res *pipeline.FitResult) {
+func printSummary(w io.Writer, res *app.FitResult) {
 	m := res.Metrics
 	against := fmt.Sprintf("evaluated against %d held-out", m.NumTest)
 	switch {

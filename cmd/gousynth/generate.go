@@ -6,10 +6,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gousynth/gousynth/app"
 	"github.com/gousynth/gousynth/internal/atomicfile"
 	"github.com/gousynth/gousynth/internal/limits"
 	"github.com/gousynth/gousynth/internal/pathcheck"
-	"github.com/gousynth/gousynth/internal/pipeline"
 	"github.com/gousynth/gousynth/model"
 	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/vcf"
@@ -83,7 +83,7 @@ tab-separated).`,
 				files.VCFOutput("output VCF", o.output)
 			}
 			if !atomicfile.IsStream(o.output) {
-				files.Output("output panel", pipeline.PanelPath(o.output))
+				files.Output("output panel", app.PanelPath(o.output))
 			}
 			if err := checkFiles(cmd, &files); err != nil {
 				return err
@@ -96,7 +96,7 @@ tab-separated).`,
 				}
 				reg = &r
 			}
-			if pipeline.IsWindowedModel(args[0]) {
+			if app.IsWindowedModel(args[0]) {
 				return generateWindowed(cmd, args[0], o)
 			}
 			m, err := model.Load(args[0])
@@ -126,10 +126,10 @@ tab-separated).`,
 			}
 			start := time.Now()
 			// Chunk by chunk of individuals: memory bounded independently of n.
-			h := vcf.Header{CommandLine: generateCommandLine(args[0], n, o.region, o.population), ExtraLines: []string{pipeline.PhaseLine}}
+			h := vcf.Header{CommandLine: generateCommandLine(args[0], n, o.region, o.population), ExtraLines: []string{app.PhaseLine}}
 			prog := newProgress("")
 			defer prog.finish()
-			if err := pipeline.GenerateModelCohort(prog.context(cmd.Context()), m, n, cohort, global.seed, o.output, h, keep); err != nil {
+			if err := app.GenerateModelCohort(prog.context(cmd.Context()), m, n, cohort, global.seed, o.output, h, keep); err != nil {
 				return err
 			}
 			if err := writeCohortPanel(o.output, m.Labels, cohort); err != nil {
@@ -140,7 +140,7 @@ tab-separated).`,
 				nSites = len(keep)
 			}
 			if keep == nil && !vcf.IsPLINKOutput(o.output) {
-				pipeline.NoteIndex(nil, o.output, m.Sites)
+				app.NoteIndex(nil, o.output, m.Sites)
 			}
 			slog.Info("generated", "individuals", n, "snps", nSites, "output", o.output, "seconds", time.Since(start).Seconds())
 			return nil
@@ -193,8 +193,8 @@ func writeCohortPanel(output string, labels []model.Label, cohort []int) error {
 		slog.Warn("the synthetic individuals' population labels are not written: the VCF goes to standard output, which has no place beside it for OUT.panel")
 		return nil
 	}
-	path := pipeline.PanelPath(output)
-	if err := pipeline.WriteSynthPanel(path, labels, cohort); err != nil {
+	path := app.PanelPath(output)
+	if err := app.WriteSynthPanel(path, labels, cohort); err != nil {
 		return err
 	}
 	slog.Info("wrote population labels", "panel", path)
@@ -207,7 +207,7 @@ func generateWindowed(cmd *cobra.Command, path string, o generateOptions) error 
 	if o.region != "" {
 		return usagef("generate: --region is not supported for windowed (whole-chromosome) models; select sites from the output with bcftools view -r")
 	}
-	m, err := pipeline.OpenWindowedModel(path)
+	m, err := app.OpenWindowedModel(path)
 	if err != nil {
 		return err
 	}

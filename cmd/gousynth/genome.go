@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/gousynth/gousynth/internal/pipeline"
+	"github.com/gousynth/gousynth/app"
 	"github.com/spf13/cobra"
 )
 
@@ -63,7 +63,7 @@ func checkGenomeFlags(cmd *cobra.Command, inputs []string, data *dataFlags, test
 		return usagef("%s: --region selects a stretch of one chromosome; genome mode (several inputs or --split-chromosomes) reads whole inputs: cut them first (bcftools view -r)", name)
 	case data.mind > 0:
 		return usagef("%s: --mind would drop different individuals from each input; in genome mode select the individuals with --samples-file or --exclude-samples-file", name)
-	case fs.Changed("windows") && fs.Lookup("windows").Value.String() == pipeline.WindowsOff:
+	case fs.Changed("windows") && fs.Lookup("windows").Value.String() == app.WindowsOff:
 		return usagef("%s: genome mode (several inputs or --split-chromosomes) always fits windowed models; --windows off cannot go with it", name)
 	}
 	seen := map[string]string{}

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gousynth/gousynth/internal/pipeline"
+	"github.com/gousynth/gousynth/app"
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -83,12 +83,12 @@ func TestPlinkFitGenerateAndPipes(t *testing.T) {
 		return mustRun(t, dir, append(append([]string{"fit", in, "-o", out}, smallFit...), extra...)...)
 	}
 	fit("in.vcf.gz", "base")
-	base := loadCohort(t, filepath.Join(dir, "base", pipeline.SynthFile))
+	base := loadCohort(t, filepath.Join(dir, "base", app.SynthFile))
 
 	t.Run("header", func(t *testing.T) {
-		hdr := headerOf(t, filepath.Join(dir, "base", pipeline.SynthFile))
+		hdr := headerOf(t, filepath.Join(dir, "base", app.SynthFile))
 		in := headerOf(t, abs)
-		want := []string{"##gousynthCommand=gousynth fit in.vcf.gz -o base " + strings.Join(smallFit, " "), pipeline.PhaseLine,
+		want := []string{"##gousynthCommand=gousynth fit in.vcf.gz -o base " + strings.Join(smallFit, " "), app.PhaseLine,
 			"##contig=<ID=1,assembly=b37,length=249250621>", "##contig=<ID=X,assembly=b37,length=155270560>"}
 		for _, l := range in {
 			if strings.HasPrefix(l, "##reference=") {
@@ -123,7 +123,7 @@ func TestPlinkFitGenerateAndPipes(t *testing.T) {
 		}
 		if bcftools, err := exec.LookPath("bcftools"); err == nil {
 			// The index over all 86 contigs works for a region query.
-			out, err := exec.Command(bcftools, "view", "-H", "-r", "1:11700000-11720000", filepath.Join(dir, "base", pipeline.SynthFile)).Output()
+			out, err := exec.Command(bcftools, "view", "-H", "-r", "1:11700000-11720000", filepath.Join(dir, "base", app.SynthFile)).Output()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -145,7 +145,7 @@ func TestPlinkFitGenerateAndPipes(t *testing.T) {
 		}
 		toolIn(t, dir, "plink2", "--vcf", "in.vcf.gz", "--make-bed", "--threads", "1", "--out", "kg")
 		fit("kg.bed", "frombed")
-		sameCohort(t, "fit of plink2's .bed", base, loadCohort(t, filepath.Join(dir, "frombed", pipeline.SynthFile)))
+		sameCohort(t, "fit of plink2's .bed", base, loadCohort(t, filepath.Join(dir, "frombed", app.SynthFile)))
 		// stats reads the prefix as it reads the VCF.
 		a := mustRun(t, dir, "stats", "in.vcf.gz", "--region", "1:11700000-11760000")
 		b := mustRun(t, dir, "stats", "kg", "--region", "1:11700000-11760000")
@@ -171,7 +171,7 @@ func TestPlinkFitGenerateAndPipes(t *testing.T) {
 				t.Error(err)
 			}
 		}
-		if _, err := os.Stat(filepath.Join(dir, "plinkout", pipeline.SynthFile)); err == nil {
+		if _, err := os.Stat(filepath.Join(dir, "plinkout", app.SynthFile)); err == nil {
 			t.Error("--out-format plink also wrote a VCF")
 		}
 		sameCohort(t, "fit --out-format plink", base, loadCohort(t, filepath.Join(dir, "plinkout", "synthetic.bed")))
@@ -184,7 +184,7 @@ func TestPlinkFitGenerateAndPipes(t *testing.T) {
 		mustRun(t, dir, "generate", "base/model.gsy", "-n", "50", "-o", "g.vcf.gz")
 		mustRun(t, dir, "generate", "base/model.gsy", "-n", "50", "-o", "g.bed")
 		g := loadCohort(t, filepath.Join(dir, "g.vcf.gz"))
-		if !slices.Contains(headerOf(t, filepath.Join(dir, "g.vcf.gz")), pipeline.PhaseLine) {
+		if !slices.Contains(headerOf(t, filepath.Join(dir, "g.vcf.gz")), app.PhaseLine) {
 			t.Error("generate's VCF lacks the phase line")
 		}
 		sameCohort(t, "generate -o g.bed", g, loadCohort(t, filepath.Join(dir, "g.bed")))
@@ -218,8 +218,8 @@ func TestPlinkFitGenerateAndPipes(t *testing.T) {
 		if code, out := pipe(append([]string{"fit", "-", "-o", "piped"}, smallFit...)...); code != 0 {
 			t.Fatalf("piped fit exited %d:\n%s", code, out)
 		}
-		sameCohort(t, "fit of a bcftools pipe", base, loadCohort(t, filepath.Join(dir, "piped", pipeline.SynthFile)))
-		hdr := headerOf(t, filepath.Join(dir, "piped", pipeline.SynthFile))
+		sameCohort(t, "fit of a bcftools pipe", base, loadCohort(t, filepath.Join(dir, "piped", app.SynthFile)))
+		hdr := headerOf(t, filepath.Join(dir, "piped", app.SynthFile))
 		if !slices.Contains(hdr, "##contig=<ID=1,assembly=b37,length=249250621>") {
 			t.Error("the piped fit lost the ##contig lines")
 		}

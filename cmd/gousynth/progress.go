@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gousynth/gousynth/internal/pipeline"
+	"github.com/gousynth/gousynth/app"
 	"github.com/gousynth/gousynth/model"
 )
 
@@ -100,12 +100,12 @@ func (p *progress) fn() func(model.Progress) {
 }
 
 // context returns ctx carrying p's callback for the pipeline's phases
-// (pipeline.WithProgress).
+// (app.WithProgress).
 func (p *progress) context(ctx context.Context) context.Context {
 	if p == nil {
 		return ctx
 	}
-	return pipeline.WithProgress(ctx, p.update)
+	return app.WithProgress(ctx, p.update)
 }
 
 // phaseStart starts a phase without steps (reading, evaluating).

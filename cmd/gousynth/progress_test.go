@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gousynth/gousynth/internal/pipeline"
+	"github.com/gousynth/gousynth/app"
 	"github.com/gousynth/gousynth/model"
 	"github.com/gousynth/gousynth/vcf"
 )
@@ -69,8 +69,8 @@ func TestGenerateReportsProgress(t *testing.T) {
 	}
 	var last model.Progress
 	calls := 0
-	ctx := pipeline.WithProgress(context.Background(), func(p model.Progress) { last = p; calls++ })
-	if err := pipeline.GenerateModel(ctx, m, 500, 1, t.TempDir()+"/g.vcf.gz", vcf.Header{}, nil); err != nil {
+	ctx := app.WithProgress(context.Background(), func(p model.Progress) { last = p; calls++ })
+	if err := app.GenerateModel(ctx, m, 500, 1, t.TempDir()+"/g.vcf.gz", vcf.Header{}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if calls < 2 || last.Phase != "generate" || last.Step != 500 || last.Total != 500 {

@@ -6,8 +6,8 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/gousynth/gousynth/app"
 	"github.com/gousynth/gousynth/internal/atomicfile"
-	"github.com/gousynth/gousynth/internal/pipeline"
 	"github.com/gousynth/gousynth/internal/version"
 )
 
@@ -30,7 +30,7 @@ var cmdLog *commandLog
 func startCommandLog() {
 	cmdLog = &commandLog{}
 	fmt.Fprintf(&cmdLog.buf, "# gousynth %s\n# command: %s\n# seed: %d\n# threads: %d\n", version.String(), commandLine(), global.seed, global.threads)
-	slog.SetDefault(pipeline.TeeLogger(slog.Default(), &cmdLog.buf))
+	slog.SetDefault(app.TeeLogger(slog.Default(), &cmdLog.buf))
 }
 
 // logBeside names the main output of the command, beside which its log is

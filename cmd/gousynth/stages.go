@@ -7,13 +7,13 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/gousynth/gousynth/app"
 	"github.com/gousynth/gousynth/internal/pathcheck"
-	"github.com/gousynth/gousynth/internal/pipeline"
 	"github.com/spf13/cobra"
 )
 
 // The stages of a windowed fit as commands of their own: plan, fit-window
-// and assemble (internal/pipeline's Plan, FitWindow and Assemble), so that
+// and assemble (app's Plan, FitWindow and Assemble), so that
 // a workflow engine (workflow/Snakefile) runs the windows as jobs.
 
 func newPlanCmd() *cobra.Command {
@@ -56,14 +56,14 @@ the same genome-mode fit writes.`
 	return cmd
 }
 
-// runPlan runs pipeline.Plan for the plan command with the flags fit
+// runPlan runs app.Plan for the plan command with the flags fit
 // parsed into o.
-func runPlan(cmd *cobra.Command, prog *progress, o pipeline.FitOptions) error {
+func runPlan(cmd *cobra.Command, prog *progress, o app.FitOptions) error {
 	command := o.CommandLine
 	o.CommandLine = stageCommandLine("plan", "fit")
-	res, err := pipeline.Plan(prog.context(cmd.Context()), o, command)
+	res, err := app.Plan(prog.context(cmd.Context()), o, command)
 	prog.finish()
-	if errors.Is(err, pipeline.ErrNotWindowed) {
+	if errors.Is(err, app.ErrNotWindowed) {
 		return usagef("plan: %v", err)
 	}
 	if err != nil {
@@ -76,8 +76,8 @@ func runPlan(cmd *cobra.Command, prog *progress, o pipeline.FitOptions) error {
 			of = fmt.Sprintf(" of %d inputs (genome mode: one ancestry per synthetic individual)", len(in))
 		}
 		fmt.Fprintf(w, "planned %d windows over %d SNPs%s, %d training individuals\n", len(res.Windows), res.Data.Train.NumSites(), of, res.Data.Train.NumSamples())
-		fmt.Fprintf(w, "  wrote %s (the shared state: REAL genotypes), %s, %s\n", filepath.Join(o.OutDir, pipeline.JobsDir, pipeline.StateFile),
-			filepath.Join(o.OutDir, pipeline.JobsDir, pipeline.ManifestFile), filepath.Join(o.OutDir, pipeline.JobsDir, pipeline.PlanLogFile))
+		fmt.Fprintf(w, "  wrote %s (the shared state: REAL genotypes), %s, %s\n", filepath.Join(o.OutDir, app.JobsDir, app.StateFile),
+			filepath.Join(o.OutDir, app.JobsDir, app.ManifestFile), filepath.Join(o.OutDir, app.JobsDir, app.PlanLogFile))
 		fmt.Fprintf(w, "  wrote %d job files (REAL training genotypes): %s … %s\n", len(res.Jobs), res.Jobs[0], res.Jobs[len(res.Jobs)-1])
 		fmt.Fprintf(w, "  next: gousynth fit-window JOB for each of them, then gousynth assemble %s\n", o.OutDir)
 	}
@@ -127,7 +127,7 @@ is replaced. The result does not depend on --threads.`,
 			job := args[0]
 			result := out
 			if result == "" {
-				result = pipeline.DefaultResultPath(job)
+				result = app.DefaultResultPath(job)
 			}
 			var files pathcheck.Set
 			files.Input("job file", job)
@@ -138,7 +138,7 @@ is replaced. The result does not depend on --threads.`,
 			logBeside(result)
 			prog := newProgress("")
 			defer prog.finish()
-			run, err := pipeline.FitWindow(prog.context(cmd.Context()), job, result, slog.Default())
+			run, err := app.FitWindow(prog.context(cmd.Context()), job, result, slog.Default())
 			prog.finish()
 			if err != nil {
 				return err
@@ -178,13 +178,13 @@ SOURCE_DATE_EPOCH), and record that fit command.`,
 				return err
 			}
 			var files pathcheck.Set
-			files.Input("plan state", filepath.Join(dir, pipeline.JobsDir, pipeline.StateFile))
+			files.Input("plan state", filepath.Join(dir, app.JobsDir, app.StateFile))
 			if err := checkFiles(cmd, &files); err != nil {
 				return err
 			}
 			prog := newProgress("")
 			defer prog.finish()
-			res, err := pipeline.Assemble(prog.context(cmd.Context()), dir, slog.Default(), prog.fn())
+			res, err := app.Assemble(prog.context(cmd.Context()), dir, slog.Default(), prog.fn())
 			prog.finish()
 			if err != nil {
 				return err
