@@ -341,110 +341,151 @@ func (w *Writer) WritePloidy(site Site, dosage, haps, ploidy []int8) error {
 	return nil
 }
 
+// write checks one site and its calls, then appends the record (and its
+// index entry when there is an index).
 func (w *Writer) write(site Site, dosage, haps, ploidy []int8) error {
-	n := len(w.h.Samples)
-	tid, ok := w.tids[site.Chrom]
-	switch {
-	case !ok:
-		return fmt.Errorf("site %s:%d: contig %q is not declared in Header.Contigs", site.Chrom, site.Pos, site.Chrom)
-	case site.Pos < 1 || site.Pos >= 1<<31-1:
-		return fmt.Errorf("site %s:%d: position out of range", site.Chrom, site.Pos)
-	case tid < w.lastTid || tid == w.lastTid && site.Pos < w.lastPos:
-		return fmt.Errorf("site %s:%d: sites are not sorted (contig order of the header, then position)", site.Chrom, site.Pos)
-	case !validAllele(site.Ref) || !validAllele(site.Alt) || strings.ContainsAny(site.Alt, ",") || site.Ref == "." || site.Ref == "*":
-		return fmt.Errorf("site %s:%d: invalid alleles REF %q ALT %q", site.Chrom, site.Pos, site.Ref, site.Alt)
-	case strings.ContainsAny(site.ID, "\t\n\r; "):
-		return fmt.Errorf("site %s:%d: invalid ID %q", site.Chrom, site.Pos, site.ID)
-	}
-	if w.h.Phased {
-		if len(haps) != 2*n {
-			return fmt.Errorf("site %s:%d: got %d haplotype alleles, want %d (2 per sample)", site.Chrom, site.Pos, len(haps), 2*n)
-		}
-		if dosage != nil && len(dosage) != n {
-			return fmt.Errorf("site %s:%d: got %d dosages, want %d", site.Chrom, site.Pos, len(dosage), n)
-		}
-	} else if len(dosage) != n {
-		return fmt.Errorf("site %s:%d: got %d dosages, want %d", site.Chrom, site.Pos, len(dosage), n)
-	}
-	if ploidy != nil && len(ploidy) != n {
-		return fmt.Errorf("site %s:%d: got %d ploidies, want %d", site.Chrom, site.Pos, len(ploidy), n)
+	tid, err := w.checkSite(site, dosage, haps, ploidy)
+	if err != nil {
+		return err
 	}
 	w.lastTid, w.lastPos = tid, site.Pos
 
 	// The genotypes first (into a scratch buffer), to know AC and AN.
-	gt := w.line[:0]
-	ac, an := 0, 0
+	var ac, an int
 	if w.h.Phased {
-		for s := range n {
-			h0, h1 := haps[2*s], haps[2*s+1]
-			if h0 < Missing || h0 > 1 || h1 < Missing || h1 > 1 {
-				return fmt.Errorf("site %s:%d: sample %d: haplotype alleles %d, %d not in {0, 1, Missing}", site.Chrom, site.Pos, s, h0, h1)
-			}
-			haploid := h1 == Missing && h0 != Missing && (dosage == nil || dosage[s] != Missing)
-			if ploidy != nil {
-				haploid = ploidy[s] == 1
-				if haploid {
-					h1 = Missing
-				}
-			}
-			gt = append(gt, '\t')
+		w.line, ac, an, err = appendPhasedGT(w.line[:0], site, dosage, haps, ploidy)
+	} else {
+		w.line, ac, an, err = appendUnphasedGT(w.line[:0], site, dosage, ploidy)
+	}
+	if err != nil {
+		return err
+	}
+	w.line = append(w.line, '\n')
+	// The fixed columns go to a buffer on the stack (appendSiteColumns
+	// does not keep it): no allocation per record.
+	fixed := appendSiteColumns(make([]byte, 0, 128), site, ac, an, len(w.h.Samples) > 0)
+	return w.emit(tid, site, fixed, w.line)
+}
+
+// checkSite returns the contig index of site after checking that it is
+// declared, in order and well formed, and that the calls have one entry
+// per sample (two for haps).
+func (w *Writer) checkSite(site Site, dosage, haps, ploidy []int8) (int, error) {
+	n := len(w.h.Samples)
+	tid, ok := w.tids[site.Chrom]
+	switch {
+	case !ok:
+		return 0, fmt.Errorf("site %s:%d: contig %q is not declared in Header.Contigs", site.Chrom, site.Pos, site.Chrom)
+	case site.Pos < 1 || site.Pos >= 1<<31-1:
+		return 0, fmt.Errorf("site %s:%d: position out of range", site.Chrom, site.Pos)
+	case tid < w.lastTid || tid == w.lastTid && site.Pos < w.lastPos:
+		return 0, fmt.Errorf("site %s:%d: sites are not sorted (contig order of the header, then position)", site.Chrom, site.Pos)
+	case !validAllele(site.Ref) || !validAllele(site.Alt) || strings.ContainsAny(site.Alt, ",") || site.Ref == "." || site.Ref == "*":
+		return 0, fmt.Errorf("site %s:%d: invalid alleles REF %q ALT %q", site.Chrom, site.Pos, site.Ref, site.Alt)
+	case strings.ContainsAny(site.ID, "\t\n\r; "):
+		return 0, fmt.Errorf("site %s:%d: invalid ID %q", site.Chrom, site.Pos, site.ID)
+	}
+	if w.h.Phased {
+		if len(haps) != 2*n {
+			return 0, fmt.Errorf("site %s:%d: got %d haplotype alleles, want %d (2 per sample)", site.Chrom, site.Pos, len(haps), 2*n)
+		}
+		if dosage != nil && len(dosage) != n {
+			return 0, fmt.Errorf("site %s:%d: got %d dosages, want %d", site.Chrom, site.Pos, len(dosage), n)
+		}
+	} else if len(dosage) != n {
+		return 0, fmt.Errorf("site %s:%d: got %d dosages, want %d", site.Chrom, site.Pos, len(dosage), n)
+	}
+	if ploidy != nil && len(ploidy) != n {
+		return 0, fmt.Errorf("site %s:%d: got %d ploidies, want %d", site.Chrom, site.Pos, len(ploidy), n)
+	}
+	return tid, nil
+}
+
+// appendPhasedGT appends the phased calls of haps ("\t" then "a|b", or one
+// allele for a haploid call) to gt and returns it with the site's AC and AN.
+func appendPhasedGT(gt []byte, site Site, dosage, haps, ploidy []int8) (_ []byte, ac, an int, _ error) {
+	for s := range len(haps) / 2 {
+		h0, h1 := haps[2*s], haps[2*s+1]
+		if h0 < Missing || h0 > 1 || h1 < Missing || h1 > 1 {
+			return gt, 0, 0, fmt.Errorf("site %s:%d: sample %d: haplotype alleles %d, %d not in {0, 1, Missing}", site.Chrom, site.Pos, s, h0, h1)
+		}
+		haploid := h1 == Missing && h0 != Missing && (dosage == nil || dosage[s] != Missing)
+		if ploidy != nil {
+			haploid = ploidy[s] == 1
 			if haploid {
-				gt = append(gt, haploidGT[h0+1]...)
-			} else {
-				gt = append(gt, phasedGT[h0+1][h1+1]...)
-			}
-			if h0 != Missing {
-				an++
-				ac += int(h0)
-			}
-			if h1 != Missing {
-				an++
-				ac += int(h1)
+				h1 = Missing
 			}
 		}
-	} else {
-		for s := range n {
-			d := dosage[s]
-			if d < Missing || d > 2 {
-				return fmt.Errorf("site %s:%d: sample %d: dosage %d not in {0, 1, 2, Missing}", site.Chrom, site.Pos, s, d)
-			}
-			gt = append(gt, '\t')
-			if ploidy != nil && ploidy[s] == 1 {
-				if d == 1 {
-					return fmt.Errorf("site %s:%d: sample %d: haploid call with dosage 1 (a haploid call is 0 or 2)", site.Chrom, site.Pos, s)
-				}
-				if d == Missing {
-					gt = append(gt, '.')
-					continue
-				}
-				gt = append(gt, haploidGT[d/2+1]...)
-				an++
-				ac += int(d) / 2
-				continue
-			}
-			gt = append(gt, unphasedGT[d+1]...)
-			if d != Missing {
-				an += 2
-				ac += int(d)
-			}
+		gt = append(gt, '\t')
+		if haploid {
+			gt = append(gt, haploidGT[h0+1]...)
+		} else {
+			gt = append(gt, phasedGT[h0+1][h1+1]...)
+		}
+		if h0 != Missing {
+			an++
+			ac += int(h0)
+		}
+		if h1 != Missing {
+			an++
+			ac += int(h1)
 		}
 	}
-	gt = append(gt, '\n')
-	w.line = gt
+	return gt, ac, an, nil
+}
 
-	var fixed []byte
+// appendUnphasedGT appends the unphased calls of dosage ("\t" then "a/b",
+// or one allele for a haploid call) to gt and returns it with the site's
+// AC and AN.
+func appendUnphasedGT(gt []byte, site Site, dosage, ploidy []int8) (_ []byte, ac, an int, _ error) {
+	for s, d := range dosage {
+		if d < Missing || d > 2 {
+			return gt, 0, 0, fmt.Errorf("site %s:%d: sample %d: dosage %d not in {0, 1, 2, Missing}", site.Chrom, site.Pos, s, d)
+		}
+		gt = append(gt, '\t')
+		if ploidy != nil && ploidy[s] == 1 {
+			if d == 1 {
+				return gt, 0, 0, fmt.Errorf("site %s:%d: sample %d: haploid call with dosage 1 (a haploid call is 0 or 2)", site.Chrom, site.Pos, s)
+			}
+			if d == Missing {
+				gt = append(gt, '.')
+				continue
+			}
+			gt = append(gt, haploidGT[d/2+1]...)
+			an++
+			ac += int(d) / 2
+			continue
+		}
+		gt = append(gt, unphasedGT[d+1]...)
+		if d != Missing {
+			an += 2
+			ac += int(d)
+		}
+	}
+	return gt, ac, an, nil
+}
+
+// appendSiteColumns appends the eight fixed columns of a record, with INFO
+// AC, AN and AF, and FORMAT GT when there are samples, to dst.
+func appendSiteColumns(dst []byte, site Site, ac, an int, samples bool) []byte {
 	id := site.ID
 	if id == "" {
 		id = "."
 	}
-	fixed = fmt.Appendf(make([]byte, 0, 128), "%s\t%d\t%s\t%s\t%s\t.\tPASS\tAC=%d;AN=%d", site.Chrom, site.Pos, id, site.Ref, site.Alt, ac, an)
+	fixed := fmt.Appendf(dst, "%s\t%d\t%s\t%s\t%s\t.\tPASS\tAC=%d;AN=%d", site.Chrom, site.Pos, id, site.Ref, site.Alt, ac, an)
 	if an > 0 {
 		fixed = append(fixed, ";AF="...)
 		fixed = strconv.AppendFloat(fixed, float64(ac)/float64(an), 'g', 6, 64)
 	}
-	if n > 0 {
+	if samples {
 		fixed = append(fixed, "\tGT"...)
 	}
+	return fixed
+}
+
+// emit writes a record's fixed columns and calls and, for Create's output,
+// records its index entry (block positions, resolved at Close).
+func (w *Writer) emit(tid int, site Site, fixed, gt []byte) error {
 	start := w.bw.pos()
 	w.bw.Write(fixed)
 	if _, err := w.bw.Write(gt); err != nil {
