@@ -490,101 +490,128 @@ func (s *source) produce(pl *pipeline, work chan<- job) {
 	defer close(pl.order)
 	defer s.close()
 	prefix := s.leftover
-	send := func(b *batch) bool {
-		slot := make(chan *batchResult, 1)
-		select {
-		case pl.order <- slot:
-		case <-pl.quit:
-			return false
-		case <-s.ctx.Done():
-			return false
-		}
-		if b.err != nil && b.prefix == nil && b.blocks == nil && b.text == nil {
-			slot <- &batchResult{srcErr: b.err}
-			return true
-		}
-		select {
-		case work <- job{b, slot}:
-		case <-pl.quit:
-			return false
-		case <-s.ctx.Done():
-			return false
-		}
-		return true
-	}
 	for {
 		b := &batch{prefix: prefix, offset: s.coff}
 		prefix = nil
-		eof := false
-		switch s.kind {
-		case kindBGZF:
-			total := 0
-			bp := blockPool.Get().(*[]byte)
-			b.blocks, b.blocksPool = (*bp)[:0], bp
-			for total < batchTarget {
-				blocks, err := s.appendBlock(b.blocks)
-				if err != nil {
-					b.err = err
-					break
-				}
-				if blocks == nil {
-					eof = true
-					break
-				}
-				b.blocks = blocks
-				b.ends = append(b.ends, len(b.blocks))
-				b.sizes = append(b.sizes, s.lastSize)
-				total += s.lastSize
-			}
-		case kindPLINK:
-			p := textPool.Get().(*[]byte)
-			text, n, err := s.plink.fill((*p)[:0], s.br, batchTarget)
-			*p = text
-			b.text, b.pool = text, p
-			s.coff += n
-			if err == io.EOF {
-				eof = true
-			} else if err != nil {
-				b.err = err.(*Error)
-			}
-		default:
-			p := textPool.Get().(*[]byte)
-			if cap(*p) < batchTarget || cap(*p) > 2*batchTarget {
-				*p = make([]byte, batchTarget)
-			}
-			*p = (*p)[:batchTarget]
-			n, err := readFull(s.text, *p)
-			b.text, b.pool = (*p)[:n], p
-			s.coff += int64(n)
-			if err == io.EOF {
-				eof = true
-			} else if err != nil && s.kind == kindGzip {
-				b.err = newError(s.path, 0, ErrTruncated, "%s", gzipMessage(err))
-			} else if err != nil {
-				b.err = &Error{Path: s.path, Msg: err.Error(), Err: err}
-			}
-		}
+		eof := s.fill(b)
 		b.end = s.coff
 		if s.kind == kindGzip {
 			b.end = -1
 		}
+		// An input error goes in a batch of its own, after the text read
+		// before it.
 		berr := b.err
 		if berr != nil {
 			b.err = nil
 		}
 		if len(b.prefix)+len(b.blocks)+len(b.text) > 0 {
-			if !send(b) {
+			if !s.send(pl, work, b) {
 				return
 			}
 		}
 		if berr != nil {
-			send(&batch{err: berr})
+			s.send(pl, work, &batch{err: berr})
 			return
 		}
 		if eof {
 			return
 		}
 	}
+}
+
+// send hands b to a worker, after queueing the slot of its result in
+// pl.order (so that results are read in file order); a batch that only
+// carries an input error goes straight to its slot. It reports false on
+// quit or cancellation.
+func (s *source) send(pl *pipeline, work chan<- job, b *batch) bool {
+	slot := make(chan *batchResult, 1)
+	select {
+	case pl.order <- slot:
+	case <-pl.quit:
+		return false
+	case <-s.ctx.Done():
+		return false
+	}
+	if b.err != nil && b.prefix == nil && b.blocks == nil && b.text == nil {
+		slot <- &batchResult{srcErr: b.err}
+		return true
+	}
+	select {
+	case work <- job{b, slot}:
+	case <-pl.quit:
+		return false
+	case <-s.ctx.Done():
+		return false
+	}
+	return true
+}
+
+// fill reads about batchTarget bytes of input into b (BGZF blocks, or
+// text), setting b.err when the input fails, and reports the end of the
+// input.
+func (s *source) fill(b *batch) (eof bool) {
+	switch s.kind {
+	case kindBGZF:
+		return s.fillBlocks(b)
+	case kindPLINK:
+		p := textPool.Get().(*[]byte)
+		text, n, err := s.plink.fill((*p)[:0], s.br, batchTarget)
+		*p = text
+		b.text, b.pool = text, p
+		s.coff += n
+		if err == io.EOF {
+			return true
+		} else if err != nil {
+			b.err = err.(*Error)
+		}
+		return false
+	default:
+		return s.fillText(b)
+	}
+}
+
+// fillBlocks reads whole BGZF blocks into b, still compressed (the workers
+// inflate them), until they hold batchTarget uncompressed bytes.
+func (s *source) fillBlocks(b *batch) (eof bool) {
+	total := 0
+	bp := blockPool.Get().(*[]byte)
+	b.blocks, b.blocksPool = (*bp)[:0], bp
+	for total < batchTarget {
+		blocks, err := s.appendBlock(b.blocks)
+		if err != nil {
+			b.err = err
+			return false
+		}
+		if blocks == nil {
+			return true
+		}
+		b.blocks = blocks
+		b.ends = append(b.ends, len(b.blocks))
+		b.sizes = append(b.sizes, s.lastSize)
+		total += s.lastSize
+	}
+	return false
+}
+
+// fillText reads batchTarget bytes of plain (or gunzipped) text into b.
+func (s *source) fillText(b *batch) (eof bool) {
+	p := textPool.Get().(*[]byte)
+	if cap(*p) < batchTarget || cap(*p) > 2*batchTarget {
+		*p = make([]byte, batchTarget)
+	}
+	*p = (*p)[:batchTarget]
+	n, err := readFull(s.text, *p)
+	b.text, b.pool = (*p)[:n], p
+	s.coff += int64(n)
+	switch {
+	case err == io.EOF:
+		return true
+	case err != nil && s.kind == kindGzip:
+		b.err = newError(s.path, 0, ErrTruncated, "%s", gzipMessage(err))
+	case err != nil:
+		b.err = &Error{Path: s.path, Msg: err.Error(), Err: err}
+	}
+	return false
 }
 
 // work decompresses and parses batches.
@@ -742,75 +769,97 @@ func (pl *pipeline) next() (*piece, error) {
 		if pl.finished {
 			return nil, io.EOF
 		}
-		var slot chan *batchResult
-		ok := true
-		select {
-		case slot, ok = <-pl.order:
-		case <-pl.ctx.Done():
-			pl.err, pl.finished = pl.ctx.Err(), true
-			continue
+		if res, ok := pl.receive(); ok {
+			pl.absorb(res)
 		}
-		if !ok {
-			pl.finished = true
-			if err := pl.ctx.Err(); err != nil {
-				// The producer stopped on cancellation: not the end of the file.
-				pl.err = err
-				continue
-			}
-			if len(pl.carry) > 0 {
-				pc, err := pl.parseOne(pl.carry, pl.lines+1)
-				pl.carry = nil
-				pl.queue = append(pl.queue, pc)
-				pl.err = err
-			}
-			continue
-		}
-		var res *batchResult
-		select {
-		case res = <-slot:
-		case <-pl.ctx.Done():
-			pl.err, pl.finished = pl.ctx.Err(), true
-			continue
-		}
-		if res.srcErr != nil {
-			e := *res.srcErr
-			e.Line = pl.lines + 1
-			pl.err = &e
-			pl.finished = true
-			continue
-		}
-		if !res.hasNL {
-			pl.carry = append(pl.carry, res.tail...)
-			textPool.Put(res.buf)
-			continue
-		}
-		pl.carry = append(pl.carry, res.head...)
-		head, err := pl.parseOne(pl.carry, pl.lines+1)
-		pl.carry = append(pl.carry[:0], res.tail...)
+	}
+}
+
+// receive waits for the result of the next batch in file order. It
+// reports false when there is none: on cancellation, or at the end of the
+// batches (see endOfBatches); pl then holds the outcome.
+func (pl *pipeline) receive() (*batchResult, bool) {
+	var slot chan *batchResult
+	ok := true
+	select {
+	case slot, ok = <-pl.order:
+	case <-pl.ctx.Done():
+		pl.err, pl.finished = pl.ctx.Err(), true
+		return nil, false
+	}
+	if !ok {
+		pl.endOfBatches()
+		return nil, false
+	}
+	select {
+	case res := <-slot:
+		return res, true
+	case <-pl.ctx.Done():
+		pl.err, pl.finished = pl.ctx.Err(), true
+		return nil, false
+	}
+}
+
+// endOfBatches finishes the pipeline once the producer has stopped: at
+// the end of the file, parsing the last line if it had no newline.
+func (pl *pipeline) endOfBatches() {
+	pl.finished = true
+	if err := pl.ctx.Err(); err != nil {
+		// The producer stopped on cancellation: not the end of the file.
+		pl.err = err
+		return
+	}
+	if len(pl.carry) > 0 {
+		pc, err := pl.parseOne(pl.carry, pl.lines+1)
+		pl.carry = nil
+		pl.queue = append(pl.queue, pc)
+		pl.err = err
+	}
+}
+
+// absorb queues the pieces of a batch's result: the record that straddles
+// the previous batch and this one (completed with res.head), then the
+// batch's own records; the text after its last newline is carried to the
+// next batch. An error is queued behind the pieces before it.
+func (pl *pipeline) absorb(res *batchResult) {
+	if res.srcErr != nil {
+		e := *res.srcErr
+		e.Line = pl.lines + 1
+		pl.err = &e
+		pl.finished = true
+		return
+	}
+	if !res.hasNL {
+		pl.carry = append(pl.carry, res.tail...)
 		textPool.Put(res.buf)
-		pl.queue = append(pl.queue, head)
-		if err != nil {
-			pl.err = err
-			continue
-		}
-		if head.stop {
-			pl.finished = true
-			continue
-		}
-		if err := pl.checkOrder(res.pc, pl.lines+1); err != nil {
-			pl.err = err
-			continue
-		}
-		pl.queue = append(pl.queue, res.pc)
-		if res.err != nil {
-			pl.err = newError(pl.path, pl.lines+1+res.errIdx, res.err.kind, "%s", res.err.msg)
-			continue
-		}
-		pl.lines += res.newlines
-		pl.end = res.end
-		if res.pc.stop {
-			pl.finished = true
-		}
+		return
+	}
+	pl.carry = append(pl.carry, res.head...)
+	head, err := pl.parseOne(pl.carry, pl.lines+1)
+	pl.carry = append(pl.carry[:0], res.tail...)
+	textPool.Put(res.buf)
+	pl.queue = append(pl.queue, head)
+	if err != nil {
+		pl.err = err
+		return
+	}
+	if head.stop {
+		pl.finished = true
+		return
+	}
+	if err := pl.checkOrder(res.pc, pl.lines+1); err != nil {
+		pl.err = err
+		return
+	}
+	pl.queue = append(pl.queue, res.pc)
+	if res.err != nil {
+		pl.err = newError(pl.path, pl.lines+1+res.errIdx, res.err.kind, "%s", res.err.msg)
+		return
+	}
+	pl.lines += res.newlines
+	pl.end = res.end
+	if res.pc.stop {
+		pl.finished = true
 	}
 }
 
