@@ -138,7 +138,24 @@ func tabixHeader(names []string) []byte {
 // htslib computes it) instead of a linear index.
 func buildIndex(names []string, entries []indexEntry, csi bool, minShift, depth int) []byte {
 	var b bytes.Buffer
-	le := func(v any) { binary.Write(&b, binary.LittleEndian, v) }
+	writeIndexHeader(&b, names, csi, minShift, depth)
+	i := 0
+	for tid := range names {
+		j := i
+		for j < len(entries) && entries[j].tid == tid {
+			j++
+		}
+		writeRefIndex(&b, entries[i:j], csi, minShift, depth)
+		i = j
+	}
+	return b.Bytes()
+}
+
+// writeIndexHeader writes what comes before the references' indexes: the
+// magic, the binning and tabix header (CSI) or the tabix header (.tbi),
+// and the number of references.
+func writeIndexHeader(b *bytes.Buffer, names []string, csi bool, minShift, depth int) {
+	le := func(v any) { binary.Write(b, binary.LittleEndian, v) }
 	if csi {
 		aux := tabixHeader(names)
 		b.WriteString("CSI\x01")
@@ -152,90 +169,96 @@ func buildIndex(names []string, entries []indexEntry, csi bool, minShift, depth 
 		le(int32(len(names)))
 		b.Write(tabixHeader(names))
 	}
-	nBins := ((1 << (3 * (depth + 1))) - 1) / 7
+}
 
-	i := 0
-	for tid := range names {
-		j := i
-		for j < len(entries) && entries[j].tid == tid {
-			j++
+// writeRefIndex writes the index of one reference, whose records are
+// recs: its bins (each with its loffset in a CSI index) and their chunks,
+// the pseudo-bin with the reference's statistics, and (.tbi) its linear
+// index.
+func writeRefIndex(b *bytes.Buffer, recs []indexEntry, csi bool, minShift, depth int) {
+	le := func(v any) { binary.Write(b, binary.LittleEndian, v) }
+	nBins := ((1 << (3 * (depth + 1))) - 1) / 7
+	bins, linear := refBins(recs, minShift, depth)
+	keys := make([]int, 0, len(bins))
+	for k := range bins {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	nbin := len(keys)
+	if len(recs) > 0 {
+		nbin++ // the pseudo-bin with the reference's statistics
+	}
+	le(int32(nbin))
+	for _, k := range keys {
+		le(uint32(k))
+		if csi {
+			le(binLoffset(k, linear, depth))
 		}
-		recs := entries[i:j]
-		i = j
-		bins := map[int][]chunk{}
-		var linear []uint64
-		for _, e := range recs {
-			bin := reg2bin(e.beg, e.end, minShift, depth)
-			cs := bins[bin]
-			if n := len(cs); n > 0 && cs[n-1].end == e.vbeg {
-				cs[n-1].end = e.vend
-			} else {
-				cs = append(cs, chunk{e.vbeg, e.vend})
-			}
-			bins[bin] = cs
-			first, last := e.beg>>minShift, (e.end-1)>>minShift
-			for int64(len(linear)) <= last {
-				linear = append(linear, 0)
-			}
-			for w := first; w <= last; w++ {
-				if linear[w] == 0 {
-					linear[w] = e.vbeg
-				}
-			}
+		le(int32(len(bins[k])))
+		for _, c := range bins[k] {
+			le(c.beg)
+			le(c.end)
 		}
-		// Windows without a record point at the next record's start (the
-		// first window with one sets the value for the empty ones before it).
-		var fill uint64
-		if len(recs) > 0 {
-			fill = recs[0].vbeg
-		}
-		for w := range linear {
-			if linear[w] == 0 {
-				linear[w] = fill
-			} else {
-				fill = linear[w]
-			}
-		}
-		keys := make([]int, 0, len(bins))
-		for k := range bins {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		nbin := len(keys)
-		if len(recs) > 0 {
-			nbin++ // the pseudo-bin with the reference's statistics
-		}
-		le(int32(nbin))
-		for _, k := range keys {
-			le(uint32(k))
-			if csi {
-				le(binLoffset(k, linear, depth))
-			}
-			le(int32(len(bins[k])))
-			for _, c := range bins[k] {
-				le(c.beg)
-				le(c.end)
-			}
-		}
-		if len(recs) > 0 {
-			le(uint32(nBins + 1)) // 37450 for a .tbi
-			if csi {
-				le(uint64(0))
-			}
-			le(int32(2))
-			le(recs[0].vbeg)
-			le(recs[len(recs)-1].vend)
-			le(uint64(len(recs)))
+	}
+	if len(recs) > 0 {
+		le(uint32(nBins + 1)) // 37450 for a .tbi
+		if csi {
 			le(uint64(0))
 		}
-		if !csi {
-			le(int32(len(linear)))
-			for _, o := range linear {
-				le(o)
+		le(int32(2))
+		le(recs[0].vbeg)
+		le(recs[len(recs)-1].vend)
+		le(uint64(len(recs)))
+		le(uint64(0))
+	}
+	if !csi {
+		le(int32(len(linear)))
+		for _, o := range linear {
+			le(o)
+		}
+	}
+}
+
+// refBins returns the chunks of each bin of one reference's records recs
+// (a chunk that continues the bin's last one extends it), and its linear
+// index: for each minShift window, the smallest offset of a record that
+// overlaps it.
+func refBins(recs []indexEntry, minShift, depth int) (map[int][]chunk, []uint64) {
+	bins := map[int][]chunk{}
+	var linear []uint64
+	for _, e := range recs {
+		bin := reg2bin(e.beg, e.end, minShift, depth)
+		cs := bins[bin]
+		if n := len(cs); n > 0 && cs[n-1].end == e.vbeg {
+			cs[n-1].end = e.vend
+		} else {
+			cs = append(cs, chunk{e.vbeg, e.vend})
+		}
+		bins[bin] = cs
+		first, last := e.beg>>minShift, (e.end-1)>>minShift
+		for int64(len(linear)) <= last {
+			linear = append(linear, 0)
+		}
+		for w := first; w <= last; w++ {
+			if linear[w] == 0 {
+				linear[w] = e.vbeg
 			}
 		}
 	}
-	return b.Bytes()
+	// Windows without a record point at the next record's start (the
+	// first window with one sets the value for the empty ones before it).
+	var fill uint64
+	if len(recs) > 0 {
+		fill = recs[0].vbeg
+	}
+	for w := range linear {
+		if linear[w] == 0 {
+			linear[w] = fill
+		} else {
+			fill = linear[w]
+		}
+	}
+	return bins, linear
 }
 
 // binLoffset returns the loffset of a CSI bin: the linear index entry (the
