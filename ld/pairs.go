@@ -185,78 +185,108 @@ func (w *windower) run(ctx context.Context, produce func(lo, hi int, c *chunk), 
 	if m == 0 {
 		return nil
 	}
-	// Chunks of roughly equal pair counts keep workers balanced and output
-	// buffers small.
-	rows := 1 + 64*1024/w.opts.WindowSNPs
-	if rows > 256 {
-		rows = 256
-	}
-	nChunks := (m + rows - 1) / rows
-	threads := w.opts.threads()
-	if threads > nChunks {
-		threads = nChunks
-	}
+	r := w.newChunkRun(m)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	r.startWorkers(produce)
+	go r.feed(ctx)
+	return r.collect(ctx, cancel, consume, w.opts.Progress)
+}
 
-	// At most `inflight` chunks are computed but not yet consumed.
-	inflight := 4 * threads
-	tokens := make(chan struct{}, inflight)
-	jobs := make(chan int)
-	results := make(chan *chunk, inflight)
-	var wg sync.WaitGroup
+// chunkRun is the machinery of one run: chunk indexes go to the workers on
+// jobs, computed chunks come back on results, and a token is held for
+// each chunk handed out but not yet consumed.
+type chunkRun struct {
+	m, rows, nChunks, threads int
+	tokens                    chan struct{}
+	jobs                      chan int
+	results                   chan *chunk
 	// A free list rather than a sync.Pool: the pool is emptied at every GC,
 	// and regrowing multi-megabyte text buffers showed up in profiles.
-	free := make(chan *chunk, inflight+threads)
-	getChunk := func() *chunk {
-		select {
-		case c := <-free:
-			return c
-		default:
-			return new(chunk)
-		}
+	free chan *chunk
+}
+
+// newChunkRun cuts m rows into chunks and sizes the channels.
+func (w *windower) newChunkRun(m int) *chunkRun {
+	// Chunks of roughly equal pair counts keep workers balanced and output
+	// buffers small.
+	rows := min(1+64*1024/w.opts.WindowSNPs, 256)
+	nChunks := (m + rows - 1) / rows
+	threads := min(w.opts.threads(), nChunks)
+	// At most `inflight` chunks are computed but not yet consumed.
+	inflight := 4 * threads
+	return &chunkRun{
+		m: m, rows: rows, nChunks: nChunks, threads: threads,
+		tokens:  make(chan struct{}, inflight),
+		jobs:    make(chan int),
+		results: make(chan *chunk, inflight),
+		free:    make(chan *chunk, inflight+threads),
 	}
-	for t := 0; t < threads; t++ {
+}
+
+// getChunk returns a chunk from the free list, or a new one.
+func (r *chunkRun) getChunk() *chunk {
+	select {
+	case c := <-r.free:
+		return c
+	default:
+		return new(chunk)
+	}
+}
+
+// startWorkers starts the goroutines that compute the chunks named on
+// jobs with produce, and closes results once they are all done.
+func (r *chunkRun) startWorkers(produce func(lo, hi int, c *chunk)) {
+	var wg sync.WaitGroup
+	for t := 0; t < r.threads; t++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for idx := range jobs {
-				c := getChunk()
+			for idx := range r.jobs {
+				c := r.getChunk()
 				c.idx = idx
-				c.lo = idx * rows
-				c.hi = min(c.lo+rows, m)
+				c.lo = idx * r.rows
+				c.hi = min(c.lo+r.rows, r.m)
 				c.pairs = c.pairs[:0]
 				c.buf = c.buf[:0]
 				c.count = 0
 				produce(c.lo, c.hi, c)
-				results <- c
+				r.results <- c
 			}
 		}()
 	}
 	go func() {
-		defer close(jobs)
-		for idx := 0; idx < nChunks; idx++ {
-			select {
-			case tokens <- struct{}{}:
-			case <-ctx.Done():
-				return
-			}
-			select {
-			case jobs <- idx:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	go func() {
 		wg.Wait()
-		close(results)
+		close(r.results)
 	}()
+}
 
+// feed hands out the chunk indexes in order, each once it holds a token,
+// until the last or cancellation.
+func (r *chunkRun) feed(ctx context.Context) {
+	defer close(r.jobs)
+	for idx := 0; idx < r.nChunks; idx++ {
+		select {
+		case r.tokens <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+		select {
+		case r.jobs <- idx:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// collect passes the computed chunks to consume in chunk order, returning
+// each to the free list and its token, and reports progress. After an
+// error it cancels the run and drains the results.
+func (r *chunkRun) collect(ctx context.Context, cancel context.CancelFunc, consume func(*chunk) error, progress func(done, total int)) error {
 	pending := make(map[int]*chunk)
 	next := 0
 	var err error
-	for c := range results {
+	for c := range r.results {
 		if err != nil {
 			continue // drain
 		}
@@ -275,21 +305,21 @@ func (w *windower) run(ctx context.Context, produce func(lo, hi int, c *chunk), 
 					err = e
 				}
 			}
-			if w.opts.Progress != nil && err == nil {
-				w.opts.Progress(c.hi, m)
+			if progress != nil && err == nil {
+				progress(c.hi, r.m)
 			}
 			select {
-			case free <- c:
+			case r.free <- c:
 			default:
 			}
-			<-tokens
+			<-r.tokens
 			if err != nil {
 				cancel()
 				break
 			}
 		}
 	}
-	if err == nil && next != nChunks {
+	if err == nil && next != r.nChunks {
 		err = ctx.Err()
 	}
 	return err
