@@ -79,62 +79,28 @@ func Filter(g *vcf.Genotypes, opts FilterOptions) (*vcf.Genotypes, *Log, error) 
 	if g.NumSamples() == 0 {
 		return nil, log, fmt.Errorf("%w: the input has no samples", ErrNothingLeft)
 	}
-	keepSites := func(name, reason string, keep func(v int) bool) error {
-		var idx []int
-		for v := range g.Sites {
-			if keep(v) {
-				idx = append(idx, v)
-			}
-		}
-		removed := g.NumSites() - len(idx)
-		log.add(Step{Name: name, Unit: "variants", Removed: removed, Remaining: len(idx), Reason: reason})
-		if len(idx) == 0 {
-			return fmt.Errorf("%w: %s removed all %d variants (%s)", ErrNothingLeft, name, removed, reason)
-		}
-		if removed > 0 {
-			g = SubsetSites(g, idx)
-		}
-		return nil
-	}
+	var err error
 	if opts.BiallelicSNPsOnly {
-		if err := keepSites("--snps-only", "not a biallelic SNP", func(v int) bool { return IsBiallelicSNP(g.Sites[v]) }); err != nil {
+		if g, err = keepSites(g, log, "--snps-only", "not a biallelic SNP", func(g *vcf.Genotypes, v int) bool {
+			return IsBiallelicSNP(g.Sites[v])
+		}); err != nil {
 			return nil, log, err
 		}
 	}
 	if opts.MaxSampleMissing > 0 {
-		m := g.NumSites()
-		var idx []int
-		for s := range g.Samples {
-			miss := 0
-			for v := 0; v < m; v++ {
-				if g.At(v, s) < 0 {
-					miss++
-				}
-			}
-			if float64(miss) <= opts.MaxSampleMissing*float64(m) {
-				idx = append(idx, s)
-			}
-		}
-		removed := g.NumSamples() - len(idx)
-		reason := fmt.Sprintf("missing genotype rate > %g", opts.MaxSampleMissing)
-		log.add(Step{Name: "--mind", Unit: "samples", Removed: removed, Remaining: len(idx), Reason: reason})
-		if len(idx) == 0 {
-			return nil, log, fmt.Errorf("%w: --mind removed all %d samples (%s)", ErrNothingLeft, removed, reason)
-		}
-		if removed > 0 {
-			g = SubsetSamples(g, idx)
+		if g, err = keepCalledSamples(g, log, opts.MaxSampleMissing); err != nil {
+			return nil, log, err
 		}
 	}
 	if opts.MaxSiteMissing > 0 {
-		n := float64(g.NumSamples())
-		if err := keepSites("--geno", fmt.Sprintf("missing genotype rate > %g", opts.MaxSiteMissing), func(v int) bool {
-			return float64(CountSite(g, v).Missing) <= opts.MaxSiteMissing*n
+		if g, err = keepSites(g, log, "--geno", fmt.Sprintf("missing genotype rate > %g", opts.MaxSiteMissing), func(g *vcf.Genotypes, v int) bool {
+			return float64(CountSite(g, v).Missing) <= opts.MaxSiteMissing*float64(g.NumSamples())
 		}); err != nil {
 			return nil, log, err
 		}
 	}
 	if opts.HWEPValue > 0 {
-		if err := keepSites("--hwe", fmt.Sprintf("Hardy-Weinberg exact test p < %g", opts.HWEPValue), func(v int) bool {
+		if g, err = keepSites(g, log, "--hwe", fmt.Sprintf("Hardy-Weinberg exact test p < %g", opts.HWEPValue), func(g *vcf.Genotypes, v int) bool {
 			c := CountSite(g, v)
 			return HWEExact(c.Het, c.HomRef, c.HomAlt) >= opts.HWEPValue
 		}); err != nil {
@@ -142,13 +108,63 @@ func Filter(g *vcf.Genotypes, opts FilterOptions) (*vcf.Genotypes, *Log, error) 
 		}
 	}
 	if opts.MinMAF > 0 {
-		if err := keepSites("--maf", fmt.Sprintf("minor allele frequency < %g", opts.MinMAF), func(v int) bool {
+		if g, err = keepSites(g, log, "--maf", fmt.Sprintf("minor allele frequency < %g", opts.MinMAF), func(g *vcf.Genotypes, v int) bool {
 			return CountSite(g, v).MAF() >= opts.MinMAF
 		}); err != nil {
 			return nil, log, err
 		}
 	}
 	return g, log, nil
+}
+
+// keepSites applies the site filter step name: it returns g with the sites v
+// for which keep(g, v) holds, logging what it removed (for reason), and an
+// error wrapping ErrNothingLeft when it removes them all.
+func keepSites(g *vcf.Genotypes, log *Log, name, reason string, keep func(g *vcf.Genotypes, v int) bool) (*vcf.Genotypes, error) {
+	var idx []int
+	for v := range g.Sites {
+		if keep(g, v) {
+			idx = append(idx, v)
+		}
+	}
+	removed := g.NumSites() - len(idx)
+	log.add(Step{Name: name, Unit: "variants", Removed: removed, Remaining: len(idx), Reason: reason})
+	if len(idx) == 0 {
+		return nil, fmt.Errorf("%w: %s removed all %d variants (%s)", ErrNothingLeft, name, removed, reason)
+	}
+	if removed > 0 {
+		g = SubsetSites(g, idx)
+	}
+	return g, nil
+}
+
+// keepCalledSamples is the --mind step: it returns g with the samples whose
+// fraction of missing calls is at most maxMissing, logging what it removed,
+// and an error wrapping ErrNothingLeft when it removes them all.
+func keepCalledSamples(g *vcf.Genotypes, log *Log, maxMissing float64) (*vcf.Genotypes, error) {
+	m := g.NumSites()
+	var idx []int
+	for s := range g.Samples {
+		miss := 0
+		for v := 0; v < m; v++ {
+			if g.At(v, s) < 0 {
+				miss++
+			}
+		}
+		if float64(miss) <= maxMissing*float64(m) {
+			idx = append(idx, s)
+		}
+	}
+	removed := g.NumSamples() - len(idx)
+	reason := fmt.Sprintf("missing genotype rate > %g", maxMissing)
+	log.add(Step{Name: "--mind", Unit: "samples", Removed: removed, Remaining: len(idx), Reason: reason})
+	if len(idx) == 0 {
+		return nil, fmt.Errorf("%w: --mind removed all %d samples (%s)", ErrNothingLeft, removed, reason)
+	}
+	if removed > 0 {
+		g = SubsetSamples(g, idx)
+	}
+	return g, nil
 }
 
 // IsBiallelicSNP reports whether a site has one-base REF and ALT alleles
