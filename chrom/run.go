@@ -320,30 +320,58 @@ func (p *Plan) Run(ctx context.Context, train *vcf.Genotypes, sink func(WindowDo
 	defer cancel()
 	nw := len(p.Windows)
 	workers := max(1, min(p.Options.Workers, nw)) // never more workers than windows
+	// A token is held for each window handed out but not yet assembled.
 	tokens := make(chan struct{}, workers+1)
 	jobs := make(chan int)
-	type done struct {
-		i   int
-		r   *Result
-		err error
-	}
-	results := make(chan done)
-	var wg sync.WaitGroup
-	go func() { // dispatcher, in window order
-		defer close(jobs)
-		for i := 0; i < nw; i++ {
-			select {
-			case tokens <- struct{}{}:
-			case <-ctx.Done():
-				return
-			}
-			select {
-			case jobs <- i:
-			case <-ctx.Done():
-				return
-			}
+	go feedWindows(ctx, nw, tokens, jobs)
+	results := p.fitWindows(ctx, train, jobs, workers)
+	next, err := assembleInOrder(results, tokens, asm, sink)
+	if err != nil {
+		cancel()
+		for range results {
 		}
-	}()
+		return err
+	}
+	if next != nw {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return fmt.Errorf("chrom: %d of %d windows finished", next, nw)
+	}
+	return nil
+}
+
+// windowFit is a worker's outcome for window i.
+type windowFit struct {
+	i   int
+	r   *Result
+	err error
+}
+
+// feedWindows hands out the window indexes below nw on jobs, in window
+// order, each once it holds a token, until the last or cancellation.
+func feedWindows(ctx context.Context, nw int, tokens chan<- struct{}, jobs chan<- int) {
+	defer close(jobs)
+	for i := 0; i < nw; i++ {
+		select {
+		case tokens <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// fitWindows starts workers that fit the windows named on jobs and returns
+// their outcomes, in completion order; the channel is closed once the
+// workers are done.
+func (p *Plan) fitWindows(ctx context.Context, train *vcf.Genotypes, jobs <-chan int, workers int) <-chan windowFit {
+	results := make(chan windowFit)
+	var wg sync.WaitGroup
 	for k := 0; k < workers; k++ {
 		wg.Add(1)
 		go func() {
@@ -351,7 +379,7 @@ func (p *Plan) Run(ctx context.Context, train *vcf.Genotypes, sink func(WindowDo
 			for i := range jobs {
 				r, err := p.Job(train, p.Windows[i]).Run(ctx, nil)
 				select {
-				case results <- done{i, r, err}:
+				case results <- windowFit{i, r, err}:
 				case <-ctx.Done():
 					return
 				}
@@ -359,14 +387,19 @@ func (p *Plan) Run(ctx context.Context, train *vcf.Genotypes, sink func(WindowDo
 		}()
 	}
 	go func() { wg.Wait(); close(results) }()
+	return results
+}
+
+// assembleInOrder adds the fitted windows to asm in window order and hands
+// each to sink, returning a token per window, until results closes or an
+// error (a fit's, the assembler's or the sink's). It returns the number of
+// windows assembled.
+func assembleInOrder(results <-chan windowFit, tokens <-chan struct{}, asm *Assembler, sink func(WindowDone) error) (int, error) {
 	pending := map[int]*Result{}
 	next := 0
 	for d := range results {
 		if d.err != nil {
-			cancel()
-			for range results {
-			}
-			return d.err
+			return next, d.err
 		}
 		pending[d.i] = d.r
 		for pending[next] != nil {
@@ -377,20 +410,11 @@ func (p *Plan) Run(ctx context.Context, train *vcf.Genotypes, sink func(WindowDo
 				err = sink(WindowDone{Window: r.Window, Result: r, Core: core, OverlapMismatch: asm.LastOverlapMismatch, AncestryChi2: asm.LastAncestryChi2})
 			}
 			if err != nil {
-				cancel()
-				for range results {
-				}
-				return err
+				return next, err
 			}
 			<-tokens
 			next++
 		}
 	}
-	if next != nw {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		return fmt.Errorf("chrom: %d of %d windows finished", next, nw)
-	}
-	return nil
+	return next, nil
 }
