@@ -538,60 +538,29 @@ func (fr *FileReader) Next() (WindowModel, error) {
 	return wm, nil
 }
 
+// readWindow reads the next window's record and arrays, and decodes its
+// model.
 func (fr *FileReader) readWindow() (WindowModel, error) {
-	var rec fileWindow
-	if err := fr.json(&rec); err != nil {
+	rec, err := fr.readWindowRecord()
+	if err != nil {
 		return WindowModel{}, err
-	}
-	if rec.Window != fr.hdr.Windows[fr.next] {
-		return WindowModel{}, corrupt("window record %d is not the header's window", fr.next)
-	}
-	if c := fr.hdr.Options.Conditioning; rec.Regression != (c == CondRegress || c == CondRegressMatch) {
-		return WindowModel{}, corrupt("a window record with regression %v under conditioning %q", rec.Regression, c)
 	}
 	K := fr.hdr.PCA.K()
 	w := rec.Window.End - rec.Window.Start
 	wm := WindowModel{Window: rec.Window}
-	var err error
+	// The ancestry read-out, then the regression on the K scores.
 	if wm.Slope, err = fr.f64(K); err != nil {
 		return wm, err
 	}
 	if wm.NoiseVar, err = fr.f64(K); err != nil {
 		return wm, err
 	}
-	if rec.Regression {
-		if wm.Coef, err = f32Read[float64](fr, (K+1)*w); err != nil {
-			return wm, err
-		}
-		if wm.ResidMean, err = f32Read[float64](fr, w); err != nil {
-			return wm, err
-		}
-		if wm.ResidSD, err = f32Read[float64](fr, w); err != nil {
-			return wm, err
-		}
-		if rec.LabelRows != 0 && rec.LabelRows != len(fr.hdr.Mixture.LabelTable) {
-			return wm, corrupt("%d rows of label offsets for %d labels", rec.LabelRows, len(fr.hdr.Mixture.LabelTable))
-		}
-		if rec.LabelRows > 0 {
-			if wm.LabelOffset, err = f32Read[float64](fr, rec.LabelRows*w); err != nil {
-				return wm, err
-			}
-		}
-	} else if rec.LabelRows != 0 {
-		return wm, corrupt("label offsets without regression")
+	if err := fr.readRegression(&wm, rec, K, w); err != nil {
+		return wm, err
 	}
 	var u, ar, sd []float32
 	if isLatentKind(rec.Kind) {
-		if rec.Rank < 0 || rec.Lags < 0 || rec.Rank > maxLagsRank || rec.Lags > maxLagsRank {
-			return wm, corrupt("latent rank %d, lags %d", rec.Rank, rec.Lags)
-		}
-		if u, err = f32Read[float32](fr, w*rec.Rank); err != nil {
-			return wm, err
-		}
-		if ar, err = f32Read[float32](fr, w*rec.Lags); err != nil {
-			return wm, err
-		}
-		if sd, err = f32Read[float32](fr, w); err != nil {
+		if u, ar, sd, err = fr.readLatentArrays(rec, w); err != nil {
 			return wm, err
 		}
 	}
@@ -602,18 +571,7 @@ func (fr *FileReader) readWindow() (WindowModel, error) {
 	if err != nil {
 		return wm, err
 	}
-	switch {
-	case isLatentKind(rec.Kind) && rec.Regression:
-		wm.Latent, err = DecodeLatentResidual(mb, w, rec.Rank, rec.Lags, u, ar, sd)
-		wm.Haplotype = rec.Kind == kindHap
-	case rec.Kind == kindDosage && rec.Regression:
-		wm.Residual, err = model.DecodeContinuous(mb)
-	case rec.Kind == kindModel && !rec.Regression:
-		wm.Model, err = model.Decode(mb)
-	default:
-		return wm, corrupt("window kind %q with regression %v", rec.Kind, rec.Regression)
-	}
-	if err != nil {
+	if err := decodeWindowModel(&wm, rec, w, mb, u, ar, sd); err != nil {
 		return wm, err
 	}
 	if wm.Model != nil && len(wm.Model.Sites) != w {
@@ -623,6 +581,90 @@ func (fr *FileReader) readWindow() (WindowModel, error) {
 		return wm, corrupt("a residual model of %d sites for a window of %d", wm.Residual.Dim(), w)
 	}
 	return wm, nil
+}
+
+// readWindowRecord reads the JSON record of the next window and checks it
+// against the header: its window, and regression as the conditioning says.
+func (fr *FileReader) readWindowRecord() (fileWindow, error) {
+	var rec fileWindow
+	if err := fr.json(&rec); err != nil {
+		return rec, err
+	}
+	if rec.Window != fr.hdr.Windows[fr.next] {
+		return rec, corrupt("window record %d is not the header's window", fr.next)
+	}
+	if c := fr.hdr.Options.Conditioning; rec.Regression != (c == CondRegress || c == CondRegressMatch) {
+		return rec, corrupt("a window record with regression %v under conditioning %q", rec.Regression, c)
+	}
+	return rec, nil
+}
+
+// readRegression reads into wm, for a window of w sites under regression,
+// its regression on the K ancestry scores: coefficients, residual means
+// and SDs, and label offsets.
+func (fr *FileReader) readRegression(wm *WindowModel, rec fileWindow, K, w int) error {
+	if !rec.Regression {
+		if rec.LabelRows != 0 {
+			return corrupt("label offsets without regression")
+		}
+		return nil
+	}
+	var err error
+	if wm.Coef, err = f32Read[float64](fr, (K+1)*w); err != nil {
+		return err
+	}
+	if wm.ResidMean, err = f32Read[float64](fr, w); err != nil {
+		return err
+	}
+	if wm.ResidSD, err = f32Read[float64](fr, w); err != nil {
+		return err
+	}
+	if rec.LabelRows != 0 && rec.LabelRows != len(fr.hdr.Mixture.LabelTable) {
+		return corrupt("%d rows of label offsets for %d labels", rec.LabelRows, len(fr.hdr.Mixture.LabelTable))
+	}
+	if rec.LabelRows > 0 {
+		if wm.LabelOffset, err = f32Read[float64](fr, rec.LabelRows*w); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readLatentArrays reads the arrays of a latent window of w sites: its
+// leading directions u, AR coefficients and innovation SDs.
+func (fr *FileReader) readLatentArrays(rec fileWindow, w int) (u, ar, sd []float32, err error) {
+	if rec.Rank < 0 || rec.Lags < 0 || rec.Rank > maxLagsRank || rec.Lags > maxLagsRank {
+		return nil, nil, nil, corrupt("latent rank %d, lags %d", rec.Rank, rec.Lags)
+	}
+	if u, err = f32Read[float32](fr, w*rec.Rank); err != nil {
+		return nil, nil, nil, err
+	}
+	if ar, err = f32Read[float32](fr, w*rec.Lags); err != nil {
+		return nil, nil, nil, err
+	}
+	if sd, err = f32Read[float32](fr, w); err != nil {
+		return nil, nil, nil, err
+	}
+	return u, ar, sd, nil
+}
+
+// decodeWindowModel decodes into wm the window's model of mb bytes, as
+// its kind and regression say: a latent residual (with the arrays u, ar,
+// sd), a continuous residual model, or a whole dosage model.
+func decodeWindowModel(wm *WindowModel, rec fileWindow, w int, mb []byte, u, ar, sd []float32) error {
+	var err error
+	switch {
+	case isLatentKind(rec.Kind) && rec.Regression:
+		wm.Latent, err = DecodeLatentResidual(mb, w, rec.Rank, rec.Lags, u, ar, sd)
+		wm.Haplotype = rec.Kind == kindHap
+	case rec.Kind == kindDosage && rec.Regression:
+		wm.Residual, err = model.DecodeContinuous(mb)
+	case rec.Kind == kindModel && !rec.Regression:
+		wm.Model, err = model.Decode(mb)
+	default:
+		return corrupt("window kind %q with regression %v", rec.Kind, rec.Regression)
+	}
+	return err
 }
 
 // Close closes the file.
