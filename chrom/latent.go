@@ -530,32 +530,18 @@ type gainMatcher struct {
 	hap bool
 }
 
+// run matches lr's LD to the training genotypes' (see gainMatcher) in
+// rounds of simulation, scaling its coefficients and leading directions in
+// place.
 func (g gainMatcher) run(ctx context.Context, lr *LatentResidual, rounds int, seed uint64) error {
-	d, lags := g.d, g.lags
 	M := latentMatchDraws * g.n
-	lat := make([]float64, M*g.K)
-	for c := 0; c < M; c++ {
-		i := c % g.n
-		if g.hap {
-			i /= 2
-		}
-		copy(lat[c*g.K:(c+1)*g.K], g.scores[i*g.K:(i+1)*g.K])
-	}
+	lat := g.ancestryOfDraws(M)
 	base := lr.arModel()
-	// The variance each site's coefficients explain, from the sampled
-	// model itself (rows of the autoregression alone).
-	explained := make([]float64, d)
-	{
-		w, err := arResidual(base).Sample(ctx, M, seed^0x7661)
-		if err != nil {
-			return err
-		}
-		_, sd := columnMeanSD(w)
-		for v := range explained {
-			explained[v] = math.Max(0, sd[v]*sd[v]-base.Var[v])
-		}
+	explained, err := explainedVariance(ctx, base, g.d, M, seed)
+	if err != nil {
+		return err
 	}
-	gain := make([]float64, d)
+	gain := make([]float64, g.d)
 	for v := range gain {
 		gain[v] = 1
 	}
@@ -569,58 +555,113 @@ func (g gainMatcher) run(ctx context.Context, lr *LatentResidual, rounds int, se
 	// gain changes (the diffusion sampler is the costly part of a draw).
 	var y *mat.Dense
 	if lr.Rank > 0 {
-		var err error
 		if y, err = lr.Lead.Sample(ctx, M, seed^0x6c656164); err != nil {
 			return err
 		}
 	}
 	for round := 0; round < rounds; round++ {
-		for i, x := range u0 {
-			lr.U[i] = float32(leadGain * float64(x))
-		}
-		for v := 0; v < d; v++ {
-			for k := 0; k < lags; k++ {
-				lr.AR[v*lags+k] = float32(gain[v] * base.Coef[v*lags+k])
-			}
-			lr.SD[v] = float32(math.Sqrt(math.Max(base.Var[v]+(1-gain[v]*gain[v])*explained[v], 1e-3*(base.Var[v]+explained[v]))))
-		}
-		w, err := lr.sampleWith(ctx, y, M, seed+uint64(round))
+		g.applyGains(lr, u0, leadGain, gain, base, explained)
+		sim, err := g.simulatedCorr(ctx, lr, y, lat, M, seed+uint64(round))
 		if err != nil {
 			return err
-		}
-		mean, sd := columnMeanSD(w)
-		var sim []float64
-		if g.hap {
-			// Every row is a haplotype with its own row of lat.
-			sim = dosageBandCorr(discretiseAlleles(w, g.coef, mean, sd, lat, M, g.K, 1, nil, nil), M, d, lags)
-		} else {
-			sim = dosageBandCorr(regressDiscretise(w, g.coef, mean, sd, lat, M, g.K), M, d, lags)
 		}
 		if round == rounds-1 {
 			break
 		}
-		var TT, SS float64
-		for v := 1; v < d; v++ {
-			var tt, ss float64
-			for k := 1; k <= min(lags, v, latentMatchLags); k++ {
-				j := v*(lags+1) + k
-				tt += g.target[j] * g.target[j]
-				ss += sim[j] * sim[j]
-			}
-			TT += tt
-			SS += ss
-			if ss <= 0 || tt <= 0 || explained[v] <= 0 {
-				continue
-			}
-			r := min(1.25, max(0.8, math.Pow(tt/ss, 0.25)))
-			// The coefficients may explain at most 99.5% of the site's variance.
-			gain[v] = min(gain[v]*r, math.Sqrt(0.995*(base.Var[v]+explained[v])/explained[v]))
-		}
+		TT, SS := g.updateGains(gain, sim, base, explained)
 		if lr.Rank > 0 && SS > 0 {
 			leadGain *= min(1.5, max(0.7, math.Pow(TT/SS, 0.75)))
 		}
 	}
 	return nil
+}
+
+// ancestryOfDraws returns the ancestry scores (M×K) of the M simulated
+// individuals: the training individuals' own, in turn (a person's for
+// each of their haplotypes).
+func (g gainMatcher) ancestryOfDraws(M int) []float64 {
+	lat := make([]float64, M*g.K)
+	for c := 0; c < M; c++ {
+		i := c % g.n
+		if g.hap {
+			i /= 2
+		}
+		copy(lat[c*g.K:(c+1)*g.K], g.scores[i*g.K:(i+1)*g.K])
+	}
+	return lat
+}
+
+// explainedVariance returns the variance each of the d sites'
+// coefficients explain, from the sampled model itself (M rows of the
+// autoregression alone).
+func explainedVariance(ctx context.Context, base arModel, d, M int, seed uint64) ([]float64, error) {
+	w, err := arResidual(base).Sample(ctx, M, seed^0x7661)
+	if err != nil {
+		return nil, err
+	}
+	explained := make([]float64, d)
+	_, sd := columnMeanSD(w)
+	for v := range explained {
+		explained[v] = math.Max(0, sd[v]*sd[v]-base.Var[v])
+	}
+	return explained, nil
+}
+
+// applyGains sets lr's leading directions to u0 scaled by leadGain, and
+// each site's coefficients to base's scaled by its gain, with the
+// innovation variance that keeps the site's variance (at least 0.1% of
+// it).
+func (g gainMatcher) applyGains(lr *LatentResidual, u0 []float32, leadGain float64, gain []float64, base arModel, explained []float64) {
+	d, lags := g.d, g.lags
+	for i, x := range u0 {
+		lr.U[i] = float32(leadGain * float64(x))
+	}
+	for v := 0; v < d; v++ {
+		for k := 0; k < lags; k++ {
+			lr.AR[v*lags+k] = float32(gain[v] * base.Coef[v*lags+k])
+		}
+		lr.SD[v] = float32(math.Sqrt(math.Max(base.Var[v]+(1-gain[v]*gain[v])*explained[v], 1e-3*(base.Var[v]+explained[v]))))
+	}
+}
+
+// simulatedCorr draws M individuals from lr (with the leading coordinates
+// y and ancestry scores lat) as generation draws them, and returns their
+// genotypes' (haplotypes') band correlations.
+func (g gainMatcher) simulatedCorr(ctx context.Context, lr *LatentResidual, y *mat.Dense, lat []float64, M int, seed uint64) ([]float64, error) {
+	w, err := lr.sampleWith(ctx, y, M, seed)
+	if err != nil {
+		return nil, err
+	}
+	mean, sd := columnMeanSD(w)
+	if g.hap {
+		// Every row is a haplotype with its own row of lat.
+		return dosageBandCorr(discretiseAlleles(w, g.coef, mean, sd, lat, M, g.K, 1, nil, nil), M, g.d, g.lags), nil
+	}
+	return dosageBandCorr(regressDiscretise(w, g.coef, mean, sd, lat, M, g.K), M, g.d, g.lags), nil
+}
+
+// updateGains moves each site's gain by the ratio of the training r² with
+// its preceding sites (up to latentMatchLags) to the simulated sim's, and
+// returns those sums of squares over all sites (target, simulated).
+func (g gainMatcher) updateGains(gain, sim []float64, base arModel, explained []float64) (TT, SS float64) {
+	lags := g.lags
+	for v := 1; v < g.d; v++ {
+		var tt, ss float64
+		for k := 1; k <= min(lags, v, latentMatchLags); k++ {
+			j := v*(lags+1) + k
+			tt += g.target[j] * g.target[j]
+			ss += sim[j] * sim[j]
+		}
+		TT += tt
+		SS += ss
+		if ss <= 0 || tt <= 0 || explained[v] <= 0 {
+			continue
+		}
+		r := min(1.25, max(0.8, math.Pow(tt/ss, 0.25)))
+		// The coefficients may explain at most 99.5% of the site's variance.
+		gain[v] = min(gain[v]*r, math.Sqrt(0.995*(base.Var[v]+explained[v])/explained[v]))
+	}
+	return TT, SS
 }
 
 // dosageBandCorr returns the correlations of site pairs (v, v−k), k ≤
