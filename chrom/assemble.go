@@ -86,89 +86,24 @@ func (a *Assembler) SetAncestryWeight(w float64) {
 // Add assigns r's candidates and returns the window's core dosages,
 // site-major (Core()×n). Results must come in window order.
 func (a *Assembler) Add(r *Result) ([]int8, error) {
+	if err := a.checkResult(r); err != nil {
+		return nil, err
+	}
 	w := r.Window
-	if r.NCandidates < a.n {
-		return nil, fmt.Errorf("%w: window %d has %d candidates for %d individuals", ErrOption, w.Index, r.NCandidates, a.n)
-	}
-	_, K := a.target.Dims()
-	if r.K != K {
-		return nil, fmt.Errorf("%w: window %d has %d ancestry PCs, the latent %d", ErrOption, w.Index, r.K, K)
-	}
 	o := w.Overlap()
-	if o > 0 && (a.prev == nil || w.Start < a.prevStart || w.CoreStart != a.prevStart+a.prevCore) {
-		return nil, fmt.Errorf("%w: window %d overlap [%d, %d) is not inside the previous window's output", ErrOption, w.Index, w.Start, w.CoreStart)
-	}
-	M := r.NCandidates
-	choice := make([]int, a.n)
+	var choice []int
 	switch a.mode {
 	case CondNone, CondRegress:
+		choice = make([]int, a.n)
 		for i := range choice {
 			choice[i] = i
 		}
 		a.LastAncestryChi2 = math.NaN()
 	default:
-		useOverlap := (a.mode == CondMatch || a.mode == CondRegressMatch) && o > 0
-		words := (o + 63) / 64
-		var cp, ip []uint64
-		if useOverlap {
-			cp = make([]uint64, M*2*words)
-			for c := 0; c < M; c++ {
-				thermo(func(v int) int8 { return r.Candidates[v*M+c] }, o, cp[c*2*words:])
-			}
-			ip = make([]uint64, a.n*2*words)
-			off := w.Start - a.prevStart
-			for i := 0; i < a.n; i++ {
-				thermo(func(v int) int8 { return a.prev[(off+v)*a.n+i] }, o, ip[i*2*words:])
-			}
-		}
-		inv := make([]float64, K)
-		for k := range inv {
-			inv[k] = a.weight / r.NoiseVar[k]
-		}
-		used := make([]bool, M)
-		rng := rand.New(rand.NewPCG(a.seed, uint64(w.Index)))
-		order := rng.Perm(a.n)
-		var sumL1, sumChi float64
-		for _, i := range order {
-			t := a.target.RawRowView(i)
-			var mine []uint64
-			if useOverlap {
-				mine = ip[i*2*words : (i+1)*2*words]
-			}
-			best, bestCost, bestL1, bestChi := -1, math.Inf(1), 0, 0.0
-			for c := 0; c < M; c++ {
-				if used[c] {
-					continue
-				}
-				l1 := 0
-				if useOverlap {
-					theirs := cp[c*2*words : (c+1)*2*words]
-					for x, v := range mine {
-						l1 += bits.OnesCount64(v ^ theirs[x])
-					}
-				}
-				var chi float64
-				an := r.Ancestry[c*K : (c+1)*K]
-				for k, v := range an {
-					e := v - t[k]
-					chi += e * e * inv[k]
-				}
-				if cost := float64(l1) + chi; cost < bestCost {
-					best, bestCost, bestL1, bestChi = c, cost, l1, chi
-				}
-			}
-			used[best] = true
-			choice[i] = best
-			sumL1 += float64(bestL1)
-			sumChi += bestChi / a.weight
-		}
-		a.LastOverlapMismatch = math.NaN()
-		if useOverlap {
-			a.LastOverlapMismatch = sumL1 / float64(a.n*o)
-		}
-		a.LastAncestryChi2 = sumChi / float64(a.n)
+		choice = a.match(r, o)
 	}
 	core := w.Core()
+	M := r.NCandidates
 	out := make([]int8, core*a.n)
 	for v := 0; v < core; v++ {
 		src := r.Candidates[(o+v)*M : (o+v+1)*M]
@@ -179,4 +114,105 @@ func (a *Assembler) Add(r *Result) ([]int8, error) {
 	}
 	a.prev, a.prevStart, a.prevCore = out, w.CoreStart, core
 	return out, nil
+}
+
+// checkResult checks that r has candidates for every individual, the
+// assembler's number of ancestry PCs, and an overlap inside the previous
+// window's output.
+func (a *Assembler) checkResult(r *Result) error {
+	w := r.Window
+	if r.NCandidates < a.n {
+		return fmt.Errorf("%w: window %d has %d candidates for %d individuals", ErrOption, w.Index, r.NCandidates, a.n)
+	}
+	_, K := a.target.Dims()
+	if r.K != K {
+		return fmt.Errorf("%w: window %d has %d ancestry PCs, the latent %d", ErrOption, w.Index, r.K, K)
+	}
+	o := w.Overlap()
+	if o > 0 && (a.prev == nil || w.Start < a.prevStart || w.CoreStart != a.prevStart+a.prevCore) {
+		return fmt.Errorf("%w: window %d overlap [%d, %d) is not inside the previous window's output", ErrOption, w.Index, w.Start, w.CoreStart)
+	}
+	return nil
+}
+
+// match returns the candidate of r chosen for each individual: in a
+// random order of the individuals, the unused candidate of the lowest
+// cost, L1 distance on the o overlap sites (when the mode matches on the
+// overlap) plus the weighted χ² of its ancestry. It records the chosen
+// candidates' statistics (LastOverlapMismatch, LastAncestryChi2).
+func (a *Assembler) match(r *Result, o int) []int {
+	w := r.Window
+	_, K := a.target.Dims()
+	M := r.NCandidates
+	useOverlap := (a.mode == CondMatch || a.mode == CondRegressMatch) && o > 0
+	words := (o + 63) / 64
+	var cp, ip []uint64
+	if useOverlap {
+		cp, ip = a.overlapPlanes(r, o, words)
+	}
+	inv := make([]float64, K)
+	for k := range inv {
+		inv[k] = a.weight / r.NoiseVar[k]
+	}
+	choice := make([]int, a.n)
+	used := make([]bool, M)
+	rng := rand.New(rand.NewPCG(a.seed, uint64(w.Index)))
+	order := rng.Perm(a.n)
+	var sumL1, sumChi float64
+	for _, i := range order {
+		t := a.target.RawRowView(i)
+		var mine []uint64
+		if useOverlap {
+			mine = ip[i*2*words : (i+1)*2*words]
+		}
+		best, bestCost, bestL1, bestChi := -1, math.Inf(1), 0, 0.0
+		for c := 0; c < M; c++ {
+			if used[c] {
+				continue
+			}
+			l1 := 0
+			if useOverlap {
+				theirs := cp[c*2*words : (c+1)*2*words]
+				for x, v := range mine {
+					l1 += bits.OnesCount64(v ^ theirs[x])
+				}
+			}
+			var chi float64
+			an := r.Ancestry[c*K : (c+1)*K]
+			for k, v := range an {
+				e := v - t[k]
+				chi += e * e * inv[k]
+			}
+			if cost := float64(l1) + chi; cost < bestCost {
+				best, bestCost, bestL1, bestChi = c, cost, l1, chi
+			}
+		}
+		used[best] = true
+		choice[i] = best
+		sumL1 += float64(bestL1)
+		sumChi += bestChi / a.weight
+	}
+	a.LastOverlapMismatch = math.NaN()
+	if useOverlap {
+		a.LastOverlapMismatch = sumL1 / float64(a.n*o)
+	}
+	a.LastAncestryChi2 = sumChi / float64(a.n)
+	return choice
+}
+
+// overlapPlanes returns the bit planes (see thermo; 2×words words each) of
+// the o overlap sites: of each candidate of r (cp), and of each
+// individual's output of the previous window (ip).
+func (a *Assembler) overlapPlanes(r *Result, o, words int) (cp, ip []uint64) {
+	M := r.NCandidates
+	cp = make([]uint64, M*2*words)
+	for c := 0; c < M; c++ {
+		thermo(func(v int) int8 { return r.Candidates[v*M+c] }, o, cp[c*2*words:])
+	}
+	ip = make([]uint64, a.n*2*words)
+	off := r.Window.Start - a.prevStart
+	for i := 0; i < a.n; i++ {
+		thermo(func(v int) int8 { return a.prev[(off+v)*a.n+i] }, o, ip[i*2*words:])
+	}
+	return cp, ip
 }
