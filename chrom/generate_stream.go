@@ -48,14 +48,12 @@ func GenerateStreamCohort(ctx context.Context, pca *PCA, mx *Mixture, n int, coh
 	if err != nil {
 		return err
 	}
-	K := pca.K()
 	M := numCandidates(n, oversample, cond)
-	var candLatent []float64
+	s := &windowStreamer{mx: mx, n: n, K: pca.K(), M: M, cond: cond, seed: seed, chunk: chunk}
 	if isRegress(cond) {
-		candLatent = candidateLatent(latent, M)
+		s.candLatent = candidateLatent(latent, M)
 	}
-	candLabels := candidateLabels(cohort, M)
-	var packed []int8
+	s.candLabels = candidateLabels(cohort, M)
 	prevStart, prevCore, started := 0, 0, false
 	for {
 		wm, ok, err := next()
@@ -73,63 +71,7 @@ func GenerateStreamCohort(ctx context.Context, pca *PCA, mx *Mixture, n int, coh
 		if o := w.Overlap(); o > 0 && (!started || w.Start < prevStart || w.CoreStart != prevStart+prevCore) {
 			return fmt.Errorf("%w: window %d overlap [%d, %d) is not inside the previous window's output", ErrOption, w.Index, w.Start, w.CoreStart)
 		}
-		d, o := w.End-w.Start, w.Overlap()
-		genSeed := mix(seed, tagWindow+2*uint64(w.Index)+1)
-		// emit hands on the core of a chunk of candidates lo.. (site-major,
-		// stride rows), keeping the first n candidates only.
-		emit := func(lo, rows int, dos []int8) error {
-			if lo >= n {
-				return errEnough
-			}
-			keep := min(rows, n-lo)
-			core := dos[o*rows : d*rows]
-			if keep < rows {
-				packed = append(packed[:0], make([]int8, (d-o)*keep)...)
-				for v := 0; v < d-o; v++ {
-					copy(packed[v*keep:(v+1)*keep], core[v*rows:v*rows+keep])
-				}
-				core = packed
-			}
-			if err := chunk(w, lo, keep, core); err != nil {
-				return err
-			}
-			if lo+keep >= n {
-				return errEnough
-			}
-			return nil
-		}
-		if isRegress(cond) {
-			rs := wm.residualSampler(d)
-			if rs == nil || len(wm.Coef) != (K+1)*d || len(wm.ResidMean) != d || len(wm.ResidSD) != d {
-				return fmt.Errorf("%w: window %d lacks its regression model or its sizes do not match %d sites", ErrOption, w.Index, d)
-			}
-			coef := mat.NewDense(K+1, d, wm.Coef)
-			var off []float64
-			if off, err = wm.labelOffset(mx, d); err != nil {
-				return err
-			}
-			// A haplotype model draws two rows per candidate (2c, 2c+1):
-			// chunks of SampleChunks hold whole candidates.
-			per := drawsPer(wm.Haplotype)
-			err = rs.SampleChunks(ctx, per*M, genSeed, func(first int, x *mat.Dense) error {
-				draws, _ := x.Dims()
-				if first%per != 0 || draws%per != 0 {
-					return fmt.Errorf("%w: window %d: a chunk of %d draws at %d for %d draws per candidate", ErrOption, w.Index, draws, first, per)
-				}
-				lo, rows := first/per, draws/per
-				var lab []int
-				if off != nil {
-					lab = candLabels[lo : lo+rows]
-				}
-				return emit(lo, rows, discretiseCandidates(x, coef, wm.ResidMean, wm.ResidSD, candLatent[lo*K:(lo+rows)*K], rows, K, off, lab, wm.Haplotype))
-			})
-		} else {
-			if wm.Model == nil {
-				return fmt.Errorf("%w: window %d has no model", ErrOption, w.Index)
-			}
-			err = wm.Model.GenerateChunks(ctx, M, genSeed, emit)
-		}
-		if err != nil && !errors.Is(err, errEnough) {
+		if err := s.draw(ctx, wm); err != nil && !errors.Is(err, errEnough) {
 			return err
 		}
 		if err := windowEnd(w); err != nil {
@@ -137,4 +79,91 @@ func GenerateStreamCohort(ctx context.Context, pca *PCA, mx *Mixture, n int, coh
 		}
 		prevStart, prevCore, started = w.CoreStart, w.Core(), true
 	}
+}
+
+// windowStreamer draws the windows of GenerateStreamCohort in chunks of
+// candidates and hands the cores of the first n to chunk.
+type windowStreamer struct {
+	mx         *Mixture
+	n, K, M    int // individuals, ancestry PCs, candidates per window
+	cond       Conditioning
+	seed       uint64
+	candLatent []float64 // the candidates' ancestry latent (M×K), under regression
+	candLabels []int     // the candidates' labels (nil without a cohort)
+	chunk      func(w Window, lo, rows int, core []int8) error
+	packed     []int8 // the core of a chunk's first candidates, when it has more than needed
+}
+
+// draw draws the candidates of window model wm in chunks (Generate's
+// draws, from the window's seed) and emits them, until the first n; it
+// returns errEnough when it stops there.
+func (s *windowStreamer) draw(ctx context.Context, wm WindowModel) error {
+	w := wm.Window
+	genSeed := mix(s.seed, tagWindow+2*uint64(w.Index)+1)
+	emit := func(lo, rows int, dos []int8) error { return s.emit(w, lo, rows, dos) }
+	if isRegress(s.cond) {
+		return s.drawRegress(ctx, wm, genSeed, emit)
+	}
+	if wm.Model == nil {
+		return fmt.Errorf("%w: window %d has no model", ErrOption, w.Index)
+	}
+	return wm.Model.GenerateChunks(ctx, s.M, genSeed, emit)
+}
+
+// drawRegress draws the candidates of a regression window model: its
+// residual model's draws in chunks of whole candidates, discretised with
+// the candidates' ancestry (and labels), to emit.
+func (s *windowStreamer) drawRegress(ctx context.Context, wm WindowModel, genSeed uint64, emit func(lo, rows int, dos []int8) error) error {
+	w, K := wm.Window, s.K
+	d := w.End - w.Start
+	rs := wm.residualSampler(d)
+	if rs == nil || len(wm.Coef) != (K+1)*d || len(wm.ResidMean) != d || len(wm.ResidSD) != d {
+		return fmt.Errorf("%w: window %d lacks its regression model or its sizes do not match %d sites", ErrOption, w.Index, d)
+	}
+	coef := mat.NewDense(K+1, d, wm.Coef)
+	off, err := wm.labelOffset(s.mx, d)
+	if err != nil {
+		return err
+	}
+	// A haplotype model draws two rows per candidate (2c, 2c+1):
+	// chunks of SampleChunks hold whole candidates.
+	per := drawsPer(wm.Haplotype)
+	return rs.SampleChunks(ctx, per*s.M, genSeed, func(first int, x *mat.Dense) error {
+		draws, _ := x.Dims()
+		if first%per != 0 || draws%per != 0 {
+			return fmt.Errorf("%w: window %d: a chunk of %d draws at %d for %d draws per candidate", ErrOption, w.Index, draws, first, per)
+		}
+		lo, rows := first/per, draws/per
+		var lab []int
+		if off != nil {
+			lab = s.candLabels[lo : lo+rows]
+		}
+		return emit(lo, rows, discretiseCandidates(x, coef, wm.ResidMean, wm.ResidSD, s.candLatent[lo*K:(lo+rows)*K], rows, K, off, lab, wm.Haplotype))
+	})
+}
+
+// emit hands on the core of a chunk of candidates lo.. of window w
+// (site-major, stride rows), keeping the first n candidates only.
+func (s *windowStreamer) emit(w Window, lo, rows int, dos []int8) error {
+	n := s.n
+	if lo >= n {
+		return errEnough
+	}
+	d, o := w.End-w.Start, w.Overlap()
+	keep := min(rows, n-lo)
+	core := dos[o*rows : d*rows]
+	if keep < rows {
+		s.packed = append(s.packed[:0], make([]int8, (d-o)*keep)...)
+		for v := 0; v < d-o; v++ {
+			copy(s.packed[v*keep:(v+1)*keep], core[v*rows:v*rows+keep])
+		}
+		core = s.packed
+	}
+	if err := s.chunk(w, lo, keep, core); err != nil {
+		return err
+	}
+	if lo+keep >= n {
+		return errEnough
+	}
+	return nil
 }
