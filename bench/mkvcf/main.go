@@ -39,34 +39,10 @@ var pops = []struct {
 
 const nFounders = 200
 
+// write writes to path the VCF of nSNP sites of the cohort drawn from
+// seed.
 func write(path string, nSNP int, seed uint64) error {
-	rng := rand.New(rand.NewPCG(seed, 0x1000))
-	nSamples := 0
-	for _, p := range pops {
-		nSamples += p.n
-	}
-	nHap := 2 * nSamples
-	popOf := make([]int, nSamples)
-	for i, k := 0, 0; k < len(pops); k++ {
-		for range pops[k].n {
-			popOf[i] = k
-			i++
-		}
-	}
-	// Each haplotype copies one ancestral haplotype at a time, switching
-	// with a small probability per site; ancestors are drawn per population
-	// from overlapping pools, so allele frequencies differ between populations.
-	src := make([]int, nHap)
-	pick := func(h int) int {
-		k := popOf[h/2]
-		return (k*nFounders/len(pops) + rng.IntN(nFounders/2)) % nFounders
-	}
-	for h := range src {
-		src[h] = pick(h)
-	}
-	founder := make([]byte, nFounders)
-	hap := make([]byte, nHap)
-
+	c := newCohort(seed)
 	f, err := os.Create(path)
 	if err != nil {
 		return err
@@ -77,6 +53,169 @@ func write(path string, nSNP int, seed uint64) error {
 		return err
 	}
 	w := bufio.NewWriterSize(bz, 1<<20)
+	writeHeader(w, len(c.popOf))
+	pos := 16050000
+	line := make([]byte, 0, 4*len(c.popOf)+512)
+	for v := range nSNP {
+		pos += 1 + c.rng.IntN(60)
+		c.recombine()
+		c.drawAlleles(c.alleleFreq())
+		line = c.appendRecord(line[:0], v, pos)
+		if _, err := w.Write(line); err != nil {
+			return err
+		}
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if err := bz.Close(); err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// cohort is the simulated cohort: its samples' populations and, at the
+// current site, the ancestral haplotype each haplotype copies and the
+// alleles. Every random draw comes from rng, in site order.
+type cohort struct {
+	rng     *rand.Rand
+	popOf   []int  // each sample's index in pops
+	src     []int  // the ancestral haplotype each haplotype copies
+	founder []byte // the ancestral haplotypes' alleles at the site
+	hap     []byte // the haplotypes' alleles at the site (2 per sample)
+}
+
+// newCohort returns the cohort of pops, each haplotype with its first
+// ancestor drawn from seed.
+func newCohort(seed uint64) *cohort {
+	c := &cohort{rng: rand.New(rand.NewPCG(seed, 0x1000))}
+	nSamples := 0
+	for _, p := range pops {
+		nSamples += p.n
+	}
+	nHap := 2 * nSamples
+	c.popOf = make([]int, nSamples)
+	for i, k := 0, 0; k < len(pops); k++ {
+		for range pops[k].n {
+			c.popOf[i] = k
+			i++
+		}
+	}
+	c.src = make([]int, nHap)
+	for h := range c.src {
+		c.src[h] = c.pick(h)
+	}
+	c.founder = make([]byte, nFounders)
+	c.hap = make([]byte, nHap)
+	return c
+}
+
+// pick draws the ancestral haplotype that haplotype h copies. Each
+// haplotype copies one ancestral haplotype at a time, switching with a
+// small probability per site; ancestors are drawn per population from
+// overlapping pools, so allele frequencies differ between populations.
+func (c *cohort) pick(h int) int {
+	k := c.popOf[h/2]
+	return (k*nFounders/len(pops) + c.rng.IntN(nFounders/2)) % nFounders
+}
+
+// recombine switches ancestors at a site.
+func (c *cohort) recombine() {
+	for h := range c.src {
+		if c.rng.Float64() < 0.002 {
+			c.src[h] = c.pick(h)
+		}
+	}
+}
+
+// alleleFreq draws the ALT frequency of a site from a neutral-like
+// spectrum: density ∝ 1/p on [1/nHap, 0.5], then ALT is the minor allele
+// 80% of the time.
+func (c *cohort) alleleFreq() float64 {
+	p := math.Exp(math.Log(1.0/float64(len(c.hap))) * c.rng.Float64())
+	if p > 0.5 {
+		p = 0.5
+	}
+	if c.rng.IntN(5) == 0 {
+		p = 1 - p
+	}
+	return p
+}
+
+// drawAlleles draws the haplotypes' alleles at a site of ALT frequency p:
+// copied from the ancestors' (with noise), or, for a variant too rare (or
+// too common) for the ancestors to carry, given to a few haplotypes.
+func (c *cohort) drawAlleles(p float64) {
+	nHap := len(c.hap)
+	if p*nFounders >= 1 && p*nFounders <= nFounders-1 {
+		for k := range c.founder {
+			c.founder[k] = 0
+			if c.rng.Float64() < p {
+				c.founder[k] = 1
+			}
+		}
+		for h := range c.hap {
+			c.hap[h] = c.founder[c.src[h]]
+			if c.rng.Float64() < 0.001 {
+				c.hap[h] ^= 1 // recurrent mutation / genotyping noise
+			}
+		}
+		return
+	}
+	// Rare (or nearly fixed) variants: carried by a few haplotypes.
+	base := byte(0)
+	if p > 0.5 {
+		base, p = 1, 1-p
+	}
+	for h := range c.hap {
+		c.hap[h] = base
+	}
+	for range max(1, int(p*float64(nHap)+c.rng.Float64())) {
+		c.hap[c.rng.IntN(nHap)] = 1 - base
+	}
+}
+
+// appendRecord appends the VCF line of site v at pos, with the current
+// alleles, to line: random alleles, ID and depth, 1000G-like INFO.
+func (c *cohort) appendRecord(line []byte, v, pos int) []byte {
+	nSamples, nHap := len(c.popOf), len(c.hap)
+	ac := 0
+	var popAC [5]int
+	for h, a := range c.hap {
+		ac += int(a)
+		popAC[c.popOf[h/2]] += int(a)
+	}
+	const bases = "ACGT"
+	ref := bases[c.rng.IntN(4)]
+	alt := bases[(indexOf(bases, ref)+1+c.rng.IntN(3))%4]
+	line = append(line, "22\t"...)
+	line = strconv.AppendInt(line, int64(pos), 10)
+	line = append(line, "\trs"...)
+	line = strconv.AppendInt(line, int64(100000000+v*7+c.rng.IntN(7)), 10)
+	line = append(line, '\t', ref, '\t', alt)
+	line = append(line, "\t100\tPASS\tAC="...)
+	line = strconv.AppendInt(line, int64(ac), 10)
+	line = append(line, ";AF="...)
+	line = strconv.AppendFloat(line, float64(ac)/float64(nHap), 'g', 6, 64)
+	line = fmt.Appendf(line, ";AN=%d;NS=%d;DP=%d", nHap, nSamples, 15000+c.rng.IntN(15000))
+	for k, pp := range pops {
+		line = append(line, ';')
+		line = append(line, pp.name...)
+		line = append(line, "_AF="...)
+		line = strconv.AppendFloat(line, math.Round(float64(popAC[k])/float64(2*pp.n)*1e4)/1e4, 'g', 4, 64)
+	}
+	line = append(line, ";AA="...)
+	line = append(line, ref)
+	line = append(line, "|||;VT=SNP\tGT"...)
+	for s := range nSamples {
+		line = append(line, '\t', '0'+c.hap[2*s], '|', '0'+c.hap[2*s+1])
+	}
+	return append(line, '\n')
+}
+
+// writeHeader writes the meta lines and the column header of nSamples
+// samples.
+func writeHeader(w *bufio.Writer, nSamples int) {
 	fmt.Fprintln(w, "##fileformat=VCFv4.1")
 	fmt.Fprintln(w, `##FILTER=<ID=PASS,Description="All filters passed">`)
 	fmt.Fprintln(w, "##fileDate=20150218")
@@ -104,96 +243,6 @@ func write(path string, nSNP int, seed uint64) error {
 		fmt.Fprintf(w, "\tSYN%05d", i+1)
 	}
 	w.WriteByte('\n')
-
-	bases := "ACGT"
-	pos := 16050000
-	line := make([]byte, 0, 4*nSamples+512)
-	for v := range nSNP {
-		pos += 1 + rng.IntN(60)
-		// Switch ancestors (recombination).
-		for h := range src {
-			if rng.Float64() < 0.002 {
-				src[h] = pick(h)
-			}
-		}
-		// Allele frequency from a neutral-like spectrum: density ∝ 1/p on
-		// [1/nHap, 0.5], then ALT is the minor allele 80% of the time.
-		p := math.Exp(math.Log(1.0/float64(nHap)) * rng.Float64())
-		if p > 0.5 {
-			p = 0.5
-		}
-		if rng.IntN(5) == 0 {
-			p = 1 - p
-		}
-		if p*nFounders >= 1 && p*nFounders <= nFounders-1 {
-			for k := range founder {
-				founder[k] = 0
-				if rng.Float64() < p {
-					founder[k] = 1
-				}
-			}
-			for h := range hap {
-				hap[h] = founder[src[h]]
-				if rng.Float64() < 0.001 {
-					hap[h] ^= 1 // recurrent mutation / genotyping noise
-				}
-			}
-		} else {
-			// Rare (or nearly fixed) variants: carried by a few haplotypes.
-			base := byte(0)
-			if p > 0.5 {
-				base, p = 1, 1-p
-			}
-			for h := range hap {
-				hap[h] = base
-			}
-			for range max(1, int(p*float64(nHap)+rng.Float64())) {
-				hap[rng.IntN(nHap)] = 1 - base
-			}
-		}
-		ac := 0
-		var popAC [5]int
-		for h, a := range hap {
-			ac += int(a)
-			popAC[popOf[h/2]] += int(a)
-		}
-		ref := bases[rng.IntN(4)]
-		alt := bases[(indexOf(bases, ref)+1+rng.IntN(3))%4]
-		line = line[:0]
-		line = append(line, "22\t"...)
-		line = strconv.AppendInt(line, int64(pos), 10)
-		line = append(line, "\trs"...)
-		line = strconv.AppendInt(line, int64(100000000+v*7+rng.IntN(7)), 10)
-		line = append(line, '\t', ref, '\t', alt)
-		line = append(line, "\t100\tPASS\tAC="...)
-		line = strconv.AppendInt(line, int64(ac), 10)
-		line = append(line, ";AF="...)
-		line = strconv.AppendFloat(line, float64(ac)/float64(nHap), 'g', 6, 64)
-		line = fmt.Appendf(line, ";AN=%d;NS=%d;DP=%d", nHap, nSamples, 15000+rng.IntN(15000))
-		for k, pp := range pops {
-			line = append(line, ';')
-			line = append(line, pp.name...)
-			line = append(line, "_AF="...)
-			line = strconv.AppendFloat(line, math.Round(float64(popAC[k])/float64(2*pp.n)*1e4)/1e4, 'g', 4, 64)
-		}
-		line = append(line, ";AA="...)
-		line = append(line, ref)
-		line = append(line, "|||;VT=SNP\tGT"...)
-		for s := range nSamples {
-			line = append(line, '\t', '0'+hap[2*s], '|', '0'+hap[2*s+1])
-		}
-		line = append(line, '\n')
-		if _, err := w.Write(line); err != nil {
-			return err
-		}
-	}
-	if err := w.Flush(); err != nil {
-		return err
-	}
-	if err := bz.Close(); err != nil {
-		return err
-	}
-	return f.Close()
 }
 
 func indexOf(s string, c byte) int {
