@@ -56,6 +56,7 @@ type LDConfig struct {
 	Blocks       string
 	BlockOptions ld.BlockOptions
 	// Stdout receives the pairs when Pairs is "-"; nil means os.Stdout.
+	// (Decay and Blocks "-" are written to os.Stdout.)
 	Stdout io.Writer
 	// Logger receives the job's log (what was read and written); nil
 	// discards it.

@@ -112,7 +112,7 @@ type ReportResult struct {
 }
 
 // reportCohorts are the cohorts of a report, on the sites they all hold
-// (Train nil without a training cohort).
+// (train nil without a training cohort), and how those sites were matched.
 type reportCohorts struct {
 	test, synth, train *vcf.Genotypes
 	isect              *report.Intersection
