@@ -1,22 +1,17 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/gousynth/gousynth/app"
 	"github.com/gousynth/gousynth/internal/atomicfile"
-	"github.com/gousynth/gousynth/internal/limits"
 	"github.com/gousynth/gousynth/internal/pathcheck"
-	"github.com/gousynth/gousynth/internal/version"
-	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/report"
 	"github.com/gousynth/gousynth/vcf"
 )
@@ -57,8 +52,10 @@ of the input VCF:
 
   gousynth report --real in.vcf.gz --real-samples-file out/test.samples.real-ids.txt \
       --train in.vcf.gz --train-samples-file out/train.samples.real-ids.txt \
-      --synth out/synthetic.vcf.gz -o report.html Set SOURCE_DATE_EPOCH to fix the time written
-into the report (byte-identical reruns).`,
+      --synth out/synthetic.vcf.gz -o report.html
+
+Set SOURCE_DATE_EPOCH to fix the time written into the report
+(byte-identical reruns).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runReport(cmd, &fl)
@@ -89,29 +86,16 @@ into the report (byte-identical reruns).`,
 }
 
 func runReport(cmd *cobra.Command, fl *reportFlags) error {
-	switch {
-	case fl.real == "" || fl.synth == "":
-		return usagef("report needs --real and --synth")
-	case fl.out == "" && fl.json == "":
-		return usagef("report needs -o FILE (HTML) and/or --json FILE")
-	case fl.panelColumn != "super_pop" && fl.panelColumn != "pop":
-		return usagef("--panel-column must be super_pop or pop, got %q", fl.panelColumn)
-	case fl.opts.LDWindowSNPs < 2:
-		return usagef("--ld-window-snps must be at least 2, got %d", fl.opts.LDWindowSNPs)
-	case !(fl.opts.LDWindowKB > 0):
-		return usagef("--ld-window-kb must be positive, got %g", fl.opts.LDWindowKB)
-	case fl.opts.Projections < 1 || fl.opts.PCs < 1 || fl.opts.FloorSize < 0 || fl.opts.HeatmapCells < 1 || fl.opts.HeatmapMaxSNPs < 2:
-		return usagef("--projections, --pcs, --heatmap-cells must be ≥ 1, --heatmap-max-snps ≥ 2, --floor-size ≥ 0")
+	c := app.ReportConfig{
+		Real: fl.real, Synth: fl.synth, Train: fl.train,
+		Region: fl.region, HeatmapRegion: fl.heatRegion,
+		Panel: fl.panel, PanelColumn: fl.panelColumn, SynthPanel: fl.synthPanel,
+		HTML: fl.out, JSON: fl.json, Title: fl.title,
+		Metrics: fl.opts, Threads: global.threads, CommandLine: commandLine(), Logger: slog.Default(),
 	}
-	for _, c := range []struct {
-		flag   string
-		v, max int
-	}{{"--ld-window-snps", fl.opts.LDWindowSNPs, limits.MaxSNPs}, {"--projections", fl.opts.Projections, limits.MaxSmall},
-		{"--pcs", fl.opts.PCs, 1000}, {"--floor-size", fl.opts.FloorSize, limits.MaxIndividuals},
-		{"--heatmap-cells", fl.opts.HeatmapCells, 10000}, {"--heatmap-max-snps", fl.opts.HeatmapMaxSNPs, 10000}} {
-		if err := checkCount(c.flag, c.v, 0, c.max); err != nil {
-			return err
-		}
+	c.Metrics.Seed = global.seed
+	if err := c.Validate(); err != nil {
+		return usageFromApp(err)
 	}
 	logBeside(fl.out)
 	if fl.out == "" || atomicfile.IsStream(fl.out) {
@@ -130,173 +114,45 @@ func runReport(cmd *cobra.Command, fl *reportFlags) error {
 	if err := checkFiles(cmd, &files); err != nil {
 		return err
 	}
-	opts := fl.opts
-	opts.Seed = global.seed
-	for _, r := range []struct{ flag, v string }{{"--region", fl.region}, {"--heatmap-region", fl.heatRegion}} {
-		if r.v == "" {
-			continue
-		}
-		reg, err := report.ParseRegion(r.v)
-		if err != nil {
-			return usagef("%s: %v", r.flag, err)
-		}
-		if r.flag == "--region" && fl.heatRegion != "" {
-			continue
-		}
-		opts.HeatmapRegion = reg
+	var err error
+	if c.RealSamples, err = includedSamples(&fl.realSamples); err != nil {
+		return err
 	}
-	prog := newProgress("")
-	defer prog.finish()
-	prog.phaseStart("read")
+	if c.TrainSamples, err = includedSamples(&fl.trainSamples); err != nil {
+		return err
+	}
 	start := time.Now()
-	read := func(path string, sel *sampleFlags) (*vcf.Genotypes, error) {
-		return readCohort(cmd.Context(), path, fl.region, sel)
-	}
-	test, err := read(fl.real, &fl.realSamples)
-	if err != nil {
-		return err
-	}
-	synth, err := read(fl.synth, nil)
-	if err != nil {
-		return err
-	}
-	train, err := read(fl.train, &fl.trainSamples)
-	if err != nil {
-		return err
-	}
-	// The cohorts are compared on the sites they all hold.
-	cs, isect, err := report.IntersectSites([]*vcf.Genotypes{test, synth, train}, []string{"--real " + fl.real, "--synth " + fl.synth, "--train " + fl.train})
-	if err != nil {
-		return err
-	}
-	test, synth, train = cs[0], cs[1], cs[2]
-	if !isect.Matched() {
-		slog.Warn("report: cohorts hold different sites: " + isect.String())
-	}
-	if fl.panel != "" {
-		p, err := preprocess.ReadPanel(fl.panel)
-		if err != nil {
-			return err
-		}
-		opts.Panel = map[string]string{}
-		for _, id := range test.Samples {
-			if e, ok := p.Lookup(id); ok {
-				opts.Panel[id] = e.SuperPop
-				if fl.panelColumn == "pop" {
-					opts.Panel[id] = e.Pop
-				}
-			}
-		}
-	}
-	if fl.synthPanel != "" {
-		if opts.SynthLabels, err = synthLabels(fl.synthPanel, fl.panelColumn, synth.Samples); err != nil {
-			return err
-		}
-	}
-	prog.phaseStart("evaluate")
-	m, err := report.Evaluate(test, synth, train, opts)
+	prog := newProgress("")
+	res, err := app.Report(prog.context(cmd.Context()), c)
 	prog.finish()
 	if err != nil {
-		return err
-	}
-	if !isect.Matched() {
-		m.Notes = append(m.Notes, isect.String())
-	}
-	slog.Info("metrics computed", "seconds", strconv.FormatFloat(time.Since(start).Seconds(), 'f', 1, 64))
-
-	prov := report.Provenance{
-		{Key: "real test cohort", Value: describe(fl.real, test)},
-		{Key: "synthetic cohort", Value: describe(fl.synth, synth)},
-	}
-	if train != nil {
-		prov = append(prov, report.KeyValue{Key: "training cohort", Value: describe(fl.train, train)})
-	}
-	if fl.panel != "" {
-		prov = append(prov, report.KeyValue{Key: "panel", Value: fl.panel + " (" + fl.panelColumn + ")"})
-	}
-	if fl.synthPanel != "" {
-		prov = append(prov, report.KeyValue{Key: "synthetic panel", Value: fl.synthPanel + " (" + fl.panelColumn + ")"})
-	}
-	prov = append(prov,
-		report.KeyValue{Key: "command", Value: "gousynth " + strings.Join(invocation, " ")},
-		report.KeyValue{Key: "seed", Value: strconv.FormatUint(global.seed, 10)},
-		report.KeyValue{Key: "gousynth version", Value: version.String()},
-		report.KeyValue{Key: "generated", Value: reportTime().Format(time.RFC3339)},
-	)
-	if fl.out != "" {
-		var buf bytes.Buffer
-		if err := report.WriteHTML(&buf, m, report.HTMLOptions{Title: fl.title, Provenance: prov}); err != nil {
-			return err
-		}
-		if err := atomicfile.WriteFile(fl.out, buf.Bytes()); err != nil {
-			return err
-		}
-	}
-	if fl.json != "" {
-		var buf bytes.Buffer
-		if err := report.WriteJSON(&buf, m, prov); err != nil {
-			return err
-		}
-		if err := atomicfile.WriteFile(fl.json, buf.Bytes()); err != nil {
-			return err
-		}
+		return usageFromApp(err)
 	}
 	verdicts := cmd.OutOrStdout()
 	if fl.out == atomicfile.Stdout || fl.json == atomicfile.Stdout {
 		verdicts = cmd.ErrOrStderr() // standard output holds the report
 	}
-	for _, v := range m.Verdicts {
+	for _, v := range res.Metrics.Verdicts {
 		fmt.Fprintf(verdicts, "%-20s %-13s %s\n", v.Area, v.Verdict, v.Reason)
 	}
 	slog.Info("report written", "html", fl.out, "json", fl.json, "seconds", strconv.FormatFloat(time.Since(start).Seconds(), 'f', 1, 64))
 	return nil
 }
 
-// synthLabels reads a panel of the synthetic individuals and returns the
-// column's label of each of samples ("" for those not in it). A panel that
-// labels none of them is an error (the wrong file, most likely).
-func synthLabels(path, column string, samples []string) ([]string, error) {
-	p, err := preprocess.ReadPanel(path)
-	if err != nil {
+// includedSamples are the IDs of the individuals sel keeps (nil: all):
+// those of its list and of its file.
+func includedSamples(sel *sampleFlags) ([]string, error) {
+	var ro vcf.ReadOptions
+	if err := sel.apply(&ro); err != nil {
 		return nil, err
 	}
-	labels := make([]string, len(samples))
-	found := 0
-	for i, id := range samples {
-		if e, ok := p.Lookup(id); ok {
-			labels[i] = e.SuperPop
-			if column == "pop" {
-				labels[i] = e.Pop
-			}
-			found++
-		}
-	}
-	if found == 0 {
-		return nil, usagef("--synth-panel %s labels none of the %d synthetic individuals (first ID %q)", path, len(samples), samples[0])
-	}
-	if found < len(samples) {
-		slog.Warn("synthetic individuals without a label", "file", path, "unlabelled", len(samples)-found, "of", len(samples))
-	}
-	return labels, nil
-}
-
-func describe(path string, g *vcf.Genotypes) string {
-	return fmt.Sprintf("%s: %d individuals × %d SNPs", path, g.NumSamples(), g.NumSites())
-}
-
-// reportTime is now, or SOURCE_DATE_EPOCH when set (reproducible reports).
-func reportTime() time.Time {
-	if s := os.Getenv("SOURCE_DATE_EPOCH"); s != "" {
-		if sec, err := strconv.ParseInt(s, 10, 64); err == nil {
-			return time.Unix(sec, 0).UTC()
-		}
-	}
-	return time.Now().UTC()
+	return ro.IncludeSamples, nil
 }
 
 // readCohort reads a cohort VCF (nil for an empty path), the sites in
 // region ("" for all) of the samples sel selects (nil for all), and logs
-// its size; report and audit read their cohorts with it.
+// its size; audit reads its cohorts with it (report's are read by
+// app.Report).
 func readCohort(ctx context.Context, path, region string, sel *sampleFlags) (*vcf.Genotypes, error) {
 	if path == "" {
 		return nil, nil

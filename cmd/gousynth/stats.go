@@ -6,8 +6,8 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
-	"strings"
 
+	"github.com/gousynth/gousynth/app"
 	"github.com/gousynth/gousynth/internal/pathcheck"
 	"github.com/gousynth/gousynth/vcf"
 	"github.com/spf13/cobra"
@@ -25,20 +25,7 @@ records skipped by reason, the missing-call rate, whether the data are
 phased, and the minor allele frequency spectrum.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var files pathcheck.Set
-			files.VCFInput("input VCF", args[0])
-			samples.files(&files)
-			if err := checkFiles(cmd, &files); err != nil {
-				return err
-			}
-			if err := samples.apply(&opts); err != nil {
-				return err
-			}
-			if opts.MaxVariants < 0 {
-				return usagef("--max-variants must not be negative")
-			}
-			opts.Threads = global.threads
-			return streamStats(cmd, args[0], opts)
+			return runStats(cmd, args[0], opts, &samples)
 		},
 	}
 	f := cmd.Flags()
@@ -52,111 +39,50 @@ phased, and the minor allele frequency spectrum.`,
 	return cmd
 }
 
-// mafBins are the upper bounds of the minor-allele-frequency classes printed.
-var mafBins = []float64{0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5}
-
-// siteStats accumulates the summary of a VCF one site at a time, so that
-// stats runs in memory bounded by the reader's buffers whatever the file's
-// size (the genotype matrix of 2504 × 1,000,000 sites would take 7.5 GB with
-// its haplotypes).
-type siteStats struct {
-	samples, sites int
-	missing        int64 // missing calls
-	phased         bool  // every site so far is phased
-	counts         []int // monomorphic, the MAF bins, all missing
-}
-
-func newSiteStats(samples int) *siteStats {
-	return &siteStats{samples: samples, phased: true, counts: make([]int, len(mafBins)+2)}
-}
-
-// add counts one site's dosages with their ploidies (nil: all diploid);
-// phased tells whether all its calls are phased. Frequencies count alleles
-// as bcftools' AF does: a haploid call is one allele.
-func (s *siteStats) add(row, ploidy []int8, phased bool) {
-	s.sites++
-	s.phased = s.phased && phased
-	for _, d := range row {
-		if d == vcf.Missing {
-			s.missing++
-		}
-	}
-	alt, called := vcf.AlleleCounts(row, ploidy)
-	switch {
-	case called == 0:
-		s.counts[len(s.counts)-1]++
-	case alt == 0 || alt == called:
-		s.counts[0]++
-	default:
-		maf := float64(alt) / float64(called)
-		maf = min(maf, 1-maf)
-		k, _ := slices.BinarySearch(mafBins, maf)
-		s.counts[1+min(k, len(mafBins)-1)]++
-	}
-}
-
-// streamStats reads path site by site and prints its summary.
-func streamStats(cmd *cobra.Command, path string, opts vcf.ReadOptions) error {
-	r, err := vcf.OpenContext(cmd.Context(), path, opts)
-	if err != nil {
+func runStats(cmd *cobra.Command, in string, opts vcf.ReadOptions, samples *sampleFlags) error {
+	var files pathcheck.Set
+	files.VCFInput("input VCF", in)
+	samples.files(&files)
+	if err := checkFiles(cmd, &files); err != nil {
 		return err
 	}
-	defer r.Close()
-	s := newSiteStats(len(r.Samples()))
+	if err := samples.apply(&opts); err != nil {
+		return err
+	}
+	opts.Threads = global.threads
+	c := app.StatsConfig{Input: in, Read: opts, Logger: slog.Default()}
+	if err := c.Validate(); err != nil {
+		return usageFromApp(err)
+	}
 	prog := newProgress("")
-	defer prog.finish()
-	prog.phaseStart("read")
-	ctx := cmd.Context()
-	for {
-		rec, err := r.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		s.add(rec.Dosage, rec.Ploidy, rec.Haplotypes != nil)
-		if s.sites%4096 == 0 && ctx != nil && ctx.Err() != nil {
-			return ctx.Err()
-		}
+	res, err := app.Stats(prog.context(cmd.Context()), c)
+	prog.finish()
+	if err != nil {
+		return usageFromApp(err)
 	}
-	st := r.Stats()
-	if opts.Region != "" && st.Records == 0 {
-		var names []string
-		for _, c := range r.Contigs() {
-			names = append(names, c.ID)
-		}
-		if len(names) > 10 {
-			names = append(names[:10], "...")
-		}
-		slog.Warn("the region holds no records", "file", path, "region", opts.Region, "contigs in the header", strings.Join(names, ","))
-	}
-	printStats(cmd.OutOrStdout(), path, s, st)
+	printStats(cmd.OutOrStdout(), in, res)
 	return nil
 }
 
-func printStats(w io.Writer, path string, s *siteStats, st *vcf.ReadStats) {
-	counts := s.counts
+// printStats prints the summary of path, one "name\tvalue" line each.
+func printStats(w io.Writer, path string, s *app.StatsResult) {
+	st := s.Read
 	fmt.Fprintf(w, "file\t%s\n", path)
-	fmt.Fprintf(w, "samples\t%d\n", s.samples)
+	fmt.Fprintf(w, "samples\t%d\n", s.Samples)
 	fmt.Fprintf(w, "records\t%d\n", st.Records)
 	fmt.Fprintf(w, "sites kept\t%d\n", st.Kept)
 	for _, k := range slices.Sorted(maps.Keys(st.Skipped)) {
 		fmt.Fprintf(w, "skipped %s\t%d\n", k, st.Skipped[k])
 	}
-	rate := 0.0
-	if n := int64(s.sites) * int64(s.samples); n > 0 {
-		rate = float64(s.missing) / float64(n)
-	}
-	fmt.Fprintf(w, "missing rate\t%.6f\n", rate)
-	fmt.Fprintf(w, "phased\t%v\n", s.phased && s.sites > 0)
-	fmt.Fprintf(w, "MAF 0 (monomorphic)\t%d\n", counts[0])
+	fmt.Fprintf(w, "missing rate\t%.6f\n", s.MissingRate())
+	fmt.Fprintf(w, "phased\t%v\n", s.Phased)
+	fmt.Fprintf(w, "MAF 0 (monomorphic)\t%d\n", s.Monomorphic)
 	lo := 0.0
-	for i, hi := range mafBins {
-		fmt.Fprintf(w, "MAF (%g, %g]\t%d\n", lo, hi, counts[1+i])
+	for i, hi := range app.StatsMAFBounds {
+		fmt.Fprintf(w, "MAF (%g, %g]\t%d\n", lo, hi, s.MAF[i])
 		lo = hi
 	}
-	if c := counts[len(counts)-1]; c > 0 {
-		fmt.Fprintf(w, "all calls missing\t%d\n", c)
+	if s.AllMissing > 0 {
+		fmt.Fprintf(w, "all calls missing\t%d\n", s.AllMissing)
 	}
 }
