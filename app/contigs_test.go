@@ -38,7 +38,7 @@ func TestGeneratedVCFsKeepContigs(t *testing.T) {
 	if testing.Short() {
 		t.Skip("fits in -short mode")
 	}
-	const in = "../../testdata/1kg_chr1_11.7M.vcf.gz"
+	const in = "../testdata/1kg_chr1_11.7M.vcf.gz"
 	const contig1 = "##contig=<ID=1,assembly=b37,length=249250621>"
 	dir := t.TempDir()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))

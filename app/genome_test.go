@@ -285,7 +285,7 @@ func TestGenomeModeSharesAncestry(t *testing.T) {
 	}
 	// Its keys are documented (TestMetricsSchemaDocumented checks the
 	// others on one chromosome, where Genome is absent).
-	doc, err := os.ReadFile("../../docs/metrics.md")
+	doc, err := os.ReadFile("../docs/metrics.md")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,7 +50,7 @@ func TestMetricsSchemaDocumented(t *testing.T) {
 	if testing.Short() {
 		t.Skip("two fits in -short mode")
 	}
-	doc, err := os.ReadFile("../../docs/metrics.md")
+	doc, err := os.ReadFile("../docs/metrics.md")
 	if err != nil {
 		t.Fatal(err)
 	}

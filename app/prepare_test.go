@@ -120,14 +120,14 @@ func prepareOld(ctx context.Context, o DataOptions, log *slog.Logger) (*Data, er
 // training and test genotypes, matrix, log and notes as the old path.
 func TestPrepareMatchesReadThenFilter(t *testing.T) {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	const in = "../../testdata/1kg_chr1_11.7M.vcf.gz"
+	const in = "../testdata/1kg_chr1_11.7M.vcf.gz"
 	for i, o := range []DataOptions{
 		{Filter: preprocess.DefaultFilterOptions()},
 		{Filter: preprocess.DefaultFilterOptions(), MaxSNPs: 300},
 		{Filter: preprocess.DefaultFilterOptions(), MaxSNPs: 300, Windows: WindowsAuto},
 		{Filter: preprocess.FilterOptions{MinMAF: 0.05, BiallelicSNPsOnly: true, HWEPValue: 1e-6, MaxSiteMissing: 0.1}, MaxSNPs: -1},
 		{Filter: preprocess.FilterOptions{MinMAF: 0.2, MaxSampleMissing: 0.01}, Read: vcf.ReadOptions{Region: "1:11700000-"}},
-		{Filter: preprocess.DefaultFilterOptions(), PanelPath: "../../testdata/1kg_phase3_samples.panel", Read: vcf.ReadOptions{ExcludeSamples: []string{"HG00096"}}},
+		{Filter: preprocess.DefaultFilterOptions(), PanelPath: "../testdata/1kg_phase3_samples.panel", Read: vcf.ReadOptions{ExcludeSamples: []string{"HG00096"}}},
 		{Filter: preprocess.FilterOptions{MinMAF: 0.5}}, // nothing left: the same error
 		{Filter: preprocess.DefaultFilterOptions(), MaxSNPs: 300, Windows: WindowsAuto, KeepPhase: true},
 	} {
