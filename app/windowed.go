@@ -216,11 +216,8 @@ func (a *assembly) abort() {
 // chromosome metrics.
 func (a *assembly) add(wd chrom.WindowDone) error {
 	win, n, nm := wd.Window, a.n, a.nm
-	for v := 0; v < win.Core(); v++ {
-		row := wd.Core[v*n : (v+1)*n]
-		if err := a.w.Write(a.all.Sites[win.CoreStart+v], row, nil); err != nil {
-			return err
-		}
+	if err := writeCore(a.w, a.all.Sites, wd, n); err != nil {
+		return err
 	}
 	// The first nm individuals of the core, as the metrics compare
 	// (without held-out individuals, only the representative window's).
@@ -349,6 +346,18 @@ func (a *assembly) writeReport(met *report.Metrics, cm *chrom.Metrics) error {
 	title := fmt.Sprintf("gousynth windowed fit: %d windows; standard sections on window %d (%s:%d-%d)", len(plan.Windows), rep.Index,
 		sites[rep.CoreStart].Chrom, sites[rep.CoreStart].Pos, sites[rep.End-1].Pos)
 	return writeWindowedReport(a.j.out, met, cm, ov, prov, title)
+}
+
+// writeCore writes the core of window wd (n individuals a site, site by
+// site) to w; sites are those of the whole chromosome.
+func writeCore(w vcf.SiteWriter, sites []vcf.Site, wd chrom.WindowDone, n int) error {
+	win := wd.Window
+	for v := 0; v < win.Core(); v++ {
+		if err := w.Write(sites[win.CoreStart+v], wd.Core[v*n:(v+1)*n], nil); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // synthIDs are the sample IDs of a synthetic cohort of n: SYN000001, ….
@@ -561,12 +570,7 @@ func generateWindowedBody(ctx context.Context, fr *chrom.FileReader, cohort []in
 	// Candidate selection needs every candidate of a window at once.
 	err = chrom.GenerateCohort(ctx, hdr.PCA, hdr.Mixture, n, cohort, hdr.Options.Oversample, hdr.Options.Conditioning, seed, next, func(wd chrom.WindowDone) error {
 		defer progress(model.Progress{Phase: "generate", Step: wd.Window.Index + 1, Total: len(hdr.Windows)})
-		for v := 0; v < wd.Window.Core(); v++ {
-			if err := w.Write(hdr.Sites[wd.Window.CoreStart+v], wd.Core[v*n:(v+1)*n], nil); err != nil {
-				return err
-			}
-		}
-		return nil
+		return writeCore(w, hdr.Sites, wd, n)
 	})
 	if err != nil {
 		return err
