@@ -142,9 +142,9 @@ type assembly struct {
 	t0    time.Time // when the fit's plan began
 	n, nm int       // synthetic individuals, and those the metrics compare
 	all   *vcf.Genotypes
-	// ev and ov are the chromosome metrics and overview, nil without
-	// held-out individuals (only the representative window's report,
-	// against the training individuals, then).
+	// ev and ov are the chromosome metrics and overview. Without held-out
+	// individuals ev is nil and the report has no overview: only the
+	// representative window's sections, against the training individuals.
 	ev       *chrom.Evaluator
 	ov       *report.Overview
 	ropts    report.Options
