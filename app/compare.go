@@ -70,13 +70,8 @@ type CompareResult struct {
 // shares one floor). It writes a table, a JSON file and an HTML comparison
 // with one full report per process, all together or not at all.
 func Compare(ctx context.Context, o CompareOptions) (_ *CompareResult, err error) {
-	if len(o.Processes) == 0 {
-		return nil, fmt.Errorf("%w: no process to compare", ErrBadOption)
-	}
-	for _, proc := range o.Processes {
-		if _, ok := o.Configs[proc]; !ok {
-			return nil, fmt.Errorf("%w: no configuration for process %q", ErrBadOption, proc)
-		}
+	if err := checkProcesses(o.Processes, o.Configs); err != nil {
+		return nil, err
 	}
 	j, err := startJob(ctx, o.Logger, o.OutDir, o.Data, o.CommandLine)
 	if err != nil {
@@ -109,6 +104,20 @@ func Compare(ctx context.Context, o CompareOptions) (_ *CompareResult, err error
 	}
 	res.Files, err = j.finish(ctx)
 	return res, err
+}
+
+// checkProcesses refuses a comparison of no process, or of a process
+// without its configuration.
+func checkProcesses(procs []string, configs map[string]model.Config) error {
+	if len(procs) == 0 {
+		return fmt.Errorf("%w: no process to compare", ErrBadOption)
+	}
+	for _, proc := range procs {
+		if _, ok := configs[proc]; !ok {
+			return fmt.Errorf("%w: no configuration for process %q", ErrBadOption, proc)
+		}
+	}
+	return nil
 }
 
 // writeFiles writes the comparison table (Markdown), JSON and HTML page

@@ -123,25 +123,67 @@ func newDistribution(name string, dim int) (synth.Distribution, error) {
 // (DistTestFile) and each process's samples (samples-<process>.tsv) into
 // OutDir, all together or not at all.
 func CompareDist(ctx context.Context, o CompareDistOptions) (_ *CompareResult, err error) {
-	if len(o.Processes) == 0 {
-		return nil, fmt.Errorf("%w: no process to compare", ErrBadOption)
+	if err := checkProcesses(o.Processes, o.Configs); err != nil {
+		return nil, err
 	}
+	if err := o.setDefaults(); err != nil {
+		return nil, err
+	}
+	dist, err := newDistribution(o.Dist, o.Dim)
+	if err != nil {
+		return nil, err
+	}
+	nTest := int(math.Round(o.TestFraction * float64(o.N)))
+	if nTrain := o.N - nTest; nTest < 2 || nTrain < 2 {
+		return nil, fmt.Errorf("%w: %d samples with test fraction %g leave %d training and %d test samples (need 2 each)", ErrBadOption, o.N, o.TestFraction, nTrain, nTest)
+	}
+
+	// A job without genotype data: its log and staged output directory.
+	j := &job{logBuf: new(bytes.Buffer), seed: o.Seed}
+	j.log = teeLogger(o.Logger, j.logBuf)
+	j.log.Debug("run", "gousynth", version.String(), "command", o.CommandLine, "seed", o.Seed)
+	if j.out, err = atomicfile.CreateDir(o.OutDir); err != nil {
+		return nil, err
+	}
+	defer j.out.Abort()
+	defer func() { err = j.out.UserError(err) }()
+
+	r, err := newDistRun(j, o, dist, nTest)
+	if err != nil {
+		return nil, err
+	}
+	res := &CompareResult{Dist: r.info()}
 	for _, proc := range o.Processes {
-		if _, ok := o.Configs[proc]; !ok {
-			return nil, fmt.Errorf("%w: no configuration for process %q", ErrBadOption, proc)
+		row, err := r.compare(ctx, proc)
+		if err != nil {
+			return nil, err
+		}
+		res.Rows = append(res.Rows, row)
+		if err := ctx.Err(); err != nil {
+			return nil, err
 		}
 	}
+	if err := res.writeFiles(j.out, o.CommandLine); err != nil {
+		return nil, err
+	}
+	res.Files, err = j.finish(ctx)
+	return res, err
+}
+
+// setDefaults fills in the defaults of o (N, NSynth, Projections) and
+// refuses sizes a comparison cannot be made with.
+func (o *CompareDistOptions) setDefaults() error {
 	if o.N == 0 {
 		o.N = DefaultDistN
 	}
 	if o.N < 10 {
-		return nil, fmt.Errorf("%w: need at least 10 samples, got %d", ErrBadOption, o.N)
+		return fmt.Errorf("%w: need at least 10 samples, got %d", ErrBadOption, o.N)
 	}
 	if !(o.TestFraction > 0 && o.TestFraction < 1) {
-		return nil, fmt.Errorf("%w: test fraction must be in (0, 1), got %g", ErrBadOption, o.TestFraction)
+		return fmt.Errorf("%w: test fraction must be in (0, 1), got %g", ErrBadOption, o.TestFraction)
 	}
 	if o.NSynth < 0 {
-		return nil, fmt.Errorf("%w: number of synthetic samples must not be negative, got %d", ErrBadOption, o.NSynth)
+		return fmt.Errorf("%w: number of synthetic samples must not be negative, got %d", ErrBadOption, o.NSynth)
 	}
 	if o.NSynth == 0 {
 		o.NSynth = o.N
@@ -149,98 +191,94 @@ func CompareDist(ctx context.Context, o CompareDistOptions) (_ *CompareResult, e
 	if o.Projections <= 0 {
 		o.Projections = 500
 	}
-	dist, err := newDistribution(o.Dist, o.Dim)
-	if err != nil {
-		return nil, err
-	}
-	nTest := int(math.Round(o.TestFraction * float64(o.N)))
-	nTrain := o.N - nTest
-	if nTest < 2 || nTrain < 2 {
-		return nil, fmt.Errorf("%w: %d samples with test fraction %g leave %d training and %d test samples (need 2 each)", ErrBadOption, o.N, o.TestFraction, nTrain, nTest)
-	}
+	return nil
+}
 
-	logBuf := new(bytes.Buffer)
-	log := teeLogger(o.Logger, logBuf)
-	log.Debug("run", "gousynth", version.String(), "command", o.CommandLine, "seed", o.Seed)
-	out, err := atomicfile.CreateDir(o.OutDir)
-	if err != nil {
-		return nil, err
-	}
-	defer out.Abort()
-	defer func() { err = out.UserError(err) }()
+// distRun is the state CompareDist's processes share: the training and
+// test samples, and the evaluator with its floor.
+type distRun struct {
+	*job
+	o           CompareDistOptions
+	dim         int
+	train, test *mat.Dense
+	// The evaluation: evalSize of each process's samples (synthIdx) are
+	// judged against the test set by ev, next to the floor (as many
+	// training samples, judged the same way).
+	evalSize int
+	synthIdx []int
+	ev       *distEvaluator
+	floor    *distStats
+}
 
-	// Data: draw, then split by a seeded permutation.
+// newDistRun draws the samples, splits them by a seeded permutation
+// (nTest held out, written to DistTestFile) and draws the evaluation
+// sets: as many synthetic and floor samples, min(NSynth, training size).
+func newDistRun(j *job, o CompareDistOptions, dist synth.Distribution, nTest int) (*distRun, error) {
 	x := dist.Sample(synth.NewRand(stageSeed(o.Seed, stageDraw)), o.N)
 	perm := rand.New(rand.NewPCG(stageSeed(o.Seed, stageSplit), 0x73706c)).Perm(o.N)
-	test := rowsOf(x, perm[:nTest])
-	train := rowsOf(x, perm[nTest:])
-	d := dist.Dim()
-	log.Info("drew", "distribution", o.Dist, "dim", d, "n", o.N, "train", nTrain, "test", nTest)
-	if err := writeTSV(out.Path(DistTestFile), test); err != nil {
+	r := &distRun{job: j, o: o, dim: dist.Dim(), test: rowsOf(x, perm[:nTest]), train: rowsOf(x, perm[nTest:])}
+	nTrain := o.N - nTest
+	j.log.Info("drew", "distribution", o.Dist, "dim", r.dim, "n", o.N, "train", nTrain, "test", nTest)
+	if err := writeTSV(j.out.Path(DistTestFile), r.test); err != nil {
 		return nil, err
 	}
-
-	// Evaluation sets: m synthetic samples and a floor of m training samples.
-	m := min(o.NSynth, nTrain)
+	r.evalSize = min(o.NSynth, nTrain)
 	erng := rand.New(rand.NewPCG(stageSeed(o.Seed, stageReport), 0x6576616c))
-	floorIdx := sortedSubset(erng, nTrain, m)
-	synthIdx := sortedSubset(erng, o.NSynth, m)
+	floorIdx := sortedSubset(erng, nTrain, r.evalSize)
+	r.synthIdx = sortedSubset(erng, o.NSynth, r.evalSize)
 	projSeed := erng.Uint64()
-	ev := newDistEvaluator(test, dist, o.Projections, projSeed)
-	floor := ev.evaluate(rowsOf(train, floorIdx))
+	r.ev = newDistEvaluator(r.test, dist, o.Projections, projSeed)
+	r.floor = r.ev.evaluate(rowsOf(r.train, floorIdx))
+	return r, nil
+}
 
-	info := DistInfo{Distribution: o.Dist, Dim: d, N: o.N, NumTrain: nTrain, NumTest: nTest, NumSynth: o.NSynth,
-		EvalSize: m, TestFraction: o.TestFraction, Seed: o.Seed}
-	res := &CompareResult{Dist: &info}
-	for _, proc := range o.Processes {
-		cfg := o.Configs[proc]
-		cfg.Seed = stageSeed(o.Seed, stageModel)
-		var progress func(model.Progress)
-		if o.Progress != nil {
-			progress = o.Progress(proc)
-		}
-		log.Info("fitting", "process", proc, "train", nTrain, "dim", d, "steps", cfg.Steps)
-		cpu0 := processCPUSeconds()
-		t0 := time.Now()
-		cm, err := model.FitContinuous(ctx, train, cfg, progress)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", proc, err)
-		}
-		fitSec := time.Since(t0).Seconds()
-		for _, pt := range cm.Timings() {
-			log.Info("fit phase", "process", proc, "phase", pt.Phase, "seconds", strconv.FormatFloat(pt.Seconds, 'f', 2, 64))
-		}
-		log.Info("generating", "process", proc, "samples", o.NSynth)
-		t0 = time.Now()
-		s, err := cm.Sample(ctx, o.NSynth, stageSeed(o.Seed, stageGenerate))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", proc, err)
-		}
-		genSec := time.Since(t0).Seconds()
-		met := ev.metrics(ev.evaluate(rowsOf(s, synthIdx)), floor)
-		cpu := processCPUSeconds() - cpu0
-		if err := writeTSV(out.Path("samples-"+proc+".tsv"), s); err != nil {
-			return nil, err
-		}
-		met.NumTrain, met.NumTest, met.NumSynth, met.EvalSize = nTrain, nTest, o.NSynth, m
-		log.Info("compared", "process", proc, "fit_seconds", fmt.Sprintf("%.1f", fitSec), "generate_seconds", fmt.Sprintf("%.1f", genSec),
-			"cpu_seconds", fmt.Sprintf("%.1f", cpu), "train_loss", fmt.Sprintf("%.4f", cm.TrainLoss()))
-		res.Rows = append(res.Rows, CompareRow{Process: proc, Metrics: met, FitSeconds: fitSec, GenerateSeconds: genSec, CPUSeconds: cpu})
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
+// info describes the run's data for comparison.json.
+func (r *distRun) info() *DistInfo {
+	nTrain, _ := r.train.Dims()
+	nTest, _ := r.test.Dims()
+	return &DistInfo{Distribution: r.o.Dist, Dim: r.dim, N: r.o.N, NumTrain: nTrain, NumTest: nTest, NumSynth: r.o.NSynth,
+		EvalSize: r.evalSize, TestFraction: r.o.TestFraction, Seed: r.o.Seed}
+}
+
+// compare fits process proc on the training samples, draws NSynth
+// samples (written to samples-<proc>.tsv) and judges them.
+func (r *distRun) compare(ctx context.Context, proc string) (CompareRow, error) {
+	o, log := r.o, r.log
+	nTrain, _ := r.train.Dims()
+	nTest, _ := r.test.Dims()
+	cfg := o.Configs[proc]
+	cfg.Seed = stageSeed(o.Seed, stageModel)
+	var progress func(model.Progress)
+	if o.Progress != nil {
+		progress = o.Progress(proc)
 	}
-	if err := res.writeFiles(out, o.CommandLine); err != nil {
-		return nil, err
+	log.Info("fitting", "process", proc, "train", nTrain, "dim", r.dim, "steps", cfg.Steps)
+	cpu0 := processCPUSeconds()
+	t0 := time.Now()
+	cm, err := model.FitContinuous(ctx, r.train, cfg, progress)
+	if err != nil {
+		return CompareRow{}, fmt.Errorf("%s: %w", proc, err)
 	}
-	if err := atomicfile.WriteFile(out.Path(LogFile), logBuf.Bytes()); err != nil {
-		return nil, err
+	fitSec := time.Since(t0).Seconds()
+	for _, pt := range cm.Timings() {
+		log.Info("fit phase", "process", proc, "phase", pt.Phase, "seconds", strconv.FormatFloat(pt.Seconds, 'f', 2, 64))
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
+	log.Info("generating", "process", proc, "samples", o.NSynth)
+	t0 = time.Now()
+	s, err := cm.Sample(ctx, o.NSynth, stageSeed(o.Seed, stageGenerate))
+	if err != nil {
+		return CompareRow{}, fmt.Errorf("%s: %w", proc, err)
 	}
-	res.Files, err = out.Commit()
-	return res, err
+	genSec := time.Since(t0).Seconds()
+	met := r.ev.metrics(r.ev.evaluate(rowsOf(s, r.synthIdx)), r.floor)
+	cpu := processCPUSeconds() - cpu0
+	if err := writeTSV(r.out.Path("samples-"+proc+".tsv"), s); err != nil {
+		return CompareRow{}, err
+	}
+	met.NumTrain, met.NumTest, met.NumSynth, met.EvalSize = nTrain, nTest, o.NSynth, r.evalSize
+	log.Info("compared", "process", proc, "fit_seconds", fmt.Sprintf("%.1f", fitSec), "generate_seconds", fmt.Sprintf("%.1f", genSec),
+		"cpu_seconds", fmt.Sprintf("%.1f", cpu), "train_loss", fmt.Sprintf("%.4f", cm.TrainLoss()))
+	return CompareRow{Process: proc, Metrics: met, FitSeconds: fitSec, GenerateSeconds: genSec, CPUSeconds: cpu}, nil
 }
 
 // writeTSV writes x as synth.WriteTSV does.

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -36,174 +35,197 @@ import (
 // of the kept sites of all inputs (their file sizes), so that the matrices
 // are not copied as inputs follow one another.
 func prepareGenome(ctx context.Context, o DataOptions, log *slog.Logger) (*Data, error) {
+	if err := checkGenomeOptions(o); err != nil {
+		return nil, err
+	}
+	g := &genomeReader{o: o, log: log, sizes: inputSizes(o.Inputs), sp: &splitReader{phase: o.KeepPhase}, owner: map[string]string{},
+		d: &Data{Input: strings.Join(o.Inputs, " "), Inputs: append([]string(nil), o.Inputs...), Windowed: true, ReadStats: &vcf.ReadStats{}}}
+	var err error
+	if g.d.Panel, err = readPanel(o.PanelPath); err != nil {
+		return nil, err
+	}
+	startPhase(ctx, "read")
+	for fi, in := range o.Inputs {
+		if err := g.read(ctx, fi, in); err != nil {
+			return nil, err
+		}
+	}
+	return g.finish(), nil
+}
+
+// checkGenomeOptions refuses the options that cannot go with several
+// inputs, and an input given twice, before any input is read.
+func checkGenomeOptions(o DataOptions) error {
+	if err := checkTestFraction(o.TestFraction); err != nil {
+		return err
+	}
 	switch {
-	case o.TestFraction < 0 || o.TestFraction >= 1:
-		return nil, fmt.Errorf("%w: test fraction must be in [0, 1), got %g", ErrBadOption, o.TestFraction)
 	case o.TestInput != "":
-		return nil, fmt.Errorf("%w: an external test cohort (%s) cannot be used in genome mode (several inputs) yet; hold out --test-fraction of the individuals instead", ErrBadOption, o.TestInput)
+		return fmt.Errorf("%w: an external test cohort (%s) cannot be used in genome mode (several inputs) yet; hold out --test-fraction of the individuals instead", ErrBadOption, o.TestInput)
 	case o.Read.Region != "":
-		return nil, fmt.Errorf("%w: --region %s selects a stretch of one chromosome; genome mode (several inputs) reads whole inputs: cut them first (bcftools view -r)", ErrBadOption, o.Read.Region)
+		return fmt.Errorf("%w: --region %s selects a stretch of one chromosome; genome mode (several inputs) reads whole inputs: cut them first (bcftools view -r)", ErrBadOption, o.Read.Region)
 	case o.Filter.MaxSampleMissing > 0:
-		return nil, fmt.Errorf("%w: --mind would drop different individuals from each input; in genome mode (several inputs) select the individuals with --samples-file or --exclude-samples-file", ErrBadOption)
+		return fmt.Errorf("%w: --mind would drop different individuals from each input; in genome mode (several inputs) select the individuals with --samples-file or --exclude-samples-file", ErrBadOption)
 	case o.Windows == WindowsOff:
-		return nil, fmt.Errorf("%w: genome mode (several inputs) always fits windowed models; --windows off cannot go with it", ErrBadOption)
+		return fmt.Errorf("%w: genome mode (several inputs) always fits windowed models; --windows off cannot go with it", ErrBadOption)
 	}
 	seen := map[string]bool{}
 	for _, in := range o.Inputs {
 		if in == "-" {
-			return nil, fmt.Errorf("%w: standard input (-) cannot be one of several inputs (genome mode): give files", ErrBadOption)
+			return fmt.Errorf("%w: standard input (-) cannot be one of several inputs (genome mode): give files", ErrBadOption)
 		}
 		key := in
 		if abs, err := filepath.Abs(in); err == nil {
 			key = abs
 		}
 		if seen[key] {
-			return nil, fmt.Errorf("%w: %s is given twice as an input", ErrBadOption, in)
+			return fmt.Errorf("%w: %s is given twice as an input", ErrBadOption, in)
 		}
 		seen[key] = true
 	}
-	d := &Data{Input: strings.Join(o.Inputs, " "), Inputs: append([]string(nil), o.Inputs...), Windowed: true, ReadStats: &vcf.ReadStats{}}
-	if o.PanelPath != "" {
-		p, err := preprocess.ReadPanel(o.PanelPath)
-		if err != nil {
-			return nil, err
-		}
-		d.Panel = p
-	}
-	var sizes []int64 // of the inputs, for the capacity estimate (0: unknown)
-	for _, in := range o.Inputs {
+	return nil
+}
+
+// inputSizes returns the file size of each input (0: unknown, not a
+// regular file), for the capacity estimate.
+func inputSizes(inputs []string) []int64 {
+	var sizes []int64
+	for _, in := range inputs {
 		var sz int64
 		if st, err := os.Stat(in); err == nil && st.Mode().IsRegular() {
 			sz = st.Size()
 		}
 		sizes = append(sizes, sz)
 	}
-	var (
-		first       []string // the first input's samples: the individuals' order
-		train, test []int    // the split, as indices into first
-		sp          = &splitReader{phase: o.KeepPhase}
-		owner       = map[string]string{} // contig → the input holding it
-		logs        []*preprocess.Log
-	)
-	startPhase(ctx, "read")
-	for fi, in := range o.Inputs {
-		log.Info("reading", "file", in, "input", fi+1, "of", len(o.Inputs))
-		sf, ro, err := preprocess.NewStreamFilter(in, o.Read, o.Filter)
-		if err != nil {
-			if errors.Is(err, preprocess.ErrNothingLeft) || errors.Is(err, preprocess.ErrBadOption) {
-				return nil, fmt.Errorf("%s: %w", in, err)
-			}
-			return nil, err
-		}
-		ro.DosageOnly = !o.KeepPhase // only haplotype window models use the phase
-		r, err := vcf.OpenContext(ctx, in, ro)
-		if err != nil {
-			return nil, err
-		}
-		samples := r.Samples()
-		if len(samples) == 0 {
-			r.Close()
-			return nil, fmt.Errorf("%s: the file has no samples", in)
-		}
-		if fi == 0 {
-			first = samples
-			if train, test, err = splitSamples(samples, o.TestFraction, o.Seed, d.Panel); err != nil {
-				r.Close()
-				return nil, err
-			}
-			if len(train) < 2 || (len(test) < 2 && o.TestFraction > 0) {
-				r.Close()
-				return nil, fmt.Errorf("%w: %d individuals are too few to split into training and test sets (test fraction %g)", ErrBadOption, len(samples), o.TestFraction)
-			}
-			sp.train, sp.test = train, test
-		} else {
-			col, err := alignSamples(first, samples, o.Inputs[0], in)
-			if err != nil {
-				r.Close()
-				return nil, err
-			}
-			sp.train, sp.test = remap(train, col), remap(test, col)
-		}
-		for _, c := range r.Contigs() {
-			if !hasContig(d.Contigs, c.ID) {
-				d.Contigs = append(d.Contigs, c)
-			}
-		}
-		if d.Reference == "" {
-			for _, l := range r.HeaderLines() {
-				if strings.HasPrefix(l, "##reference=") {
-					d.Reference = l
-					break
-				}
-			}
-		}
-		before := len(sp.sites)
-		var readBytes, allBytes int64
-		for k, s := range sizes {
-			if k <= fi {
-				readBytes += s
-			}
-			allBytes += s
-		}
-		last := ""
-		err = r.Scan(func(rec vcf.Record, hint int) error {
-			s := rec.Site
-			if s.Chrom != last {
-				if o, ok := owner[s.Chrom]; ok {
-					if o == in {
-						return fmt.Errorf("%s: contig %s comes back after another contig: sort the input by contig (bcftools sort)", in, s.Chrom)
-					}
-					return fmt.Errorf("%w: contig %s is in %s and in %s: every chromosome must come from one input", ErrBadOption, s.Chrom, o, in)
-				}
-				owner[s.Chrom], last = in, s.Chrom
-			}
-			// The estimate of this input's kept sites, scaled to all inputs
-			// by their sizes (reserved capacity costs nothing until filled).
-			est := before + hint
-			if readBytes > 0 && allBytes > readBytes && sizes[fi] > 0 {
-				est = int(float64(est) * float64(allBytes) / float64(readBytes))
-			}
-			return sp.add(rec, est)
-		})
-		r.Close()
-		if err != nil {
-			return nil, err
-		}
-		stats := r.Stats()
-		log.Info("read", "file", in, "samples", len(samples), "sites", stats.Kept, "filtered", stats.Filtered, "records", stats.Records, "skipped", formatCounts(stats.Skipped))
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		if stats.Kept+stats.Filtered == 0 {
-			return nil, fmt.Errorf("%s: no usable variants", in)
-		}
-		lg, err := sf.Log(len(samples))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", in, err)
-		}
-		if stats.Kept < 2 {
-			return nil, fmt.Errorf("%s: %d SNP passed the filters; every input of genome mode needs at least 2 SNPs (relax --maf, --geno, --hwe, or leave the input out)", in, stats.Kept)
-		}
-		logs = append(logs, lg)
-		d.ReadStats.Records += stats.Records
-		d.ReadStats.Kept += stats.Kept
-		d.ReadStats.Filtered += stats.Filtered
-		for k, v := range stats.Skipped {
-			if d.ReadStats.Skipped == nil {
-				d.ReadStats.Skipped = map[string]int{}
-			}
-			d.ReadStats.Skipped[k] += v
+	return sizes
+}
+
+// genomeReader is the state of prepareGenome as the inputs are read one
+// after another into the same matrices.
+type genomeReader struct {
+	o     DataOptions
+	log   *slog.Logger
+	d     *Data
+	sizes []int64 // of the inputs (inputSizes)
+	// first are the first input's samples: the individuals' order; train
+	// and test, the split, as indices into first.
+	first       []string
+	train, test []int
+	sp          *splitReader
+	owner       map[string]string // contig → the input holding it
+	logs        []*preprocess.Log
+}
+
+// read streams input fi (in) into the matrices and adds its header, read
+// statistics and filter log to the data.
+func (g *genomeReader) read(ctx context.Context, fi int, in string) error {
+	g.log.Info("reading", "file", in, "input", fi+1, "of", len(g.o.Inputs))
+	sf, r, samples, err := openInput(ctx, in, g.o)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	if err := g.split(fi, in, samples); err != nil {
+		return err
+	}
+	for _, c := range r.Contigs() {
+		if !hasContig(g.d.Contigs, c.ID) {
+			g.d.Contigs = append(g.d.Contigs, c)
 		}
 	}
-	d.Log = mergeLogs(logs)
-	d.NumInput = len(first)
-	for _, line := range strings.Split(strings.TrimSpace(d.Log.String()), "\n") {
-		if line != "" {
-			log.Debug("filter", "step", line)
-		}
+	if g.d.Reference == "" {
+		g.d.Reference = referenceLine(r)
 	}
-	sp.train, sp.test = train, test // the sample IDs, in the first input's order
-	d.Train, d.Test = sp.imputed(first, log)
+	err = g.scan(r, fi, in)
+	r.Close()
+	if err != nil {
+		return err
+	}
+	stats := r.Stats()
+	g.log.Info("read", "file", in, "samples", len(samples), "sites", stats.Kept, "filtered", stats.Filtered, "records", stats.Records, "skipped", formatCounts(stats.Skipped))
+	if err := checkVariants(ctx, in, "", stats); err != nil {
+		return err
+	}
+	lg, _, err := filterLog(sf, in, len(samples)) // no --mind in genome mode
+	if err != nil {
+		return err
+	}
+	if stats.Kept < 2 {
+		return fmt.Errorf("%s: %d SNP passed the filters; every input of genome mode needs at least 2 SNPs (relax --maf, --geno, --hwe, or leave the input out)", in, stats.Kept)
+	}
+	g.logs = append(g.logs, lg)
+	addReadStats(g.d.ReadStats, stats)
+	return nil
+}
+
+// split decides the split on the first input's samples and, for the
+// inputs after it, points the split reader at the same individuals'
+// columns of input fi (in).
+func (g *genomeReader) split(fi int, in string, samples []string) error {
+	if fi > 0 {
+		col, err := alignSamples(g.first, samples, g.o.Inputs[0], in)
+		if err != nil {
+			return err
+		}
+		g.sp.train, g.sp.test = remap(g.train, col), remap(g.test, col)
+		return nil
+	}
+	g.first = samples
+	var err error
+	if g.train, g.test, err = splitSamples(samples, g.o.TestFraction, g.o.Seed, g.d.Panel); err != nil {
+		return err
+	}
+	if err := checkSplitSize(g.train, g.test, len(samples), g.o.TestFraction); err != nil {
+		return err
+	}
+	g.sp.train, g.sp.test = g.train, g.test
+	return nil
+}
+
+// scan streams the records of input fi (in) into the split reader,
+// refusing a contig that another input holds or that comes back after
+// another contig.
+func (g *genomeReader) scan(r *vcf.Reader, fi int, in string) error {
+	before := len(g.sp.sites)
+	var readBytes, allBytes int64
+	for k, s := range g.sizes {
+		if k <= fi {
+			readBytes += s
+		}
+		allBytes += s
+	}
+	last := ""
+	return r.Scan(func(rec vcf.Record, hint int) error {
+		s := rec.Site
+		if s.Chrom != last {
+			if o, ok := g.owner[s.Chrom]; ok {
+				if o == in {
+					return fmt.Errorf("%s: contig %s comes back after another contig: sort the input by contig (bcftools sort)", in, s.Chrom)
+				}
+				return fmt.Errorf("%w: contig %s is in %s and in %s: every chromosome must come from one input", ErrBadOption, s.Chrom, o, in)
+			}
+			g.owner[s.Chrom], last = in, s.Chrom
+		}
+		// The estimate of this input's kept sites, scaled to all inputs
+		// by their sizes (reserved capacity costs nothing until filled).
+		est := before + hint
+		if readBytes > 0 && allBytes > readBytes && g.sizes[fi] > 0 {
+			est = int(float64(est) * float64(allBytes) / float64(readBytes))
+		}
+		return g.sp.add(rec, est)
+	})
+}
+
+// finish merges the inputs' filter logs and returns the data: the
+// training and test matrices over the sites of every input, their
+// individuals in the first input's order.
+func (g *genomeReader) finish() *Data {
+	d, o, log := g.d, g.o, g.log
+	d.Log = mergeLogs(g.logs)
+	d.NumInput = len(g.first)
+	logFilterSteps(log, d.Log)
+	g.sp.train, g.sp.test = g.train, g.test // the sample IDs, in the first input's order
+	d.Train, d.Test = g.sp.imputed(g.first, log)
 	var contigs []string
 	for _, c := range vcf.MergeContigs(nil, d.Train.Sites) {
 		contigs = append(contigs, c.ID)
@@ -213,7 +235,20 @@ func prepareGenome(ctx context.Context, o DataOptions, log *slog.Logger) (*Data,
 	log.Info(note)
 	d.Notes = append(d.Notes, note)
 	log.Info("split", "train", d.Train.NumSamples(), "test", d.Test.NumSamples(), "snps", d.Train.NumSites(), "stratified", d.Panel != nil && o.TestFraction > 0)
-	return d, nil
+	return d
+}
+
+// addReadStats adds the counts of s to sum.
+func addReadStats(sum, s *vcf.ReadStats) {
+	sum.Records += s.Records
+	sum.Kept += s.Kept
+	sum.Filtered += s.Filtered
+	for k, v := range s.Skipped {
+		if sum.Skipped == nil {
+			sum.Skipped = map[string]int{}
+		}
+		sum.Skipped[k] += v
+	}
 }
 
 // alignSamples returns, for each sample of first (the first input's), its

@@ -105,69 +105,33 @@ func Prepare(ctx context.Context, o DataOptions, log *slog.Logger) (*Data, error
 	if len(o.Inputs) > 0 {
 		return prepareGenome(ctx, o, log)
 	}
-	if o.TestFraction < 0 || o.TestFraction >= 1 {
-		return nil, fmt.Errorf("%w: test fraction must be in [0, 1), got %g", ErrBadOption, o.TestFraction)
+	if err := checkTestFraction(o.TestFraction); err != nil {
+		return nil, err
 	}
 	if o.TestInput != "" && o.TestFraction != 0 {
 		return nil, fmt.Errorf("%w: an external test cohort (%s) replaces the held-out individuals: the test fraction must be 0, got %g", ErrBadOption, o.TestInput, o.TestFraction)
 	}
 	d := &Data{Input: o.Input}
-	var panel *preprocess.Panel
-	if o.PanelPath != "" {
-		p, err := preprocess.ReadPanel(o.PanelPath)
-		if err != nil {
-			return nil, err
-		}
-		panel = p
-		d.Panel = p
+	var err error
+	if d.Panel, err = readPanel(o.PanelPath); err != nil {
+		return nil, err
 	}
-	switch o.Windows {
-	case "", WindowsOff, WindowsAuto:
-	default:
-		return nil, fmt.Errorf("%w: --windows must be auto or off, got %q", ErrBadOption, o.Windows)
-	}
-	max := o.MaxSNPs
-	if max == 0 {
-		max = DefaultMaxSNPs
-	}
-	// Fitting the first max sites: the others are counted, not stored.
-	limit := 0
-	if max > 0 && o.Windows != WindowsAuto {
-		limit = max
+	budget, limit, err := snpBudget(o)
+	if err != nil {
+		return nil, err
 	}
 	log.Info("reading", "file", o.Input, "region", o.Read.Region)
 	startPhase(ctx, "read")
-	sf, ro, err := preprocess.NewStreamFilter(o.Input, o.Read, o.Filter)
-	if err != nil {
-		if errors.Is(err, preprocess.ErrNothingLeft) || errors.Is(err, preprocess.ErrBadOption) {
-			return nil, fmt.Errorf("%s: %w", o.Input, err)
-		}
-		return nil, err
-	}
-	// Only haplotype window models (chrom.ResidHaplotype) use the phase:
-	// splitReader then stores the training individuals' as one bit per
-	// genotype.
-	ro.DosageOnly = !o.KeepPhase
-	r, err := vcf.OpenContext(ctx, o.Input, ro)
+	sf, r, samples, err := openInput(ctx, o.Input, o)
 	if err != nil {
 		return nil, err
 	}
 	defer r.Close()
-	samples := r.Samples()
-	if len(samples) == 0 {
-		return nil, fmt.Errorf("%s: the file has no samples", o.Input)
-	}
-	d.Contigs = r.Contigs()
-	for _, l := range r.HeaderLines() {
-		if strings.HasPrefix(l, "##reference=") {
-			d.Reference = l
-			break
-		}
-	}
+	d.Contigs, d.Reference = r.Contigs(), referenceLine(r)
 	// The split depends on the sample IDs only: split while reading, so
 	// that each kept genotype is stored once, in the training or the test
-	// matrix (see readSplit).
-	train, test, splitErr := splitSamples(samples, o.TestFraction, o.Seed, panel)
+	// matrix (see splitReader).
+	train, test, splitErr := splitSamples(samples, o.TestFraction, o.Seed, d.Panel)
 	sp := &splitReader{limit: limit, train: train, test: test, phase: o.KeepPhase}
 	if splitErr != nil {
 		sp.train, sp.test = nil, nil
@@ -179,59 +143,22 @@ func Prepare(ctx context.Context, o DataOptions, log *slog.Logger) (*Data, error
 	stats := r.Stats()
 	d.ReadStats = stats
 	log.Info("read", "samples", len(samples), "sites", stats.Kept, "filtered", stats.Filtered, "records", stats.Records, "skipped", formatCounts(stats.Skipped))
-	if err := ctx.Err(); err != nil {
+	if err := checkVariants(ctx, o.Input, o.Read.Region, stats); err != nil {
 		return nil, err
 	}
-	if stats.Kept+stats.Filtered == 0 {
-		if o.Read.Region != "" {
-			return nil, fmt.Errorf("%s: no variants in region %s", o.Input, o.Read.Region)
-		}
-		return nil, fmt.Errorf("%s: no usable variants", o.Input)
+	if d.Log, d.NumInput, err = filterLog(sf, o.Input, len(samples)); err != nil {
+		return nil, err
 	}
-	d.NumInput = len(samples)
-	if d.Log, err = sf.Log(len(samples)); err != nil {
-		return nil, fmt.Errorf("%s: %w", o.Input, err)
+	if stats.Kept < 2 {
+		return nil, fmt.Errorf("%s: %d SNP passed the filters; a model needs at least 2 SNPs (widen --region or relax --maf, --geno, --hwe)", o.Input, stats.Kept)
 	}
-	for _, st := range d.Log.Steps {
-		if st.Name == "--mind" {
-			d.NumInput += st.Removed // the input's individuals before --mind
-		}
-	}
-	nSites := stats.Kept
-	sites := sp.sites
-	if nSites < 2 {
-		return nil, fmt.Errorf("%s: %d SNP passed the filters; a model needs at least 2 SNPs (widen --region or relax --maf, --geno, --hwe)", o.Input, nSites)
-	}
-	if max > 0 && nSites > max && o.Windows == WindowsAuto {
-		first, last := sites[0], sites[nSites-1]
-		note := fmt.Sprintf("%d SNPs passed the filters, more than the budget of %d of one model: fitting all of them (%s:%d-%d) with windowed models (--windows off fits the first %d instead)",
-			nSites, max, first.Chrom, first.Pos, last.Pos, max)
-		log.Warn(note)
-		d.Notes = append(d.Notes, note)
-		d.Windowed = true
-	} else if max > 0 && nSites > max {
-		first, last := sites[0], sites[max-1]
-		note := fmt.Sprintf("%d SNPs passed the filters, more than the budget of %d: fitting the first %d consecutive SNPs (%s:%d-%d); choose another stretch with --region, or raise --max-snps",
-			nSites, max, max, first.Chrom, first.Pos, last.Pos)
-		log.Warn(note)
-		d.Notes = append(d.Notes, note)
-		// What preprocess.SelectSNPs logs for this window; the reader kept
-		// only these sites.
-		step := preprocess.Step{Name: "--window", Unit: "variants", Removed: nSites - max, Remaining: max,
-			Reason: fmt.Sprintf("lying outside sites %d..%d", 0, max-1)}
-		slog.Info("preprocess", "step", step.Name, "removed", step.Removed, "remaining", step.Remaining, "unit", step.Unit, "reason", step.Reason)
-		d.Log.Steps = append(d.Log.Steps, step)
-	}
-	for _, line := range strings.Split(strings.TrimSpace(d.Log.String()), "\n") {
-		if line != "" {
-			log.Debug("filter", "step", line) // preprocess logs these at Info already; this copy is for run.log
-		}
-	}
+	d.applyBudget(log, budget, stats.Kept, sp.sites, o.Windows == WindowsAuto)
+	logFilterSteps(log, d.Log)
 	if splitErr != nil {
 		return nil, splitErr
 	}
-	if len(train) < 2 || (len(test) < 2 && o.TestFraction > 0) {
-		return nil, fmt.Errorf("%w: %d individuals are too few to split into training and test sets (test fraction %g)", ErrBadOption, len(samples), o.TestFraction)
+	if err := checkSplitSize(train, test, len(samples), o.TestFraction); err != nil {
+		return nil, err
 	}
 	d.Train, d.Test = sp.imputed(samples, log)
 	if o.TestInput != "" {
@@ -242,8 +169,162 @@ func Prepare(ctx context.Context, o DataOptions, log *slog.Logger) (*Data, error
 	if !d.Windowed {
 		d.TrainMatrix = preprocess.Matrix(d.Train)
 	}
-	log.Info("split", "train", d.Train.NumSamples(), "test", d.Test.NumSamples(), "snps", d.Train.NumSites(), "stratified", panel != nil && o.TestFraction > 0, "external test", o.TestInput)
+	log.Info("split", "train", d.Train.NumSamples(), "test", d.Test.NumSamples(), "snps", d.Train.NumSites(), "stratified", d.Panel != nil && o.TestFraction > 0, "external test", o.TestInput)
 	return d, nil
+}
+
+// The steps of Prepare that prepareGenome (genome mode) takes too, for
+// each of its inputs.
+
+// checkTestFraction refuses a test fraction outside [0, 1).
+func checkTestFraction(f float64) error {
+	if f < 0 || f >= 1 {
+		return fmt.Errorf("%w: test fraction must be in [0, 1), got %g", ErrBadOption, f)
+	}
+	return nil
+}
+
+// readPanel reads the panel at path, or returns nil when path is "".
+func readPanel(path string) (*preprocess.Panel, error) {
+	if path == "" {
+		return nil, nil
+	}
+	return preprocess.ReadPanel(path)
+}
+
+// openInput opens input in with o's filters applied while reading
+// (preprocess.StreamFilter) and returns the filter, the reader and its
+// samples; the caller closes the reader.
+func openInput(ctx context.Context, in string, o DataOptions) (*preprocess.StreamFilter, *vcf.Reader, []string, error) {
+	sf, ro, err := preprocess.NewStreamFilter(in, o.Read, o.Filter)
+	if err != nil {
+		if errors.Is(err, preprocess.ErrNothingLeft) || errors.Is(err, preprocess.ErrBadOption) {
+			return nil, nil, nil, fmt.Errorf("%s: %w", in, err)
+		}
+		return nil, nil, nil, err
+	}
+	// Only haplotype window models (chrom.ResidHaplotype) use the phase:
+	// splitReader then stores the training individuals' as one bit per
+	// genotype.
+	ro.DosageOnly = !o.KeepPhase
+	r, err := vcf.OpenContext(ctx, in, ro)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	samples := r.Samples()
+	if len(samples) == 0 {
+		r.Close()
+		return nil, nil, nil, fmt.Errorf("%s: the file has no samples", in)
+	}
+	return sf, r, samples, nil
+}
+
+// referenceLine is the ##reference line of r's header, or "".
+func referenceLine(r *vcf.Reader) string {
+	for _, l := range r.HeaderLines() {
+		if strings.HasPrefix(l, "##reference=") {
+			return l
+		}
+	}
+	return ""
+}
+
+// checkVariants refuses an input of which no variant was read (after a
+// cancelled read, the context's error).
+func checkVariants(ctx context.Context, in, region string, stats *vcf.ReadStats) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if stats.Kept+stats.Filtered == 0 {
+		if region != "" {
+			return fmt.Errorf("%s: no variants in region %s", in, region)
+		}
+		return fmt.Errorf("%s: no usable variants", in)
+	}
+	return nil
+}
+
+// filterLog returns the filter steps of input in, read with sf, and its
+// number of individuals before --mind dropped any.
+func filterLog(sf *preprocess.StreamFilter, in string, nSamples int) (*preprocess.Log, int, error) {
+	lg, err := sf.Log(nSamples)
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s: %w", in, err)
+	}
+	for _, st := range lg.Steps {
+		if st.Name == "--mind" {
+			nSamples += st.Removed
+		}
+	}
+	return lg, nSamples, nil
+}
+
+// logFilterSteps copies the filter steps to the job's log (preprocess
+// logs them at Info already; this copy is for run.log).
+func logFilterSteps(log *slog.Logger, lg *preprocess.Log) {
+	for _, line := range strings.Split(strings.TrimSpace(lg.String()), "\n") {
+		if line != "" {
+			log.Debug("filter", "step", line)
+		}
+	}
+}
+
+// checkSplitSize refuses a split of n individuals that leaves fewer than 2
+// training individuals, or fewer than 2 test individuals when some are
+// held out.
+func checkSplitSize(train, test []int, n int, testFraction float64) error {
+	if len(train) < 2 || (len(test) < 2 && testFraction > 0) {
+		return fmt.Errorf("%w: %d individuals are too few to split into training and test sets (test fraction %g)", ErrBadOption, n, testFraction)
+	}
+	return nil
+}
+
+// snpBudget checks o.Windows and returns the SNP budget of one model (0:
+// none) and how many sites the reader stores (limit; 0: all): with windows
+// off, the sites past the first budget are counted, not stored.
+func snpBudget(o DataOptions) (budget, limit int, err error) {
+	switch o.Windows {
+	case "", WindowsOff, WindowsAuto:
+	default:
+		return 0, 0, fmt.Errorf("%w: --windows must be auto or off, got %q", ErrBadOption, o.Windows)
+	}
+	budget = o.MaxSNPs
+	if budget == 0 {
+		budget = DefaultMaxSNPs
+	}
+	if budget > 0 && o.Windows != WindowsAuto {
+		limit = budget
+	}
+	return budget, limit, nil
+}
+
+// applyBudget says what happens when nSites passed the filters, more than
+// the budget: with windowed, every site is kept for a windowed fit;
+// otherwise the first budget sites are fitted (sites holds only those: the
+// reader stored no more) and the filter log gets the step
+// preprocess.SelectSNPs would have logged.
+func (d *Data) applyBudget(log *slog.Logger, budget, nSites int, sites []vcf.Site, windowed bool) {
+	if budget <= 0 || nSites <= budget {
+		return
+	}
+	if windowed {
+		first, last := sites[0], sites[nSites-1]
+		note := fmt.Sprintf("%d SNPs passed the filters, more than the budget of %d of one model: fitting all of them (%s:%d-%d) with windowed models (--windows off fits the first %d instead)",
+			nSites, budget, first.Chrom, first.Pos, last.Pos, budget)
+		log.Warn(note)
+		d.Notes = append(d.Notes, note)
+		d.Windowed = true
+		return
+	}
+	first, last := sites[0], sites[budget-1]
+	note := fmt.Sprintf("%d SNPs passed the filters, more than the budget of %d: fitting the first %d consecutive SNPs (%s:%d-%d); choose another stretch with --region, or raise --max-snps",
+		nSites, budget, budget, first.Chrom, first.Pos, last.Pos)
+	log.Warn(note)
+	d.Notes = append(d.Notes, note)
+	step := preprocess.Step{Name: "--window", Unit: "variants", Removed: nSites - budget, Remaining: budget,
+		Reason: fmt.Sprintf("lying outside sites %d..%d", 0, budget-1)}
+	slog.Info("preprocess", "step", step.Name, "removed", step.Removed, "remaining", step.Remaining, "unit", step.Unit, "reason", step.Reason)
+	d.Log.Steps = append(d.Log.Steps, step)
 }
 
 // splitReader stores the sites a reader streams straight into the training

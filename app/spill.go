@@ -187,10 +187,7 @@ func GenerateModelCohort(ctx context.Context, m *model.Model, n int, cohort []in
 			sites[i] = m.Sites[j]
 		}
 	}
-	h.Samples = make([]string, n)
-	for s := range h.Samples {
-		h.Samples[s] = fmt.Sprintf("SYN%06d", s+1)
-	}
+	h.Samples = synthIDs(n)
 	h.Contigs = vcf.MergeContigs(m.Contigs, sites)
 	if m.Reference != "" {
 		h.ExtraLines = append([]string{m.Reference}, h.ExtraLines...)

@@ -94,146 +94,225 @@ func planWindowed(ctx context.Context, o FitOptions, j *job) (*chrom.Plan, error
 // VCF, the model file, the chromosome metrics and the report are written
 // from them (t0: when the fit's plan began, for its timings).
 func assembleWindowed(ctx context.Context, o FitOptions, j *job, plan *chrom.Plan, windows func(sink func(chrom.WindowDone) error) error, start, t0 time.Time) (*FitResult, error) {
-	d := j.data
-	n := synthSize(o, d)
-	copts := plan.Options
-	var err error
-
-	// Synthetic cohort: streamed to the VCF window by window and to the
-	// chromosome metrics (chrom.Evaluator and the per-window overview,
-	// which compare its first nm individuals), never held whole; only the
-	// representative window's genotypes are kept for the standard report.
-	nm := min(n, d.Train.NumSamples())
-	all := &vcf.Genotypes{Sites: d.Train.Sites, Samples: make([]string, n)}
-	for s := range all.Samples {
-		all.Samples[s] = fmt.Sprintf("SYN%06d", s+1)
-	}
-	// Without held-out individuals there are no chromosome-scale metrics
-	// (only the representative window's report, against the training
-	// individuals).
-	var ev *chrom.Evaluator
-	if d.HeldOut() {
-		if ev, err = chrom.NewEvaluator(d.Test, d.Train, n, plan.Windows, plan.PCA, chrom.MetricOptions{Seed: stageSeed(j.seed, stageReport)}); err != nil {
-			return nil, err
-		}
-	}
-	rep := plan.Windows[len(plan.Windows)/2]
-	var repSynth *vcf.Genotypes
-	ropts := o.Report
-	ropts.Seed = stageSeed(j.seed, stageReport)
-	ropts.Panel = d.populations()
-	if plan.Cohort != nil {
-		ropts.SynthLabels = synthGroups(plan.Mixture.LabelTable, plan.Cohort[:nm])
-	}
-	// The chromosome overview: per-window LD and allele-frequency errors
-	// (pairs as chrom.Evaluate's, < 50 SNPs apart) and the zoom heatmaps
-	// (report.WindowHeatmap, 64 × 64 cells), window by window.
-	ov := &report.Overview{Representative: -1}
-	overview := func(win chrom.Window, core *vcf.Genotypes) error {
-		wo, err := report.WindowErrors(d.Test.SiteRange(win.CoreStart, win.End), core, d.Train.SiteRange(win.CoreStart, win.End),
-			[]report.WindowSpan{{Start: 0, End: win.Core()}}, report.Options{Seed: ropts.Seed, LDWindowSNPs: 50, LDWindowKB: ropts.LDWindowKB})
-		if err != nil {
-			return err
-		}
-		ov.Append(wo) // with the window's zoom heatmaps
-		return nil
-	}
-	hdr := synthHeader(all, o.CommandLine, d.Contigs, d.Reference)
-	hdr.ExtraLines = append(hdr.ExtraLines, fmt.Sprintf("##gousynthWindows=%d windowed models (target %d SNPs, overlap %d, conditioning %s)", len(plan.Windows), copts.WindowSNPs, copts.OverlapSNPs, copts.Conditioning))
-	w, err := o.createSynthOutput(j.out, hdr, all.Sites) // one file, or one per chromosome (genome.go)
+	a, err := newAssembly(o, j, plan, t0)
 	if err != nil {
 		return nil, err
 	}
-	defer w.Abort()
-	mf, err := atomicfile.Create(j.out.Path(ModelFile))
-	if err != nil {
+	defer a.abort()
+	if err := a.create(); err != nil {
 		return nil, err
 	}
-	defer mf.Abort()
-	fw, err := chrom.NewFileWriter(mf, &chrom.FileHeader{Options: copts, Sites: d.Train.Sites, Windows: plan.Windows, PCA: plan.PCA.Float32(), Mixture: plan.Mixture, NumTrain: d.Train.NumSamples(), Contigs: d.Contigs, Reference: d.Reference})
-	if err != nil {
+	if err := windows(a.add); err != nil {
 		return nil, err
 	}
-	done := 0
-	err = windows(func(wd chrom.WindowDone) error {
-		win := wd.Window
-		for v := 0; v < win.Core(); v++ {
-			row := wd.Core[v*n : (v+1)*n]
-			if err := w.Write(all.Sites[win.CoreStart+v], row, nil); err != nil {
-				return err
-			}
-		}
-		// The first nm individuals of the core, as the metrics compare
-		// (without held-out individuals, only the representative window's).
-		if ev != nil || win == rep {
-			core := &vcf.Genotypes{Sites: all.Sites[win.CoreStart:win.End], Samples: all.Samples[:nm], Dosage: make([]int8, win.Core()*nm)}
-			for v := 0; v < win.Core(); v++ {
-				copy(core.Dosage[v*nm:(v+1)*nm], wd.Core[v*n:v*n+nm])
-			}
-			if ev != nil {
-				if err := ev.Add(win, core.Dosage, nm); err != nil {
-					return err
-				}
-				if err := overview(win, core); err != nil {
-					return err
-				}
-			}
-			if win == rep {
-				repSynth = core
-			}
-		}
-		if err := fw.WriteWindow(wd.Result); err != nil {
-			return err
-		}
-		done++
-		first, last := all.Sites[win.Start], all.Sites[win.End-1]
-		j.log.Info("window", "index", win.Index, "of", len(plan.Windows), "region", fmt.Sprintf("%s:%d-%d", first.Chrom, first.Pos, last.Pos),
-			"snps", win.End-win.Start, "overlap", win.Overlap(), "fit seconds", strconv.FormatFloat(wd.Result.FitSeconds, 'f', 1, 64),
-			"generate seconds", strconv.FormatFloat(wd.Result.GenerateSeconds, 'f', 1, 64),
-			"overlap mismatch", strconv.FormatFloat(wd.OverlapMismatch, 'f', 4, 64), "ancestry chi2", strconv.FormatFloat(wd.AncestryChi2, 'f', 2, 64))
-		if o.Progress != nil {
-			o.Progress(modelProgressWindows(done, len(plan.Windows), time.Since(t0)))
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	if err := w.Close(); err != nil {
-		return nil, err
-	}
-	o.noteSynthIndex(j.log, all.Sites)
-	if plan.Cohort != nil {
-		if err := WriteSynthPanel(j.out.Path(SynthPanelFile), plan.Mixture.LabelTable, plan.Cohort); err != nil {
-			return nil, err
-		}
-	}
-	if err := fw.Close(); err != nil {
-		return nil, err
-	}
-	if err := mf.Commit(); err != nil {
+	if err := a.commit(); err != nil {
 		return nil, err
 	}
 	fitSeconds := time.Since(t0).Seconds()
 	j.log.Info("windows done", "seconds", strconv.FormatFloat(fitSeconds, 'f', 1, 64))
+	cm, err := a.chromosomeMetrics(ctx)
+	if err != nil {
+		return nil, err
+	}
+	met, err := a.evaluateRepresentative(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.writeReport(met, cm); err != nil {
+		return nil, err
+	}
+	j.log.Info("done", "seconds", strconv.FormatFloat(time.Since(start).Seconds(), 'f', 1, 64))
+	files, err := j.finish(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &FitResult{Data: j.data, Metrics: met, Files: files, Windowed: &WindowedResult{Windows: plan.Windows, Metrics: cm, Representative: a.rep, FitSeconds: fitSeconds}}, nil
+}
 
-	var cm *chrom.Metrics
-	if ev != nil {
-		j.log.Info("evaluating the chromosome", "test", d.Test.NumSamples(), "synthetic", n)
-		startPhase(ctx, "evaluate")
-		if cm, err = ev.Finish(); err != nil {
+// assembly is the state of assembleWindowed's steps. The synthetic cohort
+// is streamed to the VCF window by window and to the chromosome metrics
+// (the evaluator and the per-window overview, which compare its first nm
+// individuals), never held whole; only the representative window's
+// genotypes are kept for the standard report.
+type assembly struct {
+	o     FitOptions
+	j     *job
+	d     *Data
+	plan  *chrom.Plan
+	t0    time.Time // when the fit's plan began
+	n, nm int       // synthetic individuals, and those the metrics compare
+	all   *vcf.Genotypes
+	// ev and ov are the chromosome metrics and overview. Without held-out
+	// individuals ev is nil and the report has no overview: only the
+	// representative window's sections, against the training individuals.
+	ev       *chrom.Evaluator
+	ov       *report.Overview
+	ropts    report.Options
+	rep      chrom.Window // the representative window: the middle one
+	repSynth *vcf.Genotypes
+	// The outputs: the synthetic cohort, the model file and its windows.
+	w    vcf.SiteWriter
+	mf   *atomicfile.File
+	fw   *chrom.FileWriter
+	done int // windows assembled
+}
+
+// newAssembly sets up the synthetic cohort's samples, the evaluator and
+// the report options of plan's windows.
+func newAssembly(o FitOptions, j *job, plan *chrom.Plan, t0 time.Time) (*assembly, error) {
+	d := j.data
+	n := synthSize(o, d)
+	a := &assembly{o: o, j: j, d: d, plan: plan, t0: t0, n: n, nm: min(n, d.Train.NumSamples()),
+		all: &vcf.Genotypes{Sites: d.Train.Sites, Samples: synthIDs(n)}, rep: plan.Windows[len(plan.Windows)/2]}
+	if d.HeldOut() {
+		var err error
+		if a.ev, err = chrom.NewEvaluator(d.Test, d.Train, n, plan.Windows, plan.PCA, chrom.MetricOptions{Seed: stageSeed(j.seed, stageReport)}); err != nil {
 			return nil, err
 		}
 	}
+	a.ropts = o.Report
+	a.ropts.Seed = stageSeed(j.seed, stageReport)
+	a.ropts.Panel = d.populations()
+	if plan.Cohort != nil {
+		a.ropts.SynthLabels = synthGroups(plan.Mixture.LabelTable, plan.Cohort[:a.nm])
+	}
+	a.ov = &report.Overview{Representative: -1}
+	return a, nil
+}
 
-	// The standard report on a representative window: the middle one.
-	j.log.Info("evaluating the representative window", "index", rep.Index, "snps", rep.Core())
+// create opens the outputs: the synthetic cohort's writer (one file, or
+// one per chromosome: genome.go) and the model file.
+func (a *assembly) create() error {
+	d, plan, copts := a.d, a.plan, a.plan.Options
+	hdr := synthHeader(a.all, a.o.CommandLine, d.Contigs, d.Reference)
+	hdr.ExtraLines = append(hdr.ExtraLines, fmt.Sprintf("##gousynthWindows=%d windowed models (target %d SNPs, overlap %d, conditioning %s)", len(plan.Windows), copts.WindowSNPs, copts.OverlapSNPs, copts.Conditioning))
+	w, err := a.o.createSynthOutput(a.j.out, hdr, a.all.Sites)
+	if err != nil {
+		return err
+	}
+	a.w = w
+	mf, err := atomicfile.Create(a.j.out.Path(ModelFile))
+	if err != nil {
+		return err
+	}
+	a.mf = mf
+	a.fw, err = chrom.NewFileWriter(mf, &chrom.FileHeader{Options: copts, Sites: d.Train.Sites, Windows: plan.Windows, PCA: plan.PCA.Float32(), Mixture: plan.Mixture, NumTrain: d.Train.NumSamples(), Contigs: d.Contigs, Reference: d.Reference})
+	return err
+}
+
+// abort removes the outputs not committed (those created: create may
+// have failed half way).
+func (a *assembly) abort() {
+	if a.mf != nil {
+		a.mf.Abort()
+	}
+	if a.w != nil {
+		a.w.Abort()
+	}
+}
+
+// add is the sink of the windows: it writes window wd's core to the
+// synthetic cohort and its model to the model file, and feeds the
+// chromosome metrics.
+func (a *assembly) add(wd chrom.WindowDone) error {
+	win, n, nm := wd.Window, a.n, a.nm
+	if err := writeCore(a.w, a.all.Sites, wd, n); err != nil {
+		return err
+	}
+	// The first nm individuals of the core, as the metrics compare
+	// (without held-out individuals, only the representative window's).
+	if a.ev != nil || win == a.rep {
+		core := &vcf.Genotypes{Sites: a.all.Sites[win.CoreStart:win.End], Samples: a.all.Samples[:nm], Dosage: make([]int8, win.Core()*nm)}
+		for v := 0; v < win.Core(); v++ {
+			copy(core.Dosage[v*nm:(v+1)*nm], wd.Core[v*n:v*n+nm])
+		}
+		if a.ev != nil {
+			if err := a.ev.Add(win, core.Dosage, nm); err != nil {
+				return err
+			}
+			if err := a.overview(win, core); err != nil {
+				return err
+			}
+		}
+		if win == a.rep {
+			a.repSynth = core
+		}
+	}
+	if err := a.fw.WriteWindow(wd.Result); err != nil {
+		return err
+	}
+	a.done++
+	a.logWindow(wd)
+	if a.o.Progress != nil {
+		a.o.Progress(modelProgressWindows(a.done, len(a.plan.Windows), time.Since(a.t0)))
+	}
+	return nil
+}
+
+// overview adds window win's row to the chromosome overview: its LD and
+// allele-frequency errors (pairs as chrom.Evaluate's, < 50 SNPs apart)
+// and its zoom heatmaps (report.WindowHeatmap, 64 × 64 cells).
+func (a *assembly) overview(win chrom.Window, core *vcf.Genotypes) error {
+	d := a.d
+	wo, err := report.WindowErrors(d.Test.SiteRange(win.CoreStart, win.End), core, d.Train.SiteRange(win.CoreStart, win.End),
+		[]report.WindowSpan{{Start: 0, End: win.Core()}}, report.Options{Seed: a.ropts.Seed, LDWindowSNPs: 50, LDWindowKB: a.ropts.LDWindowKB})
+	if err != nil {
+		return err
+	}
+	a.ov.Append(wo) // with the window's zoom heatmaps
+	return nil
+}
+
+// logWindow logs window wd's region, sizes and timings.
+func (a *assembly) logWindow(wd chrom.WindowDone) {
+	win := wd.Window
+	first, last := a.all.Sites[win.Start], a.all.Sites[win.End-1]
+	a.j.log.Info("window", "index", win.Index, "of", len(a.plan.Windows), "region", fmt.Sprintf("%s:%d-%d", first.Chrom, first.Pos, last.Pos),
+		"snps", win.End-win.Start, "overlap", win.Overlap(), "fit seconds", strconv.FormatFloat(wd.Result.FitSeconds, 'f', 1, 64),
+		"generate seconds", strconv.FormatFloat(wd.Result.GenerateSeconds, 'f', 1, 64),
+		"overlap mismatch", strconv.FormatFloat(wd.OverlapMismatch, 'f', 4, 64), "ancestry chi2", strconv.FormatFloat(wd.AncestryChi2, 'f', 2, 64))
+}
+
+// commit closes the synthetic cohort (and notes its indexes), writes the
+// synthetic panel of a labelled plan and commits the model file.
+func (a *assembly) commit() error {
+	if err := a.w.Close(); err != nil {
+		return err
+	}
+	a.o.noteSynthIndex(a.j.log, a.all.Sites)
+	if a.plan.Cohort != nil {
+		if err := WriteSynthPanel(a.j.out.Path(SynthPanelFile), a.plan.Mixture.LabelTable, a.plan.Cohort); err != nil {
+			return err
+		}
+	}
+	if err := a.fw.Close(); err != nil {
+		return err
+	}
+	return a.mf.Commit()
+}
+
+// chromosomeMetrics returns the chromosome-scale metrics, nil without
+// held-out individuals.
+func (a *assembly) chromosomeMetrics(ctx context.Context) (*chrom.Metrics, error) {
+	if a.ev == nil {
+		return nil, nil
+	}
+	a.j.log.Info("evaluating the chromosome", "test", a.d.Test.NumSamples(), "synthetic", a.n)
+	startPhase(ctx, "evaluate")
+	return a.ev.Finish()
+}
+
+// evaluateRepresentative returns the standard report's metrics, on the
+// representative window.
+func (a *assembly) evaluateRepresentative(ctx context.Context) (*report.Metrics, error) {
+	d, rep, plan := a.d, a.rep, a.plan
+	a.j.log.Info("evaluating the representative window", "index", rep.Index, "snps", rep.Core())
 	startPhase(ctx, "evaluate window")
 	var testRep *vcf.Genotypes
 	if d.HeldOut() {
 		testRep = d.Test.SiteRange(rep.CoreStart, rep.End)
 	}
-	met, err := report.Evaluate(testRep, repSynth, d.Train.SiteRange(rep.CoreStart, rep.End), ropts)
+	met, err := report.Evaluate(testRep, a.repSynth, d.Train.SiteRange(rep.CoreStart, rep.End), a.ropts)
 	if err != nil {
 		return nil, err
 	}
@@ -242,10 +321,19 @@ func assembleWindowed(ctx context.Context, o FitOptions, j *job, plan *chrom.Pla
 		// Population metrics on the representative window, as the
 		// standard sections.
 		sub := &Data{Panel: d.Panel, Train: d.Train.SiteRange(rep.CoreStart, rep.End), Test: d.Test.SiteRange(rep.CoreStart, rep.End)}
-		if err := sub.evaluatePopulations(met, repSynth, plan.Mixture.LabelTable, plan.Cohort[:nm], met.Options.PCs, ropts.Seed^0x706f70); err != nil {
+		if err := sub.evaluatePopulations(met, a.repSynth, plan.Mixture.LabelTable, plan.Cohort[:a.nm], met.Options.PCs, a.ropts.Seed^0x706f70); err != nil {
 			return nil, err
 		}
 	}
+	return met, nil
+}
+
+// writeReport writes report.html and metrics.json: the standard sections
+// (met) on the representative window, the chromosome metrics (cm) and
+// overview in the provenance table.
+func (a *assembly) writeReport(met *report.Metrics, cm *chrom.Metrics) error {
+	plan, rep, sites := a.plan, a.rep, a.all.Sites
+	ov := a.ov
 	if cm == nil {
 		ov = nil
 	} else {
@@ -254,18 +342,31 @@ func assembleWindowed(ctx context.Context, o FitOptions, j *job, plan *chrom.Pla
 			ov.Ancestry, ov.AncestryTest = cm.Ancestry.PerWindowSynth[0], cm.Ancestry.PerWindowTest[0]
 		}
 	}
-	prov := windowedProvenance(o, d, plan, cm, rep, n)
+	prov := windowedProvenance(a.o, a.d, plan, cm, rep, a.n)
 	title := fmt.Sprintf("gousynth windowed fit: %d windows; standard sections on window %d (%s:%d-%d)", len(plan.Windows), rep.Index,
-		all.Sites[rep.CoreStart].Chrom, all.Sites[rep.CoreStart].Pos, all.Sites[rep.End-1].Pos)
-	if err := writeWindowedReport(j.out, met, cm, ov, prov, title); err != nil {
-		return nil, err
+		sites[rep.CoreStart].Chrom, sites[rep.CoreStart].Pos, sites[rep.End-1].Pos)
+	return writeWindowedReport(a.j.out, met, cm, ov, prov, title)
+}
+
+// writeCore writes the core of window wd (n individuals a site, site by
+// site) to w; sites are those of the whole chromosome.
+func writeCore(w vcf.SiteWriter, sites []vcf.Site, wd chrom.WindowDone, n int) error {
+	win := wd.Window
+	for v := 0; v < win.Core(); v++ {
+		if err := w.Write(sites[win.CoreStart+v], wd.Core[v*n:(v+1)*n], nil); err != nil {
+			return err
+		}
 	}
-	j.log.Info("done", "seconds", strconv.FormatFloat(time.Since(start).Seconds(), 'f', 1, 64))
-	files, err := j.finish(ctx)
-	if err != nil {
-		return nil, err
+	return nil
+}
+
+// synthIDs are the sample IDs of a synthetic cohort of n: SYN000001, ….
+func synthIDs(n int) []string {
+	ids := make([]string, n)
+	for s := range ids {
+		ids[s] = fmt.Sprintf("SYN%06d", s+1)
 	}
-	return &FitResult{Data: d, Metrics: met, Files: files, Windowed: &WindowedResult{Windows: plan.Windows, Metrics: cm, Representative: rep, FitSeconds: fitSeconds}}, nil
+	return ids
 }
 
 func modelProgressWindows(done, total int, el time.Duration) model.Progress {
@@ -430,10 +531,7 @@ func generateWindowedBody(ctx context.Context, fr *chrom.FileReader, cohort []in
 	hdr := fr.Header()
 	progress := progressOf(ctx)
 	progress(model.Progress{Phase: "generate", Total: len(hdr.Windows)})
-	g := &vcf.Genotypes{Sites: hdr.Sites, Samples: make([]string, n)}
-	for s := range g.Samples {
-		g.Samples[s] = fmt.Sprintf("SYN%06d", s+1)
-	}
+	g := &vcf.Genotypes{Sites: hdr.Sites, Samples: synthIDs(n)}
 	w, err := vcf.CreateOutput(out, synthHeader(g, cmdline, hdr.Contigs, hdr.Reference))
 	if err != nil {
 		return err
@@ -472,12 +570,7 @@ func generateWindowedBody(ctx context.Context, fr *chrom.FileReader, cohort []in
 	// Candidate selection needs every candidate of a window at once.
 	err = chrom.GenerateCohort(ctx, hdr.PCA, hdr.Mixture, n, cohort, hdr.Options.Oversample, hdr.Options.Conditioning, seed, next, func(wd chrom.WindowDone) error {
 		defer progress(model.Progress{Phase: "generate", Step: wd.Window.Index + 1, Total: len(hdr.Windows)})
-		for v := 0; v < wd.Window.Core(); v++ {
-			if err := w.Write(hdr.Sites[wd.Window.CoreStart+v], wd.Core[v*n:(v+1)*n], nil); err != nil {
-				return err
-			}
-		}
-		return nil
+		return writeCore(w, hdr.Sites, wd, n)
 	})
 	if err != nil {
 		return err
