@@ -225,10 +225,8 @@ func Plan(ctx context.Context, o FitOptions, command string) (_ *PlanResult, err
 // checkPlanOptions refuses the options of a fit that has no windows to
 // plan, before any work.
 func checkPlanOptions(o FitOptions) error {
-	switch o.OutFormat {
-	case "", FormatVCF, FormatPLINK:
-	default:
-		return fmt.Errorf("%w: output format must be vcf or plink, got %q", ErrBadOption, o.OutFormat)
+	if err := o.Validate(); err != nil {
+		return err
 	}
 	if o.Data.Windows != WindowsAuto {
 		return fmt.Errorf("%w: plan runs the windows of a windowed fit as jobs; with --windows off there are none (run gousynth fit)", ErrNotWindowed)

@@ -8,7 +8,8 @@ import (
 // ErrUsage marks the errors of a configuration its caller got wrong (a
 // value out of range, options that cannot go together), as opposed to
 // errors of the data or of I/O: errors.Is(err, ErrUsage). The command line
-// exits with code 2 on them, and prints their message as it is.
+// exits with code 2 on them, and prints their message as it is. They are
+// invalid options, so errors.Is(err, ErrBadOption) holds for them too.
 var ErrUsage = errors.New("usage error")
 
 // usageError is an ErrUsage whose message is only its own text, so that
@@ -17,7 +18,7 @@ var ErrUsage = errors.New("usage error")
 type usageError struct{ msg string }
 
 func (e *usageError) Error() string        { return e.msg }
-func (e *usageError) Is(target error) bool { return target == ErrUsage }
+func (e *usageError) Is(target error) bool { return target == ErrUsage || target == ErrBadOption }
 
 func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
 
