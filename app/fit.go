@@ -13,6 +13,7 @@ import (
 
 	"github.com/gousynth/gousynth/chrom"
 	"github.com/gousynth/gousynth/internal/atomicfile"
+	"github.com/gousynth/gousynth/internal/limits"
 	"github.com/gousynth/gousynth/internal/version"
 	"github.com/gousynth/gousynth/model"
 	"github.com/gousynth/gousynth/report"
@@ -60,6 +61,62 @@ type FitOptions struct {
 	// (DataOptions.Inputs) as one file per contig (SplitSynthFile) instead
 	// of one SynthFile.
 	SplitChromosomes bool
+}
+
+// Validate checks o before any work: the data options (DataOptions.Validate),
+// the size of the synthetic cohort, the report's LD window and the output
+// format. Its errors are usage errors (ErrUsage). Fit and Plan call it; the
+// checks that need the data (the budget, genome mode's inputs) come once
+// it is read.
+func (o FitOptions) Validate() error {
+	if err := validateCohort(o.NSynth, o.Report); err != nil {
+		return err
+	}
+	if err := o.Data.Validate(); err != nil {
+		return err
+	}
+	switch o.OutFormat {
+	case "", FormatVCF, FormatPLINK:
+		return nil
+	}
+	return usagef("--out-format must be vcf or plink, got %q", o.OutFormat)
+}
+
+// validateCohort checks the size of a synthetic cohort (0: as many as the
+// input) and the report's LD window (0: report's default).
+func validateCohort(nSynth int, r report.Options) error {
+	switch {
+	case nSynth < 0:
+		return usagef("-n must not be negative, got %d", nSynth)
+	case nSynth > limits.MaxIndividuals:
+		return usagef("-n must be at most %d synthetic individuals, got %d", limits.MaxIndividuals, nSynth)
+	case r.LDWindowSNPs < 0 || r.LDWindowSNPs > limits.MaxSNPs:
+		return checkCount("--ld-window-snps", r.LDWindowSNPs, 1, limits.MaxSNPs)
+	}
+	return nil
+}
+
+// Validate checks the filters, the test fraction and the SNP budget of o
+// (0 is DefaultMaxSNPs); its errors are usage errors (ErrUsage).
+func (o DataOptions) Validate() error {
+	f := o.Filter
+	switch {
+	case f.MinMAF < 0 || f.MinMAF > 0.5:
+		return usagef("--maf must be in [0, 0.5], got %g", f.MinMAF)
+	case f.MaxSiteMissing < 0 || f.MaxSiteMissing > 1:
+		return usagef("--geno must be in [0, 1], got %g", f.MaxSiteMissing)
+	case f.MaxSampleMissing < 0 || f.MaxSampleMissing > 1:
+		return usagef("--mind must be in [0, 1], got %g", f.MaxSampleMissing)
+	case f.HWEPValue < 0 || f.HWEPValue > 1:
+		return usagef("--hwe must be in [0, 1], got %g", f.HWEPValue)
+	case o.TestFraction < 0 || o.TestFraction >= 1:
+		return usagef("--test-fraction must be in [0, 1), got %g", o.TestFraction)
+	case o.MaxSNPs < -1:
+		return usagef("--max-snps must be a positive number of SNPs or -1, got %d", o.MaxSNPs)
+	case o.MaxSNPs > limits.MaxSNPs:
+		return usagef("--max-snps must be at most %d (or -1 for no limit), got %d", limits.MaxSNPs, o.MaxSNPs)
+	}
+	return nil
 }
 
 // Output formats of the synthetic cohort (FitOptions.OutFormat).
@@ -110,10 +167,8 @@ const (
 // report, metrics and log into OutDir. Either all outputs appear or none.
 func Fit(ctx context.Context, o FitOptions) (_ *FitResult, err error) {
 	start := time.Now()
-	switch o.OutFormat {
-	case "", FormatVCF, FormatPLINK:
-	default:
-		return nil, fmt.Errorf("%w: output format must be vcf or plink, got %q", ErrBadOption, o.OutFormat)
+	if err := o.Validate(); err != nil {
+		return nil, err
 	}
 	if o.Windows.Residual == chrom.ResidHaplotype {
 		o.Data.KeepPhase = true // haplotype window models learn the phase

@@ -185,13 +185,8 @@ func JobName(i, n int) string {
 // windows of every chromosome, numbered in the order of the inputs, all
 // drawn with the genome's one ancestry latent per synthetic individual.
 func Plan(ctx context.Context, o FitOptions, command string) (_ *PlanResult, err error) {
-	switch o.OutFormat {
-	case "", FormatVCF, FormatPLINK:
-	default:
-		return nil, fmt.Errorf("%w: output format must be vcf or plink, got %q", ErrBadOption, o.OutFormat)
-	}
-	if o.Data.Windows != WindowsAuto {
-		return nil, fmt.Errorf("%w: plan runs the windows of a windowed fit as jobs; with --windows off there are none (run gousynth fit)", ErrNotWindowed)
+	if err := checkPlanOptions(o); err != nil {
+		return nil, err
 	}
 	if o.Windows.Residual == chrom.ResidHaplotype {
 		// As Fit: haplotype window models learn the phase, which their
@@ -211,44 +206,63 @@ func Plan(ctx context.Context, o FitOptions, command string) (_ *PlanResult, err
 	}
 	defer j.out.Abort()
 	defer func() { err = j.out.UserError(err) }()
-	d := j.data
-	if err := o.checkSplitChromosomes(d); err != nil {
+	if err := o.checkPlanData(j.data); err != nil {
 		return nil, err
-	}
-	if !d.Windowed {
-		budget := o.Data.MaxSNPs
-		if budget == 0 {
-			budget = DefaultMaxSNPs
-		}
-		return nil, fmt.Errorf("%w: %s: %d SNPs pass the filters, within the budget of one model (--max-snps %d): there are no windows to run as jobs; run gousynth fit, or give --max-snps below %d to fit windowed models",
-			ErrNotWindowed, d.Input, d.Train.NumSites(), budget, d.Train.NumSites())
 	}
 	j.log.Info("plan", "command", command, "jobs", jobsDir, "outputs recorded as the command", o.CommandLine)
 	plan, err := planWindowed(ctx, o, j)
 	if err != nil {
 		return nil, err
 	}
+	res, err := writePlan(ctx, o, j, plan, jobsDir)
+	if err != nil {
+		return nil, err
+	}
+	removeStaleJobs(jobsDir, res.Jobs)
+	return res, nil
+}
+
+// checkPlanOptions refuses the options of a fit that has no windows to
+// plan, before any work.
+func checkPlanOptions(o FitOptions) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	if o.Data.Windows != WindowsAuto {
+		return fmt.Errorf("%w: plan runs the windows of a windowed fit as jobs; with --windows off there are none (run gousynth fit)", ErrNotWindowed)
+	}
+	return nil
+}
+
+// checkPlanData refuses prepared data that one model fits (ErrNotWindowed)
+// or that cannot be written as o says.
+func (o FitOptions) checkPlanData(d *Data) error {
+	if err := o.checkSplitChromosomes(d); err != nil {
+		return err
+	}
+	if d.Windowed {
+		return nil
+	}
+	budget := o.Data.MaxSNPs
+	if budget == 0 {
+		budget = DefaultMaxSNPs
+	}
+	return fmt.Errorf("%w: %s: %d SNPs pass the filters, within the budget of one model (--max-snps %d): there are no windows to run as jobs; run gousynth fit, or give --max-snps below %d to fit windowed models",
+		ErrNotWindowed, d.Input, d.Train.NumSites(), budget, d.Train.NumSites())
+}
+
+// writePlan writes the state, one job per window, the manifest and the
+// plan's log into the job's staged directory and commits them.
+func writePlan(ctx context.Context, o FitOptions, j *job, plan *chrom.Plan, jobsDir string) (*PlanResult, error) {
+	d := j.data
 	stateSum, err := writeState(j.out.Path(StateFile), o, d, plan)
 	if err != nil {
 		return nil, err
 	}
 	man := Manifest{Format: ManifestFormat, Version: version.String(), Input: d.Input, Inputs: d.Inputs, SNPs: d.Train.NumSites(), StateSHA256: hex.EncodeToString(stateSum[:])}
 	res := &PlanResult{Data: d, Windows: plan.Windows}
-	for i, w := range plan.Windows {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		name := JobName(i, len(plan.Windows))
-		b, err := chrom.EncodeJob(plan.Job(d.Train, w))
-		if err != nil {
-			return nil, err
-		}
-		sum, err := writeSealed(j.out.Path(name+JobExt), jobMagic, &jobFile{Version: version.String(), StateSum: stateSum, Name: name, Job: b})
-		if err != nil {
-			return nil, err
-		}
-		man.Jobs = append(man.Jobs, ManifestJob{Name: name, Contig: d.Train.Sites[w.Start].Chrom, Window: w, SHA256: hex.EncodeToString(sum[:])})
-		res.Jobs = append(res.Jobs, filepath.Join(jobsDir, name+JobExt))
+	if man.Jobs, res.Jobs, err = writeJobs(ctx, j, plan, stateSum, jobsDir); err != nil {
+		return nil, err
 	}
 	mb, err := json.MarshalIndent(man, "", "  ")
 	if err != nil {
@@ -267,11 +281,41 @@ func Plan(ctx context.Context, o FitOptions, command string) (_ *PlanResult, err
 	if res.Files, err = j.out.Commit(); err != nil {
 		return nil, err
 	}
-	// Job files of an earlier plan of more windows would look like jobs of
-	// this one (and be refused as stale): remove them.
+	return res, nil
+}
+
+// writeJobs writes one sealed job file per window of plan, cut from the
+// state with checksum stateSum, and returns their manifest entries and
+// final paths (in jobsDir), in window order.
+func writeJobs(ctx context.Context, j *job, plan *chrom.Plan, stateSum [32]byte, jobsDir string) ([]ManifestJob, []string, error) {
+	var entries []ManifestJob
+	var paths []string
+	for i, w := range plan.Windows {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		name := JobName(i, len(plan.Windows))
+		b, err := chrom.EncodeJob(plan.Job(j.data.Train, w))
+		if err != nil {
+			return nil, nil, err
+		}
+		sum, err := writeSealed(j.out.Path(name+JobExt), jobMagic, &jobFile{Version: version.String(), StateSum: stateSum, Name: name, Job: b})
+		if err != nil {
+			return nil, nil, err
+		}
+		entries = append(entries, ManifestJob{Name: name, Contig: j.data.Train.Sites[w.Start].Chrom, Window: w, SHA256: hex.EncodeToString(sum[:])})
+		paths = append(paths, filepath.Join(jobsDir, name+JobExt))
+	}
+	return entries, paths, nil
+}
+
+// removeStaleJobs removes the job files in jobsDir other than jobs: those
+// of an earlier plan of more windows would look like jobs of this one (and
+// be refused as stale).
+func removeStaleJobs(jobsDir string, jobs []string) {
 	old, _ := filepath.Glob(filepath.Join(jobsDir, "*"+JobExt))
 	keep := map[string]bool{}
-	for _, p := range res.Jobs {
+	for _, p := range jobs {
 		keep[p] = true
 	}
 	for _, p := range old {
@@ -281,7 +325,6 @@ func Plan(ctx context.Context, o FitOptions, command string) (_ *PlanResult, err
 			}
 		}
 	}
-	return res, nil
 }
 
 // WindowRun describes what FitWindow did.
@@ -378,53 +421,23 @@ func resultReason(err error) string {
 // none. run.log is the plan's log followed by the assembly's.
 func Assemble(ctx context.Context, dir string, logger *slog.Logger, progress func(model.Progress)) (_ *FitResult, err error) {
 	start := time.Now()
-	jobsDir := filepath.Join(dir, JobsDir)
-	man, err := readManifest(filepath.Join(jobsDir, ManifestFile))
+	sp, err := readPlan(dir)
 	if err != nil {
 		return nil, err
 	}
-	statePath := filepath.Join(jobsDir, StateFile)
-	meta, d, stateSum, err := readState(statePath)
+	paths, err := sp.resultPaths(dir)
 	if err != nil {
 		return nil, err
 	}
-	if hex.EncodeToString(stateSum[:]) != man.StateSHA256 {
-		return nil, stageErrorf("%s does not match %s (another plan's state); run gousynth plan again", statePath, filepath.Join(jobsDir, ManifestFile))
-	}
-	plan := meta.Plan
-	if len(man.Jobs) != len(plan.Windows) {
-		return nil, stageErrorf("%s lists %d jobs for %d windows", filepath.Join(jobsDir, ManifestFile), len(man.Jobs), len(plan.Windows))
-	}
-	// Every result must be there before any output is written.
-	var missing []string
-	paths := make([]string, len(man.Jobs))
-	for i, mj := range man.Jobs {
-		paths[i] = filepath.Join(dir, ResultsDir, mj.Name+ResultExt)
-		if _, err := os.Stat(paths[i]); err != nil {
-			missing = append(missing, paths[i])
-		}
-	}
-	if len(missing) > 0 {
-		total, more := len(missing), ""
-		if total > 5 {
-			more, missing = fmt.Sprintf(" and %d more", total-5), missing[:5]
-		}
-		return nil, stageErrorf("%s: %d of %d windows have no result (%s%s); run gousynth fit-window on their jobs in %s first",
-			dir, total, len(man.Jobs), strings.Join(missing, ", "), more, jobsDir)
-	}
-	planLog, err := os.ReadFile(filepath.Join(jobsDir, PlanLogFile))
+	j, err := sp.assembleJob(dir, logger)
 	if err != nil {
-		planLog = []byte(fmt.Sprintf("# the plan's log (%s) could not be read: %v\n", PlanLogFile, err))
-	}
-	j := &job{logBuf: bytes.NewBuffer(planLog), seed: meta.Options.Data.Seed, data: d}
-	j.log = teeLogger(logger, j.logBuf)
-	if j.out, err = atomicfile.CreateDir(dir); err != nil {
 		return nil, err
 	}
 	defer j.out.Abort()
 	defer func() { err = j.out.UserError(err) }()
+	plan := sp.meta.Plan
 	j.log.Info("assemble", "dir", dir, "windows", len(plan.Windows), "gousynth", version.String())
-	so := meta.Options
+	so := sp.meta.Options
 	o := FitOptions{Data: so.Data, OutDir: dir, NSynth: so.NSynth, Report: so.Report, CommandLine: so.CommandLine, Progress: progress, Logger: logger,
 		Windows: plan.Options, WriteSplit: so.WriteSplit, OutFormat: so.OutFormat, SplitChromosomes: so.SplitChromosomes}
 	if o.WriteSplit {
@@ -436,8 +449,83 @@ func Assemble(ctx context.Context, dir string, logger *slog.Logger, progress fun
 	if err != nil {
 		return nil, err
 	}
-	windows := func(sink func(chrom.WindowDone) error) error {
-		for i, w := range plan.Windows {
+	return assembleWindowed(ctx, o, j, plan, sp.resultWindows(ctx, j, asm, paths), start, start)
+}
+
+// storedPlan is a plan read back for its assembly: the manifest, the state
+// and the state's checksum.
+type storedPlan struct {
+	jobsDir  string
+	man      *Manifest
+	meta     *stateMeta
+	data     *Data
+	stateSum [32]byte
+}
+
+// readPlan reads the plan in dir/JobsDir, and refuses a state that is not
+// the manifest's or has another number of windows than it lists jobs.
+func readPlan(dir string) (*storedPlan, error) {
+	sp := &storedPlan{jobsDir: filepath.Join(dir, JobsDir)}
+	var err error
+	if sp.man, err = readManifest(filepath.Join(sp.jobsDir, ManifestFile)); err != nil {
+		return nil, err
+	}
+	statePath := filepath.Join(sp.jobsDir, StateFile)
+	if sp.meta, sp.data, sp.stateSum, err = readState(statePath); err != nil {
+		return nil, err
+	}
+	if hex.EncodeToString(sp.stateSum[:]) != sp.man.StateSHA256 {
+		return nil, stageErrorf("%s does not match %s (another plan's state); run gousynth plan again", statePath, filepath.Join(sp.jobsDir, ManifestFile))
+	}
+	if len(sp.man.Jobs) != len(sp.meta.Plan.Windows) {
+		return nil, stageErrorf("%s lists %d jobs for %d windows", filepath.Join(sp.jobsDir, ManifestFile), len(sp.man.Jobs), len(sp.meta.Plan.Windows))
+	}
+	return sp, nil
+}
+
+// resultPaths are the result files of the plan's jobs in dir/ResultsDir,
+// in window order; every one must be there before any output is written.
+func (sp *storedPlan) resultPaths(dir string) ([]string, error) {
+	var missing []string
+	paths := make([]string, len(sp.man.Jobs))
+	for i, mj := range sp.man.Jobs {
+		paths[i] = filepath.Join(dir, ResultsDir, mj.Name+ResultExt)
+		if _, err := os.Stat(paths[i]); err != nil {
+			missing = append(missing, paths[i])
+		}
+	}
+	if len(missing) == 0 {
+		return paths, nil
+	}
+	total, more := len(missing), ""
+	if total > 5 {
+		more, missing = fmt.Sprintf(" and %d more", total-5), missing[:5]
+	}
+	return nil, stageErrorf("%s: %d of %d windows have no result (%s%s); run gousynth fit-window on their jobs in %s first",
+		dir, total, len(sp.man.Jobs), strings.Join(missing, ", "), more, sp.jobsDir)
+}
+
+// assembleJob is the job of the assembly: its log continues the plan's,
+// and its outputs are staged in dir. The caller must `defer j.out.Abort()`.
+func (sp *storedPlan) assembleJob(dir string, logger *slog.Logger) (*job, error) {
+	planLog, err := os.ReadFile(filepath.Join(sp.jobsDir, PlanLogFile))
+	if err != nil {
+		planLog = []byte(fmt.Sprintf("# the plan's log (%s) could not be read: %v\n", PlanLogFile, err))
+	}
+	j := &job{logBuf: bytes.NewBuffer(planLog), seed: sp.meta.Options.Data.Seed, data: sp.data}
+	j.log = teeLogger(logger, j.logBuf)
+	if j.out, err = atomicfile.CreateDir(dir); err != nil {
+		return nil, err
+	}
+	return j, nil
+}
+
+// resultWindows feeds the windows' results at paths, in window order, to
+// the assembler asm and then to the sink of assembleWindowed, refusing a
+// result of another job or window than the plan's.
+func (sp *storedPlan) resultWindows(ctx context.Context, j *job, asm *chrom.Assembler, paths []string) func(sink func(chrom.WindowDone) error) error {
+	return func(sink func(chrom.WindowDone) error) error {
+		for i, w := range sp.meta.Plan.Windows {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
@@ -445,10 +533,9 @@ func Assemble(ctx context.Context, dir string, logger *slog.Logger, progress fun
 			if err != nil {
 				return err
 			}
-			switch {
-			case rf.StateSum != stateSum || hex.EncodeToString(rf.JobSum[:]) != man.Jobs[i].SHA256:
+			if rf.StateSum != sp.stateSum || hex.EncodeToString(rf.JobSum[:]) != sp.man.Jobs[i].SHA256 {
 				return stageErrorf("%s was computed from another job than %s (an earlier plan?); delete it and rerun gousynth fit-window on the job",
-					paths[i], filepath.Join(jobsDir, man.Jobs[i].Name+JobExt))
+					paths[i], filepath.Join(sp.jobsDir, sp.man.Jobs[i].Name+JobExt))
 			}
 			r, err := chrom.DecodeResult(rf.Result)
 			if err != nil {
@@ -468,7 +555,6 @@ func Assemble(ctx context.Context, dir string, logger *slog.Logger, progress fun
 		}
 		return nil
 	}
-	return assembleWindowed(ctx, o, j, plan, windows, start, start)
 }
 
 // checkJob refuses a job that is not the manifest's (of another plan).

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
 
 	"github.com/gousynth/gousynth/app"
@@ -15,15 +14,18 @@ import (
 	"github.com/spf13/pflag"
 )
 
+// compareFlags are the flags of compare.
+type compareFlags struct {
+	data      dataFlags
+	mflags    modelFlags
+	outf      outputFlags
+	outDir    string
+	processes string
+	dist      distFlags
+}
+
 func newCompareCmd() *cobra.Command {
-	var (
-		data      dataFlags
-		mflags    modelFlags
-		outf      outputFlags
-		outDir    string
-		processes string
-		dist      distFlags
-	)
+	var f compareFlags
 	cmd := &cobra.Command{
 		Use:   "compare {IN.vcf.gz | --dist NAME}",
 		Short: "Fit several forward processes on the same split and budget and compare them",
@@ -60,58 +62,67 @@ run.log, the held-out samples (test.tsv) and each process's samples
 			return exactArgs(1, "compare needs one input VCF (or --dist NAME)")(cmd, args)
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := outf.validate(); err != nil {
+			if err := f.outf.validate(); err != nil {
 				return err
 			}
 			if cmd.Flags().Changed("dist") {
-				return runCompareDist(cmd, &dist, &data, &mflags, &outf, outDir, processes)
+				return runCompareDist(cmd, &f)
 			}
-			if err := dist.rejectWithVCF(cmd); err != nil {
-				return err
-			}
-			dopts, err := data.options(args[0])
-			if err == nil && dopts.TestFraction == 0 {
-				err = usagef("compare: --test-fraction must be in (0, 1): the processes are compared on held-out individuals")
-			}
-			if err != nil {
-				return err
-			}
-			procs, configs, err := compareConfigs(processes, &mflags)
-			if err != nil {
-				return err
-			}
-			if err := checkOutDir(cmd, outDir); err != nil {
-				return err
-			}
-			var files pathcheck.Set
-			data.files(&files, args[0])
-			dirOutputs(&files, outDir, app.CompareOutputNames(procs, false))
-			if err := checkFiles(cmd, &files); err != nil {
-				return err
-			}
-			prog := newProgress("")
-			defer prog.finish()
-			res, err := app.Compare(prog.context(cmd.Context()), app.CompareOptions{
-				Data: dopts, OutDir: outDir, Processes: procs, Configs: configs, NSynth: outf.nSynth,
-				Report: report.Options{LDWindowSNPs: outf.ldWindowSNPs}, CommandLine: commandLine(),
-				Progress: prog.labelled, Logger: slog.Default(),
-			})
-			prog.finish()
-			if err != nil {
-				return err
-			}
-			printComparison(cmd, res)
-			return nil
+			return runCompare(cmd, &f, args[0])
 		},
 	}
-	fs := cmd.Flags()
-	fs.StringVarP(&outDir, "out", "o", "gousynth_compare", "output `DIR`")
-	fs.StringVar(&processes, "process", "vp,gou", "comma-separated forward processes: "+orList(model.ProcessKinds()))
-	outf.register(fs)
-	data.register(fs)
-	mflags.register(fs)
-	dist.register(fs)
+	f.register(cmd.Flags())
 	return cmd
+}
+
+func (f *compareFlags) register(fs *pflag.FlagSet) {
+	fs.StringVarP(&f.outDir, "out", "o", "gousynth_compare", "output `DIR`")
+	fs.StringVar(&f.processes, "process", "vp,gou", "comma-separated forward processes: "+orList(model.ProcessKinds()))
+	f.outf.register(fs)
+	f.data.register(fs)
+	f.mflags.register(fs)
+	f.dist.register(fs)
+}
+
+// runCompare runs app.Compare on the input VCF and prints the table.
+func runCompare(cmd *cobra.Command, f *compareFlags, input string) error {
+	if err := f.dist.rejectWithVCF(cmd); err != nil {
+		return err
+	}
+	dopts, err := f.data.options(input)
+	if err != nil {
+		return err
+	}
+	procs, configs, err := compareConfigs(f.processes, &f.mflags)
+	if err != nil {
+		return err
+	}
+	o := app.CompareOptions{
+		Data: dopts, OutDir: f.outDir, Processes: procs, Configs: configs, NSynth: f.outf.nSynth,
+		Report: report.Options{LDWindowSNPs: f.outf.ldWindowSNPs}, CommandLine: commandLine(), Logger: slog.Default(),
+	}
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	if err := checkOutDir(cmd, f.outDir); err != nil {
+		return err
+	}
+	var files pathcheck.Set
+	f.data.files(&files, input)
+	dirOutputs(&files, f.outDir, app.CompareOutputNames(procs, false))
+	if err := checkFiles(cmd, &files); err != nil {
+		return err
+	}
+	prog := newProgress("")
+	defer prog.finish()
+	o.Progress = prog.labelled
+	res, err := app.Compare(prog.context(cmd.Context()), o)
+	prog.finish()
+	if err != nil {
+		return err
+	}
+	printComparison(cmd, res)
+	return nil
 }
 
 // compareConfigs builds one configuration per process, all with the same
@@ -151,9 +162,6 @@ func compareConfigs(list string, mf *modelFlags) ([]string, map[string]model.Con
 		procs = append(procs, p)
 		configs[p] = c
 	}
-	if len(procs) == 0 {
-		return nil, nil, usagef("--process needs at least one process")
-	}
 	return procs, configs, nil
 }
 
@@ -169,6 +177,28 @@ func (f *distFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.dim, "dist-dim", app.DefaultFunnelDim, "dimension of --dist funnel")
 }
 
+// validate refuses what app.CompareDistOptions.Validate cannot tell from
+// a default: --dist-n 0 (its default) and a --dist-dim given for another
+// distribution than funnel, or out of range.
+func (f *distFlags) validate(fs *pflag.FlagSet) error {
+	if f.n == 0 {
+		return checkCount("--dist-n", f.n, 10, limits.MaxIndividuals)
+	}
+	if !fs.Changed("dist-dim") {
+		return nil
+	}
+	if f.name != "funnel" {
+		return usagef("--dist-dim applies only to --dist funnel")
+	}
+	if err := checkCount("--dist-dim", f.dim, 2, limits.MaxSmall); err != nil {
+		return err
+	}
+	if f.n*f.dim > limits.MaxValues {
+		return usagef("--dist-n × --dist-dim must be at most %d values, got %d × %d", limits.MaxValues, f.n, f.dim)
+	}
+	return nil
+}
+
 // rejectWithVCF refuses the --dist-* flags without --dist.
 func (f *distFlags) rejectWithVCF(cmd *cobra.Command) error {
 	for _, name := range []string{"dist-n", "dist-dim"} {
@@ -182,46 +212,36 @@ func (f *distFlags) rejectWithVCF(cmd *cobra.Command) error {
 // genotypeOnlyFlags are the compare flags that only make sense for VCF input.
 var genotypeOnlyFlags = []string{"region", "samples", "samples-file", "exclude-samples", "exclude-samples-file", "panel", "maf", "geno", "mind", "hwe", "max-snps", "ld-window-snps", "discretiser"}
 
-func runCompareDist(cmd *cobra.Command, dist *distFlags, data *dataFlags, mflags *modelFlags, outf *outputFlags, outDir, processes string) error {
+// runCompareDist runs app.CompareDist on a benchmark distribution and
+// prints the table.
+func runCompareDist(cmd *cobra.Command, f *compareFlags) error {
 	for _, name := range genotypeOnlyFlags {
 		if cmd.Flags().Changed(name) {
 			return usagef("--%s is for genotype input and cannot be combined with --dist", name)
 		}
 	}
-	if !slices.Contains(app.CompareDistributions, dist.name) {
-		return usagef("--dist must be one of %s, got %q", strings.Join(app.CompareDistributions, ", "), dist.name)
-	}
-	if err := checkCount("--dist-n", dist.n, 10, limits.MaxIndividuals); err != nil {
+	if err := f.dist.validate(cmd.Flags()); err != nil {
 		return err
 	}
-	if cmd.Flags().Changed("dist-dim") {
-		if dist.name != "funnel" {
-			return usagef("--dist-dim applies only to --dist funnel")
-		}
-		if err := checkCount("--dist-dim", dist.dim, 2, limits.MaxSmall); err != nil {
-			return err
-		}
-		if dist.n*dist.dim > limits.MaxValues {
-			return usagef("--dist-n × --dist-dim must be at most %d values, got %d × %d", limits.MaxValues, dist.n, dist.dim)
-		}
-	}
-	if data.testFraction <= 0 || data.testFraction >= 1 {
-		return usagef("--test-fraction must be in (0, 1), got %g", data.testFraction)
-	}
-	procs, configs, err := compareConfigs(processes, mflags)
+	procs, configs, err := compareConfigs(f.processes, &f.mflags)
 	if err != nil {
 		return err
 	}
-	if err := checkOutDir(cmd, outDir); err != nil {
+	o := app.CompareDistOptions{
+		Dist: f.dist.name, Dim: f.dist.dim, N: f.dist.n, TestFraction: f.data.testFraction, Seed: global.seed,
+		OutDir: f.outDir, Processes: procs, Configs: configs, NSynth: f.outf.nSynth,
+		CommandLine: commandLine(), Logger: slog.Default(),
+	}
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	if err := checkOutDir(cmd, f.outDir); err != nil {
 		return err
 	}
 	prog := newProgress("")
 	defer prog.finish()
-	res, err := app.CompareDist(prog.context(cmd.Context()), app.CompareDistOptions{
-		Dist: dist.name, Dim: dist.dim, N: dist.n, TestFraction: data.testFraction, Seed: global.seed,
-		OutDir: outDir, Processes: procs, Configs: configs, NSynth: outf.nSynth,
-		CommandLine: commandLine(), Progress: prog.labelled, Logger: slog.Default(),
-	})
+	o.Progress = prog.labelled
+	res, err := app.CompareDist(prog.context(cmd.Context()), o)
 	prog.finish()
 	if err != nil {
 		return err

@@ -36,28 +36,19 @@ func (f *dataFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.maxSNPs, "max-snps", app.DefaultMaxSNPs, "SNP budget of one model: beyond it the first `N` consecutive SNPs are fitted (-1 = no limit)")
 }
 
-// options validates the flags and builds the pipeline's data options.
+// options builds the data options of input (app.DataOptions.Validate
+// checks them) and reads the sample lists.
 func (f *dataFlags) options(input string) (app.DataOptions, error) {
-	o := app.DataOptions{Input: input, PanelPath: f.panel, TestFraction: f.testFraction, Seed: global.seed}
-	switch {
-	case f.maf < 0 || f.maf > 0.5:
-		return o, usagef("--maf must be in [0, 0.5], got %g", f.maf)
-	case f.geno < 0 || f.geno > 1:
-		return o, usagef("--geno must be in [0, 1], got %g", f.geno)
-	case f.mind < 0 || f.mind > 1:
-		return o, usagef("--mind must be in [0, 1], got %g", f.mind)
-	case f.hwe < 0 || f.hwe > 1:
-		return o, usagef("--hwe must be in [0, 1], got %g", f.hwe)
-	case f.testFraction < 0 || f.testFraction >= 1:
-		return o, usagef("--test-fraction must be in [0, 1), got %g", f.testFraction)
-	case f.maxSNPs == 0 || f.maxSNPs < -1:
-		return o, usagef("--max-snps must be a positive number of SNPs or -1, got %d", f.maxSNPs)
-	case f.maxSNPs > limits.MaxSNPs:
-		return o, usagef("--max-snps must be at most %d (or -1 for no limit), got %d", limits.MaxSNPs, f.maxSNPs)
-	}
-	o.MaxSNPs = f.maxSNPs
+	o := app.DataOptions{Input: input, PanelPath: f.panel, TestFraction: f.testFraction, Seed: global.seed, MaxSNPs: f.maxSNPs}
 	o.Filter = preprocess.DefaultFilterOptions()
 	o.Filter.MinMAF, o.Filter.MaxSiteMissing, o.Filter.MaxSampleMissing, o.Filter.HWEPValue = f.maf, f.geno, f.mind, f.hwe
+	if err := o.Validate(); err != nil {
+		return o, err
+	}
+	if f.maxSNPs == 0 {
+		// 0 is the API's default budget, not a budget.
+		return o, usagef("--max-snps must be a positive number of SNPs or -1, got %d", f.maxSNPs)
+	}
 	o.Read.Region = f.region
 	o.Read.Threads = global.threads
 	if err := f.samples.apply(&o.Read); err != nil {
@@ -207,15 +198,11 @@ func (f *outputFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.ldWindowSNPs, "ld-window-snps", 200, "SNP window of the report's LD r² comparison")
 }
 
+// validate refuses what the application layer takes for its default
+// (app.FitOptions.Validate checks the rest): --ld-window-snps 0.
 func (f *outputFlags) validate() error {
-	if f.nSynth < 0 {
-		return usagef("-n must not be negative, got %d", f.nSynth)
-	}
-	if f.nSynth > limits.MaxIndividuals {
-		return usagef("-n must be at most %d synthetic individuals, got %d", limits.MaxIndividuals, f.nSynth)
-	}
-	if err := checkCount("--ld-window-snps", f.ldWindowSNPs, 1, limits.MaxSNPs); err != nil {
-		return err
+	if f.ldWindowSNPs < 1 {
+		return usagef("--ld-window-snps must be at least 1, got %d", f.ldWindowSNPs)
 	}
 	return nil
 }

@@ -18,25 +18,28 @@ import (
 
 func newFitCmd() *cobra.Command { return newFitStageCmd(false) }
 
+// fitFlags are the flags of fit and plan.
+type fitFlags struct {
+	data    dataFlags
+	mflags  modelFlags
+	outf    outputFlags
+	outDir  string
+	process string
+	win     windowFlags
+	// outFormat is the synthetic cohort's format (--out-format).
+	outFormat string
+	test      string
+	split     bool
+	// Genome mode: several inputs (arguments or --inputs-file) and
+	// one synthetic file per chromosome.
+	inputsFile  string
+	splitChroms bool
+}
+
 // newFitStageCmd is fit, or with plan its first stage (newPlanCmd), which
 // takes the same flags.
 func newFitStageCmd(plan bool) *cobra.Command {
-	var (
-		data    dataFlags
-		mflags  modelFlags
-		outf    outputFlags
-		outDir  string
-		process string
-		win     windowFlags
-		// outFormat is the synthetic cohort's format (--out-format).
-		outFormat string
-		test      string
-		split     bool
-		// Genome mode: several inputs (arguments or --inputs-file) and
-		// one synthetic file per chromosome.
-		inputsFile  string
-		splitChroms bool
-	)
+	var f fitFlags
 	cmd := &cobra.Command{
 		Use:   "fit IN.vcf.gz [IN2.vcf.gz ...]",
 		Short: "Filter, split, train a model and write a synthetic cohort with its report",
@@ -93,118 +96,157 @@ synthetic.CONTIG.vcf.gz (+ .tbi) per chromosome (docs/genome.md).`,
   gousynth fit --inputs-file chroms.txt --split-chromosomes -o genome  # one synthetic VCF per chromosome`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := outf.validate(); err != nil {
-				return err
-			}
-			inputs, err := fitInputs(cmd.Name(), args, inputsFile)
+			fo, err := f.options(cmd, args)
 			if err != nil {
 				return err
 			}
-			genome := len(inputs) > 1 || splitChroms
-			if genome {
-				if err := checkGenomeFlags(cmd, inputs, &data, test, outDir); err != nil {
-					return err
-				}
-			}
-			dopts, err := data.options(inputs[0])
-			if err != nil {
-				return err
-			}
-			if genome {
-				dopts.Inputs = inputs
-			}
-			if test != "" {
-				// The external cohort replaces the held-out individuals.
-				if cmd.Flags().Changed("test-fraction") && dopts.TestFraction > 0 {
-					return usagef("fit: --test %s replaces the held-out individuals; --test-fraction %g cannot go with it (leave it out, or give 0)", test, dopts.TestFraction)
-				}
-				dopts.TestFraction = 0
-				dopts.TestInput = test
-			}
-			cfg, err := mflags.config(strings.ToLower(process))
-			if err != nil {
-				return err
-			}
-			wopts, err := win.options(cmd.Flags(), cfg)
-			if err != nil {
-				return err
-			}
-			if err := checkOutDir(cmd, outDir); err != nil {
-				return err
-			}
-			var files pathcheck.Set
-			data.files(&files, inputs[0])
-			for _, in := range inputs[1:] {
-				files.VCFInput("input VCF", in)
-			}
-			files.Input("--inputs-file", inputsFile)
-			if outFormat != app.FormatVCF && outFormat != app.FormatPLINK {
-				return usagef("--out-format must be vcf or plink, got %q", outFormat)
-			}
-			files.VCFInput("--test VCF", test)
-			names := app.FitOutputNamesFor(outFormat)
-			if split {
-				names = append(names, app.SplitFileNames()...)
-			}
-			dirOutputs(&files, outDir, names)
-			if err := checkFiles(cmd, &files); err != nil {
-				return err
-			}
-			dopts.Windows = win.mode
-			wopts.Workers = dopts.Read.Threads
-			if !cmd.Flags().Changed("window-snps") && dopts.MaxSNPs > 0 && dopts.MaxSNPs < wopts.WindowSNPs {
-				// A window is one model: it keeps within one model's budget.
-				wopts.WindowSNPs = max(10, dopts.MaxSNPs)
-				if !cmd.Flags().Changed("window-overlap") && wopts.Conditioning != chrom.CondRegress {
-					wopts.OverlapSNPs = min(chrom.DefaultOverlapSNPs, wopts.WindowSNPs/2)
-				}
-			}
-			prog := newProgress("")
-			defer prog.finish()
-			fo := app.FitOptions{
-				Data:        dopts,
-				OutDir:      outDir,
-				NSynth:      outf.nSynth,
-				Model:       cfg,
-				Report:      report.Options{LDWindowSNPs: outf.ldWindowSNPs},
-				CommandLine: commandLine(),
-				Progress:    prog.fn(),
-				Logger:      slog.Default(),
-				Windows:     wopts,
-				OutFormat:   outFormat,
-				WriteSplit:  split,
-
-				SplitChromosomes: splitChroms,
-			}
-			if plan {
-				return runPlan(cmd, prog, fo)
-			}
-			res, err := app.Fit(prog.context(cmd.Context()), fo)
-			prog.finish()
-			if err != nil {
-				return err
-			}
-			if !global.quiet {
-				printSummary(cmd.OutOrStdout(), res)
-			}
-			return nil
+			return runFit(cmd, fo, plan)
 		},
 	}
-	fs := cmd.Flags()
-	fs.StringVarP(&outDir, "out", "o", "gousynth_out", "output `DIR`")
-	fs.StringVar(&process, "process", "gou", "forward process: gou, vp, cld or cld-eps")
-	fs.StringVar(&outFormat, "out-format", app.FormatVCF, "synthetic cohort format: vcf (synthetic.vcf.gz + .tbi) or plink (synthetic.bed, .bim, .fam)")
-	fs.StringVar(&test, "test", "", "evaluate against this external test cohort (`VCF`) instead of held-out individuals: every input individual is trained on, sites are matched on CHROM/POS/REF/ALT (fitted and evaluated on those both hold; mismatches are counted in run.log and metrics.json)")
-	fs.BoolVar(&split, "write-split", false, "also write the training and test sample lists, "+app.TrainSplitFile+" and "+app.TestSplitFile+" (REAL sample IDs, one per line, as bcftools -S and --samples-file read them)")
-	fs.StringVar(&inputsFile, "inputs-file", "", "genome mode: also read the inputs listed in `LIST` (one path per line; blank lines and # comments skipped), e.g. one VCF per chromosome")
-	fs.BoolVar(&splitChroms, "split-chromosomes", false, "genome mode: write one synthetic.CONTIG.vcf.gz (+ index; synthetic.CONTIG.bed with --out-format plink) per chromosome instead of one synthetic.vcf.gz")
-	outf.register(fs)
-	data.register(fs)
+	f.register(cmd.Flags())
+	return cmd
+}
+
+// runFit runs app.Fit (or with plan app.Plan) and prints the summary.
+func runFit(cmd *cobra.Command, fo app.FitOptions, plan bool) error {
+	prog := newProgress("")
+	defer prog.finish()
+	fo.Progress = prog.fn()
+	if plan {
+		return runPlan(cmd, prog, fo)
+	}
+	res, err := app.Fit(prog.context(cmd.Context()), fo)
+	prog.finish()
+	if err != nil {
+		return err
+	}
+	if !global.quiet {
+		printSummary(cmd.OutOrStdout(), res)
+	}
+	return nil
+}
+
+func (f *fitFlags) register(fs *pflag.FlagSet) {
+	fs.StringVarP(&f.outDir, "out", "o", "gousynth_out", "output `DIR`")
+	fs.StringVar(&f.process, "process", "gou", "forward process: gou, vp, cld or cld-eps")
+	fs.StringVar(&f.outFormat, "out-format", app.FormatVCF, "synthetic cohort format: vcf (synthetic.vcf.gz + .tbi) or plink (synthetic.bed, .bim, .fam)")
+	fs.StringVar(&f.test, "test", "", "evaluate against this external test cohort (`VCF`) instead of held-out individuals: every input individual is trained on, sites are matched on CHROM/POS/REF/ALT (fitted and evaluated on those both hold; mismatches are counted in run.log and metrics.json)")
+	fs.BoolVar(&f.split, "write-split", false, "also write the training and test sample lists, "+app.TrainSplitFile+" and "+app.TestSplitFile+" (REAL sample IDs, one per line, as bcftools -S and --samples-file read them)")
+	fs.StringVar(&f.inputsFile, "inputs-file", "", "genome mode: also read the inputs listed in `LIST` (one path per line; blank lines and # comments skipped), e.g. one VCF per chromosome")
+	fs.BoolVar(&f.splitChroms, "split-chromosomes", false, "genome mode: write one synthetic.CONTIG.vcf.gz (+ index; synthetic.CONTIG.bed with --out-format plink) per chromosome instead of one synthetic.vcf.gz")
+	f.outf.register(fs)
+	f.data.register(fs)
 	// fit, unlike compare, goes windowed beyond one model's budget.
 	fs.Lookup("max-snps").Usage = "SNP budget of one model (`N`): beyond it fit switches to windowed models over every SNP (--windows auto), or fits the first N consecutive SNPs with --windows off (-1 = no limit, one model)"
-	mflags.register(fs)
-	win.register(fs)
-	return cmd
+	f.mflags.register(fs)
+	f.win.register(fs)
+}
+
+// options are the fit the flags and the inputs (args, --inputs-file)
+// describe, validated (app.FitOptions.Validate) and with outputs that are
+// no input, without Progress.
+func (f *fitFlags) options(cmd *cobra.Command, args []string) (app.FitOptions, error) {
+	if err := f.outf.validate(); err != nil {
+		return app.FitOptions{}, err
+	}
+	inputs, err := fitInputs(cmd.Name(), args, f.inputsFile)
+	if err != nil {
+		return app.FitOptions{}, err
+	}
+	dopts, err := f.dataOptions(cmd, inputs)
+	if err != nil {
+		return app.FitOptions{}, err
+	}
+	cfg, err := f.mflags.config(strings.ToLower(f.process))
+	if err != nil {
+		return app.FitOptions{}, err
+	}
+	wopts, err := f.win.options(cmd.Flags(), cfg)
+	if err != nil {
+		return app.FitOptions{}, err
+	}
+	dopts.Windows = f.win.mode
+	wopts.Workers = dopts.Read.Threads
+	fo := app.FitOptions{
+		Data:        dopts,
+		OutDir:      f.outDir,
+		NSynth:      f.outf.nSynth,
+		Model:       cfg,
+		Report:      report.Options{LDWindowSNPs: f.outf.ldWindowSNPs},
+		CommandLine: commandLine(),
+		Logger:      slog.Default(),
+		Windows:     windowSizes(cmd.Flags(), dopts.MaxSNPs, wopts),
+		OutFormat:   f.outFormat,
+		WriteSplit:  f.split,
+
+		SplitChromosomes: f.splitChroms,
+	}
+	if err := fo.Validate(); err != nil {
+		return fo, err
+	}
+	if err := checkOutDir(cmd, f.outDir); err != nil {
+		return fo, err
+	}
+	return fo, f.checkFiles(cmd, inputs)
+}
+
+// dataOptions are the data options of the flags for inputs: several of
+// them, or --split-chromosomes, are genome mode; --test replaces the
+// held-out individuals.
+func (f *fitFlags) dataOptions(cmd *cobra.Command, inputs []string) (app.DataOptions, error) {
+	genome := len(inputs) > 1 || f.splitChroms
+	if genome {
+		if err := checkGenomeFlags(cmd, inputs, &f.data, f.test, f.outDir); err != nil {
+			return app.DataOptions{}, err
+		}
+	}
+	dopts, err := f.data.options(inputs[0])
+	if err != nil {
+		return dopts, err
+	}
+	if genome {
+		dopts.Inputs = inputs
+	}
+	if f.test != "" {
+		// The external cohort replaces the held-out individuals.
+		if cmd.Flags().Changed("test-fraction") && dopts.TestFraction > 0 {
+			return dopts, usagef("fit: --test %s replaces the held-out individuals; --test-fraction %g cannot go with it (leave it out, or give 0)", f.test, dopts.TestFraction)
+		}
+		dopts.TestFraction = 0
+		dopts.TestInput = f.test
+	}
+	return dopts, nil
+}
+
+// windowSizes keeps a window within one model's budget (maxSNPs, when
+// below --window-snps and the window size was not given).
+func windowSizes(fs *pflag.FlagSet, maxSNPs int, wopts chrom.Options) chrom.Options {
+	if !fs.Changed("window-snps") && maxSNPs > 0 && maxSNPs < wopts.WindowSNPs {
+		// A window is one model: it keeps within one model's budget.
+		wopts.WindowSNPs = max(10, maxSNPs)
+		if !fs.Changed("window-overlap") && wopts.Conditioning != chrom.CondRegress {
+			wopts.OverlapSNPs = min(chrom.DefaultOverlapSNPs, wopts.WindowSNPs/2)
+		}
+	}
+	return wopts
+}
+
+// checkFiles refuses outputs of the fit that are its inputs or one
+// another, before any work.
+func (f *fitFlags) checkFiles(cmd *cobra.Command, inputs []string) error {
+	var files pathcheck.Set
+	f.data.files(&files, inputs[0])
+	for _, in := range inputs[1:] {
+		files.VCFInput("input VCF", in)
+	}
+	files.Input("--inputs-file", f.inputsFile)
+	files.VCFInput("--test VCF", f.test)
+	names := app.FitOutputNamesFor(f.outFormat)
+	if f.split {
+		names = append(names, app.SplitFileNames()...)
+	}
+	dirOutputs(&files, f.outDir, names)
+	return checkFiles(cmd, &files)
 }
 
 // windowFlags are fit's windowed-mode flags.

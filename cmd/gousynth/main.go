@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gousynth/gousynth/app"
 	"github.com/gousynth/gousynth/internal/atomicfile"
 	"github.com/gousynth/gousynth/vcf"
 )
@@ -116,7 +117,7 @@ func interruptContext() (context.Context, func()) {
 func isUsageError(err error) bool {
 	var ue *usageError
 	switch {
-	case errors.As(err, &ue):
+	case errors.As(err, &ue), errors.Is(err, app.ErrUsage):
 		return true
 	case errors.Is(err, vcf.ErrRegion):
 		// --region (or --max-variants) that cannot be parsed, whatever the file.

@@ -1,18 +1,12 @@
 package main
 
 import (
-	"fmt"
 	"log/slog"
-	"strings"
-	"time"
 
-	"github.com/gousynth/gousynth/internal/atomicfile"
-	"github.com/gousynth/gousynth/internal/limits"
+	"github.com/gousynth/gousynth/app"
 	"github.com/gousynth/gousynth/internal/pathcheck"
-	"github.com/gousynth/gousynth/internal/version"
-	"github.com/gousynth/gousynth/synth"
-	"github.com/gousynth/gousynth/vcf"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 type simulateOptions struct {
@@ -83,26 +77,21 @@ header x1..xd:
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			logBeside(o.output)
-			if o.output == "" {
-				return usagef("simulate: -o/--out is required")
-			}
-			if cmd.Flags().Changed("distribution") {
-				for _, name := range genotypeFlags {
-					if cmd.Flags().Changed(name) {
-						return usagef("simulate: --%s is for genotype panels and cannot be combined with --distribution", name)
-					}
-				}
-				return runSimulateDistribution(cmd, &o)
-			}
-			for _, name := range distributionFlags {
-				if cmd.Flags().Changed(name) {
-					return usagef("simulate: --%s needs --distribution", name)
+			c := o.config(cmd.Flags())
+			// A missing -o is reported first, by Validate.
+			if c.Output != "" {
+				if err := checkSimulateMode(cmd.Flags()); err != nil {
+					return err
 				}
 			}
-			return runSimulatePanel(cmd, &o)
+			return runSimulate(cmd, c)
 		},
 	}
-	f := cmd.Flags()
+	o.register(cmd.Flags())
+	return cmd
+}
+
+func (o *simulateOptions) register(f *pflag.FlagSet) {
 	f.StringVar(&o.output, "output", "", "the same as -o/--out")
 	_ = f.MarkHidden("output")
 	f.StringVarP(&o.output, "out", "o", "", "output file: a .vcf.gz for genotype panels, a .tsv for --distribution; - for standard output")
@@ -124,205 +113,77 @@ header x1..xd:
 	f.StringVar(&o.distribution, "distribution", "", "write a benchmark distribution instead: two-gaussians, grid25 or funnel")
 	f.IntVarP(&o.n, "n", "n", 2000, "number of samples of --distribution")
 	f.IntVar(&o.dim, "dim", 100, "dimension of --distribution funnel")
-	return cmd
 }
 
-func runSimulateDistribution(cmd *cobra.Command, o *simulateOptions) error {
-	if o.n < 1 {
-		return usagef("simulate: -n must be at least 1, got %d", o.n)
-	}
-	if err := checkCount("simulate: -n", o.n, 1, limits.MaxIndividuals); err != nil {
-		return err
-	}
-	if err := checkCount("simulate: --dim", o.dim, 1, limits.MaxSmall); err != nil {
-		return err
-	}
-	if o.distribution == "funnel" && o.n*o.dim > limits.MaxValues {
-		return usagef("simulate: -n × --dim must be at most %d values, got %d × %d", limits.MaxValues, o.n, o.dim)
-	}
-	var d synth.Distribution
-	switch o.distribution {
-	case "two-gaussians":
-		d = synth.TwoGaussians()
-	case "grid25":
-		d = synth.GaussianGrid25()
-	case "funnel":
-		f, err := synth.Funnel(o.dim)
-		if err != nil {
-			return usagef("simulate: --dim: %v", err)
+// checkSimulateMode refuses the flags of one mode (panel or distribution)
+// given in the other.
+func checkSimulateMode(fs *pflag.FlagSet) error {
+	if fs.Changed("distribution") {
+		for _, name := range genotypeFlags {
+			if fs.Changed(name) {
+				return usagef("simulate: --%s is for genotype panels and cannot be combined with --distribution", name)
+			}
 		}
-		d = f
-	default:
-		return usagef("simulate: --distribution must be two-gaussians, grid25 or funnel, got %q", o.distribution)
+		if d := fs.Lookup("distribution").Value.String(); d == "" {
+			// Given but empty: not a panel either.
+			return usagef("simulate: --distribution must be two-gaussians, grid25 or funnel, got %q", d)
+		}
+		return nil
 	}
-	if cmd.Flags().Changed("dim") && o.distribution != "funnel" {
-		return usagef("simulate: --dim applies only to --distribution funnel")
+	for _, name := range distributionFlags {
+		if fs.Changed(name) {
+			return usagef("simulate: --%s needs --distribution", name)
+		}
 	}
-	x := d.Sample(synth.NewRand(global.seed), o.n)
-	f, err := atomicfile.Create(o.output)
-	if err != nil {
-		return err
-	}
-	defer f.Abort()
-	if err := synth.WriteTSV(f, x); err != nil {
-		return fmt.Errorf("write %s: %w", o.output, err)
-	}
-	if err := f.Commit(); err != nil {
-		return err
-	}
-	slog.Info("wrote benchmark samples", "distribution", o.distribution, "n", o.n, "dim", d.Dim(), "output", o.output)
 	return nil
 }
 
-func runSimulatePanel(cmd *cobra.Command, o *simulateOptions) error {
-	if !atomicfile.IsStream(o.output) && !strings.HasSuffix(o.output, ".vcf.gz") && !strings.HasSuffix(o.output, ".vcf.bgz") {
-		return usagef("simulate: -o must end in .vcf.gz or .vcf.bgz (the VCF is bgzipped and tabix-indexed) or be - (standard output, no index), got %q", o.output)
+// config is the simulation the flags describe; the flags whose value
+// overrides the preset's only when given become pointers.
+func (o *simulateOptions) config(fs *pflag.FlagSet) app.SimulateConfig {
+	c := app.SimulateConfig{
+		Output: o.output, Seed: global.seed, Threads: global.threads, Logger: slog.Default(),
+		Individuals: o.individuals, SNPs: o.snps, Preset: o.preset, Spectrum: o.spectrum,
+		PanelOut: o.panelOut, TruthOut: o.truthOut, Chrom: o.chrom, Unphased: o.unphased,
 	}
-	if atomicfile.IsStream(o.output) && o.panelOut == "" {
-		return usagef("simulate: -o %s (standard output, a FIFO or a device) needs --panel-out FILE for the panel file", o.output)
+	if fs.Changed("distribution") {
+		c.Distribution, c.N = o.distribution, o.n
+		c.Dim = given(fs, "dim", o.dim)
+		return c
 	}
-	if err := checkCount("simulate: --individuals", o.individuals, 1, limits.MaxIndividuals); err != nil {
-		return err
-	}
-	if err := checkCount("simulate: --snps", o.snps, 1, limits.MaxSNPs); err != nil {
-		return err
-	}
-	changed := cmd.Flags().Changed
-	var cfg synth.PanelConfig
-	switch o.preset {
-	case "paper":
-		cfg = synth.PaperPreset(o.individuals, o.snps)
-		if err := checkCount("simulate: --block-size", o.blockSize, 1, limits.MaxSNPs); err != nil {
-			return err
-		}
-		cfg.BlockSize = o.blockSize
-		switch o.blockSizes {
-		case "fixed":
-		case "variable":
-			cfg.VariableBlocks = true
-		default:
-			return usagef("simulate: --block-sizes must be fixed or variable, got %q", o.blockSizes)
-		}
-		if !(o.rho >= 0 && o.rho <= 1) {
-			return usagef("simulate: --rho must be in [0, 1], got %v", o.rho)
-		}
-		cfg.Rho = o.rho
-	case "1kg-like":
-		cfg = synth.OneKGLikePreset(o.individuals, o.snps)
-		for _, name := range []string{"block-size", "block-sizes", "rho"} {
-			if changed(name) {
-				return usagef("simulate: --%s applies to --preset paper; the 1kg-like preset places blocks at recombination hotspots and sets LD by bp distance", name)
-			}
-		}
-	default:
-		return usagef("simulate: --preset must be paper or 1kg-like, got %q", o.preset)
-	}
-	switch o.spectrum {
-	case "":
-	case "uniform":
-		cfg.Spectrum = synth.UniformSpectrum()
-	case "beta":
-		cfg.Spectrum = synth.BetaSpectrum()
-	case "1kg":
-		cfg.Spectrum = synth.OneKGSpectrum()
-	default:
-		return usagef("simulate: --maf-spectrum must be uniform, beta or 1kg, got %q", o.spectrum)
-	}
-	if changed("maf-min") {
-		cfg.Spectrum.Min = o.mafMin
-	}
-	if changed("maf-max") {
-		cfg.Spectrum.Max = o.mafMax
-	}
-	if !(cfg.Spectrum.Min > 0 && cfg.Spectrum.Min <= cfg.Spectrum.Max && cfg.Spectrum.Max <= 0.5) {
-		return usagef("simulate: need 0 < --maf-min ≤ --maf-max ≤ 0.5, got %v and %v", cfg.Spectrum.Min, cfg.Spectrum.Max)
-	}
-	if changed("populations") {
-		if err := checkCount("simulate: --populations", o.populations, 1, 1000); err != nil {
-			return err
-		}
-		cfg.Populations = o.populations
-		if cfg.Populations > 1 && cfg.Fst == 0 {
-			cfg.Fst = 0.05
-		}
-	}
-	if cfg.Populations > o.individuals {
-		return usagef("simulate: %d populations need at least %d individuals, got %d", cfg.Populations, cfg.Populations, o.individuals)
-	}
-	if changed("fst") {
-		if !(o.fst >= 0 && o.fst < 1) {
-			return usagef("simulate: --fst must be in [0, 1), got %v", o.fst)
-		}
-		if cfg.Populations < 2 && o.fst > 0 {
-			return usagef("simulate: --fst needs --populations 2 or more")
-		}
-		cfg.Fst = o.fst
-	}
-	if cfg.Populations == 1 {
-		cfg.Fst = 0
-	}
-	if o.chrom == "" || strings.ContainsAny(o.chrom, "\t\n\r,<>= ") {
-		return usagef("simulate: invalid --chrom %q", o.chrom)
-	}
-	cfg.Chrom = o.chrom
-	cfg.Unphased = o.unphased
-	panelPath := o.panelOut
-	if panelPath == "" {
-		panelPath = strings.TrimSuffix(strings.TrimSuffix(o.output, ".gz"), ".bgz")
-		panelPath = strings.TrimSuffix(panelPath, ".vcf") + ".panel"
-	}
-	var files pathcheck.Set
-	files.VCFOutput("output VCF", o.output)
-	files.Output("panel file", panelPath)
-	files.Output("--truth-out", o.truthOut)
-	if err := checkFiles(cmd, &files); err != nil {
-		return err
-	}
+	c.BlockSize = given(fs, "block-size", o.blockSize)
+	c.BlockSizes = given(fs, "block-sizes", o.blockSizes)
+	c.Rho = given(fs, "rho", o.rho)
+	c.MAFMin = given(fs, "maf-min", o.mafMin)
+	c.MAFMax = given(fs, "maf-max", o.mafMax)
+	c.Populations = given(fs, "populations", o.populations)
+	c.Fst = given(fs, "fst", o.fst)
+	return c
+}
 
-	p, err := synth.NewPanel(cfg, global.seed)
-	if err != nil {
-		return usagef("simulate: %v", err)
+// given is &v when the flag name was given, else nil.
+func given[T any](fs *pflag.FlagSet, name string, v T) *T {
+	if !fs.Changed(name) {
+		return nil
+	}
+	return &v
+}
+
+// runSimulate checks the output paths and runs app.Simulate.
+func runSimulate(cmd *cobra.Command, c app.SimulateConfig) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	if c.Distribution == "" {
+		var files pathcheck.Set
+		files.VCFOutput("output VCF", c.Output)
+		files.Output("panel file", c.PanelFile())
+		files.Output("--truth-out", c.TruthOut)
+		if err := checkFiles(cmd, &files); err != nil {
+			return err
+		}
 	}
 	prog := newProgress("")
 	defer prog.finish()
-	prog.phaseStart("simulate")
-	start := time.Now()
-	pf, err := atomicfile.Create(panelPath)
-	if err != nil {
-		return err
-	}
-	defer pf.Abort()
-	if err := synth.WritePanel(pf, p.Samples()); err != nil {
-		return fmt.Errorf("write %s: %w", panelPath, err)
-	}
-	opt := synth.VCFOptions{
-		Header: vcf.Header{
-			// No command line: it holds --threads, and the file must not
-			// depend on it. The ##gousynthSimulation line records the design.
-			Source: "gousynth " + version.String() + " simulate",
-		},
-		Threads: global.threads,
-	}
-	var tf *atomicfile.File
-	if o.truthOut != "" {
-		if tf, err = atomicfile.Create(o.truthOut); err != nil {
-			return err
-		}
-		defer tf.Abort()
-		opt.Truth = tf
-	}
-	if err := p.WriteVCF(cmd.Context(), o.output, opt); err != nil {
-		return err
-	}
-	if err := pf.Commit(); err != nil {
-		return err
-	}
-	if tf != nil {
-		if err := tf.Commit(); err != nil {
-			return err
-		}
-	}
-	slog.Info("wrote simulated panel", "output", o.output, "individuals", cfg.Individuals, "snps", cfg.SNPs,
-		"populations", cfg.Populations, "panel", panelPath, "seconds", fmt.Sprintf("%.2f", time.Since(start).Seconds()))
-	return nil
+	return app.Simulate(prog.context(cmd.Context()), c)
 }
