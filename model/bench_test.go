@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/gousynth/gousynth/model/nn"
 )
 
 // BenchmarkTrainStep measures training steps per second of the default
@@ -23,11 +25,11 @@ func BenchmarkTrainStep(b *testing.B) {
 	}
 	p, _ := registry["gou"].factory(cfg, data.Lambda)
 	k := cfg.NetDims
-	net := NewMLP(k, k, cfg.Hidden, cfg.Layers, 1, rng)
+	net := nn.NewMLP(k, k, cfg.Hidden, cfg.Layers, 1, rng)
 	b.ResetTimer()
-	_, _, err := Train(context.Background(), net, func(rng *rand.Rand, batch int, in []float32, tv []float64, tg []float32) {
+	_, _, err := nn.Train(context.Background(), net, func(rng *rand.Rand, batch int, in []float32, tv []float64, tg []float32) {
 		p.Batch(rng, data, k, batch, in, tv, tg)
-	}, TrainOptions{Steps: b.N, BatchSize: cfg.BatchSize, Warmup: 10, LR: cfg.LR, EMA: cfg.EMA, ClipNorm: cfg.ClipNorm, Seed: 1}, nil)
+	}, nn.TrainOptions{Steps: b.N, BatchSize: cfg.BatchSize, Warmup: 10, LR: cfg.LR, EMA: cfg.EMA, ClipNorm: cfg.ClipNorm, Seed: 1}, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -79,7 +81,7 @@ func sampleProblem(tb testing.TB, kind ProcessKind, sampler SamplerKind, labelle
 	rng := rand.New(rand.NewPCG(3, 4))
 	in, out := p.NetDims(k)
 	_, T := p.Horizon()
-	net := NewMLP(in, out, cfg.Hidden, cfg.Layers, T, rng)
+	net := nn.NewMLP(in, out, cfg.Hidden, cfg.Layers, T, rng)
 	last := net.W[len(net.W)-1]
 	for i := range last {
 		last[i] = float32(0.05 * rng.NormFloat64())

@@ -6,6 +6,8 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/gousynth/gousynth/model/sde"
 )
 
 // ErrCLD reports invalid critically damped Langevin parameters.
@@ -23,7 +25,7 @@ var ErrCLD = errors.New("model: invalid CLD parameters")
 // noise makes the diffusion elliptic. The drift matrix βN' with
 // N' = [[0, a²], [−1, −2a]] has the double eigenvalue −aβ for every ε, so the
 // kernel has a closed form (transition), cross-checked against Van Loan's
-// block exponential (LinearSDE) in the tests.
+// block exponential (sde.Linear) in the tests.
 type CLD struct {
 	A      float64 // a: critical-damping constant (mass M = 1/a²)
 	Sigma  float64 // σ: velocity noise scale
@@ -111,10 +113,10 @@ func (p CLD) drift() mat2 { return mat2{0, p.A * p.A, -1, -2 * p.A} }
 // noise returns Q/β = diag(ε², σ²).
 func (p CLD) noise() mat2 { return mat2{p.Eps * p.Eps, 0, 0, p.Sigma * p.Sigma} }
 
-// SDE returns the per-coordinate phase-space SDE as a LinearSDE, for Van
+// SDE returns the per-coordinate phase-space SDE as an sde.Linear, for Van
 // Loan's exact kernel.
-func (p CLD) SDE() LinearSDE {
-	return LinearSDE{F: p.drift().scale(p.Beta).dense(), Q: p.noise().scale(p.Beta).dense()}
+func (p CLD) SDE() sde.Linear {
+	return sde.Linear{F: p.drift().scale(p.Beta).dense(), Q: p.noise().scale(p.Beta).dense()}
 }
 
 // expIntegrals returns I_k = ∫_0^B r^k e^{−c r} dr for k = 0, 1, 2; a power

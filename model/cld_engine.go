@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/gousynth/gousynth/model/nn"
 )
 
 // DefaultCLDEps is the position noise of process "cld-eps" (CLD-ε) in
@@ -279,9 +281,9 @@ func (e *cldEngine) Sample(ctx context.Context, spec SampleSpec) ([]float64, err
 
 // networkScore returns the model's phase-space score on the k modelled
 // coordinates of n states: the Gaussian part −K⁻¹u plus the learned residual.
-func (e *cldEngine) networkScore(net *MLP, n, k int) PhaseScore {
+func (e *cldEngine) networkScore(net *nn.MLP, n, k int) PhaseScore {
 	_, out := e.NetDims(k)
-	var ws *Workspace
+	var ws *nn.Workspace
 	in := make([]float32, n*2*k)
 	res := make([]float32, n*out)
 	tv := make([]float64, n)

@@ -15,6 +15,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
 
+	"github.com/gousynth/gousynth/model/nn"
 	"github.com/gousynth/gousynth/synth"
 	"github.com/gousynth/gousynth/vcf"
 )
@@ -54,10 +55,10 @@ func fitLatent(ctx context.Context, x *mat.Dense, cfg Config) (func(n int, seed 
 	}
 	in, out := proc.NetDims(k)
 	_, T := proc.Horizon()
-	net := NewMLP(in, out, cfg.Hidden, cfg.Layers, T, rand.New(rand.NewPCG(cfg.Seed, 0x6e6574)))
-	ema, loss, err := Train(ctx, net, func(rng *rand.Rand, batch int, in []float32, t []float64, target []float32) {
+	net := nn.NewMLP(in, out, cfg.Hidden, cfg.Layers, T, rand.New(rand.NewPCG(cfg.Seed, 0x6e6574)))
+	ema, loss, err := nn.Train(ctx, net, func(rng *rand.Rand, batch int, in []float32, t []float64, target []float32) {
 		proc.Batch(rng, data, k, batch, in, t, target)
-	}, TrainOptions{Steps: cfg.Steps, BatchSize: cfg.BatchSize, Warmup: cfg.Warmup, LR: cfg.LR, EMA: cfg.EMA, ClipNorm: cfg.ClipNorm, Seed: cfg.Seed}, nil)
+	}, cfg.trainOptions(), nil)
 	if err != nil {
 		return nil, 0, err
 	}

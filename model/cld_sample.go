@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/gousynth/gousynth/model/sde"
 )
 
 // PhaseScore evaluates the phase-space score ∇log p_t at time t for n states
@@ -87,7 +89,7 @@ func (p CLD) ReverseCLD(ctx context.Context, score PhaseScore, x, v []float64, d
 		return nil
 	case SamplerSSCS:
 		statInv := p.Stationary().inv()
-		linearSDE := LinearSDE{F: f.scale(-1).add(q.mul(statInv).scale(-1)).dense(), Q: q.dense()}
+		linearSDE := sde.Linear{F: f.scale(-1).add(q.mul(statInv).scale(-1)).dense(), Q: q.dense()}
 		for k := range steps {
 			if err := ctx.Err(); err != nil {
 				return err

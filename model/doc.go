@@ -1,10 +1,11 @@
 // Package model is gousynth's generative engine: linear forward SDEs with
 // exact Gaussian kernels (the isotropic VP baseline, the Geometry-aware
-// Ornstein–Uhlenbeck process, critically damped Langevin), a float32 score
-// network with its own backward pass, denoising score-matching training,
-// reverse-time samplers with cluster-anchored initialisation, discretisation
-// of continuous samples back to 0/1/2 genotypes, and versioned, checksummed
-// model files that never contain a real individual's genotypes.
+// Ornstein–Uhlenbeck process, critically damped Langevin; the generic
+// Van Loan kernels are package sde), denoising score-matching training of
+// a float32 score network (package nn), reverse-time samplers with
+// cluster-anchored initialisation, discretisation of continuous samples
+// back to 0/1/2 genotypes, and versioned, checksummed model files that
+// never contain a real individual's genotypes.
 //
 // # How a fit works
 //
@@ -21,7 +22,8 @@
 //     construction; the network learns what is not Gaussian (clusters,
 //     discreteness).
 //  4. Training: Adam, warm-up + cosine learning rate, gradient clipping,
-//     EMA weights (Train); deterministic for a seed whatever the thread count.
+//     EMA weights (nn.Train); deterministic for a seed whatever the thread
+//     count.
 //  5. Sampling: from the eq. 12 anchor mixture (k-means++ cluster means
 //     weighted by size, clusters of at least MinClusterSize individuals),
 //     the exact time-T marginal or the stationary law; ancestral steps
@@ -39,7 +41,7 @@
 //
 // Implement Process (NetDims, Horizon, Batch, Sample) and register it with
 // RegisterProcess in an init function. Fit then reuses Basis, the anchors,
-// MLP, Train, the discretiser and the model file unchanged; the process is
-// rebuilt from Config and the stored eigenvalues when a model is loaded, so
-// its parameters belong in Config.
+// the network and its trainer (package nn), the discretiser and the model
+// file unchanged; the process is rebuilt from Config and the stored
+// eigenvalues when a model is loaded, so its parameters belong in Config.
 package model

@@ -2,10 +2,11 @@ package model
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"time"
+
+	"github.com/gousynth/gousynth/model/nn"
 )
 
 // LatentData is the training data in latent (eigen-)coordinates: N rows of
@@ -33,9 +34,9 @@ type InitDist struct {
 
 // SampleSpec is everything a Process needs to generate latent vectors.
 type SampleSpec struct {
-	Net     *MLP // trained network (EMA weights); nil = no residual
-	K       int  // number of network-modelled latent coordinates
-	N       int  // number of vectors to draw
+	Net     *nn.MLP // trained network (EMA weights); nil = no residual
+	K       int     // number of network-modelled latent coordinates
+	N       int     // number of vectors to draw
 	Rng     *rand.Rand
 	Sampler SamplerKind // SamplerAncestral, SamplerEM, SamplerHeun (a process may add its own)
 	Steps   int
@@ -55,7 +56,7 @@ type SampleSpec struct {
 // diagEngine on top of DiagProcess. A phase-space process (CLD, CLD-ε) plugs
 // in by implementing Process — its network input can be (x, v) of the K
 // modelled coordinates and its output ε_v — and registering a factory with
-// RegisterProcess; it then reuses Basis, MLP, Train (Adam, EMA, clipping,
+// RegisterProcess; it then reuses Basis, nn.MLP, nn.Train (Adam, EMA, clipping,
 // LR schedule), k-means anchors, discretisation and model files unchanged.
 type Process interface {
 	// Kind is the name used in Config.Process and in model files.
@@ -218,7 +219,7 @@ func (e *diagEngine) Sample(ctx context.Context, spec SampleSpec) ([]float64, er
 		k = 0
 	}
 	// score fills sc (n×r) with the model score at time t.
-	var ws *Workspace
+	var ws *nn.Workspace
 	in := make([]float32, n*k)
 	out := make([]float32, n*k)
 	tv := make([]float64, n)
@@ -342,83 +343,4 @@ type Progress struct {
 	Total   int     // steps in this phase
 	Loss    float64 // training loss (EMA of the batch loss); 0 outside training
 	Elapsed time.Duration
-}
-
-// TrainOptions are the optimiser settings of Train.
-type TrainOptions struct {
-	Steps, BatchSize, Warmup int
-	LR, EMA, ClipNorm        float64
-	Seed                     uint64
-}
-
-// BatchFunc fills one training batch (see Process.Batch).
-type BatchFunc func(rng *rand.Rand, batch int, in []float32, t []float64, target []float32)
-
-// Train fits net by minimising the mean squared error between its output and
-// the targets of batches: Adam with warm-up + cosine learning rate, global
-// gradient clipping and an exponential moving average of the weights, which
-// it returns (with the final smoothed loss). The run is deterministic for a
-// given seed. It stops with ctx.Err() when ctx is cancelled.
-func Train(ctx context.Context, net *MLP, batches BatchFunc, o TrainOptions, progress func(Progress)) (*MLP, float64, error) {
-	if err := net.check(); err != nil {
-		return nil, 0, err
-	}
-	rng := rand.New(rand.NewPCG(o.Seed, 0x7261696e))
-	params := net.Params()
-	grads := make([][]float32, len(params))
-	for i, p := range params {
-		grads[i] = make([]float32, len(p))
-	}
-	ema := net.Clone()
-	emaParams := ema.Params()
-	opt := NewAdam(params)
-	B := o.BatchSize
-	in := make([]float32, B*net.In)
-	tv := make([]float64, B)
-	target := make([]float32, B*net.Out)
-	out := make([]float32, B*net.Out)
-	dOut := make([]float32, B*net.Out)
-	var ws *Workspace
-	start := time.Now()
-	smooth := math.NaN()
-	every := max(1, o.Steps/100)
-	for step := 0; step < o.Steps; step++ {
-		if step%16 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, 0, err
-			}
-		}
-		batches(rng, B, in, tv, target)
-		ws = net.Forward(ws, in, tv, B, out)
-		var loss float64
-		scale := float32(2 / float64(B*net.Out))
-		for i := range out {
-			d := out[i] - target[i]
-			loss += float64(d) * float64(d)
-			dOut[i] = scale * d
-		}
-		loss /= float64(B * net.Out)
-		if math.IsNaN(smooth) {
-			smooth = loss
-		} else {
-			smooth = 0.98*smooth + 0.02*loss
-		}
-		net.Backward(ws, dOut, grads)
-		ClipGradNorm(grads, o.ClipNorm)
-		opt.Step(params, grads, LRSchedule(o.LR, step, o.Warmup, o.Steps))
-		// EMA with the usual warm-up so early averages are not dominated by
-		// the random initialisation.
-		decay := math.Min(o.EMA, (1+float64(step))/(10+float64(step)))
-		EMAUpdate(emaParams, params, decay)
-		if progress != nil && (step%every == 0 || step == o.Steps-1) {
-			progress(Progress{Phase: "train", Step: step + 1, Total: o.Steps, Loss: smooth, Elapsed: time.Since(start)})
-		}
-	}
-	if math.IsNaN(smooth) {
-		smooth = 0
-	}
-	if o.Steps > 0 && (math.IsInf(smooth, 0) || smooth > 1e6) {
-		return nil, 0, fmt.Errorf("model: training diverged (loss %g)", smooth)
-	}
-	return ema, smooth, nil
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/gousynth/gousynth/internal/atomicfile"
 	"github.com/gousynth/gousynth/internal/limits"
+	"github.com/gousynth/gousynth/model/nn"
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -552,13 +553,13 @@ func decodeInit(h *fileHeader, r *payloadReader) (*InitDist, error) {
 
 // decodeNet reads the score network, whose section must be exactly the
 // rest of the payload.
-func decodeNet(h *fileHeader, r *payloadReader) (*MLP, error) {
+func decodeNet(h *fileHeader, r *payloadReader) (*nn.MLP, error) {
 	cfg := h.Config
 	if h.NetIn < 0 || h.NetOut < 1 || cfg.Hidden > 1<<16 || cfg.Layers > 64 || h.NetIn > 1<<20 || h.NetOut > 1<<20 {
 		return nil, fmt.Errorf("%w: implausible network shape", ErrCorrupt)
 	}
-	net := &MLP{In: h.NetIn, Out: h.NetOut, Hidden: cfg.Hidden, Layers: cfg.Layers, TimeScale: h.TimeScale}
-	dims := net.dims()
+	net := &nn.MLP{In: h.NetIn, Out: h.NetOut, Hidden: cfg.Hidden, Layers: cfg.Layers, TimeScale: h.TimeScale}
+	dims := net.Dims()
 	var total uint64
 	for l := 0; l+1 < len(dims); l++ {
 		total += uint64(dims[l]*dims[l+1] + dims[l+1])
@@ -573,7 +574,7 @@ func decodeNet(h *fileHeader, r *payloadReader) (*MLP, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
-	if err := net.check(); err != nil {
+	if err := net.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
 	return net, nil

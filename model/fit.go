@@ -16,6 +16,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/gousynth/gousynth/internal/version"
+	"github.com/gousynth/gousynth/model/nn"
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -35,7 +36,7 @@ type Model struct {
 	Sites       []vcf.Site
 	Basis       *Basis
 	K           int          // network-modelled latent coordinates
-	Net         *MLP         // EMA weights; nil when K == 0
+	Net         *nn.MLP      // EMA weights; nil when K == 0
 	Init        *InitDist    // sampler start
 	Thresholds  [][2]float64 // per SNP: continuous value < [0] → 0, < [1] → 1, else 2
 	TrainN      int          // number of training individuals
@@ -541,11 +542,13 @@ func (m *Model) fitScore(ctx context.Context, x *mat.Dense, reg registration, ro
 	}
 	in, out := proc.NetDims(m.K)
 	_, T := proc.Horizon()
-	m.Net = NewMLP(in, out, cfg.Hidden, cfg.Layers, T, rand.New(rand.NewPCG(cfg.Seed, 0x6e6574)))
+	m.Net = nn.NewMLP(in, out, cfg.Hidden, cfg.Layers, T, rand.New(rand.NewPCG(cfg.Seed, 0x6e6574)))
 	if cfg.Steps > 0 {
-		ema, loss, err := Train(ctx, m.Net, func(rng *rand.Rand, batch int, in []float32, t []float64, target []float32) {
+		ema, loss, err := nn.Train(ctx, m.Net, func(rng *rand.Rand, batch int, in []float32, t []float64, target []float32) {
 			proc.Batch(rng, data, m.K, batch, in, t, target)
-		}, TrainOptions{Steps: cfg.Steps, BatchSize: cfg.BatchSize, Warmup: cfg.Warmup, LR: cfg.LR, EMA: cfg.EMA, ClipNorm: cfg.ClipNorm, Seed: cfg.Seed}, report)
+		}, cfg.trainOptions(), func(p nn.Progress) {
+			report(Progress{Phase: "train", Step: p.Step, Total: p.Total, Loss: p.Loss, Elapsed: p.Elapsed})
+		})
 		if err != nil {
 			return err
 		}
@@ -553,4 +556,9 @@ func (m *Model) fitScore(ctx context.Context, x *mat.Dense, reg registration, ro
 	}
 	phase("training", start)
 	return nil
+}
+
+// trainOptions returns the optimiser settings of the configuration.
+func (c Config) trainOptions() nn.TrainOptions {
+	return nn.TrainOptions{Steps: c.Steps, BatchSize: c.BatchSize, Warmup: c.Warmup, LR: c.LR, EMA: c.EMA, ClipNorm: c.ClipNorm, Seed: c.Seed}
 }

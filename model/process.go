@@ -11,8 +11,8 @@ import (
 // (isotropic, so any orthonormal coordinates will do) are DiagProcesses.
 //
 // A phase-space process such as CLD is not a DiagProcess; it plugs into the
-// engine through Process (see engine.go) and reuses MLP, Adam,
-// EMAUpdate, LRSchedule, Train and the Basis.
+// engine through Process (see engine.go) and reuses the score network and
+// its trainer (package nn) and the Basis.
 type DiagProcess interface {
 	// Kind returns the process name (ProcessGOU, ProcessVP).
 	Kind() ProcessKind

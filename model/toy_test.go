@@ -9,6 +9,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/gousynth/gousynth/model/nn"
 	"github.com/gousynth/gousynth/synth"
 )
 
@@ -38,10 +39,10 @@ func fitToy(t *testing.T, x *mat.Dense, cfg Config) func(n int, seed uint64) *ma
 			data.Y[i*r+j] = float32(v)
 		}
 	}
-	net := NewMLP(r, r, cfg.Hidden, cfg.Layers, cfg.T, rand.New(rand.NewPCG(cfg.Seed, 1)))
-	ema, _, err := Train(context.Background(), net, func(rng *rand.Rand, batch int, in []float32, tv []float64, target []float32) {
+	net := nn.NewMLP(r, r, cfg.Hidden, cfg.Layers, cfg.T, rand.New(rand.NewPCG(cfg.Seed, 1)))
+	ema, _, err := nn.Train(context.Background(), net, func(rng *rand.Rand, batch int, in []float32, tv []float64, target []float32) {
 		proc.Batch(rng, data, r, batch, in, tv, target)
-	}, TrainOptions{Steps: cfg.Steps, BatchSize: cfg.BatchSize, Warmup: cfg.Warmup, LR: cfg.LR, EMA: cfg.EMA, ClipNorm: cfg.ClipNorm, Seed: cfg.Seed}, nil)
+	}, cfg.trainOptions(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
