@@ -16,7 +16,7 @@ func BenchmarkTrainStep(b *testing.B) {
 	cfg := DefaultConfig("gou")
 	const n, r = 1752, 661
 	rng := rand.New(rand.NewPCG(1, 2))
-	data := &LatentData{Y: make([]float32, n*r), N: n, R: r, Lambda: make([]float64, r)}
+	data := &latentData{Y: make([]float32, n*r), N: n, R: r, Lambda: make([]float64, r)}
 	for i := range data.Lambda {
 		data.Lambda[i] = 10 / float64(i+1)
 	}
@@ -66,7 +66,7 @@ func BenchmarkFitPhases(b *testing.B) {
 // zero) on the k = 64 leading ones and four anchors, two per label. With
 // labelled, rows alternate between the two labels (the guided draw of the
 // diagonal engines).
-func sampleProblem(tb testing.TB, kind ProcessKind, sampler SamplerKind, labelled bool) (Process, SampleSpec) {
+func sampleProblem(tb testing.TB, kind ProcessKind, sampler SamplerKind, labelled bool) (engine, sampleSpec) {
 	tb.Helper()
 	const n, r, k = 200, 300, 64
 	cfg := DefaultConfig(kind)
@@ -97,7 +97,7 @@ func sampleProblem(tb testing.TB, kind ProcessKind, sampler SamplerKind, labelle
 		init.Means = append(init.Means, mean)
 		init.Vars = append(init.Vars, vars)
 	}
-	spec := SampleSpec{Net: net, K: k, N: n, Sampler: sampler, Steps: 50, Init: init}
+	spec := sampleSpec{Net: net, K: k, N: n, Sampler: sampler, Steps: 50, Init: init}
 	if labelled {
 		spec.Labels = make([]int, n)
 		for a := range spec.Labels {
@@ -108,7 +108,7 @@ func sampleProblem(tb testing.TB, kind ProcessKind, sampler SamplerKind, labelle
 	return p, spec
 }
 
-// BenchmarkSample measures Process.Sample (200 rows, 300 latent
+// BenchmarkSample measures engine.Sample (200 rows, 300 latent
 // coordinates, 64 of them modelled by the network, 50 steps) for each
 // process and sampler; allocations per draw show that the step loops do
 // not allocate per step or per row.
@@ -122,9 +122,9 @@ func BenchmarkSample(b *testing.B) {
 		{ProcessGOU, SamplerAncestral, true},
 		{ProcessGOU, SamplerEM, false},
 		{ProcessGOU, SamplerHeun, false},
-		{ProcessCLD, SamplerSSCS, false},
+		{ProcessCLD, samplerSSCS, false},
 		{ProcessCLD, SamplerEM, false},
-		{ProcessCLDEps, SamplerSSCS, false},
+		{ProcessCLDEps, samplerSSCS, false},
 	} {
 		name := string(c.kind) + "/" + string(c.sampler)
 		if c.labelled {

@@ -15,10 +15,10 @@ const DefaultCLDEps = 0.1
 
 func init() {
 	// CLD is an isotropic process, like VP: it runs on standardised SNPs.
-	RegisterProcess(ProcessCLD, true, func(c Config, lambda []float64) (Process, error) {
+	registerProcess(ProcessCLD, true, func(c Config, lambda []float64) (engine, error) {
 		return newCLDEngine(c, lambda, 0)
 	})
-	RegisterProcess(ProcessCLDEps, true, func(c Config, lambda []float64) (Process, error) {
+	registerProcess(ProcessCLDEps, true, func(c Config, lambda []float64) (engine, error) {
 		return newCLDEngine(c, lambda, cldEps(c))
 	})
 }
@@ -51,7 +51,7 @@ func cldEps(c Config) float64 {
 //   - Network inputs: Lk⁻¹u with Lk the Cholesky factor of K(t), unit
 //     covariance at every t for Gaussian data.
 type cldEngine struct {
-	p      CLD
+	p      cldProcess
 	eps    float64 // engine time horizon start (tMin)
 	lambda []float64
 	scale  float64 // latent coordinates are divided by this
@@ -66,7 +66,7 @@ func newCLDEngine(c Config, lambda []float64, eps float64) (*cldEngine, error) {
 	if len(lambda) == 0 {
 		return nil, fmt.Errorf("%w: CLD needs at least one latent coordinate", ErrConfig)
 	}
-	p := DefaultCLD(eps)
+	p := defaultCLD(eps)
 	p.T = c.T
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
@@ -86,7 +86,7 @@ func newCLDEngine(c Config, lambda []float64, eps float64) (*cldEngine, error) {
 	return &cldEngine{p: p, eps: c.Eps, lambda: lambda, scale: scale, lam: lam}, nil
 }
 
-// Kind implements Process.
+// Kind implements engine.
 func (e *cldEngine) Kind() ProcessKind {
 	if e.p.Eps > 0 {
 		return ProcessCLDEps
@@ -94,7 +94,7 @@ func (e *cldEngine) Kind() ProcessKind {
 	return ProcessCLD
 }
 
-// NetDims implements Process: input (y, v) of the k modelled coordinates;
+// NetDims implements engine: input (y, v) of the k modelled coordinates;
 // output ε_v (CLD) or (ε_y, ε_v) (CLD-ε).
 func (e *cldEngine) NetDims(k int) (int, int) {
 	if e.p.Eps > 0 {
@@ -103,7 +103,7 @@ func (e *cldEngine) NetDims(k int) (int, int) {
 	return 2 * k, k
 }
 
-// Horizon implements Process.
+// Horizon implements engine.
 func (e *cldEngine) Horizon() (float64, float64) { return e.eps, e.p.T }
 
 // cldCoordKernel holds, for one coordinate at one time, everything the
@@ -147,8 +147,8 @@ func (c *cldCoordKernel) gaussNoise(x, v float64) (float64, float64) {
 	return c.l11*a + c.l21*b, c.l22 * b
 }
 
-// Batch implements Process.
-func (e *cldEngine) Batch(rng *rand.Rand, data *LatentData, k, batch int, in []float32, t []float64, target []float32) {
+// Batch implements engine.
+func (e *cldEngine) Batch(rng *rand.Rand, data *latentData, k, batch int, in []float32, t []float64, target []float32) {
 	eps, T := e.Horizon()
 	_, out := e.NetDims(k)
 	for b := range batch {
@@ -180,9 +180,9 @@ func (e *cldEngine) Batch(rng *rand.Rand, data *LatentData, k, batch int, in []f
 	}
 }
 
-// Sample implements Process. Sampler "ancestral" (the engine's default) and
+// Sample implements engine. Sampler "ancestral" (the engine's default) and
 // "sscs" run SSCS; "em" runs Euler–Maruyama.
-func (e *cldEngine) Sample(ctx context.Context, spec SampleSpec) ([]float64, error) {
+func (e *cldEngine) Sample(ctx context.Context, spec sampleSpec) ([]float64, error) {
 	r := len(e.lam)
 	n := spec.N
 	rng := spec.Rng
@@ -239,9 +239,9 @@ func (e *cldEngine) Sample(ctx context.Context, spec SampleSpec) ([]float64, err
 	if spec.Net == nil {
 		k = 0
 	}
-	method := SamplerSSCS
+	method := samplerSSCS
 	switch spec.Sampler {
-	case "", SamplerAncestral, SamplerSSCS:
+	case "", SamplerAncestral, samplerSSCS:
 	case SamplerEM:
 		method = SamplerEM
 	default:
@@ -281,7 +281,7 @@ func (e *cldEngine) Sample(ctx context.Context, spec SampleSpec) ([]float64, err
 
 // networkScore returns the model's phase-space score on the k modelled
 // coordinates of n states: the Gaussian part −K⁻¹u plus the learned residual.
-func (e *cldEngine) networkScore(net *nn.MLP, n, k int) PhaseScore {
+func (e *cldEngine) networkScore(net *nn.MLP, n, k int) phaseScore {
 	_, out := e.NetDims(k)
 	var ws *nn.Workspace
 	in := make([]float32, n*2*k)

@@ -28,7 +28,7 @@ func fitLatent(ctx context.Context, x *mat.Dense, cfg Config) (func(n int, seed 
 		return nil, 0, err
 	}
 	reg := registry[cfg.Process]
-	b, err := NewBasis(x, reg.standardise)
+	b, err := newBasisFor(x, reg.standardise, false)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -47,7 +47,7 @@ func fitLatent(ctx context.Context, x *mat.Dense, cfg Config) (func(n int, seed 
 		k = r
 	}
 	n, _ := x.Dims()
-	data := &LatentData{Y: make([]float32, n*r), N: n, R: r, Lambda: b.Lambda}
+	data := &latentData{Y: make([]float32, n*r), N: n, R: r, Lambda: b.Lambda}
 	for i := range n {
 		for j, v := range yd.RawRowView(i) {
 			data.Y[i*r+j] = float32(v)
@@ -63,7 +63,7 @@ func fitLatent(ctx context.Context, x *mat.Dense, cfg Config) (func(n int, seed 
 		return nil, 0, err
 	}
 	return func(m int, seed uint64) (*mat.Dense, error) {
-		y, err := proc.Sample(ctx, SampleSpec{Net: ema, K: k, N: m, Rng: rand.New(rand.NewPCG(seed, 0x73616d)), Sampler: cfg.Sampler, Steps: cfg.SamplerSteps, Init: init})
+		y, err := proc.Sample(ctx, sampleSpec{Net: ema, K: k, N: m, Rng: rand.New(rand.NewPCG(seed, 0x73616d)), Sampler: cfg.Sampler, Steps: cfg.SamplerSteps, Init: init})
 		if err != nil {
 			return nil, err
 		}
@@ -282,7 +282,7 @@ func TestFunnelExperiment(t *testing.T) {
 		}
 		runs = keep
 	}
-	RegisterProcess("cld-plain-exp", true, func(c Config, lambda []float64) (Process, error) {
+	registerProcess("cld-plain-exp", true, func(c Config, lambda []float64) (engine, error) {
 		e, err := newCLDEngine(c, lambda, 0)
 		if e != nil {
 			e.plain = true
@@ -290,7 +290,7 @@ func TestFunnelExperiment(t *testing.T) {
 		return e, err
 	})
 	defer delete(registry, "cld-plain-exp")
-	RegisterProcess("cld-eps-exp", true, func(c Config, lambda []float64) (Process, error) {
+	registerProcess("cld-eps-exp", true, func(c Config, lambda []float64) (engine, error) {
 		return newCLDEngine(c, lambda, funnelEps)
 	})
 	defer delete(registry, "cld-eps-exp")

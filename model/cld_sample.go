@@ -9,16 +9,16 @@ import (
 	"github.com/gousynth/gousynth/model/sde"
 )
 
-// PhaseScore evaluates the phase-space score ∇log p_t at time t for n states
+// phaseScore evaluates the phase-space score ∇log p_t at time t for n states
 // of dimension d, stored sample-major in x and v (length n·d), writing the
 // position part into sx and the velocity part into sv. sx is nil for plain
 // CLD (ε = 0), whose reverse drift Q∇log p_t only uses the velocity part.
-type PhaseScore func(t float64, x, v, sx, sv []float64) error
+type phaseScore func(t float64, x, v, sx, sv []float64) error
 
-// SamplerSSCS is CLD's own sampler (symmetric splitting: exact half-step,
+// samplerSSCS is CLD's own sampler (symmetric splitting: exact half-step,
 // Euler score step, exact half-step), which the CLD engine runs for
 // SamplerAncestral; ReverseCLD also runs SamplerEM.
-const SamplerSSCS SamplerKind = "sscs"
+const samplerSSCS SamplerKind = "sscs"
 
 // ReverseCLD integrates the reverse-time phase-space SDE
 //
@@ -27,13 +27,13 @@ const SamplerSSCS SamplerKind = "sscs"
 // from t = p.T down to tMin in steps steps (a grid quadratic in the step
 // index, finer near tMin), in place on the states
 // (x, v) (n·d values each, sample-major), which the caller initialises from
-// the prior. method is SamplerSSCS or SamplerEM. SSCS (Dockhorn et al. 2022)
+// the prior. method is samplerSSCS or SamplerEM. SSCS (Dockhorn et al. 2022)
 // splits the drift into the linear part F̃u with F̃ = −F − QΣ∞⁻¹ (Σ∞ the
 // stationary covariance) — an OU process integrated exactly with its Van
 // Loan kernel over half a step — and the remainder Q(∇log p_t + Σ∞⁻¹u),
 // integrated by one Euler step at the midpoint time. Noise is drawn from rng
 // in a fixed order, so a seed gives identical samples.
-func (p CLD) ReverseCLD(ctx context.Context, score PhaseScore, x, v []float64, d, steps int, tMin float64, method SamplerKind, rng *rand.Rand) error {
+func (p cldProcess) ReverseCLD(ctx context.Context, score phaseScore, x, v []float64, d, steps int, tMin float64, method SamplerKind, rng *rand.Rand) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func (p CLD) ReverseCLD(ctx context.Context, score PhaseScore, x, v []float64, d
 			}
 		}
 		return nil
-	case SamplerSSCS:
+	case samplerSSCS:
 		statInv := p.Stationary().inv()
 		linearSDE := sde.Linear{F: f.scale(-1).add(q.mul(statInv).scale(-1)).dense(), Q: q.dense()}
 		for k := range steps {
@@ -132,7 +132,7 @@ func (p CLD) ReverseCLD(ctx context.Context, score PhaseScore, x, v []float64, d
 		}
 		return nil
 	default:
-		return fmt.Errorf("model: unknown CLD sampler %q (want %q or %q)", method, SamplerSSCS, SamplerEM)
+		return fmt.Errorf("model: unknown CLD sampler %q (want %q or %q)", method, samplerSSCS, SamplerEM)
 	}
 }
 
@@ -141,7 +141,7 @@ func (p CLD) ReverseCLD(ctx context.Context, score PhaseScore, x, v []float64, d
 // centred data): per coordinate ∇log p_t(u) = −K_j(t)⁻¹u with
 // K_j(t) = GaussianMarginal(t, lambda[j]). It is the Gaussian part of the
 // score on which a network learns the residual, and the exact score in tests.
-func (p CLD) GaussianPhaseScore(lambda []float64) PhaseScore {
+func (p cldProcess) GaussianPhaseScore(lambda []float64) phaseScore {
 	d := len(lambda)
 	inv := make([]mat2, d)
 	return func(t float64, x, v, sx, sv []float64) error {

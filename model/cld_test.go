@@ -7,10 +7,10 @@ import (
 	"testing"
 )
 
-func cldCases() []CLD {
-	alt := DefaultCLD(0.3)
+func cldCases() []cldProcess {
+	alt := defaultCLD(0.3)
 	alt.A, alt.Sigma, alt.Beta, alt.V0Var = 1, 2, 1.5, 0.2
-	return []CLD{DefaultCLD(0), DefaultCLD(0.1), DefaultCLD(0.25), DefaultCLD(0.5), alt}
+	return []cldProcess{defaultCLD(0), defaultCLD(0.1), defaultCLD(0.25), defaultCLD(0.5), alt}
 }
 
 func TestCLDTransitionMatchesVanLoan(t *testing.T) {
@@ -37,7 +37,7 @@ func TestCLDTransitionMatchesVanLoan(t *testing.T) {
 // TestCLDDockhornFormula checks the closed form of DESIGN.md (Dockhorn et al.
 // App. B, M = 0.25, Γ = 1) against the Van Loan kernel with v0 marginalised.
 func TestCLDDockhornFormula(t *testing.T) {
-	p := DefaultCLD(0)
+	p := defaultCLD(0)
 	p.Jitter = 0
 	for _, tt := range []float64{1e-3, 0.02, 0.1, 0.25, 0.5, 1} {
 		k, err := p.SDE().Kernel(tt)
@@ -83,7 +83,7 @@ func TestCLDStationaryCovariance(t *testing.T) {
 		}
 	}
 	// Plain CLD: x ~ N(0, 1), v ~ N(0, M = 1/4).
-	if s := DefaultCLD(0).Stationary(); math.Abs(s[0]-1) > 1e-14 || s[1] != 0 || math.Abs(s[3]-0.25) > 1e-14 {
+	if s := defaultCLD(0).Stationary(); math.Abs(s[0]-1) > 1e-14 || s[1] != 0 || math.Abs(s[3]-0.25) > 1e-14 {
 		t.Errorf("CLD stationary %v, want diag(1, 0.25)", s)
 	}
 }
@@ -94,7 +94,7 @@ func TestCLDForwardMonteCarlo(t *testing.T) {
 	if testing.Short() {
 		n, dt = 5000, 1e-3 // the race detector slows these loops ~10×
 	}
-	for _, p := range []CLD{DefaultCLD(0), DefaultCLD(0.5)} {
+	for _, p := range []cldProcess{defaultCLD(0), defaultCLD(0.5)} {
 		f := p.drift().scale(p.Beta)
 		l := mat2{p.Eps * math.Sqrt(p.Beta), 0, 0, p.Sigma * math.Sqrt(p.Beta)}
 		const x0 = 1.7
@@ -124,14 +124,14 @@ func TestExpIntegralsSeriesMatchesClosedForm(t *testing.T) {
 }
 
 func BenchmarkCLDMarginalClosedForm(b *testing.B) {
-	p := DefaultCLD(0.1)
+	p := defaultCLD(0.1)
 	for i := 0; b.Loop(); i++ {
 		p.Marginal(float64(i%1000+1) / 1000)
 	}
 }
 
 func BenchmarkCLDKernelVanLoan(b *testing.B) {
-	sde := DefaultCLD(0.1).SDE()
+	sde := defaultCLD(0.1).SDE()
 	for i := 0; b.Loop(); i++ {
 		if _, err := sde.Kernel(float64(i%1000+1) / 1000); err != nil {
 			b.Fatal(err)

@@ -15,7 +15,7 @@
 //     variance are dropped: their coordinate is 0 in every training row.
 //  2. Process: in these coordinates GOU (c_i = −b(a + γ(1 − λ_i/λ_max))) and
 //     VP are independent scalar OU processes with closed-form kernels
-//     (DiagProcess).
+//     (diagProcess).
 //  3. Score: the exact score of a Gaussian with the data's covariance,
 //     −y_i/(m_i²λ_i + s_i), plus a residual the network learns
 //     (ε-prediction) for the NetDims leading coordinates. LD is right by
@@ -37,11 +37,15 @@
 //     SNP on its own attenuates LD), or on their own ("threshold"), or
 //     rounding.
 //
-// # Plugging in another process (CLD, CLD-ε)
+// # Adding a process (as CLD and CLD-ε were)
 //
-// Implement Process (NetDims, Horizon, Batch, Sample) and register it with
-// RegisterProcess in an init function. Fit then reuses Basis, the anchors,
+// A process is an engine inside this package (NetDims, Horizon, Batch,
+// Sample; see engine.go), registered under its ProcessKind with
+// registerProcess in an init function. Fit then reuses Basis, the anchors,
 // the network and its trainer (package nn), the discretiser and the model
-// file unchanged; the process is rebuilt from Config and the stored
+// file unchanged; the engine is rebuilt from Config and the stored
 // eigenvalues when a model is loaded, so its parameters belong in Config.
+// The engines, their processes and the sampling interface between them are
+// unexported: callers choose a process by name (Config.Process) and use
+// Fit, Generate and the model file.
 package model

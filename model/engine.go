@@ -9,9 +9,9 @@ import (
 	"github.com/gousynth/gousynth/model/nn"
 )
 
-// LatentData is the training data in latent (eigen-)coordinates: N rows of
+// latentData is the training data in latent (eigen-)coordinates: N rows of
 // R values (row-major float32) with coordinate variances Lambda (descending).
-type LatentData struct {
+type latentData struct {
 	Y      []float32
 	N, R   int
 	Lambda []float64
@@ -32,8 +32,8 @@ type InitDist struct {
 	Labels []int
 }
 
-// SampleSpec is everything a Process needs to generate latent vectors.
-type SampleSpec struct {
+// sampleSpec is everything an engine needs to generate latent vectors.
+type sampleSpec struct {
 	Net     *nn.MLP // trained network (EMA weights); nil = no residual
 	K       int     // number of network-modelled latent coordinates
 	N       int     // number of vectors to draw
@@ -51,14 +51,15 @@ type SampleSpec struct {
 	GuideDims int
 }
 
-// Process is a forward diffusion in latent coordinates as the engine (Fit,
-// Train, Generate, the model file) sees it. GOU and VP are implemented by
-// diagEngine on top of DiagProcess. A phase-space process (CLD, CLD-ε) plugs
-// in by implementing Process — its network input can be (x, v) of the K
-// modelled coordinates and its output ε_v — and registering a factory with
-// RegisterProcess; it then reuses Basis, nn.MLP, nn.Train (Adam, EMA, clipping,
-// LR schedule), k-means anchors, discretisation and model files unchanged.
-type Process interface {
+// engine is a forward diffusion in latent coordinates as Fit, Generate and
+// the model file see it. GOU and VP are implemented by diagEngine on top of
+// diagProcess. A phase-space process (CLD, CLD-ε, cldEngine) plugs in by
+// implementing engine — its network input can be (x, v) of the K modelled
+// coordinates and its output ε_v — and registering a factory with
+// registerProcess; it then reuses Basis, the network and its trainer
+// (package nn: Adam, EMA, clipping, LR schedule), k-means anchors,
+// discretisation and model files unchanged.
+type engine interface {
 	// Kind is the name used in Config.Process and in model files.
 	Kind() ProcessKind
 	// NetDims returns the network's input width (time embedding excluded)
@@ -69,17 +70,17 @@ type Process interface {
 	// Batch fills one training batch by denoising score matching on the
 	// exact conditional kernel: rows of data drawn with rng, times t (batch),
 	// network inputs in (batch×in) and regression targets (batch×out).
-	Batch(rng *rand.Rand, data *LatentData, k, batch int, in []float32, t []float64, target []float32)
+	Batch(rng *rand.Rand, data *latentData, k, batch int, in []float32, t []float64, target []float32)
 	// Sample draws spec.N latent vectors (N×R row-major, R = len(Lambda)).
-	Sample(ctx context.Context, spec SampleSpec) ([]float64, error)
+	Sample(ctx context.Context, spec sampleSpec) ([]float64, error)
 }
 
-// ProcessFactory builds a Process from the configuration and the latent
+// engineFactory builds an engine from the configuration and the latent
 // variances of the training data.
-type ProcessFactory func(cfg Config, lambda []float64) (Process, error)
+type engineFactory func(cfg Config, lambda []float64) (engine, error)
 
 type registration struct {
-	factory     ProcessFactory
+	factory     engineFactory
 	standardise bool
 }
 
@@ -88,11 +89,11 @@ var (
 	registered []ProcessKind // in registration order
 )
 
-// RegisterProcess makes a process available under kind (Config.Process,
+// registerProcess makes a process available under kind (Config.Process,
 // ProcessKinds, ParseProcessKind). standardise says whether the Basis
 // divides SNPs by their standard deviation (VP-style) or keeps the dosage
 // geometry (GOU-style). Call it from an init function.
-func RegisterProcess(kind ProcessKind, standardise bool, f ProcessFactory) {
+func registerProcess(kind ProcessKind, standardise bool, f engineFactory) {
 	if _, ok := registry[kind]; !ok {
 		registered = append(registered, kind)
 	}
@@ -100,7 +101,7 @@ func RegisterProcess(kind ProcessKind, standardise bool, f ProcessFactory) {
 }
 
 func init() {
-	RegisterProcess(ProcessGOU, false, func(c Config, lambda []float64) (Process, error) {
+	registerProcess(ProcessGOU, false, func(c Config, lambda []float64) (engine, error) {
 		beta := c.Beta
 		if beta == 0 {
 			var s float64
@@ -109,14 +110,14 @@ func init() {
 			}
 			beta = 2 * c.B * s / float64(len(lambda))
 		}
-		return &diagEngine{p: NewGOU(lambda, c.A, c.B, c.Gamma, beta, c.T, c.Eps), lambda: lambda, tmin: c.NetMinTime}, nil
+		return &diagEngine{p: newGOU(lambda, c.A, c.B, c.Gamma, beta, c.T, c.Eps), lambda: lambda, tmin: c.NetMinTime}, nil
 	})
-	RegisterProcess(ProcessVP, true, func(c Config, lambda []float64) (Process, error) {
-		return &diagEngine{p: &VP{Beta0: c.Beta0, Beta1: c.Beta1, T: c.T, Eps: c.Eps}, lambda: lambda, tmin: c.NetMinTime}, nil
+	registerProcess(ProcessVP, true, func(c Config, lambda []float64) (engine, error) {
+		return &diagEngine{p: &vpProcess{Beta0: c.Beta0, Beta1: c.Beta1, T: c.T, Eps: c.Eps}, lambda: lambda, tmin: c.NetMinTime}, nil
 	})
 }
 
-// diagEngine runs a DiagProcess with the Gaussian-residual parametrisation:
+// diagEngine runs a diagProcess with the Gaussian-residual parametrisation:
 // the network predicts ε − ε_G, where ε_G(y, t) = √s·y/(m²λ + s) is the
 // noise a Gaussian with the data's covariance would imply. The score is then
 // −y/(m²λ+s) − residual/√s: exact for Gaussian data with a zero network, so
@@ -124,7 +125,7 @@ func init() {
 // Gaussian. Network inputs are y/√(m²λ+s) (unit variance at every t).
 // Below tmin (Config.NetMinTime) the network is neither trained nor used.
 type diagEngine struct {
-	p      DiagProcess
+	p      diagProcess
 	lambda []float64
 	tmin   float64
 }
@@ -141,7 +142,7 @@ func (e *diagEngine) gaussVar(i int, t float64) float64 {
 // sampler's grid is.
 func trainTime(eps, T, u float64) float64 { return eps + (T-eps)*u*u }
 
-func (e *diagEngine) Batch(rng *rand.Rand, data *LatentData, k, batch int, in []float32, t []float64, target []float32) {
+func (e *diagEngine) Batch(rng *rand.Rand, data *latentData, k, batch int, in []float32, t []float64, target []float32) {
 	eps, T := e.p.Horizon()
 	for b := 0; b < batch; b++ {
 		// Stratified times: one per stratum of [0,1), lower variance.
@@ -160,8 +161,8 @@ func (e *diagEngine) Batch(rng *rand.Rand, data *LatentData, k, batch int, in []
 	}
 }
 
-// Sample implements Process.
-func (e *diagEngine) Sample(ctx context.Context, spec SampleSpec) ([]float64, error) {
+// Sample implements engine.
+func (e *diagEngine) Sample(ctx context.Context, spec sampleSpec) ([]float64, error) {
 	r := len(e.lambda)
 	n := spec.N
 	eps, T := e.p.Horizon()

@@ -62,7 +62,7 @@ type Model struct {
 	// labelling is the training individuals' labels during a fit only.
 	labelling *Labelling
 
-	proc Process
+	proc engine
 	ld   *ldDisc // "ld" discretiser's coefficients, rebuilt from Basis when nil
 	// ldOnce and procOnce guard the rebuilds of ld and of the process on a
 	// loaded model, so that concurrent Generate calls neither race nor
@@ -108,7 +108,7 @@ func FitLabelled(ctx context.Context, x *mat.Dense, sites []vcf.Site, lab *Label
 	}
 	reg := registry[cfg.Process]
 	if cfg.Private && cfg.NetMinTime == 0 && (cfg.Process == ProcessGOU || cfg.Process == ProcessVP) {
-		cfg.NetMinTime = PrivateNetMinTime
+		cfg.NetMinTime = privateNetMinTime
 	}
 	m := &Model{Config: cfg, Sites: append([]vcf.Site(nil), sites...), TrainN: n, Version: version.String()}
 	m.Fingerprint = fingerprint(x)
@@ -314,7 +314,7 @@ func (m *Model) sampleCohortChunks(ctx context.Context, n int, labels []int, rng
 	r := m.Basis.Rank()
 	for lo := 0; lo < n; lo += SampleChunkRows {
 		hi := min(n, lo+SampleChunkRows)
-		spec := SampleSpec{Net: m.Net, K: m.K, N: hi - lo, Rng: rng,
+		spec := sampleSpec{Net: m.Net, K: m.K, N: hi - lo, Rng: rng,
 			Sampler: m.Config.Sampler, Steps: m.Config.SamplerSteps, Init: m.Init}
 		if labels != nil {
 			spec.Labels = labels[lo:hi]
@@ -325,7 +325,7 @@ func (m *Model) sampleCohortChunks(ctx context.Context, n int, labels []int, rng
 			return err
 		}
 		x := m.Basis.Decode(mat.NewDense(hi-lo, r, y))
-		m.Basis.AddResidual(x, rng)
+		m.Basis.addResidual(x, rng)
 		if err := fn(lo, x); err != nil {
 			return err
 		}
@@ -534,7 +534,7 @@ func (m *Model) fitScore(ctx context.Context, x *mat.Dense, reg registration, ro
 		m.K = r
 	}
 	start = time.Now()
-	data := &LatentData{Y: make([]float32, n*r), N: n, R: r, Lambda: b.Lambda}
+	data := &latentData{Y: make([]float32, n*r), N: n, R: r, Lambda: b.Lambda}
 	for i := 0; i < n; i++ {
 		for j, v := range yd.RawRowView(i) {
 			data.Y[i*r+j] = float32(v)

@@ -11,7 +11,7 @@ import (
 
 // simulateForward runs Euler–Maruyama on the forward SDE of coordinate i of p
 // from y0 over [0, t] with many small steps and returns the end points.
-func simulateForward(p DiagProcess, i int, y0 []float64, t float64, steps int, rng *rand.Rand) []float64 {
+func simulateForward(p diagProcess, i int, y0 []float64, t float64, steps int, rng *rand.Rand) []float64 {
 	h := t / float64(steps)
 	out := append([]float64(nil), y0...)
 	for s := 0; s < steps; s++ {
@@ -28,9 +28,9 @@ func simulateForward(p DiagProcess, i int, y0 []float64, t float64, steps int, r
 // against a Monte-Carlo simulation of the forward SDE (Theorems 4 and 5).
 func TestForwardKernelMonteCarlo(t *testing.T) {
 	lambda := []float64{4, 1, 0.05}
-	procs := []DiagProcess{
-		NewGOU(lambda, 0.2, 3, 0.8, 1.5, 1, 1e-3),
-		&VP{Beta0: 0.1, Beta1: 20, T: 1, Eps: 1e-3},
+	procs := []diagProcess{
+		newGOU(lambda, 0.2, 3, 0.8, 1.5, 1, 1e-3),
+		&vpProcess{Beta0: 0.1, Beta1: 20, T: 1, Eps: 1e-3},
 	}
 	n, steps := 20000, 2000
 	if testing.Short() {
@@ -80,7 +80,7 @@ func TestGOUFullSpaceMonteCarlo(t *testing.T) {
 	lam := es.Values(nil)
 	var u mat.Dense
 	es.VectorsTo(&u)
-	g := NewGOU(lam, 0.3, 2, 0.7, 0.8, 1, 1e-3)
+	g := newGOU(lam, 0.3, 2, 0.7, 0.8, 1, 1e-3)
 	var M mat.Dense
 	M.Mul(&u, mat.NewDiagDense(3, g.C))
 	M.Mul(&M, u.T())
@@ -207,8 +207,8 @@ func momentsOf(x *mat.Dense) ([]float64, *mat.Dense) {
 // and checks that the latent samples have the data variances.
 func TestSamplersReproduceGaussian(t *testing.T) {
 	lambda := []float64{9, 2, 0.5, 0.01}
-	procs := map[ProcessKind]Process{}
-	for name, f := range map[ProcessKind]ProcessFactory{ProcessGOU: registry[ProcessGOU].factory, ProcessVP: registry[ProcessVP].factory} {
+	procs := map[ProcessKind]engine{}
+	for name, f := range map[ProcessKind]engineFactory{ProcessGOU: registry[ProcessGOU].factory, ProcessVP: registry[ProcessVP].factory} {
 		c := DefaultConfig(name)
 		p, err := f(c, lambda)
 		if err != nil {
@@ -238,7 +238,7 @@ func TestSamplersReproduceGaussian(t *testing.T) {
 							id.Means, id.Vars = append(id.Means, mm), append(id.Vars, vv)
 						}
 					}
-					y, err := p.Sample(context.Background(), SampleSpec{N: n, Rng: rand.New(rand.NewPCG(5, 6)), Sampler: sampler, Steps: steps, Init: id})
+					y, err := p.Sample(context.Background(), sampleSpec{N: n, Rng: rand.New(rand.NewPCG(5, 6)), Sampler: sampler, Steps: steps, Init: id})
 					if err != nil {
 						t.Fatal(err)
 					}

@@ -18,7 +18,7 @@ import (
 func fitToy(t *testing.T, x *mat.Dense, cfg Config) func(n int, seed uint64) *mat.Dense {
 	t.Helper()
 	reg := registry[cfg.Process]
-	b, err := NewBasis(x, reg.standardise)
+	b, err := newBasisFor(x, reg.standardise, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func fitToy(t *testing.T, x *mat.Dense, cfg Config) func(n int, seed uint64) *ma
 		t.Fatal(err)
 	}
 	n, _ := x.Dims()
-	data := &LatentData{Y: make([]float32, n*r), N: n, R: r, Lambda: b.Lambda}
+	data := &latentData{Y: make([]float32, n*r), N: n, R: r, Lambda: b.Lambda}
 	for i := 0; i < n; i++ {
 		for j, v := range yd.RawRowView(i) {
 			data.Y[i*r+j] = float32(v)
@@ -47,7 +47,7 @@ func fitToy(t *testing.T, x *mat.Dense, cfg Config) func(n int, seed uint64) *ma
 		t.Fatal(err)
 	}
 	return func(m int, seed uint64) *mat.Dense {
-		y, err := proc.Sample(context.Background(), SampleSpec{Net: ema, K: r, N: m, Rng: rand.New(rand.NewPCG(seed, 2)),
+		y, err := proc.Sample(context.Background(), sampleSpec{Net: ema, K: r, N: m, Rng: rand.New(rand.NewPCG(seed, 2)),
 			Sampler: cfg.Sampler, Steps: cfg.SamplerSteps, Init: init})
 		if err != nil {
 			t.Fatal(err)
