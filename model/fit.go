@@ -89,23 +89,10 @@ func FitLabelled(ctx context.Context, x *mat.Dense, sites []vcf.Site, lab *Label
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if x == nil {
-		return nil, fmt.Errorf("%w: nil matrix", ErrInput)
+	if err := checkTrainingData(x, sites); err != nil {
+		return nil, err
 	}
 	n, d := x.Dims()
-	if len(sites) != d {
-		return nil, fmt.Errorf("%w: %d sites for %d columns", ErrInput, len(sites), d)
-	}
-	if n < 2 || d < 1 {
-		return nil, fmt.Errorf("%w: %d individuals × %d SNPs", ErrInput, n, d)
-	}
-	for i := 0; i < n; i++ {
-		for _, v := range x.RawRowView(i) {
-			if math.IsNaN(v) || v < 0 || v > 2 {
-				return nil, fmt.Errorf("%w: dosage %v at individual %d (impute missing values first)", ErrInput, v, i)
-			}
-		}
-	}
 	reg := registry[cfg.Process]
 	if cfg.Private && cfg.NetMinTime == 0 && (cfg.Process == ProcessGOU || cfg.Process == ProcessVP) {
 		cfg.NetMinTime = privateNetMinTime
@@ -156,46 +143,76 @@ func FitLabelled(ctx context.Context, x *mat.Dense, sites []vcf.Site, lab *Label
 			"the model file and the synthetic individuals still carry membership information (simulated panels: membership-inference AUC 0.54–0.66 on the synthetic cohort, 0.87–0.96 on the model file); treat both as sensitive, or fit with --private (docs/privacy.md)",
 			"snps", d, "train", n, "directions", m.Basis.Rank())
 	}
-
-	// Discretisation thresholds from a calibration sample of the model.
-	start = time.Now()
-	report(Progress{Phase: "calibrate"})
 	if m.Config.Latent == LatentProbit {
+		report(Progress{Phase: "calibrate"})
 		return m, nil // thresholds τ are fixed by the training frequencies
 	}
-	m.Thresholds = make([][2]float64, d)
+	if err := m.fitThresholds(ctx, x, report, phase); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// checkTrainingData checks the training matrix of a fit against its sites:
+// at least two individuals and one SNP, one site per column, dosages in
+// [0, 2] without missing values. Errors wrap ErrInput.
+func checkTrainingData(x *mat.Dense, sites []vcf.Site) error {
+	if x == nil {
+		return fmt.Errorf("%w: nil matrix", ErrInput)
+	}
+	n, d := x.Dims()
+	if len(sites) != d {
+		return fmt.Errorf("%w: %d sites for %d columns", ErrInput, len(sites), d)
+	}
+	if n < 2 || d < 1 {
+		return fmt.Errorf("%w: %d individuals × %d SNPs", ErrInput, n, d)
+	}
+	for i := 0; i < n; i++ {
+		for _, v := range x.RawRowView(i) {
+			if math.IsNaN(v) || v < 0 || v > 2 {
+				return fmt.Errorf("%w: dosage %v at individual %d (impute missing values first)", ErrInput, v, i)
+			}
+		}
+	}
+	return nil
+}
+
+// fitThresholds sets the discretisation thresholds of a dosage-latent fit
+// from a calibration sample of the model (the rounding cut-offs 0.5 and
+// 1.5 for DiscretiserRound), matching the training dosages x, and, for a
+// labelled fit, each label's own (calibrateLabels).
+func (m *Model) fitThresholds(ctx context.Context, x *mat.Dense, report func(Progress), phase func(string, time.Time)) error {
+	cfg := m.Config
+	start := time.Now()
+	report(Progress{Phase: "calibrate"})
+	m.Thresholds = make([][2]float64, len(m.Sites))
 	for j := range m.Thresholds {
 		m.Thresholds[j] = [2]float64{0.5, 1.5}
 	}
-	if cfg.Discretiser == DiscretiserThreshold {
-		cal, err := m.sampleContinuous(ctx, cfg.CalibrationSize, rand.New(rand.NewPCG(cfg.Seed, 0x63616c)))
-		if err != nil {
-			return nil, err
-		}
-		phase("sampling", start)
-		start = time.Now()
-		m.Thresholds = calibrate(x, cal)
-		phase("discretisation", start)
+	if cfg.Discretiser != DiscretiserThreshold && cfg.Discretiser != DiscretiserLD {
+		return nil
 	}
+	cal, err := m.sampleContinuous(ctx, cfg.CalibrationSize, rand.New(rand.NewPCG(cfg.Seed, 0x63616c)))
+	if err != nil {
+		return err
+	}
+	phase("sampling", start)
+	start = time.Now()
 	if cfg.Discretiser == DiscretiserLD {
-		cal, err := m.sampleContinuous(ctx, cfg.CalibrationSize, rand.New(rand.NewPCG(cfg.Seed, 0x63616c)))
-		if err != nil {
-			return nil, err
-		}
-		phase("sampling", start)
-		start = time.Now()
 		m.ld = newLDDisc(m.Basis, cfg)
 		m.Thresholds = calibrateLD(x, cal, m.ld)
-		phase("discretisation", start)
+	} else {
+		m.Thresholds = calibrate(x, cal)
 	}
-	if m.labelling != nil && m.Init.Labels != nil && (cfg.Discretiser == DiscretiserLD || cfg.Discretiser == DiscretiserThreshold) {
+	phase("discretisation", start)
+	if m.labelling != nil && m.Init.Labels != nil {
 		start = time.Now()
 		if err := m.calibrateLabels(ctx, x); err != nil {
-			return nil, err
+			return err
 		}
 		phase("label thresholds", start)
 	}
-	return m, nil
+	return nil
 }
 
 // anchors clusters the training individuals on the leading AnchorPCs latent
