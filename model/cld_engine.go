@@ -186,55 +186,11 @@ func (e *cldEngine) Sample(ctx context.Context, spec sampleSpec) ([]float64, err
 	r := len(e.lam)
 	n := spec.N
 	rng := spec.Rng
-	x := make([]float64, n*r)
-	v := make([]float64, n*r)
-	T := e.p.T
 	init := spec.Init
 	if init == nil {
 		init = &InitDist{Kind: InitMarginal}
 	}
-	switch init.Kind {
-	case InitAnchors:
-		cum := make([]float64, len(init.Weights))
-		var s float64
-		for i, w := range init.Weights {
-			s += w
-			cum[i] = s
-		}
-		mx, mv, cov := e.p.Marginal(T)
-		for a := range n {
-			u := rng.Float64() * s
-			c := 0
-			for c < len(cum)-1 && u > cum[c] {
-				c++
-			}
-			if spec.Labels != nil {
-				c = init.pick(u/s, spec.Labels[a])
-			}
-			for i := range r {
-				mu := init.Means[c][i] / e.scale
-				kc := cov.add(mat2{mx * mx, mx * mv, mx * mv, mv * mv}.scale(init.Vars[c][i] / (e.scale * e.scale)))
-				l11, l21, l22, _ := kc.chol()
-				z1, z2 := rng.NormFloat64(), rng.NormFloat64()
-				x[a*r+i] = mx*mu + l11*z1
-				v[a*r+i] = mv*mu + l21*z1 + l22*z2
-			}
-		}
-	case InitStationary:
-		l11, l21, l22, _ := e.p.Stationary().chol()
-		for a := range x {
-			z1, z2 := rng.NormFloat64(), rng.NormFloat64()
-			x[a], v[a] = l11*z1, l21*z1+l22*z2
-		}
-	default: // marginal: the exact time-T marginal of a Gaussian with the data covariance
-		for i := range r {
-			l11, l21, l22, _ := e.p.GaussianMarginal(T, e.lam[i]).chol()
-			for a := range n {
-				z1, z2 := rng.NormFloat64(), rng.NormFloat64()
-				x[a*r+i], v[a*r+i] = l11*z1, l21*z1+l22*z2
-			}
-		}
-	}
+	x, v := e.initialDraw(init, spec.Labels, n, rng)
 	k := spec.K
 	if spec.Net == nil {
 		k = 0
@@ -261,22 +217,88 @@ func (e *cldEngine) Sample(ctx context.Context, spec sampleSpec) ([]float64, err
 		}
 	}
 	if k > 0 {
-		xs, vs := make([]float64, n*k), make([]float64, n*k)
-		for a := range n {
-			copy(xs[a*k:(a+1)*k], x[a*r:a*r+k])
-			copy(vs[a*k:(a+1)*k], v[a*r:a*r+k])
-		}
-		if err := e.p.ReverseCLD(ctx, e.networkScore(spec.Net, n, k), xs, vs, k, spec.Steps, e.eps, method, rng); err != nil {
+		if err := e.reverseModelled(ctx, spec, x, v, k, method); err != nil {
 			return nil, err
-		}
-		for a := range n {
-			copy(x[a*r:a*r+k], xs[a*k:(a+1)*k])
 		}
 	}
 	for i := range x {
 		x[i] *= e.scale
 	}
 	return x, nil
+}
+
+// initialDraw draws the phase-space states (x, v) of n rows at time T
+// (n×r each, in the engine's scaled coordinates) from init: the anchor
+// mixture (restricted to each row's label when labels is not nil) pushed
+// forward by the process, the stationary law, or the exact time-T marginal
+// of a Gaussian with the data covariance.
+func (e *cldEngine) initialDraw(init *InitDist, labels []int, n int, rng *rand.Rand) (x, v []float64) {
+	r := len(e.lam)
+	x = make([]float64, n*r)
+	v = make([]float64, n*r)
+	T := e.p.T
+	switch init.Kind {
+	case InitAnchors:
+		cum := make([]float64, len(init.Weights))
+		var s float64
+		for i, w := range init.Weights {
+			s += w
+			cum[i] = s
+		}
+		mx, mv, cov := e.p.Marginal(T)
+		for a := range n {
+			u := rng.Float64() * s
+			c := 0
+			for c < len(cum)-1 && u > cum[c] {
+				c++
+			}
+			if labels != nil {
+				c = init.pick(u/s, labels[a])
+			}
+			for i := range r {
+				mu := init.Means[c][i] / e.scale
+				kc := cov.add(mat2{mx * mx, mx * mv, mx * mv, mv * mv}.scale(init.Vars[c][i] / (e.scale * e.scale)))
+				l11, l21, l22, _ := kc.chol()
+				z1, z2 := rng.NormFloat64(), rng.NormFloat64()
+				x[a*r+i] = mx*mu + l11*z1
+				v[a*r+i] = mv*mu + l21*z1 + l22*z2
+			}
+		}
+	case InitStationary:
+		l11, l21, l22, _ := e.p.Stationary().chol()
+		for a := range x {
+			z1, z2 := rng.NormFloat64(), rng.NormFloat64()
+			x[a], v[a] = l11*z1, l21*z1+l22*z2
+		}
+	default: // marginal: the exact time-T marginal of a Gaussian with the data covariance
+		for i := range r {
+			l11, l21, l22, _ := e.p.GaussianMarginal(T, e.lam[i]).chol()
+			for a := range n {
+				z1, z2 := rng.NormFloat64(), rng.NormFloat64()
+				x[a*r+i], v[a*r+i] = l11*z1, l21*z1+l22*z2
+			}
+		}
+	}
+	return x, v
+}
+
+// reverseModelled runs the reverse process (ReverseCLD with method) on the
+// k network-modelled coordinates of the states (x, v) (n×r each), with the
+// network's score, and writes their positions back into x.
+func (e *cldEngine) reverseModelled(ctx context.Context, spec sampleSpec, x, v []float64, k int, method SamplerKind) error {
+	n, r := spec.N, len(e.lam)
+	xs, vs := make([]float64, n*k), make([]float64, n*k)
+	for a := range n {
+		copy(xs[a*k:(a+1)*k], x[a*r:a*r+k])
+		copy(vs[a*k:(a+1)*k], v[a*r:a*r+k])
+	}
+	if err := e.p.ReverseCLD(ctx, e.networkScore(spec.Net, n, k), xs, vs, k, spec.Steps, e.eps, method, spec.Rng); err != nil {
+		return err
+	}
+	for a := range n {
+		copy(x[a*r:a*r+k], xs[a*k:(a+1)*k])
+	}
+	return nil
 }
 
 // networkScore returns the model's phase-space score on the k modelled
