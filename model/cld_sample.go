@@ -57,82 +57,103 @@ func (p cldProcess) ReverseCLD(ctx context.Context, score phaseScore, x, v []flo
 		u := float64(steps-j) / float64(steps)
 		grid[j] = tMin + (p.T-tMin)*u*u
 	}
-	f := p.drift().scale(p.Beta)
-	q := p.noise().scale(p.Beta)
 	switch method {
 	case SamplerEM:
-		for k := range steps {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			t, h := grid[k], grid[k]-grid[k+1]
-			gx, gv := p.Eps*math.Sqrt(p.Beta*h), p.Sigma*math.Sqrt(p.Beta*h)
-			if err := score(t, x, v, sx, sv); err != nil {
-				return err
-			}
-			for i := range x {
-				xi, vi := x[i], v[i]
-				var sxi float64
-				if sx != nil {
-					sxi = sx[i]
-				}
-				dx := -(f[0]*xi + f[1]*vi) + q[0]*sxi
-				dv := -(f[2]*xi + f[3]*vi) + q[3]*sv[i]
-				x[i] = xi + h*dx
-				v[i] = vi + h*dv
-				if gx > 0 {
-					x[i] += gx * rng.NormFloat64()
-				}
-				v[i] += gv * rng.NormFloat64()
-			}
-		}
-		return nil
+		return p.reverseEM(ctx, score, grid, x, v, sx, sv, rng)
 	case samplerSSCS:
-		statInv := p.Stationary().inv()
-		linearSDE := sde.Linear{F: f.scale(-1).add(q.mul(statInv).scale(-1)).dense(), Q: q.dense()}
-		for k := range steps {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			t, h := grid[k], grid[k]-grid[k+1]
-			half, err := linearSDE.Kernel(h / 2)
-			if err != nil {
-				return err
-			}
-			phi, sig := mat2Of(half.Phi), mat2Of(half.Sigma)
-			l11, l21, l22, ok := sig.chol()
-			if !ok {
-				// A degenerate half-step covariance (tiny h): fall back to the
-				// diagonal square roots, which carry the same marginal variances.
-				l11, l21, l22 = math.Sqrt(math.Max(sig[0], 0)), 0, math.Sqrt(math.Max(sig[3], 0))
-			}
-			linear := func() {
-				for i := range x {
-					xi, vi := x[i], v[i]
-					z1, z2 := rng.NormFloat64(), rng.NormFloat64()
-					x[i] = phi[0]*xi + phi[1]*vi + l11*z1
-					v[i] = phi[2]*xi + phi[3]*vi + l21*z1 + l22*z2
-				}
-			}
-			linear()
-			if err := score(t-h/2, x, v, sx, sv); err != nil {
-				return err
-			}
-			for i := range x {
-				xi, vi := x[i], v[i]
-				// Residual score r = ∇log p + Σ∞⁻¹u; drift Q r.
-				rv := sv[i] + statInv[2]*xi + statInv[3]*vi
-				if sx != nil {
-					rx := sx[i] + statInv[0]*xi + statInv[1]*vi
-					x[i] = xi + h*q[0]*rx
-				}
-				v[i] = vi + h*q[3]*rv
-			}
-			linear()
-		}
-		return nil
+		return p.reverseSSCS(ctx, score, grid, x, v, sx, sv, rng)
 	default:
 		return fmt.Errorf("model: unknown CLD sampler %q (want %q or %q)", method, samplerSSCS, SamplerEM)
+	}
+}
+
+// reverseEM integrates the reverse SDE by Euler–Maruyama on grid, in place
+// on (x, v), with sx and sv the score buffers (sx nil for plain CLD).
+func (p cldProcess) reverseEM(ctx context.Context, score phaseScore, grid, x, v, sx, sv []float64, rng *rand.Rand) error {
+	f := p.drift().scale(p.Beta)
+	q := p.noise().scale(p.Beta)
+	for k := range len(grid) - 1 {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		t, h := grid[k], grid[k]-grid[k+1]
+		gx, gv := p.Eps*math.Sqrt(p.Beta*h), p.Sigma*math.Sqrt(p.Beta*h)
+		if err := score(t, x, v, sx, sv); err != nil {
+			return err
+		}
+		for i := range x {
+			xi, vi := x[i], v[i]
+			var sxi float64
+			if sx != nil {
+				sxi = sx[i]
+			}
+			dx := -(f[0]*xi + f[1]*vi) + q[0]*sxi
+			dv := -(f[2]*xi + f[3]*vi) + q[3]*sv[i]
+			x[i] = xi + h*dx
+			v[i] = vi + h*dv
+			if gx > 0 {
+				x[i] += gx * rng.NormFloat64()
+			}
+			v[i] += gv * rng.NormFloat64()
+		}
+	}
+	return nil
+}
+
+// reverseSSCS integrates the reverse SDE by SSCS on grid, in place on
+// (x, v), with sx and sv the score buffers (sx nil for plain CLD): per step
+// an exact half-step of the linear part (its Van Loan kernel), an Euler
+// step of the score remainder at the midpoint time, another exact
+// half-step.
+func (p cldProcess) reverseSSCS(ctx context.Context, score phaseScore, grid, x, v, sx, sv []float64, rng *rand.Rand) error {
+	f := p.drift().scale(p.Beta)
+	q := p.noise().scale(p.Beta)
+	statInv := p.Stationary().inv()
+	linearSDE := sde.Linear{F: f.scale(-1).add(q.mul(statInv).scale(-1)).dense(), Q: q.dense()}
+	for k := range len(grid) - 1 {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		t, h := grid[k], grid[k]-grid[k+1]
+		half, err := linearSDE.Kernel(h / 2)
+		if err != nil {
+			return err
+		}
+		phi, sig := mat2Of(half.Phi), mat2Of(half.Sigma)
+		l11, l21, l22, ok := sig.chol()
+		if !ok {
+			// A degenerate half-step covariance (tiny h): fall back to the
+			// diagonal square roots, which carry the same marginal variances.
+			l11, l21, l22 = math.Sqrt(math.Max(sig[0], 0)), 0, math.Sqrt(math.Max(sig[3], 0))
+		}
+		sscsLinear(x, v, phi, l11, l21, l22, rng)
+		if err := score(t-h/2, x, v, sx, sv); err != nil {
+			return err
+		}
+		for i := range x {
+			xi, vi := x[i], v[i]
+			// Residual score r = ∇log p + Σ∞⁻¹u; drift Q r.
+			rv := sv[i] + statInv[2]*xi + statInv[3]*vi
+			if sx != nil {
+				rx := sx[i] + statInv[0]*xi + statInv[1]*vi
+				x[i] = xi + h*q[0]*rx
+			}
+			v[i] = vi + h*q[3]*rv
+		}
+		sscsLinear(x, v, phi, l11, l21, l22, rng)
+	}
+	return nil
+}
+
+// sscsLinear applies SSCS's exact linear half-step to every state (x, v):
+// mean map phi and the Cholesky factor (l11, l21, l22) of the half-step
+// covariance.
+func sscsLinear(x, v []float64, phi mat2, l11, l21, l22 float64, rng *rand.Rand) {
+	for i := range x {
+		xi, vi := x[i], v[i]
+		z1, z2 := rng.NormFloat64(), rng.NormFloat64()
+		x[i] = phi[0]*xi + phi[1]*vi + l11*z1
+		v[i] = phi[2]*xi + phi[3]*vi + l21*z1 + l22*z2
 	}
 }
 
