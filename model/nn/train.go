@@ -30,7 +30,7 @@ func NewAdam(params [][]float32) *Adam {
 
 // Step applies one update with learning rate lr to params, given their
 // gradients grads (same layout). The bias corrections are folded into the
-// step size and ε, so the update is one multiply-add per parameter.
+// step size and ε rather than applied to every moment estimate.
 func (a *Adam) Step(params, grads [][]float32, lr float64) {
 	a.step++
 	b1, b2 := float32(a.Beta1), float32(a.Beta2)
