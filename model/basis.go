@@ -22,7 +22,7 @@ import (
 // Basis is shared by all processes: VP uses Scale = per-SNP standard
 // deviation (standardised data), GOU uses Scale = 1 (raw dosage geometry).
 //
-// At most MaxBasisRank(n, d) directions are kept (n training individuals).
+// At most maxBasisRank(n, d) directions are kept (n training individuals).
 // With more non-negligible directions (d close to or above n) the trailing
 // ones are dropped and their variance is modelled as a Gaussian residual,
 // independent between consecutive blocks of ResidBlock SNPs and with the
@@ -55,12 +55,12 @@ func (b *Basis) residBlocks() [][2]int {
 	return out
 }
 
-// ResidBlockSize is the number of consecutive SNPs whose residual covariance
+// residBlockSize is the number of consecutive SNPs whose residual covariance
 // a capped basis keeps, for n training individuals: ⌊n/8⌋ (at least 1), so
 // that each block's covariance is estimated from ≥ 8 individuals per SNP.
-func ResidBlockSize(n int) int { return max(1, n/8) }
+func residBlockSize(n int) int { return max(1, n/8) }
 
-// MaxBasisRank returns the number of eigen-directions NewBasis keeps at most
+// maxBasisRank returns the number of eigen-directions newBasisFor keeps at most
 // for n training individuals and d SNPs:
 //
 //	min(⌊n/2⌋, ⌊n³/(4d²)⌋), at least 1.
@@ -77,7 +77,7 @@ func ResidBlockSize(n int) int { return max(1, n/8) }
 // (350 training individuals), where, with the block residual, membership
 // inference on the synthetic data fell from AUC 0.75–0.77 to 0.61–0.62 and
 // fidelity improved; it is not derived from theory.
-func MaxBasisRank(n, d int) int {
+func maxBasisRank(n, d int) int {
 	k := n / 2
 	if c := float64(n) * float64(n) * float64(n) / (4 * float64(d) * float64(d)); c < float64(k) {
 		k = int(c)
@@ -88,50 +88,43 @@ func MaxBasisRank(n, d int) int {
 // ErrNoVariance is returned when the training data have no variance.
 var ErrNoVariance = errors.New("model: training data have no variance")
 
-// NewBasis computes the basis of x (n×d). With standardise, each column is
-// divided by its standard deviation (monomorphic columns keep scale 1). For
-// d ≤ n it diagonalises the d×d covariance; for d > n it diagonalises the
-// n×n Gram matrix and maps its eigenvectors back (U = Xcᵀ V / √((n−1)λ)),
-// never decomposing a rank-deficient d×d matrix. It keeps at most
-// MaxBasisRank(n, d) directions and sets Resid when it drops any.
-func NewBasis(x *mat.Dense, standardise bool) (*Basis, error) {
-	return newBasisFor(x, standardise, false)
-}
-
-// NewPrivateBasis is NewBasis with the choices of Config.Private for
-// d > n/2 (they change nothing when no direction is dropped): it keeps only
-// as many leading directions as a split-half model-file probe allows
-// (privateRank, PrivateProbeAUC) and gives each residual block the
-// covariance of an AR fit along its SNPs (ResidARLags predecessors)
-// instead of the full block covariance.
-func NewPrivateBasis(x *mat.Dense, standardise bool) (*Basis, error) {
-	return newBasisFor(x, standardise, true)
-}
-
+// newBasisFor computes the basis of x (n×d). With standardise, each column
+// is divided by its standard deviation (monomorphic columns keep scale 1).
+// For d ≤ n it diagonalises the d×d covariance; for d > n it diagonalises
+// the n×n Gram matrix and maps its eigenvectors back
+// (U = Xcᵀ V / √((n−1)λ)), never decomposing a rank-deficient d×d matrix.
+// It keeps at most maxBasisRank(n, d) directions and sets Resid when it
+// drops any.
+//
+// With private (Config.Private), for d > n/2 (it changes nothing when no
+// direction is dropped), it keeps only as many leading directions as a
+// split-half model-file probe allows (privateRank, privateProbeAUC) and
+// gives each residual block the covariance of an AR fit along its SNPs
+// (residARLags predecessors) instead of the full block covariance.
 func newBasisFor(x *mat.Dense, standardise, private bool) (*Basis, error) {
 	n, d := x.Dims()
 	return newBasisOpts(x, standardise, defaultBasisOpts(n, d, private))
 }
 
-// PrivateProbeAUC is the largest split-half model-file probe AUC that
-// NewBasis accepts when it drops directions (privateRank).
-const PrivateProbeAUC = 0.55
+// privateProbeAUC is the largest split-half model-file probe AUC that
+// newBasisFor accepts when it drops directions (privateRank).
+const privateProbeAUC = 0.55
 
-// ResidARLags returns the number of predecessors of the AR fit of NewBasis's
+// residARLags returns the number of predecessors of the AR fit of newBasisFor's
 // residual blocks for n training individuals and d SNPs:
 // round(n/(5√d)), between 1 and 16. The likelihood-ratio attack on the
 // model's density gains about lags·√(2d)/n standard deviations
 // (d·(lags+1) free parameters); this keeps it near 0.2.
-func ResidARLags(n, d int) int {
+func residARLags(n, d int) int {
 	return min(16, max(1, int(math.Round(float64(n)/(5*math.Sqrt(float64(d)))))))
 }
 
-// defaultBasisOpts are the choices of NewBasis (private: NewPrivateBasis)
+// defaultBasisOpts are the choices of newBasisFor (with or without private)
 // for n individuals and d SNPs.
 func defaultBasisOpts(n, d int, private bool) basisOpts {
-	o := basisOpts{maxRank: MaxBasisRank(n, d), block: ResidBlockSize(n)}
+	o := basisOpts{maxRank: maxBasisRank(n, d), block: residBlockSize(n)}
 	if private {
-		o.arLags, o.probeAUC = ResidARLags(n, d), PrivateProbeAUC
+		o.arLags, o.probeAUC = residARLags(n, d), privateProbeAUC
 	}
 	return o
 }
@@ -158,13 +151,13 @@ func privateRank(auc []float64, target float64) int {
 	return max(1, k)
 }
 
-// newBasis is NewBasis keeping at most maxRank directions.
+// newBasis is newBasisFor keeping at most maxRank directions.
 func newBasis(x *mat.Dense, standardise bool, maxRank int) (*Basis, error) {
 	n, _ := x.Dims()
-	return newBasisOpts(x, standardise, basisOpts{maxRank: maxRank, block: ResidBlockSize(n)})
+	return newBasisOpts(x, standardise, basisOpts{maxRank: maxRank, block: residBlockSize(n)})
 }
 
-// newBasisOpts is NewBasis with explicit options: centre (and scale) the
+// newBasisOpts is newBasisFor with explicit options: centre (and scale) the
 // SNPs, take the eigenvectors of their covariance, keep the leading ones
 // and, when some were dropped, model the rest as residual blocks.
 func newBasisOpts(x *mat.Dense, standardise bool, o basisOpts) (*Basis, error) {
@@ -394,10 +387,10 @@ func symSqrt(r *mat.SymDense, m int) ([]float64, error) {
 	return sq, nil
 }
 
-// AddResidual adds the residual noise Scale ⊙ e (e_block = ResidSqrt_block
+// addResidual adds the residual noise Scale ⊙ e (e_block = ResidSqrt_block
 // · z, z standard normal drawn row by row, block by block from rng) to the
 // decoded samples x (rows × d). It draws nothing when Resid is nil.
-func (b *Basis) AddResidual(x *mat.Dense, rng *rand.Rand) {
+func (b *Basis) addResidual(x *mat.Dense, rng *rand.Rand) {
 	if b.Resid == nil {
 		return
 	}

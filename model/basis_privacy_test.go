@@ -92,7 +92,7 @@ func probe(t *testing.T, x *mat.Dense, nTrain, maxRank int) (*Basis, []float64, 
 // TestBasisMembershipProbe: with d > n the uncapped basis spans the centred
 // training individuals, so "is the genotype vector in span(U)?" tells members
 // from non-members with certainty (AUC 1, members at rounding distance).
-// NewBasis's cap (MaxBasisRank) removes the certainty and most of the
+// newBasisFor's cap (maxBasisRank) removes the certainty and most of the
 // signal, not all of it: the few leading sample eigen-directions still
 // capture more of a member's variance than of a non-member's (the in-sample
 // bias of PCA). Measured here: AUC 0.66 with 2 of 119 directions (standard
@@ -120,9 +120,9 @@ func TestBasisMembershipProbe(t *testing.T) {
 		t.Fatalf("uncapped basis: probe AUC %.3f, want 1", a)
 	}
 
-	capped, mem, non := probe(t, x, nTrain, MaxBasisRank(nTrain, d))
-	if capped.Rank() != MaxBasisRank(nTrain, d) || capped.Resid == nil {
-		t.Fatalf("capped basis: rank %d (want %d), resid %v", capped.Rank(), MaxBasisRank(nTrain, d), capped.Resid != nil)
+	capped, mem, non := probe(t, x, nTrain, maxBasisRank(nTrain, d))
+	if capped.Rank() != maxBasisRank(nTrain, d) || capped.Resid == nil {
+		t.Fatalf("capped basis: rank %d (want %d), resid %v", capped.Rank(), maxBasisRank(nTrain, d), capped.Resid != nil)
 	}
 	minMem, minNon := math.Inf(1), math.Inf(1)
 	for _, r := range mem {
@@ -156,11 +156,11 @@ func TestBasisResidual(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := NewBasis(x, std)
+		b, err := newBasisFor(x, std, false)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if b.Rank() != MaxBasisRank(n, d) || len(b.Resid) != d {
+		if b.Rank() != maxBasisRank(n, d) || len(b.Resid) != d {
 			t.Fatalf("rank %d resid %d", b.Rank(), len(b.Resid))
 		}
 		var dropped, sum float64
@@ -191,7 +191,7 @@ func TestBasisResidual(t *testing.T) {
 		if math.Abs(sum-dropped) > 1e-8*math.Max(1, dropped) {
 			t.Errorf("std=%v: residuals sum to %.6g, dropped eigenvalues to %.6g", std, sum, dropped)
 		}
-		// Monte-Carlo: Decode + AddResidual has the training variances.
+		// Monte-Carlo: Decode + addResidual has the training variances.
 		const m = 20000
 		rng := rand.New(rand.NewPCG(5, 6))
 		y := mat.NewDense(m, b.Rank(), nil)
@@ -201,7 +201,7 @@ func TestBasisResidual(t *testing.T) {
 			}
 		}
 		s := b.Decode(y)
-		b.AddResidual(s, rng)
+		b.addResidual(s, rng)
 		// Within a residual block the sampled covariance of two SNPs is the
 		// training covariance (kept directions + block residual).
 		if b.ResidBlock < 2 {
@@ -273,7 +273,7 @@ func TestCappedBasisModelFile(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if m.Basis.Resid == nil || m.Basis.Rank() != MaxBasisRank(n, d) {
+		if m.Basis.Resid == nil || m.Basis.Rank() != maxBasisRank(n, d) {
 			t.Fatalf("%s: rank %d, residual %v", disc, m.Basis.Rank(), m.Basis.Resid != nil)
 		}
 		enc, err := m.Encode()

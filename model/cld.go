@@ -6,14 +6,16 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/gousynth/gousynth/model/sde"
 )
 
-// ErrCLD reports invalid critically damped Langevin parameters.
-var ErrCLD = errors.New("model: invalid CLD parameters")
+// errCLD reports invalid critically damped Langevin parameters.
+var errCLD = errors.New("model: invalid CLD parameters")
 
-// CLD is the critically damped Langevin process on phase space u = (x, v),
-// applied independently to every data coordinate, in the parametrisation of
-// Strasman et al. (2025):
+// cldProcess is the critically damped Langevin process (CLD) on phase
+// space u = (x, v), applied independently to every data coordinate, in the
+// parametrisation of Strasman et al. (2025):
 //
 //	dX = a²β V dt + ε√β dB¹,   dV = −β(X + 2aV) dt + σ√β dB²,
 //
@@ -23,8 +25,8 @@ var ErrCLD = errors.New("model: invalid CLD parameters")
 // noise makes the diffusion elliptic. The drift matrix βN' with
 // N' = [[0, a²], [−1, −2a]] has the double eigenvalue −aβ for every ε, so the
 // kernel has a closed form (transition), cross-checked against Van Loan's
-// block exponential (LinearSDE) in the tests.
-type CLD struct {
+// block exponential (sde.Linear) in the tests.
+type cldProcess struct {
 	A      float64 // a: critical-damping constant (mass M = 1/a²)
 	Sigma  float64 // σ: velocity noise scale
 	Eps    float64 // ε ≥ 0: position noise scale (0 is plain CLD)
@@ -34,29 +36,29 @@ type CLD struct {
 	Jitter float64 // added to both diagonal entries of the marginalised kernel
 }
 
-// DefaultCLD returns Dockhorn et al.'s reference constants (M = 0.25, Γ = 1,
+// defaultCLD returns Dockhorn et al.'s reference constants (M = 0.25, Γ = 1,
 // β = 4, γ = 0.04, T = 1) with position noise eps (0 for plain CLD).
-func DefaultCLD(eps float64) CLD {
-	return CLD{A: 2, Sigma: math.Sqrt2, Eps: eps, Beta: 4, T: 1, V0Var: 0.04 * 0.25, Jitter: 1e-6}
+func defaultCLD(eps float64) cldProcess {
+	return cldProcess{A: 2, Sigma: math.Sqrt2, Eps: eps, Beta: 4, T: 1, V0Var: 0.04 * 0.25, Jitter: 1e-6}
 }
 
 // Validate checks that the parameters define a stable, well-posed process.
-func (p CLD) Validate() error {
+func (p cldProcess) Validate() error {
 	switch {
 	case !(p.A > 0) || math.IsInf(p.A, 0):
-		return fmt.Errorf("%w: a = %v, want > 0", ErrCLD, p.A)
+		return fmt.Errorf("%w: a = %v, want > 0", errCLD, p.A)
 	case !(p.Sigma > 0) || math.IsInf(p.Sigma, 0):
-		return fmt.Errorf("%w: σ = %v, want > 0", ErrCLD, p.Sigma)
+		return fmt.Errorf("%w: σ = %v, want > 0", errCLD, p.Sigma)
 	case !(p.Eps >= 0) || math.IsInf(p.Eps, 0):
-		return fmt.Errorf("%w: ε = %v, want ≥ 0", ErrCLD, p.Eps)
+		return fmt.Errorf("%w: ε = %v, want ≥ 0", errCLD, p.Eps)
 	case !(p.Beta > 0) || math.IsInf(p.Beta, 0):
-		return fmt.Errorf("%w: β = %v, want > 0", ErrCLD, p.Beta)
+		return fmt.Errorf("%w: β = %v, want > 0", errCLD, p.Beta)
 	case !(p.T > 0) || math.IsInf(p.T, 0):
-		return fmt.Errorf("%w: T = %v, want > 0", ErrCLD, p.T)
+		return fmt.Errorf("%w: T = %v, want > 0", errCLD, p.T)
 	case !(p.V0Var >= 0) || math.IsInf(p.V0Var, 0):
-		return fmt.Errorf("%w: initial velocity variance %v, want ≥ 0", ErrCLD, p.V0Var)
+		return fmt.Errorf("%w: initial velocity variance %v, want ≥ 0", errCLD, p.V0Var)
 	case !(p.Jitter >= 0) || math.IsInf(p.Jitter, 0):
-		return fmt.Errorf("%w: jitter %v, want ≥ 0", ErrCLD, p.Jitter)
+		return fmt.Errorf("%w: jitter %v, want ≥ 0", errCLD, p.Jitter)
 	}
 	return nil
 }
@@ -106,15 +108,15 @@ func (m mat2) dense() *mat.Dense { return mat.NewDense(2, 2, []float64{m[0], m[1
 func mat2Of(d mat.Matrix) mat2 { return mat2{d.At(0, 0), d.At(0, 1), d.At(1, 0), d.At(1, 1)} }
 
 // drift returns N' = F/β = [[0, a²], [−1, −2a]].
-func (p CLD) drift() mat2 { return mat2{0, p.A * p.A, -1, -2 * p.A} }
+func (p cldProcess) drift() mat2 { return mat2{0, p.A * p.A, -1, -2 * p.A} }
 
 // noise returns Q/β = diag(ε², σ²).
-func (p CLD) noise() mat2 { return mat2{p.Eps * p.Eps, 0, 0, p.Sigma * p.Sigma} }
+func (p cldProcess) noise() mat2 { return mat2{p.Eps * p.Eps, 0, 0, p.Sigma * p.Sigma} }
 
-// SDE returns the per-coordinate phase-space SDE as a LinearSDE, for Van
+// SDE returns the per-coordinate phase-space SDE as an sde.Linear, for Van
 // Loan's exact kernel.
-func (p CLD) SDE() LinearSDE {
-	return LinearSDE{F: p.drift().scale(p.Beta).dense(), Q: p.noise().scale(p.Beta).dense()}
+func (p cldProcess) SDE() sde.Linear {
+	return sde.Linear{F: p.drift().scale(p.Beta).dense(), Q: p.noise().scale(p.Beta).dense()}
 }
 
 // expIntegrals returns I_k = ∫_0^B r^k e^{−c r} dr for k = 0, 1, 2; a power
@@ -144,7 +146,7 @@ func expIntegrals(c, b float64) (i0, i1, i2 float64) {
 // transition returns the exact kernel over a span t with known (x0, v0):
 // Φ = e^{−aB}(I + B·K) with K = N' + aI nilpotent, B = βt, and
 // Σ₀ = ∫_0^B e^{−2ar}(D + r(KD + DKᵀ) + r² K D Kᵀ) dr with D = diag(ε², σ²).
-func (p CLD) transition(t float64) (phi, sigma0 mat2) {
+func (p cldProcess) transition(t float64) (phi, sigma0 mat2) {
 	b := p.Beta * t
 	k := p.drift().add(mat2{p.A, 0, 0, p.A})
 	d := p.noise()
@@ -163,7 +165,7 @@ func (p CLD) transition(t float64) (phi, sigma0 mat2) {
 // Marginal returns the hybrid-score-matching kernel at time t: with x0 known
 // and v0 ~ N(0, V0Var) marginalised, u_t | x0 ~ N(mean·x0, cov), where
 // mean = (Φxx, Φvx) and cov = Σ₀ + V0Var·(Φxv, Φvv)(Φxv, Φvv)ᵀ + Jitter·I.
-func (p CLD) Marginal(t float64) (meanX, meanV float64, cov mat2) {
+func (p cldProcess) Marginal(t float64) (meanX, meanV float64, cov mat2) {
 	phi, s0 := p.transition(t)
 	cx, cv := phi[1], phi[3]
 	cov = s0.add(mat2{cx * cx, cx * cv, cx * cv, cv * cv}.scale(p.V0Var))
@@ -174,7 +176,7 @@ func (p CLD) Marginal(t float64) (meanX, meanV float64, cov mat2) {
 
 // Stationary returns the stationary phase-space covariance, the solution of
 // F Σ + Σ Fᵀ + Q = 0:  ¼[[5ε²/a + aσ², −2ε²/a²], [−2ε²/a², (ε² + a²σ²)/a³]].
-func (p CLD) Stationary() mat2 {
+func (p cldProcess) Stationary() mat2 {
 	a, e2, s2 := p.A, p.Eps*p.Eps, p.Sigma*p.Sigma
 	xv := -2 * e2 / (a * a) / 4
 	return mat2{(5*e2/a + a*s2) / 4, xv, xv, (e2 + a*a*s2) / (a * a * a) / 4}
@@ -183,7 +185,7 @@ func (p CLD) Stationary() mat2 {
 // GaussianMarginal returns the phase-space marginal covariance at time t of
 // one coordinate whose data variance is lambda (x0 ~ N(·, lambda)):
 // lambda·(Φxx, Φvx)(Φxx, Φvx)ᵀ + the marginalised kernel covariance.
-func (p CLD) GaussianMarginal(t, lambda float64) mat2 {
+func (p cldProcess) GaussianMarginal(t, lambda float64) mat2 {
 	mx, mv, cov := p.Marginal(t)
 	return cov.add(mat2{mx * mx, mx * mv, mx * mv, mv * mv}.scale(lambda))
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/gousynth/gousynth/model/nn"
 )
 
 // DefaultCLDEps is the position noise of process "cld-eps" (CLD-ε) in
@@ -13,10 +15,10 @@ const DefaultCLDEps = 0.1
 
 func init() {
 	// CLD is an isotropic process, like VP: it runs on standardised SNPs.
-	RegisterProcess(ProcessCLD, true, func(c Config, lambda []float64) (Process, error) {
+	registerProcess(ProcessCLD, true, func(c Config, lambda []float64) (engine, error) {
 		return newCLDEngine(c, lambda, 0)
 	})
-	RegisterProcess(ProcessCLDEps, true, func(c Config, lambda []float64) (Process, error) {
+	registerProcess(ProcessCLDEps, true, func(c Config, lambda []float64) (engine, error) {
 		return newCLDEngine(c, lambda, cldEps(c))
 	})
 }
@@ -49,7 +51,7 @@ func cldEps(c Config) float64 {
 //   - Network inputs: Lk⁻¹u with Lk the Cholesky factor of K(t), unit
 //     covariance at every t for Gaussian data.
 type cldEngine struct {
-	p      CLD
+	p      cldProcess
 	eps    float64 // engine time horizon start (tMin)
 	lambda []float64
 	scale  float64 // latent coordinates are divided by this
@@ -64,7 +66,7 @@ func newCLDEngine(c Config, lambda []float64, eps float64) (*cldEngine, error) {
 	if len(lambda) == 0 {
 		return nil, fmt.Errorf("%w: CLD needs at least one latent coordinate", ErrConfig)
 	}
-	p := DefaultCLD(eps)
+	p := defaultCLD(eps)
 	p.T = c.T
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
@@ -84,7 +86,7 @@ func newCLDEngine(c Config, lambda []float64, eps float64) (*cldEngine, error) {
 	return &cldEngine{p: p, eps: c.Eps, lambda: lambda, scale: scale, lam: lam}, nil
 }
 
-// Kind implements Process.
+// Kind implements engine.
 func (e *cldEngine) Kind() ProcessKind {
 	if e.p.Eps > 0 {
 		return ProcessCLDEps
@@ -92,7 +94,7 @@ func (e *cldEngine) Kind() ProcessKind {
 	return ProcessCLD
 }
 
-// NetDims implements Process: input (y, v) of the k modelled coordinates;
+// NetDims implements engine: input (y, v) of the k modelled coordinates;
 // output ε_v (CLD) or (ε_y, ε_v) (CLD-ε).
 func (e *cldEngine) NetDims(k int) (int, int) {
 	if e.p.Eps > 0 {
@@ -101,7 +103,7 @@ func (e *cldEngine) NetDims(k int) (int, int) {
 	return 2 * k, k
 }
 
-// Horizon implements Process.
+// Horizon implements engine.
 func (e *cldEngine) Horizon() (float64, float64) { return e.eps, e.p.T }
 
 // cldCoordKernel holds, for one coordinate at one time, everything the
@@ -145,8 +147,8 @@ func (c *cldCoordKernel) gaussNoise(x, v float64) (float64, float64) {
 	return c.l11*a + c.l21*b, c.l22 * b
 }
 
-// Batch implements Process.
-func (e *cldEngine) Batch(rng *rand.Rand, data *LatentData, k, batch int, in []float32, t []float64, target []float32) {
+// Batch implements engine.
+func (e *cldEngine) Batch(rng *rand.Rand, data *latentData, k, batch int, in []float32, t []float64, target []float32) {
 	eps, T := e.Horizon()
 	_, out := e.NetDims(k)
 	for b := range batch {
@@ -178,19 +180,63 @@ func (e *cldEngine) Batch(rng *rand.Rand, data *LatentData, k, batch int, in []f
 	}
 }
 
-// Sample implements Process. Sampler "ancestral" (the engine's default) and
+// Sample implements engine. Sampler "ancestral" (the engine's default) and
 // "sscs" run SSCS; "em" runs Euler–Maruyama.
-func (e *cldEngine) Sample(ctx context.Context, spec SampleSpec) ([]float64, error) {
+func (e *cldEngine) Sample(ctx context.Context, spec sampleSpec) ([]float64, error) {
 	r := len(e.lam)
 	n := spec.N
 	rng := spec.Rng
-	x := make([]float64, n*r)
-	v := make([]float64, n*r)
-	T := e.p.T
 	init := spec.Init
 	if init == nil {
 		init = &InitDist{Kind: InitMarginal}
 	}
+	x, v := e.initialDraw(init, spec.Labels, n, rng)
+	k := spec.K
+	if spec.Net == nil {
+		k = 0
+	}
+	method := samplerSSCS
+	switch spec.Sampler {
+	case "", SamplerAncestral, samplerSSCS:
+	case SamplerEM:
+		method = SamplerEM
+	default:
+		return nil, fmt.Errorf("%w: sampler %q is not available for CLD (ancestral/sscs, em)", ErrConfig, spec.Sampler)
+	}
+	// Coordinates the network does not model have a Gaussian score and are
+	// independent of the others, so the exact reverse process ends in their
+	// Gaussian marginal at tMin: draw them from it, exactly, instead of
+	// integrating them. This matters: the many low-variance directions have
+	// a stiff score near tMin that a 100–200-step integrator reproduces
+	// badly (measured: variance ×0.4–×240 at λ = 1e-3…1e-4 with a uniform
+	// grid), and they carry most of the fine-scale LD.
+	for i := k; i < r; i++ {
+		sd := math.Sqrt(e.p.GaussianMarginal(e.eps, e.lam[i])[0])
+		for a := range n {
+			x[a*r+i] = sd * rng.NormFloat64()
+		}
+	}
+	if k > 0 {
+		if err := e.reverseModelled(ctx, spec, x, v, k, method); err != nil {
+			return nil, err
+		}
+	}
+	for i := range x {
+		x[i] *= e.scale
+	}
+	return x, nil
+}
+
+// initialDraw draws the phase-space states (x, v) of n rows at time T
+// (n×r each, in the engine's scaled coordinates) from init: the anchor
+// mixture (restricted to each row's label when labels is not nil) pushed
+// forward by the process, the stationary law, or the exact time-T marginal
+// of a Gaussian with the data covariance.
+func (e *cldEngine) initialDraw(init *InitDist, labels []int, n int, rng *rand.Rand) (x, v []float64) {
+	r := len(e.lam)
+	x = make([]float64, n*r)
+	v = make([]float64, n*r)
+	T := e.p.T
 	switch init.Kind {
 	case InitAnchors:
 		cum := make([]float64, len(init.Weights))
@@ -206,8 +252,8 @@ func (e *cldEngine) Sample(ctx context.Context, spec SampleSpec) ([]float64, err
 			for c < len(cum)-1 && u > cum[c] {
 				c++
 			}
-			if spec.Labels != nil {
-				c = init.pick(u/s, spec.Labels[a])
+			if labels != nil {
+				c = init.pick(u/s, labels[a])
 			}
 			for i := range r {
 				mu := init.Means[c][i] / e.scale
@@ -233,55 +279,33 @@ func (e *cldEngine) Sample(ctx context.Context, spec SampleSpec) ([]float64, err
 			}
 		}
 	}
-	k := spec.K
-	if spec.Net == nil {
-		k = 0
+	return x, v
+}
+
+// reverseModelled runs the reverse process (ReverseCLD with method) on the
+// k network-modelled coordinates of the states (x, v) (n×r each), with the
+// network's score, and writes their positions back into x.
+func (e *cldEngine) reverseModelled(ctx context.Context, spec sampleSpec, x, v []float64, k int, method SamplerKind) error {
+	n, r := spec.N, len(e.lam)
+	xs, vs := make([]float64, n*k), make([]float64, n*k)
+	for a := range n {
+		copy(xs[a*k:(a+1)*k], x[a*r:a*r+k])
+		copy(vs[a*k:(a+1)*k], v[a*r:a*r+k])
 	}
-	method := SamplerSSCS
-	switch spec.Sampler {
-	case "", SamplerAncestral, SamplerSSCS:
-	case SamplerEM:
-		method = SamplerEM
-	default:
-		return nil, fmt.Errorf("%w: sampler %q is not available for CLD (ancestral/sscs, em)", ErrConfig, spec.Sampler)
+	if err := e.p.ReverseCLD(ctx, e.networkScore(spec.Net, n, k), xs, vs, k, spec.Steps, e.eps, method, spec.Rng); err != nil {
+		return err
 	}
-	// Coordinates the network does not model have a Gaussian score and are
-	// independent of the others, so the exact reverse process ends in their
-	// Gaussian marginal at tMin: draw them from it, exactly, instead of
-	// integrating them. This matters: the many low-variance directions have
-	// a stiff score near tMin that a 100–200-step integrator reproduces
-	// badly (measured: variance ×0.4–×240 at λ = 1e-3…1e-4 with a uniform
-	// grid), and they carry most of the fine-scale LD.
-	for i := k; i < r; i++ {
-		sd := math.Sqrt(e.p.GaussianMarginal(e.eps, e.lam[i])[0])
-		for a := range n {
-			x[a*r+i] = sd * rng.NormFloat64()
-		}
+	for a := range n {
+		copy(x[a*r:a*r+k], xs[a*k:(a+1)*k])
 	}
-	if k > 0 {
-		xs, vs := make([]float64, n*k), make([]float64, n*k)
-		for a := range n {
-			copy(xs[a*k:(a+1)*k], x[a*r:a*r+k])
-			copy(vs[a*k:(a+1)*k], v[a*r:a*r+k])
-		}
-		if err := e.p.ReverseCLD(ctx, e.networkScore(spec.Net, n, k), xs, vs, k, spec.Steps, e.eps, method, rng); err != nil {
-			return nil, err
-		}
-		for a := range n {
-			copy(x[a*r:a*r+k], xs[a*k:(a+1)*k])
-		}
-	}
-	for i := range x {
-		x[i] *= e.scale
-	}
-	return x, nil
+	return nil
 }
 
 // networkScore returns the model's phase-space score on the k modelled
 // coordinates of n states: the Gaussian part −K⁻¹u plus the learned residual.
-func (e *cldEngine) networkScore(net *MLP, n, k int) PhaseScore {
+func (e *cldEngine) networkScore(net *nn.MLP, n, k int) phaseScore {
 	_, out := e.NetDims(k)
-	var ws *Workspace
+	var ws *nn.Workspace
 	in := make([]float32, n*2*k)
 	res := make([]float32, n*out)
 	tv := make([]float64, n)

@@ -15,6 +15,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
 
+	"github.com/gousynth/gousynth/model/nn"
 	"github.com/gousynth/gousynth/synth"
 	"github.com/gousynth/gousynth/vcf"
 )
@@ -27,7 +28,7 @@ func fitLatent(ctx context.Context, x *mat.Dense, cfg Config) (func(n int, seed 
 		return nil, 0, err
 	}
 	reg := registry[cfg.Process]
-	b, err := NewBasis(x, reg.standardise)
+	b, err := newBasisFor(x, reg.standardise, false)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -46,7 +47,7 @@ func fitLatent(ctx context.Context, x *mat.Dense, cfg Config) (func(n int, seed 
 		k = r
 	}
 	n, _ := x.Dims()
-	data := &LatentData{Y: make([]float32, n*r), N: n, R: r, Lambda: b.Lambda}
+	data := &latentData{Y: make([]float32, n*r), N: n, R: r, Lambda: b.Lambda}
 	for i := range n {
 		for j, v := range yd.RawRowView(i) {
 			data.Y[i*r+j] = float32(v)
@@ -54,15 +55,15 @@ func fitLatent(ctx context.Context, x *mat.Dense, cfg Config) (func(n int, seed 
 	}
 	in, out := proc.NetDims(k)
 	_, T := proc.Horizon()
-	net := NewMLP(in, out, cfg.Hidden, cfg.Layers, T, rand.New(rand.NewPCG(cfg.Seed, 0x6e6574)))
-	ema, loss, err := Train(ctx, net, func(rng *rand.Rand, batch int, in []float32, t []float64, target []float32) {
+	net := nn.NewMLP(in, out, cfg.Hidden, cfg.Layers, T, rand.New(rand.NewPCG(cfg.Seed, 0x6e6574)))
+	ema, loss, err := nn.Train(ctx, net, func(rng *rand.Rand, batch int, in []float32, t []float64, target []float32) {
 		proc.Batch(rng, data, k, batch, in, t, target)
-	}, TrainOptions{Steps: cfg.Steps, BatchSize: cfg.BatchSize, Warmup: cfg.Warmup, LR: cfg.LR, EMA: cfg.EMA, ClipNorm: cfg.ClipNorm, Seed: cfg.Seed}, nil)
+	}, cfg.trainOptions(), nil)
 	if err != nil {
 		return nil, 0, err
 	}
 	return func(m int, seed uint64) (*mat.Dense, error) {
-		y, err := proc.Sample(ctx, SampleSpec{Net: ema, K: k, N: m, Rng: rand.New(rand.NewPCG(seed, 0x73616d)), Sampler: cfg.Sampler, Steps: cfg.SamplerSteps, Init: init})
+		y, err := proc.Sample(ctx, sampleSpec{Net: ema, K: k, N: m, Rng: rand.New(rand.NewPCG(seed, 0x73616d)), Sampler: cfg.Sampler, Steps: cfg.SamplerSteps, Init: init})
 		if err != nil {
 			return nil, err
 		}
@@ -281,7 +282,7 @@ func TestFunnelExperiment(t *testing.T) {
 		}
 		runs = keep
 	}
-	RegisterProcess("cld-plain-exp", true, func(c Config, lambda []float64) (Process, error) {
+	registerProcess("cld-plain-exp", true, func(c Config, lambda []float64) (engine, error) {
 		e, err := newCLDEngine(c, lambda, 0)
 		if e != nil {
 			e.plain = true
@@ -289,7 +290,7 @@ func TestFunnelExperiment(t *testing.T) {
 		return e, err
 	})
 	defer delete(registry, "cld-plain-exp")
-	RegisterProcess("cld-eps-exp", true, func(c Config, lambda []float64) (Process, error) {
+	registerProcess("cld-eps-exp", true, func(c Config, lambda []float64) (engine, error) {
 		return newCLDEngine(c, lambda, funnelEps)
 	})
 	defer delete(registry, "cld-eps-exp")

@@ -14,7 +14,7 @@ import (
 // x0 ~ N(mu, c) in R^d under the per-coordinate process p: with the state
 // ordered (x_1..x_d, v_1..v_d), mean = (mx·mu, mv·mu) and
 // K = [[mx² C + Sxx I, mx mv C + Sxv I], [·, mv² C + Svv I]].
-func phaseGaussian(p CLD, t float64, mu []float64, c *mat.SymDense) (mean []float64, k *mat.SymDense) {
+func phaseGaussian(p cldProcess, t float64, mu []float64, c *mat.SymDense) (mean []float64, k *mat.SymDense) {
 	d := len(mu)
 	mx, mv, s := p.Marginal(t)
 	mean = make([]float64, 2*d)
@@ -36,7 +36,7 @@ func phaseGaussian(p CLD, t float64, mu []float64, c *mat.SymDense) (mean []floa
 }
 
 // exactGaussianScore is −K⁻¹(u − mean) for correlated Gaussian data.
-func exactGaussianScore(p CLD, mu []float64, c *mat.SymDense) PhaseScore {
+func exactGaussianScore(p cldProcess, mu []float64, c *mat.SymDense) phaseScore {
 	d := len(mu)
 	return func(t float64, x, v, sx, sv []float64) error {
 		mean, k := phaseGaussian(p, t, mu, c)
@@ -69,7 +69,7 @@ func exactGaussianScore(p CLD, mu []float64, c *mat.SymDense) PhaseScore {
 }
 
 // samplePhasePrior draws n states from the exact phase-space marginal at T.
-func samplePhasePrior(p CLD, mu []float64, c *mat.SymDense, n int, rng *rand.Rand) (x, v []float64) {
+func samplePhasePrior(p cldProcess, mu []float64, c *mat.SymDense, n int, rng *rand.Rand) (x, v []float64) {
 	d := len(mu)
 	mean, k := phaseGaussian(p, p.T, mu, c)
 	var ch mat.Cholesky
@@ -108,9 +108,9 @@ func TestCLDSamplersReproduceGaussian(t *testing.T) {
 		for _, tc := range []struct {
 			method SamplerKind
 			steps  int
-		}{{SamplerSSCS, 100}, {SamplerEM, 400}} {
+		}{{samplerSSCS, 100}, {SamplerEM, 400}} {
 			t.Run(fmt.Sprintf("eps=%v/%s", eps, tc.method), func(t *testing.T) {
-				p := DefaultCLD(eps)
+				p := defaultCLD(eps)
 				rng := rand.New(rand.NewPCG(3, uint64(tc.steps)))
 				x, v := samplePhasePrior(p, mu, c, n, rng)
 				if err := p.ReverseCLD(context.Background(), exactGaussianScore(p, mu, c), x, v, 2, tc.steps, 1e-3, tc.method, rng); err != nil {
@@ -141,7 +141,7 @@ func TestCLDSamplersReproduceGaussian(t *testing.T) {
 // TestCLDSamplerDetectsWrongScore guards the test above: a score for the
 // wrong data covariance must give a visibly wrong sample covariance.
 func TestCLDSamplerDetectsWrongScore(t *testing.T) {
-	p := DefaultCLD(0)
+	p := defaultCLD(0)
 	rng := rand.New(rand.NewPCG(5, 6))
 	lambda := []float64{2.0}
 	x, v := make([]float64, 4000), make([]float64, 4000)
@@ -151,7 +151,7 @@ func TestCLDSamplerDetectsWrongScore(t *testing.T) {
 		z1, z2 := rng.NormFloat64(), rng.NormFloat64()
 		x[i], v[i] = l11*z1, l21*z1+l22*z2
 	}
-	if err := p.ReverseCLD(context.Background(), p.GaussianPhaseScore(lambda), x, v, 1, 100, 1e-3, SamplerSSCS, rng); err != nil {
+	if err := p.ReverseCLD(context.Background(), p.GaussianPhaseScore(lambda), x, v, 1, 100, 1e-3, samplerSSCS, rng); err != nil {
 		t.Fatal(err)
 	}
 	var ss float64
@@ -164,7 +164,7 @@ func TestCLDSamplerDetectsWrongScore(t *testing.T) {
 }
 
 func TestGaussianPhaseScoreMatchesFull(t *testing.T) {
-	p := DefaultCLD(0.1)
+	p := defaultCLD(0.1)
 	lambda := []float64{0.3, 2}
 	c := mat.NewSymDense(2, []float64{0.3, 0, 0, 2})
 	full := exactGaussianScore(p, []float64{0, 0}, c)
@@ -195,8 +195,8 @@ func TestCLDSamplersLowVarianceDirections(t *testing.T) {
 	lam := []float64{3, 1, 0.1, 0.01, 0.001}
 	d := len(lam)
 	const n = 4000
-	for _, method := range []SamplerKind{SamplerSSCS, SamplerEM} {
-		p := DefaultCLD(0)
+	for _, method := range []SamplerKind{samplerSSCS, SamplerEM} {
+		p := defaultCLD(0)
 		rng := rand.New(rand.NewPCG(1, 2))
 		x, v := make([]float64, n*d), make([]float64, n*d)
 		for j := range d {

@@ -7,10 +7,10 @@ import (
 	"testing"
 )
 
-func cldCases() []CLD {
-	alt := DefaultCLD(0.3)
+func cldCases() []cldProcess {
+	alt := defaultCLD(0.3)
 	alt.A, alt.Sigma, alt.Beta, alt.V0Var = 1, 2, 1.5, 0.2
-	return []CLD{DefaultCLD(0), DefaultCLD(0.1), DefaultCLD(0.25), DefaultCLD(0.5), alt}
+	return []cldProcess{defaultCLD(0), defaultCLD(0.1), defaultCLD(0.25), defaultCLD(0.5), alt}
 }
 
 func TestCLDTransitionMatchesVanLoan(t *testing.T) {
@@ -37,7 +37,7 @@ func TestCLDTransitionMatchesVanLoan(t *testing.T) {
 // TestCLDDockhornFormula checks the closed form of DESIGN.md (Dockhorn et al.
 // App. B, M = 0.25, Γ = 1) against the Van Loan kernel with v0 marginalised.
 func TestCLDDockhornFormula(t *testing.T) {
-	p := DefaultCLD(0)
+	p := defaultCLD(0)
 	p.Jitter = 0
 	for _, tt := range []float64{1e-3, 0.02, 0.1, 0.25, 0.5, 1} {
 		k, err := p.SDE().Kernel(tt)
@@ -83,7 +83,7 @@ func TestCLDStationaryCovariance(t *testing.T) {
 		}
 	}
 	// Plain CLD: x ~ N(0, 1), v ~ N(0, M = 1/4).
-	if s := DefaultCLD(0).Stationary(); math.Abs(s[0]-1) > 1e-14 || s[1] != 0 || math.Abs(s[3]-0.25) > 1e-14 {
+	if s := defaultCLD(0).Stationary(); math.Abs(s[0]-1) > 1e-14 || s[1] != 0 || math.Abs(s[3]-0.25) > 1e-14 {
 		t.Errorf("CLD stationary %v, want diag(1, 0.25)", s)
 	}
 }
@@ -94,7 +94,7 @@ func TestCLDForwardMonteCarlo(t *testing.T) {
 	if testing.Short() {
 		n, dt = 5000, 1e-3 // the race detector slows these loops ~10×
 	}
-	for _, p := range []CLD{DefaultCLD(0), DefaultCLD(0.5)} {
+	for _, p := range []cldProcess{defaultCLD(0), defaultCLD(0.5)} {
 		f := p.drift().scale(p.Beta)
 		l := mat2{p.Eps * math.Sqrt(p.Beta), 0, 0, p.Sigma * math.Sqrt(p.Beta)}
 		const x0 = 1.7
@@ -124,17 +124,66 @@ func TestExpIntegralsSeriesMatchesClosedForm(t *testing.T) {
 }
 
 func BenchmarkCLDMarginalClosedForm(b *testing.B) {
-	p := DefaultCLD(0.1)
+	p := defaultCLD(0.1)
 	for i := 0; b.Loop(); i++ {
 		p.Marginal(float64(i%1000+1) / 1000)
 	}
 }
 
 func BenchmarkCLDKernelVanLoan(b *testing.B) {
-	sde := DefaultCLD(0.1).SDE()
+	sde := defaultCLD(0.1).SDE()
 	for i := 0; b.Loop(); i++ {
 		if _, err := sde.Kernel(float64(i%1000+1) / 1000); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// eulerMaruyama2 simulates n paths of a 2-D linear SDE from u0 (each path's
+// starting point drawn by start) with a fine Euler–Maruyama grid and returns
+// the sample mean and covariance at time tEnd.
+func eulerMaruyama2(f, l mat2, tEnd float64, steps, n int, rng *rand.Rand, start func() (float64, float64)) (mean [2]float64, cov mat2) {
+	h := tEnd / float64(steps)
+	sq := math.Sqrt(h)
+	var s [2]float64
+	var ss mat2
+	for range n {
+		x, v := start()
+		for range steps {
+			z1, z2 := rng.NormFloat64(), rng.NormFloat64()
+			dx := (f[0]*x+f[1]*v)*h + (l[0]*z1+l[1]*z2)*sq
+			dv := (f[2]*x+f[3]*v)*h + (l[2]*z1+l[3]*z2)*sq
+			x, v = x+dx, v+dv
+		}
+		s[0] += x
+		s[1] += v
+		ss = ss.add(mat2{x * x, x * v, x * v, v * v})
+	}
+	fn := float64(n)
+	mean = [2]float64{s[0] / fn, s[1] / fn}
+	cov = ss.scale(1 / fn).add(mat2{mean[0] * mean[0], mean[0] * mean[1], mean[0] * mean[1], mean[1] * mean[1]}.scale(-1))
+	return mean, cov
+}
+
+// checkGaussianMC compares a Monte-Carlo mean and covariance with the
+// expected ones within 5 standard errors (plus a small absolute slack for the
+// Euler discretisation bias).
+func checkGaussianMC(t *testing.T, name string, at float64, mean [2]float64, cov mat2, wantMean [2]float64, wantCov mat2, n int) {
+	t.Helper()
+	fn := float64(n)
+	for i := range 2 {
+		se := math.Sqrt(wantCov[3*i] / fn)
+		if d := math.Abs(mean[i] - wantMean[i]); d > 5*se+0.01*math.Abs(wantMean[i])+1e-3 {
+			t.Errorf("%s t=%v: mean[%d] = %.5f, want %.5f (se %.5f)", name, at, i, mean[i], wantMean[i], se)
+		}
+	}
+	for i, ij := range [][2]int{{0, 0}, {0, 1}, {1, 1}} {
+		a, b := ij[0], ij[1]
+		w := wantCov[2*a+b]
+		// Var of a sample covariance entry: (Σaa Σbb + Σab²)/n.
+		se := math.Sqrt((wantCov[3*a]*wantCov[3*b] + w*w) / fn)
+		if d := math.Abs(cov[2*a+b] - w); d > 5*se+0.02*math.Abs(w)+1e-4 {
+			t.Errorf("%s t=%v: cov entry %d = %.5f, want %.5f (se %.5f)", name, at, i, cov[2*a+b], w, se)
 		}
 	}
 }

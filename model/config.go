@@ -18,7 +18,7 @@ import (
 // a Config; Fit, FitContinuous and model files call it.
 type Config struct {
 	// Process is the forward process: ProcessGOU, ProcessVP, ProcessCLD or
-	// ProcessCLDEps (others may be registered, see RegisterProcess).
+	// ProcessCLDEps.
 	Process ProcessKind
 
 	// Latent is the space the diffusion runs in: LatentProbit (liability-
@@ -98,8 +98,8 @@ type Config struct {
 	// cohort leak less membership when there are more SNPs than half the
 	// training individuals, at a cost in fidelity (docs/privacy.md): the
 	// basis keeps only as many directions as a split-half model-file probe
-	// allows and models the rest with AR residual blocks
-	// (NewPrivateBasis), and NetMinTime defaults to PrivateNetMinTime.
+	// allows and models the rest with AR residual blocks, and NetMinTime
+	// defaults to 0.05 (privateNetMinTime).
 	Private bool `json:",omitempty"`
 	// NetMinTime is the diffusion time below which the GOU/VP score
 	// network is neither trained nor used (the exact Gaussian score takes
@@ -108,9 +108,9 @@ type Config struct {
 	NetMinTime float64 `json:",omitempty"`
 }
 
-// PrivateNetMinTime is the NetMinTime that Config.Private sets when none is
+// privateNetMinTime is the NetMinTime that Config.Private sets when none is
 // given.
-const PrivateNetMinTime = 0.05
+const privateNetMinTime = 0.05
 
 // DefaultConfig returns the default settings for process, the one place
 // Config's defaults live (chrom.WindowModelConfig derives a window
@@ -179,7 +179,7 @@ func (c Config) Validate() error {
 	} else if c.CLDEps != 0 {
 		return bad("CLD ε = %g is only meaningful for process cld-eps (process is %q)", c.CLDEps, c.Process)
 	}
-	if err := checkKind(c.Latent, "latent space", LatentKinds()); err != nil {
+	if err := checkKind(c.Latent, "latent space", latentKinds()); err != nil {
 		return err
 	}
 	if c.Latent == LatentProbit && (c.ProbitRounds < 1 || c.ProbitSweeps < 1 || c.ProbitMaxSNPs < 1) {

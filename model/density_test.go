@@ -41,22 +41,22 @@ func densityAUC(t *testing.T, x *mat.Dense, nTrain int, o basisOpts) (*Basis, fl
 
 // TestDensityScore: the likelihood-ratio attack on the model's own density
 // tells members from non-members when the model's covariance has too many
-// free parameters for the training size (the basis of NewBasis before the
+// free parameters for the training size (the basis of newBasisFor before the
 // private rank and the AR residual: 10 directions and full block
-// covariances, AUC ≈ 0.97 here), and much less with NewPrivateBasis's choices
+// covariances, AUC ≈ 0.97 here), and much less with the private basis choices
 // (measured ≈ 0.6; standard error ≈ 0.035 at 200 vs 100).
 func TestDensityScore(t *testing.T) {
 	const nTrain, nTest, d = 200, 100, 600
 	x := blockPanel(nTrain+nTest, d, 50, 0.9, 11)
-	_, old := densityAUC(t, x, nTrain, basisOpts{maxRank: MaxBasisRank(nTrain, d), block: ResidBlockSize(nTrain)})
+	_, old := densityAUC(t, x, nTrain, basisOpts{maxRank: maxBasisRank(nTrain, d), block: residBlockSize(nTrain)})
 	if old < 0.85 {
 		t.Errorf("full block residual: density attack AUC %.3f, want ≥ 0.85 (the leak this attack exists to find)", old)
 	}
 	b, now := densityAUC(t, x, nTrain, defaultBasisOpts(nTrain, d, true))
 	if now > 0.72 || now > old-0.15 {
-		t.Errorf("NewPrivateBasis's options (rank %d, AR lags %d): density attack AUC %.3f (full block residual: %.3f), want ≤ 0.72", b.Rank(), defaultBasisOpts(nTrain, d, true).arLags, now, old)
+		t.Errorf("the private basis options (rank %d, AR lags %d): density attack AUC %.3f (full block residual: %.3f), want ≤ 0.72", b.Rank(), defaultBasisOpts(nTrain, d, true).arLags, now, old)
 	}
-	t.Logf("density attack AUC: full block residual %.3f, NewPrivateBasis %.3f (rank %d)", old, now, b.Rank())
+	t.Logf("density attack AUC: full block residual %.3f, private basis %.3f (rank %d)", old, now, b.Rank())
 	// Missing values are filled with the mean and change nothing else.
 	score, err := b.DensityScore()
 	if err != nil {
@@ -92,7 +92,7 @@ func TestNetMinTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data := &LatentData{Y: []float32{1, 0, -1, -1, 1, 0}, N: 2, R: 3, Lambda: lambda}
+	data := &latentData{Y: []float32{1, 0, -1, -1, 1, 0}, N: 2, R: 3, Lambda: lambda}
 	const batch = 64
 	in, tv, target := make([]float32, batch*3), make([]float64, batch), make([]float32, batch*3)
 	p.Batch(rand.New(rand.NewPCG(1, 2)), data, 3, batch, in, tv, target)
@@ -108,17 +108,17 @@ func TestNetMinTime(t *testing.T) {
 }
 
 // TestPrivateBasis: on a panel with more SNPs than individuals the private
-// basis keeps fewer directions than NewBasis, and both the model-file probe
+// basis keeps fewer directions than newBasisFor, and both the model-file probe
 // and the density attack lose most of their power.
 func TestPrivateBasis(t *testing.T) {
 	const nTrain, nTest, d = 200, 100, 600
 	x := blockPanel(nTrain+nTest, d, 50, 0.9, 13)
 	train := mat.DenseCopyOf(x.Slice(0, nTrain, 0, d))
-	std, err := NewBasis(train, false)
+	std, err := newBasisFor(train, false, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	priv, err := NewPrivateBasis(train, false)
+	priv, err := newBasisFor(train, false, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,9 +143,9 @@ func TestPrivateBasis(t *testing.T) {
 	}
 	t.Logf("probe AUC: private %.3f (rank %d), standard %.3f (rank %d)", pp, priv.Rank(), ps, std.Rank())
 	// Its residual covariance is the AR fit's: equal to the standard one on
-	// the band of ResidARLags, different beyond.
-	lags := ResidARLags(nTrain, d)
-	b2, err := newBasisOpts(train, false, basisOpts{maxRank: priv.Rank(), block: ResidBlockSize(nTrain)})
+	// the band of residARLags, different beyond.
+	lags := residARLags(nTrain, d)
+	b2, err := newBasisOpts(train, false, basisOpts{maxRank: priv.Rank(), block: residBlockSize(nTrain)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,8 +169,8 @@ func TestPrivateModelRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Config.NetMinTime != PrivateNetMinTime || m.Basis.Resid == nil {
-		t.Fatalf("NetMinTime %g, resid %v: want %g and a capped basis", m.Config.NetMinTime, m.Basis.Resid != nil, PrivateNetMinTime)
+	if m.Config.NetMinTime != privateNetMinTime || m.Basis.Resid == nil {
+		t.Fatalf("NetMinTime %g, resid %v: want %g and a capped basis", m.Config.NetMinTime, m.Basis.Resid != nil, privateNetMinTime)
 	}
 	data, err := m.Encode()
 	if err != nil {
@@ -180,7 +180,7 @@ func TestPrivateModelRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !l.Config.Private || l.Config.NetMinTime != PrivateNetMinTime || !strings.Contains(l.Summary(), "private fit") {
+	if !l.Config.Private || l.Config.NetMinTime != privateNetMinTime || !strings.Contains(l.Summary(), "private fit") {
 		t.Errorf("loaded config Private %v NetMinTime %g; summary:\n%s", l.Config.Private, l.Config.NetMinTime, l.Summary())
 	}
 	a, err := m.Generate(context.Background(), 20, 5)

@@ -88,7 +88,7 @@ func TestLDDiscretiserKeepsLD(t *testing.T) {
 		n = 1500
 	}
 	x := ldPanel(rng, n, d, 0.95)
-	b, err := NewBasis(x, false)
+	b, err := newBasisFor(x, false, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,10 +1,11 @@
 // Package model is gousynth's generative engine: linear forward SDEs with
 // exact Gaussian kernels (the isotropic VP baseline, the Geometry-aware
-// Ornstein–Uhlenbeck process, critically damped Langevin), a float32 score
-// network with its own backward pass, denoising score-matching training,
-// reverse-time samplers with cluster-anchored initialisation, discretisation
-// of continuous samples back to 0/1/2 genotypes, and versioned, checksummed
-// model files that never contain a real individual's genotypes.
+// Ornstein–Uhlenbeck process, critically damped Langevin; the generic
+// Van Loan kernels are package sde), denoising score-matching training of
+// a float32 score network (package nn), reverse-time samplers with
+// cluster-anchored initialisation, discretisation of continuous samples
+// back to 0/1/2 genotypes, and versioned, checksummed model files that
+// never contain a real individual's genotypes.
 //
 // # How a fit works
 //
@@ -14,14 +15,15 @@
 //     variance are dropped: their coordinate is 0 in every training row.
 //  2. Process: in these coordinates GOU (c_i = −b(a + γ(1 − λ_i/λ_max))) and
 //     VP are independent scalar OU processes with closed-form kernels
-//     (DiagProcess).
+//     (diagProcess).
 //  3. Score: the exact score of a Gaussian with the data's covariance,
 //     −y_i/(m_i²λ_i + s_i), plus a residual the network learns
 //     (ε-prediction) for the NetDims leading coordinates. LD is right by
 //     construction; the network learns what is not Gaussian (clusters,
 //     discreteness).
 //  4. Training: Adam, warm-up + cosine learning rate, gradient clipping,
-//     EMA weights (Train); deterministic for a seed whatever the thread count.
+//     EMA weights (nn.Train); deterministic for a seed whatever the thread
+//     count.
 //  5. Sampling: from the eq. 12 anchor mixture (k-means++ cluster means
 //     weighted by size, clusters of at least MinClusterSize individuals),
 //     the exact time-T marginal or the stationary law; ancestral steps
@@ -35,11 +37,15 @@
 //     SNP on its own attenuates LD), or on their own ("threshold"), or
 //     rounding.
 //
-// # Plugging in another process (CLD, CLD-ε)
+// # Adding a process (as CLD and CLD-ε were)
 //
-// Implement Process (NetDims, Horizon, Batch, Sample) and register it with
-// RegisterProcess in an init function. Fit then reuses Basis, the anchors,
-// MLP, Train, the discretiser and the model file unchanged; the process is
-// rebuilt from Config and the stored eigenvalues when a model is loaded, so
-// its parameters belong in Config.
+// A process is an engine inside this package (NetDims, Horizon, Batch,
+// Sample; see engine.go), registered under its ProcessKind with
+// registerProcess in an init function. Fit then reuses Basis, the anchors,
+// the network and its trainer (package nn), the discretiser and the model
+// file unchanged; the engine is rebuilt from Config and the stored
+// eigenvalues when a model is loaded, so its parameters belong in Config.
+// The engines, their processes and the sampling interface between them are
+// unexported: callers choose a process by name (Config.Process) and use
+// Fit, Generate and the model file.
 package model

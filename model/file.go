@@ -16,6 +16,7 @@ import (
 
 	"github.com/gousynth/gousynth/internal/atomicfile"
 	"github.com/gousynth/gousynth/internal/limits"
+	"github.com/gousynth/gousynth/model/nn"
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -103,6 +104,26 @@ func (m *Model) Save(path string) error {
 
 // Encode returns the model file bytes.
 func (m *Model) Encode() ([]byte, error) {
+	h, ver := m.fileHeader()
+	js, err := json.Marshal(h)
+	if err != nil {
+		return nil, err
+	}
+	payload := m.encodePayload(h, js)
+	le := binary.LittleEndian
+	sum := sha256.Sum256(payload)
+	var out bytes.Buffer
+	out.Write(fileMagic)
+	out.Write(le.AppendUint32(nil, ver))
+	out.Write(le.AppendUint64(nil, uint64(len(payload))))
+	out.Write(sum[:])
+	out.Write(payload)
+	return out.Bytes(), nil
+}
+
+// fileHeader returns the JSON header of m's file and the oldest format
+// version that holds m: 1, 2 with a residual, 3 with population labels.
+func (m *Model) fileHeader() (fileHeader, uint32) {
 	d, r := m.Basis.Dim(), m.Basis.Rank()
 	h := fileHeader{Config: m.Config, Sites: m.Sites, D: d, R: r, K: m.K, TrainN: m.TrainN,
 		Fingerprint: hex.EncodeToString(m.Fingerprint[:]), TrainLoss: m.TrainLoss,
@@ -125,10 +146,12 @@ func (m *Model) Encode() ([]byte, error) {
 		}
 		h.LabelThresholds = m.LabelThresholds != nil
 	}
-	js, err := json.Marshal(h)
-	if err != nil {
-		return nil, err
-	}
+	return h, ver
+}
+
+// encodePayload returns the payload: the JSON header js (with its length)
+// and the binary sections that h announces, in file order.
+func (m *Model) encodePayload(h fileHeader, js []byte) []byte {
 	var p bytes.Buffer
 	le := binary.LittleEndian
 	p.Write(le.AppendUint32(nil, uint32(len(js))))
@@ -146,9 +169,9 @@ func (m *Model) Encode() ([]byte, error) {
 	f64(m.Basis.Mean)
 	f64(m.Basis.Scale)
 	f64(m.Basis.Lambda)
-	u := make([]float32, 0, d*r)
-	for j := 0; j < d; j++ {
-		for c := 0; c < r; c++ {
+	u := make([]float32, 0, h.D*h.R)
+	for j := 0; j < h.D; j++ {
+		for c := 0; c < h.R; c++ {
 			u = append(u, float32(m.Basis.U.At(j, c)))
 		}
 	}
@@ -183,15 +206,7 @@ func (m *Model) Encode() ([]byte, error) {
 			f32(w)
 		}
 	}
-	payload := p.Bytes()
-	sum := sha256.Sum256(payload)
-	var out bytes.Buffer
-	out.Write(fileMagic)
-	out.Write(le.AppendUint32(nil, ver))
-	out.Write(le.AppendUint64(nil, uint64(len(payload))))
-	out.Write(sum[:])
-	out.Write(payload)
-	return out.Bytes(), nil
+	return p.Bytes()
 }
 
 // Load reads a model file. The fixed header (magic, version, payload
@@ -552,13 +567,13 @@ func decodeInit(h *fileHeader, r *payloadReader) (*InitDist, error) {
 
 // decodeNet reads the score network, whose section must be exactly the
 // rest of the payload.
-func decodeNet(h *fileHeader, r *payloadReader) (*MLP, error) {
+func decodeNet(h *fileHeader, r *payloadReader) (*nn.MLP, error) {
 	cfg := h.Config
 	if h.NetIn < 0 || h.NetOut < 1 || cfg.Hidden > 1<<16 || cfg.Layers > 64 || h.NetIn > 1<<20 || h.NetOut > 1<<20 {
 		return nil, fmt.Errorf("%w: implausible network shape", ErrCorrupt)
 	}
-	net := &MLP{In: h.NetIn, Out: h.NetOut, Hidden: cfg.Hidden, Layers: cfg.Layers, TimeScale: h.TimeScale}
-	dims := net.dims()
+	net := &nn.MLP{In: h.NetIn, Out: h.NetOut, Hidden: cfg.Hidden, Layers: cfg.Layers, TimeScale: h.TimeScale}
+	dims := net.Dims()
 	var total uint64
 	for l := 0; l+1 < len(dims); l++ {
 		total += uint64(dims[l]*dims[l+1] + dims[l+1])
@@ -573,7 +588,7 @@ func decodeNet(h *fileHeader, r *payloadReader) (*MLP, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
-	if err := net.check(); err != nil {
+	if err := net.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
 	return net, nil

@@ -16,6 +16,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/gousynth/gousynth/internal/version"
+	"github.com/gousynth/gousynth/model/nn"
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -35,7 +36,7 @@ type Model struct {
 	Sites       []vcf.Site
 	Basis       *Basis
 	K           int          // network-modelled latent coordinates
-	Net         *MLP         // EMA weights; nil when K == 0
+	Net         *nn.MLP      // EMA weights; nil when K == 0
 	Init        *InitDist    // sampler start
 	Thresholds  [][2]float64 // per SNP: continuous value < [0] → 0, < [1] → 1, else 2
 	TrainN      int          // number of training individuals
@@ -61,7 +62,7 @@ type Model struct {
 	// labelling is the training individuals' labels during a fit only.
 	labelling *Labelling
 
-	proc Process
+	proc engine
 	ld   *ldDisc // "ld" discretiser's coefficients, rebuilt from Basis when nil
 	// ldOnce and procOnce guard the rebuilds of ld and of the process on a
 	// loaded model, so that concurrent Generate calls neither race nor
@@ -88,26 +89,13 @@ func FitLabelled(ctx context.Context, x *mat.Dense, sites []vcf.Site, lab *Label
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if x == nil {
-		return nil, fmt.Errorf("%w: nil matrix", ErrInput)
+	if err := checkTrainingData(x, sites); err != nil {
+		return nil, err
 	}
 	n, d := x.Dims()
-	if len(sites) != d {
-		return nil, fmt.Errorf("%w: %d sites for %d columns", ErrInput, len(sites), d)
-	}
-	if n < 2 || d < 1 {
-		return nil, fmt.Errorf("%w: %d individuals × %d SNPs", ErrInput, n, d)
-	}
-	for i := 0; i < n; i++ {
-		for _, v := range x.RawRowView(i) {
-			if math.IsNaN(v) || v < 0 || v > 2 {
-				return nil, fmt.Errorf("%w: dosage %v at individual %d (impute missing values first)", ErrInput, v, i)
-			}
-		}
-	}
 	reg := registry[cfg.Process]
 	if cfg.Private && cfg.NetMinTime == 0 && (cfg.Process == ProcessGOU || cfg.Process == ProcessVP) {
-		cfg.NetMinTime = PrivateNetMinTime
+		cfg.NetMinTime = privateNetMinTime
 	}
 	m := &Model{Config: cfg, Sites: append([]vcf.Site(nil), sites...), TrainN: n, Version: version.String()}
 	m.Fingerprint = fingerprint(x)
@@ -155,46 +143,76 @@ func FitLabelled(ctx context.Context, x *mat.Dense, sites []vcf.Site, lab *Label
 			"the model file and the synthetic individuals still carry membership information (simulated panels: membership-inference AUC 0.54–0.66 on the synthetic cohort, 0.87–0.96 on the model file); treat both as sensitive, or fit with --private (docs/privacy.md)",
 			"snps", d, "train", n, "directions", m.Basis.Rank())
 	}
-
-	// Discretisation thresholds from a calibration sample of the model.
-	start = time.Now()
-	report(Progress{Phase: "calibrate"})
 	if m.Config.Latent == LatentProbit {
+		report(Progress{Phase: "calibrate"})
 		return m, nil // thresholds τ are fixed by the training frequencies
 	}
-	m.Thresholds = make([][2]float64, d)
+	if err := m.fitThresholds(ctx, x, report, phase); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// checkTrainingData checks the training matrix of a fit against its sites:
+// at least two individuals and one SNP, one site per column, dosages in
+// [0, 2] without missing values. Errors wrap ErrInput.
+func checkTrainingData(x *mat.Dense, sites []vcf.Site) error {
+	if x == nil {
+		return fmt.Errorf("%w: nil matrix", ErrInput)
+	}
+	n, d := x.Dims()
+	if len(sites) != d {
+		return fmt.Errorf("%w: %d sites for %d columns", ErrInput, len(sites), d)
+	}
+	if n < 2 || d < 1 {
+		return fmt.Errorf("%w: %d individuals × %d SNPs", ErrInput, n, d)
+	}
+	for i := 0; i < n; i++ {
+		for _, v := range x.RawRowView(i) {
+			if math.IsNaN(v) || v < 0 || v > 2 {
+				return fmt.Errorf("%w: dosage %v at individual %d (impute missing values first)", ErrInput, v, i)
+			}
+		}
+	}
+	return nil
+}
+
+// fitThresholds sets the discretisation thresholds of a dosage-latent fit
+// from a calibration sample of the model (the rounding cut-offs 0.5 and
+// 1.5 for DiscretiserRound), matching the training dosages x, and, for a
+// labelled fit, each label's own (calibrateLabels).
+func (m *Model) fitThresholds(ctx context.Context, x *mat.Dense, report func(Progress), phase func(string, time.Time)) error {
+	cfg := m.Config
+	start := time.Now()
+	report(Progress{Phase: "calibrate"})
+	m.Thresholds = make([][2]float64, len(m.Sites))
 	for j := range m.Thresholds {
 		m.Thresholds[j] = [2]float64{0.5, 1.5}
 	}
-	if cfg.Discretiser == DiscretiserThreshold {
-		cal, err := m.sampleContinuous(ctx, cfg.CalibrationSize, rand.New(rand.NewPCG(cfg.Seed, 0x63616c)))
-		if err != nil {
-			return nil, err
-		}
-		phase("sampling", start)
-		start = time.Now()
-		m.Thresholds = calibrate(x, cal)
-		phase("discretisation", start)
+	if cfg.Discretiser != DiscretiserThreshold && cfg.Discretiser != DiscretiserLD {
+		return nil
 	}
+	cal, err := m.sampleContinuous(ctx, cfg.CalibrationSize, rand.New(rand.NewPCG(cfg.Seed, 0x63616c)))
+	if err != nil {
+		return err
+	}
+	phase("sampling", start)
+	start = time.Now()
 	if cfg.Discretiser == DiscretiserLD {
-		cal, err := m.sampleContinuous(ctx, cfg.CalibrationSize, rand.New(rand.NewPCG(cfg.Seed, 0x63616c)))
-		if err != nil {
-			return nil, err
-		}
-		phase("sampling", start)
-		start = time.Now()
 		m.ld = newLDDisc(m.Basis, cfg)
 		m.Thresholds = calibrateLD(x, cal, m.ld)
-		phase("discretisation", start)
+	} else {
+		m.Thresholds = calibrate(x, cal)
 	}
-	if m.labelling != nil && m.Init.Labels != nil && (cfg.Discretiser == DiscretiserLD || cfg.Discretiser == DiscretiserThreshold) {
+	phase("discretisation", start)
+	if m.labelling != nil && m.Init.Labels != nil {
 		start = time.Now()
 		if err := m.calibrateLabels(ctx, x); err != nil {
-			return nil, err
+			return err
 		}
 		phase("label thresholds", start)
 	}
-	return m, nil
+	return nil
 }
 
 // anchors clusters the training individuals on the leading AnchorPCs latent
@@ -313,7 +331,7 @@ func (m *Model) sampleCohortChunks(ctx context.Context, n int, labels []int, rng
 	r := m.Basis.Rank()
 	for lo := 0; lo < n; lo += SampleChunkRows {
 		hi := min(n, lo+SampleChunkRows)
-		spec := SampleSpec{Net: m.Net, K: m.K, N: hi - lo, Rng: rng,
+		spec := sampleSpec{Net: m.Net, K: m.K, N: hi - lo, Rng: rng,
 			Sampler: m.Config.Sampler, Steps: m.Config.SamplerSteps, Init: m.Init}
 		if labels != nil {
 			spec.Labels = labels[lo:hi]
@@ -324,7 +342,7 @@ func (m *Model) sampleCohortChunks(ctx context.Context, n int, labels []int, rng
 			return err
 		}
 		x := m.Basis.Decode(mat.NewDense(hi-lo, r, y))
-		m.Basis.AddResidual(x, rng)
+		m.Basis.addResidual(x, rng)
 		if err := fn(lo, x); err != nil {
 			return err
 		}
@@ -533,7 +551,7 @@ func (m *Model) fitScore(ctx context.Context, x *mat.Dense, reg registration, ro
 		m.K = r
 	}
 	start = time.Now()
-	data := &LatentData{Y: make([]float32, n*r), N: n, R: r, Lambda: b.Lambda}
+	data := &latentData{Y: make([]float32, n*r), N: n, R: r, Lambda: b.Lambda}
 	for i := 0; i < n; i++ {
 		for j, v := range yd.RawRowView(i) {
 			data.Y[i*r+j] = float32(v)
@@ -541,11 +559,13 @@ func (m *Model) fitScore(ctx context.Context, x *mat.Dense, reg registration, ro
 	}
 	in, out := proc.NetDims(m.K)
 	_, T := proc.Horizon()
-	m.Net = NewMLP(in, out, cfg.Hidden, cfg.Layers, T, rand.New(rand.NewPCG(cfg.Seed, 0x6e6574)))
+	m.Net = nn.NewMLP(in, out, cfg.Hidden, cfg.Layers, T, rand.New(rand.NewPCG(cfg.Seed, 0x6e6574)))
 	if cfg.Steps > 0 {
-		ema, loss, err := Train(ctx, m.Net, func(rng *rand.Rand, batch int, in []float32, t []float64, target []float32) {
+		ema, loss, err := nn.Train(ctx, m.Net, func(rng *rand.Rand, batch int, in []float32, t []float64, target []float32) {
 			proc.Batch(rng, data, m.K, batch, in, t, target)
-		}, TrainOptions{Steps: cfg.Steps, BatchSize: cfg.BatchSize, Warmup: cfg.Warmup, LR: cfg.LR, EMA: cfg.EMA, ClipNorm: cfg.ClipNorm, Seed: cfg.Seed}, report)
+		}, cfg.trainOptions(), func(p nn.Progress) {
+			report(Progress{Phase: "train", Step: p.Step, Total: p.Total, Loss: p.Loss, Elapsed: p.Elapsed})
+		})
 		if err != nil {
 			return err
 		}
@@ -553,4 +573,9 @@ func (m *Model) fitScore(ctx context.Context, x *mat.Dense, reg registration, ro
 	}
 	phase("training", start)
 	return nil
+}
+
+// trainOptions returns the optimiser settings of the configuration.
+func (c Config) trainOptions() nn.TrainOptions {
+	return nn.TrainOptions{Steps: c.Steps, BatchSize: c.BatchSize, Warmup: c.Warmup, LR: c.LR, EMA: c.EMA, ClipNorm: c.ClipNorm, Seed: c.Seed}
 }

@@ -10,15 +10,16 @@ import (
 // ProcessKind, LatentKind, InitKind, SamplerKind and DiscretiserKind. Their
 // values are the names written in model files (so files keep their bytes)
 // and given on the command line. For each, this file is the one place that
-// lists the valid names (ProcessKinds, LatentKinds, ...), parses a name
+// lists the valid names (ProcessKinds, latentKinds, ...), parses a name
 // (ParseProcessKind, ...; case and surrounding space are ignored) and words
 // the error for a bad one (wrapping ErrConfig), which Config.Validate
 // reports too.
 
-// ProcessKind names a forward process (Config.Process, Process.Kind).
+// ProcessKind names a forward process (Config.Process).
 type ProcessKind string
 
-// The built-in processes; others may be registered (RegisterProcess).
+// The forward processes, each implemented by an engine registered under
+// its name (registerProcess).
 const (
 	ProcessGOU    ProcessKind = "gou"     // Geometry-aware Ornstein–Uhlenbeck (the default)
 	ProcessVP     ProcessKind = "vp"      // variance-preserving, on standardised data
@@ -46,11 +47,11 @@ const (
 	InitStationary InitKind = "stationary" // the process's stationary distribution
 )
 
-// SamplerKind names a reverse sampler (Config.Sampler, SampleSpec.Sampler).
+// SamplerKind names a reverse sampler (Config.Sampler).
 type SamplerKind string
 
-// The samplers a Config may name (a process may accept more, as CLD
-// accepts SamplerSSCS).
+// The samplers a Config may name (CLD runs its own SSCS sampler, the
+// internal samplerSSCS, for SamplerAncestral).
 const (
 	SamplerAncestral SamplerKind = "ancestral" // exact Gaussian posterior step with the learned score (the default)
 	SamplerEM        SamplerKind = "em"        // Euler–Maruyama on the reverse SDE
@@ -100,8 +101,8 @@ func ProcessKinds() []ProcessKind {
 	return out
 }
 
-// LatentKinds returns the latent spaces, the default first.
-func LatentKinds() []LatentKind { return []LatentKind{LatentDosage, LatentProbit} }
+// latentKinds returns the latent spaces, the default first.
+func latentKinds() []LatentKind { return []LatentKind{LatentDosage, LatentProbit} }
 
 // InitKinds returns the initial distributions, the GOU default first.
 func InitKinds() []InitKind { return []InitKind{InitAnchors, InitMarginal, InitStationary} }
@@ -121,9 +122,9 @@ func ParseProcessKind(s string) (ProcessKind, error) {
 	return parseKind(s, "process", ProcessKinds())
 }
 
-// ParseLatentKind returns the latent space named s.
-func ParseLatentKind(s string) (LatentKind, error) {
-	return parseKind(s, "latent space", LatentKinds())
+// parseLatentKind returns the latent space named s.
+func parseLatentKind(s string) (LatentKind, error) {
+	return parseKind(s, "latent space", latentKinds())
 }
 
 // ParseInitKind returns the initial distribution named s.

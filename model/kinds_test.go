@@ -48,7 +48,7 @@ func TestParseKinds(t *testing.T) {
 	kinds := []kind{
 		{"process", names(ProcessKinds()), func(s string) (string, error) { k, err := ParseProcessKind(s); return string(k), err },
 			func(c *Config, s string) { c.Process = ProcessKind(s) }},
-		{"latent space", names(LatentKinds()), func(s string) (string, error) { k, err := ParseLatentKind(s); return string(k), err },
+		{"latent space", names(latentKinds()), func(s string) (string, error) { k, err := parseLatentKind(s); return string(k), err },
 			func(c *Config, s string) { c.Latent = LatentKind(s) }},
 		{"init", names(InitKinds()), func(s string) (string, error) { k, err := ParseInitKind(s); return string(k), err },
 			func(c *Config, s string) { c.Init = InitKind(s) }},
@@ -89,7 +89,7 @@ func TestParseKinds(t *testing.T) {
 		t.Errorf("ProcessKinds = %v, want the built-ins first in order", got)
 	}
 	if DefaultConfig(ProcessGOU).Sampler != SamplerKinds()[0] || DefaultConfig(ProcessGOU).Discretiser != DiscretiserKinds()[0] ||
-		DefaultConfig(ProcessGOU).Latent != LatentKinds()[0] || DefaultConfig(ProcessGOU).Init != InitKinds()[0] {
+		DefaultConfig(ProcessGOU).Latent != latentKinds()[0] || DefaultConfig(ProcessGOU).Init != InitKinds()[0] {
 		t.Errorf("the lists do not start with the defaults")
 	}
 }

@@ -449,7 +449,7 @@ func checkLabels(labels []Label, anchorLabels []int, numAnchors int, initKind In
 // of them): on the bundled 1000 Genomes region the leading 10 alone, those
 // the anchors are clustered on, left the labelled cohorts' allele
 // frequencies up to 0.014 below the floor in r² (SAS), all of them 0.008.
-func (d *InitDist) guide(p DiagProcess, t float64, y, sc []float64, n, r, dims int, labels []int) {
+func (d *InitDist) guide(p diagProcess, t float64, y, sc []float64, n, r, dims int, labels []int) {
 	K := len(d.Weights)
 	P := min(dims, r)
 	if K < 2 || P < 1 {

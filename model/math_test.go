@@ -11,7 +11,7 @@ import (
 
 // simulateForward runs Euler–Maruyama on the forward SDE of coordinate i of p
 // from y0 over [0, t] with many small steps and returns the end points.
-func simulateForward(p DiagProcess, i int, y0 []float64, t float64, steps int, rng *rand.Rand) []float64 {
+func simulateForward(p diagProcess, i int, y0 []float64, t float64, steps int, rng *rand.Rand) []float64 {
 	h := t / float64(steps)
 	out := append([]float64(nil), y0...)
 	for s := 0; s < steps; s++ {
@@ -28,9 +28,9 @@ func simulateForward(p DiagProcess, i int, y0 []float64, t float64, steps int, r
 // against a Monte-Carlo simulation of the forward SDE (Theorems 4 and 5).
 func TestForwardKernelMonteCarlo(t *testing.T) {
 	lambda := []float64{4, 1, 0.05}
-	procs := []DiagProcess{
-		NewGOU(lambda, 0.2, 3, 0.8, 1.5, 1, 1e-3),
-		&VP{Beta0: 0.1, Beta1: 20, T: 1, Eps: 1e-3},
+	procs := []diagProcess{
+		newGOU(lambda, 0.2, 3, 0.8, 1.5, 1, 1e-3),
+		&vpProcess{Beta0: 0.1, Beta1: 20, T: 1, Eps: 1e-3},
 	}
 	n, steps := 20000, 2000
 	if testing.Short() {
@@ -80,7 +80,7 @@ func TestGOUFullSpaceMonteCarlo(t *testing.T) {
 	lam := es.Values(nil)
 	var u mat.Dense
 	es.VectorsTo(&u)
-	g := NewGOU(lam, 0.3, 2, 0.7, 0.8, 1, 1e-3)
+	g := newGOU(lam, 0.3, 2, 0.7, 0.8, 1, 1e-3)
 	var M mat.Dense
 	M.Mul(&u, mat.NewDiagDense(3, g.C))
 	M.Mul(&M, u.T())
@@ -207,8 +207,8 @@ func momentsOf(x *mat.Dense) ([]float64, *mat.Dense) {
 // and checks that the latent samples have the data variances.
 func TestSamplersReproduceGaussian(t *testing.T) {
 	lambda := []float64{9, 2, 0.5, 0.01}
-	procs := map[ProcessKind]Process{}
-	for name, f := range map[ProcessKind]ProcessFactory{ProcessGOU: registry[ProcessGOU].factory, ProcessVP: registry[ProcessVP].factory} {
+	procs := map[ProcessKind]engine{}
+	for name, f := range map[ProcessKind]engineFactory{ProcessGOU: registry[ProcessGOU].factory, ProcessVP: registry[ProcessVP].factory} {
 		c := DefaultConfig(name)
 		p, err := f(c, lambda)
 		if err != nil {
@@ -238,7 +238,7 @@ func TestSamplersReproduceGaussian(t *testing.T) {
 							id.Means, id.Vars = append(id.Means, mm), append(id.Vars, vv)
 						}
 					}
-					y, err := p.Sample(context.Background(), SampleSpec{N: n, Rng: rand.New(rand.NewPCG(5, 6)), Sampler: sampler, Steps: steps, Init: id})
+					y, err := p.Sample(context.Background(), sampleSpec{N: n, Rng: rand.New(rand.NewPCG(5, 6)), Sampler: sampler, Steps: steps, Init: id})
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -263,89 +263,6 @@ func TestSamplersReproduceGaussian(t *testing.T) {
 						}
 					}
 				})
-			}
-		}
-	}
-}
-
-// TestGradientFiniteDifference compares MLP.Backward with central finite
-// differences of the loss ½‖f(x)‖² w.r.t. a sample of parameters.
-func TestGradientFiniteDifference(t *testing.T) {
-	rng := rand.New(rand.NewPCG(7, 8))
-	net := NewMLP(5, 4, 16, 2, 1, rng)
-	// Give the (zero-initialised) output layer non-zero weights.
-	for l := range net.W {
-		for j := range net.W[l] {
-			net.W[l][j] = float32(rng.NormFloat64() * 0.3)
-		}
-		for j := range net.B[l] {
-			net.B[l][j] = float32(rng.NormFloat64() * 0.1)
-		}
-	}
-	const batch = 3
-	x := make([]float32, batch*5)
-	for i := range x {
-		x[i] = float32(rng.NormFloat64())
-	}
-	tv := []float64{0.1, 0.5, 0.9}
-	out := make([]float32, batch*4)
-	loss := func() float64 {
-		net.Forward(nil, x, tv, batch, out)
-		var s float64
-		for _, v := range out {
-			s += 0.5 * float64(v) * float64(v)
-		}
-		return s
-	}
-	ws := net.Forward(nil, x, tv, batch, out)
-	grads := make([][]float32, 0)
-	for _, p := range net.Params() {
-		grads = append(grads, make([]float32, len(p)))
-	}
-	net.Backward(ws, append([]float32(nil), out...), grads)
-	for pi, p := range net.Params() {
-		for trial := 0; trial < 5; trial++ {
-			j := rng.IntN(len(p))
-			old := p[j]
-			const h = 1e-2
-			p[j] = old + h
-			lp := loss()
-			p[j] = old - h
-			lm := loss()
-			p[j] = old
-			fd := (lp - lm) / (2 * h)
-			an := float64(grads[pi][j])
-			if math.Abs(fd-an) > 2e-2*math.Max(1, math.Abs(fd)) {
-				t.Errorf("param %d[%d]: analytic %.5f, finite difference %.5f", pi, j, an, fd)
-			}
-		}
-	}
-}
-
-// TestTrainDeterministic checks that two runs with the same seed give
-// identical weights whatever GOMAXPROCS is.
-func TestTrainDeterministic(t *testing.T) {
-	data := &LatentData{N: 50, R: 3, Lambda: []float64{3, 1, 0.2}}
-	rng := rand.New(rand.NewPCG(1, 1))
-	for i := 0; i < 150; i++ {
-		data.Y = append(data.Y, float32(rng.NormFloat64()))
-	}
-	p, _ := registry["gou"].factory(DefaultConfig("gou"), data.Lambda)
-	run := func() *MLP {
-		net := NewMLP(3, 3, 64, 2, 1, rand.New(rand.NewPCG(2, 2)))
-		ema, _, err := Train(context.Background(), net, func(rng *rand.Rand, b int, in []float32, tv []float64, tg []float32) {
-			p.Batch(rng, data, 3, b, in, tv, tg)
-		}, TrainOptions{Steps: 30, BatchSize: 128, LR: 1e-3, EMA: 0.9, ClipNorm: 1, Seed: 9}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return ema
-	}
-	a, b := run(), run()
-	for l := range a.W {
-		for j := range a.W[l] {
-			if a.W[l][j] != b.W[l][j] {
-				t.Fatalf("weights differ at layer %d index %d", l, j)
 			}
 		}
 	}

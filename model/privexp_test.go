@@ -58,7 +58,7 @@ func TestPrivExp(t *testing.T) {
 	x, y := expMatrix(tr, keep), expMatrix(te, keep)
 	n, d := x.Dims()
 	nt, _ := y.Dims()
-	fmt.Printf("n=%d d=%d test=%d default rank %d block %d\n", n, d, nt, MaxBasisRank(n, d), ResidBlockSize(n))
+	fmt.Printf("n=%d d=%d test=%d default rank %d block %d\n", n, d, nt, maxBasisRank(n, d), residBlockSize(n))
 	for _, cfg := range strings.Split(os.Getenv("GS_GRID"), ",") {
 		f := strings.Split(cfg, ":")
 		rk, _ := strconv.Atoi(f[0])
@@ -69,10 +69,10 @@ func TestPrivExp(t *testing.T) {
 			ar, _ = strconv.Atoi(f[3])
 		}
 		if rk == 0 {
-			rk = MaxBasisRank(n, d)
+			rk = maxBasisRank(n, d)
 		}
 		if bk == 0 {
-			bk = ResidBlockSize(n)
+			bk = residBlockSize(n)
 		}
 		b, err := newBasisOpts(x, false, basisOpts{maxRank: rk, block: bk, taper: tp, arLags: ar})
 		if err != nil {
@@ -103,7 +103,7 @@ func TestPrivExp(t *testing.T) {
 			}
 		}
 		xs := b.Decode(ys)
-		b.AddResidual(xs, rng)
+		b.addResidual(xs, rng)
 		th := calibrate(x, xs)
 		sy := make([][]int8, n)
 		for i := range sy {

@@ -9,6 +9,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/gousynth/gousynth/model/nn"
 	"github.com/gousynth/gousynth/synth"
 )
 
@@ -17,7 +18,7 @@ import (
 func fitToy(t *testing.T, x *mat.Dense, cfg Config) func(n int, seed uint64) *mat.Dense {
 	t.Helper()
 	reg := registry[cfg.Process]
-	b, err := NewBasis(x, reg.standardise)
+	b, err := newBasisFor(x, reg.standardise, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,21 +33,21 @@ func fitToy(t *testing.T, x *mat.Dense, cfg Config) func(n int, seed uint64) *ma
 		t.Fatal(err)
 	}
 	n, _ := x.Dims()
-	data := &LatentData{Y: make([]float32, n*r), N: n, R: r, Lambda: b.Lambda}
+	data := &latentData{Y: make([]float32, n*r), N: n, R: r, Lambda: b.Lambda}
 	for i := 0; i < n; i++ {
 		for j, v := range yd.RawRowView(i) {
 			data.Y[i*r+j] = float32(v)
 		}
 	}
-	net := NewMLP(r, r, cfg.Hidden, cfg.Layers, cfg.T, rand.New(rand.NewPCG(cfg.Seed, 1)))
-	ema, _, err := Train(context.Background(), net, func(rng *rand.Rand, batch int, in []float32, tv []float64, target []float32) {
+	net := nn.NewMLP(r, r, cfg.Hidden, cfg.Layers, cfg.T, rand.New(rand.NewPCG(cfg.Seed, 1)))
+	ema, _, err := nn.Train(context.Background(), net, func(rng *rand.Rand, batch int, in []float32, tv []float64, target []float32) {
 		proc.Batch(rng, data, r, batch, in, tv, target)
-	}, TrainOptions{Steps: cfg.Steps, BatchSize: cfg.BatchSize, Warmup: cfg.Warmup, LR: cfg.LR, EMA: cfg.EMA, ClipNorm: cfg.ClipNorm, Seed: cfg.Seed}, nil)
+	}, cfg.trainOptions(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return func(m int, seed uint64) *mat.Dense {
-		y, err := proc.Sample(context.Background(), SampleSpec{Net: ema, K: r, N: m, Rng: rand.New(rand.NewPCG(seed, 2)),
+		y, err := proc.Sample(context.Background(), sampleSpec{Net: ema, K: r, N: m, Rng: rand.New(rand.NewPCG(seed, 2)),
 			Sampler: cfg.Sampler, Steps: cfg.SamplerSteps, Init: init})
 		if err != nil {
 			t.Fatal(err)

@@ -1,4 +1,4 @@
-package model
+package sde
 
 import (
 	"errors"
@@ -7,33 +7,47 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// ErrLinearSDE reports an ill-formed linear SDE (mismatched or non-square
-// matrices, a negative time).
-var ErrLinearSDE = errors.New("model: invalid linear SDE")
+// ErrInvalid reports an ill-formed linear SDE (mismatched or non-square
+// matrices, a negative time) or a Lyapunov equation without a solution.
+var ErrInvalid = errors.New("sde: invalid linear SDE")
 
-// LinearSDE is a time-homogeneous linear SDE dU = F U dt + L dW on R^n.
+// Linear is a time-homogeneous linear SDE dU = F U dt + L dW on R^n.
 // Its transition kernel is Gaussian: U_t | U_0 ~ N(Φ(t) U_0, Σ(t)) with
 // Φ(t) = e^{Ft} and Σ(t) = ∫_0^t e^{Fs} L Lᵀ e^{Fᵀs} ds, both computed at
 // once by Van Loan's block matrix exponential. It is meant for the small
 // per-coordinate blocks of the diffusion processes (n = 1 or 2), where one
 // code path gives the exact kernel of VP, GOU, CLD and CLD-ε alike.
-type LinearSDE struct {
+type Linear struct {
 	F *mat.Dense // n×n drift matrix
 	Q *mat.Dense // n×n diffusion matrix L Lᵀ (symmetric, positive semi-definite)
 }
 
-// NewLinearSDE builds the SDE dU = F U dt + L dW from F and L (n×m).
-func NewLinearSDE(f, l *mat.Dense) (LinearSDE, error) {
+// NewLinear builds the SDE dU = F U dt + L dW from F (n×n) and L (n×m);
+// it copies F and stores Q = L Lᵀ.
+func NewLinear(f, l *mat.Dense) (Linear, error) {
 	n, c := f.Dims()
 	if n != c || n == 0 {
-		return LinearSDE{}, fmt.Errorf("%w: drift is %d×%d, want square", ErrLinearSDE, n, c)
+		return Linear{}, fmt.Errorf("%w: drift is %d×%d, want square", ErrInvalid, n, c)
 	}
 	if r, _ := l.Dims(); r != n {
-		return LinearSDE{}, fmt.Errorf("%w: diffusion has %d rows, drift has %d", ErrLinearSDE, r, n)
+		return Linear{}, fmt.Errorf("%w: diffusion has %d rows, drift has %d", ErrInvalid, r, n)
 	}
 	var q mat.Dense
 	q.Mul(l, l.T())
-	return LinearSDE{F: mat.DenseCopyOf(f), Q: &q}, nil
+	return Linear{F: mat.DenseCopyOf(f), Q: &q}, nil
+}
+
+// dim checks that F and Q are set and square of the same size n, and
+// returns n.
+func (s Linear) dim() (int, error) {
+	if s.F == nil || s.Q == nil {
+		return 0, fmt.Errorf("%w: nil matrices", ErrInvalid)
+	}
+	n, c := s.F.Dims()
+	if qr, qc := s.Q.Dims(); n != c || qr != n || qc != n {
+		return 0, fmt.Errorf("%w: Q is %d×%d, F is %d×%d", ErrInvalid, qr, qc, n, c)
+	}
+	return n, nil
 }
 
 // Kernel is the Gaussian transition kernel of a linear SDE over one time
@@ -46,16 +60,13 @@ type Kernel struct {
 // Kernel returns the exact transition kernel over a time span t ≥ 0, by Van
 // Loan's method: with C = [[−F, Q], [0, Fᵀ]]·t, e^C = [[·, G12], [0, G22]],
 // Φ = G22ᵀ and Σ = Φ G12. Σ is symmetrised against rounding.
-func (s LinearSDE) Kernel(t float64) (Kernel, error) {
-	if s.F == nil || s.Q == nil {
-		return Kernel{}, fmt.Errorf("%w: nil matrices", ErrLinearSDE)
-	}
-	n, _ := s.F.Dims()
-	if qr, qc := s.Q.Dims(); qr != n || qc != n {
-		return Kernel{}, fmt.Errorf("%w: Q is %d×%d, F is %d×%d", ErrLinearSDE, qr, qc, n, n)
+func (s Linear) Kernel(t float64) (Kernel, error) {
+	n, err := s.dim()
+	if err != nil {
+		return Kernel{}, err
 	}
 	if !(t >= 0) {
-		return Kernel{}, fmt.Errorf("%w: time span %v", ErrLinearSDE, t)
+		return Kernel{}, fmt.Errorf("%w: time span %v", ErrInvalid, t)
 	}
 	c := mat.NewDense(2*n, 2*n, nil)
 	for i := range n {
@@ -100,9 +111,9 @@ func (k Kernel) Then(next Kernel) Kernel {
 
 // PiecewiseKernel returns the exact kernel of a piecewise-constant linear SDE
 // that follows sdes[i] for spans[i], in order.
-func PiecewiseKernel(sdes []LinearSDE, spans []float64) (Kernel, error) {
+func PiecewiseKernel(sdes []Linear, spans []float64) (Kernel, error) {
 	if len(sdes) == 0 || len(sdes) != len(spans) {
-		return Kernel{}, fmt.Errorf("%w: %d pieces, %d spans", ErrLinearSDE, len(sdes), len(spans))
+		return Kernel{}, fmt.Errorf("%w: %d pieces, %d spans", ErrInvalid, len(sdes), len(spans))
 	}
 	k, err := sdes[0].Kernel(spans[0])
 	if err != nil {
@@ -120,9 +131,15 @@ func PiecewiseKernel(sdes []LinearSDE, spans []float64) (Kernel, error) {
 
 // Stationary returns the stationary covariance of a stable SDE, the solution
 // of the Lyapunov equation F Σ + Σ Fᵀ + Q = 0, by solving the vectorised
-// system (I⊗F + F⊗I) vec Σ = −vec Q (fine for the small n used here).
-func (s LinearSDE) Stationary() (*mat.Dense, error) {
-	n, _ := s.F.Dims()
+// system (I⊗F + F⊗I) vec Σ = −vec Q (fine for the small n used here). It
+// does not check stability: for an unstable drift whose equation is still
+// regular the solution is not positive semi-definite. A singular equation
+// (a zero eigenvalue of F, or two summing to zero) is an error.
+func (s Linear) Stationary() (*mat.Dense, error) {
+	n, err := s.dim()
+	if err != nil {
+		return nil, err
+	}
 	a := mat.NewDense(n*n, n*n, nil)
 	b := mat.NewVecDense(n*n, nil)
 	// vec is column-major: index(i, j) = i + j*n.
@@ -139,7 +156,7 @@ func (s LinearSDE) Stationary() (*mat.Dense, error) {
 	}
 	var x mat.VecDense
 	if err := x.SolveVec(a, b); err != nil {
-		return nil, fmt.Errorf("%w: Lyapunov equation: %v (is the drift stable?)", ErrLinearSDE, err)
+		return nil, fmt.Errorf("%w: Lyapunov equation: %v (is the drift stable?)", ErrInvalid, err)
 	}
 	out := mat.NewDense(n, n, nil)
 	for i := range n {

@@ -1,4 +1,4 @@
-package model
+package nn
 
 import (
 	"errors"
@@ -26,8 +26,9 @@ const TimeEmbedDim = 32
 // summed in the same order whatever the thread count, so training is
 // deterministic for a given seed.
 //
-// MLP is reusable by every process (GOU, VP, CLD): a process decides what the
-// In inputs and Out outputs mean.
+// The network knows nothing of diffusion processes: its caller decides what
+// the In inputs and Out outputs mean (package model's GOU, VP and CLD
+// engines all use it).
 type MLP struct {
 	In, Out, Hidden, Layers int         // Layers = number of hidden layers
 	TimeScale               float64     // times are divided by this before embedding
@@ -39,7 +40,7 @@ type MLP struct {
 // (He-uniform hidden weights, zero output layer).
 func NewMLP(in, out, hidden, layers int, timeScale float64, rng *rand.Rand) *MLP {
 	m := &MLP{In: in, Out: out, Hidden: hidden, Layers: layers, TimeScale: timeScale}
-	dims := m.dims()
+	dims := m.Dims()
 	for l := 0; l+1 < len(dims); l++ {
 		w := make([]float32, dims[l]*dims[l+1])
 		if l+1 < len(dims)-1 {
@@ -54,8 +55,10 @@ func NewMLP(in, out, hidden, layers int, timeScale float64, rng *rand.Rand) *MLP
 	return m
 }
 
-// dims returns the widths of the layers, input (with time embedding) first.
-func (m *MLP) dims() []int {
+// Dims returns the widths of the Layers+2 layers, input (time embedding
+// included) first and output last: affine layer l maps Dims()[l] values to
+// Dims()[l+1], so W[l] has Dims()[l]·Dims()[l+1] entries.
+func (m *MLP) Dims() []int {
 	d := []int{m.In + TimeEmbedDim}
 	for i := 0; i < m.Layers; i++ {
 		d = append(d, m.Hidden)
@@ -93,16 +96,20 @@ func (m *MLP) Params() [][]float32 {
 	return p
 }
 
-var errMLPShape = errors.New("model: network shape mismatch")
+// ErrShape reports a network whose weight slices do not match its declared
+// shape (In, Out, Hidden, Layers), such as one decoded from a corrupt file.
+var ErrShape = errors.New("nn: network shape mismatch")
 
-func (m *MLP) check() error {
-	d := m.dims()
+// Validate checks that the shape is positive and that every weight and bias
+// slice has the length the shape implies. Errors wrap ErrShape.
+func (m *MLP) Validate() error {
 	if m.In < 0 || m.Out < 1 || m.Hidden < 1 || m.Layers < 1 || len(m.W) != m.Layers+1 || len(m.B) != m.Layers+1 {
-		return errMLPShape
+		return ErrShape
 	}
+	d := m.Dims()
 	for l := range m.W {
 		if len(m.W[l]) != d[l]*d[l+1] || len(m.B[l]) != d[l+1] {
-			return fmt.Errorf("%w: layer %d", errMLPShape, l)
+			return fmt.Errorf("%w: layer %d", ErrShape, l)
 		}
 	}
 	return nil
@@ -120,7 +127,9 @@ func embedTime(dst []float32, t, scale float64) {
 	}
 }
 
-// Workspace holds the activations of one forward pass, for backward.
+// Workspace holds the activations of one forward pass, for Backward, and
+// is reused by the next Forward of the same batch size so that a training
+// or sampling loop allocates it once.
 type Workspace struct {
 	batch int
 	acts  [][]float32 // acts[0] = input with embedding, acts[l] = post-activation of layer l
@@ -128,8 +137,9 @@ type Workspace struct {
 	grad  [][]float32 // scratch for gradients w.r.t. activations
 }
 
+// workspace returns ws if it fits a batch of batch rows, else a new one.
 func (m *MLP) workspace(ws *Workspace, batch int) *Workspace {
-	d := m.dims()
+	d := m.Dims()
 	if ws != nil && ws.batch == batch && len(ws.acts) == len(d) && len(ws.acts[0]) == batch*d[0] {
 		return ws
 	}
@@ -146,6 +156,8 @@ func (m *MLP) workspace(ws *Workspace, batch int) *Workspace {
 	return ws
 }
 
+// gemm computes c ← alpha·op(a)·op(b) + beta·c on row-major matrices
+// (op transposes when tA, tB), through blas32.Gemm.
 func gemm(tA, tB bool, alpha float32, a []float32, ar, ac int, b []float32, br, bc int, beta float32, c []float32, cr, cc int) {
 	ta, tb := blas.NoTrans, blas.NoTrans
 	if tA {
@@ -161,6 +173,7 @@ func gemm(tA, tB bool, alpha float32, a []float32, ar, ac int, b []float32, br, 
 		blas32.General{Rows: cr, Cols: cc, Stride: cc, Data: c})
 }
 
+// silu is the activation x·sigmoid(x).
 func silu(x float32) float32 { return x / (1 + float32(math.Exp(float64(-x)))) }
 
 // Forward evaluates the network on batch rows of x (batch×In) at times t
@@ -168,7 +181,7 @@ func silu(x float32) float32 { return x / (1 + float32(math.Exp(float64(-x)))) }
 // returned workspace can be passed to Backward and reused.
 func (m *MLP) Forward(ws *Workspace, x []float32, t []float64, batch int, out []float32) *Workspace {
 	ws = m.workspace(ws, batch)
-	d := m.dims()
+	d := m.Dims()
 	in := ws.acts[0]
 	for r := 0; r < batch; r++ {
 		copy(in[r*d[0]:r*d[0]+m.In], x[r*m.In:(r+1)*m.In])
@@ -206,7 +219,7 @@ func (m *MLP) Forward(ws *Workspace, x []float32, t []float64, batch int, out []
 // and accumulates parameter gradients into grads (same layout as Params,
 // overwritten, not added).
 func (m *MLP) Backward(ws *Workspace, dOut []float32, grads [][]float32) {
-	d := m.dims()
+	d := m.Dims()
 	L := len(d) - 1
 	batch := ws.batch
 	g := ws.grad[L]
@@ -236,84 +249,4 @@ func (m *MLP) Backward(ws *Workspace, dOut []float32, grads [][]float32) {
 		}
 		g = gp
 	}
-}
-
-// Adam is the Adam optimiser with decoupled state per parameter slice.
-type Adam struct {
-	Beta1, Beta2, Eps float64
-	m, v              [][]float32
-	step              int
-}
-
-// NewAdam returns Adam state for the given parameter slices.
-func NewAdam(params [][]float32) *Adam {
-	a := &Adam{Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}
-	for _, p := range params {
-		a.m = append(a.m, make([]float32, len(p)))
-		a.v = append(a.v, make([]float32, len(p)))
-	}
-	return a
-}
-
-// Step applies one update with learning rate lr.
-func (a *Adam) Step(params, grads [][]float32, lr float64) {
-	a.step++
-	b1, b2 := float32(a.Beta1), float32(a.Beta2)
-	c1 := 1 - math.Pow(a.Beta1, float64(a.step))
-	c2 := 1 - math.Pow(a.Beta2, float64(a.step))
-	stepSize := float32(lr * math.Sqrt(c2) / c1)
-	eps := float32(a.Eps * math.Sqrt(c2))
-	for i, p := range params {
-		g, m, v := grads[i], a.m[i], a.v[i]
-		for j := range p {
-			m[j] = b1*m[j] + (1-b1)*g[j]
-			v[j] = b2*v[j] + (1-b2)*g[j]*g[j]
-			p[j] -= stepSize * m[j] / (float32(math.Sqrt(float64(v[j]))) + eps)
-		}
-	}
-}
-
-// ClipGradNorm scales grads so that their global L2 norm is at most maxNorm
-// and returns the norm before clipping.
-func ClipGradNorm(grads [][]float32, maxNorm float64) float64 {
-	var s float64
-	for _, g := range grads {
-		for _, v := range g {
-			s += float64(v) * float64(v)
-		}
-	}
-	n := math.Sqrt(s)
-	if maxNorm > 0 && n > maxNorm {
-		f := float32(maxNorm / n)
-		for _, g := range grads {
-			for j := range g {
-				g[j] *= f
-			}
-		}
-	}
-	return n
-}
-
-// EMAUpdate sets avg ← decay·avg + (1−decay)·cur for every parameter.
-func EMAUpdate(avg, cur [][]float32, decay float64) {
-	d := float32(decay)
-	for i, a := range avg {
-		c := cur[i]
-		for j := range a {
-			a[j] = d*a[j] + (1-d)*c[j]
-		}
-	}
-}
-
-// LRSchedule returns the learning rate at step (0-based) of total: linear
-// warm-up over warmup steps, then cosine decay to 5% of base.
-func LRSchedule(base float64, step, warmup, total int) float64 {
-	if step < warmup {
-		return base * float64(step+1) / float64(warmup)
-	}
-	if total <= warmup {
-		return base
-	}
-	p := float64(step-warmup) / float64(total-warmup)
-	return base * (0.05 + 0.95*0.5*(1+math.Cos(math.Pi*p)))
 }
