@@ -311,30 +311,73 @@ type cohort struct {
 func Evaluate(test, synth, train *vcf.Genotypes, opts Options) (*Metrics, error) {
 	opts = opts.withDefaults()
 	heldOut := test != nil
-	if synth == nil || (test == nil && train == nil) {
-		return nil, fmt.Errorf("report: a synthetic cohort and a test or training cohort are required: %w", ErrTooFew)
-	}
-	if !heldOut {
+	if !heldOut && synth != nil && train != nil {
 		test = train // the reference of the fidelity metrics
 	}
-	if err := SameSites(test, synth, "test cohort", "synthetic cohort"); err != nil {
+	if err := checkCohorts(test, synth, train, heldOut); err != nil {
 		return nil, err
+	}
+	res := newMetrics(test, synth, train, heldOut)
+	m := floorSize(opts.FloorSize, synth, train, res)
+	opts.FloorSize = m
+	res.EvalSize = m
+	res.Options = opts
+
+	rng := rand.New(rand.NewPCG(opts.Seed, 0x9e3779b97f4a7c15))
+	sub := drawSubsets(rng, synth, train, m, heldOut, res)
+	T, S, F, err := sub.cohorts(test, synth, opts.SynthLabels, res.Plots)
+	if err != nil {
+		return nil, err
+	}
+	if err := fidelityMetrics(test, train, T, S, F, sub.floorIdx, heldOut, opts, rng, res); err != nil {
+		return nil, err
+	}
+	if train != nil {
+		nonMembers := test
+		if !heldOut {
+			nonMembers = nil
+		}
+		res.Privacy = privacyMetrics(train, nonMembers, synth, sub.synthIdx, sub.floorIdx, rng.Uint64(), opts.FloorDraws, res.Plots)
+		res.PrivacyAssessed = true
+	} else {
+		res.Notes = append(res.Notes, "privacy was not assessed: it needs the training cohort (--train)")
+	}
+	if err := heatmaps(T, S, opts, res.Plots); err != nil {
+		return nil, err
+	}
+	res.Verdicts = verdicts(res)
+	return res, nil
+}
+
+// checkCohorts checks what Evaluate needs of its cohorts: a synthetic one,
+// a reference (test, or train standing in for it), the same sites in all
+// of them, and at least 2 sites and 2 individuals each.
+func checkCohorts(test, synth, train *vcf.Genotypes, heldOut bool) error {
+	if synth == nil || test == nil {
+		return fmt.Errorf("report: a synthetic cohort and a test or training cohort are required: %w", ErrTooFew)
+	}
+	if err := SameSites(test, synth, "test cohort", "synthetic cohort"); err != nil {
+		return err
 	}
 	if train != nil && heldOut {
 		if err := SameSites(test, train, "test cohort", "training cohort"); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	d := test.NumSites()
-	if d < 2 || test.NumSamples() < 2 || synth.NumSamples() < 2 || (train != nil && train.NumSamples() < 2) {
-		return nil, fmt.Errorf("report: need at least 2 sites and 2 individuals per cohort (sites %d, test %d, synthetic %d): %w",
+	if d := test.NumSites(); d < 2 || test.NumSamples() < 2 || synth.NumSamples() < 2 || (train != nil && train.NumSamples() < 2) {
+		return fmt.Errorf("report: need at least 2 sites and 2 individuals per cohort (sites %d, test %d, synthetic %d): %w",
 			d, test.NumSamples(), synth.NumSamples(), ErrTooFew)
 	}
-	rng := rand.New(rand.NewPCG(opts.Seed, 0x9e3779b97f4a7c15))
+	return nil
+}
+
+// newMetrics returns the Metrics header of an evaluation: version, cohort
+// sizes and, without held-out individuals, NoHeldOutNote.
+func newMetrics(test, synth, train *vcf.Genotypes, heldOut bool) *Metrics {
 	res := &Metrics{
 		Version:  version.String(),
-		NumSites: d, NumTest: test.NumSamples(), NumSynth: synth.NumSamples(),
-		Plots: &PlotData{},
+		NumSites: test.NumSites(), NumTest: test.NumSamples(), NumSynth: synth.NumSamples(),
+		Plots: &PlotData{NumSNPs: test.NumSites()},
 	}
 	if train != nil {
 		res.NumTrain = train.NumSamples()
@@ -343,9 +386,13 @@ func Evaluate(test, synth, train *vcf.Genotypes, opts Options) (*Metrics, error)
 		res.NumTest = 0
 		res.Notes = append(res.Notes, NoHeldOutNote)
 	}
+	return res
+}
 
-	// m: the size of the evaluated synthetic set and of the floor set.
-	m := opts.FloorSize
+// floorSize returns m, the size of the evaluated synthetic set and of the
+// floor set: the requested size, or min(n_synth, n_train) when it is 0 or
+// larger (with a note).
+func floorSize(m int, synth, train *vcf.Genotypes, res *Metrics) int {
 	maxM := synth.NumSamples()
 	if train != nil && train.NumSamples() < maxM {
 		maxM = train.NumSamples()
@@ -356,109 +403,116 @@ func Evaluate(test, synth, train *vcf.Genotypes, opts Options) (*Metrics, error)
 		}
 		m = maxM
 	}
-	opts.FloorSize = m
-	res.EvalSize = m
-	res.Options = opts
+	return m
+}
 
-	synthIdx := sampleSubset(rng, synth.NumSamples(), m)
-	synthEval := preprocess.SubsetSamplesShared(synth, synthIdx)
+// subsets are the individuals Evaluate compares: synthIdx, the m
+// evaluated synthetic individuals; floorIdx, the m training individuals of
+// the floor (nil without a training cohort); floor, their genotypes when
+// there are held-out individuals to judge them against (nil otherwise).
+type subsets struct {
+	synthIdx, floorIdx []int
+	synthEval, floor   *vcf.Genotypes
+}
+
+// drawSubsets draws the evaluated synthetic subset and the floor subset of
+// m individuals each, noting what was drawn.
+func drawSubsets(rng *rand.Rand, synth, train *vcf.Genotypes, m int, heldOut bool, res *Metrics) subsets {
+	var s subsets
+	s.synthIdx = sampleSubset(rng, synth.NumSamples(), m)
+	s.synthEval = preprocess.SubsetSamplesShared(synth, s.synthIdx)
 	if m < synth.NumSamples() {
 		res.Notes = append(res.Notes, fmt.Sprintf("a seeded random subset of %d of the %d synthetic individuals is evaluated, the size of the floor set", m, synth.NumSamples()))
 	}
-	var floorG *vcf.Genotypes
-	var floorIdx []int
-	if train != nil {
-		floorIdx = sampleSubset(rng, train.NumSamples(), m)
-		if heldOut {
-			floorG = preprocess.SubsetSamplesShared(train, floorIdx)
-			res.FloorAssessed = true
-		}
-	} else {
+	if train == nil {
 		res.Notes = append(res.Notes, "no training cohort given: the floor and privacy were not assessed, and PCs come from the test cohort")
+		return s
 	}
+	s.floorIdx = sampleSubset(rng, train.NumSamples(), m)
+	if heldOut {
+		s.floor = preprocess.SubsetSamplesShared(train, s.floorIdx)
+		res.FloorAssessed = true
+	}
+	return s
+}
 
-	T := cohort{test, toFloat(test)}
-	S := cohort{synthEval, toFloat(synthEval)}
-	var F *cohort
-	if floorG != nil {
-		F = &cohort{floorG, toFloat(floorG)}
+// cohorts returns the test, evaluated synthetic and floor cohorts (F nil
+// without a floor) with their float matrices, and fills the plot data that
+// describes them: the synthetic individuals' labels (synthLabels, one per
+// synthetic individual, or nil) and the per-SNP genotype summaries.
+func (s subsets) cohorts(test, synth *vcf.Genotypes, synthLabels []string, plots *PlotData) (T, S cohort, F *cohort, err error) {
+	T = cohort{test, toFloat(test)}
+	S = cohort{s.synthEval, toFloat(s.synthEval)}
+	if s.floor != nil {
+		F = &cohort{s.floor, toFloat(s.floor)}
 	}
-	if opts.SynthLabels != nil {
-		if len(opts.SynthLabels) != synth.NumSamples() {
-			return nil, fmt.Errorf("report: %d synthetic labels for %d synthetic individuals: %w", len(opts.SynthLabels), synth.NumSamples(), ErrTooFew)
+	if synthLabels != nil {
+		if len(synthLabels) != synth.NumSamples() {
+			return T, S, nil, fmt.Errorf("report: %d synthetic labels for %d synthetic individuals: %w", len(synthLabels), synth.NumSamples(), ErrTooFew)
 		}
-		res.Plots.SynthPop = make([]string, len(synthIdx))
-		for i, j := range synthIdx {
-			res.Plots.SynthPop[i] = opts.SynthLabels[j]
+		plots.SynthPop = make([]string, len(s.synthIdx))
+		for i, j := range s.synthIdx {
+			plots.SynthPop[i] = synthLabels[j]
 		}
 	}
-	res.Plots.NumSNPs = d
-	stT, stS := siteStats(test), siteStats(synthEval)
-	res.Plots.SitesTest, res.Plots.SitesSynth = &stT, &stS
-	if floorG != nil {
-		stF := siteStats(floorG)
-		res.Plots.SitesFloor = &stF
+	stT, stS := siteStats(test), siteStats(s.synthEval)
+	plots.SitesTest, plots.SitesSynth = &stT, &stS
+	if s.floor != nil {
+		stF := siteStats(s.floor)
+		plots.SitesFloor = &stF
 	}
+	return T, S, F, nil
+}
 
-	// Paper metrics.
+// fidelityMetrics computes the paper, genetics and structure metrics of S
+// and F against T, and their further floor draws.
+func fidelityMetrics(test, train *vcf.Genotypes, T, S cohort, F *cohort, floorIdx []int, heldOut bool, opts Options, rng *rand.Rand, res *Metrics) error {
 	projSeed := rng.Uint64()
 	frob := newFrobPair(T)
 	res.Paper = paperMetrics(T, S, F, opts.Projections, projSeed, frob)
 
-	// Genetics: allele frequencies and LD.
 	gen, err := geneticsMetrics(T, S, F, opts, res.Plots)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	res.Genetics = gen
-	// Structure: PCA on the training cohort (or the test cohort). Individuals
-	// projected on axes fitted to themselves spread more than new ones (the
-	// test and synthetic individuals), so when enough training individuals
-	// remain the axes are fitted without the floor subset.
-	pcaSrc := test
-	if train != nil && !heldOut {
-		pcaSrc = train
-	} else if train != nil {
-		pcaSrc = train
-		rest := complement(floorIdx, train.NumSamples())
-		if len(rest) >= max(minPCAFit, 2*opts.PCs) {
-			pcaSrc = preprocess.SubsetSamplesShared(train, rest)
-			res.Notes = append(res.Notes, fmt.Sprintf("PCs were fitted on the %d training individuals outside the floor subset, so that floor, test and synthetic individuals are all projected out of sample", len(rest)))
-		} else {
-			res.Notes = append(res.Notes, fmt.Sprintf("PCs were fitted on all %d training individuals, including the floor subset: projected in sample, the floor spreads more than new individuals would, so the PCA floor is lenient (use a floor size of at most %d to avoid this)", train.NumSamples(), train.NumSamples()-max(minPCAFit, 2*opts.PCs)))
-		}
-	}
+
 	pcaSeed := rng.Uint64()
-	st, err := structureMetrics(pcaSrc, T, S, F, opts, pcaSeed, res.Plots)
+	st, err := structureMetrics(pcaSource(test, train, floorIdx, heldOut, opts.PCs, res), T, S, F, opts, pcaSeed, res.Plots)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	res.Structure = st
+
+	m := opts.FloorSize
 	switch {
 	case F != nil && opts.FloorDraws > 1 && m < train.NumSamples():
-		if err := floorDraws(T, train, m, opts, projSeed, pcaSeed, frob, res); err != nil {
-			return nil, err
-		}
+		return floorDraws(T, train, m, opts, projSeed, pcaSeed, frob, res)
 	case F != nil && opts.FloorDraws > 1:
 		res.Notes = append(res.Notes, fmt.Sprintf("the floor set is the whole training cohort (%d individuals), so further floor draws would be identical and the fidelity metrics show no floor range; a floor size below %d (or fewer synthetic individuals) gives one", m, m))
 	}
+	return nil
+}
 
-	// Privacy.
-	if train != nil {
-		nonMembers := test
-		if !heldOut {
-			nonMembers = nil
-		}
-		res.Privacy = privacyMetrics(train, nonMembers, synth, synthIdx, floorIdx, rng.Uint64(), opts.FloorDraws, res.Plots)
-		res.PrivacyAssessed = true
-	} else {
-		res.Notes = append(res.Notes, "privacy was not assessed: it needs the training cohort (--train)")
+// pcaSource returns the cohort the structure metrics fit their PCs on: the
+// training cohort (or the test cohort without one). Individuals projected
+// on axes fitted to themselves spread more than new ones (the test and
+// synthetic individuals), so when enough training individuals remain the
+// axes are fitted without the floor subset; a note says which was done.
+func pcaSource(test, train *vcf.Genotypes, floorIdx []int, heldOut bool, pcs int, res *Metrics) *vcf.Genotypes {
+	switch {
+	case train == nil:
+		return test
+	case !heldOut:
+		return train
 	}
-	if err := heatmaps(T, S, opts, res.Plots); err != nil {
-		return nil, err
+	rest := complement(floorIdx, train.NumSamples())
+	if len(rest) >= max(minPCAFit, 2*pcs) {
+		res.Notes = append(res.Notes, fmt.Sprintf("PCs were fitted on the %d training individuals outside the floor subset, so that floor, test and synthetic individuals are all projected out of sample", len(rest)))
+		return preprocess.SubsetSamplesShared(train, rest)
 	}
-	res.Verdicts = verdicts(res)
-	return res, nil
+	res.Notes = append(res.Notes, fmt.Sprintf("PCs were fitted on all %d training individuals, including the floor subset: projected in sample, the floor spreads more than new individuals would, so the PCA floor is lenient (use a floor size of at most %d to avoid this)", train.NumSamples(), train.NumSamples()-max(minPCAFit, 2*pcs)))
+	return train
 }
 
 // floorDraws computes the paper, genetics and structure metrics of
