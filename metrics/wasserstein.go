@@ -3,6 +3,7 @@ package metrics
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 )
 
 // W1 returns the 1-D Wasserstein-1 distance ∫₀¹ |F_a⁻¹(u) − F_b⁻¹(u)| du
@@ -11,6 +12,28 @@ import (
 // It is NaN when either sample is empty.
 func W1(a, b []float64) float64 {
 	return quantileIntegral(a, b, func(w, d float64) float64 { return w * math.Abs(d) })
+}
+
+// ColumnW1 returns, for each of the k columns of the row-major matrices a
+// (na × k) and b (nb × k), the W1 distance between the empirical
+// distributions of that column: per principal component, the distance
+// between two cohorts' scores.
+func ColumnW1(a []float64, na int, b []float64, nb int, k int) []float64 {
+	out := make([]float64, k)
+	for c := range out {
+		out[c] = W1(sortedColumn(a, na, k, c), sortedColumn(b, nb, k, c))
+	}
+	return out
+}
+
+// sortedColumn returns column c of the row-major n × k matrix x, sorted.
+func sortedColumn(x []float64, n, k, c int) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = x[i*k+c]
+	}
+	slices.Sort(out)
+	return out
 }
 
 // W2Squared returns the squared 1-D Wasserstein-2 distance between the

@@ -3,7 +3,6 @@ package report
 import (
 	"fmt"
 	"math"
-	"slices"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -81,15 +80,6 @@ func (p *pca) project(x *floatMatrix) []float64 {
 	return s.RawMatrix().Data
 }
 
-func sortedScoreColumn(scores []float64, n, k, c int) []float64 {
-	out := make([]float64, n)
-	for i := 0; i < n; i++ {
-		out[i] = scores[i*k+c]
-	}
-	slices.Sort(out)
-	return out
-}
-
 // structureMetrics projects test, synthetic and floor individuals on the top
 // principal axes of src and compares their distributions per axis.
 func structureMetrics(src *vcf.Genotypes, T, S cohort, F *cohort, opts Options, seed uint64, plots *PlotData) ([]Metric, error) {
@@ -120,19 +110,16 @@ func structureMetrics(src *vcf.Genotypes, T, S cohort, F *cohort, opts Options, 
 			plots.TestPop[i] = opts.Panel[id]
 		}
 	}
-	wS := make([]float64, k)
+	wS := metrics.ColumnW1(sS, S.x.n, sT, T.x.n, k)
 	wF := make([]float64, k)
-	for c := 0; c < k; c++ {
-		t := sortedScoreColumn(sT, T.x.n, k, c)
-		wS[c] = metrics.W1(sortedScoreColumn(sS, S.x.n, k, c), t)
-		wF[c] = math.NaN()
-		if F != nil {
-			wF[c] = metrics.W1(sortedScoreColumn(sF, F.x.n, k, c), t)
-		}
-	}
 	meanF := math.NaN()
 	if F != nil {
+		wF = metrics.ColumnW1(sF, F.x.n, sT, T.x.n, k)
 		meanF = mean(wF)
+	} else {
+		for c := range wF {
+			wF[c] = math.NaN()
+		}
 	}
 	out := []Metric{metricLower("pca_w1_mean", fmt.Sprintf("Wasserstein-1 distance between PC scores and those of the test cohort, mean over the top %d training PCs", k), mean(wS), meanF)}
 	for c := 0; c < k && c < 4; c++ {
