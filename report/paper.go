@@ -32,8 +32,8 @@ func paperMetrics(T, S cohort, F *cohort, projections int, seed uint64, fr *frob
 		return f(fStats)
 	}
 
-	meanErr := func(x *colStats) float64 { return meanAbsDiff(x.mean, tStats.mean) }
-	stdErr := func(x *colStats) float64 { return meanAbsDiff(x.sd, tStats.sd) }
+	meanErr := func(x *colStats) float64 { return metrics.MeanAbsDiff(x.mean, tStats.mean) }
+	stdErr := func(x *colStats) float64 { return metrics.MeanAbsDiff(x.sd, tStats.sd) }
 
 	covS, corrS, covF, corrF := nan, nan, nan, nan
 	if fr != nil {
@@ -110,14 +110,6 @@ func columnStats(x *floatMatrix) *colStats {
 		st.sd[j] = math.Sqrt(st.sd[j] / float64(x.n-1))
 	}
 	return st
-}
-
-func meanAbsDiff(a, b []float64) float64 {
-	s := 0.0
-	for i := range a {
-		s += math.Abs(a[i] - b[i])
-	}
-	return s / float64(len(a))
 }
 
 func mean(a []float64) float64 {
