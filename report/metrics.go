@@ -455,10 +455,10 @@ func (s subsets) cohorts(test, synth *vcf.Genotypes, synthLabels []string, plots
 			plots.SynthPop[i] = synthLabels[j]
 		}
 	}
-	stT, stS := siteStats(test), siteStats(s.synthEval)
+	stT, stS := metrics.SiteStatsOf(test), metrics.SiteStatsOf(s.synthEval)
 	plots.SitesTest, plots.SitesSynth = &stT, &stS
 	if s.floor != nil {
-		stF := siteStats(s.floor)
+		stF := metrics.SiteStatsOf(s.floor)
 		plots.SitesFloor = &stF
 	}
 	return T, S, F, nil

@@ -23,35 +23,6 @@ func near(t *testing.T, name string, got, want, tol float64) {
 	}
 }
 
-func TestKLHandComputed(t *testing.T) {
-	// Test site: dosages 0,0,1,2 → (½, ¼, ¼); X site: 0,1,1,1 → (¼, ¾, 0).
-	mk := func(rows ...[]int8) *vcf.Genotypes {
-		g := &vcf.Genotypes{Samples: make([]string, len(rows[0]))}
-		for _, r := range rows {
-			g.Sites = append(g.Sites, vcf.Site{Chrom: "1", Pos: len(g.Sites) + 1})
-			g.Dosage = append(g.Dosage, r...)
-		}
-		return g
-	}
-	test := mk([]int8{0, 0, 1, 2}, []int8{0, 1, vcf.Missing, 2})
-	x := mk([]int8{0, 1, 1, 1}, []int8{0, 1, 2, 2})
-	e := metrics.KLSmoothing
-	sm := func(f ...float64) []float64 {
-		out := make([]float64, len(f))
-		for i, v := range f {
-			out[i] = (v + e) / (1 + 3*e)
-		}
-		return out
-	}
-	kl := func(p, q []float64) float64 {
-		return p[0]*math.Log(p[0]/q[0]) + p[1]*math.Log(p[1]/q[1]) + p[2]*math.Log(p[2]/q[2])
-	}
-	want1 := kl(sm(0.5, 0.25, 0.25), sm(0.25, 0.75, 0))
-	want2 := kl(sm(1.0/3, 1.0/3, 1.0/3), sm(0.25, 0.25, 0.5)) // missing call excluded
-	near(t, "mean KL", meanKL(test, x), (want1+want2)/2, 1e-12)
-	near(t, "KL self", meanKL(test, test), 0, 1e-15)
-}
-
 func TestFrobeniusBothPathsMatchDirect(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	for _, tc := range []struct{ na, nb, d int }{{30, 20, 5}, {6, 9, 40}, {300, 270, 1000}} {

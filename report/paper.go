@@ -10,7 +10,6 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 
 	"github.com/gousynth/gousynth/metrics"
-	"github.com/gousynth/gousynth/vcf"
 )
 
 // paperMetrics computes the metrics of the GOU paper for S (synthetic) and F
@@ -50,10 +49,10 @@ func paperMetrics(T, S cohort, F *cohort, projections int, seed uint64, fr *frob
 		w2F = perSNPW2(w2T, sortedColumns(F.x))
 	}
 
-	klS := meanKL(T.g, S.g)
+	klS := metrics.MeanGenotypeKL(T.g, S.g)
 	klF := nan
 	if F != nil {
-		klF = meanKL(T.g, F.g)
+		klF = metrics.MeanGenotypeKL(T.g, F.g)
 	}
 
 	proj := toFloat32(metrics.RandomDirections(T.x.d, projections, seed, 0x5bd1e995, metrics.DrawSiteMajor))
@@ -360,39 +359,6 @@ func perSNPW2(ref, x [][]float64) []float64 {
 		out[j] = math.Sqrt(metrics.W2Squared(x[j], ref[j]))
 	}
 	return out
-}
-
-// genotypeClassFreqs returns the smoothed frequencies of dosage 0, 1, 2 at a
-// site: (f_k + ε)/(1 + 3ε), missing calls excluded.
-func genotypeClassFreqs(row []int8) [3]float64 {
-	var c [3]int
-	n := 0
-	for _, x := range row {
-		if x >= 0 && x <= 2 {
-			c[x]++
-			n++
-		}
-	}
-	var p [3]float64
-	for k := range p {
-		f := 0.0
-		if n > 0 {
-			f = float64(c[k]) / float64(n)
-		}
-		p[k] = (f + metrics.KLSmoothing) / (1 + 3*metrics.KLSmoothing)
-	}
-	return p
-}
-
-// meanKL is the mean over sites of KL(test ‖ x) of smoothed genotype classes.
-func meanKL(test, x *vcf.Genotypes) float64 {
-	s := 0.0
-	for v := 0; v < test.NumSites(); v++ {
-		p := genotypeClassFreqs(test.Row(v))
-		q := genotypeClassFreqs(x.Row(v))
-		s += metrics.KL(p[:], q[:])
-	}
-	return s / float64(test.NumSites())
 }
 
 // sortedProjections projects every individual on every direction and returns
