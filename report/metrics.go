@@ -294,7 +294,7 @@ type PlotData struct {
 // cohort bundles a genotype set with its mean-imputed float matrix.
 type cohort struct {
 	g *vcf.Genotypes
-	x *floatMatrix // individuals × sites
+	x *metrics.Matrix // individuals × sites
 }
 
 // Evaluate compares the synthetic cohort with the real test cohort, next to
@@ -441,10 +441,10 @@ func drawSubsets(rng *rand.Rand, synth, train *vcf.Genotypes, m int, heldOut boo
 // describes them: the synthetic individuals' labels (synthLabels, one per
 // synthetic individual, or nil) and the per-SNP genotype summaries.
 func (s subsets) cohorts(test, synth *vcf.Genotypes, synthLabels []string, plots *PlotData) (T, S cohort, F *cohort, err error) {
-	T = cohort{test, toFloat(test)}
-	S = cohort{s.synthEval, toFloat(s.synthEval)}
+	T = cohort{test, metrics.NewMatrix(test)}
+	S = cohort{s.synthEval, metrics.NewMatrix(s.synthEval)}
 	if s.floor != nil {
-		F = &cohort{s.floor, toFloat(s.floor)}
+		F = &cohort{s.floor, metrics.NewMatrix(s.floor)}
 	}
 	if synthLabels != nil {
 		if len(synthLabels) != synth.NumSamples() {
@@ -468,7 +468,7 @@ func (s subsets) cohorts(test, synth *vcf.Genotypes, synthLabels []string, plots
 // and F against T, and their further floor draws.
 func fidelityMetrics(test, train *vcf.Genotypes, T, S cohort, F *cohort, floorIdx []int, heldOut bool, opts Options, rng *rand.Rand, res *Metrics) error {
 	projSeed := rng.Uint64()
-	frob := newFrobPair(T)
+	frob := metrics.NewCovCorrFrobenius(T.x)
 	res.Paper = paperMetrics(T, S, F, opts.Projections, projSeed, frob)
 
 	gen, err := geneticsMetrics(T, S, F, opts, res.Plots)
@@ -523,7 +523,7 @@ func pcaSource(test, train *vcf.Genotypes, floorIdx []int, heldOut bool, pcs int
 // floor subset, as the main draw does. The Frobenius metrics are drawn
 // when their d × d path applies (frobPair); on the n × n Gram path a draw
 // would cost as much as the rest of the report, and they keep one draw.
-func floorDraws(T cohort, train *vcf.Genotypes, m int, opts Options, projSeed, pcaSeed uint64, frob *frobPair, res *Metrics) error {
+func floorDraws(T cohort, train *vcf.Genotypes, m int, opts Options, projSeed, pcaSeed uint64, frob *metrics.CovCorrFrobenius, res *Metrics) error {
 	rng := rand.New(rand.NewPCG(opts.Seed, 0x5851f42d4c957f2d))
 	groups := [][]Metric{res.Paper, res.Genetics, res.Structure}
 	for _, g := range groups {
@@ -531,13 +531,13 @@ func floorDraws(T cohort, train *vcf.Genotypes, m int, opts Options, projSeed, p
 			g[i].FloorDraws = []float64{g[i].Floor}
 		}
 	}
-	drawFrob := frob.dd(m)
+	drawFrob := frob.DD(m)
 	for k := 1; k < opts.FloorDraws; k++ {
 		idx := sampleSubset(rng, train.NumSamples(), m)
 		fg := preprocess.SubsetSamplesShared(train, idx)
-		Fk := cohort{fg, toFloat(fg)}
+		Fk := cohort{fg, metrics.NewMatrix(fg)}
 		// The draw takes the synthetic cohort's place: its Value is the floor.
-		var fr *frobPair
+		var fr *metrics.CovCorrFrobenius
 		if drawFrob {
 			fr = frob
 		}
@@ -572,7 +572,7 @@ func floorDraws(T cohort, train *vcf.Genotypes, m int, opts Options, projSeed, p
 				res.Paper[i].FloorDraws = nil
 			}
 		}
-		res.Notes = append(res.Notes, fmt.Sprintf("cov_frobenius and corr_frobenius have one floor draw: at %d SNPs each further draw would cost as much as the rest of the report", T.x.d))
+		res.Notes = append(res.Notes, fmt.Sprintf("cov_frobenius and corr_frobenius have one floor draw: at %d SNPs each further draw would cost as much as the rest of the report", T.x.D))
 	}
 	return nil
 }

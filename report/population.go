@@ -156,7 +156,7 @@ func (g labelGroups) compared() []string {
 // populationPCs are the training PCs of the population comparison and, per
 // label, the synthetic and floor subsets projected on them.
 type populationPCs struct {
-	p            *pca
+	p            *metrics.DosagePCA
 	synth, floor map[string][]int
 }
 
@@ -181,7 +181,7 @@ func fitPopulationPCs(train *vcf.Genotypes, g labelGroups, labels []string, pcs 
 			rest = append(rest, i)
 		}
 	}
-	p, err := fitPCA(toFloat(preprocess.SubsetSamplesShared(train, rest)), pcs, rng.Uint64())
+	p, err := fitPCA(metrics.NewMatrix(preprocess.SubsetSamplesShared(train, rest)), pcs, rng.Uint64())
 	if err != nil {
 		return nil, err
 	}
@@ -208,14 +208,14 @@ func populationAFMetric(l string, afT []float64, synth, train *vcf.Genotypes, g 
 // the PCs, next to the floor subset's; ok is false without PCs or with
 // fewer than 2 synthetic individuals of l.
 func (pc *populationPCs) w1Metric(l string, t, synth, train *vcf.Genotypes) (Metric, bool) {
-	k := len(pc.p.varFrac)
+	k := len(pc.p.VarFrac)
 	if k == 0 || len(pc.synth[l]) < 2 {
 		return Metric{}, false
 	}
 	nT := t.NumSamples()
-	sT := pc.p.project(toFloat(t))
-	sS := pc.p.project(toFloat(preprocess.SubsetSamplesShared(synth, pc.synth[l])))
-	sF := pc.p.project(toFloat(preprocess.SubsetSamplesShared(train, pc.floor[l])))
+	sT := pc.p.Project(metrics.NewMatrix(t))
+	sS := pc.p.Project(metrics.NewMatrix(preprocess.SubsetSamplesShared(synth, pc.synth[l])))
+	sF := pc.p.Project(metrics.NewMatrix(preprocess.SubsetSamplesShared(train, pc.floor[l])))
 	wS := mean(metrics.ColumnW1(sS, len(pc.synth[l]), sT, nT, k))
 	wF := mean(metrics.ColumnW1(sF, len(pc.floor[l]), sT, nT, k))
 	return metricLower("pop_pca_w1["+l+"]",
