@@ -91,31 +91,23 @@ type Options struct {
 }
 
 func (o Options) withDefaults() Options {
-	if o.LDWindowSNPs <= 0 {
-		o.LDWindowSNPs = 200
-	}
-	if o.LDWindowKB <= 0 {
-		o.LDWindowKB = 500
-	}
-	if o.Projections <= 0 {
-		o.Projections = 500
-	}
-	if o.PCs <= 0 {
-		o.PCs = 10
-	}
-	if o.HeatmapMaxSNPs <= 0 {
-		o.HeatmapMaxSNPs = 1500
-	}
-	if o.HeatmapCells <= 0 {
-		o.HeatmapCells = 300
-	}
-	if o.DecayBins <= 0 {
-		o.DecayBins = 20
-	}
-	if o.FloorDraws <= 0 {
-		o.FloorDraws = 5
-	}
+	orDefault(&o.LDWindowSNPs, 200)
+	orDefault(&o.LDWindowKB, 500)
+	orDefault(&o.Projections, 500)
+	orDefault(&o.PCs, 10)
+	orDefault(&o.HeatmapMaxSNPs, 1500)
+	orDefault(&o.HeatmapCells, 300)
+	orDefault(&o.DecayBins, 20)
+	orDefault(&o.FloorDraws, 5)
 	return o
+}
+
+// orDefault sets *v to def unless it is positive: the zero (or a negative)
+// option takes its default.
+func orDefault[T int | float64](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
 }
 
 // Better values of Metric.Better.

@@ -189,22 +189,7 @@ func overviewPlot(ov *Overview, title, ylabel string, synth, ref []float64, refN
 		p.Legend.Add("representative window", band)
 	}
 	add := func(y []float64, c color.RGBA, name string, dashed bool) error {
-		pts := xys(mid, y)
-		if len(pts) == 0 {
-			return nil
-		}
-		l, sc, err := plotter.NewLinePoints(pts)
-		if err != nil {
-			return err
-		}
-		l.Color, l.Width = c, vg.Points(1.4)
-		if dashed {
-			l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
-		}
-		sc.Color, sc.Radius = c, vg.Points(1.8)
-		p.Add(l, sc)
-		p.Legend.Add(name, l, sc)
-		return nil
+		return addCurve(p, mid, y, c, vg.Points(1.4), vg.Points(1.8), name, dashed)
 	}
 	if err := add(ref, colFloor, refName, true); err != nil {
 		return "", err

@@ -136,6 +136,28 @@ func afPlot(pd *PlotData) (template.HTML, error) {
 	return renderPNG(p, vg.Points(380), vg.Points(360))
 }
 
+// addCurve adds to p the line with points through the finite points of x
+// and y (nothing when there are none), in colour c with the given line
+// width and point radius, dashed or solid, named in the legend.
+func addCurve(p *plot.Plot, x, y []float64, c color.Color, width, radius vg.Length, name string, dashed bool) error {
+	pts := xys(x, y)
+	if len(pts) == 0 {
+		return nil
+	}
+	l, sc, err := plotter.NewLinePoints(pts)
+	if err != nil {
+		return err
+	}
+	l.Color, l.Width = c, width
+	if dashed {
+		l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+	}
+	sc.Color, sc.Radius = c, radius
+	p.Add(l, sc)
+	p.Legend.Add(name, l, sc)
+	return nil
+}
+
 // decayPlot: mean r² against distance, log x axis.
 func decayPlot(pd *PlotData) (template.HTML, error) {
 	p := newPlot("LD decay", "distance between SNPs (bp)", "mean dosage r²")
@@ -143,22 +165,7 @@ func decayPlot(pd *PlotData) (template.HTML, error) {
 	p.X.Tick.Marker = plot.LogTicks{Prec: -1}
 	p.Y.Min = 0
 	add := func(y []float64, c color.Color, name string, dashed bool) error {
-		pts := xys(pd.DecayCentres, y)
-		if len(pts) == 0 {
-			return nil
-		}
-		l, sc, err := plotter.NewLinePoints(pts)
-		if err != nil {
-			return err
-		}
-		l.Color, l.Width = c, vg.Points(1.6)
-		if dashed {
-			l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
-		}
-		sc.Color, sc.Radius = c, vg.Points(2)
-		p.Add(l, sc)
-		p.Legend.Add(name, l, sc)
-		return nil
+		return addCurve(p, pd.DecayCentres, y, c, vg.Points(1.6), vg.Points(2), name, dashed)
 	}
 	if err := add(pd.DecayTest, colReal, "real test", false); err != nil {
 		return "", err
