@@ -47,12 +47,7 @@ func centred(x *Matrix, st *ColStats) (cov, corr []float64) {
 	cov = make([]float64, len(x.Data))
 	corr = make([]float64, len(x.Data))
 	s := 1 / math.Sqrt(float64(x.N-1))
-	inv := make([]float64, x.D)
-	for j, sd := range st.SD {
-		if sd > monomorphicSD {
-			inv[j] = 1 / sd
-		}
-	}
+	inv := invSD(st)
 	for i := 0; i < x.N; i++ {
 		r := x.Row(i)
 		c := cov[i*x.D : (i+1)*x.D]
@@ -68,13 +63,14 @@ func centred(x *Matrix, st *ColStats) (cov, corr []float64) {
 
 // CovCorrFrobenius computes ‖Cov_A − Cov_B‖_F and ‖Corr_A − Corr_B‖_F
 // (report's cov_frobenius and corr_frobenius) of any cohort A against a
-// fixed reference cohort B, the test cohort. When the SNPs are few next to the individuals (d ≤
-// n_a/2 + n_b, and at most maxDDSites), it forms the d × d covariance AᵀA once,
-// whose rescaling D_A AᵀA D_A by the inverse SDs is the correlation, and
-// compares both with the test cohort's (computed once): one d × d × n_a
-// product per cohort. Otherwise it uses the n × n Gram identities of
-// frobRef, once for the covariance and once for the correlation: 2 d (n_a²/2
-// + n_a n_b) multiply-adds in float32, about as fast as d² n_a in float64.
+// fixed reference cohort B, the test cohort. When the SNPs are few next to
+// the individuals (d ≤ n_a/2 + n_b, and at most maxDDSites), it forms the
+// d × d covariance AᵀA once, whose rescaling D_A AᵀA D_A by the inverse
+// SDs is the correlation, and compares both with the test cohort's
+// (computed once): one d × d × n_a product per cohort. Otherwise it uses
+// the n × n Gram identities of frobRef, once for the covariance and once
+// for the correlation: 2 d (n_a²/2 + n_a n_b) multiply-adds in float32,
+// about as fast as d² n_a in float64.
 type CovCorrFrobenius struct {
 	n, d     int
 	tc, tz   []float64 // test cohort: centred (covariance) and standardised (correlation) rows
@@ -83,8 +79,8 @@ type CovCorrFrobenius struct {
 	cov, cor *frobRef  // n × n Gram path references, on first use
 }
 
-// maxDDSites caps the d × d path of CovCorrFrobenius (two d × d float64 matrices:
-// 2 × 72 MB at 3000 SNPs).
+// maxDDSites caps the d × d path of CovCorrFrobenius (two d × d float64
+// matrices: 2 × 72 MB at 3000 SNPs).
 const maxDDSites = 3000
 
 // NewCovCorrFrobenius prepares the distances to the reference cohort ref
