@@ -75,6 +75,15 @@ func AdversarialAccuracyHalves(dTS, dTT, dST, dSS []float64) (aaTrain, aaSynth f
 	return frac(dTS, dTT), frac(dST, dSS)
 }
 
+// AdversarialAccuracyMatrices returns AdversarialAccuracyHalves from
+// distance matrices instead of nearest-neighbour distances: dST is the
+// rows × cols matrix of synthetic (rows) to real (cols) distances, dTT the
+// cols × cols real and dSS the rows × rows synthetic distances, whose
+// diagonals (an individual's distance to itself) are left out.
+func AdversarialAccuracyMatrices(dST []int32, rows, cols int, dTT, dSS []int32) (aaTrain, aaSynth float64) {
+	return AdversarialAccuracyHalves(ColMin(dST, rows, cols), RowMin(dTT, cols, cols, true), RowMin(dST, rows, cols, false), RowMin(dSS, rows, rows, true))
+}
+
 // AUC returns the area under the ROC curve of scores that should be higher
 // for positives than negatives, P(pos > neg) + ½P(pos = neg) (roc.AUC). It
 // is NaN when either set is empty.

@@ -91,3 +91,17 @@ func TestROCAreaIsAUC(t *testing.T) {
 		t.Errorf("separable ROC fpr %v tpr %v", fpr, tpr)
 	}
 }
+
+// TestAdversarialAccuracyMatrices checks the matrix form on a hand example:
+// the diagonals of the within-set matrices (0, an individual to itself)
+// must be left out, or both halves would be 0.
+func TestAdversarialAccuracyMatrices(t *testing.T) {
+	dST := []int32{1, 5, 4, 2} // synthetic rows × real columns
+	dTT := []int32{0, 3, 3, 0} // nearest other real: 3, 3
+	dSS := []int32{0, 1, 1, 0} // nearest other synthetic: 1, 1
+	// dTS = column minima (1, 2): neither > 3; dST row minima (1, 2): one > 1.
+	aaT, aaS := AdversarialAccuracyMatrices(dST, 2, 2, dTT, dSS)
+	if aaT != 0 || aaS != 0.5 {
+		t.Errorf("halves %v, %v, want 0, 0.5", aaT, aaS)
+	}
+}

@@ -179,3 +179,23 @@ func ColMin(d []int32, rows, cols int) []float64 {
 	}
 	return out
 }
+
+// SubMatrix returns the len(ri) × len(ci) block of rows ri and columns ci
+// of the row-major matrix d with cols columns (a nil index slice means
+// "all", as for DistanceMatrix), so that distances computed once serve
+// every subset of individuals.
+func SubMatrix(d []int32, cols int, ri, ci []int) (out []int32, rows, subCols int) {
+	if ri == nil {
+		ri = indices(len(d) / max(cols, 1))
+	}
+	if ci == nil {
+		ci = indices(cols)
+	}
+	out = make([]int32, len(ri)*len(ci))
+	for a, i := range ri {
+		for b, j := range ci {
+			out[a*len(ci)+b] = d[i*cols+j]
+		}
+	}
+	return out, len(ri), len(ci)
+}

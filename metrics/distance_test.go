@@ -105,3 +105,22 @@ func TestImputeFillRoundsTheMean(t *testing.T) {
 		t.Errorf("ImputeFill = %v, want [1 2 0]", got)
 	}
 }
+
+func TestSubMatrix(t *testing.T) {
+	d := []int32{
+		0, 1, 2, 3,
+		10, 11, 12, 13,
+		20, 21, 22, 23,
+	}
+	got, r, c := SubMatrix(d, 4, []int{2, 0}, []int{3, 1})
+	if want := []int32{23, 21, 3, 1}; r != 2 || c != 2 || !slices.Equal(got, want) {
+		t.Errorf("SubMatrix = %v (%d × %d), want %v (2 × 2)", got, r, c, want)
+	}
+	got, r, c = SubMatrix(d, 4, []int{1}, nil)
+	if want := []int32{10, 11, 12, 13}; r != 1 || c != 4 || !slices.Equal(got, want) {
+		t.Errorf("SubMatrix of all columns = %v (%d × %d), want %v", got, r, c, want)
+	}
+	if got, r, _ = SubMatrix(d, 4, nil, []int{0}); r != 3 || !slices.Equal(got, []int32{0, 10, 20}) {
+		t.Errorf("SubMatrix of all rows = %v (%d rows), want [0 10 20]", got, r)
+	}
+}

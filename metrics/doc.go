@@ -1,10 +1,14 @@
 // Package metrics computes the fidelity and privacy measures that gousynth
-// reports: 1-D Wasserstein distances and the sliced Wasserstein-2
-// distance, quantiles, KL divergences, allele frequencies and correlations,
-// a randomised principal-component analysis, the Manhattan distances to
-// the closest record (DCR) on bit-packed genotypes, KING-robust kinship,
-// and the adversarial accuracy, AUCs and ROC curves of the
-// membership-inference attacks.
+// reports: per-site moments and the Frobenius distances of covariance and
+// correlation matrices, 1-D Wasserstein distances (per site and per
+// principal component) and the sliced Wasserstein-2 distance, quantiles,
+// KL divergences of genotype classes, allele frequencies, correlations,
+// per-SNP genotype summaries (heterozygosity, Hardy–Weinberg deviation,
+// folded site frequency spectrum), Hudson's Fst, the LD summaries (window
+// pair r², LD decay curves), a randomised principal-component analysis of
+// standardised dosages, the Manhattan distances to the closest record
+// (DCR) on bit-packed genotypes, KING-robust kinship, and the adversarial
+// accuracy, AUCs and ROC curves of the membership-inference attacks.
 //
 // # Design
 //

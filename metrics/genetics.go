@@ -58,3 +58,29 @@ func Pearson(x, y []float64) float64 {
 	}
 	return sxy / math.Sqrt(sxx*syy)
 }
+
+// HudsonFst is Hudson's Fst between two samples of na and nb individuals
+// (2na and 2nb alleles) with ALT allele frequencies pa and pb per site, as
+// Bhatia et al. (2013) recommend: the ratio of the averages over sites of
+// N = (pa − pb)² − pa(1−pa)/(2na−1) − pb(1−pb)/(2nb−1) and
+// D = pa(1−pb) + pb(1−pa). Sites with a NaN frequency, or monomorphic in
+// both samples, are skipped; NaN when none is left.
+func HudsonFst(pa, pb []float64, na, nb int) float64 {
+	var num, den float64
+	for v := range pa {
+		a, b := pa[v], pb[v]
+		if math.IsNaN(a) || math.IsNaN(b) {
+			continue
+		}
+		d := a*(1-b) + b*(1-a)
+		if d == 0 {
+			continue
+		}
+		num += (a-b)*(a-b) - a*(1-a)/float64(2*na-1) - b*(1-b)/float64(2*nb-1)
+		den += d
+	}
+	if den == 0 {
+		return math.NaN()
+	}
+	return num / den
+}

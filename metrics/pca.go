@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 
@@ -256,4 +257,76 @@ func RandomisedPCA(a Operator, k int, seed uint64, o PCAOptions) (*PCA, error) {
 		p.Loadings.SetCol(c, v.RawVector().Data)
 	}
 	return p, nil
+}
+
+// DosagePCA is a set of principal axes of dosages standardised per site.
+type DosagePCA struct {
+	// Mean and InvSD standardise a site: (x − Mean)·InvSD, with InvSD 0
+	// for monomorphic sites.
+	Mean, InvSD []float64
+	// Axes is d × k: orthonormal loadings, one column per axis; the
+	// columns from the first axis without variance on are zero.
+	Axes *mat.Dense
+	// VarFrac is the fraction of the total variance of each axis with
+	// variance (len(VarFrac) ≤ k).
+	VarFrac []float64
+}
+
+// FitDosagePCA finds the top k (at most n−1 and d) principal axes of src,
+// standardised per site by its own mean and SD, with RandomisedPCA. The
+// settings are report's: 2k+10 directions, 7 power iterations and
+// CholeskyQR2, where chrom's streaming PCA takes k+10, 3 and Gram–Schmidt:
+// src is held in memory, so passes are cheap, and genotype spectra decay
+// slowly, so the range finder needs several to resolve the top axes.
+func FitDosagePCA(src *Matrix, k int, seed uint64) (*DosagePCA, error) {
+	n, d := src.N, src.D
+	k = min(k, n-1, d)
+	if k < 1 {
+		return nil, fmt.Errorf("metrics: PCA needs at least 2 individuals and 1 site: %w", ErrPCA)
+	}
+	st := ColumnStats(src)
+	p := &DosagePCA{Mean: st.Mean, InvSD: invSD(st)}
+	z := p.Standardise(src)
+	total := 0.0
+	for _, v := range z.RawMatrix().Data {
+		total += v * v
+	}
+	res, err := RandomisedPCA(DenseOperator{A: z}, k, seed, PCAOptions{
+		PerComponent: 2, Extra: 10, PowerIterations: 7,
+		Orthonormalise: CholeskyQR2, Stream: 0x243f6a8885a308d3, RowMajorB: true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("metrics: PCA eigendecomposition did not converge: %w", err)
+	}
+	// The axes up to the first without variance; the rest stay zero.
+	p.Axes = mat.NewDense(d, k, nil)
+	for a, s2 := range res.Values {
+		if s2 <= 0 {
+			break
+		}
+		p.Axes.SetCol(a, mat.Col(nil, a, res.Loadings))
+		p.VarFrac = append(p.VarFrac, s2/total)
+	}
+	return p, nil
+}
+
+// Standardise returns x standardised per site by the PCA's means and SDs.
+func (p *DosagePCA) Standardise(x *Matrix) *mat.Dense {
+	z := mat.NewDense(x.N, x.D, nil)
+	raw := z.RawMatrix().Data
+	for i := 0; i < x.N; i++ {
+		r := x.Row(i)
+		o := raw[i*x.D : (i+1)*x.D]
+		for j, v := range r {
+			o[j] = (v - p.Mean[j]) * p.InvSD[j]
+		}
+	}
+	return z
+}
+
+// Project returns the n × k scores of x on the axes, row-major.
+func (p *DosagePCA) Project(x *Matrix) []float64 {
+	var s mat.Dense
+	s.Mul(p.Standardise(x), p.Axes)
+	return s.RawMatrix().Data
 }

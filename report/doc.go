@@ -3,11 +3,12 @@
 // allele frequencies, LD, LD decay, PCA structure) and privacy metrics
 // (distance to closest record, identical matches, adversarial accuracy,
 // membership inference), each next to its floor, and renders them as JSON and
-// as one self-contained HTML page. The measures themselves (Wasserstein
-// distances, quantiles, KL, the randomised PCA, distances to the closest
-// record, KING kinship, the attacks' AUCs) are package metrics', which chrom
-// and the compare harness share; report assembles them into Metric rows,
-// floors, verdicts and figures.
+// as one self-contained HTML page. The measures themselves (moments and
+// covariance distances, Wasserstein distances, quantiles, KL, per-SNP
+// genotype summaries, LD summaries, Hudson's Fst, the PCA, distances to the
+// closest record, KING kinship, the attacks' AUCs) are package metrics',
+// which chrom and the compare harness share; report draws the subsets,
+// assembles the measures into Metric rows, floors, verdicts and figures.
 //
 // # Cohorts and the floor
 //
@@ -37,11 +38,11 @@
 // ld_r2_mae and ld_r2_corr (mean absolute difference and Pearson correlation
 // of dosage r², package ld, over the SNP pairs of the window; undefined r²
 // counts as 0); ld_decay_l2 (Euclidean distance between LD decay curves, the
-// mean r² in log-spaced distance bins from ld.Decay).
+// mean r² in log-spaced distance bins, metrics.DecayEdges and BinMeans).
 //
 // Structure: pca_w1_mean and pca_w1_pc1…4: Wasserstein-1 distance between
 // the PC scores of X and of the test cohort, on the top Options.PCs principal
-// axes of the training cohort (standardised dosages, metrics.RandomisedPCA). The axes
+// axes of the training cohort (standardised dosages, metrics.FitDosagePCA). The axes
 // are fitted without the floor subset when at least 200 training individuals
 // remain, so that all compared individuals are projected out of sample.
 //

@@ -121,13 +121,13 @@ func sfsPlot(pd *PlotData) (template.HTML, error) {
 	p := newPlot("Site-frequency spectrum (folded)", "minor allele frequency", "fraction of SNPs")
 	p.Y.Min = 0
 	p.X.Min, p.X.Max = 0, 0.5
-	t, s := foldedSFS(pd.SitesTest.MAF), foldedSFS(pd.SitesSynth.MAF)
+	t, s := metrics.FoldedSFS(pd.SitesTest.MAF), metrics.FoldedSFS(pd.SitesSynth.MAF)
 	peak := slices.Max(slices.Concat(t, s))
 	if err := stepCurve(p, t, 0, 0.5, colReal, "real test", false); err != nil {
 		return "", err
 	}
 	if pd.SitesFloor != nil {
-		f := foldedSFS(pd.SitesFloor.MAF)
+		f := metrics.FoldedSFS(pd.SitesFloor.MAF)
 		peak = math.Max(peak, slices.Max(f))
 		if err := stepCurve(p, f, 0, 0.5, colFloor, "real training subset (floor)", true); err != nil {
 			return "", err

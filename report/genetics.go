@@ -3,11 +3,9 @@ package report
 import (
 	"fmt"
 	"math"
-	"sort"
 
 	"github.com/gousynth/gousynth/ld"
 	"github.com/gousynth/gousynth/metrics"
-	"github.com/gousynth/gousynth/vcf"
 )
 
 // geneticsMetrics computes allele-frequency agreement and windowed LD
@@ -26,37 +24,37 @@ func geneticsMetrics(T, S cohort, F *cohort, opts Options, plots *PlotData) ([]M
 	}
 
 	win := ld.WindowOptions{WindowSNPs: opts.LDWindowSNPs, WindowKB: opts.LDWindowKB, MinR2: 0}
-	pairsT, err := windowPairs(T.g, win)
+	pairsT, err := metrics.WindowPairs(T.g, win)
 	if err != nil {
 		return nil, err
 	}
-	pairsS, err := windowPairs(S.g, win)
+	pairsS, err := metrics.WindowPairs(S.g, win)
 	if err != nil {
 		return nil, err
 	}
-	xS, tS, dS := alignPairs(pairsS, pairsT, T.g.Sites)
-	maeS, corrS := meanAbsDiff2(xS, tS), metrics.Pearson(xS, tS)
+	xS, tS, dS := metrics.AlignPairs(pairsS, pairsT, T.g.Sites)
+	maeS, corrS := metrics.MeanAbsDiff(xS, tS), metrics.Pearson(xS, tS)
 	maeF, corrF := nan, nan
 	var xF, tF, dF []float64
 	if F != nil {
-		pairsF, err := windowPairs(F.g, win)
+		pairsF, err := metrics.WindowPairs(F.g, win)
 		if err != nil {
 			return nil, err
 		}
-		xF, tF, dF = alignPairs(pairsF, pairsT, T.g.Sites)
-		maeF, corrF = meanAbsDiff2(xF, tF), metrics.Pearson(xF, tF)
+		xF, tF, dF = metrics.AlignPairs(pairsF, pairsT, T.g.Sites)
+		maeF, corrF = metrics.MeanAbsDiff(xF, tF), metrics.Pearson(xF, tF)
 	}
 
 	// LD decay over the same pairs, in log-spaced bins spanning their
 	// distances (as ../shared/judge does), so that the curve and its L2
 	// distance describe the pairs whose r² error is reported.
-	edges := decayEdges(dS, opts.DecayBins)
-	plots.DecayCentres = binCentres(edges)
-	plots.DecaySynth, plots.DecayTest = binMeans(xS, dS, edges), binMeans(tS, dS, edges)
-	decS, decF := curveL2(plots.DecaySynth, plots.DecayTest), nan
+	edges := metrics.DecayEdges(dS, opts.DecayBins)
+	plots.DecayCentres = metrics.BinCentres(edges)
+	plots.DecaySynth, plots.DecayTest = metrics.BinMeans(xS, dS, edges), metrics.BinMeans(tS, dS, edges)
+	decS, decF := metrics.CurveL2(plots.DecaySynth, plots.DecayTest), nan
 	if F != nil {
-		plots.DecayFloor = binMeans(xF, dF, edges)
-		decF = curveL2(plots.DecayFloor, binMeans(tF, dF, edges))
+		plots.DecayFloor = metrics.BinMeans(xF, dF, edges)
+		decF = metrics.CurveL2(plots.DecayFloor, metrics.BinMeans(tF, dF, edges))
 	}
 
 	win2 := fmt.Sprintf("SNP pairs fewer than %d sites and at most %g kb apart (%d pairs in the test cohort; undefined r² of monomorphic sites counts as 0)", opts.LDWindowSNPs, opts.LDWindowKB, len(pairsT))
@@ -66,122 +64,4 @@ func geneticsMetrics(T, S cohort, F *cohort, opts Options, plots *PlotData) ([]M
 		metricHigher("ld_r2_corr", "Pearson correlation of the dosage r² with those of the test cohort over "+win2, corrS, corrF),
 		metricLower("ld_decay_l2", fmt.Sprintf("L2 distance between LD decay curves: mean r² in %d log-spaced bins of the base-pair distances of the "+win2, opts.DecayBins), decS, decF),
 	}, nil
-}
-
-// windowPairs returns the site pairs in the window with a defined dosage r²
-// (ld.Pairs, ordered by I then J).
-func windowPairs(g *vcf.Genotypes, win ld.WindowOptions) ([]ld.Pair, error) {
-	var out []ld.Pair
-	err := ld.Pairs(g, win, func(p ld.Pair) error {
-		out = append(out, p)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("report: LD r²: %w", err)
-	}
-	return out, nil
-}
-
-// alignPairs lines up two pair lists (both ordered by I then J) over the
-// union of their pairs. A pair missing from one list has an undefined r² there
-// (a monomorphic site): it counts as 0, no LD. dist is each aligned pair's
-// distance in base pairs (sites: the sites both lists index).
-func alignPairs(a, b []ld.Pair, sites []vcf.Site) (va, vb, dist []float64) {
-	n := max(len(a), len(b))
-	va, vb, dist = make([]float64, 0, n), make([]float64, 0, n), make([]float64, 0, n)
-	clean := func(r float64) float64 {
-		if math.IsNaN(r) {
-			return 0
-		}
-		return r
-	}
-	at := func(p ld.Pair) float64 { return float64(sites[p.J].Pos - sites[p.I].Pos) }
-	i, j := 0, 0
-	for i < len(a) || j < len(b) {
-		switch {
-		case j == len(b) || (i < len(a) && (a[i].I < b[j].I || (a[i].I == b[j].I && a[i].J < b[j].J))):
-			va, vb, dist = append(va, clean(a[i].R2)), append(vb, 0), append(dist, at(a[i]))
-			i++
-		case i == len(a) || (b[j].I < a[i].I || (b[j].I == a[i].I && b[j].J < a[i].J)):
-			va, vb, dist = append(va, 0), append(vb, clean(b[j].R2)), append(dist, at(b[j]))
-			j++
-		default:
-			va, vb, dist = append(va, clean(a[i].R2)), append(vb, clean(b[j].R2)), append(dist, at(a[i]))
-			i++
-			j++
-		}
-	}
-	return va, vb, dist
-}
-
-// decayEdges returns n+1 log-spaced bin edges from the smallest distance
-// (at least 1 bp) to just above the largest: the judge's bins.
-func decayEdges(dist []float64, n int) []float64 {
-	lo, hi := math.Inf(1), 0.0
-	for _, d := range dist {
-		lo, hi = math.Min(lo, d), math.Max(hi, d)
-	}
-	lo = math.Max(1, lo)
-	if math.IsInf(lo, 1) {
-		lo = 1
-	}
-	hi = math.Max(hi, 2) * (1 + 1e-9)
-	if hi <= lo {
-		hi = lo * 2
-	}
-	return ld.LogBins(lo, hi, n)
-}
-
-// binMeans is the mean of x per distance bin (edges; a distance beyond the
-// last edge falls in the last bin, before the first in the first), NaN for
-// an empty bin.
-func binMeans(x, dist, edges []float64) []float64 {
-	nb := len(edges) - 1
-	sum, cnt := make([]float64, nb), make([]float64, nb)
-	for k, d := range dist {
-		b := sort.SearchFloat64s(edges, d) // first edge ≥ d
-		if b < len(edges) && edges[b] == d {
-			b++ // right-open bins: d = edges[b] belongs to bin b
-		}
-		b = min(max(b-1, 0), nb-1)
-		sum[b] += x[k]
-		cnt[b]++
-	}
-	for b := range sum {
-		if cnt[b] == 0 {
-			sum[b] = math.NaN()
-			continue
-		}
-		sum[b] /= cnt[b]
-	}
-	return sum
-}
-
-func meanAbsDiff2(a, b []float64) float64 {
-	if len(a) == 0 {
-		return math.NaN()
-	}
-	return meanAbsDiff(a, b)
-}
-
-func binCentres(edges []float64) []float64 {
-	c := make([]float64, len(edges)-1)
-	for i := range c {
-		c[i] = math.Sqrt(edges[i] * edges[i+1])
-	}
-	return c
-}
-
-// curveL2 is the Euclidean distance between two curves over the bins where
-// both are defined.
-func curveL2(a, b []float64) float64 {
-	s := 0.0
-	for i := range a {
-		if math.IsNaN(a[i]) || math.IsNaN(b[i]) {
-			continue
-		}
-		d := a[i] - b[i]
-		s += d * d
-	}
-	return math.Sqrt(s)
 }

@@ -104,8 +104,32 @@ func WriteHTML(w io.Writer, m *Metrics, opts HTMLOptions) error {
 	if m == nil || m.Plots == nil {
 		return fmt.Errorf("report: WriteHTML needs metrics from Evaluate (with plot data)")
 	}
-	pd := m.Plots
-	pg := page{Title: opts.Title, M: m, Verdicts: m.Verdicts, Provenance: opts.Provenance, GoodRatio: GoodRatio, FairRatio: FairRatio}
+	pg := newPage(m, opts)
+	if opts.Overview != nil && len(opts.Overview.From) > 0 {
+		if err := pg.addOverview(opts.Overview); err != nil {
+			return err
+		}
+	}
+	var figs figures
+	pg.addLDFigures(&figs, m.Plots)
+	pg.addGenotypeFigures(&figs, m.Plots)
+	pg.addPCAFigures(&figs, m.Plots)
+	if m.PrivacyAssessed {
+		pg.addPrivacyFigures(&figs, m)
+	}
+	if figs.err != nil {
+		return fmt.Errorf("report: draw figures: %w", figs.err)
+	}
+	if err := pageTemplate.Execute(w, pg); err != nil {
+		return fmt.Errorf("report: write HTML: %w", err)
+	}
+	return nil
+}
+
+// newPage returns the page of m without its figures: title, verdicts,
+// metric tables and the number of floor draws behind their ranges.
+func newPage(m *Metrics, opts HTMLOptions) *page {
+	pg := &page{Title: opts.Title, M: m, Verdicts: m.Verdicts, Provenance: opts.Provenance, GoodRatio: GoodRatio, FairRatio: FairRatio}
 	if pg.Title == "" {
 		pg.Title = "gousynth synthetic cohort report"
 	}
@@ -120,7 +144,6 @@ func WriteHTML(w io.Writer, m *Metrics, opts HTMLOptions) error {
 	if m.PrivacyAssessed {
 		pg.Groups = append(pg.Groups, metricGroup{"Privacy", "Distances are Manhattan distances on dosages (missing calls filled with the training cohort's rounded mean). The floor column holds held-out real test individuals, who were never seen in training.", rows(m.Privacy)})
 	}
-
 	for gi, g := range [][]Metric{m.Paper, m.Genetics, m.Structure, m.Privacy} {
 		for _, x := range g {
 			pg.Draws = max(pg.Draws, len(x.FloorDraws))
@@ -130,94 +153,116 @@ func WriteHTML(w io.Writer, m *Metrics, opts HTMLOptions) error {
 	if pg.Draws < 2 {
 		pg.Draws = 0
 	}
-	var err error
-	fig := func(svg template.HTML, e error, caption string) figure {
-		if e != nil && err == nil {
-			err = e
-		}
-		return figure{svg, caption}
+	return pg
+}
+
+// figures collects the page's figures and keeps the first error of
+// drawing them, so that one failed figure stops the page.
+type figures struct{ err error }
+
+func (f *figures) fig(svg template.HTML, err error, caption string) figure {
+	if err != nil && f.err == nil {
+		f.err = err
 	}
-	if opts.Overview != nil && len(opts.Overview.From) > 0 {
-		figs, note, e := overviewFigures(opts.Overview)
-		if e != nil {
-			return fmt.Errorf("report: draw chromosome overview: %w", e)
-		}
-		pg.Overview, pg.OverviewNote = figs, note
-		if pg.Zoom, e = zoomPanels(opts.Overview); e != nil {
-			return fmt.Errorf("report: draw window zoom: %w", e)
-		}
-		if pg.Zoom != nil {
-			pg.Strip = windowStrip(opts.Overview)
-			for _, h := range opts.Overview.Heatmaps {
-				pg.ZoomCells = max(pg.ZoomCells, h.Cells)
-			}
+	return figure{svg, caption}
+}
+
+// addOverview draws the chromosome overview of a windowed fit, its window
+// strip and every window's zoom panel.
+func (pg *page) addOverview(ov *Overview) error {
+	figs, note, err := overviewFigures(ov)
+	if err != nil {
+		return fmt.Errorf("report: draw chromosome overview: %w", err)
+	}
+	pg.Overview, pg.OverviewNote = figs, note
+	if pg.Zoom, err = zoomPanels(ov); err != nil {
+		return fmt.Errorf("report: draw window zoom: %w", err)
+	}
+	if pg.Zoom != nil {
+		pg.Strip = windowStrip(ov)
+		for _, h := range ov.Heatmaps {
+			pg.ZoomCells = max(pg.ZoomCells, h.Cells)
 		}
 	}
+	return nil
+}
+
+// addLDFigures draws the LD heatmaps (when Evaluate computed them) and the
+// LD decay curves.
+func (pg *page) addLDFigures(figs *figures, pd *PlotData) {
 	if pd.HeatCells > 0 {
-		pair, diff, scale, e := ldHeatmaps(pd)
-		pg.Heatmaps = []figure{fig(pair, e, "Each triangle is one cohort's r² matrix, so a cell below the diagonal and its mirror above compare the same SNP pairs: real test (below) against synthetic (above); the floor is how much two real cohorts differ (the ld_r2 rows of the table)."),
-			fig(diff, nil, "Synthetic minus real r² per cell; the colour scale is fitted to the data (±"+strconv.FormatFloat(scale, 'g', 3, 64)+", the largest difference off the diagonal): red, more LD in the synthetic cohort, blue, less. Compare with ld_r2_mae and its floor in the table.")}
+		pair, diff, scale, err := ldHeatmaps(pd)
+		pg.Heatmaps = []figure{figs.fig(pair, err, "Each triangle is one cohort's r² matrix, so a cell below the diagonal and its mirror above compare the same SNP pairs: real test (below) against synthetic (above); the floor is how much two real cohorts differ (the ld_r2 rows of the table)."),
+			figs.fig(diff, nil, "Synthetic minus real r² per cell; the colour scale is fitted to the data (±"+strconv.FormatFloat(scale, 'g', 3, 64)+", the largest difference off the diagonal): red, more LD in the synthetic cohort, blue, less. Compare with ld_r2_mae and its floor in the table.")}
 		pg.HeatNote = fmt.Sprintf("%d SNPs from %s:%d to %s:%d", pd.HeatSNPs, pd.HeatFirst.Chrom, pd.HeatFirst.Pos, pd.HeatLast.Chrom, pd.HeatLast.Pos)
 		if pd.HeatCells < pd.HeatSNPs {
 			pg.HeatNote += fmt.Sprintf(", each cell the mean r² of a block of about %d × %d SNP pairs", (pd.HeatSNPs+pd.HeatCells-1)/pd.HeatCells, (pd.HeatSNPs+pd.HeatCells-1)/pd.HeatCells)
 		}
 	}
-	d, e := decayPlot(pd)
-	pg.LDFigs = []figure{fig(d, e, "Mean r² of SNP pairs by distance (log-spaced bins). The synthetic curve should follow the real one as closely as the grey floor does.")}
-	a, e := afPlot(pd)
-	pg.AFFigs = []figure{fig(a, e, "Each point is a SNP. Points on the diagonal keep the real allele frequency; the grey floor shows the sampling noise of a real cohort of the same size.")}
-	if pd.SitesTest != nil && pd.SitesSynth != nil {
-		var fh, ff []float64
-		if pd.SitesFloor != nil {
-			fh, ff = pd.SitesFloor.Het, pd.SitesFloor.HWEF
-		}
-		sfs, e1 := sfsPlot(pd)
-		het, e2 := siteScatter("Heterozygosity per SNP", "observed heterozygosity", pd.SitesTest.Het, pd.SitesSynth.Het, fh, 0, 1)
-		r := hweRange(pd.SitesTest.HWEF)
-		hwe, e3 := siteScatter("Hardy–Weinberg deviation per SNP", "F = 1 − H_obs/H_exp", clip(pd.SitesTest.HWEF, -r, r), clip(pd.SitesSynth.HWEF, -r, r), clip(ff, -r, r), -r, r)
-		cls, e4 := classPlot(pd)
-		pg.GenoFigs = []figure{
-			fig(sfs, e1, "Fraction of SNPs per minor-allele-frequency bin (width 0.02). The synthetic line should lie on the real one; the dashed grey floor shows a real cohort of the same size."),
-			fig(het, e2, "Each point is a SNP: observed heterozygosity, synthetic (orange) and floor (grey) against real. Synthetic points should scatter around the diagonal no wider than the grey ones."),
-			fig(hwe, e3, fmt.Sprintf("Each point is a SNP: F = 1 − H_obs/2p(1−p), 0 under Hardy–Weinberg equilibrium, > 0 for too few heterozygotes (values beyond ±%g drawn at the edge). Synthetic points should spread like the grey floor.", r)),
-			fig(cls, e4, "Frequency of each genotype class averaged over SNPs; the synthetic bar should match the real one as closely as the grey floor bar does (per-SNP: kl_mean in the table)."),
-		}
+	d, err := decayPlot(pd)
+	pg.LDFigs = []figure{figs.fig(d, err, "Mean r² of SNP pairs by distance (log-spaced bins). The synthetic curve should follow the real one as closely as the grey floor does.")}
+}
+
+// addGenotypeFigures draws the allele frequencies and, with per-SNP
+// summaries, the site frequency spectrum, heterozygosity, Hardy–Weinberg
+// deviation and genotype classes.
+func (pg *page) addGenotypeFigures(figs *figures, pd *PlotData) {
+	a, err := afPlot(pd)
+	pg.AFFigs = []figure{figs.fig(a, err, "Each point is a SNP. Points on the diagonal keep the real allele frequency; the grey floor shows the sampling noise of a real cohort of the same size.")}
+	if pd.SitesTest == nil || pd.SitesSynth == nil {
+		return
 	}
-	if pd.PCs >= 2 {
-		l, r, e := pcaPlots(pd, 0, 1)
-		pg.PCAFigs = append(pg.PCAFigs, fig(l, e, ""), fig(r, nil, ""))
+	var fh, ff []float64
+	if pd.SitesFloor != nil {
+		fh, ff = pd.SitesFloor.Het, pd.SitesFloor.HWEF
 	}
-	if pd.PCs >= 4 {
-		l, r, e := pcaPlots(pd, 2, 3)
-		pg.PCAFigs = append(pg.PCAFigs, fig(l, e, ""), fig(r, nil, ""))
+	sfs, e1 := sfsPlot(pd)
+	het, e2 := siteScatter("Heterozygosity per SNP", "observed heterozygosity", pd.SitesTest.Het, pd.SitesSynth.Het, fh, 0, 1)
+	r := hweRange(pd.SitesTest.HWEF)
+	hwe, e3 := siteScatter("Hardy–Weinberg deviation per SNP", "F = 1 − H_obs/H_exp", clip(pd.SitesTest.HWEF, -r, r), clip(pd.SitesSynth.HWEF, -r, r), clip(ff, -r, r), -r, r)
+	cls, e4 := classPlot(pd)
+	pg.GenoFigs = []figure{
+		figs.fig(sfs, e1, "Fraction of SNPs per minor-allele-frequency bin (width 0.02). The synthetic line should lie on the real one; the dashed grey floor shows a real cohort of the same size."),
+		figs.fig(het, e2, "Each point is a SNP: observed heterozygosity, synthetic (orange) and floor (grey) against real. Synthetic points should scatter around the diagonal no wider than the grey ones."),
+		figs.fig(hwe, e3, fmt.Sprintf("Each point is a SNP: F = 1 − H_obs/2p(1−p), 0 under Hardy–Weinberg equilibrium, > 0 for too few heterozygotes (values beyond ±%g drawn at the edge). Synthetic points should spread like the grey floor.", r)),
+		figs.fig(cls, e4, "Frequency of each genotype class averaged over SNPs; the synthetic bar should match the real one as closely as the grey floor bar does (per-SNP: kl_mean in the table)."),
 	}
-	if m.PrivacyAssessed {
-		ibs := 1 / (2 * float64(max(pd.NumSNPs, 1)))
-		xl := "IBS distance (share of alleles that differ)"
-		h, e := histPlot("Distance to the closest training individual", xl, pd.DCRTest, pd.DCRSynth, ibs, colReal, colSynth, "held-out real test → training", "synthetic → training")
-		pg.DCRFigs = []figure{fig(h, e, "Nearest-neighbour IBS distance to the training cohort. A synthetic cohort that copies or nearly copies training individuals shows a pile-up left of the held-out real (floor) distribution.")}
-		if len(pd.MIAMember) > 0 {
-			h2, e2 := histPlot("Distance to the closest synthetic individual", xl, negate(pd.MIANonMember), negate(pd.MIAMember), ibs, colReal, colFloor, "held-out real test (non-members)", "training members")
-			auc := math.NaN()
-			if x, ok := m.Get("mia_auc"); ok {
-				auc = x.Value
-			}
-			roc, e3 := rocPlot(pd, auc)
-			pg.DCRFigs = append(pg.DCRFigs,
-				fig(h2, e2, "The attacker's evidence: if training members sit closer to the synthetic cohort than held-out individuals do, the two distributions separate; overlapping distributions are the floor (no leak)."),
-				fig(roc, e3, "ROC of the membership-inference attack of mia_auc (a training member is called when its distance to the closest synthetic individual is small). The dashed diagonal is the floor: no better than guessing."))
-		}
-		if kf, ok, e := kinshipFigure(pd); ok || e != nil {
-			pg.DCRFigs = append(pg.DCRFigs, fig(kf.SVG, e, kf.Caption))
+}
+
+// addPCAFigures draws the real and synthetic panels of PCs 1–2 and, with
+// at least four PCs, of PCs 3–4.
+func (pg *page) addPCAFigures(figs *figures, pd *PlotData) {
+	for _, ab := range [][2]int{{0, 1}, {2, 3}} {
+		if pd.PCs >= ab[1]+1 {
+			l, r, err := pcaPlots(pd, ab[0], ab[1])
+			pg.PCAFigs = append(pg.PCAFigs, figs.fig(l, err, ""), figs.fig(r, nil, ""))
 		}
 	}
-	if err != nil {
-		return fmt.Errorf("report: draw figures: %w", err)
+}
+
+// addPrivacyFigures draws the distances to the closest training
+// individual, the membership-inference evidence and ROC (with held-out
+// individuals) and the kinship figure.
+func (pg *page) addPrivacyFigures(figs *figures, m *Metrics) {
+	pd := m.Plots
+	ibs := 1 / (2 * float64(max(pd.NumSNPs, 1)))
+	xl := "IBS distance (share of alleles that differ)"
+	h, err := histPlot("Distance to the closest training individual", xl, pd.DCRTest, pd.DCRSynth, ibs, colReal, colSynth, "held-out real test → training", "synthetic → training")
+	pg.DCRFigs = []figure{figs.fig(h, err, "Nearest-neighbour IBS distance to the training cohort. A synthetic cohort that copies or nearly copies training individuals shows a pile-up left of the held-out real (floor) distribution.")}
+	if len(pd.MIAMember) > 0 {
+		h2, e2 := histPlot("Distance to the closest synthetic individual", xl, negate(pd.MIANonMember), negate(pd.MIAMember), ibs, colReal, colFloor, "held-out real test (non-members)", "training members")
+		auc := math.NaN()
+		if x, ok := m.Get("mia_auc"); ok {
+			auc = x.Value
+		}
+		roc, e3 := rocPlot(pd, auc)
+		pg.DCRFigs = append(pg.DCRFigs,
+			figs.fig(h2, e2, "The attacker's evidence: if training members sit closer to the synthetic cohort than held-out individuals do, the two distributions separate; overlapping distributions are the floor (no leak)."),
+			figs.fig(roc, e3, "ROC of the membership-inference attack of mia_auc (a training member is called when its distance to the closest synthetic individual is small). The dashed diagonal is the floor: no better than guessing."))
 	}
-	if err := pageTemplate.Execute(w, pg); err != nil {
-		return fmt.Errorf("report: write HTML: %w", err)
+	if kf, ok, err := kinshipFigure(pd); ok || err != nil {
+		pg.DCRFigs = append(pg.DCRFigs, figs.fig(kf.SVG, err, kf.Caption))
 	}
-	return nil
 }
 
 func rows(ms []Metric) []metricRow {

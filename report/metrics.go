@@ -91,31 +91,23 @@ type Options struct {
 }
 
 func (o Options) withDefaults() Options {
-	if o.LDWindowSNPs <= 0 {
-		o.LDWindowSNPs = 200
-	}
-	if o.LDWindowKB <= 0 {
-		o.LDWindowKB = 500
-	}
-	if o.Projections <= 0 {
-		o.Projections = 500
-	}
-	if o.PCs <= 0 {
-		o.PCs = 10
-	}
-	if o.HeatmapMaxSNPs <= 0 {
-		o.HeatmapMaxSNPs = 1500
-	}
-	if o.HeatmapCells <= 0 {
-		o.HeatmapCells = 300
-	}
-	if o.DecayBins <= 0 {
-		o.DecayBins = 20
-	}
-	if o.FloorDraws <= 0 {
-		o.FloorDraws = 5
-	}
+	orDefault(&o.LDWindowSNPs, 200)
+	orDefault(&o.LDWindowKB, 500)
+	orDefault(&o.Projections, 500)
+	orDefault(&o.PCs, 10)
+	orDefault(&o.HeatmapMaxSNPs, 1500)
+	orDefault(&o.HeatmapCells, 300)
+	orDefault(&o.DecayBins, 20)
+	orDefault(&o.FloorDraws, 5)
 	return o
+}
+
+// orDefault sets *v to def unless it is positive: the zero (or a negative)
+// option takes its default.
+func orDefault[T int | float64](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
 }
 
 // Better values of Metric.Better.
@@ -294,7 +286,7 @@ type PlotData struct {
 // cohort bundles a genotype set with its mean-imputed float matrix.
 type cohort struct {
 	g *vcf.Genotypes
-	x *floatMatrix // individuals × sites
+	x *metrics.Matrix // individuals × sites
 }
 
 // Evaluate compares the synthetic cohort with the real test cohort, next to
@@ -311,145 +303,33 @@ type cohort struct {
 func Evaluate(test, synth, train *vcf.Genotypes, opts Options) (*Metrics, error) {
 	opts = opts.withDefaults()
 	heldOut := test != nil
-	if synth == nil || (test == nil && train == nil) {
-		return nil, fmt.Errorf("report: a synthetic cohort and a test or training cohort are required: %w", ErrTooFew)
-	}
-	if !heldOut {
+	if !heldOut && synth != nil && train != nil {
 		test = train // the reference of the fidelity metrics
 	}
-	if err := SameSites(test, synth, "test cohort", "synthetic cohort"); err != nil {
+	if err := checkCohorts(test, synth, train, heldOut); err != nil {
 		return nil, err
 	}
-	if train != nil && heldOut {
-		if err := SameSites(test, train, "test cohort", "training cohort"); err != nil {
-			return nil, err
-		}
-	}
-	d := test.NumSites()
-	if d < 2 || test.NumSamples() < 2 || synth.NumSamples() < 2 || (train != nil && train.NumSamples() < 2) {
-		return nil, fmt.Errorf("report: need at least 2 sites and 2 individuals per cohort (sites %d, test %d, synthetic %d): %w",
-			d, test.NumSamples(), synth.NumSamples(), ErrTooFew)
-	}
-	rng := rand.New(rand.NewPCG(opts.Seed, 0x9e3779b97f4a7c15))
-	res := &Metrics{
-		Version:  version.String(),
-		NumSites: d, NumTest: test.NumSamples(), NumSynth: synth.NumSamples(),
-		Plots: &PlotData{},
-	}
-	if train != nil {
-		res.NumTrain = train.NumSamples()
-	}
-	if !heldOut {
-		res.NumTest = 0
-		res.Notes = append(res.Notes, NoHeldOutNote)
-	}
-
-	// m: the size of the evaluated synthetic set and of the floor set.
-	m := opts.FloorSize
-	maxM := synth.NumSamples()
-	if train != nil && train.NumSamples() < maxM {
-		maxM = train.NumSamples()
-	}
-	if m <= 0 || m > maxM {
-		if m > maxM {
-			res.Notes = append(res.Notes, fmt.Sprintf("floor size %d reduced to %d (the smaller of the synthetic and training cohorts)", m, maxM))
-		}
-		m = maxM
-	}
+	res := newMetrics(test, synth, train, heldOut)
+	m := floorSize(opts.FloorSize, synth, train, res)
 	opts.FloorSize = m
 	res.EvalSize = m
 	res.Options = opts
 
-	synthIdx := sampleSubset(rng, synth.NumSamples(), m)
-	synthEval := preprocess.SubsetSamplesShared(synth, synthIdx)
-	if m < synth.NumSamples() {
-		res.Notes = append(res.Notes, fmt.Sprintf("a seeded random subset of %d of the %d synthetic individuals is evaluated, the size of the floor set", m, synth.NumSamples()))
-	}
-	var floorG *vcf.Genotypes
-	var floorIdx []int
-	if train != nil {
-		floorIdx = sampleSubset(rng, train.NumSamples(), m)
-		if heldOut {
-			floorG = preprocess.SubsetSamplesShared(train, floorIdx)
-			res.FloorAssessed = true
-		}
-	} else {
-		res.Notes = append(res.Notes, "no training cohort given: the floor and privacy were not assessed, and PCs come from the test cohort")
-	}
-
-	T := cohort{test, toFloat(test)}
-	S := cohort{synthEval, toFloat(synthEval)}
-	var F *cohort
-	if floorG != nil {
-		F = &cohort{floorG, toFloat(floorG)}
-	}
-	if opts.SynthLabels != nil {
-		if len(opts.SynthLabels) != synth.NumSamples() {
-			return nil, fmt.Errorf("report: %d synthetic labels for %d synthetic individuals: %w", len(opts.SynthLabels), synth.NumSamples(), ErrTooFew)
-		}
-		res.Plots.SynthPop = make([]string, len(synthIdx))
-		for i, j := range synthIdx {
-			res.Plots.SynthPop[i] = opts.SynthLabels[j]
-		}
-	}
-	res.Plots.NumSNPs = d
-	stT, stS := siteStats(test), siteStats(synthEval)
-	res.Plots.SitesTest, res.Plots.SitesSynth = &stT, &stS
-	if floorG != nil {
-		stF := siteStats(floorG)
-		res.Plots.SitesFloor = &stF
-	}
-
-	// Paper metrics.
-	projSeed := rng.Uint64()
-	frob := newFrobPair(T)
-	res.Paper = paperMetrics(T, S, F, opts.Projections, projSeed, frob)
-
-	// Genetics: allele frequencies and LD.
-	gen, err := geneticsMetrics(T, S, F, opts, res.Plots)
+	rng := rand.New(rand.NewPCG(opts.Seed, 0x9e3779b97f4a7c15))
+	sub := drawSubsets(rng, synth, train, m, heldOut, res)
+	T, S, F, err := sub.cohorts(test, synth, opts.SynthLabels, res.Plots)
 	if err != nil {
 		return nil, err
 	}
-	res.Genetics = gen
-	// Structure: PCA on the training cohort (or the test cohort). Individuals
-	// projected on axes fitted to themselves spread more than new ones (the
-	// test and synthetic individuals), so when enough training individuals
-	// remain the axes are fitted without the floor subset.
-	pcaSrc := test
-	if train != nil && !heldOut {
-		pcaSrc = train
-	} else if train != nil {
-		pcaSrc = train
-		rest := complement(floorIdx, train.NumSamples())
-		if len(rest) >= max(minPCAFit, 2*opts.PCs) {
-			pcaSrc = preprocess.SubsetSamplesShared(train, rest)
-			res.Notes = append(res.Notes, fmt.Sprintf("PCs were fitted on the %d training individuals outside the floor subset, so that floor, test and synthetic individuals are all projected out of sample", len(rest)))
-		} else {
-			res.Notes = append(res.Notes, fmt.Sprintf("PCs were fitted on all %d training individuals, including the floor subset: projected in sample, the floor spreads more than new individuals would, so the PCA floor is lenient (use a floor size of at most %d to avoid this)", train.NumSamples(), train.NumSamples()-max(minPCAFit, 2*opts.PCs)))
-		}
-	}
-	pcaSeed := rng.Uint64()
-	st, err := structureMetrics(pcaSrc, T, S, F, opts, pcaSeed, res.Plots)
-	if err != nil {
+	if err := fidelityMetrics(test, train, T, S, F, sub.floorIdx, heldOut, opts, rng, res); err != nil {
 		return nil, err
 	}
-	res.Structure = st
-	switch {
-	case F != nil && opts.FloorDraws > 1 && m < train.NumSamples():
-		if err := floorDraws(T, train, m, opts, projSeed, pcaSeed, frob, res); err != nil {
-			return nil, err
-		}
-	case F != nil && opts.FloorDraws > 1:
-		res.Notes = append(res.Notes, fmt.Sprintf("the floor set is the whole training cohort (%d individuals), so further floor draws would be identical and the fidelity metrics show no floor range; a floor size below %d (or fewer synthetic individuals) gives one", m, m))
-	}
-
-	// Privacy.
 	if train != nil {
 		nonMembers := test
 		if !heldOut {
 			nonMembers = nil
 		}
-		res.Privacy = privacyMetrics(train, nonMembers, synth, synthIdx, floorIdx, rng.Uint64(), opts.FloorDraws, res.Plots)
+		res.Privacy = privacyMetrics(train, nonMembers, synth, sub.synthIdx, sub.floorIdx, rng.Uint64(), opts.FloorDraws, res.Plots)
 		res.PrivacyAssessed = true
 	} else {
 		res.Notes = append(res.Notes, "privacy was not assessed: it needs the training cohort (--train)")
@@ -461,6 +341,172 @@ func Evaluate(test, synth, train *vcf.Genotypes, opts Options) (*Metrics, error)
 	return res, nil
 }
 
+// checkCohorts checks what Evaluate needs of its cohorts: a synthetic one,
+// a reference (test, or train standing in for it), the same sites in all
+// of them, and at least 2 sites and 2 individuals each.
+func checkCohorts(test, synth, train *vcf.Genotypes, heldOut bool) error {
+	if synth == nil || test == nil {
+		return fmt.Errorf("report: a synthetic cohort and a test or training cohort are required: %w", ErrTooFew)
+	}
+	if err := SameSites(test, synth, "test cohort", "synthetic cohort"); err != nil {
+		return err
+	}
+	if train != nil && heldOut {
+		if err := SameSites(test, train, "test cohort", "training cohort"); err != nil {
+			return err
+		}
+	}
+	if d := test.NumSites(); d < 2 || test.NumSamples() < 2 || synth.NumSamples() < 2 || (train != nil && train.NumSamples() < 2) {
+		return fmt.Errorf("report: need at least 2 sites and 2 individuals per cohort (sites %d, test %d, synthetic %d): %w",
+			d, test.NumSamples(), synth.NumSamples(), ErrTooFew)
+	}
+	return nil
+}
+
+// newMetrics returns the Metrics header of an evaluation: version, cohort
+// sizes and, without held-out individuals, NoHeldOutNote.
+func newMetrics(test, synth, train *vcf.Genotypes, heldOut bool) *Metrics {
+	res := &Metrics{
+		Version:  version.String(),
+		NumSites: test.NumSites(), NumTest: test.NumSamples(), NumSynth: synth.NumSamples(),
+		Plots: &PlotData{NumSNPs: test.NumSites()},
+	}
+	if train != nil {
+		res.NumTrain = train.NumSamples()
+	}
+	if !heldOut {
+		res.NumTest = 0
+		res.Notes = append(res.Notes, NoHeldOutNote)
+	}
+	return res
+}
+
+// floorSize returns m, the size of the evaluated synthetic set and of the
+// floor set: the requested size, or min(n_synth, n_train) when it is 0 or
+// larger (with a note).
+func floorSize(m int, synth, train *vcf.Genotypes, res *Metrics) int {
+	maxM := synth.NumSamples()
+	if train != nil && train.NumSamples() < maxM {
+		maxM = train.NumSamples()
+	}
+	if m <= 0 || m > maxM {
+		if m > maxM {
+			res.Notes = append(res.Notes, fmt.Sprintf("floor size %d reduced to %d (the smaller of the synthetic and training cohorts)", m, maxM))
+		}
+		m = maxM
+	}
+	return m
+}
+
+// subsets are the individuals Evaluate compares: synthIdx, the m
+// evaluated synthetic individuals; floorIdx, the m training individuals of
+// the floor (nil without a training cohort); floor, their genotypes when
+// there are held-out individuals to judge them against (nil otherwise).
+type subsets struct {
+	synthIdx, floorIdx []int
+	synthEval, floor   *vcf.Genotypes
+}
+
+// drawSubsets draws the evaluated synthetic subset and the floor subset of
+// m individuals each, noting what was drawn.
+func drawSubsets(rng *rand.Rand, synth, train *vcf.Genotypes, m int, heldOut bool, res *Metrics) subsets {
+	var s subsets
+	s.synthIdx = sampleSubset(rng, synth.NumSamples(), m)
+	s.synthEval = preprocess.SubsetSamplesShared(synth, s.synthIdx)
+	if m < synth.NumSamples() {
+		res.Notes = append(res.Notes, fmt.Sprintf("a seeded random subset of %d of the %d synthetic individuals is evaluated, the size of the floor set", m, synth.NumSamples()))
+	}
+	if train == nil {
+		res.Notes = append(res.Notes, "no training cohort given: the floor and privacy were not assessed, and PCs come from the test cohort")
+		return s
+	}
+	s.floorIdx = sampleSubset(rng, train.NumSamples(), m)
+	if heldOut {
+		s.floor = preprocess.SubsetSamplesShared(train, s.floorIdx)
+		res.FloorAssessed = true
+	}
+	return s
+}
+
+// cohorts returns the test, evaluated synthetic and floor cohorts (F nil
+// without a floor) with their float matrices, and fills the plot data that
+// describes them: the synthetic individuals' labels (synthLabels, one per
+// synthetic individual, or nil) and the per-SNP genotype summaries.
+func (s subsets) cohorts(test, synth *vcf.Genotypes, synthLabels []string, plots *PlotData) (T, S cohort, F *cohort, err error) {
+	T = cohort{test, metrics.NewMatrix(test)}
+	S = cohort{s.synthEval, metrics.NewMatrix(s.synthEval)}
+	if s.floor != nil {
+		F = &cohort{s.floor, metrics.NewMatrix(s.floor)}
+	}
+	if synthLabels != nil {
+		if len(synthLabels) != synth.NumSamples() {
+			return T, S, nil, fmt.Errorf("report: %d synthetic labels for %d synthetic individuals: %w", len(synthLabels), synth.NumSamples(), ErrTooFew)
+		}
+		plots.SynthPop = make([]string, len(s.synthIdx))
+		for i, j := range s.synthIdx {
+			plots.SynthPop[i] = synthLabels[j]
+		}
+	}
+	stT, stS := metrics.SiteStatsOf(test), metrics.SiteStatsOf(s.synthEval)
+	plots.SitesTest, plots.SitesSynth = &stT, &stS
+	if s.floor != nil {
+		stF := metrics.SiteStatsOf(s.floor)
+		plots.SitesFloor = &stF
+	}
+	return T, S, F, nil
+}
+
+// fidelityMetrics computes the paper, genetics and structure metrics of S
+// and F against T, and their further floor draws.
+func fidelityMetrics(test, train *vcf.Genotypes, T, S cohort, F *cohort, floorIdx []int, heldOut bool, opts Options, rng *rand.Rand, res *Metrics) error {
+	projSeed := rng.Uint64()
+	frob := metrics.NewCovCorrFrobenius(T.x)
+	res.Paper = paperMetrics(T, S, F, opts.Projections, projSeed, frob)
+
+	gen, err := geneticsMetrics(T, S, F, opts, res.Plots)
+	if err != nil {
+		return err
+	}
+	res.Genetics = gen
+
+	pcaSeed := rng.Uint64()
+	st, err := structureMetrics(pcaSource(test, train, floorIdx, heldOut, opts.PCs, res), T, S, F, opts, pcaSeed, res.Plots)
+	if err != nil {
+		return err
+	}
+	res.Structure = st
+
+	m := opts.FloorSize
+	switch {
+	case F != nil && opts.FloorDraws > 1 && m < train.NumSamples():
+		return floorDraws(T, train, m, opts, projSeed, pcaSeed, frob, res)
+	case F != nil && opts.FloorDraws > 1:
+		res.Notes = append(res.Notes, fmt.Sprintf("the floor set is the whole training cohort (%d individuals), so further floor draws would be identical and the fidelity metrics show no floor range; a floor size below %d (or fewer synthetic individuals) gives one", m, m))
+	}
+	return nil
+}
+
+// pcaSource returns the cohort the structure metrics fit their PCs on: the
+// training cohort (or the test cohort without one). Individuals projected
+// on axes fitted to themselves spread more than new ones (the test and
+// synthetic individuals), so when enough training individuals remain the
+// axes are fitted without the floor subset; a note says which was done.
+func pcaSource(test, train *vcf.Genotypes, floorIdx []int, heldOut bool, pcs int, res *Metrics) *vcf.Genotypes {
+	switch {
+	case train == nil:
+		return test
+	case !heldOut:
+		return train
+	}
+	rest := complement(floorIdx, train.NumSamples())
+	if len(rest) >= max(minPCAFit, 2*pcs) {
+		res.Notes = append(res.Notes, fmt.Sprintf("PCs were fitted on the %d training individuals outside the floor subset, so that floor, test and synthetic individuals are all projected out of sample", len(rest)))
+		return preprocess.SubsetSamplesShared(train, rest)
+	}
+	res.Notes = append(res.Notes, fmt.Sprintf("PCs were fitted on all %d training individuals, including the floor subset: projected in sample, the floor spreads more than new individuals would, so the PCA floor is lenient (use a floor size of at most %d to avoid this)", train.NumSamples(), train.NumSamples()-max(minPCAFit, 2*pcs)))
+	return train
+}
+
 // floorDraws computes the paper, genetics and structure metrics of
 // opts.FloorDraws−1 further floor subsets (seeded random subsets of m
 // training individuals, drawn from their own generator so that the main
@@ -469,7 +515,7 @@ func Evaluate(test, synth, train *vcf.Genotypes, opts Options) (*Metrics, error)
 // floor subset, as the main draw does. The Frobenius metrics are drawn
 // when their d × d path applies (frobPair); on the n × n Gram path a draw
 // would cost as much as the rest of the report, and they keep one draw.
-func floorDraws(T cohort, train *vcf.Genotypes, m int, opts Options, projSeed, pcaSeed uint64, frob *frobPair, res *Metrics) error {
+func floorDraws(T cohort, train *vcf.Genotypes, m int, opts Options, projSeed, pcaSeed uint64, frob *metrics.CovCorrFrobenius, res *Metrics) error {
 	rng := rand.New(rand.NewPCG(opts.Seed, 0x5851f42d4c957f2d))
 	groups := [][]Metric{res.Paper, res.Genetics, res.Structure}
 	for _, g := range groups {
@@ -477,13 +523,13 @@ func floorDraws(T cohort, train *vcf.Genotypes, m int, opts Options, projSeed, p
 			g[i].FloorDraws = []float64{g[i].Floor}
 		}
 	}
-	drawFrob := frob.dd(m)
+	drawFrob := frob.DD(m)
 	for k := 1; k < opts.FloorDraws; k++ {
 		idx := sampleSubset(rng, train.NumSamples(), m)
 		fg := preprocess.SubsetSamplesShared(train, idx)
-		Fk := cohort{fg, toFloat(fg)}
+		Fk := cohort{fg, metrics.NewMatrix(fg)}
 		// The draw takes the synthetic cohort's place: its Value is the floor.
-		var fr *frobPair
+		var fr *metrics.CovCorrFrobenius
 		if drawFrob {
 			fr = frob
 		}
@@ -518,7 +564,7 @@ func floorDraws(T cohort, train *vcf.Genotypes, m int, opts Options, projSeed, p
 				res.Paper[i].FloorDraws = nil
 			}
 		}
-		res.Notes = append(res.Notes, fmt.Sprintf("cov_frobenius and corr_frobenius have one floor draw: at %d SNPs each further draw would cost as much as the rest of the report", T.x.d))
+		res.Notes = append(res.Notes, fmt.Sprintf("cov_frobenius and corr_frobenius have one floor draw: at %d SNPs each further draw would cost as much as the rest of the report", T.x.D))
 	}
 	return nil
 }

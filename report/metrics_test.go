@@ -3,7 +3,6 @@ package report
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -12,7 +11,6 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
-	"github.com/gousynth/gousynth/ld"
 	"github.com/gousynth/gousynth/metrics"
 	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/vcf"
@@ -25,61 +23,6 @@ func near(t *testing.T, name string, got, want, tol float64) {
 	}
 }
 
-func TestKLHandComputed(t *testing.T) {
-	// Test site: dosages 0,0,1,2 → (½, ¼, ¼); X site: 0,1,1,1 → (¼, ¾, 0).
-	mk := func(rows ...[]int8) *vcf.Genotypes {
-		g := &vcf.Genotypes{Samples: make([]string, len(rows[0]))}
-		for _, r := range rows {
-			g.Sites = append(g.Sites, vcf.Site{Chrom: "1", Pos: len(g.Sites) + 1})
-			g.Dosage = append(g.Dosage, r...)
-		}
-		return g
-	}
-	test := mk([]int8{0, 0, 1, 2}, []int8{0, 1, vcf.Missing, 2})
-	x := mk([]int8{0, 1, 1, 1}, []int8{0, 1, 2, 2})
-	e := metrics.KLSmoothing
-	sm := func(f ...float64) []float64 {
-		out := make([]float64, len(f))
-		for i, v := range f {
-			out[i] = (v + e) / (1 + 3*e)
-		}
-		return out
-	}
-	kl := func(p, q []float64) float64 {
-		return p[0]*math.Log(p[0]/q[0]) + p[1]*math.Log(p[1]/q[1]) + p[2]*math.Log(p[2]/q[2])
-	}
-	want1 := kl(sm(0.5, 0.25, 0.25), sm(0.25, 0.75, 0))
-	want2 := kl(sm(1.0/3, 1.0/3, 1.0/3), sm(0.25, 0.25, 0.5)) // missing call excluded
-	near(t, "mean KL", meanKL(test, x), (want1+want2)/2, 1e-12)
-	near(t, "KL self", meanKL(test, test), 0, 1e-15)
-}
-
-func TestFrobeniusBothPathsMatchDirect(t *testing.T) {
-	rng := rand.New(rand.NewPCG(7, 8))
-	for _, tc := range []struct{ na, nb, d int }{{30, 20, 5}, {6, 9, 40}, {300, 270, 1000}} {
-		a := make([]float64, tc.na*tc.d)
-		b := make([]float64, tc.nb*tc.d)
-		for i := range a {
-			a[i] = rng.NormFloat64()
-		}
-		for i := range b {
-			b[i] = rng.NormFloat64()
-		}
-		A, B := mat.NewDense(tc.na, tc.d, a), mat.NewDense(tc.nb, tc.d, b)
-		var ca, cb, diff mat.Dense
-		ca.Mul(A.T(), A)
-		cb.Mul(B.T(), B)
-		diff.Sub(&ca, &cb)
-		want := mat.Norm(&diff, 2)
-		tol := 1e-9 * want
-		if float64(tc.d)*float64(tc.na+tc.nb) > float64(tc.na*tc.na+tc.na*tc.nb+tc.nb*tc.nb) {
-			tol = 1e-4 * want // Gram path, float32 products
-		}
-		near(t, "frobenius", newFrobRef(b, tc.nb, tc.d).dist(a, tc.na), want, tol)
-		near(t, "frobenius of identical sets", newFrobRef(b, tc.nb, tc.d).dist(slices.Clone(b), tc.nb), 0, 0)
-	}
-}
-
 func TestCovCorrMetricsMatchGonumStat(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
 	af := baseFreqs(rng, 12)
@@ -89,7 +32,7 @@ func TestCovCorrMetricsMatchGonumStat(t *testing.T) {
 	for s := 0; s < 50; s++ {
 		x.Dosage[3*50+s] = 0
 	}
-	ms := paperMetrics(cohort{g, toFloat(g)}, cohort{x, toFloat(x)}, nil, 50, 1, newFrobPair(cohort{g, toFloat(g)}))
+	ms := paperMetrics(cohort{g, metrics.NewMatrix(g)}, cohort{x, metrics.NewMatrix(x)}, nil, 50, 1, metrics.NewCovCorrFrobenius(metrics.NewMatrix(g)))
 	get := func(name string) float64 {
 		for _, m := range ms {
 			if m.Name == name {
@@ -100,21 +43,21 @@ func TestCovCorrMetricsMatchGonumStat(t *testing.T) {
 		return 0
 	}
 	covOf := func(h *vcf.Genotypes, corr bool) *mat.Dense {
-		f := toFloat(h)
-		st := columnStats(f)
-		c := mat.NewDense(f.d, f.d, nil)
-		for i := 0; i < f.d; i++ {
-			for j := 0; j < f.d; j++ {
+		f := metrics.NewMatrix(h)
+		st := metrics.ColumnStats(f)
+		c := mat.NewDense(f.D, f.D, nil)
+		for i := 0; i < f.D; i++ {
+			for j := 0; j < f.D; j++ {
 				s := 0.0
-				for k := 0; k < f.n; k++ {
-					s += (f.data[k*f.d+i] - st.mean[i]) * (f.data[k*f.d+j] - st.mean[j])
+				for k := 0; k < f.N; k++ {
+					s += (f.Data[k*f.D+i] - st.Mean[i]) * (f.Data[k*f.D+j] - st.Mean[j])
 				}
-				s /= float64(f.n - 1)
+				s /= float64(f.N - 1)
 				if corr {
-					if st.sd[i] == 0 || st.sd[j] == 0 {
+					if st.SD[i] == 0 || st.SD[j] == 0 {
 						s = 0
 					} else {
-						s /= st.sd[i] * st.sd[j]
+						s /= st.SD[i] * st.SD[j]
 					}
 				}
 				c.Set(i, j, s)
@@ -132,54 +75,26 @@ func TestCovCorrMetricsMatchGonumStat(t *testing.T) {
 		near(t, name, get(name), mat.Norm(&diff, 2), 1e-9)
 	}
 	// Mean and std error against a direct computation.
-	fx, fg := toFloat(x), toFloat(g)
-	sx, sg := columnStats(fx), columnStats(fg)
+	fx, fg := metrics.NewMatrix(x), metrics.NewMatrix(g)
+	sx, sg := metrics.ColumnStats(fx), metrics.ColumnStats(fg)
 	me, se := 0.0, 0.0
 	for j := 0; j < 12; j++ {
-		me += math.Abs(sx.mean[j]-sg.mean[j]) / 12
-		se += math.Abs(sx.sd[j]-sg.sd[j]) / 12
+		me += math.Abs(sx.Mean[j]-sg.Mean[j]) / 12
+		se += math.Abs(sx.SD[j]-sg.SD[j]) / 12
 	}
 	near(t, "mean_error", get("mean_error"), me, 1e-12)
 	near(t, "std_error", get("std_error"), se, 1e-12)
 }
 
-func TestSlicedW2OfShiftedCohort(t *testing.T) {
-	// Shifting every individual by c changes each projection θ by θ·c, so
-	// SW2² = E_θ[(θ·c)²] = ‖c‖²/d for directions uniform on the sphere.
-	rng := rand.New(rand.NewPCG(11, 12))
-	const n, d = 200, 30
-	x := &floatMatrix{n: n, d: d, data: make([]float64, n*d)}
-	for i := range x.data {
-		x.data[i] = float64(rng.IntN(3))
-	}
-	y := &floatMatrix{n: n, d: d, data: slices.Clone(x.data)}
-	c := make([]float64, d)
-	norm2 := 0.0
-	for j := range c {
-		c[j] = rng.NormFloat64()
-		norm2 += c[j] * c[j]
-	}
-	for i := 0; i < n; i++ {
-		for j := 0; j < d; j++ {
-			y.data[i*d+j] += c[j]
-		}
-	}
-	const L = 4000
-	p := toFloat32(metrics.RandomDirections(d, L, 99, 0x5bd1e995, metrics.DrawSiteMajor))
-	sw := metrics.SlicedW2(sortedProjections(x, p, L), sortedProjections(y, p, L))
-	near(t, "SW2²", sw*sw, norm2/d, 0.06*norm2/d)
-	near(t, "SW2 self", metrics.SlicedW2(sortedProjections(x, p, L), sortedProjections(x, p, L)), 0, 0)
-}
-
 func TestPCAMatchesExactEigen(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 14))
 	g, _ := simCohort(rng, 120, 40, 5, 0.7, baseFreqs(rng, 40))
-	f := toFloat(g)
+	f := metrics.NewMatrix(g)
 	p, err := fitPCA(f, 3, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	z := p.standardise(f)
+	z := p.Standardise(f)
 	var cov mat.SymDense
 	cov.SymOuterK(1, z.T())
 	var eig mat.EigenSym
@@ -195,51 +110,13 @@ func TestPCAMatchesExactEigen(t *testing.T) {
 	}
 	for a := 0; a < 3; a++ {
 		c := len(vals) - 1 - a
-		near(t, "variance fraction", p.varFrac[a], vals[c]/total, 1e-6)
+		near(t, "variance fraction", p.VarFrac[a], vals[c]/total, 1e-6)
 		dot := 0.0
 		for j := 0; j < 40; j++ {
-			dot += vecs.At(j, c) * p.axes.At(j, a)
+			dot += vecs.At(j, c) * p.Axes.At(j, a)
 		}
 		near(t, "|cos(axis, exact)|", math.Abs(dot), 1, 1e-5)
 	}
-}
-
-func TestAlignPairsUnion(t *testing.T) {
-	a := []ld.Pair{{I: 0, J: 1, R2: 0.5}, {I: 0, J: 2, R2: 0.2}, {I: 1, J: 2, R2: math.NaN()}}
-	b := []ld.Pair{{I: 0, J: 2, R2: 0.4}, {I: 1, J: 3, R2: 0.9}}
-	sites := []vcf.Site{{Pos: 100}, {Pos: 110}, {Pos: 150}, {Pos: 400}}
-	va, vb, dist := alignPairs(a, b, sites)
-	want := [][3]float64{{0.5, 0, 10}, {0.2, 0.4, 50}, {0, 0, 40}, {0, 0.9, 290}}
-	if len(va) != len(want) {
-		t.Fatalf("aligned %d pairs, want %d", len(va), len(want))
-	}
-	for i, w := range want {
-		if va[i] != w[0] || vb[i] != w[1] || dist[i] != w[2] {
-			t.Errorf("pair %d: (%g, %g) at %g bp, want %v", i, va[i], vb[i], dist[i], w)
-		}
-	}
-}
-
-// The decay bins are the judge's: log-spaced from the smallest distance to
-// just above the largest, right-open (numpy.searchsorted(side="right")).
-func TestDecayBinsAsTheJudge(t *testing.T) {
-	dist := []float64{10, 25, 50, 100, 150, 150}
-	edges := decayEdges(dist, 4)
-	near(t, "first edge", edges[0], 10, 0)
-	near(t, "last edge", edges[4], 150*(1+1e-9), 1e-6)
-	near(t, "second edge", edges[1], 10*math.Pow(15, 0.25), 1e-6)
-	x := []float64{1, 2, 3, 4, 5, 7}
-	got := binMeans(x, dist, edges)
-	for i, w := range []float64{1, 2, 3, 16.0 / 3} { // the largest distance falls in the last bin
-		near(t, fmt.Sprintf("bin %d", i), got[i], w, 1e-12)
-	}
-	if e := binMeans([]float64{1}, []float64{10}, []float64{1, 2, 3}); !math.IsNaN(e[0]) || e[1] != 1 {
-		t.Errorf("an empty bin and a distance beyond the last edge: %v, want [NaN 1]", e)
-	}
-}
-
-func TestCurveL2Hand(t *testing.T) {
-	near(t, "L2", curveL2([]float64{1, math.NaN(), 3}, []float64{0, 5, 1}), math.Sqrt(5), 1e-12)
 }
 
 func TestBlockR2AveragesLDMatrix(t *testing.T) {

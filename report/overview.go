@@ -109,17 +109,17 @@ func WindowErrors(test, synth, train *vcf.Genotypes, windows []WindowSpan, opts 
 		}
 		t := preprocess.SubsetSites(test, idx)
 		s, f := preprocess.SubsetSamplesShared(preprocess.SubsetSites(synth, idx), sIdx), preprocess.SubsetSamplesShared(preprocess.SubsetSites(train, idx), fIdx)
-		pt, err := windowPairs(t, win)
+		pt, err := metrics.WindowPairs(t, win)
 		if err != nil {
 			return nil, err
 		}
 		ldErr := func(x *vcf.Genotypes) (float64, error) {
-			px, err := windowPairs(x, win)
+			px, err := metrics.WindowPairs(x, win)
 			if err != nil {
 				return 0, err
 			}
-			a, b, _ := alignPairs(px, pt, t.Sites)
-			return meanAbsDiff2(a, b), nil
+			a, b, _ := metrics.AlignPairs(px, pt, t.Sites)
+			return metrics.MeanAbsDiff(a, b), nil
 		}
 		ls, err := ldErr(s)
 		if err != nil {
@@ -140,8 +140,8 @@ func WindowErrors(test, synth, train *vcf.Genotypes, windows []WindowSpan, opts 
 		ov.From = append(ov.From, float64(test.Sites[w.Start].Pos))
 		ov.To = append(ov.To, float64(test.Sites[w.End-1].Pos))
 		ov.LDErr, ov.LDErrFloor = append(ov.LDErr, ls), append(ov.LDErrFloor, lf)
-		ov.AFErr = append(ov.AFErr, meanAbsDiff(metrics.AlleleFreqs(s), afT))
-		ov.AFErrFloor = append(ov.AFErrFloor, meanAbsDiff(metrics.AlleleFreqs(f), afT))
+		ov.AFErr = append(ov.AFErr, metrics.MeanAbsDiff(metrics.AlleleFreqs(s), afT))
+		ov.AFErrFloor = append(ov.AFErrFloor, metrics.MeanAbsDiff(metrics.AlleleFreqs(f), afT))
 	}
 	if len(windows) > 0 {
 		ov.Chrom = test.Sites[windows[0].Start].Chrom
@@ -189,22 +189,7 @@ func overviewPlot(ov *Overview, title, ylabel string, synth, ref []float64, refN
 		p.Legend.Add("representative window", band)
 	}
 	add := func(y []float64, c color.RGBA, name string, dashed bool) error {
-		pts := xys(mid, y)
-		if len(pts) == 0 {
-			return nil
-		}
-		l, sc, err := plotter.NewLinePoints(pts)
-		if err != nil {
-			return err
-		}
-		l.Color, l.Width = c, vg.Points(1.4)
-		if dashed {
-			l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
-		}
-		sc.Color, sc.Radius = c, vg.Points(1.8)
-		p.Add(l, sc)
-		p.Legend.Add(name, l, sc)
-		return nil
+		return addCurve(p, mid, y, c, vg.Points(1.4), vg.Points(1.8), name, dashed)
 	}
 	if err := add(ref, colFloor, refName, true); err != nil {
 		return "", err

@@ -136,6 +136,28 @@ func afPlot(pd *PlotData) (template.HTML, error) {
 	return renderPNG(p, vg.Points(380), vg.Points(360))
 }
 
+// addCurve adds to p the line with points through the finite points of x
+// and y (nothing when there are none), in colour c with the given line
+// width and point radius, dashed or solid, named in the legend.
+func addCurve(p *plot.Plot, x, y []float64, c color.Color, width, radius vg.Length, name string, dashed bool) error {
+	pts := xys(x, y)
+	if len(pts) == 0 {
+		return nil
+	}
+	l, sc, err := plotter.NewLinePoints(pts)
+	if err != nil {
+		return err
+	}
+	l.Color, l.Width = c, width
+	if dashed {
+		l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+	}
+	sc.Color, sc.Radius = c, radius
+	p.Add(l, sc)
+	p.Legend.Add(name, l, sc)
+	return nil
+}
+
 // decayPlot: mean r² against distance, log x axis.
 func decayPlot(pd *PlotData) (template.HTML, error) {
 	p := newPlot("LD decay", "distance between SNPs (bp)", "mean dosage r²")
@@ -143,22 +165,7 @@ func decayPlot(pd *PlotData) (template.HTML, error) {
 	p.X.Tick.Marker = plot.LogTicks{Prec: -1}
 	p.Y.Min = 0
 	add := func(y []float64, c color.Color, name string, dashed bool) error {
-		pts := xys(pd.DecayCentres, y)
-		if len(pts) == 0 {
-			return nil
-		}
-		l, sc, err := plotter.NewLinePoints(pts)
-		if err != nil {
-			return err
-		}
-		l.Color, l.Width = c, vg.Points(1.6)
-		if dashed {
-			l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
-		}
-		sc.Color, sc.Radius = c, vg.Points(2)
-		p.Add(l, sc)
-		p.Legend.Add(name, l, sc)
-		return nil
+		return addCurve(p, pd.DecayCentres, y, c, vg.Points(1.6), vg.Points(2), name, dashed)
 	}
 	if err := add(pd.DecayTest, colReal, "real test", false); err != nil {
 		return "", err
@@ -178,10 +185,30 @@ func decayPlot(pd *PlotData) (template.HTML, error) {
 // pcaPlots: real test individuals coloured by population, and synthetic
 // individuals over the real ones, on the same axes.
 func pcaPlots(pd *PlotData, a, b int) (left, right template.HTML, err error) {
-	k := pd.PCs
-	if b >= k {
+	if b >= pd.PCs {
 		return "", "", nil
 	}
+	ax := newPCAAxes(pd, a, b)
+	pops := newPopulationStyles(pd.TestPop, pd.SynthPop)
+	if left, err = pcaRealPanel(ax, pops); err != nil {
+		return "", "", err
+	}
+	right, err = pcaSynthPanel(ax, pops, pd.SynthPop != nil)
+	return left, right, err
+}
+
+// pcaAxes are the scores of the test (tx, ty) and synthetic (sx, sy)
+// individuals on PCs a and b, and the axes both panels share: limits
+// spanning every point with a 4% margin, and labels with the variance
+// explained.
+type pcaAxes struct {
+	tx, ty, sx, sy         []float64
+	xmin, xmax, ymin, ymax float64
+	xlabel, ylabel         string
+}
+
+func newPCAAxes(pd *PlotData, a, b int) pcaAxes {
+	k := pd.PCs
 	col := func(s []float64, c int) []float64 {
 		out := make([]float64, len(s)/k)
 		for i := range out {
@@ -189,133 +216,146 @@ func pcaPlots(pd *PlotData, a, b int) (left, right template.HTML, err error) {
 		}
 		return out
 	}
-	tx, ty := col(pd.PCTest, a), col(pd.PCTest, b)
-	sx, sy := col(pd.PCSynth, a), col(pd.PCSynth, b)
+	ax := pcaAxes{tx: col(pd.PCTest, a), ty: col(pd.PCTest, b), sx: col(pd.PCSynth, a), sy: col(pd.PCSynth, b)}
 	lo := func(v ...[]float64) float64 { return slices.Min(slices.Concat(v...)) }
 	hi := func(v ...[]float64) float64 { return slices.Max(slices.Concat(v...)) }
-	xmin, xmax, ymin, ymax := lo(tx, sx), hi(tx, sx), lo(ty, sy), hi(ty, sy)
 	pad := func(a, b float64) (float64, float64) { d := 0.04 * (b - a); return a - d, b + d }
-	xmin, xmax = pad(xmin, xmax)
-	ymin, ymax = pad(ymin, ymax)
+	ax.xmin, ax.xmax = pad(lo(ax.tx, ax.sx), hi(ax.tx, ax.sx))
+	ax.ymin, ax.ymax = pad(lo(ax.ty, ax.sy), hi(ax.ty, ax.sy))
 	label := func(c int) string {
 		if c < len(pd.PCVarianceExplained) {
 			return fmt.Sprintf("PC%d (%.1f%%)", c+1, 100*pd.PCVarianceExplained[c])
 		}
 		return fmt.Sprintf("PC%d", c+1)
 	}
-	mk := func(title string) *plot.Plot {
-		p := newPlot(title, label(a), label(b))
-		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = xmin, xmax, ymin, ymax
-		p.Legend.Top, p.Legend.Left = true, false
-		return p
-	}
+	ax.xlabel, ax.ylabel = label(a), label(b)
+	return ax
+}
 
-	// Populations: sorted labels of real and synthetic individuals together,
-	// so that a label has the same colour and shape in both panels.
-	pops := map[string][]int{}
-	for i, pop := range pd.TestPop {
-		pops[pop] = append(pops[pop], i)
+// plot returns an empty panel on the shared axes.
+func (ax pcaAxes) plot(title string) *plot.Plot {
+	p := newPlot(title, ax.xlabel, ax.ylabel)
+	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = ax.xmin, ax.xmax, ax.ymin, ax.ymax
+	p.Legend.Top, p.Legend.Left = true, false
+	return p
+}
+
+// populationStyles give each population label its colour and shape: the
+// sorted labels of real and synthetic individuals together, so that a label
+// has the same colour and shape in both panels. real and synth hold the
+// individuals of each label.
+type populationStyles struct {
+	names       []string
+	real, synth map[string][]int
+	// coloured is false when nobody has a label: then one plain colour.
+	coloured bool
+}
+
+func newPopulationStyles(realPop, synthPop []string) populationStyles {
+	groups := func(labels []string) map[string][]int {
+		out := map[string][]int{}
+		for i, pop := range labels {
+			out[pop] = append(out[pop], i)
+		}
+		return out
 	}
-	synthPops := map[string][]int{}
-	for i, pop := range pd.SynthPop {
-		synthPops[pop] = append(synthPops[pop], i)
+	ps := populationStyles{real: groups(realPop), synth: groups(synthPop)}
+	for name := range ps.real {
+		ps.names = append(ps.names, name)
 	}
-	var names []string
-	for name := range pops {
-		names = append(names, name)
-	}
-	for name := range synthPops {
-		if _, ok := pops[name]; !ok {
-			names = append(names, name)
+	for name := range ps.synth {
+		if _, ok := ps.real[name]; !ok {
+			ps.names = append(ps.names, name)
 		}
 	}
-	slices.Sort(names)
-	coloured := len(names) > 1 || (len(names) == 1 && names[0] != "")
-	style := func(ci int, name string) (color.RGBA, draw.GlyphDrawer) {
-		if !coloured || name == "" {
-			return colFloor, draw.CircleGlyph{}
+	slices.Sort(ps.names)
+	ps.coloured = len(ps.names) > 1 || (len(ps.names) == 1 && ps.names[0] != "")
+	return ps
+}
+
+// scatter adds one scatter per label that groups holds (in label order) of
+// the points x, y of its individuals, in the label's colour and shape (plain
+// when nothing is coloured, grey for the unlabelled among labelled ones),
+// named legend(label).
+func (ps populationStyles) scatter(p *plot.Plot, groups map[string][]int, x, y []float64, plain color.RGBA, legend func(name string) string) error {
+	for ci, name := range ps.names {
+		idx, ok := groups[name]
+		if !ok {
+			continue
 		}
-		return popPalette[ci%len(popPalette)], popGlyphs[ci%len(popGlyphs)]
-	}
-	pick := func(idx []int, x, y []float64) ([]float64, []float64) {
+		c, g := popPalette[ci%len(popPalette)], popGlyphs[ci%len(popGlyphs)]
+		switch {
+		case !ps.coloured:
+			c, g = plain, draw.CircleGlyph{}
+		case name == "":
+			c, g = colFloor, draw.CircleGlyph{}
+		}
 		px, py := make([]float64, len(idx)), make([]float64, len(idx))
 		for j, i := range idx {
 			px[j], py[j] = x[i], y[i]
 		}
-		return px, py
-	}
-
-	// Left: real test individuals by population.
-	pl := mk("Real test individuals on training PCs")
-	for ci, name := range names {
-		idx, ok := pops[name]
-		if !ok {
-			continue
-		}
-		c, g := style(ci, name)
-		if !coloured {
-			c = colReal
-		}
-		px, py := pick(idx, tx, ty)
 		s, err := scatter(xys(px, py), withAlpha(c, 0xb0), vg.Points(2.1), g)
 		if err != nil {
-			return "", "", err
+			return err
 		}
-		pl.Add(s)
-		if name == "" {
-			name = "real test"
-			if coloured {
-				name = "not in panel"
-			}
-		}
-		pl.Legend.Add(name, s)
+		p.Add(s)
+		p.Legend.Add(legend(name), s)
 	}
-	if left, err = renderPNG(pl, vg.Points(380), vg.Points(360)); err != nil {
-		return "", "", err
-	}
+	return nil
+}
 
-	// Right: synthetic individuals (orange crosses, or with labels each
-	// population's colour and shape) over the real ones in grey.
-	pr := mk("Synthetic individuals over real test")
+// pcaRealPanel draws the real test individuals by population.
+func pcaRealPanel(ax pcaAxes, ps populationStyles) (template.HTML, error) {
+	p := ax.plot("Real test individuals on training PCs")
+	err := ps.scatter(p, ps.real, ax.tx, ax.ty, colReal, func(name string) string {
+		switch {
+		case name != "":
+			return name
+		case ps.coloured:
+			return "not in panel"
+		}
+		return "real test"
+	})
+	if err != nil {
+		return "", err
+	}
+	return renderPNG(p, vg.Points(380), vg.Points(360))
+}
+
+// pcaSynthPanel draws the synthetic individuals (orange crosses, or with
+// labels each population's colour and shape, as in the real panel) over
+// the real ones in grey.
+func pcaSynthPanel(ax pcaAxes, ps populationStyles, labelled bool) (template.HTML, error) {
+	p := ax.plot("Synthetic individuals over real test")
 	realR, realA := vg.Points(1.8), uint8(0x70)
-	if pd.SynthPop != nil { // coloured synthetic points over a faint real background
+	if labelled { // coloured synthetic points over a faint real background
 		realR, realA = vg.Points(1.5), 0x50
 	}
-	sr, err := scatter(xys(tx, ty), withAlpha(colFloor, realA), realR, draw.CircleGlyph{})
+	sr, err := scatter(xys(ax.tx, ax.ty), withAlpha(colFloor, realA), realR, draw.CircleGlyph{})
 	if err != nil {
-		return "", "", err
+		return "", err
 	}
-	pr.Add(sr)
-	pr.Legend.Add("real test", sr)
-	if pd.SynthPop == nil {
-		ss, err := scatter(xys(sx, sy), withAlpha(colSynth, 0x90), vg.Points(1.8), draw.CrossGlyph{})
+	p.Add(sr)
+	p.Legend.Add("real test", sr)
+	if !labelled {
+		ss, err := scatter(xys(ax.sx, ax.sy), withAlpha(colSynth, 0x90), vg.Points(1.8), draw.CrossGlyph{})
 		if err != nil {
-			return "", "", err
+			return "", err
 		}
-		pr.Add(ss)
-		pr.Legend.Add("synthetic", ss)
+		p.Add(ss)
+		p.Legend.Add("synthetic", ss)
 	} else {
-		for ci, name := range names {
-			idx, ok := synthPops[name]
-			if !ok {
-				continue
-			}
-			// The population's own colour and shape, as in the left panel.
-			c, g := style(ci, name)
-			px, py := pick(idx, sx, sy)
-			ss, err := scatter(xys(px, py), withAlpha(c, 0xb0), vg.Points(2.1), g)
-			if err != nil {
-				return "", "", err
-			}
-			pr.Add(ss)
+		err := ps.scatter(p, ps.synth, ax.sx, ax.sy, colFloor, func(name string) string {
 			if name == "" {
 				name = "unlabelled"
 			}
-			pr.Legend.Add("synthetic "+name, ss)
+			return "synthetic " + name
+		})
+		if err != nil {
+			return "", err
 		}
 	}
-	right, err = renderPNG(pr, vg.Points(380), vg.Points(360))
-	return left, right, err
+	return renderPNG(p, vg.Points(380), vg.Points(360))
 }
 
 // Heatmap colour maps: r² from white (0) to dark red (1); differences from

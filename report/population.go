@@ -71,53 +71,107 @@ const minPopulationSize = 5
 //     between A and B, in the synthetic cohort (value) and in the test
 //     cohort (floor); the training cohort's is in Fst.
 func EvaluatePopulations(test, synth, train *vcf.Genotypes, testLab, synthLab, trainLab []string, pcs int, seed uint64) (*Populations, error) {
-	if test == nil || synth == nil || train == nil {
-		return nil, fmt.Errorf("report: population metrics need test, synthetic and training cohorts: %w", ErrTooFew)
-	}
-	if len(testLab) != test.NumSamples() || len(synthLab) != synth.NumSamples() || len(trainLab) != train.NumSamples() {
-		return nil, fmt.Errorf("report: population labels do not match the cohorts (%d/%d test, %d/%d synthetic, %d/%d training)",
-			len(testLab), test.NumSamples(), len(synthLab), synth.NumSamples(), len(trainLab), train.NumSamples())
-	}
-	if err := SameSites(test, synth, "test cohort", "synthetic cohort"); err != nil {
-		return nil, err
-	}
-	if err := SameSites(test, train, "test cohort", "training cohort"); err != nil {
+	if err := checkPopulationCohorts(test, synth, train, testLab, synthLab, trainLab); err != nil {
 		return nil, err
 	}
 	if pcs <= 0 {
 		pcs = 10
 	}
-	groups := func(lab []string) map[string][]int {
-		out := map[string][]int{}
-		for i, l := range lab {
-			if l != "" {
-				out[l] = append(out[l], i)
-			}
-		}
-		return out
-	}
-	gT, gS, gR := groups(testLab), groups(synthLab), groups(trainLab)
-	var labels []string
-	for l := range gS {
-		if len(gS[l]) >= minPopulationSize && len(gT[l]) >= minPopulationSize && len(gR[l]) >= minPopulationSize {
-			labels = append(labels, l)
-		}
-	}
-	sort.Strings(labels)
+	g := labelGroups{test: groupByLabel(testLab), synth: groupByLabel(synthLab), train: groupByLabel(trainLab)}
+	labels := g.compared()
 	res := &Populations{}
 	if len(labels) == 0 {
 		return res, nil
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x706f70))
-	// Floor subsets for the PCs, and the training rest the PCs are fitted on.
-	inFloor := make([]bool, train.NumSamples())
-	pcSynth := map[string][]int{}
-	pcFloor := map[string][]int{}
+	pc, err := fitPopulationPCs(train, g, labels, pcs, rng)
+	if err != nil {
+		return nil, err
+	}
+	afT := map[string][]float64{}
+	var afMetrics, pcMetrics []Metric
 	for _, l := range labels {
-		m := min(len(gS[l]), len(gR[l])/2)
-		pcSynth[l] = pick(rng, gS[l], m)
-		pcFloor[l] = pick(rng, gR[l], m)
-		for _, i := range pcFloor[l] {
+		res.Labels = append(res.Labels, PopulationSize{Label: l, Synth: len(g.synth[l]), Test: len(g.test[l]), Train: len(g.train[l])})
+		t := preprocess.SubsetSamplesShared(test, g.test[l])
+		afT[l] = metrics.AlleleFreqs(t)
+		afMetrics = append(afMetrics, populationAFMetric(l, afT[l], synth, train, g, rng))
+		if x, ok := pc.w1Metric(l, t, synth, train); ok {
+			pcMetrics = append(pcMetrics, x)
+		}
+	}
+	res.Metrics = append(afMetrics, pcMetrics...)
+	res.Fst = fstPairs(labels, g, afT, synth, train)
+	for _, fp := range res.Fst {
+		res.Metrics = append(res.Metrics, fstMetric(fp))
+	}
+	return res, nil
+}
+
+// checkPopulationCohorts checks that all three cohorts are given, that each
+// label slice matches its cohort and that the cohorts share sites.
+func checkPopulationCohorts(test, synth, train *vcf.Genotypes, testLab, synthLab, trainLab []string) error {
+	if test == nil || synth == nil || train == nil {
+		return fmt.Errorf("report: population metrics need test, synthetic and training cohorts: %w", ErrTooFew)
+	}
+	if len(testLab) != test.NumSamples() || len(synthLab) != synth.NumSamples() || len(trainLab) != train.NumSamples() {
+		return fmt.Errorf("report: population labels do not match the cohorts (%d/%d test, %d/%d synthetic, %d/%d training)",
+			len(testLab), test.NumSamples(), len(synthLab), synth.NumSamples(), len(trainLab), train.NumSamples())
+	}
+	if err := SameSites(test, synth, "test cohort", "synthetic cohort"); err != nil {
+		return err
+	}
+	return SameSites(test, train, "test cohort", "training cohort")
+}
+
+// labelGroups hold, per cohort, the individuals of each label.
+type labelGroups struct {
+	test, synth, train map[string][]int
+}
+
+// groupByLabel returns the indices of each label's individuals ("" is no
+// label and left out).
+func groupByLabel(lab []string) map[string][]int {
+	out := map[string][]int{}
+	for i, l := range lab {
+		if l != "" {
+			out[l] = append(out[l], i)
+		}
+	}
+	return out
+}
+
+// compared returns the labels with at least minPopulationSize individuals
+// in every cohort, sorted.
+func (g labelGroups) compared() []string {
+	var labels []string
+	for l := range g.synth {
+		if len(g.synth[l]) >= minPopulationSize && len(g.test[l]) >= minPopulationSize && len(g.train[l]) >= minPopulationSize {
+			labels = append(labels, l)
+		}
+	}
+	sort.Strings(labels)
+	return labels
+}
+
+// populationPCs are the training PCs of the population comparison and, per
+// label, the synthetic and floor subsets projected on them.
+type populationPCs struct {
+	p            *metrics.DosagePCA
+	synth, floor map[string][]int
+}
+
+// fitPopulationPCs draws, per label, min(synthetic, training/2) synthetic
+// and floor individuals, and fits the PCs on the training individuals
+// outside every floor subset, so that every cohort is projected out of
+// sample.
+func fitPopulationPCs(train *vcf.Genotypes, g labelGroups, labels []string, pcs int, rng *rand.Rand) (*populationPCs, error) {
+	pc := &populationPCs{synth: map[string][]int{}, floor: map[string][]int{}}
+	inFloor := make([]bool, train.NumSamples())
+	for _, l := range labels {
+		m := min(len(g.synth[l]), len(g.train[l])/2)
+		pc.synth[l] = pick(rng, g.synth[l], m)
+		pc.floor[l] = pick(rng, g.train[l], m)
+		for _, i := range pc.floor[l] {
 			inFloor[i] = true
 		}
 	}
@@ -127,63 +181,78 @@ func EvaluatePopulations(test, synth, train *vcf.Genotypes, testLab, synthLab, t
 			rest = append(rest, i)
 		}
 	}
-	p, err := fitPCA(toFloat(preprocess.SubsetSamplesShared(train, rest)), pcs, rng.Uint64())
+	p, err := fitPCA(metrics.NewMatrix(preprocess.SubsetSamplesShared(train, rest)), pcs, rng.Uint64())
 	if err != nil {
 		return nil, err
 	}
-	k := len(p.varFrac)
-	afT := map[string][]float64{}
-	var afMetrics, pcMetrics []Metric
-	for _, l := range labels {
-		res.Labels = append(res.Labels, PopulationSize{Label: l, Synth: len(gS[l]), Test: len(gT[l]), Train: len(gR[l])})
-		t := preprocess.SubsetSamplesShared(test, gT[l])
-		afT[l] = metrics.AlleleFreqs(t)
-		m := min(len(gS[l]), len(gR[l]))
-		s := metrics.AlleleFreqs(preprocess.SubsetSamplesShared(synth, pick(rng, gS[l], m)))
-		f := metrics.AlleleFreqs(preprocess.SubsetSamplesShared(train, pick(rng, gR[l], m)))
-		rS, rF := metrics.Pearson(s, afT[l]), metrics.Pearson(f, afT[l])
-		afMetrics = append(afMetrics, metricHigher("pop_af_r2["+l+"]",
-			fmt.Sprintf("r² between the allele frequencies of %d synthetic and of the %d test individuals of %s (floor: %d training individuals of %s)", m, len(gT[l]), l, m, l),
-			rS*rS, rF*rF))
-		if k == 0 || len(pcSynth[l]) < 2 {
-			continue
-		}
-		sT := p.project(toFloat(t))
-		sS := p.project(toFloat(preprocess.SubsetSamplesShared(synth, pcSynth[l])))
-		sF := p.project(toFloat(preprocess.SubsetSamplesShared(train, pcFloor[l])))
-		var wS, wF float64
-		for c := 0; c < k; c++ {
-			tc := sortedScoreColumn(sT, len(gT[l]), k, c)
-			wS += metrics.W1(sortedScoreColumn(sS, len(pcSynth[l]), k, c), tc)
-			wF += metrics.W1(sortedScoreColumn(sF, len(pcFloor[l]), k, c), tc)
-		}
-		pcMetrics = append(pcMetrics, metricLower("pop_pca_w1["+l+"]",
-			fmt.Sprintf("Wasserstein-1 distance between the PC scores of %d synthetic and of the %d test individuals of %s, mean over the top %d training PCs (floor: %d training individuals of %s, outside the PC fit)", len(pcSynth[l]), len(gT[l]), l, k, len(pcFloor[l]), l),
-			wS/float64(k), wF/float64(k)))
+	pc.p = p
+	return pc, nil
+}
+
+// populationAFMetric is pop_af_r2[l]: r² between the allele frequencies
+// afT of the test individuals of l and those of m = min(synthetic,
+// training) random synthetic individuals of l, next to m random training
+// individuals of l.
+func populationAFMetric(l string, afT []float64, synth, train *vcf.Genotypes, g labelGroups, rng *rand.Rand) Metric {
+	m := min(len(g.synth[l]), len(g.train[l]))
+	s := metrics.AlleleFreqs(preprocess.SubsetSamplesShared(synth, pick(rng, g.synth[l], m)))
+	f := metrics.AlleleFreqs(preprocess.SubsetSamplesShared(train, pick(rng, g.train[l], m)))
+	rS, rF := metrics.Pearson(s, afT), metrics.Pearson(f, afT)
+	return metricHigher("pop_af_r2["+l+"]",
+		fmt.Sprintf("r² between the allele frequencies of %d synthetic and of the %d test individuals of %s (floor: %d training individuals of %s)", m, len(g.test[l]), l, m, l),
+		rS*rS, rF*rF)
+}
+
+// w1Metric is pop_pca_w1[l]: the Wasserstein-1 distance between the PC
+// scores of the synthetic and of the test individuals t of l, mean over
+// the PCs, next to the floor subset's; ok is false without PCs or with
+// fewer than 2 synthetic individuals of l.
+func (pc *populationPCs) w1Metric(l string, t, synth, train *vcf.Genotypes) (Metric, bool) {
+	k := len(pc.p.VarFrac)
+	if k == 0 || len(pc.synth[l]) < 2 {
+		return Metric{}, false
 	}
-	res.Metrics = append(afMetrics, pcMetrics...)
+	nT := t.NumSamples()
+	sT := pc.p.Project(metrics.NewMatrix(t))
+	sS := pc.p.Project(metrics.NewMatrix(preprocess.SubsetSamplesShared(synth, pc.synth[l])))
+	sF := pc.p.Project(metrics.NewMatrix(preprocess.SubsetSamplesShared(train, pc.floor[l])))
+	wS := mean(metrics.ColumnW1(sS, len(pc.synth[l]), sT, nT, k))
+	wF := mean(metrics.ColumnW1(sF, len(pc.floor[l]), sT, nT, k))
+	return metricLower("pop_pca_w1["+l+"]",
+		fmt.Sprintf("Wasserstein-1 distance between the PC scores of %d synthetic and of the %d test individuals of %s, mean over the top %d training PCs (floor: %d training individuals of %s, outside the PC fit)", len(pc.synth[l]), nT, l, k, len(pc.floor[l]), l),
+		wS, wF), true
+}
+
+// fstPairs returns Hudson's Fst of every pair of labels in the synthetic,
+// test (allele frequencies afT) and training cohorts, each label whole.
+func fstPairs(labels []string, g labelGroups, afT map[string][]float64, synth, train *vcf.Genotypes) []FstPair {
 	afS, afR := map[string][]float64{}, map[string][]float64{}
 	for _, l := range labels {
-		afS[l] = metrics.AlleleFreqs(preprocess.SubsetSamplesShared(synth, gS[l]))
-		afR[l] = metrics.AlleleFreqs(preprocess.SubsetSamplesShared(train, gR[l]))
+		afS[l] = metrics.AlleleFreqs(preprocess.SubsetSamplesShared(synth, g.synth[l]))
+		afR[l] = metrics.AlleleFreqs(preprocess.SubsetSamplesShared(train, g.train[l]))
 	}
+	var out []FstPair
 	for a := 0; a < len(labels); a++ {
 		for b := a + 1; b < len(labels); b++ {
 			A, B := labels[a], labels[b]
 			fp := FstPair{A: A, B: B,
-				Synth: HudsonFst(afS[A], afS[B], len(gS[A]), len(gS[B])),
-				Test:  HudsonFst(afT[A], afT[B], len(gT[A]), len(gT[B])),
-				Train: HudsonFst(afR[A], afR[B], len(gR[A]), len(gR[B])),
+				Synth: metrics.HudsonFst(afS[A], afS[B], len(g.synth[A]), len(g.synth[B])),
+				Test:  metrics.HudsonFst(afT[A], afT[B], len(g.test[A]), len(g.test[B])),
+				Train: metrics.HudsonFst(afR[A], afR[B], len(g.train[A]), len(g.train[B])),
 			}
 			fp.RelErr = math.Abs(fp.Synth/fp.Test - 1)
 			fp.TrainRelErr = math.Abs(fp.Train/fp.Test - 1)
-			res.Fst = append(res.Fst, fp)
-			res.Metrics = append(res.Metrics, Metric{Name: "fst[" + A + "|" + B + "]", Value: fp.Synth, Floor: fp.Test, Ratio: math.NaN(), Better: "closer to the floor",
-				Description: fmt.Sprintf("Hudson's Fst between %s and %s: synthetic (value) and held-out real (floor); training %s; relative difference %.1f%% (training vs held-out: %.1f%%)",
-					A, B, fmtNum(fp.Train), 100*fp.RelErr, 100*fp.TrainRelErr)})
+			out = append(out, fp)
 		}
 	}
-	return res, nil
+	return out
+}
+
+// fstMetric is the fst[A|B] row of a pair: synthetic value, held-out floor.
+func fstMetric(fp FstPair) Metric {
+	return Metric{Name: "fst[" + fp.A + "|" + fp.B + "]", Value: fp.Synth, Floor: fp.Test, Ratio: math.NaN(), Better: "closer to the floor",
+		Description: fmt.Sprintf("Hudson's Fst between %s and %s: synthetic (value) and held-out real (floor); training %s; relative difference %.1f%% (training vs held-out: %.1f%%)",
+			fp.A, fp.B, fmtNum(fp.Train), 100*fp.RelErr, 100*fp.TrainRelErr)}
 }
 
 // pick returns m of the indices idx at random, in increasing order.
@@ -196,31 +265,10 @@ func pick(rng *rand.Rand, idx []int, m int) []int {
 	return out
 }
 
-// HudsonFst is Hudson's Fst between two samples of na and nb individuals
-// (2na and 2nb alleles) with ALT allele frequencies pa and pb per site, as
-// Bhatia et al. (2013) recommend: the ratio of the averages over sites of
-// N = (pa − pb)² − pa(1−pa)/(2na−1) − pb(1−pb)/(2nb−1) and
-// D = pa(1−pb) + pb(1−pa). Sites with a NaN frequency, or monomorphic in
-// both samples, are skipped; NaN when none is left.
-func HudsonFst(pa, pb []float64, na, nb int) float64 {
-	var num, den float64
-	for v := range pa {
-		a, b := pa[v], pb[v]
-		if math.IsNaN(a) || math.IsNaN(b) {
-			continue
-		}
-		d := a*(1-b) + b*(1-a)
-		if d == 0 {
-			continue
-		}
-		num += (a-b)*(a-b) - a*(1-a)/float64(2*na-1) - b*(1-b)/float64(2*nb-1)
-		den += d
-	}
-	if den == 0 {
-		return math.NaN()
-	}
-	return num / den
-}
+// HudsonFst is metrics.HudsonFst, kept for the callers of report.
+//
+// Deprecated: use metrics.HudsonFst.
+func HudsonFst(pa, pb []float64, na, nb int) float64 { return metrics.HudsonFst(pa, pb, na, nb) }
 
 // populationGroup is the report's table of the population metrics.
 func populationGroup(p *Populations) metricGroup {

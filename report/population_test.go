@@ -8,19 +8,6 @@ import (
 	"github.com/gousynth/gousynth/vcf"
 )
 
-func TestHudsonFst(t *testing.T) {
-	// One site: pa 0.2, pb 0.6 in 10 and 20 individuals.
-	pa, pb := 0.2, 0.6
-	num := (pa-pb)*(pa-pb) - pa*(1-pa)/19 - pb*(1-pb)/39
-	den := pa*(1-pb) + pb*(1-pa)
-	if got := HudsonFst([]float64{pa, 0, math.NaN()}, []float64{pb, 0, 0.5}, 10, 20); math.Abs(got-num/den) > 1e-12 {
-		t.Errorf("HudsonFst = %g, want %g (monomorphic and NaN sites skipped)", got, num/den)
-	}
-	if got := HudsonFst([]float64{0, 1}, []float64{0, 1}, 5, 5); !math.IsNaN(got) {
-		t.Errorf("HudsonFst of monomorphic sites = %g, want NaN", got)
-	}
-}
-
 // labelledCohort draws n individuals per population over d SNPs of two
 // populations whose frequencies differ (Balding–Nichols-like).
 func labelledCohort(rng *rand.Rand, n, d int, pA, pB []float64, prefix string) (*vcf.Genotypes, []string) {

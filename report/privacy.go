@@ -27,121 +27,180 @@ func negate(x []float64) []float64 {
 // individuals for the distance and kinship floors, and new random subsets
 // of held-out and training individuals for the AATS floors.
 func privacyMetrics(train, test, synth *vcf.Genotypes, synthIdx, floorIdx []int, seed uint64, draws int, plots *PlotData) []Metric {
-	fill := metrics.ImputeFill(train)
-	pTrain := metrics.Pack(train, nil, fill)
-	pSynth := metrics.Pack(synth, nil, fill)
-	kTrain := metrics.PackKING(train)
-	nan := math.NaN()
-
-	// All synthetic × all training: DCR of each synthetic individual, and each
-	// training member's distance to its closest synthetic individual (MIA).
-	dST, ns, ntr := metrics.DistanceMatrix(pSynth, nil, pTrain, nil)
-	dcrSynth := metrics.RowMin(dST, ns, ntr, false)
-	memberDist := metrics.ColMin(dST, ns, ntr)
-
-	// AATS with equal sizes: the floor subset of training (T) against the
-	// evaluated synthetic individuals (S).
-	m := len(floorIdx)
-	dFF, _, _ := metrics.DistanceMatrix(pTrain, floorIdx, pTrain, floorIdx)
-	dSS, _, _ := metrics.DistanceMatrix(pSynth, synthIdx, pSynth, synthIdx)
-	sub := func(d []int32, cols int, ri, ci []int) ([]int32, int, int) {
-		out := make([]int32, len(ri)*len(ci))
-		for a, i := range ri {
-			for b, j := range ci {
-				out[a*len(ci)+b] = d[i*cols+j]
-			}
-		}
-		return out, len(ri), len(ci)
-	}
-	dSF, r, c := sub(dST, ntr, synthIdx, floorIdx) // synthetic rows, floor cols
-	aaTrain, aaSynth := metrics.AdversarialAccuracyHalves(metrics.ColMin(dSF, r, c), metrics.RowMin(dFF, m, m, true), metrics.RowMin(dSF, r, c, false), metrics.RowMin(dSS, m, m, true))
-
-	// KING-robust kinship of every synthetic individual to every training one.
-	kinSynth := metrics.MaxKinship(metrics.KinshipPacked(metrics.PackKING(synth), kTrain), ns, ntr)
-
-	var dcrTest, kinTest []float64
-	floorDrawn := map[string][]float64{} // further floor draws by metric
-	mia, ratioAUC := nan, nan
-	aaTrainRef, aaSynthRef := nan, nan
+	c := newPrivacyCohorts(train, synth, floorIdx)
+	v := c.synthValues(synth, synthIdx)
+	ref := noHeldOut()
 	if test != nil {
-		pTest := metrics.Pack(test, nil, fill)
-		dTeTr, nte, _ := metrics.DistanceMatrix(pTest, nil, pTrain, nil)
-		dcrTest = metrics.RowMin(dTeTr, nte, ntr, false)
-		dTeS, _, _ := metrics.DistanceMatrix(pTest, nil, pSynth, nil)
-		nonMemberDist := metrics.RowMin(dTeS, nte, ns, false)
-		plots.MIAMember, plots.MIANonMember = negate(memberDist), negate(nonMemberDist)
-		mia = metrics.AUC(plots.MIAMember, plots.MIANonMember)
-		plots.MIAROC = metrics.ROC(plots.MIAMember, plots.MIANonMember)
-
-		// Reference AATS: held-out real test individuals in place of synthetic ones.
-		k := min(m, nte)
-		rng := rand.New(rand.NewPCG(seed, 1))
-		testIdx := sampleSubset(rng, nte, k)
-		kIdx := sampleSubset(rng, m, k) // positions within the floor subset
-		fk := make([]int, k)
-		for i, j := range kIdx {
-			fk[i] = floorIdx[j]
-		}
-		dTT2, _, _ := metrics.DistanceMatrix(pTest, testIdx, pTest, testIdx)
-		dTeF, r2, c2 := sub(dTeTr, ntr, testIdx, fk)
-		dFFk, _, _ := sub(dFF, m, kIdx, kIdx)
-		aaTrainRef, aaSynthRef = metrics.AdversarialAccuracyHalves(metrics.ColMin(dTeF, r2, c2), metrics.RowMin(dFFk, k, k, true), metrics.RowMin(dTeF, r2, c2, false), metrics.RowMin(dTT2, k, k, true))
-
-		kinTest = metrics.MaxKinship(metrics.KinshipPacked(metrics.PackKING(test), kTrain), nte, ntr)
-
-		// Distance-ratio attack: the held-out individuals are split into a
-		// reference half R, the attacker's sample of the population, and a
-		// non-member half N.
-		if nte >= 4 {
-			perm := rng.Perm(nte)
-			refIdx, nonIdx := perm[:nte/2], perm[nte/2:]
-			memberRef := make([]float64, ntr)
-			for j := range memberRef {
-				memberRef[j] = math.MaxInt32
-				for _, i := range refIdx {
-					memberRef[j] = min(memberRef[j], float64(dTeTr[i*ntr+j]))
-				}
-			}
-			dNR, rn, cn := metrics.DistanceMatrix(pTest, nonIdx, pTest, refIdx)
-			nonRef := metrics.RowMin(dNR, rn, cn, false)
-			nonSynth := make([]float64, len(nonIdx))
-			for a, i := range nonIdx {
-				nonSynth[a] = nonMemberDist[i]
-			}
-			pos, neg := metrics.DistanceRatioScores(memberDist, memberRef), metrics.DistanceRatioScores(nonSynth, nonRef)
-			ratioAUC = metrics.AUC(pos, neg)
-			plots.RatioROC = metrics.ROC(pos, neg)
-		}
-
-		// Further floor draws.
-		brng := rand.New(rand.NewPCG(seed, 2))
-		for d := 1; d < draws; d++ {
-			boot := make([]int, nte)
-			for i := range boot {
-				boot[i] = brng.IntN(nte)
-			}
-			dcr, kin := make([]float64, nte), make([]float64, nte)
-			for i, j := range boot {
-				dcr[i], kin[i] = dcrTest[j], kinTest[j]
-			}
-			fk2, testIdx2 := sampleSubset(brng, ntr, k), sampleSubset(brng, nte, k)
-			dFF2, _, _ := metrics.DistanceMatrix(pTrain, fk2, pTrain, fk2)
-			dTT3, _, _ := metrics.DistanceMatrix(pTest, testIdx2, pTest, testIdx2)
-			dTeF2, r3, c3 := sub(dTeTr, ntr, testIdx2, fk2)
-			aT, aS := metrics.AdversarialAccuracyHalves(metrics.ColMin(dTeF2, r3, c3), metrics.RowMin(dFF2, k, k, true), metrics.RowMin(dTeF2, r3, c3, false), metrics.RowMin(dTT3, k, k, true))
-			for name, v := range map[string]float64{
-				"dcr_median": metrics.Quantile(dcr, 0.5, metrics.Interpolated), "dcr_p5": metrics.Quantile(dcr, 0.05, metrics.Interpolated), "identical_match_rate": metrics.FracZero(dcr),
-				"kinship_related_share": metrics.RelatedShare(kin), "kinship_max": maxOf(kin),
-				"aats": 0.5 * (aT + aS), "aa_train": aT, "aa_synth": aS,
-			} {
-				floorDrawn[name] = append(floorDrawn[name], v)
-			}
+		ref = c.heldOut(test, seed, draws, plots)
+	}
+	plots.DCRSynth, plots.DCRTest = v.dcr, ref.dcr
+	plots.KinSynth, plots.KinTest = v.kin, ref.kin
+	out := privacyRows(v, ref)
+	for i := range out {
+		if d, ok := ref.floorDrawn[out[i].Name]; ok {
+			out[i].FloorDraws = append([]float64{out[i].Floor}, d...)
 		}
 	}
-	aatsRef := 0.5 * (aaTrainRef + aaSynthRef)
+	return out
+}
 
-	plots.DCRSynth, plots.DCRTest = dcrSynth, dcrTest
-	plots.KinSynth, plots.KinTest = kinSynth, kinTest
+// privacyCohorts holds the packed training and synthetic cohorts and the
+// distances every privacy metric starts from.
+type privacyCohorts struct {
+	fill           []int8 // missing calls: the training cohort's rounded mean
+	pTrain, pSynth *metrics.Packed
+	kTrain         *metrics.KINGPacked
+	ns, ntr        int
+	// dST: all synthetic × all training distances; memberDist: each
+	// training member's distance to its closest synthetic individual (MIA).
+	dST        []int32
+	memberDist []float64
+	// floorIdx is the floor subset of training (m individuals), dFF its
+	// m × m distances.
+	floorIdx []int
+	dFF      []int32
+}
+
+func newPrivacyCohorts(train, synth *vcf.Genotypes, floorIdx []int) *privacyCohorts {
+	fill := metrics.ImputeFill(train)
+	c := &privacyCohorts{fill: fill, pTrain: metrics.Pack(train, nil, fill), pSynth: metrics.Pack(synth, nil, fill), kTrain: metrics.PackKING(train), floorIdx: floorIdx}
+	c.dST, c.ns, c.ntr = metrics.DistanceMatrix(c.pSynth, nil, c.pTrain, nil)
+	c.memberDist = metrics.ColMin(c.dST, c.ns, c.ntr)
+	c.dFF, _, _ = metrics.DistanceMatrix(c.pTrain, floorIdx, c.pTrain, floorIdx)
+	return c
+}
+
+// privacyValues are the synthetic cohort's privacy measures: distances to
+// the closest training individual, AATS halves and largest kinships.
+type privacyValues struct {
+	dcr, kin         []float64
+	aaTrain, aaSynth float64
+}
+
+// synthValues measures the synthetic cohort against training: DCR of every
+// synthetic individual, AATS with equal sizes (the floor subset of
+// training against the evaluated synthetic individuals synthIdx) and the
+// KING-robust kinship of every synthetic individual to every training one.
+func (c *privacyCohorts) synthValues(synth *vcf.Genotypes, synthIdx []int) privacyValues {
+	v := privacyValues{dcr: metrics.RowMin(c.dST, c.ns, c.ntr, false)}
+	dSS, _, _ := metrics.DistanceMatrix(c.pSynth, synthIdx, c.pSynth, synthIdx)
+	dSF, r, cols := metrics.SubMatrix(c.dST, c.ntr, synthIdx, c.floorIdx)
+	v.aaTrain, v.aaSynth = metrics.AdversarialAccuracyMatrices(dSF, r, cols, c.dFF, dSS)
+	v.kin = metrics.MaxKinship(metrics.KinshipPacked(metrics.PackKING(synth), c.kTrain), c.ns, c.ntr)
+	return v
+}
+
+// privacyReference is what the held-out individuals give: the floors of
+// the distances, AATS and kinship, their further draws by metric name, and
+// the membership-inference AUCs.
+type privacyReference struct {
+	dcr, kin         []float64
+	aaTrain, aaSynth float64
+	mia, ratioAUC    float64
+	floorDrawn       map[string][]float64
+}
+
+// noHeldOut is the reference without held-out individuals: no floors, no
+// attacks.
+func noHeldOut() privacyReference {
+	nan := math.NaN()
+	return privacyReference{aaTrain: nan, aaSynth: nan, mia: nan, ratioAUC: nan, floorDrawn: map[string][]float64{}}
+}
+
+// heldOut computes the reference of the held-out individuals test: their
+// distances to training (the DCR floor), the nearest-distance attack, the
+// reference AATS, their kinship to training, the distance-ratio attack
+// and draws−1 further floor draws. It fills the attacks' plot data.
+func (c *privacyCohorts) heldOut(test *vcf.Genotypes, seed uint64, draws int, plots *PlotData) privacyReference {
+	ref := noHeldOut()
+	pTest := metrics.Pack(test, nil, c.fill)
+	dTeTr, nte, _ := metrics.DistanceMatrix(pTest, nil, c.pTrain, nil)
+	ref.dcr = metrics.RowMin(dTeTr, nte, c.ntr, false)
+	dTeS, _, _ := metrics.DistanceMatrix(pTest, nil, c.pSynth, nil)
+	nonMemberDist := metrics.RowMin(dTeS, nte, c.ns, false)
+	plots.MIAMember, plots.MIANonMember = negate(c.memberDist), negate(nonMemberDist)
+	ref.mia = metrics.AUC(plots.MIAMember, plots.MIANonMember)
+	plots.MIAROC = metrics.ROC(plots.MIAMember, plots.MIANonMember)
+
+	// Reference AATS: held-out real test individuals in place of synthetic
+	// ones, k of them against k of the floor subset.
+	m := len(c.floorIdx)
+	k := min(m, nte)
+	rng := rand.New(rand.NewPCG(seed, 1))
+	testIdx := sampleSubset(rng, nte, k)
+	kIdx := sampleSubset(rng, m, k) // positions within the floor subset
+	fk := make([]int, k)
+	for i, j := range kIdx {
+		fk[i] = c.floorIdx[j]
+	}
+	dTT, _, _ := metrics.DistanceMatrix(pTest, testIdx, pTest, testIdx)
+	dTeF, r, cols := metrics.SubMatrix(dTeTr, c.ntr, testIdx, fk)
+	dFFk, _, _ := metrics.SubMatrix(c.dFF, m, kIdx, kIdx)
+	ref.aaTrain, ref.aaSynth = metrics.AdversarialAccuracyMatrices(dTeF, r, cols, dFFk, dTT)
+
+	ref.kin = metrics.MaxKinship(metrics.KinshipPacked(metrics.PackKING(test), c.kTrain), nte, c.ntr)
+	if nte >= 4 {
+		ref.ratioAUC, plots.RatioROC = c.distanceRatioAttack(pTest, dTeTr, nonMemberDist, rng.Perm(nte))
+	}
+	c.floorDraws(pTest, dTeTr, &ref, k, seed, draws)
+	return ref
+}
+
+// distanceRatioAttack runs the distance-ratio attack: the held-out
+// individuals are split (by the permutation perm) into a reference half R,
+// the attacker's sample of the population, and a non-member half N. dTeTr
+// holds the held-out × training distances and nonMemberDist each held-out
+// individual's distance to its closest synthetic individual.
+func (c *privacyCohorts) distanceRatioAttack(pTest *metrics.Packed, dTeTr []int32, nonMemberDist []float64, perm []int) (float64, []metrics.ROCPoint) {
+	nte := len(perm)
+	refIdx, nonIdx := perm[:nte/2], perm[nte/2:]
+	dRTr, rr, rc := metrics.SubMatrix(dTeTr, c.ntr, refIdx, nil)
+	memberRef := metrics.ColMin(dRTr, rr, rc)
+	dNR, rn, cn := metrics.DistanceMatrix(pTest, nonIdx, pTest, refIdx)
+	nonRef := metrics.RowMin(dNR, rn, cn, false)
+	nonSynth := make([]float64, len(nonIdx))
+	for a, i := range nonIdx {
+		nonSynth[a] = nonMemberDist[i]
+	}
+	pos, neg := metrics.DistanceRatioScores(c.memberDist, memberRef), metrics.DistanceRatioScores(nonSynth, nonRef)
+	return metrics.AUC(pos, neg), metrics.ROC(pos, neg)
+}
+
+// floorDraws adds draws−1 further floor draws to ref.floorDrawn: bootstrap
+// resamples of the held-out individuals for the distance and kinship
+// floors, and new random subsets of k held-out and k training individuals
+// for the AATS floors.
+func (c *privacyCohorts) floorDraws(pTest *metrics.Packed, dTeTr []int32, ref *privacyReference, k int, seed uint64, draws int) {
+	nte := len(ref.dcr)
+	brng := rand.New(rand.NewPCG(seed, 2))
+	for d := 1; d < draws; d++ {
+		boot := make([]int, nte)
+		for i := range boot {
+			boot[i] = brng.IntN(nte)
+		}
+		dcr, kin := make([]float64, nte), make([]float64, nte)
+		for i, j := range boot {
+			dcr[i], kin[i] = ref.dcr[j], ref.kin[j]
+		}
+		fk, testIdx := sampleSubset(brng, c.ntr, k), sampleSubset(brng, nte, k)
+		dFF, _, _ := metrics.DistanceMatrix(c.pTrain, fk, c.pTrain, fk)
+		dTT, _, _ := metrics.DistanceMatrix(pTest, testIdx, pTest, testIdx)
+		dTeF, r, cols := metrics.SubMatrix(dTeTr, c.ntr, testIdx, fk)
+		aT, aS := metrics.AdversarialAccuracyMatrices(dTeF, r, cols, dFF, dTT)
+		for name, v := range map[string]float64{
+			"dcr_median": metrics.Quantile(dcr, 0.5, metrics.Interpolated), "dcr_p5": metrics.Quantile(dcr, 0.05, metrics.Interpolated), "identical_match_rate": metrics.FracZero(dcr),
+			"kinship_related_share": metrics.RelatedShare(kin), "kinship_max": maxOf(kin),
+			"aats": 0.5 * (aT + aS), "aa_train": aT, "aa_synth": aS,
+		} {
+			ref.floorDrawn[name] = append(ref.floorDrawn[name], v)
+		}
+	}
+}
+
+// privacyRows lays the synthetic values v out as metric rows next to the
+// floors of the held-out reference ref (NaN without one).
+func privacyRows(v privacyValues, ref privacyReference) []Metric {
+	nan := math.NaN()
 	floorOf := func(f func([]float64) float64, x []float64) float64 {
 		if x == nil {
 			return nan
@@ -154,33 +213,28 @@ func privacyMetrics(train, test, synth *vcf.Genotypes, synthIdx, floorIdx []int,
 	dcrMetric := func(name, desc string, v, f float64) Metric {
 		return Metric{Name: name, Value: v, Floor: f, Ratio: ratioLower(f, v), Better: BetterHigher, Description: desc}
 	}
-	shareSynth, shareTest := metrics.RelatedShare(kinSynth), floorOf(metrics.RelatedShare, kinTest)
-	out := []Metric{
-		dcrMetric("dcr_median", "median Manhattan distance (dosage units) of synthetic individuals to their closest training individual; floor: held-out real test individuals", metrics.Quantile(dcrSynth, 0.5, metrics.Interpolated), floorOf(q(0.5), dcrTest)),
-		dcrMetric("dcr_p5", "5th percentile of the distance to the closest training individual; floor: held-out real test individuals", metrics.Quantile(dcrSynth, 0.05, metrics.Interpolated), floorOf(q(0.05), dcrTest)),
-		{Name: "identical_match_rate", Value: metrics.FracZero(dcrSynth), Floor: floorOf(metrics.FracZero, dcrTest), Ratio: nan, Better: BetterLower,
+	shareSynth, shareTest := metrics.RelatedShare(v.kin), floorOf(metrics.RelatedShare, ref.kin)
+	aatsRef := 0.5 * (ref.aaTrain + ref.aaSynth)
+	return []Metric{
+		dcrMetric("dcr_median", "median Manhattan distance (dosage units) of synthetic individuals to their closest training individual; floor: held-out real test individuals", q(0.5)(v.dcr), floorOf(q(0.5), ref.dcr)),
+		dcrMetric("dcr_p5", "5th percentile of the distance to the closest training individual; floor: held-out real test individuals", q(0.05)(v.dcr), floorOf(q(0.05), ref.dcr)),
+		{Name: "identical_match_rate", Value: metrics.FracZero(v.dcr), Floor: floorOf(metrics.FracZero, ref.dcr), Ratio: nan, Better: BetterLower,
 			Description: "fraction of synthetic individuals identical to a training individual at every site (must be 0); floor: held-out real test individuals"},
-		{Name: "aats", Value: 0.5 * (aaTrain + aaSynth), Floor: aatsRef, Ratio: nan, Better: BetterHalf,
+		{Name: "aats", Value: 0.5 * (v.aaTrain + v.aaSynth), Floor: aatsRef, Ratio: nan, Better: BetterHalf,
 			Description: "nearest-neighbour adversarial accuracy AA_TS (Yale et al. 2020) of synthetic vs training individuals, the mean of aa_train and aa_synth; floor: held-out real test vs training; near 0 means copies"},
-		{Name: "aa_train", Value: aaTrain, Floor: aaTrainRef, Ratio: nan, Better: BetterHalf,
+		{Name: "aa_train", Value: v.aaTrain, Floor: ref.aaTrain, Ratio: nan, Better: BetterHalf,
 			Description: "AATS half: share of training individuals whose closest synthetic individual is farther than their closest other training individual; floor: held-out real test individuals in place of synthetic ones"},
-		{Name: "aa_synth", Value: aaSynth, Floor: aaSynthRef, Ratio: nan, Better: BetterHalf,
+		{Name: "aa_synth", Value: v.aaSynth, Floor: ref.aaSynth, Ratio: nan, Better: BetterHalf,
 			Description: "AATS half: share of synthetic individuals whose closest training individual is farther than their closest other synthetic individual; floor: held-out real test individuals in place of synthetic ones"},
 		{Name: "kinship_related_share", Value: shareSynth, Floor: shareTest, Ratio: ratioLower(shareSynth, shareTest), Better: BetterLower,
 			Description: "share of synthetic individuals with a training relative of 2nd degree or closer (KING-robust kinship > 0.0884, as plink2 --make-king); floor: held-out real test individuals"},
-		{Name: "kinship_max", Value: floorOf(maxOf, kinSynth), Floor: floorOf(maxOf, kinTest), Ratio: nan, Better: BetterLower,
+		{Name: "kinship_max", Value: floorOf(maxOf, v.kin), Floor: floorOf(maxOf, ref.kin), Ratio: nan, Better: BetterLower,
 			Description: "largest KING-robust kinship of any synthetic–training pair (0.5 duplicate, 0.25 first degree, 0.125 second degree); floor: held-out real test–training pairs"},
-		{Name: "mia_auc", Value: mia, Floor: nan, Ratio: nan, Better: BetterHalf,
+		{Name: "mia_auc", Value: ref.mia, Floor: nan, Ratio: nan, Better: BetterHalf,
 			Description: "membership-inference AUC of −(distance to the closest synthetic individual), training members vs held-out non-members; 0.5 means no leak"},
-		{Name: "ratio_mia_auc", Value: ratioAUC, Floor: nan, Ratio: nan, Better: BetterHalf,
+		{Name: "ratio_mia_auc", Value: ref.ratioAUC, Floor: nan, Ratio: nan, Better: BetterHalf,
 			Description: "membership-inference AUC of the distance-ratio attack −(1 + distance to the closest synthetic individual)/(1 + distance to the closest of a reference half of the held-out individuals), training members vs the other half; 0.5 means no leak"},
 	}
-	for i := range out {
-		if d, ok := floorDrawn[out[i].Name]; ok {
-			out[i].FloorDraws = append([]float64{out[i].Floor}, d...)
-		}
-	}
-	return out
 }
 
 // maxOf returns the largest non-NaN value of x (NaN if none).
