@@ -436,8 +436,9 @@ func (e *Evaluator) Finish() (*Metrics, error) {
 func privacyOf(synth *vcf.Genotypes, synthSNPs []int, test, train *vcf.Genotypes, snps []int) Privacy {
 	fill := metrics.ImputeFill(train)
 	// Pack indexes the fill by the packed cohort's own site numbers:
-	// synth's site synthSNPs[x] is the training cohort's site snps[x].
-	synthFill := make([]int8, synth.NumSites())
+	// synth's site synthSNPs[x] is the training cohort's site snps[x]
+	// (synth may be a bare dosage matrix without Sites).
+	synthFill := make([]int8, slices.Max(append([]int{-1}, synthSNPs...))+1)
 	for x, v := range synthSNPs {
 		synthFill[v] = fill[snps[x]]
 	}

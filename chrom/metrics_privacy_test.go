@@ -29,8 +29,9 @@ func TestMetricPrivacyMissingCallsTakeTrainingMean(t *testing.T) {
 	// The held-out person is training person 0 with site 1 missing.
 	test := &vcf.Genotypes{Sites: make([]vcf.Site, 4), Samples: []string{"t0", "t1"},
 		Dosage: []int8{0, 2, vcf.Missing, 0, 2, 0, 0, 2}}
-	synth := &vcf.Genotypes{Sites: make([]vcf.Site, 4), Samples: []string{"s0", "s1"},
-		Dosage: []int8{0, 0, vcf.Missing, 2, 2, 0, 0, 0}}
+	// The synthetic cohort is a bare dosage matrix, as Evaluator.Finish
+	// passes it.
+	synth := &vcf.Genotypes{Samples: []string{"s0", "s1"}, Dosage: []int8{0, 0, vcf.Missing, 2, 2, 0, 0, 0}}
 	all := []int{0, 1, 2, 3}
 	p := privacyOf(synth, all, test, train, all)
 	if p.TestDCRP5 != 0 {
