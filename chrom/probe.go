@@ -45,9 +45,10 @@ type probeWindow struct {
 }
 
 // NewMembershipProbe reads every window of fr (which must not have been
-// read from yet) and keeps what the probe needs. Haplotype latent models
-// and population-labelled regressions are refused: their windows model
-// haplotypes or offsets by a label the probe does not know.
+// read from yet) and keeps what the probe needs. Population-labelled
+// regressions are refused (their genotype probabilities depend on a label
+// the probe does not know); the latent models of haplotypes are not
+// scored (their windows' regressions are).
 func NewMembershipProbe(fr *FileReader) (*MembershipProbe, error) {
 	hdr := fr.Header()
 	p := &MembershipProbe{pca: hdr.PCA}
@@ -67,14 +68,17 @@ func NewMembershipProbe(fr *FileReader) (*MembershipProbe, error) {
 	}
 }
 
+// newProbeWindow keeps the parts of wm the probe scores against.
 func newProbeWindow(wm WindowModel) (probeWindow, error) {
 	pw := probeWindow{w: wm.Window, coef: wm.Coef}
 	var err error
 	switch {
-	case wm.Haplotype:
-		return pw, errors.New("the membership probe does not handle haplotype latent models")
 	case wm.LabelOffset != nil:
 		return pw, errors.New("the membership probe does not handle population-labelled models")
+	case wm.Haplotype:
+		// The latent model is one of haplotypes (a person is two of its
+		// draws), which unphased dosages do not give: only the
+		// regression is scored.
 	case wm.Latent != nil:
 		lat := *wm.Latent
 		if lat.Rank > 0 {
@@ -140,14 +144,17 @@ func (p *MembershipProbe) parts(x []float64) (probeParts, error) {
 	regress := false
 	for _, pw := range p.windows {
 		xw := x[pw.w.Start:pw.w.End]
-		regress = regress || pw.coef != nil
+		if pw.coef == nil {
+			s.addBasis(pw, filled(xw, pw.basis.Mean), true)
+			continue
+		}
+		regress = true
+		prob := s.addRegression(pw.coef, xw, z, p.pca.Mean[pw.w.Start:pw.w.End])
 		switch {
 		case pw.lat != nil:
-			s.addLatent(pw, xw, z, p.pca.Mean[pw.w.Start:pw.w.End])
-		case pw.coef != nil:
+			s.addLatent(pw, xw, prob)
+		case pw.basis != nil:
 			s.addBasis(pw, residualOf(pw.coef, xw, z), false)
-		default:
-			s.addBasis(pw, filled(xw, pw.basis.Mean), true)
 		}
 	}
 	if regress {
@@ -258,29 +265,41 @@ func binomLog(g, p float64) float64 {
 	return 2 * math.Log(p)
 }
 
-// addLatent adds a window with a latent residual model. At the
-// individual's own allele frequency p = (a + B·z)/2 the genotype gives the
-// binomial term, the standardised residual r = (x − 2p)/√(2p(1−p)) (0 where
-// missing or p is 0 or 1) its share outside the window's leading
-// directions U (leadOutside; the latent Gaussian's correlations are
-// roughly those of r), and the latent vector, estimated site
-// by site as the mean of the standard normal on the genotype's interval
-// (latentBounds' intervals; 0 where missing), the densities: its leading
-// coordinates y = Uᵀŵ under the leading-direction model and what they
-// leave, e = ŵ − U·y, under the autoregression.
-func (s *probeParts) addLatent(pw probeWindow, x, z, mean []float64) {
+// addRegression adds the binomial term of a window with a regression on
+// the PC scores and returns the individual's allele frequency at each of
+// its sites, p = (a + B·z)/2 clipped to [0, 1] (latentBounds' p).
+func (s *probeParts) addRegression(coef, x, z, mean []float64) []float64 {
+	d := len(x)
+	prob := make([]float64, d)
+	for v, g := range x {
+		prob[v] = min(1, max(0, fitted(coef, d, v, z)/2))
+		if !math.IsNaN(g) {
+			s.binomial += binomLog(g, prob[v]) - binomLog(g, mean[v]/2)
+		}
+	}
+	return prob
+}
+
+// addLatent adds a window with a latent residual model, at the
+// individual's allele frequencies prob. The standardised residual r =
+// (x − 2p)/√(2p(1−p)) (0 where missing or p is 0 or 1) gives its share
+// outside the window's leading directions U (leadOutside; the latent
+// Gaussian's correlations are roughly those of r), and the latent vector,
+// estimated site by site as the mean of the standard normal on the
+// genotype's interval (latentBounds' intervals; 0 where missing), the
+// densities: its leading coordinates y = Uᵀŵ under the leading-direction
+// model and what they leave, e = ŵ − U·y, under the autoregression.
+func (s *probeParts) addLatent(pw probeWindow, x, prob []float64) {
 	l, d := pw.lat, len(x)
 	w, r := make([]float64, d), make([]float64, d)
 	for v, g := range x {
 		if math.IsNaN(g) {
 			continue
 		}
-		p := min(1, max(0, fitted(pw.coef, d, v, z)/2))
-		s.binomial += binomLog(g, p) - binomLog(g, mean[v]/2)
-		if p > 0 && p < 1 {
+		if p := prob[v]; p > 0 && p < 1 {
 			r[v] = (g - 2*p) / math.Sqrt(2*p*(1-p))
 		}
-		lo, hi := genotypeInterval(g, p)
+		lo, hi := genotypeInterval(g, prob[v])
 		w[v] = gauss.TruncMean(lo, hi)
 	}
 	out, tot := outsideLead(l, r)
