@@ -122,7 +122,8 @@ func readOptions(path, region string, sel *sampleFlags) (vcf.ReadOptions, error)
 	if path == "" {
 		return ro, nil
 	}
-	return ro, sel.apply(&ro)
+	err := sel.apply(&ro)
+	return ro, err
 }
 
 // usageOf returns err as a usage error (exit status 2, its message as it
