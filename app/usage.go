@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // ErrUsage marks the errors of a configuration its caller got wrong (a
@@ -32,4 +33,11 @@ func checkCount(what string, v, lo, hi int) error {
 		return usagef("%s must be at most %d, got %d", what, hi, v)
 	}
 	return nil
+}
+
+// UsageMessage returns the message of an error wrapping ErrUsage, without
+// ErrUsage's own "usage error: " prefix (errors made as
+// fmt.Errorf("%w: message", ErrUsage) carry it).
+func UsageMessage(err error) string {
+	return strings.TrimPrefix(err.Error(), ErrUsage.Error()+": ")
 }

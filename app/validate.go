@@ -22,18 +22,6 @@ func badOptionf(format string, a ...any) error {
 	return &optionError{fmt.Sprintf(format, a...)}
 }
 
-// checkCount returns an optionError unless lo ≤ v ≤ hi; flag names the
-// setting in the message.
-func checkCount(flag string, v, lo, hi int) error {
-	switch {
-	case v < lo:
-		return badOptionf("%s must be at least %d, got %d", flag, lo, v)
-	case v > hi:
-		return badOptionf("%s must be at most %d, got %d", flag, hi, v)
-	}
-	return nil
-}
-
 // countCheck is one bounded count of a configuration, for checkCounts.
 type countCheck struct {
 	flag        string

@@ -427,18 +427,28 @@ func (e *Evaluator) Finish() (*Metrics, error) {
 
 // privacyOf compares the distances to the closest training record, on the
 // sites snps of test and train and the sites synthSNPs of synth (the same
-// sites, as synth may hold only those). Missing calls count as dosage 0
-// (metrics.Pack without a fill: the pipeline imputes test and train
-// before), where report's DCR fills them with the training mean; the
-// quantiles are metrics.RoundedRank, where report interpolates.
+// sites, as synth may hold only those). A missing call takes the training
+// cohort's rounded mean dosage at its site, the one convention of package
+// metrics (metrics.Pack with metrics.ImputeFill of the training cohort, as
+// report's DCR); the pipeline imputes test and train before, so this
+// matters to other callers of Evaluate. The quantiles are
+// metrics.RoundedRank, where report interpolates.
 func privacyOf(synth *vcf.Genotypes, synthSNPs []int, test, train *vcf.Genotypes, snps []int) Privacy {
-	tr := metrics.Pack(train, snps, nil)
-	dcr := func(g *vcf.Genotypes, snps []int) []float64 {
-		d := metrics.NearestDistances(metrics.Pack(g, snps, nil), tr)
+	fill := metrics.ImputeFill(train)
+	// Pack indexes the fill by the packed cohort's own site numbers:
+	// synth's site synthSNPs[x] is the training cohort's site snps[x]
+	// (synth may be a bare dosage matrix without Sites).
+	synthFill := make([]int8, slices.Max(append([]int{-1}, synthSNPs...))+1)
+	for x, v := range synthSNPs {
+		synthFill[v] = fill[snps[x]]
+	}
+	tr := metrics.Pack(train, snps, fill)
+	dcr := func(g *vcf.Genotypes, snps []int, fill []int8) []float64 {
+		d := metrics.NearestDistances(metrics.Pack(g, snps, fill), tr)
 		sort.Float64s(d)
 		return d
 	}
-	ds, dt := dcr(synth, synthSNPs), dcr(test, snps)
+	ds, dt := dcr(synth, synthSNPs, synthFill), dcr(test, snps, fill)
 	q := func(sorted []float64, p float64) float64 {
 		return metrics.QuantileSorted(sorted, p, metrics.RoundedRank)
 	}

@@ -42,10 +42,9 @@ func ImputeFill(ref *vcf.Genotypes) []int8 {
 var thermometer = [3]uint64{0, 1, 3}
 
 // Pack packs the sites of g (the sites listed, in that order; all of them
-// when sites is nil). A missing call takes fill[v] of its site v (report:
-// ImputeFill of the training cohort); with fill nil it counts as dosage 0
-// (chrom.Privacy, whose cohorts are imputed before). Other values are
-// clamped to [0, 2].
+// when sites is nil). A missing call takes fill[v] of its site v (report and
+// chrom: ImputeFill of the training cohort); with fill nil it counts as
+// dosage 0. Other values are clamped to [0, 2].
 func Pack(g *vcf.Genotypes, sites []int, fill []int8) *Packed {
 	n := g.NumSamples()
 	d := len(sites)

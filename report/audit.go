@@ -98,20 +98,8 @@ func (a *Audit) Get(name string) (Metric, bool) {
 // the same order (ErrSiteMismatch) and at least 2 individuals each
 // (ErrTooFew).
 func RunAudit(train, synth, test *vcf.Genotypes, opts AuditOptions) (*Audit, error) {
-	if train == nil || synth == nil {
-		return nil, fmt.Errorf("report: audit needs the training and synthetic cohorts: %w", ErrTooFew)
-	}
-	if err := SameSites(train, synth, "training cohort", "synthetic cohort"); err != nil {
+	if err := checkAuditCohorts(train, synth, test); err != nil {
 		return nil, err
-	}
-	if test != nil {
-		if err := SameSites(train, test, "training cohort", "test cohort"); err != nil {
-			return nil, err
-		}
-	}
-	if train.NumSites() < 1 || train.NumSamples() < 2 || synth.NumSamples() < 2 || (test != nil && test.NumSamples() < 2) {
-		return nil, fmt.Errorf("report: audit needs at least 1 site and 2 individuals per cohort (sites %d, training %d, synthetic %d): %w",
-			train.NumSites(), train.NumSamples(), synth.NumSamples(), ErrTooFew)
 	}
 	a := &Audit{Version: version.String(), NumSites: train.NumSites(), NumTrain: train.NumSamples(), NumSynth: synth.NumSamples()}
 	if test != nil {
@@ -128,35 +116,93 @@ func RunAudit(train, synth, test *vcf.Genotypes, opts AuditOptions) (*Audit, err
 	floorIdx := sampleSubset(rng, train.NumSamples(), m)
 	plots := &PlotData{}
 	a.Metrics = privacyMetrics(train, test, synth, synthIdx, floorIdx, rng.Uint64(), 1, plots)
-
-	var probeROC []metrics.ROCPoint
-	if opts.ModelProbe != nil {
-		v := math.NaN()
-		if test != nil {
-			mem, non := probeScores(train, opts.ModelProbe), probeScores(test, opts.ModelProbe)
-			v, probeROC = metrics.AUC(mem, non), metrics.ROC(mem, non)
-		} else {
-			a.Notes = append(a.Notes, "the model-file probe needs held-out individuals (--test)")
+	rocs := map[string][]metrics.ROCPoint{"mia_auc": plots.MIAROC, "ratio_mia_auc": plots.RatioROC}
+	for _, at := range modelAttacks {
+		score := at.score(opts)
+		if score == nil {
+			continue
 		}
-		a.Metrics = append(a.Metrics, Metric{Name: "probe_mia_auc", Value: v, Floor: math.NaN(), Ratio: math.NaN(), Better: BetterHalf,
-			Description: "membership-inference AUC of the model-file probe −(share of the dosage vector outside the model's basis span), training members vs held-out non-members; 0.5 means no leak"})
-	}
-	var densityROC []metrics.ROCPoint
-	if opts.ModelDensity != nil {
-		v := math.NaN()
-		if test != nil {
-			neg := func(x []float64) float64 { return -opts.ModelDensity(x) }
-			mem, non := probeScores(train, neg), probeScores(test, neg)
-			v, densityROC = metrics.AUC(mem, non), metrics.ROC(mem, non)
-		} else {
-			a.Notes = append(a.Notes, "the model-density attack needs held-out individuals (--test)")
+		met, roc := runModelAttack(at.metric, at.description, score, train, test)
+		a.Metrics, rocs[at.metric] = append(a.Metrics, met), roc
+		if test == nil {
+			a.Notes = append(a.Notes, "the "+at.name+" needs held-out individuals (--test)")
 		}
-		a.Metrics = append(a.Metrics, Metric{Name: "density_mia_auc", Value: v, Floor: math.NaN(), Ratio: math.NaN(), Better: BetterHalf,
-			Description: "membership-inference AUC of a likelihood-ratio test on the model's own density (log-density of the model's Gaussian part over its independent-SNP null), training members vs held-out non-members; 0.5 means no leak"})
 	}
+	a.grade(test != nil, rocs)
+	if m < synth.NumSamples() || m < train.NumSamples() {
+		a.Notes = append(a.Notes, fmt.Sprintf("AATS compares seeded random subsets of %d synthetic and %d training individuals", m, m))
+	}
+	return a, nil
+}
 
+// checkAuditCohorts reports cohorts RunAudit cannot compare: missing, on
+// different sites (ErrSiteMismatch) or too small (ErrTooFew). test may be
+// nil.
+func checkAuditCohorts(train, synth, test *vcf.Genotypes) error {
+	if train == nil || synth == nil {
+		return fmt.Errorf("report: audit needs the training and synthetic cohorts: %w", ErrTooFew)
+	}
+	if err := SameSites(train, synth, "training cohort", "synthetic cohort"); err != nil {
+		return err
+	}
+	if test != nil {
+		if err := SameSites(train, test, "training cohort", "test cohort"); err != nil {
+			return err
+		}
+	}
+	if train.NumSites() < 1 || train.NumSamples() < 2 || synth.NumSamples() < 2 || (test != nil && test.NumSamples() < 2) {
+		return fmt.Errorf("report: audit needs at least 1 site and 2 individuals per cohort (sites %d, training %d, synthetic %d): %w",
+			train.NumSites(), train.NumSamples(), synth.NumSamples(), ErrTooFew)
+	}
+	return nil
+}
+
+// modelAttacks are the attacks on the model file, in the order of their
+// metrics: the metric, the attack's name in notes, its description and
+// its membership score among the options (higher: more likely a member;
+// nil: not run).
+var modelAttacks = []struct {
+	metric, name, description string
+	score                     func(AuditOptions) func([]float64) float64
+}{
+	{"probe_mia_auc", "model-file probe",
+		"membership-inference AUC of the model-file probe −(share of the dosage vector outside the model's basis span), training members vs held-out non-members; 0.5 means no leak",
+		func(o AuditOptions) func([]float64) float64 {
+			if o.ModelProbe == nil {
+				return nil
+			}
+			return func(x []float64) float64 { return -o.ModelProbe(x) }
+		}},
+	{"density_mia_auc", "model-density attack",
+		"membership-inference AUC of a likelihood-ratio test on the model's own density (log-density of the model's Gaussian part over its independent-SNP null), training members vs held-out non-members; 0.5 means no leak",
+		func(o AuditOptions) func([]float64) float64 { return o.ModelDensity }},
+}
+
+// runModelAttack scores the training members and the held-out non-members
+// (test; NaN AUC and no ROC curve when nil) with a membership score of the
+// model file.
+func runModelAttack(name, description string, score func([]float64) float64, train, test *vcf.Genotypes) (Metric, []metrics.ROCPoint) {
+	v := math.NaN()
+	var roc []metrics.ROCPoint
+	if test != nil {
+		mem, non := memberScores(train, score), memberScores(test, score)
+		v, roc = metrics.AUC(mem, non), metrics.ROC(mem, non)
+	}
+	return Metric{Name: name, Value: v, Floor: math.NaN(), Ratio: math.NaN(), Better: BetterHalf, Description: description}, roc
+}
+
+// auditAttacks names the membership-inference attacks of an audit, in the
+// order they are listed, by their metric.
+var auditAttacks = []struct{ name, metric string }{
+	{"nearest distance", "mia_auc"}, {"distance ratio", "ratio_mia_auc"}, {"model-file probe", "probe_mia_auc"}, {"model density", "density_mia_auc"},
+}
+
+// grade sets the verdict and its reasons from the metrics and, with
+// held-out individuals, lists the attacks that were run with their ROC
+// curves (rocs, by metric); without them it says what was not assessed.
+func (a *Audit) grade(heldOut bool, rocs map[string][]metrics.ROCPoint) {
 	g, reasons := privacyFindings(&Metrics{PrivacyAssessed: true, Privacy: a.Metrics})
-	if test == nil {
+	if !heldOut {
 		a.Notes = append(a.Notes, "no held-out individuals (--test): membership inference was not run and no metric has a floor")
 		if g == 0 && a.hasNoFindings() {
 			reasons = []string{"no identical matches and no 2nd-degree or closer training relatives; without held-out individuals nothing says whether distances and adversarial accuracy are those of unseen real people"}
@@ -164,27 +210,21 @@ func RunAudit(train, synth, test *vcf.Genotypes, opts AuditOptions) (*Audit, err
 		g = max(g, 1)
 		reasons = append(reasons, "membership inference not assessed (no --test)")
 	} else {
-		for _, at := range []struct {
-			name, metric string
-			roc          []metrics.ROCPoint
-		}{{"nearest distance", "mia_auc", plots.MIAROC}, {"distance ratio", "ratio_mia_auc", plots.RatioROC}, {"model-file probe", "probe_mia_auc", probeROC}, {"model density", "density_mia_auc", densityROC}} {
-			x, _ := a.Get(at.metric)
-			if at.roc == nil {
+		for _, at := range auditAttacks {
+			roc := rocs[at.metric]
+			if roc == nil {
 				continue
 			}
-			a.Attacks = append(a.Attacks, AttackResult{Name: at.name, AUC: x.Value, TPRAt1: metrics.TPRAtFPR(at.roc, 0.01), TPRAt10: metrics.TPRAtFPR(at.roc, 0.1), ROC: at.roc})
+			x, _ := a.Get(at.metric)
+			a.Attacks = append(a.Attacks, AttackResult{Name: at.name, AUC: x.Value, TPRAt1: metrics.TPRAtFPR(roc, 0.01), TPRAt10: metrics.TPRAtFPR(roc, 0.1), ROC: roc})
 		}
 	}
-	if m < synth.NumSamples() || m < train.NumSamples() {
-		a.Notes = append(a.Notes, fmt.Sprintf("AATS compares seeded random subsets of %d synthetic and %d training individuals", m, m))
-	}
 	a.Verdict, a.Reasons = grade[g], reasons
-	return a, nil
 }
 
-// probeScores returns −probe(x) for every individual of g: higher means
-// more likely a member.
-func probeScores(g *vcf.Genotypes, probe func([]float64) float64) []float64 {
+// memberScores returns score(x) for the dosage vector x (NaN where
+// missing) of every individual of g.
+func memberScores(g *vcf.Genotypes, score func([]float64) float64) []float64 {
 	n, d := g.NumSamples(), g.NumSites()
 	rows := make([]float64, n*d)
 	for v := 0; v < d; v++ {
@@ -198,7 +238,7 @@ func probeScores(g *vcf.Genotypes, probe func([]float64) float64) []float64 {
 	}
 	out := make([]float64, n)
 	for s := range out {
-		out[s] = -probe(rows[s*d : (s+1)*d])
+		out[s] = score(rows[s*d : (s+1)*d])
 	}
 	return out
 }

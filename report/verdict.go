@@ -130,87 +130,106 @@ const inLineReason = "no identical matches; distances to training individuals, a
 // privacyFindings grades the privacy metrics of m (0 good, 1 fair, 2 poor)
 // and gives the reasons.
 func privacyFindings(m *Metrics) (int, []string) {
-	g := 0
-	var reasons []string
-	worse := func(level int, reason string) {
-		g = max(g, level)
-		reasons = append(reasons, reason)
-	}
+	var f findings
 	if x, ok := m.Get("identical_match_rate"); ok && x.Value > 0 {
-		worse(2, fmt.Sprintf("%.2f%% of synthetic individuals are exact copies of training individuals", 100*x.Value))
+		f.worse(2, fmt.Sprintf("%.2f%% of synthetic individuals are exact copies of training individuals", 100*x.Value))
 	}
-	if x, ok := m.Get("mia_auc"); ok {
+	f.attackFindings(m)
+	f.kinshipFinding(m)
+	f.distanceFindings(m)
+	if len(f.reasons) == 0 {
+		f.reasons = append(f.reasons, inLineReason)
+	}
+	return f.grade, append(f.reasons, f.notes...)
+}
+
+// findings collects privacyFindings' grade (0 good, 1 fair, 2 poor), the
+// reasons that raised it and the notes that did not.
+type findings struct {
+	grade          int
+	reasons, notes []string
+}
+
+// worse raises the grade to at least level, for reason.
+func (f *findings) worse(level int, reason string) {
+	f.grade = max(f.grade, level)
+	f.reasons = append(f.reasons, reason)
+}
+
+// attackAUCs are the membership-inference attacks graded by their AUC
+// (GoodMIA, FairMIA), in the order of their reasons: the metric, what the
+// reason calls the attack, and the advice a poor AUC adds.
+var attackAUCs = []struct{ metric, what, poorAdvice string }{
+	{"mia_auc", "membership-inference", ""},
+	{"ratio_mia_auc", "distance-ratio membership-inference", ""},
+	{"probe_mia_auc", "model-file probe membership-inference", ": keep the model file as private as the training data"},
+	{"density_mia_auc", "model-density (likelihood-ratio) membership-inference", ": keep the model file as private as the training data"},
+}
+
+// attackFindings grades every membership-inference AUC of m that was
+// measured (NaN: not run).
+func (f *findings) attackFindings(m *Metrics) {
+	for _, at := range attackAUCs {
+		x, ok := m.Get(at.metric)
+		if !ok || math.IsNaN(x.Value) {
+			continue
+		}
 		switch {
 		case x.Value > FairMIA:
-			worse(2, fmt.Sprintf("membership-inference AUC %.3f > %g", x.Value, FairMIA))
+			f.worse(2, fmt.Sprintf("%s AUC %.3f > %g%s", at.what, x.Value, FairMIA, at.poorAdvice))
 		case x.Value > GoodMIA:
-			worse(1, fmt.Sprintf("membership-inference AUC %.3f > %g", x.Value, GoodMIA))
+			f.worse(1, fmt.Sprintf("%s AUC %.3f > %g", at.what, x.Value, GoodMIA))
 		}
 	}
-	if x, ok := m.Get("ratio_mia_auc"); ok && !math.IsNaN(x.Value) {
-		switch {
-		case x.Value > FairMIA:
-			worse(2, fmt.Sprintf("distance-ratio membership-inference AUC %.3f > %g", x.Value, FairMIA))
-		case x.Value > GoodMIA:
-			worse(1, fmt.Sprintf("distance-ratio membership-inference AUC %.3f > %g", x.Value, GoodMIA))
-		}
+}
+
+// kinshipFinding grades the share of synthetic individuals with a training
+// relative against the same share of held-out real individuals, or notes
+// why it is not graded.
+func (f *findings) kinshipFinding(m *Metrics) {
+	x, ok := m.Get("kinship_related_share")
+	if !ok {
+		return
 	}
-	if x, ok := m.Get("probe_mia_auc"); ok && !math.IsNaN(x.Value) {
-		switch {
-		case x.Value > FairMIA:
-			worse(2, fmt.Sprintf("model-file probe membership-inference AUC %.3f > %g: keep the model file as private as the training data", x.Value, FairMIA))
-		case x.Value > GoodMIA:
-			worse(1, fmt.Sprintf("model-file probe membership-inference AUC %.3f > %g", x.Value, GoodMIA))
+	switch {
+	case x.Floor > KinshipUninformative:
+		f.notes = append(f.notes, fmt.Sprintf("kinship not graded: %.1f%% of held-out real individuals also have a training \"relative\" (KING > 0.0884) on these SNPs, too few or too linked for KING (synthetic: %.1f%%)", 100*x.Floor, 100*x.Value))
+	case math.IsNaN(x.Floor):
+		if x.Value > 0 {
+			f.worse(1, fmt.Sprintf("%.2f%% of synthetic individuals have a training relative of 2nd degree or closer (no held-out individuals to compare with)", 100*x.Value))
 		}
-	}
-	if x, ok := m.Get("density_mia_auc"); ok && !math.IsNaN(x.Value) {
-		switch {
-		case x.Value > FairMIA:
-			worse(2, fmt.Sprintf("model-density (likelihood-ratio) membership-inference AUC %.3f > %g: keep the model file as private as the training data", x.Value, FairMIA))
-		case x.Value > GoodMIA:
-			worse(1, fmt.Sprintf("model-density (likelihood-ratio) membership-inference AUC %.3f > %g", x.Value, GoodMIA))
+	case !(x.Value > x.Floor):
+		f.notes = append(f.notes, fmt.Sprintf("%.2f%% of synthetic individuals have a training relative of 2nd degree or closer, held-out real %.2f%%", 100*x.Value, 100*x.Floor))
+	default:
+		level := 1
+		if x.Value > x.Floor+RelatedShareMargin {
+			level = 2
 		}
+		f.worse(level, fmt.Sprintf("%.2f%% of synthetic individuals have a training relative of 2nd degree or closer (held-out real: %.2f%%)", 100*x.Value, 100*x.Floor))
 	}
-	var notes []string
-	if x, ok := m.Get("kinship_related_share"); ok {
-		switch {
-		case x.Floor > KinshipUninformative:
-			notes = append(notes, fmt.Sprintf("kinship not graded: %.1f%% of held-out real individuals also have a training \"relative\" (KING > 0.0884) on these SNPs, too few or too linked for KING (synthetic: %.1f%%)", 100*x.Floor, 100*x.Value))
-		case math.IsNaN(x.Floor):
-			if x.Value > 0 {
-				worse(1, fmt.Sprintf("%.2f%% of synthetic individuals have a training relative of 2nd degree or closer (no held-out individuals to compare with)", 100*x.Value))
-			}
-		case !(x.Value > x.Floor):
-			notes = append(notes, fmt.Sprintf("%.2f%% of synthetic individuals have a training relative of 2nd degree or closer, held-out real %.2f%%", 100*x.Value, 100*x.Floor))
-		default:
-			level := 1
-			if x.Value > x.Floor+RelatedShareMargin {
-				level = 2
-			}
-			worse(level, fmt.Sprintf("%.2f%% of synthetic individuals have a training relative of 2nd degree or closer (held-out real: %.2f%%)", 100*x.Value, 100*x.Floor))
-		}
-	}
+}
+
+// distanceFindings grades how close synthetic individuals sit to training
+// ones against held-out real individuals: the 5th-percentile distance to
+// the closest record and the adversarial accuracy.
+func (f *findings) distanceFindings(m *Metrics) {
 	if x, ok := m.Get("dcr_p5"); ok {
 		switch {
 		case x.Ratio > FairDCRRatio:
-			worse(2, fmt.Sprintf("5th-percentile distance to closest record %s× closer than for held-out real individuals", fmtRatio(x.Ratio)))
+			f.worse(2, fmt.Sprintf("5th-percentile distance to closest record %s× closer than for held-out real individuals", fmtRatio(x.Ratio)))
 		case x.Ratio > GoodDCRRatio:
-			worse(1, fmt.Sprintf("5th-percentile distance to closest record %s× closer than for held-out real individuals", fmtRatio(x.Ratio)))
+			f.worse(1, fmt.Sprintf("5th-percentile distance to closest record %s× closer than for held-out real individuals", fmtRatio(x.Ratio)))
 		}
 	}
 	if x, ok := m.Get("aats"); ok {
 		gap := (0.5 - x.Value) - math.Abs(0.5-x.Floor)
 		switch {
 		case gap > FairAATSGap:
-			worse(2, fmt.Sprintf("adversarial accuracy %.3f (held-out real: %.3f): synthetic individuals sit close to training ones", x.Value, x.Floor))
+			f.worse(2, fmt.Sprintf("adversarial accuracy %.3f (held-out real: %.3f): synthetic individuals sit close to training ones", x.Value, x.Floor))
 		case gap > GoodAATSGap:
-			worse(1, fmt.Sprintf("adversarial accuracy %.3f (held-out real: %.3f)", x.Value, x.Floor))
+			f.worse(1, fmt.Sprintf("adversarial accuracy %.3f (held-out real: %.3f)", x.Value, x.Floor))
 		}
 	}
-	if len(reasons) == 0 {
-		reasons = append(reasons, inLineReason)
-	}
-	return g, append(reasons, notes...)
 }
 
 // regionSites returns the indices of the sites of g inside r.

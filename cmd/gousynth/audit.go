@@ -2,18 +2,13 @@ package main
 
 import (
 	"bytes"
-	"fmt"
-	"log/slog"
-	"math"
+	"errors"
 
 	"github.com/spf13/cobra"
 
 	"github.com/gousynth/gousynth/app"
 	"github.com/gousynth/gousynth/internal/atomicfile"
-	"github.com/gousynth/gousynth/internal/limits"
 	"github.com/gousynth/gousynth/internal/pathcheck"
-	"github.com/gousynth/gousynth/model"
-	"github.com/gousynth/gousynth/report"
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -43,11 +38,13 @@ held-out individuals as the yardstick, plus two membership-inference attacks
 with their ROC curves: nearest distance and distance ratio (distance to the
 closest synthetic individual over distance to the closest of a reference
 half of the held-out individuals). With --model (the model file the
-synthetic cohort came from) and --test, a third attack probes the model
-file itself: how much of each real individual's genotype vector lies
-outside the model's basis span (members lie closer). The cohorts are compared on the sites they
-all hold (matched on CHROM/POS/REF/ALT; how many each lacked is printed on
-stderr). The verdict is informational: the exit status is 0 whatever it
+synthetic cohort came from, of a single-model or a windowed fit) and
+--test, two more attacks use the model file itself: the model-file probe,
+how much of each real individual's genotype vector lies outside the
+model's directions (members lie closer), and a likelihood-ratio test on
+the model's own density (summed over the windows of a windowed model).
+The cohorts are compared on the sites they all hold (matched on
+CHROM/POS/REF/ALT; how many each lacked is printed on stderr). The verdict is informational: the exit status is 0 whatever it
 says (1 on unreadable inputs, 2 on usage errors). See docs/privacy.md.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -58,7 +55,7 @@ says (1 on unreadable inputs, 2 on usage errors). See docs/privacy.md.`,
 	f.StringVar(&fl.train, "train", "", "training individuals (`VCF`) the synthetic cohort was fitted on")
 	f.StringVar(&fl.synth, "synth", "", "synthetic individuals (`VCF`)")
 	f.StringVar(&fl.test, "test", "", "held-out real individuals (`VCF`), never used in training: floors and membership inference")
-	f.StringVar(&fl.model, "model", "", "the model `FILE` (model.gsy of a single-model fit) the synthetic cohort came from: probe it too")
+	f.StringVar(&fl.model, "model", "", "the model `FILE` (model.gsy of a single-model or windowed fit) the synthetic cohort came from: probe it too")
 	f.StringVarP(&fl.json, "out", "o", "", "write the audit as JSON to `FILE` (- for standard output)")
 	f.StringVar(&fl.json, "json", "", "the same as -o/--out")
 	_ = f.MarkHidden("json")
@@ -70,10 +67,8 @@ says (1 on unreadable inputs, 2 on usage errors). See docs/privacy.md.`,
 }
 
 func runAudit(cmd *cobra.Command, fl *auditFlags) error {
-	if fl.train == "" || fl.synth == "" {
-		return usagef("audit needs --train and --synth")
-	}
-	if err := checkCount("--floor-size", fl.floorSize, 0, limits.MaxIndividuals); err != nil {
+	cfg := app.AuditConfig{Train: fl.train, Synth: fl.synth, Test: fl.test, Model: fl.model, Seed: global.seed, FloorSize: fl.floorSize}
+	if err := usageOf(cfg.Validate()); err != nil {
 		return err
 	}
 	logBeside(fl.json)
@@ -88,51 +83,20 @@ func runAudit(cmd *cobra.Command, fl *auditFlags) error {
 	if err := checkFiles(cmd, &files); err != nil {
 		return err
 	}
+	var err error
+	if cfg.TrainRead, err = readOptions(fl.train, fl.region, &fl.trainSamples); err != nil {
+		return err
+	}
+	cfg.SynthRead = vcf.ReadOptions{Threads: global.threads, Region: fl.region}
+	if cfg.TestRead, err = readOptions(fl.test, fl.region, &fl.testSamples); err != nil {
+		return err
+	}
 	prog := newProgress("")
 	defer prog.finish()
-	prog.phaseStart("read")
-	read := func(path string, sel *sampleFlags) (*vcf.Genotypes, error) {
-		return readCohort(cmd.Context(), path, fl.region, sel)
-	}
-	train, err := read(fl.train, &fl.trainSamples)
-	if err != nil {
-		return err
-	}
-	synth, err := read(fl.synth, nil)
-	if err != nil {
-		return err
-	}
-	test, err := read(fl.test, &fl.testSamples)
-	if err != nil {
-		return err
-	}
-	// The cohorts are compared on the sites they all hold (a synthetic
-	// cohort usually holds only the sites that passed the fit's filters).
-	cs, isect, err := report.IntersectSites([]*vcf.Genotypes{synth, train, test}, []string{"--synth " + fl.synth, "--train " + fl.train, "--test " + fl.test})
-	if err != nil {
-		return err
-	}
-	if fl.model != "" && cs[0].NumSites() < synth.NumSites() {
-		return fmt.Errorf("audit: --model probes every site of the model, but %d of the synthetic cohort's %d sites are missing from the real cohorts (%s)", synth.NumSites()-cs[0].NumSites(), synth.NumSites(), isect)
-	}
-	synth, train, test = cs[0], cs[1], cs[2]
-	if !isect.Matched() {
-		slog.Warn("audit: cohorts hold different sites: " + isect.String())
-	}
-	opts := report.AuditOptions{Seed: global.seed, FloorSize: fl.floorSize}
-	if fl.model != "" {
-		if opts.ModelProbe, opts.ModelDensity, err = modelProbe(fl.model, synth, fl.synth); err != nil {
-			return err
-		}
-	}
-	prog.phaseStart("audit")
-	a, err := report.RunAudit(train, synth, test, opts)
+	a, err := app.Audit(prog.context(cmd.Context()), cfg)
 	prog.finish()
 	if err != nil {
-		return err
-	}
-	if !isect.Matched() {
-		a.Notes = append(a.Notes, isect.String())
+		return usageOf(err)
 	}
 	if fl.json != "" {
 		var buf bytes.Buffer
@@ -150,34 +114,23 @@ func runAudit(cmd *cobra.Command, fl *auditFlags) error {
 	return a.WriteText(out)
 }
 
-// modelProbe loads a single-model file and returns its two membership
-// scores: the subspace probe (model.Basis.OutsideSpan, missing calls at
-// the model's mean dosage) and the likelihood-ratio score of the model's
-// own density (model.Basis.DensityScore). The model must hold the
-// synthetic cohort's sites.
-func modelProbe(path string, synth *vcf.Genotypes, synthPath string) (probe, density func([]float64) float64, err error) {
-	if app.IsWindowedModel(path) {
-		return nil, nil, fmt.Errorf("--model %s: a windowed model file; the model-file probe handles single models only (so far)", path)
+// readOptions are the options readCohort reads path with: the threads, the
+// region and the sample selection sel (its ID files read only when there
+// is a path to read).
+func readOptions(path, region string, sel *sampleFlags) (vcf.ReadOptions, error) {
+	ro := vcf.ReadOptions{Threads: global.threads, Region: region}
+	if path == "" {
+		return ro, nil
 	}
-	m, err := model.Load(path)
-	if err != nil {
-		return nil, nil, err
+	err := sel.apply(&ro)
+	return ro, err
+}
+
+// usageOf returns err as a usage error (exit status 2, its message as it
+// is) when it wraps app.ErrUsage, and err itself otherwise.
+func usageOf(err error) error {
+	if errors.Is(err, app.ErrUsage) {
+		return usagef("%s", app.UsageMessage(err))
 	}
-	if err := report.SameSites(&vcf.Genotypes{Sites: m.Sites}, synth, "model "+path, synthPath); err != nil {
-		return nil, nil, err
-	}
-	b := m.Basis
-	dens, err := b.DensityScore()
-	if err != nil {
-		return nil, nil, fmt.Errorf("--model %s: %w", path, err)
-	}
-	probe = func(x []float64) float64 {
-		for j, v := range x {
-			if math.IsNaN(v) {
-				x[j] = b.Mean[j]
-			}
-		}
-		return b.OutsideSpan(x)
-	}
-	return probe, dens, nil
+	return err
 }

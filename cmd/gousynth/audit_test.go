@@ -211,3 +211,66 @@ func TestAuditDifferentSites(t *testing.T) {
 		}
 	}
 }
+
+// TestAuditWindowedModel runs audit --model on the model file of a windowed
+// fit (a simulated panel with more SNPs than training individuals, cut into
+// windows): the model-file probe and the model-density attack run on it,
+// their AUCs are reported in the text and the JSON with ROC curves, and
+// they are AUCs (in [0, 1], not NaN).
+func TestAuditWindowedModel(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fits a windowed model")
+	}
+	dir := t.TempDir()
+	sim := filepath.Join(dir, "sim.vcf.gz")
+	fit := filepath.Join(dir, "fit")
+	for _, args := range [][]string{
+		{"simulate", "--individuals", "200", "--snps", "1500", "--preset", "1kg-like", "--populations", "2", "--seed", "3", "-o", sim},
+		{"fit", sim, "--max-snps", "500", "--write-split", "--steps", "40", "-o", fit},
+	} {
+		if code, msg := runCLI(t, append(args, "--quiet")...); code != 0 {
+			t.Fatalf("%s exited %d:\n%s", args[0], code, msg)
+		}
+	}
+	mf := filepath.Join(fit, "model.gsy")
+	b, err := os.ReadFile(mf)
+	if err != nil || !strings.HasPrefix(string(b), "GOUSYNTH-CHROM-MODEL ") {
+		t.Fatalf("the fit did not write a windowed model file (%v)", err)
+	}
+	js := filepath.Join(dir, "a.json")
+	code, msg := runCLI(t, "audit", "--quiet", "--train", sim, "--train-samples-file", filepath.Join(fit, "train.samples.real-ids.txt"),
+		"--test", sim, "--test-samples-file", filepath.Join(fit, "test.samples.real-ids.txt"),
+		"--synth", filepath.Join(fit, "synthetic.vcf.gz"), "--model", mf, "-o", js)
+	if code != 0 {
+		t.Fatalf("audit exited %d:\n%s", code, msg)
+	}
+	for _, w := range []string{"probe_mia_auc", "model-file probe", "density_mia_auc", "model density"} {
+		if !strings.Contains(msg, w) {
+			t.Errorf("output does not say %q:\n%s", w, msg)
+		}
+	}
+	if b, err = os.ReadFile(js); err != nil {
+		t.Fatal(err)
+	}
+	var a struct {
+		Attacks []struct {
+			Name string                       `json:"name"`
+			AUC  *float64                     `json:"auc"`
+			ROC  []struct{ FPR, TPR float64 } `json:"roc"`
+		} `json:"attacks"`
+	}
+	if err := json.Unmarshal(b, &a); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, at := range a.Attacks {
+		if at.AUC == nil || !(*at.AUC >= 0 && *at.AUC <= 1) || len(at.ROC) < 2 {
+			t.Errorf("attack %q: AUC %v, %d ROC points", at.Name, at.AUC, len(at.ROC))
+		}
+		got[at.Name] = true
+		t.Logf("%s: AUC %.3f", at.Name, *at.AUC)
+	}
+	if !got["model-file probe"] || !got["model density"] {
+		t.Errorf("attacks %v lack the model-file ones", got)
+	}
+}
