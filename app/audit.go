@@ -96,15 +96,7 @@ func Audit(ctx context.Context, c AuditConfig) (*report.Audit, error) {
 // test when c.Test is "").
 func readAuditCohorts(ctx context.Context, c *AuditConfig) (train, synth, test *vcf.Genotypes, err error) {
 	read := func(path string, ro vcf.ReadOptions) (*vcf.Genotypes, error) {
-		if path == "" {
-			return nil, nil
-		}
-		g, _, err := vcf.ReadFileContext(ctx, path, ro)
-		if err != nil {
-			return nil, err
-		}
-		slog.Info("read", "file", path, "sites", g.NumSites(), "individuals", g.NumSamples())
-		return g, nil
+		return readCohort(ctx, slog.Default(), path, ro)
 	}
 	if train, err = read(c.Train, c.TrainRead); err != nil {
 		return nil, nil, nil, err

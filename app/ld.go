@@ -66,10 +66,10 @@ type LDConfig struct {
 // Validate reports a setting of c that cannot be run, as an ErrBadOption.
 func (c LDConfig) Validate() error {
 	if c.Pairs == "" && c.Decay == "" && c.Blocks == "" {
-		return badOptionf("nothing to do: give -o for pairwise r², --decay or --blocks")
+		return usagef("nothing to do: give -o for pairwise r², --decay or --blocks")
 	}
 	if c.Window.WindowSNPs < 2 {
-		return badOptionf("--window-snps must be at least 2 (a window of %d SNPs has no pairs)", c.Window.WindowSNPs)
+		return usagef("--window-snps must be at least 2 (a window of %d SNPs has no pairs)", c.Window.WindowSNPs)
 	}
 	err := checkCounts([]countCheck{{"--window-snps", c.Window.WindowSNPs, 2, limits.MaxSNPs},
 		{"--decay-bins", c.DecayBins, 1, limits.MaxSmall}, {"--decay-max-pairs", c.DecayMaxPairs, 0, 1 << 40},
@@ -79,15 +79,15 @@ func (c LDConfig) Validate() error {
 	case err != nil:
 		return err
 	case !(c.Window.WindowKB > 0):
-		return badOptionf("--window-kb must be positive, got %g", c.Window.WindowKB)
+		return usagef("--window-kb must be positive, got %g", c.Window.WindowKB)
 	case math.IsNaN(c.Window.MinR2) || c.Window.MinR2 < 0 || c.Window.MinR2 > 1:
-		return badOptionf("--min-r2 must be in [0, 1], got %g", c.Window.MinR2)
+		return usagef("--min-r2 must be in [0, 1], got %g", c.Window.MinR2)
 	case math.IsNaN(c.MinMAF) || c.MinMAF < 0 || c.MinMAF > 0.5:
-		return badOptionf("--maf must be in [0, 0.5], got %g", c.MinMAF)
+		return usagef("--maf must be in [0, 0.5], got %g", c.MinMAF)
 	case c.Decay != "" && c.decayEdges() == nil:
-		return badOptionf("--decay bins need 0 < --decay-min-bp < --decay-max-bp and --decay-bins ≥ 1")
+		return usagef("--decay bins need 0 < --decay-min-bp < --decay-max-bp and --decay-bins ≥ 1")
 	case c.Blocks != "" && c.BlockOptions.MaxSNPs > 0 && c.BlockOptions.MaxSNPs < c.BlockOptions.MinSNPs:
-		return badOptionf("--block-max-snps %d is below --block-min-snps %d", c.BlockOptions.MaxSNPs, c.BlockOptions.MinSNPs)
+		return usagef("--block-max-snps %d is below --block-min-snps %d", c.BlockOptions.MaxSNPs, c.BlockOptions.MinSNPs)
 	}
 	return nil
 }

@@ -61,17 +61,17 @@ func (c ReportConfig) Validate() error {
 	o := c.Metrics
 	switch {
 	case c.Real == "" || c.Synth == "":
-		return badOptionf("report needs --real and --synth")
+		return usagef("report needs --real and --synth")
 	case c.HTML == "" && c.JSON == "":
-		return badOptionf("report needs -o FILE (HTML) and/or --json FILE")
+		return usagef("report needs -o FILE (HTML) and/or --json FILE")
 	case c.PanelColumn != "super_pop" && c.PanelColumn != "pop":
-		return badOptionf("--panel-column must be super_pop or pop, got %q", c.PanelColumn)
+		return usagef("--panel-column must be super_pop or pop, got %q", c.PanelColumn)
 	case o.LDWindowSNPs < 2:
-		return badOptionf("--ld-window-snps must be at least 2, got %d", o.LDWindowSNPs)
+		return usagef("--ld-window-snps must be at least 2, got %d", o.LDWindowSNPs)
 	case !(o.LDWindowKB > 0):
-		return badOptionf("--ld-window-kb must be positive, got %g", o.LDWindowKB)
+		return usagef("--ld-window-kb must be positive, got %g", o.LDWindowKB)
 	case o.Projections < 1 || o.PCs < 1 || o.FloorSize < 0 || o.HeatmapCells < 1 || o.HeatmapMaxSNPs < 2:
-		return badOptionf("--projections, --pcs, --heatmap-cells must be ≥ 1, --heatmap-max-snps ≥ 2, --floor-size ≥ 0")
+		return usagef("--projections, --pcs, --heatmap-cells must be ≥ 1, --heatmap-max-snps ≥ 2, --floor-size ≥ 0")
 	}
 	err := checkCounts([]countCheck{{"--ld-window-snps", o.LDWindowSNPs, 0, limits.MaxSNPs},
 		{"--projections", o.Projections, 0, limits.MaxSmall}, {"--pcs", o.PCs, 0, 1000},
@@ -94,7 +94,7 @@ func (c ReportConfig) heatmapRegion() (report.Region, error) {
 		}
 		reg, err := report.ParseRegion(r.v)
 		if err != nil {
-			return report.Region{}, badOptionf("%s: %v", r.flag, err)
+			return report.Region{}, usagef("%s: %v", r.flag, err)
 		}
 		if r.flag == "--region" && c.HeatmapRegion != "" {
 			continue
@@ -161,15 +161,7 @@ func Report(ctx context.Context, c ReportConfig) (*ReportResult, error) {
 // those some lacked.
 func (c ReportConfig) readCohorts(ctx context.Context, log *slog.Logger) (*reportCohorts, error) {
 	read := func(path string, samples []string) (*vcf.Genotypes, error) {
-		if path == "" {
-			return nil, nil
-		}
-		g, _, err := vcf.ReadFileContext(ctx, path, vcf.ReadOptions{Threads: c.Threads, Region: c.Region, IncludeSamples: samples})
-		if err != nil {
-			return nil, err
-		}
-		log.Info("read", "file", path, "sites", g.NumSites(), "individuals", g.NumSamples())
-		return g, nil
+		return readCohort(ctx, log, path, vcf.ReadOptions{Threads: c.Threads, Region: c.Region, IncludeSamples: samples})
 	}
 	test, err := read(c.Real, c.RealSamples)
 	if err != nil {
@@ -241,7 +233,7 @@ func synthLabels(path, column string, samples []string, log *slog.Logger) ([]str
 		}
 	}
 	if found == 0 {
-		return nil, badOptionf("--synth-panel %s labels none of the %d synthetic individuals (first ID %q)", path, len(samples), samples[0])
+		return nil, usagef("--synth-panel %s labels none of the %d synthetic individuals (first ID %q)", path, len(samples), samples[0])
 	}
 	if found < len(samples) {
 		log.Warn("synthetic individuals without a label", "file", path, "unlabelled", len(samples)-found, "of", len(samples))
@@ -308,4 +300,18 @@ func (c ReportConfig) writeOutputs(m *report.Metrics, prov report.Provenance) er
 		}
 	}
 	return nil
+}
+
+// readCohort reads the cohort VCF at path with ro (nil for an empty path)
+// and logs its size: the one reader of the report and audit jobs.
+func readCohort(ctx context.Context, log *slog.Logger, path string, ro vcf.ReadOptions) (*vcf.Genotypes, error) {
+	if path == "" {
+		return nil, nil
+	}
+	g, _, err := vcf.ReadFileContext(ctx, path, ro)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("read", "file", path, "sites", g.NumSites(), "individuals", g.NumSamples())
+	return g, nil
 }

@@ -26,7 +26,7 @@ type StatsConfig struct {
 // Validate reports a setting of c that cannot be run, as an ErrBadOption.
 func (c StatsConfig) Validate() error {
 	if c.Read.MaxVariants < 0 {
-		return badOptionf("--max-variants must not be negative")
+		return usagef("--max-variants must not be negative")
 	}
 	return nil
 }

@@ -1,26 +1,8 @@
 package app
 
 import (
-	"fmt"
 	"log/slog"
 )
-
-// optionError is an invalid setting of a job's configuration, as the
-// Validate methods return it. It is ErrBadOption (errors.Is), so that a
-// caller can tell it from an error of the data, but its message says only
-// what is wrong, naming the command-line flag of the setting: the command
-// line prints it as its usage error, unchanged.
-type optionError struct{ msg string }
-
-func (e *optionError) Error() string { return e.msg }
-
-// Is makes an optionError match ErrBadOption.
-func (e *optionError) Is(target error) bool { return target == ErrBadOption }
-
-// badOptionf returns an optionError with the formatted message.
-func badOptionf(format string, a ...any) error {
-	return &optionError{fmt.Sprintf(format, a...)}
-}
 
 // countCheck is one bounded count of a configuration, for checkCounts.
 type countCheck struct {

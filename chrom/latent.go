@@ -232,20 +232,7 @@ func latentBounds(dos []int8, n, d int, coef *mat.Dense, scores []float64, K int
 		a := coef.At(0, v)
 		for i, g := range dos[v*n : (v+1)*n] {
 			p := min(1, max(0, (a+h.At(i, v))/2))
-			q := 1 - p
-			f0, f1 := q*q, 1-p*p
-			l, u := math.Inf(-1), math.Inf(1)
-			switch g {
-			case 0:
-				u = gauss.Quantile(f0)
-			case 1:
-				l, u = gauss.Quantile(f0), gauss.Quantile(f1)
-			default:
-				l = gauss.Quantile(f1)
-			}
-			if !(l < u) { // p at 0 or 1 with a genotype it cannot give
-				l, u = math.Inf(-1), math.Inf(1)
-			}
+			l, u := genotypeInterval(float64(g), p)
 			lo[i*d+v], hi[i*d+v] = l, u
 		}
 	}

@@ -114,7 +114,7 @@ func runAudit(cmd *cobra.Command, fl *auditFlags) error {
 	return a.WriteText(out)
 }
 
-// readOptions are the options readCohort reads path with: the threads, the
+// readOptions are the options app.Audit reads path with: the threads, the
 // region and the sample selection sel (its ID files read only when there
 // is a path to read).
 func readOptions(path, region string, sel *sampleFlags) (vcf.ReadOptions, error) {

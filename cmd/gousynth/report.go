@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -147,26 +146,4 @@ func includedSamples(sel *sampleFlags) ([]string, error) {
 		return nil, err
 	}
 	return ro.IncludeSamples, nil
-}
-
-// readCohort reads a cohort VCF (nil for an empty path), the sites in
-// region ("" for all) of the samples sel selects (nil for all), and logs
-// its size; audit reads its cohorts with it (report's are read by
-// app.Report).
-func readCohort(ctx context.Context, path, region string, sel *sampleFlags) (*vcf.Genotypes, error) {
-	if path == "" {
-		return nil, nil
-	}
-	ro := vcf.ReadOptions{Threads: global.threads, Region: region}
-	if sel != nil {
-		if err := sel.apply(&ro); err != nil {
-			return nil, err
-		}
-	}
-	g, _, err := vcf.ReadFileContext(ctx, path, ro)
-	if err != nil {
-		return nil, err
-	}
-	slog.Info("read", "file", path, "sites", g.NumSites(), "individuals", g.NumSamples())
-	return g, nil
 }
