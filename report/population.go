@@ -1,6 +1,7 @@
 package report
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -36,16 +37,68 @@ type PopulationSize struct {
 }
 
 // FstPair is Hudson's Fst between two labels in the synthetic cohort, the
-// held-out real cohort (the reference) and the training cohort.
+// held-out real cohort (the reference) and the training cohort, each with
+// its bootstrap standard error over the cohort's individuals
+// (metrics.HudsonFstSEs). Non-finite numbers are written to JSON as null.
 type FstPair struct {
 	A, B  string
 	Synth float64 `json:"synth"`
 	Test  float64 `json:"test"`
 	Train float64 `json:"train"`
+	// SynthSE, TestSE and TrainSE are the standard errors of Synth, Test
+	// and Train: the sampling noise of a cohort of that many individuals of
+	// each label, not the variance of Fst over the genome.
+	SynthSE float64 `json:"synth_se"`
+	TestSE  float64 `json:"test_se"`
+	TrainSE float64 `json:"train_se"`
+	// Z is (Synth − Test)/sqrt(SynthSE² + TestSE²): |Z| above ~2 means the
+	// synthetic Fst differs from the held-out one by more than the
+	// sampling noise of the two finite cohorts.
+	Z float64 `json:"z"`
 	// RelErr is |Synth/Test − 1|; TrainRelErr the same for the training
 	// cohort, the sampling noise of real data.
 	RelErr      float64 `json:"rel_err"`
 	TrainRelErr float64 `json:"train_rel_err"`
+}
+
+// fstPairJSON is FstPair with non-finite numbers as null (encoding/json
+// rejects NaN, and Z is NaN when both SEs are 0).
+type fstPairJSON struct {
+	A           string   `json:"A"`
+	B           string   `json:"B"`
+	Synth       *float64 `json:"synth"`
+	Test        *float64 `json:"test"`
+	Train       *float64 `json:"train"`
+	SynthSE     *float64 `json:"synth_se"`
+	TestSE      *float64 `json:"test_se"`
+	TrainSE     *float64 `json:"train_se"`
+	Z           *float64 `json:"z"`
+	RelErr      *float64 `json:"rel_err"`
+	TrainRelErr *float64 `json:"train_rel_err"`
+}
+
+// MarshalJSON writes non-finite numbers as null.
+func (f FstPair) MarshalJSON() ([]byte, error) {
+	return json.Marshal(fstPairJSON{f.A, f.B, finitePtr(f.Synth), finitePtr(f.Test), finitePtr(f.Train),
+		finitePtr(f.SynthSE), finitePtr(f.TestSE), finitePtr(f.TrainSE), finitePtr(f.Z), finitePtr(f.RelErr), finitePtr(f.TrainRelErr)})
+}
+
+// UnmarshalJSON reads null numbers as NaN, the inverse of MarshalJSON.
+func (f *FstPair) UnmarshalJSON(b []byte) error {
+	var in fstPairJSON
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	nan := func(p *float64) float64 {
+		if p == nil {
+			return math.NaN()
+		}
+		return *p
+	}
+	*f = FstPair{A: in.A, B: in.B, Synth: nan(in.Synth), Test: nan(in.Test), Train: nan(in.Train),
+		SynthSE: nan(in.SynthSE), TestSE: nan(in.TestSE), TrainSE: nan(in.TrainSE), Z: nan(in.Z),
+		RelErr: nan(in.RelErr), TrainRelErr: nan(in.TrainRelErr)}
+	return nil
 }
 
 // minPopulationSize is the fewest individuals of a label each cohort needs
@@ -69,7 +122,9 @@ const minPopulationSize = 5
 //     min(synthetic, training/2) individuals of L.
 //   - fst[A|B]: Hudson's Fst (Bhatia et al. 2013, ratio of averages)
 //     between A and B, in the synthetic cohort (value) and in the test
-//     cohort (floor); the training cohort's is in Fst.
+//     cohort (floor); the training cohort's is in Fst. Each has its
+//     bootstrap SE over the cohort's individuals (200 resamples, seeded
+//     from seed) and the pair has z = (synthetic − test)/combined SE.
 func EvaluatePopulations(test, synth, train *vcf.Genotypes, testLab, synthLab, trainLab []string, pcs int, seed uint64) (*Populations, error) {
 	if err := checkPopulationCohorts(test, synth, train, testLab, synthLab, trainLab); err != nil {
 		return nil, err
@@ -100,7 +155,7 @@ func EvaluatePopulations(test, synth, train *vcf.Genotypes, testLab, synthLab, t
 		}
 	}
 	res.Metrics = append(afMetrics, pcMetrics...)
-	res.Fst = fstPairs(labels, g, afT, synth, train)
+	res.Fst = fstPairs(labels, g, afT, test, synth, train, seed)
 	for _, fp := range res.Fst {
 		res.Metrics = append(res.Metrics, fstMetric(fp))
 	}
@@ -224,22 +279,36 @@ func (pc *populationPCs) w1Metric(l string, t, synth, train *vcf.Genotypes) (Met
 }
 
 // fstPairs returns Hudson's Fst of every pair of labels in the synthetic,
-// test (allele frequencies afT) and training cohorts, each label whole.
-func fstPairs(labels []string, g labelGroups, afT map[string][]float64, synth, train *vcf.Genotypes) []FstPair {
+// test (allele frequencies afT) and training cohorts, each label whole,
+// with the bootstrap SEs over individuals and z. The bootstrap has rngs of
+// its own, seeded from seed, so that it leaves the draws of the other
+// population metrics as they were.
+func fstPairs(labels []string, g labelGroups, afT map[string][]float64, test, synth, train *vcf.Genotypes, seed uint64) []FstPair {
 	afS, afR := map[string][]float64{}, map[string][]float64{}
 	for _, l := range labels {
 		afS[l] = metrics.AlleleFreqs(preprocess.SubsetSamplesShared(synth, g.synth[l]))
 		afR[l] = metrics.AlleleFreqs(preprocess.SubsetSamplesShared(train, g.train[l]))
 	}
+	seeds := rand.New(rand.NewPCG(seed, 0x667374)) // "fst"
+	se := func(x *vcf.Genotypes, groups map[string][]int) [][]float64 {
+		idx := make([][]int, len(labels))
+		for i, l := range labels {
+			idx[i] = groups[l]
+		}
+		return metrics.HudsonFstSEs(x, idx, metrics.DefaultFstBootstrapReps, seeds.Uint64())
+	}
+	seS, seT, seR := se(synth, g.synth), se(test, g.test), se(train, g.train)
 	var out []FstPair
 	for a := 0; a < len(labels); a++ {
 		for b := a + 1; b < len(labels); b++ {
 			A, B := labels[a], labels[b]
 			fp := FstPair{A: A, B: B,
-				Synth: metrics.HudsonFst(afS[A], afS[B], len(g.synth[A]), len(g.synth[B])),
-				Test:  metrics.HudsonFst(afT[A], afT[B], len(g.test[A]), len(g.test[B])),
-				Train: metrics.HudsonFst(afR[A], afR[B], len(g.train[A]), len(g.train[B])),
+				Synth:   metrics.HudsonFst(afS[A], afS[B], len(g.synth[A]), len(g.synth[B])),
+				Test:    metrics.HudsonFst(afT[A], afT[B], len(g.test[A]), len(g.test[B])),
+				Train:   metrics.HudsonFst(afR[A], afR[B], len(g.train[A]), len(g.train[B])),
+				SynthSE: seS[a][b], TestSE: seT[a][b], TrainSE: seR[a][b],
 			}
+			fp.Z = (fp.Synth - fp.Test) / math.Hypot(fp.SynthSE, fp.TestSE)
 			fp.RelErr = math.Abs(fp.Synth/fp.Test - 1)
 			fp.TrainRelErr = math.Abs(fp.Train/fp.Test - 1)
 			out = append(out, fp)
@@ -248,11 +317,27 @@ func fstPairs(labels []string, g labelGroups, afT map[string][]float64, synth, t
 	return out
 }
 
-// fstMetric is the fst[A|B] row of a pair: synthetic value, held-out floor.
+// fstMetric is the fst[A|B] row of a pair: synthetic value, held-out floor,
+// each ± its SE, and z.
 func fstMetric(fp FstPair) Metric {
-	return Metric{Name: "fst[" + fp.A + "|" + fp.B + "]", Value: fp.Synth, Floor: fp.Test, Ratio: math.NaN(), Better: "closer to the floor",
-		Description: fmt.Sprintf("Hudson's Fst between %s and %s: synthetic (value) and held-out real (floor); training %s; relative difference %.1f%% (training vs held-out: %.1f%%)",
-			fp.A, fp.B, fmtNum(fp.Train), 100*fp.RelErr, 100*fp.TrainRelErr)}
+	return Metric{Name: fstMetricName(fp), Value: fp.Synth, Floor: fp.Test, Ratio: math.NaN(), Better: "closer to the floor",
+		Description: fmt.Sprintf("Hudson's Fst between %s and %s: synthetic %s (value), held-out real %s (floor), z = %.2f (difference over the combined SE; |z| > 2: more than the sampling noise of the two cohorts); training %s; relative difference %.1f%% (training vs held-out: %.1f%%). SE: bootstrap over each cohort's individuals, %d resamples",
+			fp.A, fp.B, fmtSE(fp.Synth, fp.SynthSE), fmtSE(fp.Test, fp.TestSE), fp.Z, fmtSE(fp.Train, fp.TrainSE), 100*fp.RelErr, 100*fp.TrainRelErr, metrics.DefaultFstBootstrapReps)}
+}
+
+// fstMetricName is the name of a pair's metric row.
+func fstMetricName(fp FstPair) string { return "fst[" + fp.A + "|" + fp.B + "]" }
+
+// fmtSE formats an Fst x ± se with five decimals: fmtNum would switch the
+// SE (often below 0.001) to exponent notation, hard to read next to x.
+func fmtSE(x, se float64) string {
+	f := func(v float64) string {
+		if math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) >= 10 {
+			return fmtNum(v)
+		}
+		return fmt.Sprintf("%.5f", v)
+	}
+	return f(x) + " ± " + f(se)
 }
 
 // pick returns m of the indices idx at random, in increasing order.
@@ -276,5 +361,18 @@ func populationGroup(p *Populations) metricGroup {
 	for _, l := range p.Labels {
 		intro += fmt.Sprintf(" %s: %d synthetic, %d test, %d training.", l.Label, l.Synth, l.Test, l.Train)
 	}
-	return metricGroup{"Populations", intro, rows(p.Metrics)}
+	rs := rows(p.Metrics)
+	// The Fst cells carry their SEs, so that a reader sees the noise next to
+	// every Fst and not only in the definition column.
+	se := map[string]FstPair{}
+	for _, fp := range p.Fst {
+		se[fstMetricName(fp)] = fp
+	}
+	for i := range rs {
+		if fp, ok := se[rs[i].Name]; ok {
+			rs[i].ValueS, rs[i].FloorS = fmtSE(fp.Synth, fp.SynthSE), fmtSE(fp.Test, fp.TestSE)
+			rs[i].RatioS = fmt.Sprintf("z = %.2f", fp.Z)
+		}
+	}
+	return metricGroup{"Populations", intro, rs}
 }

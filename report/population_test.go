@@ -1,8 +1,11 @@
 package report
 
 import (
+	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/gousynth/gousynth/vcf"
@@ -61,6 +64,17 @@ func TestEvaluatePopulations(t *testing.T) {
 	if f.RelErr > 0.15 || f.Test < 0.05 {
 		t.Errorf("Fst synthetic %.4f, test %.4f, training %.4f", f.Synth, f.Test, f.Train)
 	}
+	checkFstSE(t, res)
+	again, err := EvaluatePopulations(test, synth, train, lt, ls, lr, 4, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(again.Fst, res.Fst) {
+		t.Errorf("same seed, different Fst pairs: %+v, then %+v", res.Fst, again.Fst)
+	}
+	if other, err := EvaluatePopulations(test, synth, train, lt, ls, lr, 4, 2); err != nil || other.Fst[0].TestSE == f.TestSE {
+		t.Errorf("seeds 1 and 2: test SE %v and %v (err %v); the bootstrap should follow the seed", f.TestSE, other.Fst[0].TestSE, err)
+	}
 	// Swapping the synthetic labels moves the per-label allele frequencies
 	// off and the PC positions far from the floor.
 	for i := range ls {
@@ -75,5 +89,58 @@ func TestEvaluatePopulations(t *testing.T) {
 	}
 	if m := bad.Metrics[2]; m.Ratio < 3 {
 		t.Errorf("swapped labels: %s ratio %.2f", m.Name, m.Ratio)
+	}
+}
+
+// checkFstSE checks the SEs and z of a perfect generator's Fst pairs, the
+// JSON fields and the HTML cells.
+func checkFstSE(t *testing.T, res *Populations) {
+	t.Helper()
+	f := res.Fst[0]
+	// A bootstrap SE is positive and well below Fst here (200 SNPs, 40 to
+	// 100 individuals per label, Fst ~0.1); the smaller test cohort is the
+	// noisier, and a perfect generator sits within noise of the test cohort.
+	for _, c := range []struct {
+		name   string
+		se, of float64
+	}{{"synthetic", f.SynthSE, f.Synth}, {"test", f.TestSE, f.Test}, {"training", f.TrainSE, f.Train}} {
+		if !(c.se > 0 && c.se < c.of/3) {
+			t.Errorf("%s Fst %.4f ± %.4f", c.name, c.of, c.se)
+		}
+	}
+	if f.TestSE <= f.TrainSE {
+		t.Errorf("test SE %.5f (40 per label) ≤ training SE %.5f (100 per label)", f.TestSE, f.TrainSE)
+	}
+	if z := (f.Synth - f.Test) / math.Hypot(f.SynthSE, f.TestSE); f.Z != z || math.Abs(z) > 3 {
+		t.Errorf("z = %v, want %v within ±3", f.Z, z)
+	}
+	b, err := json.Marshal(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw struct {
+		Fst []map[string]any `json:"fst"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"synth_se", "test_se", "train_se", "z"} {
+		if _, ok := raw.Fst[0][k].(float64); !ok {
+			t.Errorf("JSON fst[0] has %s = %v, want a number", k, raw.Fst[0][k])
+		}
+	}
+	var back Populations
+	if err := json.Unmarshal(b, &back); err != nil || !reflect.DeepEqual(back.Fst, res.Fst) {
+		t.Errorf("JSON round trip of the Fst pairs: %+v, want %+v (err %v)", back.Fst, res.Fst, err)
+	}
+	nan := FstPair{A: "A", B: "B", Z: math.NaN()}
+	if b, err := json.Marshal(nan); err != nil || !strings.Contains(string(b), `"z":null`) {
+		t.Errorf("NaN z in JSON: %s, %v", b, err)
+	}
+	g := populationGroup(res)
+	row := g.Rows[len(g.Rows)-1]
+	if row.Name != "fst[A|B]" || !strings.Contains(row.ValueS, " ± ") || !strings.Contains(row.FloorS, " ± ") || !strings.HasPrefix(row.RatioS, "z = ") ||
+		!strings.Contains(row.Description, "z = ") {
+		t.Errorf("HTML row %s: %q, %q, %q; %s", row.Name, row.ValueS, row.FloorS, row.RatioS, row.Description)
 	}
 }
