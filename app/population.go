@@ -31,7 +31,7 @@ func WriteSynthPanel(path string, labels []model.Label, cohort []int) error {
 	b.WriteString("sample\tpop\tsuper_pop\n")
 	for i, l := range cohort {
 		pop, sup := model.LabelOf(labels, l)
-		fmt.Fprintf(&b, "SYN%06d\t%s\t%s\n", i+1, pop, sup)
+		fmt.Fprintf(&b, "%s\t%s\t%s\n", model.SyntheticID(i), pop, sup)
 	}
 	return atomicfile.WriteFile(path, b.Bytes())
 }

@@ -43,10 +43,7 @@ func generateAll(ctx context.Context, m *model.Model, n int, cohort []int, seed 
 	progress := progressOf(ctx)
 	progress(model.Progress{Phase: "generate", Total: n})
 	d := m.Basis.Dim()
-	g := &vcf.Genotypes{Sites: append([]vcf.Site(nil), m.Sites...), Samples: make([]string, n), Dosage: make([]int8, n*d)}
-	for s := range g.Samples {
-		g.Samples[s] = fmt.Sprintf("SYN%06d", s+1)
-	}
+	g := &vcf.Genotypes{Sites: append([]vcf.Site(nil), m.Sites...), Samples: synthIDs(n), Dosage: make([]int8, n*d)}
 	err := m.GenerateCohortChunks(ctx, n, cohort, seed, func(lo, rows int, dos []int8) error {
 		for v := 0; v < d; v++ {
 			copy(g.Dosage[v*n+lo:v*n+lo+rows], dos[v*rows:(v+1)*rows])

@@ -364,7 +364,7 @@ func writeCore(w vcf.SiteWriter, sites []vcf.Site, wd chrom.WindowDone, n int) e
 func synthIDs(n int) []string {
 	ids := make([]string, n)
 	for s := range ids {
-		ids[s] = fmt.Sprintf("SYN%06d", s+1)
+		ids[s] = model.SyntheticID(s)
 	}
 	return ids
 }

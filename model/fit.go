@@ -357,6 +357,10 @@ func (m *Model) Generate(ctx context.Context, n int, seed uint64) (*vcf.Genotype
 	return m.GenerateCohort(ctx, n, nil, seed)
 }
 
+// SyntheticID is the sample ID of the synthetic individual of index i
+// (from 0) in every cohort gousynth writes: SYN000001, SYN000002, ….
+func SyntheticID(i int) string { return fmt.Sprintf("SYN%06d", i+1) }
+
 // GenerateCohort is Generate with the population label of each synthetic
 // individual (see GenerateCohortChunks; nil: Generate).
 func (m *Model) GenerateCohort(ctx context.Context, n int, labels []int, seed uint64) (*vcf.Genotypes, error) {
@@ -366,7 +370,7 @@ func (m *Model) GenerateCohort(ctx context.Context, n int, labels []int, seed ui
 	d := m.Basis.Dim()
 	g := &vcf.Genotypes{Sites: append([]vcf.Site(nil), m.Sites...), Samples: make([]string, n), Dosage: make([]int8, n*d)}
 	for s := range g.Samples {
-		g.Samples[s] = fmt.Sprintf("SYN%06d", s+1)
+		g.Samples[s] = SyntheticID(s)
 	}
 	err := m.GenerateCohortChunks(ctx, n, labels, seed, func(lo, rows int, dos []int8) error {
 		for v := 0; v < d; v++ {
