@@ -4,8 +4,8 @@
 // principal component) and the sliced Wasserstein-2 distance, quantiles,
 // KL divergences of genotype classes, allele frequencies, correlations,
 // per-SNP genotype summaries (heterozygosity, Hardy–Weinberg deviation,
-// folded site frequency spectrum), Hudson's Fst and its bootstrap
-// standard error over individuals, the LD summaries (window
+// folded site frequency spectrum), Hudson's Fst and its delete-one
+// jackknife standard error over individuals, the LD summaries (window
 // pair r², LD decay curves), a randomised principal-component analysis of
 // standardised dosages, the Manhattan distances to the closest record
 // (DCR) on bit-packed genotypes, KING-robust kinship, and the adversarial

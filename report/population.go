@@ -38,7 +38,7 @@ type PopulationSize struct {
 
 // FstPair is Hudson's Fst between two labels in the synthetic cohort, the
 // held-out real cohort (the reference) and the training cohort, each with
-// its bootstrap standard error over the cohort's individuals
+// its delete-one jackknife standard error over the cohort's individuals
 // (metrics.HudsonFstSEs). Non-finite numbers are written to JSON as null.
 type FstPair struct {
 	A, B  string
@@ -123,8 +123,8 @@ const minPopulationSize = 5
 //   - fst[A|B]: Hudson's Fst (Bhatia et al. 2013, ratio of averages)
 //     between A and B, in the synthetic cohort (value) and in the test
 //     cohort (floor); the training cohort's is in Fst. Each has its
-//     bootstrap SE over the cohort's individuals (200 resamples, seeded
-//     from seed) and the pair has z = (synthetic − test)/combined SE.
+//     delete-one jackknife SE over the cohort's individuals (no rng) and
+//     the pair has z = (synthetic − test)/combined SE.
 func EvaluatePopulations(test, synth, train *vcf.Genotypes, testLab, synthLab, trainLab []string, pcs int, seed uint64) (*Populations, error) {
 	if err := checkPopulationCohorts(test, synth, train, testLab, synthLab, trainLab); err != nil {
 		return nil, err
@@ -155,7 +155,7 @@ func EvaluatePopulations(test, synth, train *vcf.Genotypes, testLab, synthLab, t
 		}
 	}
 	res.Metrics = append(afMetrics, pcMetrics...)
-	res.Fst = fstPairs(labels, g, afT, test, synth, train, seed)
+	res.Fst = fstPairs(labels, g, afT, test, synth, train)
 	for _, fp := range res.Fst {
 		res.Metrics = append(res.Metrics, fstMetric(fp))
 	}
@@ -280,22 +280,19 @@ func (pc *populationPCs) w1Metric(l string, t, synth, train *vcf.Genotypes) (Met
 
 // fstPairs returns Hudson's Fst of every pair of labels in the synthetic,
 // test (allele frequencies afT) and training cohorts, each label whole,
-// with the bootstrap SEs over individuals and z. The bootstrap has rngs of
-// its own, seeded from seed, so that it leaves the draws of the other
-// population metrics as they were.
-func fstPairs(labels []string, g labelGroups, afT map[string][]float64, test, synth, train *vcf.Genotypes, seed uint64) []FstPair {
+// with the jackknife SEs over individuals and z. It draws nothing.
+func fstPairs(labels []string, g labelGroups, afT map[string][]float64, test, synth, train *vcf.Genotypes) []FstPair {
 	afS, afR := map[string][]float64{}, map[string][]float64{}
 	for _, l := range labels {
 		afS[l] = metrics.AlleleFreqs(preprocess.SubsetSamplesShared(synth, g.synth[l]))
 		afR[l] = metrics.AlleleFreqs(preprocess.SubsetSamplesShared(train, g.train[l]))
 	}
-	seeds := rand.New(rand.NewPCG(seed, 0x667374)) // "fst"
 	se := func(x *vcf.Genotypes, groups map[string][]int) [][]float64 {
 		idx := make([][]int, len(labels))
 		for i, l := range labels {
 			idx[i] = groups[l]
 		}
-		return metrics.HudsonFstSEs(x, idx, metrics.DefaultFstBootstrapReps, seeds.Uint64())
+		return metrics.HudsonFstSEs(x, idx)
 	}
 	seS, seT, seR := se(synth, g.synth), se(test, g.test), se(train, g.train)
 	var out []FstPair
@@ -321,8 +318,8 @@ func fstPairs(labels []string, g labelGroups, afT map[string][]float64, test, sy
 // each ± its SE, and z.
 func fstMetric(fp FstPair) Metric {
 	return Metric{Name: fstMetricName(fp), Value: fp.Synth, Floor: fp.Test, Ratio: math.NaN(), Better: "closer to the floor",
-		Description: fmt.Sprintf("Hudson's Fst between %s and %s: synthetic %s (value), held-out real %s (floor), z = %.2f (difference over the combined SE; |z| > 2: more than the sampling noise of the two cohorts); training %s; relative difference %.1f%% (training vs held-out: %.1f%%). SE: bootstrap over each cohort's individuals, %d resamples",
-			fp.A, fp.B, fmtSE(fp.Synth, fp.SynthSE), fmtSE(fp.Test, fp.TestSE), fp.Z, fmtSE(fp.Train, fp.TrainSE), 100*fp.RelErr, 100*fp.TrainRelErr, metrics.DefaultFstBootstrapReps)}
+		Description: fmt.Sprintf("Hudson's Fst between %s and %s: synthetic %s (value), held-out real %s (floor), z = %.2f (difference over the combined SE; |z| > 2: more than the sampling noise of the two cohorts); training %s; relative difference %.1f%% (training vs held-out: %.1f%%). SE: delete-one jackknife over each cohort's individuals",
+			fp.A, fp.B, fmtSE(fp.Synth, fp.SynthSE), fmtSE(fp.Test, fp.TestSE), fp.Z, fmtSE(fp.Train, fp.TrainSE), 100*fp.RelErr, 100*fp.TrainRelErr)}
 }
 
 // fstMetricName is the name of a pair's metric row.

@@ -72,8 +72,8 @@ func TestEvaluatePopulations(t *testing.T) {
 	if !reflect.DeepEqual(again.Fst, res.Fst) {
 		t.Errorf("same seed, different Fst pairs: %+v, then %+v", res.Fst, again.Fst)
 	}
-	if other, err := EvaluatePopulations(test, synth, train, lt, ls, lr, 4, 2); err != nil || other.Fst[0].TestSE == f.TestSE {
-		t.Errorf("seeds 1 and 2: test SE %v and %v (err %v); the bootstrap should follow the seed", f.TestSE, other.Fst[0].TestSE, err)
+	if other, err := EvaluatePopulations(test, synth, train, lt, ls, lr, 4, 2); err != nil || other.Fst[0].TestSE != f.TestSE {
+		t.Errorf("seeds 1 and 2: test SE %v and %v (err %v); the jackknife draws nothing", f.TestSE, other.Fst[0].TestSE, err)
 	}
 	// Swapping the synthetic labels moves the per-label allele frequencies
 	// off and the PC positions far from the floor.
@@ -97,7 +97,7 @@ func TestEvaluatePopulations(t *testing.T) {
 func checkFstSE(t *testing.T, res *Populations) {
 	t.Helper()
 	f := res.Fst[0]
-	// A bootstrap SE is positive and well below Fst here (200 SNPs, 40 to
+	// A jackknife SE is positive and well below Fst here (200 SNPs, 40 to
 	// 100 individuals per label, Fst ~0.1); the smaller test cohort is the
 	// noisier, and a perfect generator sits within noise of the test cohort.
 	for _, c := range []struct {

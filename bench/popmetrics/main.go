@@ -2,7 +2,7 @@
 // population (issue 18) against real cohorts that a fit never saw: per
 // label, allele-frequency r² and PC Wasserstein-1 next to the floor of
 // real training individuals of that label, Hudson's Fst between labels
-// (synthetic, held-out real, training, each ± its bootstrap SE over
+// (synthetic, held-out real, training, each ± its jackknife SE over
 // individuals, and z of synthetic against held-out), how many pairs are
 // within 10% and within 2 combined SE of held-out, and identical matches to the
 // training cohort. It runs report.EvaluatePopulations, the report's own
@@ -108,7 +108,7 @@ func run(trainPath, testPath, synthPath, panelPath, synthPanelPath, level string
 		af, pc := get("pop_af_r2["+l.Label+"]"), get("pop_pca_w1["+l.Label+"]")
 		fmt.Printf("%-10s %6d %6d %6d | %.4f   %.4f   %+.4f | %.4f   %.4f   %.2f\n", l.Label, l.Synth, l.Test, l.Train, af.Value, af.Floor, af.Value-af.Floor, pc.Value, pc.Floor, pc.Ratio)
 	}
-	// Each Fst is shown ± its bootstrap SE over the cohort's individuals; z
+	// Each Fst is shown ± its jackknife SE over the cohort's individuals; z
 	// is the synthetic − held-out difference over the combined SE.
 	fmt.Printf("\n%-12s %-19s %-19s %-19s %6s %8s %14s\n", "Fst pair", "synth ± SE", "test ± SE", "train ± SE", "z", "rel.err", "train rel.err")
 	within10, within2SE := 0, 0
