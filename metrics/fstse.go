@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"gonum.org/v1/gonum/stat"
 	"math"
 
 	"github.com/gousynth/gousynth/vcf"
@@ -142,16 +143,7 @@ func HudsonFstSEs(g *vcf.Genotypes, groups [][]int) [][]float64 {
 		if !ok {
 			continue
 		}
-		m := float64(len(theta))
-		var mean, ss float64
-		for _, f := range theta {
-			mean += f
-		}
-		mean /= m
-		for _, f := range theta {
-			ss += (f - mean) * (f - mean)
-		}
-		se[pr.i][pr.j] = math.Sqrt((m - 1) / m * ss)
+		se[pr.i][pr.j] = jackknifeSE(theta)
 		se[pr.j][pr.i] = se[pr.i][pr.j]
 	}
 	return se
@@ -196,4 +188,12 @@ func freqOf(sum, c int) float64 {
 		return math.NaN()
 	}
 	return float64(sum) / float64(2*c)
+}
+
+// jackknifeSE is the delete-one jackknife standard error of the m
+// estimates theta: √((m−1)/m · Σ(θ_(i) − θ̄)²), which is (m−1)/√m times
+// their sample standard deviation.
+func jackknifeSE(theta []float64) float64 {
+	m := float64(len(theta))
+	return (m - 1) / math.Sqrt(m) * stat.StdDev(theta, nil)
 }

@@ -215,16 +215,7 @@ func bruteJackknife(g *vcf.Genotypes, a, b []int) float64 {
 	for t := range b {
 		theta = append(theta, cohortFst(g, a, without(b, t)))
 	}
-	m := float64(len(theta))
-	var mean, ss float64
-	for _, f := range theta {
-		mean += f
-	}
-	mean /= m
-	for _, f := range theta {
-		ss += (f - mean) * (f - mean)
-	}
-	return math.Sqrt((m - 1) / m * ss)
+	return jackknifeSE(theta)
 }
 
 // TestHudsonFstSEBruteForce checks the fast delete-one update against

@@ -173,15 +173,9 @@ func (m *Metric) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &in); err != nil {
 		return err
 	}
-	nan := func(p *float64) float64 {
-		if p == nil {
-			return math.NaN()
-		}
-		return *p
-	}
-	*m = Metric{Name: in.Name, Value: nan(in.Value), Floor: nan(in.Floor), Ratio: nan(in.Ratio), Better: in.Better, Description: in.Description}
+	*m = Metric{Name: in.Name, Value: nullNaN(in.Value), Floor: nullNaN(in.Floor), Ratio: nullNaN(in.Ratio), Better: in.Better, Description: in.Description}
 	for _, p := range in.FloorDraws {
-		m.FloorDraws = append(m.FloorDraws, nan(p))
+		m.FloorDraws = append(m.FloorDraws, nullNaN(p))
 	}
 	return nil
 }
@@ -647,4 +641,12 @@ func metricLower(name, desc string, v, f float64) Metric {
 
 func metricHigher(name, desc string, v, f float64) Metric {
 	return Metric{Name: name, Value: v, Floor: f, Ratio: ratioHigher(v, f), Better: BetterHigher, Description: desc}
+}
+
+// nullNaN is the number p points to, NaN for a JSON null (nil).
+func nullNaN(p *float64) float64 {
+	if p == nil {
+		return math.NaN()
+	}
+	return *p
 }

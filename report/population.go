@@ -89,15 +89,9 @@ func (f *FstPair) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &in); err != nil {
 		return err
 	}
-	nan := func(p *float64) float64 {
-		if p == nil {
-			return math.NaN()
-		}
-		return *p
-	}
-	*f = FstPair{A: in.A, B: in.B, Synth: nan(in.Synth), Test: nan(in.Test), Train: nan(in.Train),
-		SynthSE: nan(in.SynthSE), TestSE: nan(in.TestSE), TrainSE: nan(in.TrainSE), Z: nan(in.Z),
-		RelErr: nan(in.RelErr), TrainRelErr: nan(in.TrainRelErr)}
+	*f = FstPair{A: in.A, B: in.B, Synth: nullNaN(in.Synth), Test: nullNaN(in.Test), Train: nullNaN(in.Train),
+		SynthSE: nullNaN(in.SynthSE), TestSE: nullNaN(in.TestSE), TrainSE: nullNaN(in.TrainSE), Z: nullNaN(in.Z),
+		RelErr: nullNaN(in.RelErr), TrainRelErr: nullNaN(in.TrainRelErr)}
 	return nil
 }
 
