@@ -1,8 +1,9 @@
 package metrics
 
 import (
-	"gonum.org/v1/gonum/stat"
 	"math"
+
+	"gonum.org/v1/gonum/stat"
 
 	"github.com/gousynth/gousynth/vcf"
 )
@@ -31,8 +32,8 @@ func HudsonFstSE(g *vcf.Genotypes, a, b []int) float64 {
 // sampling variance, so the resamples spread more than new cohorts would.
 // In simulations with 60 and 80 individuals and 300 independent sites the
 // mean bootstrap SE was 1.48 times the sd of Fst over new cohorts at Fst
-// 0.0065 and 0.98 times it at Fst 0.054; the jackknife was 1.09 and 0.92
-// times it (the metrics tests measure it again). It is also cheaper and
+// 0.0065 and 0.98 times it at Fst 0.054; the jackknife was 1.13 and 0.92
+// times it (TestHudsonFstSEMonteCarlo measures it again). It is also cheaper and
 // needs no rng: the result is a function of the genotypes alone.
 //
 // Numerics: for a pair of groups a and b with na and nb individuals, each
@@ -149,8 +150,8 @@ func HudsonFstSEs(g *vcf.Genotypes, groups [][]int) [][]float64 {
 	return se
 }
 
-// fstSums are the sums over sites of Hudson's Fst before the sample-size
-// corrections: Σ (pa − pb)², Σ pa(1 − pa), Σ pb(1 − pb) and the
+// fstSums are the sums over sites of Hudson's Fst (HudsonFst and its
+// jackknife share them) before the sample-size corrections: Σ (pa − pb)², Σ pa(1 − pa), Σ pb(1 − pb) and the
 // denominator Σ [pa(1 − pb) + pb(1 − pa)].
 type fstSums struct{ d2, ha, hb, den float64 }
 

@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"gonum.org/v1/gonum/stat"
+
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -101,15 +103,12 @@ func TestHudsonFstSEMonteCarlo(t *testing.T) {
 			rng := rand.New(rand.NewPCG(11, uint64(si)))
 			pA, pB := sc.frequencies(rng)
 			const cohorts = 300
-			var s, ss float64
-			for c := 0; c < cohorts; c++ {
+			fst := make([]float64, cohorts)
+			for c := range fst {
 				g, a, b := drawFstCohort(rng, pA, pB, sc.na, sc.nb, 0.01)
-				f := cohortFst(g, a, b)
-				s += f
-				ss += f * f
+				fst[c] = cohortFst(g, a, b)
 			}
-			mean := s / cohorts
-			sd := math.Sqrt((ss - cohorts*mean*mean) / (cohorts - 1))
+			mean, sd := stat.MeanStdDev(fst, nil)
 			const boots = 20
 			var seSum, worst float64
 			for c := 0; c < boots; c++ {

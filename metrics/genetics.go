@@ -66,21 +66,9 @@ func Pearson(x, y []float64) float64 {
 // D = pa(1−pb) + pb(1−pa). Sites with a NaN frequency, or monomorphic in
 // both samples, are skipped; NaN when none is left.
 func HudsonFst(pa, pb []float64, na, nb int) float64 {
-	var num, den float64
+	var s fstSums
 	for v := range pa {
-		a, b := pa[v], pb[v]
-		if math.IsNaN(a) || math.IsNaN(b) {
-			continue
-		}
-		d := a*(1-b) + b*(1-a)
-		if d == 0 {
-			continue
-		}
-		num += (a-b)*(a-b) - a*(1-a)/float64(2*na-1) - b*(1-b)/float64(2*nb-1)
-		den += d
+		s.add(siteSums(pa[v], pb[v]), 1)
 	}
-	if den == 0 {
-		return math.NaN()
-	}
-	return num / den
+	return s.fst(na, nb)
 }
