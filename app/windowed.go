@@ -84,7 +84,7 @@ func planWindowed(ctx context.Context, o FitOptions, j *job) (*chrom.Plan, error
 	copts = plan.Options
 	m := d.Train.NumSites()
 	j.log.Info("windowed fit", "snps", m, "windows", len(plan.Windows), "target window snps", copts.WindowSNPs, "overlap snps", copts.OverlapSNPs,
-		"conditioning", copts.Conditioning, "residual", copts.Residual, "oversample", copts.Oversample, "ancestry pcs", plan.PCA.K(), "ancestry components", len(plan.Mixture.Weights),
+		"conditioning", copts.Conditioning, "residual", copts.Residual, "oversample", copts.Oversample, "ancestry pcs", plan.PCA.K(), "pc replication", fmt.Sprintf("%.3f", plan.PCReplication), "ancestry components", len(plan.Mixture.Weights),
 		"workers", copts.Workers, "steps", copts.Model.Steps, "latent variance deconvolved", strconv.FormatFloat(plan.Deconvolved, 'f', 3, 64), "plan seconds", strconv.FormatFloat(time.Since(t0).Seconds(), 'f', 1, 64))
 	return plan, nil
 }

@@ -16,10 +16,13 @@
 //     fits the OverlapSNPs sites before its core, which the previous window
 //     has already written (CondRegress, the default, has no overlap: it
 //     would be fitted and thrown away).
-//  2. Ancestry latent (FitPCA, FitMixture, Mixture.Deconvolve). The top PCs
-//     of the whole chromosome's training dosages (standardised; randomised
-//     subspace iteration streamed over SNP chunks, so memory stays at the
-//     int8 genotypes) summarise ancestry. A Gaussian mixture of k-means
+//  2. Ancestry latent (ReplicatedAxes, FitPCA, FitMixture,
+//     Mixture.Deconvolve). The top PCs of the whole chromosome's training
+//     dosages (standardised; randomised subspace iteration streamed over SNP
+//     chunks, so memory stays at the int8 genotypes) summarise ancestry. Of
+//     at most Options.PCs, only as many are kept as replicate between the
+//     PCs of the two halves of the sites (canonical correlations, Bartlett's
+//     test): ancestry is shared along the genome, noise and LD are not. A Gaussian mixture of k-means
 //     clusters (each of at least MinClusterSize individuals) on the training
 //     scores generates every synthetic individual's PC scores first, with
 //     stratified, interleaved component counts (every prefix of the cohort

@@ -108,6 +108,7 @@ func TestRegressConditioning(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		t.Logf("%s: %d PCs (replication %.3f)", cond, p.PCA.K(), p.PCReplication)
 		t.Logf("%s: per-window PC1 corr %.3f (real %.3f), PC1 W2 %.3f (floor %.3f), straddle %.4f (floor %.4f), inside %.4f (floor %.4f), AF r² %.4f (floor %.4f)",
 			cond, met.Ancestry.SynthMean[0], met.Ancestry.TestMean[0], met.PCW2[0], met.PCW2Floor[0], met.LD.Straddle, met.LD.FloorStraddle,
 			met.LD.Inside, met.LD.FloorInside, met.AFR2, met.AFR2Floor)
@@ -121,16 +122,6 @@ func TestRegressConditioning(t *testing.T) {
 		if met.PCW2[0] > 2*met.PCW2Floor[0] {
 			t.Errorf("PC1 W2 %.3f > 2 × floor %.3f", met.PCW2[0], met.PCW2Floor[0])
 		}
-		// Synthetic individuals are independent draws around the training
-		// frequencies, so their frequencies carry the training set's
-		// sampling noise and their own: with noise variance ∝ 1/n per
-		// cohort, 1/r² − 1 scales from the floor's (test + training) by
-		// (1/n_test + 1/n_train + 1/n_synth)/(1/n_test + 1/n_train).
-		nt, nr, ns := float64(test.NumSamples()), float64(train.NumSamples()), float64(g.NumSamples())
-		iid := 1 / (1 + (1/met.AFR2Floor-1)*(1/nt+1/nr+1/ns)/(1/nt+1/nr))
-		if met.AFR2 < iid-0.005 {
-			t.Errorf("AF r² %.4f below %.4f, what independent draws at the training frequencies give (floor %.4f)", met.AFR2, iid, met.AFR2Floor)
-		}
 		if met.Privacy.IdenticalRate != 0 || met.Privacy.SynthDCRP5 < 0.9*met.Privacy.TestDCRP5 {
 			t.Errorf("privacy: identical %g, DCR p5 %g vs test %g", met.Privacy.IdenticalRate, met.Privacy.SynthDCRP5, met.Privacy.TestDCRP5)
 		}
@@ -140,6 +131,38 @@ func TestRegressConditioning(t *testing.T) {
 	// is ≤ 0.025, so a gain of 0.03 is well below the measured 0.075.
 	if corr[1] < corr[0]+0.03 {
 		t.Errorf("per-window PC1 correlation: regress %.3f, match %.3f (want a gain ≥ 0.03)", corr[1], corr[0])
+	}
+}
+
+// Synthetic individuals of regression conditioning are independent draws
+// around the training frequencies, so their allele frequencies carry the
+// training set's sampling noise and their own: with noise variance ∝ 1/n
+// per cohort, 1/r² − 1 scales from the floor's (test + training) by
+// (1/n_test + 1/n_train + 1/n_synth)/(1/n_test + 1/n_train). One panel's
+// r² lies ±0.008 around that (-short budget), so the test takes the mean
+// shortfall over three panels.
+func TestRegressAlleleFrequencies(t *testing.T) {
+	reduced := testing.Short() || os.Getenv("GOUSYNTH_LONG") == ""
+	snps := 5000
+	if reduced {
+		snps = 2500
+	}
+	var shortfall float64
+	seeds := []uint64{3, 4, 5}
+	for _, seed := range seeds {
+		train, test := panel(t, 300, snps, seed)
+		p, g := runAll(t, train, 300, smallOptions(reduced))
+		met, err := Evaluate(test, g, train, p.Windows, p.PCA, MetricOptions{Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		nt, nr, ns := float64(test.NumSamples()), float64(train.NumSamples()), float64(g.NumSamples())
+		iid := 1 / (1 + (1/met.AFR2Floor-1)*(1/nt+1/nr+1/ns)/(1/nt+1/nr))
+		t.Logf("panel %d: %d PCs, AF r² %.4f, independent draws %.4f (floor %.4f)", seed, p.PCA.K(), met.AFR2, iid, met.AFR2Floor)
+		shortfall += (iid - met.AFR2) / float64(len(seeds))
+	}
+	if shortfall > 0.005 {
+		t.Errorf("AF r² on average %.4f below what independent draws at the training frequencies give", shortfall)
 	}
 }
 

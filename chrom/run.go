@@ -25,10 +25,15 @@ type Options struct {
 	// UniformCuts cuts every WindowSNPs sites regardless of LD (for
 	// measuring what LD-guided cuts and overlap matching bring).
 	UniformCuts bool
-	// PCs is the number of whole-chromosome principal components of the
-	// ancestry latent; AncestryComponents the most mixture components that
-	// generate it (each of at least MinClusterSize training individuals).
+	// PCs is the most whole-chromosome principal components of the
+	// ancestry latent (the leading ones that replicate between the two
+	// halves of the sites are kept, at least one: ReplicatedAxes; exactly
+	// PCs with FixedPCs); AncestryComponents the most mixture components
+	// that generate it (each of at least MinClusterSize training
+	// individuals).
 	PCs, AncestryComponents, MinClusterSize int
+	// FixedPCs keeps PCs components whether or not they replicate.
+	FixedPCs bool
 	// Oversample is the number of candidates drawn per synthetic
 	// individual in every window (≥ 1) by the conditionings that select
 	// candidates (all but CondRegress and CondNone).
@@ -138,6 +143,10 @@ type Plan struct {
 	// noise that the window models' residuals add on the PCs
 	// (ResidualShareCov, Mixture.Deconvolve; regression conditioning only).
 	Deconvolved float64
+	// PCReplication holds the canonical correlations between the PCs of
+	// the two halves of the sites that decided how many PCs the ancestry
+	// latent has (ReplicatedAxes; nil with FixedPCs or too few sites).
+	PCReplication []float64
 }
 
 // minDeconvolvedVariance is the least fraction of a mixture component's
@@ -157,6 +166,7 @@ const (
 	tagMixture
 	tagLatent
 	tagAssemble
+	tagReplication
 	tagWindow = 1 << 20
 )
 
@@ -202,7 +212,14 @@ func NewPlanLabelled(ctx context.Context, train *vcf.Genotypes, nSynth int, o Op
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if p.PCA, p.TrainScores, err = FitPCA(train, o.PCs, mix(o.Seed, tagPCA)); err != nil {
+	k := o.PCs
+	if !o.FixedPCs {
+		if k, p.PCReplication, err = ReplicatedAxes(train, o.PCs, mix(o.Seed, tagReplication)); err != nil {
+			return nil, err
+		}
+		k = max(k, 1)
+	}
+	if p.PCA, p.TrainScores, err = FitPCA(train, k, mix(o.Seed, tagPCA)); err != nil {
 		return nil, err
 	}
 	if lab != nil {
