@@ -116,7 +116,7 @@ func RunAudit(train, synth, test *vcf.Genotypes, opts AuditOptions) (*Audit, err
 	floorIdx := sampleSubset(rng, train.NumSamples(), m)
 	plots := &PlotData{}
 	a.Metrics = privacyMetrics(train, test, synth, synthIdx, floorIdx, rng.Uint64(), 1, plots)
-	rocs := map[string][]metrics.ROCPoint{"mia_auc": plots.MIAROC, "ratio_mia_auc": plots.RatioROC}
+	rocs := map[string][]metrics.ROCPoint{"mia_auc": plots.MIAROC, "ratio_mia_auc": plots.RatioROC, "freq_mia_auc": plots.FreqROC}
 	for _, at := range modelAttacks {
 		score := at.score(opts)
 		if score == nil {
@@ -194,7 +194,7 @@ func runModelAttack(name, description string, score func([]float64) float64, tra
 // auditAttacks names the membership-inference attacks of an audit, in the
 // order they are listed, by their metric.
 var auditAttacks = []struct{ name, metric string }{
-	{"nearest distance", "mia_auc"}, {"distance ratio", "ratio_mia_auc"}, {"model-file probe", "probe_mia_auc"}, {"model density", "density_mia_auc"},
+	{"nearest distance", "mia_auc"}, {"distance ratio", "ratio_mia_auc"}, {"allele frequencies", "freq_mia_auc"}, {"model-file probe", "probe_mia_auc"}, {"model density", "density_mia_auc"},
 }
 
 // grade sets the verdict and its reasons from the metrics and, with

@@ -28,8 +28,8 @@ func TestRunAudit(t *testing.T) {
 		attacks     int
 		say         string
 	}{
-		{"copies", train, test, "poor", 2, "exact copies"},
-		{"fresh real individuals", fresh, rest, "good", 2, "in line with held-out"},
+		{"copies", train, test, "poor", 3, "exact copies"},
+		{"fresh real individuals", fresh, rest, "good", 3, "in line with held-out"},
 		{"no held-out individuals", fresh, nil, "fair", 0, "membership inference not assessed"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -171,8 +171,8 @@ func TestRunAuditModelProbe(t *testing.T) {
 				t.Fatal(err)
 			}
 			x, ok := a.Get("probe_mia_auc")
-			if !ok || x.Value != c.auc || a.Verdict != c.verdict || len(a.Attacks) != 3 {
-				t.Errorf("probe AUC %v (present %v), verdict %s, %d attacks; want %v, %s, 3; reasons %q", x.Value, ok, a.Verdict, len(a.Attacks), c.auc, c.verdict, a.Reasons)
+			if !ok || x.Value != c.auc || a.Verdict != c.verdict || len(a.Attacks) != 4 {
+				t.Errorf("probe AUC %v (present %v), verdict %s, %d attacks; want %v, %s, 4; reasons %q", x.Value, ok, a.Verdict, len(a.Attacks), c.auc, c.verdict, a.Reasons)
 			}
 		})
 	}
@@ -217,8 +217,8 @@ func TestRunAuditModelDensity(t *testing.T) {
 				t.Fatal(err)
 			}
 			x, ok := a.Get("density_mia_auc")
-			if !ok || x.Value != c.auc || a.Verdict != c.verdict || len(a.Attacks) != 4 || a.Attacks[3].Name != "model density" {
-				t.Errorf("density AUC %v (present %v), verdict %s, %d attacks; want %v, %s, 4; reasons %q", x.Value, ok, a.Verdict, len(a.Attacks), c.auc, c.verdict, a.Reasons)
+			if !ok || x.Value != c.auc || a.Verdict != c.verdict || len(a.Attacks) != 5 || a.Attacks[4].Name != "model density" {
+				t.Errorf("density AUC %v (present %v), verdict %s, %d attacks; want %v, %s, 5; reasons %q", x.Value, ok, a.Verdict, len(a.Attacks), c.auc, c.verdict, a.Reasons)
 			}
 		})
 	}

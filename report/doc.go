@@ -60,7 +60,11 @@
 // training members from held-out non-members (0.5 ideal), and ratio_mia_auc,
 // the same for the distance-ratio attack (metrics.DistanceRatioScores), which
 // calibrates each candidate's distance by its distance to a reference half of
-// the held-out individuals.
+// the held-out individuals, and freq_mia_auc, the allele-frequency
+// likelihood-ratio attack of Homer et al. (2008) on the synthetic cohort's
+// allele frequencies against that reference half's
+// (metrics.FrequencyLRScores), which needs no distances at all and grows
+// with √(SNPs)/(training individuals).
 //
 // RunAudit runs the privacy checks alone, with a verdict and the ROC curves
 // of the attacks (gousynth audit); docs/privacy.md explains them.

@@ -275,6 +275,8 @@ type PlotData struct {
 	// ROC curves of the nearest-distance and the distance-ratio
 	// membership-inference attacks (nil without held-out individuals).
 	MIAROC, RatioROC []metrics.ROCPoint
+	// FreqROC is the allele-frequency likelihood-ratio attack's ROC.
+	FreqROC []metrics.ROCPoint
 }
 
 // cohort bundles a genotype set with its mean-imputed float matrix.

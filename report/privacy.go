@@ -48,6 +48,7 @@ func privacyMetrics(train, test, synth *vcf.Genotypes, synthIdx, floorIdx []int,
 // distances every privacy metric starts from.
 type privacyCohorts struct {
 	fill           []int8 // missing calls: the training cohort's rounded mean
+	train, synth   *vcf.Genotypes
 	pTrain, pSynth *metrics.Packed
 	kTrain         *metrics.KINGPacked
 	ns, ntr        int
@@ -63,7 +64,7 @@ type privacyCohorts struct {
 
 func newPrivacyCohorts(train, synth *vcf.Genotypes, floorIdx []int) *privacyCohorts {
 	fill := metrics.ImputeFill(train)
-	c := &privacyCohorts{fill: fill, pTrain: metrics.Pack(train, nil, fill), pSynth: metrics.Pack(synth, nil, fill), kTrain: metrics.PackKING(train), floorIdx: floorIdx}
+	c := &privacyCohorts{fill: fill, train: train, synth: synth, pTrain: metrics.Pack(train, nil, fill), pSynth: metrics.Pack(synth, nil, fill), kTrain: metrics.PackKING(train), floorIdx: floorIdx}
 	c.dST, c.ns, c.ntr = metrics.DistanceMatrix(c.pSynth, nil, c.pTrain, nil)
 	c.memberDist = metrics.ColMin(c.dST, c.ns, c.ntr)
 	c.dFF, _, _ = metrics.DistanceMatrix(c.pTrain, floorIdx, c.pTrain, floorIdx)
@@ -97,6 +98,7 @@ type privacyReference struct {
 	dcr, kin         []float64
 	aaTrain, aaSynth float64
 	mia, ratioAUC    float64
+	freqAUC          float64
 	floorDrawn       map[string][]float64
 }
 
@@ -104,7 +106,7 @@ type privacyReference struct {
 // attacks.
 func noHeldOut() privacyReference {
 	nan := math.NaN()
-	return privacyReference{aaTrain: nan, aaSynth: nan, mia: nan, ratioAUC: nan, floorDrawn: map[string][]float64{}}
+	return privacyReference{aaTrain: nan, aaSynth: nan, mia: nan, ratioAUC: nan, freqAUC: nan, floorDrawn: map[string][]float64{}}
 }
 
 // heldOut computes the reference of the held-out individuals test: their
@@ -140,7 +142,9 @@ func (c *privacyCohorts) heldOut(test *vcf.Genotypes, seed uint64, draws int, pl
 
 	ref.kin = metrics.MaxKinship(metrics.KinshipPacked(metrics.PackKING(test), c.kTrain), nte, c.ntr)
 	if nte >= 4 {
-		ref.ratioAUC, plots.RatioROC = c.distanceRatioAttack(pTest, dTeTr, nonMemberDist, rng.Perm(nte))
+		perm := rng.Perm(nte)
+		ref.ratioAUC, plots.RatioROC = c.distanceRatioAttack(pTest, dTeTr, nonMemberDist, perm)
+		ref.freqAUC, plots.FreqROC = frequencyAttack(c.train, test, c.synth, perm)
 	}
 	c.floorDraws(pTest, dTeTr, &ref, k, seed, draws)
 	return ref
@@ -163,6 +167,18 @@ func (c *privacyCohorts) distanceRatioAttack(pTest *metrics.Packed, dTeTr []int3
 		nonSynth[a] = nonMemberDist[i]
 	}
 	pos, neg := metrics.DistanceRatioScores(c.memberDist, memberRef), metrics.DistanceRatioScores(nonSynth, nonRef)
+	return metrics.AUC(pos, neg), metrics.ROC(pos, neg)
+}
+
+// frequencyAttack runs the allele-frequency likelihood-ratio attack
+// (metrics.FrequencyLRScores) on the synthetic cohort's allele
+// frequencies, with the same reference half of the held-out individuals
+// (perm[:n/2]) as the distance-ratio attack: every training member against
+// the other half.
+func frequencyAttack(train, test, synth *vcf.Genotypes, perm []int) (float64, []metrics.ROCPoint) {
+	refIdx, nonIdx := perm[:len(perm)/2], perm[len(perm)/2:]
+	released, reference := metrics.SmoothedAlleleFreqs(synth, nil), metrics.SmoothedAlleleFreqs(test, refIdx)
+	pos, neg := metrics.FrequencyLRScores(train, nil, released, reference), metrics.FrequencyLRScores(test, nonIdx, released, reference)
 	return metrics.AUC(pos, neg), metrics.ROC(pos, neg)
 }
 
@@ -234,6 +250,8 @@ func privacyRows(v privacyValues, ref privacyReference) []Metric {
 			Description: "membership-inference AUC of −(distance to the closest synthetic individual), training members vs held-out non-members; 0.5 means no leak"},
 		{Name: "ratio_mia_auc", Value: ref.ratioAUC, Floor: nan, Ratio: nan, Better: BetterHalf,
 			Description: "membership-inference AUC of the distance-ratio attack −(1 + distance to the closest synthetic individual)/(1 + distance to the closest of a reference half of the held-out individuals), training members vs the other half; 0.5 means no leak"},
+		{Name: "freq_mia_auc", Value: ref.freqAUC, Floor: nan, Ratio: nan, Better: BetterHalf,
+			Description: "membership-inference AUC of the allele-frequency likelihood-ratio attack (Homer et al. 2008; Sankararaman et al. 2009): each candidate's log-likelihood under the synthetic cohort's allele frequencies against a reference half of the held-out individuals', training members vs the other half; 0.5 means no leak"},
 	}
 }
 

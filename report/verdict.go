@@ -162,6 +162,7 @@ func (f *findings) worse(level int, reason string) {
 var attackAUCs = []struct{ metric, what, poorAdvice string }{
 	{"mia_auc", "membership-inference", ""},
 	{"ratio_mia_auc", "distance-ratio membership-inference", ""},
+	{"freq_mia_auc", "allele-frequency (likelihood-ratio) membership-inference", ""},
 	{"probe_mia_auc", "model-file probe membership-inference", ": keep the model file as private as the training data"},
 	{"density_mia_auc", "model-density (likelihood-ratio) membership-inference", ": keep the model file as private as the training data"},
 }

@@ -137,9 +137,9 @@ func TestAuditCommand(t *testing.T) {
 			if err := json.Unmarshal(b, &a); err != nil {
 				t.Fatal(err)
 			}
-			attacks := 2
+			attacks := 3 // nearest distance, distance ratio, allele frequencies
 			if slices.Contains(c.args, "--model") {
-				attacks = 4 // + the model-file probe and the model-density attack
+				attacks = 5 // + the model-file probe and the model-density attack
 			}
 			if !slices.Contains(strings.Split(c.verdict, "|"), a.Verdict) || len(a.Attacks) != attacks || len(a.Attacks[0].ROC) < 2 {
 				t.Errorf("JSON verdict %q, %d attacks: want %q and %d with ROC curves", a.Verdict, len(a.Attacks), c.verdict, attacks)
@@ -148,7 +148,7 @@ func TestAuditCommand(t *testing.T) {
 			for _, m := range a.Metrics {
 				names[m.Name] = m.Value != nil
 			}
-			for _, n := range []string{"identical_match_rate", "dcr_p5", "aats", "aa_train", "aa_synth", "kinship_related_share", "mia_auc", "ratio_mia_auc"} {
+			for _, n := range []string{"identical_match_rate", "dcr_p5", "aats", "aa_train", "aa_synth", "kinship_related_share", "mia_auc", "ratio_mia_auc", "freq_mia_auc"} {
 				if !names[n] {
 					t.Errorf("JSON has no value of %s", n)
 				}
