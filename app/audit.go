@@ -22,6 +22,12 @@ type AuditConfig struct {
 	// individuals selected, the region, the threads).
 	Train, Synth, Test             string
 	TrainRead, SynthRead, TestRead vcf.ReadOptions
+	// Reference is the VCF of a sample of the population that is neither
+	// trained on nor held out (a public panel; "" for none), read with
+	// ReferenceRead: the allele-frequency attack's reference frequencies
+	// (report.AuditOptions.Reference).
+	Reference     string
+	ReferenceRead vcf.ReadOptions
 	// Model is the model file the synthetic cohort came from, a single
 	// model or a windowed one ("" for none): with Test its membership
 	// probe and model-density attack are run too.
@@ -38,6 +44,9 @@ type AuditConfig struct {
 func (c *AuditConfig) Validate() error {
 	if c.Train == "" || c.Synth == "" {
 		return fmt.Errorf("%w: audit needs --train and --synth", ErrUsage)
+	}
+	if c.Reference != "" && c.Test == "" {
+		return fmt.Errorf("%w: --reference is the allele-frequency attack's, which needs held-out individuals (--test)", ErrUsage)
 	}
 	switch {
 	case c.FloorSize < 0:
@@ -62,9 +71,18 @@ func Audit(ctx context.Context, c AuditConfig) (*report.Audit, error) {
 	if err != nil {
 		return nil, err
 	}
+	var reference *vcf.Genotypes
+	if c.Reference != "" {
+		if reference, err = readCohort(ctx, slog.Default(), c.Reference, c.ReferenceRead); err != nil {
+			return nil, err
+		}
+		if err := disjointSamples(reference, "--reference "+c.Reference, []*vcf.Genotypes{train, test}, []string{"--train " + c.Train, "--test " + c.Test}); err != nil {
+			return nil, err
+		}
+	}
 	// The cohorts are compared on the sites they all hold (a synthetic
 	// cohort usually holds only the sites that passed the fit's filters).
-	cs, isect, err := report.IntersectSites([]*vcf.Genotypes{synth, train, test}, []string{"--synth " + c.Synth, "--train " + c.Train, "--test " + c.Test})
+	cs, isect, err := report.IntersectSites([]*vcf.Genotypes{synth, train, test, reference}, []string{"--synth " + c.Synth, "--train " + c.Train, "--test " + c.Test, "--reference " + c.Reference})
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +93,7 @@ func Audit(ctx context.Context, c AuditConfig) (*report.Audit, error) {
 	if !isect.Matched() {
 		slog.Warn("audit: cohorts hold different sites: " + isect.String())
 	}
-	opts := report.AuditOptions{Seed: c.Seed, FloorSize: c.FloorSize}
+	opts := report.AuditOptions{Seed: c.Seed, FloorSize: c.FloorSize, Reference: cs[3]}
 	if c.Model != "" {
 		if opts.ModelProbe, opts.ModelDensity, err = modelScores(c.Model, synth, c.Synth); err != nil {
 			return nil, err
@@ -90,6 +108,28 @@ func Audit(ctx context.Context, c AuditConfig) (*report.Audit, error) {
 		a.Notes = append(a.Notes, isect.String())
 	}
 	return a, nil
+}
+
+// disjointSamples reports, as an error wrapping ErrUsage, a sample ID of
+// ref (named refName) that one of the cohorts also holds: the reference of
+// the allele-frequency attack must be people neither trained on nor held
+// out, or the attack measures nothing.
+func disjointSamples(ref *vcf.Genotypes, refName string, cohorts []*vcf.Genotypes, names []string) error {
+	ids := make(map[string]bool, ref.NumSamples())
+	for _, s := range ref.Samples {
+		ids[s] = true
+	}
+	for c, g := range cohorts {
+		if g == nil {
+			continue
+		}
+		for _, s := range g.Samples {
+			if ids[s] {
+				return fmt.Errorf("%w: %s holds sample %q of %s: the reference must be people neither trained on nor held out", ErrUsage, refName, s, names[c])
+			}
+		}
+	}
+	return nil
 }
 
 // readAuditCohorts reads the training, synthetic and held-out cohorts (nil

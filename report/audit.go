@@ -33,6 +33,11 @@ type AuditOptions struct {
 	// (model.Basis.DensityScore). With held-out individuals it becomes the
 	// "model density" attack (density_mia_auc).
 	ModelDensity func(dosage []float64) float64 `json:"-"`
+	// Reference, when not nil, is a sample of the population that is
+	// neither trained on nor held out (a public panel, on the cohorts'
+	// sites): the allele-frequency attack takes its frequencies as the
+	// population's, and every held-out individual as a non-member.
+	Reference *vcf.Genotypes `json:"-"`
 }
 
 // AttackResult is one membership-inference attack: training members against
@@ -115,7 +120,13 @@ func RunAudit(train, synth, test *vcf.Genotypes, opts AuditOptions) (*Audit, err
 	synthIdx := sampleSubset(rng, synth.NumSamples(), m)
 	floorIdx := sampleSubset(rng, train.NumSamples(), m)
 	plots := &PlotData{}
-	a.Metrics = privacyMetrics(train, test, synth, synthIdx, floorIdx, rng.Uint64(), 1, plots)
+	if opts.Reference != nil {
+		if err := SameSites(train, opts.Reference, "training cohort", "reference cohort"); err != nil {
+			return nil, err
+		}
+		a.Notes = append(a.Notes, fmt.Sprintf("the allele-frequency attack takes its reference frequencies from the %d individuals of the reference cohort", opts.Reference.NumSamples()))
+	}
+	a.Metrics = privacyMetricsRef(train, test, synth, opts.Reference, synthIdx, floorIdx, rng.Uint64(), 1, plots)
 	rocs := map[string][]metrics.ROCPoint{"mia_auc": plots.MIAROC, "ratio_mia_auc": plots.RatioROC, "freq_mia_auc": plots.FreqROC}
 	for _, at := range modelAttacks {
 		score := at.score(opts)

@@ -27,7 +27,15 @@ func negate(x []float64) []float64 {
 // individuals for the distance and kinship floors, and new random subsets
 // of held-out and training individuals for the AATS floors.
 func privacyMetrics(train, test, synth *vcf.Genotypes, synthIdx, floorIdx []int, seed uint64, draws int, plots *PlotData) []Metric {
+	return privacyMetricsRef(train, test, synth, nil, synthIdx, floorIdx, seed, draws, plots)
+}
+
+// privacyMetricsRef is privacyMetrics with an external reference sample of
+// the population for the allele-frequency attack (nil: half the held-out
+// individuals, as for the distance-ratio attack).
+func privacyMetricsRef(train, test, synth, reference *vcf.Genotypes, synthIdx, floorIdx []int, seed uint64, draws int, plots *PlotData) []Metric {
 	c := newPrivacyCohorts(train, synth, floorIdx)
+	c.reference = reference
 	v := c.synthValues(synth, synthIdx)
 	ref := noHeldOut()
 	if test != nil {
@@ -49,6 +57,7 @@ func privacyMetrics(train, test, synth *vcf.Genotypes, synthIdx, floorIdx []int,
 type privacyCohorts struct {
 	fill           []int8 // missing calls: the training cohort's rounded mean
 	train, synth   *vcf.Genotypes
+	reference      *vcf.Genotypes // of the allele-frequency attack; nil: half of test
 	pTrain, pSynth *metrics.Packed
 	kTrain         *metrics.KINGPacked
 	ns, ntr        int
@@ -144,7 +153,7 @@ func (c *privacyCohorts) heldOut(test *vcf.Genotypes, seed uint64, draws int, pl
 	if nte >= 4 {
 		perm := rng.Perm(nte)
 		ref.ratioAUC, plots.RatioROC = c.distanceRatioAttack(pTest, dTeTr, nonMemberDist, perm)
-		ref.freqAUC, plots.FreqROC = frequencyAttack(c.train, test, c.synth, perm)
+		ref.freqAUC, plots.FreqROC = frequencyAttack(c.train, test, c.synth, c.reference, perm)
 	}
 	c.floorDraws(pTest, dTeTr, &ref, k, seed, draws)
 	return ref
@@ -172,12 +181,21 @@ func (c *privacyCohorts) distanceRatioAttack(pTest *metrics.Packed, dTeTr []int3
 
 // frequencyAttack runs the allele-frequency likelihood-ratio attack
 // (metrics.FrequencyLRScores) on the synthetic cohort's allele
-// frequencies, with the same reference half of the held-out individuals
-// (perm[:n/2]) as the distance-ratio attack: every training member against
-// the other half.
-func frequencyAttack(train, test, synth *vcf.Genotypes, perm []int) (float64, []metrics.ROCPoint) {
-	refIdx, nonIdx := perm[:len(perm)/2], perm[len(perm)/2:]
-	released, reference := metrics.SmoothedAlleleFreqs(synth, nil), metrics.SmoothedAlleleFreqs(test, refIdx)
+// frequencies: every training member against held-out non-members. The
+// reference frequencies are those of ref, an external sample of the
+// population, when there is one (every held-out individual is then a
+// non-member); otherwise of the distance-ratio attack's reference half of
+// the held-out individuals (perm[:n/2]), the other half being the
+// non-members.
+func frequencyAttack(train, test, synth, ref *vcf.Genotypes, perm []int) (float64, []metrics.ROCPoint) {
+	released := metrics.SmoothedAlleleFreqs(synth, nil)
+	var reference []float64
+	var nonIdx []int
+	if ref != nil {
+		reference, nonIdx = metrics.SmoothedAlleleFreqs(ref, nil), perm
+	} else {
+		reference, nonIdx = metrics.SmoothedAlleleFreqs(test, perm[:len(perm)/2]), perm[len(perm)/2:]
+	}
 	pos, neg := metrics.FrequencyLRScores(train, nil, released, reference), metrics.FrequencyLRScores(test, nonIdx, released, reference)
 	return metrics.AUC(pos, neg), metrics.ROC(pos, neg)
 }

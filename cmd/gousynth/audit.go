@@ -14,6 +14,7 @@ import (
 
 type auditFlags struct {
 	train, synth, test, json, model, region string
+	reference                               string
 	trainSamples, testSamples               sampleFlags
 	floorSize                               int
 }
@@ -21,7 +22,7 @@ type auditFlags struct {
 func newAuditCmd() *cobra.Command {
 	var fl auditFlags
 	cmd := &cobra.Command{
-		Use:   "audit --train TRAIN.vcf.gz --synth SYNTH.vcf.gz [--test TEST.vcf.gz] [--model M.gsy] [-o audit.json]",
+		Use:   "audit --train TRAIN.vcf.gz --synth SYNTH.vcf.gz [--test TEST.vcf.gz [--reference REF.vcf.gz]] [--model M.gsy] [-o audit.json]",
 		Short: "Privacy audit of a synthetic cohort against its training cohort",
 		Long: `audit runs every privacy check of a synthetic cohort (--synth) against the
 real individuals it was trained on (--train) and prints a verdict with its
@@ -34,10 +35,14 @@ adversarial accuracy AATS with its halves aa_train and aa_synth, the share of
 synthetic individuals with a training relative of 2nd degree or closer
 (KING-robust kinship > 0.0884, as plink2 --make-king), and, with --test
 (held-out real individuals, never trained on), each of these for the
-held-out individuals as the yardstick, plus two membership-inference attacks
-with their ROC curves: nearest distance and distance ratio (distance to the
-closest synthetic individual over distance to the closest of a reference
-half of the held-out individuals). With --model (the model file the
+held-out individuals as the yardstick, plus three membership-inference
+attacks with their ROC curves: nearest distance, distance ratio (distance
+to the closest synthetic individual over distance to the closest of a
+reference half of the held-out individuals) and allele frequencies (the
+likelihood ratio of each individual's genotypes under the synthetic
+cohort's allele frequencies against the reference half's, or, with
+--reference, against those of a panel of the same population that is
+neither --train nor --test, e.g. a public one). With --model (the model file the
 synthetic cohort came from, of a single-model or a windowed fit) and
 --test, two more attacks use the model file itself: the model-file probe,
 how much of each real individual's genotype vector lies outside the
@@ -55,6 +60,7 @@ says (1 on unreadable inputs, 2 on usage errors). See docs/privacy.md.`,
 	f.StringVar(&fl.train, "train", "", "training individuals (`VCF`) the synthetic cohort was fitted on")
 	f.StringVar(&fl.synth, "synth", "", "synthetic individuals (`VCF`)")
 	f.StringVar(&fl.test, "test", "", "held-out real individuals (`VCF`), never used in training: floors and membership inference")
+	f.StringVar(&fl.reference, "reference", "", "a `VCF` of real people of the same population who are neither --train nor --test individuals (e.g. a public panel): the allele-frequency attack's reference, every --test individual then a non-member")
 	f.StringVar(&fl.model, "model", "", "the model `FILE` (model.gsy of a single-model or windowed fit) the synthetic cohort came from: probe it too")
 	f.StringVarP(&fl.json, "out", "o", "", "write the audit as JSON to `FILE` (- for standard output)")
 	f.StringVar(&fl.json, "json", "", "the same as -o/--out")
@@ -67,7 +73,7 @@ says (1 on unreadable inputs, 2 on usage errors). See docs/privacy.md.`,
 }
 
 func runAudit(cmd *cobra.Command, fl *auditFlags) error {
-	cfg := app.AuditConfig{Train: fl.train, Synth: fl.synth, Test: fl.test, Model: fl.model, Seed: global.seed, FloorSize: fl.floorSize}
+	cfg := app.AuditConfig{Train: fl.train, Synth: fl.synth, Test: fl.test, Reference: fl.reference, Model: fl.model, Seed: global.seed, FloorSize: fl.floorSize}
 	if err := usageOf(cfg.Validate()); err != nil {
 		return err
 	}
@@ -76,6 +82,7 @@ func runAudit(cmd *cobra.Command, fl *auditFlags) error {
 	files.VCFInput("--train VCF", fl.train)
 	files.VCFInput("--synth VCF", fl.synth)
 	files.VCFInput("--test VCF", fl.test)
+	files.VCFInput("--reference VCF", fl.reference)
 	files.Input("--model file", fl.model)
 	fl.trainSamples.files(&files)
 	fl.testSamples.files(&files)
@@ -88,6 +95,7 @@ func runAudit(cmd *cobra.Command, fl *auditFlags) error {
 		return err
 	}
 	cfg.SynthRead = vcf.ReadOptions{Threads: global.threads, Region: fl.region}
+	cfg.ReferenceRead = vcf.ReadOptions{Threads: global.threads, Region: fl.region}
 	if cfg.TestRead, err = readOptions(fl.test, fl.region, &fl.testSamples); err != nil {
 		return err
 	}

@@ -15,8 +15,9 @@ import (
 
 // auditFixtures writes small cohorts cut from the bundled region (4294 SNPs): train (300
 // individuals), test (150 others), copies (100 training individuals under
-// new IDs), fresh (100 real individuals in neither) and othersites (fresh with one
-// ALT allele changed, a site the real files lack).
+// new IDs), fresh (100 real individuals in neither), ref (500 more in
+// none of them, under new IDs: a reference panel) and othersites (fresh
+// with one ALT allele changed, a site the real files lack).
 func auditFixtures(t *testing.T) map[string]string {
 	t.Helper()
 	g, _, err := vcf.ReadFile(realVCF, vcf.ReadOptions{DosageOnly: true})
@@ -52,6 +53,7 @@ func auditFixtures(t *testing.T) map[string]string {
 	files := map[string]string{}
 	for name, c := range map[string]*vcf.Genotypes{
 		"train": sub(0, 300, ""), "test": sub(300, 450, ""), "copies": sub(0, 100, "SYN"), "fresh": sub(450, 550, "SYN"), "othersites": bad,
+		"ref": sub(550, 1050, "REF"),
 	} {
 		p := filepath.Join(dir, name+".vcf.gz")
 		if err := vcf.WriteGenotypes(p, c, vcf.Header{Samples: c.Samples, Contigs: []vcf.Contig{{ID: "1", Length: 249250621}}}); err != nil {
@@ -85,6 +87,10 @@ func TestAuditCommand(t *testing.T) {
 		// model's training set, so any verdict is accepted.
 		{"with the model file", []string{"--train", f["train"], "--synth", "MSYNTH", "--test", f["test"], "--model", "MODEL", "--json", "OUT/a.json"}, 0,
 			[]string{"probe_mia_auc", "model-file probe", "density_mia_auc", "model density"}, "good|fair|poor"},
+		{"with a reference panel", []string{"--train", f["train"], "--synth", f["fresh"], "--test", f["test"], "--reference", f["ref"], "--json", "OUT/a.json"}, 0,
+			[]string{"allele frequencies", "reference frequencies from the 500 individuals of the reference cohort"}, "good|fair"},
+		{"--reference without --test", []string{"--train", f["train"], "--synth", f["fresh"], "--reference", f["ref"]}, 2, []string{"--reference", "needs held-out individuals (--test)"}, ""},
+		{"training individuals as --reference", []string{"--train", f["train"], "--synth", f["fresh"], "--test", f["test"], "--reference", f["train"]}, 2, []string{"the reference must be people neither trained on nor held out"}, ""},
 		{"VCF given as --model", []string{"--train", f["train"], "--synth", "MSYNTH", "--model", f["train"]}, 1, []string{f["train"] + ": not a gousynth model file"}, ""},
 		{"missing --synth", []string{"--train", f["train"]}, 2, []string{"audit needs --train and --synth"}, ""},
 		{"negative --floor-size", []string{"--train", f["train"], "--synth", f["fresh"], "--floor-size", "-1"}, 2, []string{"--floor-size must be at least 0"}, ""},
