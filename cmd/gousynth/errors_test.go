@@ -224,6 +224,7 @@ func TestErrorTable(t *testing.T) {
 		// Nonsense flags: usage errors.
 		{"negative -n (fit)", []string{"fit", f["good.vcf"], "-n", "-5", "-o", "OUT/fit"}, 2, []string{"-n must not be negative, got -5"}},
 		{"negative -n (generate)", []string{"generate", "MODEL", "-n", "-1", "-o", "OUT/g.vcf.gz"}, 2, []string{"-n must be at least 1, got -1"}},
+		{"-n 0 with --population (generate)", []string{"generate", "MODEL", "-n", "0", "--population", "EUR:5", "-o", "OUT/g.vcf.gz"}, 2, []string{"-n must be at least 1, got 0"}},
 		{"negative --individuals", []string{"simulate", "--individuals", "-3", "-o", "OUT/s.vcf.gz"}, 2, []string{"--individuals must be at least 1, got -3"}},
 		{"zero --snps", []string{"simulate", "--snps", "0", "-o", "OUT/s.vcf.gz"}, 2, []string{"--snps must be at least 1, got 0"}},
 		{"negative --steps", []string{"fit", f["good.vcf"], "--steps", "-1", "-o", "OUT/fit"}, 2, []string{"--steps must not be negative"}},

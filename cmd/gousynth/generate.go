@@ -48,6 +48,11 @@ tab-separated).`,
   gousynth generate model.gsy --population CEU -n 300 -o ceu.vcf.gz`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// GenerateConfig.N = 0 means the default size; an explicit -n 0
+			// is a mistake, not a request for it.
+			if cmd.Flags().Changed("n") && o.n == 0 {
+				return &usageError{"generate: -n must be at least 1, got 0"}
+			}
 			c := app.GenerateConfig{Model: args[0], Output: o.output, N: o.n, Population: o.population, Region: o.region, Seed: global.seed, Logger: slog.Default()}
 			if err := c.Validate(); err != nil {
 				return err
