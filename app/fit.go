@@ -336,17 +336,33 @@ func (j *job) finish(ctx context.Context) ([]string, error) {
 
 // writeReport writes report.html and metrics.json into out.
 func writeReport(out *atomicfile.Dir, met *report.Metrics, prov report.Provenance, title string) error {
-	var html, js bytes.Buffer
-	if err := report.WriteHTML(&html, met, report.HTMLOptions{Title: title, Provenance: prov}); err != nil {
+	html, js, err := renderReport(met, prov, report.HTMLOptions{Title: title})
+	if err != nil {
 		return err
 	}
-	if err := report.WriteJSON(&js, met, prov); err != nil {
+	return writeReportFiles(out, html, js)
+}
+
+// renderReport renders met as the HTML report (with opts, whose
+// Provenance is set to prov) and as metrics.json.
+func renderReport(met *report.Metrics, prov report.Provenance, opts report.HTMLOptions) (html, js []byte, err error) {
+	var h, j bytes.Buffer
+	opts.Provenance = prov
+	if err := report.WriteHTML(&h, met, opts); err != nil {
+		return nil, nil, err
+	}
+	if err := report.WriteJSON(&j, met, prov); err != nil {
+		return nil, nil, err
+	}
+	return h.Bytes(), j.Bytes(), nil
+}
+
+// writeReportFiles writes report.html and metrics.json into out.
+func writeReportFiles(out *atomicfile.Dir, html, js []byte) error {
+	if err := atomicfile.WriteFile(out.Path(ReportFile), html); err != nil {
 		return err
 	}
-	if err := atomicfile.WriteFile(out.Path(ReportFile), html.Bytes()); err != nil {
-		return err
-	}
-	return atomicfile.WriteFile(out.Path(JSONFile), js.Bytes())
+	return atomicfile.WriteFile(out.Path(JSONFile), js)
 }
 
 // PhaseLine is the header line of every synthetic VCF: its genotypes are

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -436,25 +435,19 @@ func windowedProvenance(o FitOptions, d *Data, plan *chrom.Plan, cm *chrom.Metri
 // representative window, the chromosome metrics in the provenance table)
 // and metrics.json ({"mode", "chromosome", "representative_window"}).
 func writeWindowedReport(out *atomicfile.Dir, met *report.Metrics, cm *chrom.Metrics, ov *report.Overview, prov report.Provenance, title string) error {
-	var html, js bytes.Buffer
-	if err := report.WriteHTML(&html, met, report.HTMLOptions{Title: title, Provenance: prov, Overview: ov}); err != nil {
-		return err
-	}
-	if err := report.WriteJSON(&js, met, prov); err != nil {
+	html, js, err := renderReport(met, prov, report.HTMLOptions{Title: title, Overview: ov})
+	if err != nil {
 		return err
 	}
 	all, err := json.MarshalIndent(struct {
 		Mode           string          `json:"mode"`
 		Chromosome     *chrom.Metrics  `json:"chromosome"`
 		Representative json.RawMessage `json:"representative_window"`
-	}{"windowed", cm, json.RawMessage(js.Bytes())}, "", "  ")
+	}{"windowed", cm, json.RawMessage(js)}, "", "  ")
 	if err != nil {
 		return err
 	}
-	if err := atomicfile.WriteFile(out.Path(ReportFile), html.Bytes()); err != nil {
-		return err
-	}
-	return atomicfile.WriteFile(out.Path(JSONFile), append(all, '\n'))
+	return writeReportFiles(out, html, append(all, '\n'))
 }
 
 // streamWindowed selects the bounded-memory path of GenerateWindowed where
