@@ -16,20 +16,11 @@ func oneSite(dos ...int8) *vcf.Genotypes {
 // hweCohort draws n individuals at d SNPs in Hardy–Weinberg proportions:
 // each dosage is Binomial(2, p) with p uniform in [0.05, 0.95] per SNP.
 func hweCohort(rng *rand.Rand, n, d int) *vcf.Genotypes {
-	g := &vcf.Genotypes{Sites: make([]vcf.Site, d), Samples: make([]string, n), Dosage: make([]int8, n*d)}
-	for v := 0; v < d; v++ {
-		p := 0.05 + 0.9*rng.Float64()
-		for i := 0; i < n; i++ {
-			var x int8
-			for a := 0; a < 2; a++ {
-				if rng.Float64() < p {
-					x++
-				}
-			}
-			g.Dosage[v*n+i] = x
-		}
+	p := make([]float64, d)
+	for v := range p {
+		p[v] = 0.05 + 0.9*rng.Float64()
 	}
-	return g
+	return binomialCohort(rng, p, n)
 }
 
 func TestSiteStatsClosedForm(t *testing.T) {
