@@ -18,7 +18,7 @@ func negate(x []float64) []float64 {
 
 // privacyMetrics computes DCR, identical matches, AATS with its halves, the
 // KING kinship shares, and the membership-inference AUCs of the nearest
-// distance and the distance-ratio attacks. synthIdx and floorIdx are the
+// distance, the distance-ratio and the allele-frequency attacks. synthIdx and floorIdx are the
 // evaluated synthetic individuals and the floor subset of the training
 // cohort (same size m). test (the held-out real individuals) may be nil:
 // then floors are NaN and the attacks, which need non-members, are skipped.
