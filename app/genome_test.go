@@ -183,8 +183,8 @@ func readAll(t *testing.T, paths ...string) *vcf.Genotypes {
 // own PCs (top 2), and the canonical correlations of one chromosome's
 // with another's over the individuals. For real people they are high
 // (shared population membership); the genome-mode synthetic cohort must
-// come within 0.1 of them, and well above the cohorts of chromosomes fitted
-// one at a time, whose individuals have unrelated ancestries on each. The
+// come within 0.1 of them, well above chance and at least as high as
+// chromosomes fitted one at a time (see the contrast below). The
 // outputs: one VCF over every chromosome, or one per chromosome (the same
 // genotypes); the same seed gives the same bytes. -short makes the genome
 // fit only (no separate fits, no split outputs).
@@ -231,10 +231,18 @@ func TestGenomeModeSharesAncestry(t *testing.T) {
 		t.Errorf("genome-mode synthetic cross-chromosome ancestry %.3f, real %.3f: more than 0.1 apart", synCC, realCC)
 	}
 	// The contrast: chromosomes 1 and 2 fitted one at a time (windowed
-	// too). They agree only partly, through the cohort's composition: the
+	// too). They agree through the cohort's composition alone: the
 	// mixture's component counts are interleaved the same way in every fit
 	// (chrom.Mixture.Cohort), so SYN i often gets a component of the same
-	// population on both, but not its ancestry within it.
+	// population on both. With only the PCs that replicate (2 on this
+	// 3-population simulation) the components are the populations, and
+	// population membership is all the ancestry these chromosomes share,
+	// so separate fits come close to genome mode (measured 0.944 against
+	// 0.950; with 6 PCs, whose noise split the populations differently in
+	// each fit, they were lower). That agreement is an accident of the
+	// ordering, not a guarantee; the contrast asserted is with chance, the
+	// separate fits with chromosome 2's individuals shuffled, and genome
+	// mode must agree at least as well as the separate fits.
 	if !testing.Short() {
 		var sepPaths []string
 		for c, in := range inputs[:2] {
@@ -260,8 +268,8 @@ func TestGenomeModeSharesAncestry(t *testing.T) {
 		}
 		t.Logf("chromosomes 1 and 2: real %.3f, genome mode %.3f, fitted separately %.3f (%.3f with chromosome 2's individuals shuffled)",
 			crossChromosomeAncestry(real, contigs[:2], 2), pair, sepCC, crossChromosomeAncestry(shuf, contigs[:2], 2))
-		if sepCC > pair-0.2 {
-			t.Errorf("chromosomes fitted separately agree at %.3f, genome mode at %.3f: the contrast is missing", sepCC, pair)
+		if chance := crossChromosomeAncestry(shuf, contigs[:2], 2); pair < chance+0.5 || pair < sepCC-0.02 {
+			t.Errorf("genome mode agrees at %.3f across chromosomes, separate fits at %.3f, chance at %.3f: want ≥ chance + 0.5 and ≥ separate fits", pair, sepCC, chance)
 		}
 	}
 	// gousynth's own measure (metrics.json chromosome.Genome): shares of
