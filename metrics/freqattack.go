@@ -11,26 +11,9 @@ import (
 // each kind added, (ALT count + ½)/(2·called + 1), so that it is never 0
 // or 1 and its logarithms stay finite.
 func SmoothedAlleleFreqs(g *vcf.Genotypes, idx []int) []float64 {
-	n := g.NumSamples()
 	out := make([]float64, g.NumSites())
 	for v := range out {
-		row := g.Dosage[v*n : (v+1)*n]
-		var sum, called int
-		add := func(x int8) {
-			if x != vcf.Missing {
-				sum += int(x)
-				called++
-			}
-		}
-		if idx == nil {
-			for _, x := range row {
-				add(x)
-			}
-		} else {
-			for _, i := range idx {
-				add(row[i])
-			}
-		}
+		sum, called := alleleCount(g.Row(v), idx)
 		out[v] = (float64(sum) + 0.5) / float64(2*called+1)
 	}
 	return out
@@ -54,10 +37,7 @@ func SmoothedAlleleFreqs(g *vcf.Genotypes, idx []int) []float64 {
 func FrequencyLRScores(g *vcf.Genotypes, idx []int, released, reference []float64) []float64 {
 	n := g.NumSamples()
 	if idx == nil {
-		idx = make([]int, n)
-		for i := range idx {
-			idx[i] = i
-		}
+		idx = indices(n)
 	}
 	out := make([]float64, len(idx))
 	for v := range released {

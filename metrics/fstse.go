@@ -86,13 +86,7 @@ func HudsonFstSEs(g *vcf.Genotypes, groups [][]int) [][]float64 {
 	for v := 0; v < g.NumSites(); v++ {
 		row := g.Row(v)
 		for i, grp := range groups {
-			sum[i], cnt[i] = 0, 0
-			for _, s := range grp {
-				if x := row[s]; x != vcf.Missing {
-					sum[i] += int(x)
-					cnt[i]++
-				}
-			}
+			sum[i], cnt[i] = alleleCount(row, grp)
 			p[i] = freqOf(sum[i], cnt[i])
 		}
 		for q := range pairs {

@@ -98,38 +98,34 @@ func cohortFst(g *vcf.Genotypes, a, b []int) float64 {
 // the Monte-Carlo error of both (the empirical sd over 300 cohorts alone
 // is ±4%). The data are seeded, so the test is deterministic.
 func TestHudsonFstSEMonteCarlo(t *testing.T) {
-	for si, sc := range fstScenarios {
-		t.Run(sc.name, func(t *testing.T) {
-			rng := rand.New(rand.NewPCG(11, uint64(si)))
-			pA, pB := sc.frequencies(rng)
-			const cohorts = 300
-			fst := make([]float64, cohorts)
-			for c := range fst {
-				g, a, b := drawFstCohort(rng, pA, pB, sc.na, sc.nb, 0.01)
-				fst[c] = cohortFst(g, a, b)
+	eachFstScenario(t, 11, func(t *testing.T, sc fstScenario, rng *rand.Rand, pA, pB []float64) {
+		const cohorts = 300
+		fst := make([]float64, cohorts)
+		for c := range fst {
+			g, a, b := drawFstCohort(rng, pA, pB, sc.na, sc.nb, 0.01)
+			fst[c] = cohortFst(g, a, b)
+		}
+		mean, sd := stat.MeanStdDev(fst, nil)
+		const boots = 20
+		var seSum, worst float64
+		for c := 0; c < boots; c++ {
+			g, a, b := drawFstCohort(rng, pA, pB, sc.na, sc.nb, 0.01)
+			se := HudsonFstSE(g, a, b)
+			seSum += se
+			if r := math.Abs(se/sd - 1); r > worst {
+				worst = r
 			}
-			mean, sd := stat.MeanStdDev(fst, nil)
-			const boots = 20
-			var seSum, worst float64
-			for c := 0; c < boots; c++ {
-				g, a, b := drawFstCohort(rng, pA, pB, sc.na, sc.nb, 0.01)
-				se := HudsonFstSE(g, a, b)
-				seSum += se
-				if r := math.Abs(se/sd - 1); r > worst {
-					worst = r
-				}
-				if r := se / sd; c == 0 && (r < sc.one[0] || r > sc.one[1]) {
-					t.Errorf("jackknife SE %.5f of one cohort, empirical sd %.5f: ratio %.2f outside %v", se, sd, r, sc.one)
-				}
+			if r := se / sd; c == 0 && (r < sc.one[0] || r > sc.one[1]) {
+				t.Errorf("jackknife SE %.5f of one cohort, empirical sd %.5f: ratio %.2f outside %v", se, sd, r, sc.one)
 			}
-			seMean := seSum / boots
-			t.Logf("Fst %.5f: empirical sd %.5f over %d cohorts; jackknife SE mean %.5f over %d cohorts (ratio %.3f), worst cohort off by %.1f%%",
-				mean, sd, cohorts, seMean, boots, seMean/sd, 100*worst)
-			if r := seMean / sd; r < sc.avg[0] || r > sc.avg[1] {
-				t.Errorf("mean jackknife SE %.5f, empirical sd %.5f: ratio %.2f outside %v", seMean, sd, r, sc.avg)
-			}
-		})
-	}
+		}
+		seMean := seSum / boots
+		t.Logf("Fst %.5f: empirical sd %.5f over %d cohorts; jackknife SE mean %.5f over %d cohorts (ratio %.3f), worst cohort off by %.1f%%",
+			mean, sd, cohorts, seMean, boots, seMean/sd, 100*worst)
+		if r := seMean / sd; r < sc.avg[0] || r > sc.avg[1] {
+			t.Errorf("mean jackknife SE %.5f, empirical sd %.5f: ratio %.2f outside %v", seMean, sd, r, sc.avg)
+		}
+	})
 }
 
 // TestFstZCalibrated checks that z = (F1 − F2)/sqrt(SE1² + SE2²) of two
@@ -140,30 +136,26 @@ func TestHudsonFstSEMonteCarlo(t *testing.T) {
 // Fst, 96 of 100 (mean z² 0.84) at small Fst (the bootstrap was 100 of
 // 100, mean z² 0.48, there: too conservative).
 func TestFstZCalibrated(t *testing.T) {
-	for si, sc := range fstScenarios {
-		t.Run(sc.name, func(t *testing.T) {
-			rng := rand.New(rand.NewPCG(12, uint64(si)))
-			pA, pB := sc.frequencies(rng)
-			const pairs = 100
-			inside := 0
-			var sz2 float64
-			for c := 0; c < pairs; c++ {
-				g1, a1, b1 := drawFstCohort(rng, pA, pB, sc.na, sc.nb, 0)
-				g2, a2, b2 := drawFstCohort(rng, pA, pB, sc.na, sc.nb, 0)
-				se1 := HudsonFstSE(g1, a1, b1)
-				se2 := HudsonFstSE(g2, a2, b2)
-				z := (cohortFst(g1, a1, b1) - cohortFst(g2, a2, b2)) / math.Hypot(se1, se2)
-				sz2 += z * z
-				if math.Abs(z) < 2 {
-					inside++
-				}
+	eachFstScenario(t, 12, func(t *testing.T, sc fstScenario, rng *rand.Rand, pA, pB []float64) {
+		const pairs = 100
+		inside := 0
+		var sz2 float64
+		for c := 0; c < pairs; c++ {
+			g1, a1, b1 := drawFstCohort(rng, pA, pB, sc.na, sc.nb, 0)
+			g2, a2, b2 := drawFstCohort(rng, pA, pB, sc.na, sc.nb, 0)
+			se1 := HudsonFstSE(g1, a1, b1)
+			se2 := HudsonFstSE(g2, a2, b2)
+			z := (cohortFst(g1, a1, b1) - cohortFst(g2, a2, b2)) / math.Hypot(se1, se2)
+			sz2 += z * z
+			if math.Abs(z) < 2 {
+				inside++
 			}
-			t.Logf("|z| < 2 in %d of %d pairs; mean z² %.2f", inside, pairs, sz2/pairs)
-			if inside < 85 {
-				t.Errorf("|z| < 2 in %d of %d pairs, want at least 85", inside, pairs)
-			}
-		})
-	}
+		}
+		t.Logf("|z| < 2 in %d of %d pairs; mean z² %.2f", inside, pairs, sz2/pairs)
+		if inside < 85 {
+			t.Errorf("|z| < 2 in %d of %d pairs, want at least 85", inside, pairs)
+		}
+	})
 }
 
 func TestHudsonFstSEs(t *testing.T) {
@@ -249,5 +241,18 @@ func TestHudsonFstSEBruteForce(t *testing.T) {
 		if !(math.Abs(tc.got-want) <= 1e-12*want) {
 			t.Errorf("%s: SE %v, brute force %v", tc.name, tc.got, want)
 		}
+	}
+}
+
+// eachFstScenario runs f as a subtest per fstScenario, with an rng seeded
+// from seed and the scenario's index and the scenario's frequencies drawn
+// from it.
+func eachFstScenario(t *testing.T, seed uint64, f func(t *testing.T, sc fstScenario, rng *rand.Rand, pA, pB []float64)) {
+	for si, sc := range fstScenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(seed, uint64(si)))
+			pA, pB := sc.frequencies(rng)
+			f(t, sc, rng, pA, pB)
+		})
 	}
 }

@@ -11,13 +11,7 @@ import (
 func AlleleFreqs(g *vcf.Genotypes) []float64 {
 	out := make([]float64, g.NumSites())
 	for v := range out {
-		sum, cnt := 0, 0
-		for _, x := range g.Row(v) {
-			if x != vcf.Missing {
-				sum += int(x)
-				cnt++
-			}
-		}
+		sum, cnt := alleleCount(g.Row(v), nil)
 		if cnt == 0 {
 			out[v] = math.NaN()
 			continue
@@ -25,6 +19,28 @@ func AlleleFreqs(g *vcf.Genotypes) []float64 {
 		out[v] = float64(sum) / float64(2*cnt)
 	}
 	return out
+}
+
+// alleleCount returns the ALT allele count and the number of called
+// individuals of one site's dosages row, over the individuals idx (all
+// when nil).
+func alleleCount(row []int8, idx []int) (sum, called int) {
+	add := func(x int8) {
+		if x != vcf.Missing {
+			sum += int(x)
+			called++
+		}
+	}
+	if idx == nil {
+		for _, x := range row {
+			add(x)
+		}
+		return sum, called
+	}
+	for _, i := range idx {
+		add(row[i])
+	}
+	return sum, called
 }
 
 // Pearson returns the Pearson correlation of x and y over the indices where

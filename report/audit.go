@@ -126,7 +126,7 @@ func RunAudit(train, synth, test *vcf.Genotypes, opts AuditOptions) (*Audit, err
 		}
 		a.Notes = append(a.Notes, fmt.Sprintf("the allele-frequency attack takes its reference frequencies from the %d individuals of the reference cohort", opts.Reference.NumSamples()))
 	}
-	a.Metrics = privacyMetricsRef(train, test, synth, opts.Reference, synthIdx, floorIdx, rng.Uint64(), 1, plots)
+	a.Metrics = privacyMetrics(train, test, synth, opts.Reference, synthIdx, floorIdx, rng.Uint64(), 1, plots)
 	rocs := map[string][]metrics.ROCPoint{"mia_auc": plots.MIAROC, "ratio_mia_auc": plots.RatioROC, "freq_mia_auc": plots.FreqROC}
 	for _, at := range modelAttacks {
 		score := at.score(opts)

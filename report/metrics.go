@@ -325,7 +325,7 @@ func Evaluate(test, synth, train *vcf.Genotypes, opts Options) (*Metrics, error)
 		if !heldOut {
 			nonMembers = nil
 		}
-		res.Privacy = privacyMetrics(train, nonMembers, synth, sub.synthIdx, sub.floorIdx, rng.Uint64(), opts.FloorDraws, res.Plots)
+		res.Privacy = privacyMetrics(train, nonMembers, synth, nil, sub.synthIdx, sub.floorIdx, rng.Uint64(), opts.FloorDraws, res.Plots)
 		res.PrivacyAssessed = true
 	} else {
 		res.Notes = append(res.Notes, "privacy was not assessed: it needs the training cohort (--train)")

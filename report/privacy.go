@@ -26,16 +26,12 @@ func negate(x []float64) []float64 {
 // draws (Metric.FloorDraws): bootstrap resamples of the held-out
 // individuals for the distance and kinship floors, and new random subsets
 // of held-out and training individuals for the AATS floors.
-func privacyMetrics(train, test, synth *vcf.Genotypes, synthIdx, floorIdx []int, seed uint64, draws int, plots *PlotData) []Metric {
-	return privacyMetricsRef(train, test, synth, nil, synthIdx, floorIdx, seed, draws, plots)
-}
-
-// privacyMetricsRef is privacyMetrics with an external reference sample of
-// the population for the allele-frequency attack (nil: half the held-out
-// individuals, as for the distance-ratio attack).
-func privacyMetricsRef(train, test, synth, reference *vcf.Genotypes, synthIdx, floorIdx []int, seed uint64, draws int, plots *PlotData) []Metric {
-	c := newPrivacyCohorts(train, synth, floorIdx)
-	c.reference = reference
+//
+// reference, when not nil, is an external sample of the population for the
+// allele-frequency attack; nil: half the held-out individuals, as for the
+// distance-ratio attack.
+func privacyMetrics(train, test, synth, reference *vcf.Genotypes, synthIdx, floorIdx []int, seed uint64, draws int, plots *PlotData) []Metric {
+	c := newPrivacyCohorts(train, synth, reference, floorIdx)
 	v := c.synthValues(synth, synthIdx)
 	ref := noHeldOut()
 	if test != nil {
@@ -71,9 +67,9 @@ type privacyCohorts struct {
 	dFF      []int32
 }
 
-func newPrivacyCohorts(train, synth *vcf.Genotypes, floorIdx []int) *privacyCohorts {
+func newPrivacyCohorts(train, synth, reference *vcf.Genotypes, floorIdx []int) *privacyCohorts {
 	fill := metrics.ImputeFill(train)
-	c := &privacyCohorts{fill: fill, train: train, synth: synth, pTrain: metrics.Pack(train, nil, fill), pSynth: metrics.Pack(synth, nil, fill), kTrain: metrics.PackKING(train), floorIdx: floorIdx}
+	c := &privacyCohorts{fill: fill, train: train, synth: synth, reference: reference, pTrain: metrics.Pack(train, nil, fill), pSynth: metrics.Pack(synth, nil, fill), kTrain: metrics.PackKING(train), floorIdx: floorIdx}
 	c.dST, c.ns, c.ntr = metrics.DistanceMatrix(c.pSynth, nil, c.pTrain, nil)
 	c.memberDist = metrics.ColMin(c.dST, c.ns, c.ntr)
 	c.dFF, _, _ = metrics.DistanceMatrix(c.pTrain, floorIdx, c.pTrain, floorIdx)
