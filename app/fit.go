@@ -50,6 +50,9 @@ type FitOptions struct {
 	// Windows configures the windowed fit of data with more SNPs than the
 	// budget (Data.Windows "auto"); Model is then every window's model.
 	Windows chrom.Options
+	// FixedWindowSNPs says Windows.WindowSNPs was chosen (--window-snps):
+	// Data.WindowCap does not lower it.
+	FixedWindowSNPs bool
 	// WriteSplit also writes the training and test sample lists
 	// (TrainSplitFile, TestSplitFile: real sample IDs) into OutDir.
 	WriteSplit bool

@@ -226,6 +226,7 @@ func (g *genomeReader) finish() *Data {
 	logFilterSteps(log, d.Log)
 	g.sp.train, g.sp.test = g.train, g.test // the sample IDs, in the first input's order
 	d.Train, d.Test = g.sp.imputed(g.first, log)
+	d.WindowCap = windowCap(o, d.Train.NumSamples())
 	var contigs []string
 	for _, c := range vcf.MergeContigs(nil, d.Train.Sites) {
 		contigs = append(contigs, c.ID)

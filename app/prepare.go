@@ -32,7 +32,9 @@ type DataOptions struct {
 	Filter preprocess.FilterOptions
 	// MaxSNPs is the SNP budget: when more sites pass the filters, the job
 	// fits the first MaxSNPs consecutive sites and says so. 0 means
-	// DefaultMaxSNPs; a negative value means no limit.
+	// DefaultMaxSNPs, or with Windows auto the number of training
+	// individuals when fewer (Data.WindowCap); a negative value means no
+	// limit.
 	MaxSNPs int
 	// PanelPath names a 1000 Genomes-style panel (sample pop super_pop
 	// gender); when given, the split is stratified by population and the
@@ -83,6 +85,13 @@ type Data struct {
 	// and DataOptions.Windows is "auto": every site is kept, and
 	// TrainMatrix is nil (a windowed fit reads Train window by window).
 	Windowed bool
+	// WindowCap, when positive, is the most SNPs one model (and so one
+	// window) may have because the training individuals are that few: the
+	// SNP budget was left at its default (DataOptions.MaxSNPs 0) with
+	// windows auto, and fewer individuals than DefaultMaxSNPs train. A model
+	// of more SNPs than training individuals reproduces them
+	// (docs/privacy.md, "One model per no more SNPs than people").
+	WindowCap int
 	// Contigs are the contigs the input's header declares (##contig lines,
 	// with their attributes), and Reference its ##reference line (or ""):
 	// the synthetic VCF keeps them.
@@ -132,6 +141,11 @@ func Prepare(ctx context.Context, o DataOptions, log *slog.Logger) (*Data, error
 	// that each kept genotype is stored once, in the training or the test
 	// matrix (see splitReader).
 	train, test, splitErr := splitSamples(samples, o.TestFraction, o.Seed, d.Panel)
+	if splitErr == nil {
+		if d.WindowCap = windowCap(o, len(train)); d.WindowCap > 0 {
+			budget = d.WindowCap
+		}
+	}
 	sp := &splitReader{limit: limit, train: train, test: test, phase: o.KeepPhase}
 	if splitErr != nil {
 		sp.train, sp.test = nil, nil
@@ -298,6 +312,24 @@ func snpBudget(o DataOptions) (budget, limit int, err error) {
 	return budget, limit, nil
 }
 
+// windowCap returns the SNP budget that nTrain training individuals allow
+// one model when o leaves the budget at its default (MaxSNPs 0) and windows
+// are auto: nTrain (at least 10), when below DefaultMaxSNPs; 0 otherwise.
+// On panels of more SNPs than training individuals, one model's synthetic
+// cohort and model file give members away (membership-inference AUC 0.613
+// on a 1000-SNP panel of 514 training individuals), and windows of at most
+// as many SNPs as individuals do not (0.548; docs/privacy.md).
+func windowCap(o DataOptions, nTrain int) int {
+	if o.MaxSNPs != 0 || o.Windows != WindowsAuto || nTrain >= DefaultMaxSNPs {
+		return 0
+	}
+	return max(minWindowCap, nTrain)
+}
+
+// minWindowCap is the least window size windowCap gives (the least
+// --window-snps).
+const minWindowCap = 10
+
 // applyBudget says what happens when nSites passed the filters, more than
 // the budget: with windowed, every site is kept for a windowed fit;
 // otherwise the first budget sites are fitted (sites holds only those: the
@@ -311,6 +343,10 @@ func (d *Data) applyBudget(log *slog.Logger, budget, nSites int, sites []vcf.Sit
 		first, last := sites[0], sites[nSites-1]
 		note := fmt.Sprintf("%d SNPs passed the filters, more than the budget of %d of one model: fitting all of them (%s:%d-%d) with windowed models (--windows off fits the first %d instead)",
 			nSites, budget, first.Chrom, first.Pos, last.Pos, budget)
+		if d.WindowCap > 0 {
+			note = fmt.Sprintf("%d SNPs passed the filters, more than the %d training individuals: fitting all of them (%s:%d-%d) with windowed models of at most %d SNPs, since one model of more SNPs than people gives its training individuals away (docs/privacy.md); --max-snps sets the budget of one model",
+				nSites, budget, first.Chrom, first.Pos, last.Pos, budget)
+		}
 		log.Warn(note)
 		d.Notes = append(d.Notes, note)
 		d.Windowed = true

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gousynth/gousynth/chrom"
 	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/vcf"
 )
@@ -175,5 +176,56 @@ func TestPrepareMatchesReadThenFilter(t *testing.T) {
 			t.Fatalf("case %d: read stats %+v, old %+v", i, got.ReadStats, want.ReadStats)
 		}
 		t.Logf("case %d: %d train, %d test, %d sites, as the old path", i, got.Train.NumSamples(), got.Test.NumSamples(), got.Train.NumSites())
+	}
+}
+
+// TestWindowCap: with the default budget and windows auto, an input of
+// more SNPs than training individuals is fitted with windowed models of at
+// most as many SNPs as there are training individuals; an explicit budget,
+// windows off, or more individuals than SNPs leave it as it was.
+func TestWindowCap(t *testing.T) {
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	const in = "../testdata/1kg_chr1_11.7M.vcf.gz"
+	r, err := vcf.Open(in, vcf.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := r.Samples()[:400]
+	r.Close()
+	for _, c := range []struct {
+		name         string
+		o            DataOptions
+		windowed     bool
+		cap, nTrain  int
+		windowSNPs   int
+		fixedWindows bool
+	}{
+		{name: "default budget, 400 individuals", o: DataOptions{Windows: WindowsAuto, Read: vcf.ReadOptions{IncludeSamples: ids}}, windowed: true, cap: 280, nTrain: 280, windowSNPs: 280},
+		{name: "fixed window size", o: DataOptions{Windows: WindowsAuto, Read: vcf.ReadOptions{IncludeSamples: ids}}, windowed: true, cap: 280, nTrain: 280, windowSNPs: chrom.DefaultWindowSNPs, fixedWindows: true},
+		{name: "explicit budget", o: DataOptions{Windows: WindowsAuto, MaxSNPs: DefaultMaxSNPs, Read: vcf.ReadOptions{IncludeSamples: ids}}, nTrain: 280, windowSNPs: chrom.DefaultWindowSNPs},
+		{name: "windows off", o: DataOptions{Read: vcf.ReadOptions{IncludeSamples: ids}}, nTrain: 280, windowSNPs: chrom.DefaultWindowSNPs},
+		{name: "every individual", o: DataOptions{Windows: WindowsAuto}, cap: 1753, nTrain: 1753, windowSNPs: chrom.DefaultWindowSNPs},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			o := c.o
+			o.Input, o.TestFraction, o.Seed, o.Filter = in, 0.3, 1, preprocess.DefaultFilterOptions()
+			d, err := Prepare(context.Background(), o, quiet)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Windowed != c.windowed || d.WindowCap != c.cap || d.Train.NumSamples() != c.nTrain {
+				t.Fatalf("windowed %v, cap %d, %d training individuals; want %v, %d, %d", d.Windowed, d.WindowCap, d.Train.NumSamples(), c.windowed, c.cap, c.nTrain)
+			}
+			if c.windowed && (d.Train.NumSites() <= c.nTrain || !strings.Contains(strings.Join(d.Notes, "\n"), "more than the 280 training individuals")) {
+				t.Errorf("%d SNPs, notes %q: want more SNPs than individuals and a note saying why the fit is windowed", d.Train.NumSites(), d.Notes)
+			}
+			co := capWindows(chrom.Options{OverlapSNPs: chrom.DefaultOverlapSNPs}, d.WindowCap, c.fixedWindows)
+			if got := co.WindowSNPs; got != c.windowSNPs && !(got == 0 && c.windowSNPs == chrom.DefaultWindowSNPs) {
+				t.Errorf("window size %d, want %d", got, c.windowSNPs)
+			}
+			if ws := max(co.WindowSNPs, 1); co.WindowSNPs > 0 && co.OverlapSNPs > ws/2 {
+				t.Errorf("overlap %d of a %d-SNP window", co.OverlapSNPs, co.WindowSNPs)
+			}
+		})
 	}
 }

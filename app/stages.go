@@ -247,6 +247,9 @@ func (o FitOptions) checkPlanData(d *Data) error {
 	if budget == 0 {
 		budget = DefaultMaxSNPs
 	}
+	if d.WindowCap > 0 {
+		budget = d.WindowCap
+	}
 	return fmt.Errorf("%w: %s: %d SNPs pass the filters, within the budget of one model (--max-snps %d): there are no windows to run as jobs; run gousynth fit, or give --max-snps below %d to fit windowed models",
 		ErrNotWindowed, d.Input, d.Train.NumSites(), budget, d.Train.NumSites())
 }

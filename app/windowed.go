@@ -55,12 +55,27 @@ func synthSize(o FitOptions, d *Data) int {
 	return o.NSynth
 }
 
+// capWindows returns o with windows of at most limit SNPs (Data.WindowCap;
+// 0: no limit) unless the window size is fixed, and an overlap of at most
+// half a window.
+func capWindows(o chrom.Options, limit int, fixed bool) chrom.Options {
+	ws := o.WindowSNPs
+	if ws == 0 {
+		ws = chrom.DefaultWindowSNPs
+	}
+	if limit > 0 && !fixed && ws > limit {
+		o.WindowSNPs = limit
+		o.OverlapSNPs = min(o.OverlapSNPs, limit/2)
+	}
+	return o
+}
+
 // planWindowed is the first stage of a windowed fit: the windows, the
 // whole-chromosome PCs and the ancestry latent (chrom.NewPlanLabelled).
 func planWindowed(ctx context.Context, o FitOptions, j *job) (*chrom.Plan, error) {
 	d := j.data
 	n := synthSize(o, d)
-	copts := o.Windows
+	copts := capWindows(o.Windows, d.WindowCap, o.FixedWindowSNPs)
 	copts.Seed = stageSeed(j.seed, stageModel)
 	if copts.Model.Process == "" {
 		copts.Model = chrom.WindowModelConfig(o.Model)

@@ -89,7 +89,7 @@ func runCompare(cmd *cobra.Command, f *compareFlags, input string) error {
 	if err := f.dist.rejectWithVCF(cmd); err != nil {
 		return err
 	}
-	dopts, err := f.data.options(input)
+	dopts, err := f.data.options(cmd.Flags(), input)
 	if err != nil {
 		return err
 	}

@@ -38,14 +38,20 @@ func (f *dataFlags) register(fs *pflag.FlagSet) {
 
 // options builds the data options of input (app.DataOptions.Validate
 // checks them) and reads the sample lists.
-func (f *dataFlags) options(input string) (app.DataOptions, error) {
+func (f *dataFlags) options(fs *pflag.FlagSet, input string) (app.DataOptions, error) {
 	o := app.DataOptions{Input: input, PanelPath: f.panel, TestFraction: f.testFraction, Seed: global.seed, MaxSNPs: f.maxSNPs}
+	maxGiven := fs.Changed("max-snps")
+	if !maxGiven {
+		// The default budget: DefaultMaxSNPs, or fewer when the training
+		// individuals are fewer (app.Data.WindowCap).
+		o.MaxSNPs = 0
+	}
 	o.Filter = preprocess.DefaultFilterOptions()
 	o.Filter.MinMAF, o.Filter.MaxSiteMissing, o.Filter.MaxSampleMissing, o.Filter.HWEPValue = f.maf, f.geno, f.mind, f.hwe
 	if err := o.Validate(); err != nil {
 		return o, err
 	}
-	if f.maxSNPs == 0 {
+	if maxGiven && f.maxSNPs == 0 {
 		// 0 is the API's default budget, not a budget.
 		return o, usagef("--max-snps must be a positive number of SNPs or -1, got %d", f.maxSNPs)
 	}

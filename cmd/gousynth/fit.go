@@ -137,7 +137,7 @@ func (f *fitFlags) register(fs *pflag.FlagSet) {
 	f.outf.register(fs)
 	f.data.register(fs)
 	// fit, unlike compare, goes windowed beyond one model's budget.
-	fs.Lookup("max-snps").Usage = "SNP budget of one model (`N`): beyond it fit switches to windowed models over every SNP (--windows auto), or fits the first N consecutive SNPs with --windows off (-1 = no limit, one model)"
+	fs.Lookup("max-snps").Usage = "SNP budget of one model (`N`): beyond it fit switches to windowed models over every SNP (--windows auto), or fits the first N consecutive SNPs with --windows off (-1 = no limit, one model); by default 2000, or with --windows auto the number of training individuals when fewer, which also caps --window-snps (docs/privacy.md)"
 	f.mflags.register(fs)
 	f.win.register(fs)
 }
@@ -176,8 +176,10 @@ func (f *fitFlags) options(cmd *cobra.Command, args []string) (app.FitOptions, e
 		CommandLine: commandLine(),
 		Logger:      slog.Default(),
 		Windows:     windowSizes(cmd.Flags(), dopts.MaxSNPs, wopts),
-		OutFormat:   f.outFormat,
-		WriteSplit:  f.split,
+
+		FixedWindowSNPs: cmd.Flags().Changed("window-snps"),
+		OutFormat:       f.outFormat,
+		WriteSplit:      f.split,
 
 		SplitChromosomes: f.splitChroms,
 	}
@@ -200,7 +202,7 @@ func (f *fitFlags) dataOptions(cmd *cobra.Command, inputs []string) (app.DataOpt
 			return app.DataOptions{}, err
 		}
 	}
-	dopts, err := f.data.options(inputs[0])
+	dopts, err := f.data.options(cmd.Flags(), inputs[0])
 	if err != nil {
 		return dopts, err
 	}

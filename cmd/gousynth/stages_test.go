@@ -305,7 +305,9 @@ func TestStagesRefuseBadFiles(t *testing.T) {
 func TestPlanRefusesSingleModelInput(t *testing.T) {
 	fix := stageFixture(t)
 	dir := stageDir(t, fix)
-	code, msg := runCLIIn(t, dir, "plan", "in.vcf.gz", "-o", "out", "--quiet")
+	// An explicit budget: by default the fixture's SNPs outnumber its
+	// training individuals, which makes it windowed (app.Data.WindowCap).
+	code, msg := runCLIIn(t, dir, "plan", "in.vcf.gz", "-o", "out", "--quiet", "--max-snps", "2000")
 	if code != 2 || !strings.Contains(msg, "in.vcf.gz") || !strings.Contains(msg, "no windows") {
 		t.Errorf("plan within the budget: exit %d, %q; want exit 2 saying there are no windows", code, msg)
 	}
