@@ -140,7 +140,7 @@ func FitLabelled(ctx context.Context, x *mat.Dense, sites []vcf.Site, lab *Label
 	}
 	if m.Basis.Resid != nil && !cfg.Private {
 		slog.Warn("more SNPs than half the training individuals: the eigenbasis keeps only a few leading directions and models the rest as Gaussian noise with block-local covariance; "+
-			"the model file and the synthetic individuals still carry membership information (simulated panels: membership-inference AUC 0.54–0.66 on the synthetic cohort, 0.87–0.96 on the model file); treat both as sensitive, or fit with --private (docs/privacy.md)",
+			"the model file and the synthetic individuals may carry membership information (where SNPs outnumber the training individuals, as gousynth fit allows one model only when --max-snps is given: membership-inference AUC 0.58–0.66 on the synthetic cohort, 0.57–0.96 on the model file); treat both as sensitive, or fit with --private (docs/privacy.md)",
 			"snps", d, "train", n, "directions", m.Basis.Rank())
 	}
 	if m.Config.Latent == LatentProbit {
