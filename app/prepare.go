@@ -85,8 +85,9 @@ type Data struct {
 	// and DataOptions.Windows is "auto": every site is kept, and
 	// TrainMatrix is nil (a windowed fit reads Train window by window).
 	Windowed bool
-	// WindowCap, when positive, is the most SNPs one model (and so one
-	// window) may have because the training individuals are that few: the
+	// WindowCap, when positive, is the most SNPs one model may have, and
+	// the most a window may have as its target size (CutWindows takes 3/4
+	// to 5/4 of it), because the training individuals are that few: the
 	// SNP budget was left at its default (DataOptions.MaxSNPs 0) with
 	// windows auto, and fewer individuals than DefaultMaxSNPs train. A model
 	// of more SNPs than training individuals reproduces them
@@ -317,7 +318,7 @@ func snpBudget(o DataOptions) (budget, limit int, err error) {
 // are auto: nTrain (at least 10), when below DefaultMaxSNPs; 0 otherwise.
 // On panels of more SNPs than training individuals, one model's synthetic
 // cohort and model file give members away (membership-inference AUC 0.613
-// on a 1000-SNP panel of 514 training individuals), and windows of at most
+// on a 1000-SNP panel of 514 training individuals), and windows of about
 // as many SNPs as individuals do not (0.548; docs/privacy.md).
 func windowCap(o DataOptions, nTrain int) int {
 	if o.MaxSNPs != 0 || o.Windows != WindowsAuto || nTrain >= DefaultMaxSNPs {
@@ -344,7 +345,7 @@ func (d *Data) applyBudget(log *slog.Logger, budget, nSites int, sites []vcf.Sit
 		note := fmt.Sprintf("%d SNPs passed the filters, more than the budget of %d of one model: fitting all of them (%s:%d-%d) with windowed models (--windows off fits the first %d instead)",
 			nSites, budget, first.Chrom, first.Pos, last.Pos, budget)
 		if d.WindowCap > 0 {
-			note = fmt.Sprintf("%d SNPs passed the filters, more than the %d training individuals: fitting all of them (%s:%d-%d) with windowed models of at most %d SNPs, since one model of more SNPs than people gives its training individuals away (docs/privacy.md); --max-snps sets the budget of one model",
+			note = fmt.Sprintf("%d SNPs passed the filters, more than the %d training individuals: fitting all of them (%s:%d-%d) with windowed models of about %d SNPs, since one model of more SNPs than people gives its training individuals away (docs/privacy.md); --max-snps sets the budget of one model",
 				nSites, budget, first.Chrom, first.Pos, last.Pos, budget)
 		}
 		log.Warn(note)

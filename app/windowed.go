@@ -55,9 +55,9 @@ func synthSize(o FitOptions, d *Data) int {
 	return o.NSynth
 }
 
-// capWindows returns o with windows of at most limit SNPs (Data.WindowCap;
-// 0: no limit) unless the window size is fixed, and an overlap of at most
-// half a window.
+// capWindows returns o with a target window size of at most limit SNPs
+// (Data.WindowCap; 0: no limit) unless the window size is fixed, and an
+// overlap of at most half a window.
 func capWindows(o chrom.Options, limit int, fixed bool) chrom.Options {
 	ws := o.WindowSNPs
 	if ws == 0 {
