@@ -105,10 +105,10 @@ func TestCutWindows(t *testing.T) {
 	if !found {
 		t.Error("no cut at the chromosome change")
 	}
-	// The cuts have the least total score of every admissible cutting
-	// (brute force on short chromosomes, some of them without an exact
-	// tiling).
-	for L := 20; L <= 60; L += 7 {
+	// The cuts have the least total score of every admissible cutting into
+	// as many windows (brute force on short chromosomes, some of them
+	// without an exact tiling), and there are about L/target of them.
+	for L := 20; L <= 62; L += 7 {
 		const target = 8 // windows of 6 to 10
 		sc := scores[:L-1]
 		ws, err := CutWindows(sitesN(L), sc, target, 0)
@@ -119,8 +119,11 @@ func TestCutWindows(t *testing.T) {
 		for _, w := range ws[1:] {
 			got += sc[w.CoreStart-1]
 		}
-		if want := bruteCut(sc, 0, L, 6, 10); math.Abs(got-want) > 1e-9 {
-			t.Errorf("L %d: cuts %v score %.4f, least possible %.4f", L, ws, got, want)
+		if n := float64(L) / target; math.Abs(float64(len(ws))-n) > 1 {
+			t.Errorf("L %d: %d windows, want about %.1f", L, len(ws), n)
+		}
+		if want := bruteCut(sc, L, 6, 10, len(ws)); math.Abs(got-want) > 1e-9 {
+			t.Errorf("L %d: cuts %v score %.4f, least possible with %d windows %.4f", L, ws, got, len(ws), want)
 		}
 	}
 	if _, err := CutWindows(sitesN(10), nil, 1, 0); err == nil {
@@ -411,25 +414,28 @@ func testJobRoundTrip(t *testing.T, cond Conditioning) {
 	}
 }
 
-// bruteCut returns the least total gap score of cutting [lo, L) into
+// bruteCut returns the least total gap score of cutting [0, L) into K
 // windows of a to b sites, or, when no such tiling exists, with a last
-// window shorter than a (at most b); scores[k] is the gap after site k.
-func bruteCut(scores []float64, lo, L, a, b int) float64 {
-	exact := bruteTile(scores, lo, L, a, b, false)
+// window shorter than a; scores[k] is the gap after site k.
+func bruteCut(scores []float64, L, a, b, K int) float64 {
+	exact := bruteTile(scores, 0, L, a, b, K, false)
 	if !math.IsInf(exact, 1) {
 		return exact
 	}
-	return bruteTile(scores, lo, L, a, b, true)
+	return bruteTile(scores, 0, L, a, b, K, true)
 }
 
-func bruteTile(scores []float64, lo, L, a, b int, shortLast bool) float64 {
+func bruteTile(scores []float64, lo, L, a, b, K int, shortLast bool) float64 {
 	rest := L - lo
-	best := math.Inf(1)
-	if rest >= a && rest <= b || shortLast && rest > 0 && rest < a {
-		best = 0
+	if K == 1 {
+		if rest >= a && rest <= b || shortLast && rest > 0 && rest < a {
+			return 0
+		}
+		return math.Inf(1)
 	}
+	best := math.Inf(1)
 	for l := a; l <= b && l < rest; l++ {
-		if c := scores[lo+l-1] + bruteTile(scores, lo+l, L, a, b, shortLast); c < best {
+		if c := scores[lo+l-1] + bruteTile(scores, lo+l, L, a, b, K-1, shortLast); c < best {
 			best = c
 		}
 	}

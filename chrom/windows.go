@@ -26,11 +26,11 @@ func (w Window) Overlap() int { return w.CoreStart - w.Start }
 func (w Window) Core() int { return w.End - w.CoreStart }
 
 // CutWindows cuts sites into windows of about target sites whose bounds follow LD:
-// the cuts minimise the sum of the LD crossing scores of the gaps cut (see
-// ld.CrossingScores; NaN, no defined pair across, counts as 0) over every way
-// of cutting each chromosome into windows of 3/4 to 5/4 of target sites
-// (dynamic programming, cutChromosome); a chromosome shorter than that
-// allows ends in one shorter window. A change of chromosome is always a
+// each chromosome is cut into about len/target windows of 3/4 to 5/4 of
+// target sites, and the cuts minimise the sum of the LD crossing scores of
+// the gaps cut (see ld.CrossingScores; NaN, no defined pair across, counts
+// as 0) over every such cutting (dynamic programming, cutChromosome); a
+// chromosome that allows no such cutting ends in one shorter window. A change of chromosome is always a
 // cut, and overlaps never reach across one. Each window but the first of a
 // chromosome starts overlap sites before its core (at most half the
 // previous core). scores has one entry per gap (len(sites)−1); when nil,
@@ -91,10 +91,15 @@ func CutWindows(sites []vcf.Site, scores []float64, target, overlap int) ([]Wind
 }
 
 // cutChromosome returns the core starts (0 first) of windows over L sites
-// whose lengths lie in [target − target/4, target + target/4] and whose
-// cuts have the least total gap score (gap(k): the gap before site k; nil:
-// cuts every target sites). When L cannot be made of such lengths, the last
-// window is shorter. Ties go to longer windows first, then earlier cuts.
+// whose lengths lie in [target − target/4, target + target/4], about
+// L/target of them, whose cuts have the least total gap score among the
+// cuttings into as many windows (gap(k): the gap before site k; nil: cuts
+// every target sites). When L cannot be made of such lengths, the last
+// window is shorter.
+//
+// The count is held by a Lagrangian cost per cut (cutWithCost, searched by
+// bisection): the least total score alone prefers the fewest, longest
+// windows, and longer windows fit worse when training individuals are few.
 func cutChromosome(L int, gap func(k int) float64, target int) []int {
 	a, b := target-target/4, target+target/4
 	if gap == nil || L <= b {
@@ -106,35 +111,66 @@ func cutChromosome(L int, gap func(k int) float64, target int) []int {
 		}
 		return cores
 	}
-	// cost[j]: the least total score of cutting [0, j) into windows of
-	// admissible lengths, cutting at j (j < L); from[j]: the last window's
-	// start.
+	want := min(max((L+target/2)/target, (L+b-1)/b), max(1, L/a))
+	var maxS float64
+	for k := 1; k < L; k++ {
+		maxS = max(maxS, math.Abs(gap(k)))
+	}
+	lo, hi := -maxS-1, maxS+1 // cost per cut: lo gives the most windows, hi the fewest
+	best := cutWithCost(L, gap, a, b, hi)
+	if len(best) < want {
+		for range 40 {
+			mid := (lo + hi) / 2
+			cores := cutWithCost(L, gap, a, b, mid)
+			if len(cores) > want {
+				lo = mid
+				continue
+			}
+			hi, best = mid, cores
+			if len(cores) == want {
+				break
+			}
+		}
+		if len(best) < want {
+			if more := cutWithCost(L, gap, a, b, lo); len(more)-want < want-len(best) {
+				best = more
+			}
+		}
+	}
+	return best
+}
+
+// cutWithCost returns the core starts (0 first) of the windows over L sites
+// of lengths in [a, b] that minimise the total gap score plus cost per cut
+// (dynamic programming); when no exact tiling exists, the last window is
+// shorter than a. Ties go to longer windows first.
+func cutWithCost(L int, gap func(k int) float64, a, b int, cost float64) []int {
 	inf := math.Inf(1)
-	cost := make([]float64, L+1)
-	from := make([]int, L+1)
+	best := make([]float64, L+1) // best[j]: least total of cutting [0, j), cutting at j (j < L)
+	from := make([]int, L+1)     // the last window's start
 	for j := 1; j <= L; j++ {
-		cost[j], from[j] = inf, -1
+		best[j], from[j] = inf, -1
 		cut := 0.0
 		if j < L {
-			cut = gap(j)
+			cut = gap(j) + cost
 		}
 		for l := min(b, j); l >= a; l-- {
-			if c := cost[j-l]; c < inf && c+cut < cost[j] {
-				cost[j], from[j] = c+cut, j-l
+			if c := best[j-l]; c < inf && c+cut < best[j] {
+				best[j], from[j] = c+cut, j-l
 			}
 		}
 	}
 	end := L
-	if cost[L] == inf {
+	if best[L] == inf {
 		// No exact tiling: the last window is shorter than a; choose its
 		// start among the reachable cuts within b of the end.
-		best := inf
+		least := inf
 		for j := L - 1; j > L-b && j > 0; j-- {
-			if cost[j] < best {
-				best, end = cost[j], j
+			if best[j] < least {
+				least, end = best[j], j
 			}
 		}
-		if best == inf {
+		if least == inf {
 			return []int{0}
 		}
 	}
