@@ -10,10 +10,10 @@
 //  1. Windows (CutWindows). Cuts follow LD: the crossing score S(k) of
 //     ld.CrossingScores (mean r² of the pairs spanning gap k within 50 sites)
 //     is computed on the training individuals, and the cuts minimise the
-//     total S of the gaps cut over every cutting into windows of 3/4 to 5/4
-//     of the target size (DefaultWindowSNPs; dynamic programming, so that
-//     no window is left without a weak gap to end at). A chromosome change
-//     is always a cut.
+//     total S of the gaps cut over every cutting into about len/target
+//     windows of 3/4 to 5/4 of the target size (DefaultWindowSNPs; dynamic
+//     programming with a Lagrangian cost per cut, so that no window is left
+//     without a weak gap to end at). A chromosome change is always a cut.
 //     With the conditionings that match candidates on it, each window also
 //     fits the OverlapSNPs sites before its core, which the previous window
 //     has already written (CondRegress, the default, has no overlap: it
