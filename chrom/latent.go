@@ -422,7 +422,7 @@ func fitLatentRows(ctx context.Context, data []int8, rows, n, d int, coef *mat.D
 	target := dosageBandCorr(data, rows, d, lags)
 	match := gainMatcher{dos: data, n: rows, d: d, lags: lags, coef: coef, scores: scores, K: K, target: target, hap: hap}
 	first := arResidual(fitARCov(target, d, lags))
-	if err := match.run(ctx, first, latentFirstRounds, cfg.Seed^0x62616e64); err != nil {
+	if _, err := match.run(ctx, first, latentFirstRounds, cfg.Seed^0x62616e64, false); err != nil {
 		return nil, err
 	}
 	var lo, hi []float64
@@ -458,10 +458,46 @@ func fitLatentRows(ctx context.Context, data []int8, rows, n, d int, coef *mat.D
 	for i, x := range u.RawMatrix().Data {
 		lr.U[i] = float32(x)
 	}
-	if err := match.run(ctx, lr, latentMatchRounds, cfg.Seed^0x62616e65); err != nil {
+	// The matching with smoothed leading directions can fail where the
+	// long lags carry little LD: on a weakly linked panel of few people
+	// (245 × 980, one population) the lead gain matched on lags 9–32 fell
+	// to 0.1–0.5 and lags 1–4 lost a third of their r² (judge LD MAE 1.15×
+	// → 1.53×). When it ends with the leading directions shrunk (lead gain
+	// below 1), the plain matching (scaling only, on lags 1–8, as before
+	// the smoothing) is run too and the model whose mean r² by lag is
+	// nearer the training curve is kept. Running both everywhere costs a
+	// second matching per window (fit 7:45 → 9:35 on 2504 × 100,000).
+	plain := lr.clone()
+	seed := cfg.Seed ^ 0x62616e65
+	start, err := match.prepare(ctx, lr, seed)
+	if err != nil {
 		return nil, err
 	}
+	errSmooth, leadGain, err := match.runFrom(ctx, lr, start, latentMatchRounds, seed, true)
+	if err != nil {
+		return nil, err
+	}
+	if leadGain >= 1 {
+		return lr, nil
+	}
+	errPlain, _, err := match.runFrom(ctx, plain, start, latentPlainRounds, seed, false)
+	if err != nil {
+		return nil, err
+	}
+	if errPlain < errSmooth {
+		return plain, nil
+	}
 	return lr, nil
+}
+
+// clone returns a copy of l whose directions and autoregression can be
+// changed apart from l's (the diffusion model is shared).
+func (l *LatentResidual) clone() *LatentResidual {
+	c := *l
+	c.U = append([]float32(nil), l.U...)
+	c.AR = append([]float32(nil), l.AR...)
+	c.SD = append([]float32(nil), l.SD...)
+	return &c
 }
 
 // arResidual returns the latent residual model of an autoregression alone.
@@ -491,7 +527,8 @@ func (l *LatentResidual) arModel() arModel {
 // Sizes of the gain matching and the imputation.
 const (
 	latentFirstRounds = 3   // simulation rounds matching the imputation's model
-	latentMatchRounds = 12  // simulation rounds matching the final model
+	latentMatchRounds = 12  // simulation rounds matching the final model, smoothed
+	latentPlainRounds = 8   // simulation rounds matching it without smoothing
 	latentMatchLags   = 8   // the lags whose r² the gains match
 	latentMatchDraws  = 1   // simulated individuals per training individual
 	latentSweeps      = 8   // Gibbs sweeps of gibbsLatent
@@ -521,28 +558,65 @@ type gainMatcher struct {
 
 // run matches lr's LD to the training genotypes' (see gainMatcher) in
 // rounds of simulation, scaling its coefficients and leading directions in
-// place.
-func (g gainMatcher) run(ctx context.Context, lr *LatentResidual, rounds int, seed uint64) error {
-	M := latentMatchDraws * g.n
-	lat := g.ancestryOfDraws(M)
-	base := lr.arModel()
-	explained, err := explainedVariance(ctx, base, g.d, M, seed)
+// place, and smoothing the directions along the sites with smooth. It
+// returns the last round's distance between the simulated and training
+// LD-decay curves by lag (bandError).
+func (g gainMatcher) run(ctx context.Context, lr *LatentResidual, rounds int, seed uint64, smooth bool) (float64, error) {
+	pre, err := g.prepare(ctx, lr, seed)
 	if err != nil {
-		return err
+		return 0, err
 	}
+	e, _, err := g.runFrom(ctx, lr, pre, rounds, seed, smooth)
+	return e, err
+}
+
+// matchStart is what every matching of one model starts from: the
+// simulated individuals' ancestry, the model's autoregression and the
+// variance its coefficients explain, and the leading coordinates drawn once
+// (the diffusion sampler is the costly part of a draw, so two matchings of
+// the same model share them).
+type matchStart struct {
+	M         int
+	lat       []float64
+	base      arModel
+	explained []float64
+	y         *mat.Dense
+}
+
+// prepare returns the matchStart of lr.
+func (g gainMatcher) prepare(ctx context.Context, lr *LatentResidual, seed uint64) (*matchStart, error) {
+	M := latentMatchDraws * g.n
+	st := &matchStart{M: M, lat: g.ancestryOfDraws(M), base: lr.arModel()}
+	var err error
+	if st.explained, err = explainedVariance(ctx, st.base, g.d, M, seed); err != nil {
+		return nil, err
+	}
+	if lr.Rank > 0 {
+		if st.y, err = lr.Lead.Sample(ctx, M, seed^0x6c656164); err != nil {
+			return nil, err
+		}
+	}
+	return st, nil
+}
+
+// runFrom is run from pre, which must be lr's matchStart (or that of a
+// model lr is a clone of, before either was matched).
+func (g gainMatcher) runFrom(ctx context.Context, lr *LatentResidual, pre *matchStart, rounds int, seed uint64, smooth bool) (bandErr, leadGain float64, err error) {
+	M, lat, base, explained, y := pre.M, pre.lat, pre.base, pre.explained, pre.y
 	gain := make([]float64, g.d)
 	for v := range gain {
 		gain[v] = 1
 	}
 	// The leading directions' share is scaled by one gain per window
 	// (samples are standardised per site before they become genotypes, so
-	// only the share matters), matched on the lags beyond latentMatchLags,
-	// where the leading directions carry the LD: it is what lets the model
+	// only the share matters), matched with smooth on the lags beyond
+	// latentMatchLags, where the leading directions carry the LD, and
+	// without on lags 1..latentMatchLags: it is what lets the model
 	// reach LD that the imputed latents understate. They do, however many
 	// sweeps the Gibbs run takes (mean latent r² of neighbours 0.65 where
 	// the autoregression they were imputed under has 0.79, 8 or 32
 	// sweeps), because the genotypes are not a Gaussian copula's.
-	// The leading directions are also smoothed along the sites by one
+	// With smooth the leading directions are also smoothed along the sites by one
 	// filter per window, u'_v = u_v + β·(u_{v−1} + u_{v+1})/2, β matched on
 	// the shape of the LD: the ratio of the short lags' (1–2) r² deficit to
 	// the longer ones' (5–8). Scaling alone leaves neighbouring SNPs 7–9%
@@ -553,25 +627,25 @@ func (g gainMatcher) run(ctx context.Context, lr *LatentResidual, rounds int, se
 	// (docs/results-windowed-ld.md, stop 20).
 	u0 := append([]float32(nil), lr.U...)
 	leadGain, beta := 1.0, 0.0
-	// The leading coordinates are drawn once: between rounds only their
-	// gain changes (the diffusion sampler is the costly part of a draw).
-	var y *mat.Dense
-	if lr.Rank > 0 {
-		if y, err = lr.Lead.Sample(ctx, M, seed^0x6c656164); err != nil {
-			return err
-		}
-	}
+	// The leading coordinates y are drawn once: between rounds only their
+	// gain changes.
 	for round := 0; round < rounds; round++ {
 		g.applyGains(lr, u0, leadGain, beta, gain, base, explained)
-		sim, err := g.simulatedCorr(ctx, lr, y, lat, M, seed+uint64(round))
-		if err != nil {
-			return err
+		var sim []float64
+		if sim, err = g.simulatedCorr(ctx, lr, y, lat, M, seed+uint64(round)); err != nil {
+			return 0, 0, err
 		}
 		if round == rounds-1 {
-			break
+			return g.bandError(sim), leadGain, nil
 		}
 		TT, SS := g.updateGains(gain, sim, base, explained)
 		if lr.Rank == 0 {
+			continue
+		}
+		if !smooth {
+			if SS > 0 {
+				leadGain *= min(1.5, max(0.7, math.Pow(TT/SS, 0.75)))
+			}
 			continue
 		}
 		if TL, SL := g.lagSums(sim, latentMatchLags+1, g.lags); SL > 0 && TL > 0 {
@@ -586,7 +660,7 @@ func (g gainMatcher) run(ctx context.Context, lr *LatentResidual, rounds int, se
 			beta = min(latentMaxSmooth, max(0, beta+(T12/S12)/(T58/S58)-1))
 		}
 	}
-	return nil
+	return 0, leadGain, nil
 }
 
 // ancestryOfDraws returns the ancestry scores (M×K) of the M simulated
@@ -686,6 +760,19 @@ func (g gainMatcher) updateGains(gain, sim []float64, base arModel, explained []
 		gain[v] = min(gain[v]*r, math.Sqrt(0.995*(base.Var[v]+explained[v])/explained[v]))
 	}
 	return TT, SS
+}
+
+// bandError returns the L2 distance between the simulated and the
+// training genotypes' mean r² by lag, over lags 1..g.lags: the LD-decay
+// curve of the window by SNP distance.
+func (g gainMatcher) bandError(sim []float64) float64 {
+	var e float64
+	for k := 1; k <= g.lags; k++ {
+		T, S := g.lagSums(sim, k, k)
+		m := float64(max(g.d-k, 1))
+		e += (S/m - T/m) * (S/m - T/m)
+	}
+	return math.Sqrt(e)
 }
 
 // lagSums returns the sums over sites of the training genotypes' squared
