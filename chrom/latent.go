@@ -422,7 +422,7 @@ func fitLatentRows(ctx context.Context, data []int8, rows, n, d int, coef *mat.D
 	target := dosageBandCorr(data, rows, d, lags)
 	match := gainMatcher{dos: data, n: rows, d: d, lags: lags, coef: coef, scores: scores, K: K, target: target, hap: hap}
 	first := arResidual(fitARCov(target, d, lags))
-	if _, err := match.run(ctx, first, latentFirstRounds, cfg.Seed^0x62616e64, false); err != nil {
+	if err := match.run(ctx, first, latentFirstRounds, cfg.Seed^0x62616e64); err != nil {
 		return nil, err
 	}
 	var lo, hi []float64
@@ -558,16 +558,14 @@ type gainMatcher struct {
 
 // run matches lr's LD to the training genotypes' (see gainMatcher) in
 // rounds of simulation, scaling its coefficients and leading directions in
-// place, and smoothing the directions along the sites with smooth. It
-// returns the last round's distance between the simulated and training
-// LD-decay curves by lag (bandError).
-func (g gainMatcher) run(ctx context.Context, lr *LatentResidual, rounds int, seed uint64, smooth bool) (float64, error) {
+// place (runFrom without smoothing).
+func (g gainMatcher) run(ctx context.Context, lr *LatentResidual, rounds int, seed uint64) error {
 	pre, err := g.prepare(ctx, lr, seed)
 	if err != nil {
-		return 0, err
+		return err
 	}
-	e, _, err := g.runFrom(ctx, lr, pre, rounds, seed, smooth)
-	return e, err
+	_, _, err = g.runFrom(ctx, lr, pre, rounds, seed, false)
+	return err
 }
 
 // matchStart is what every matching of one model starts from: the
@@ -600,7 +598,10 @@ func (g gainMatcher) prepare(ctx context.Context, lr *LatentResidual, seed uint6
 }
 
 // runFrom is run from pre, which must be lr's matchStart (or that of a
-// model lr is a clone of, before either was matched).
+// model lr is a clone of, before either was matched), smoothing the
+// directions along the sites with smooth. It returns the last round's
+// distance between the simulated and training LD-decay curves by lag
+// (bandError) and the lead gain it ended with.
 func (g gainMatcher) runFrom(ctx context.Context, lr *LatentResidual, pre *matchStart, rounds int, seed uint64, smooth bool) (bandErr, leadGain float64, err error) {
 	M, lat, base, explained, y := pre.M, pre.lat, pre.base, pre.explained, pre.y
 	gain := make([]float64, g.d)
@@ -642,17 +643,14 @@ func (g gainMatcher) runFrom(ctx context.Context, lr *LatentResidual, pre *match
 		if lr.Rank == 0 {
 			continue
 		}
-		if !smooth {
-			if SS > 0 {
-				leadGain *= min(1.5, max(0.7, math.Pow(TT/SS, 0.75)))
-			}
-			continue
-		}
-		if TL, SL := g.lagSums(sim, latentMatchLags+1, g.lags); SL > 0 && TL > 0 {
+		if TL, SL := g.lagSums(sim, latentMatchLags+1, g.lags); smooth && SL > 0 && TL > 0 {
 			TT, SS = TL, SL
 		}
 		if SS > 0 {
 			leadGain *= min(1.5, max(0.7, math.Pow(TT/SS, 0.75)))
+		}
+		if !smooth {
+			continue
 		}
 		T12, S12 := g.lagSums(sim, 1, 2)
 		T58, S58 := g.lagSums(sim, 5, latentMatchLags)
