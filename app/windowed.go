@@ -180,7 +180,7 @@ func newAssembly(o FitOptions, j *job, plan *chrom.Plan, t0 time.Time) (*assembl
 		all: &vcf.Genotypes{Sites: d.Train.Sites, Samples: synthIDs(n)}, rep: plan.Windows[len(plan.Windows)/2]}
 	if d.HeldOut() {
 		var err error
-		if a.ev, err = chrom.NewEvaluator(d.Test, d.Train, n, plan.Windows, plan.PCA, chrom.MetricOptions{Seed: stageSeed(j.seed, stageReport)}); err != nil {
+		if a.ev, err = chrom.NewEvaluator(d.Test, d.Train, n, plan.Windows, plan.EvalPCA, chrom.MetricOptions{Seed: stageSeed(j.seed, stageReport)}); err != nil {
 			return nil, err
 		}
 	}
@@ -413,7 +413,10 @@ func windowedProvenance(o FitOptions, d *Data, plan *chrom.Plan, cm *chrom.Metri
 	co := plan.Options
 	cond := fmt.Sprintf("%s conditioning on an ancestry latent of %d whole-chromosome PCs (%d mixture components) and the overlap, %g candidates per individual",
 		co.Conditioning, plan.PCA.K(), len(plan.Mixture.Weights), co.Oversample)
-	if co.Conditioning == chrom.CondRegress {
+	switch {
+	case co.Conditioning == chrom.CondRegress && plan.PCA.K() == 0:
+		cond = "regress conditioning without ancestry PCs: no whole-chromosome PC replicated between the two halves of the SNPs (one population), so the window models are fitted on the dosages less their mean and every synthetic individual has the cohort's allele frequencies"
+	case co.Conditioning == chrom.CondRegress:
 		cond = fmt.Sprintf("regress conditioning: window models fitted on the residuals of the dosages' regression on %d whole-chromosome PCs, each synthetic individual's ancestry latent (%d mixture components, %.0f%% of their variance deconvolved) added back as individual allele frequencies",
 			plan.PCA.K(), len(plan.Mixture.Weights), 100*plan.Deconvolved)
 	}

@@ -36,7 +36,7 @@ type Assembler struct {
 	mode   Conditioning
 	weight float64
 	n      int
-	target *mat.Dense // n×K ancestry latent
+	target *mat.Dense // n×K ancestry latent (nil when K = 0)
 	seed   uint64
 	// The previous window's core block (site-major) and its first site.
 	prevStart int
@@ -48,12 +48,16 @@ type Assembler struct {
 }
 
 // NewAssembler returns an assembler of n synthetic individuals whose
-// ancestry latent is target (n×K).
-func NewAssembler(mode Conditioning, target *mat.Dense, seed uint64) (*Assembler, error) {
+// ancestry latent is target (n×K; nil when K = 0).
+func NewAssembler(mode Conditioning, n int, target *mat.Dense, seed uint64) (*Assembler, error) {
 	if err := checkKind(mode, "conditioning", Conditionings()); err != nil {
 		return nil, err
 	}
-	n, _ := target.Dims()
+	if target != nil {
+		if r, _ := target.Dims(); r != n {
+			return nil, fmt.Errorf("%w: ancestry latent of %d rows for %d individuals", ErrOption, r, n)
+		}
+	}
 	return &Assembler{mode: mode, weight: DefaultAncestryWeight, n: n, target: target, seed: seed}, nil
 }
 
@@ -116,6 +120,15 @@ func (a *Assembler) Add(r *Result) ([]int8, error) {
 	return out, nil
 }
 
+// k is the number of ancestry PCs of the latent (0 for a nil one).
+func (a *Assembler) k() int {
+	if a.target == nil {
+		return 0
+	}
+	_, K := a.target.Dims()
+	return K
+}
+
 // checkResult checks that r has candidates for every individual, the
 // assembler's number of ancestry PCs, and an overlap inside the previous
 // window's output.
@@ -124,7 +137,7 @@ func (a *Assembler) checkResult(r *Result) error {
 	if r.NCandidates < a.n {
 		return fmt.Errorf("%w: window %d has %d candidates for %d individuals", ErrOption, w.Index, r.NCandidates, a.n)
 	}
-	_, K := a.target.Dims()
+	K := a.k()
 	if r.K != K {
 		return fmt.Errorf("%w: window %d has %d ancestry PCs, the latent %d", ErrOption, w.Index, r.K, K)
 	}
@@ -142,7 +155,7 @@ func (a *Assembler) checkResult(r *Result) error {
 // candidates' statistics (LastOverlapMismatch, LastAncestryChi2).
 func (a *Assembler) match(r *Result, o int) []int {
 	w := r.Window
-	_, K := a.target.Dims()
+	K := a.k()
 	M := r.NCandidates
 	useOverlap := (a.mode == CondMatch || a.mode == CondRegressMatch) && o > 0
 	words := (o + 63) / 64
@@ -160,7 +173,10 @@ func (a *Assembler) match(r *Result, o int) []int {
 	order := rng.Perm(a.n)
 	var sumL1, sumChi float64
 	for _, i := range order {
-		t := a.target.RawRowView(i)
+		var t []float64
+		if K > 0 {
+			t = a.target.RawRowView(i)
+		}
 		var mine []uint64
 		if useOverlap {
 			mine = ip[i*2*words : (i+1)*2*words]

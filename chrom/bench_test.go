@@ -41,7 +41,7 @@ func BenchmarkAssemble(b *testing.B) {
 	second := mk(Window{Index: 1, Start: core - o, CoreStart: core, End: 2 * core})
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		a, err := NewAssembler(CondMatch, target, 1)
+		a, err := NewAssembler(CondMatch, n, target, 1)
 		if err != nil {
 			b.Fatal(err)
 		}

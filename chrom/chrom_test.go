@@ -208,7 +208,7 @@ func TestAssemblerMatchesOverlap(t *testing.T) {
 	const n, M, o, core = 30, 60, 40, 10
 	rng := rand.New(rand.NewPCG(7, 8))
 	target := mat.NewDense(n, 1, nil)
-	asm, err := NewAssembler(CondMatch, target, 1)
+	asm, err := NewAssembler(CondMatch, n, target, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

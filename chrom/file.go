@@ -174,7 +174,9 @@ func NewFileWriter(w io.Writer, h *FileHeader) (*FileWriter, error) {
 	fw.bytes(sites.Bytes())
 	fw.f32(h.PCA.Mean)
 	fw.f32(h.PCA.Scale)
-	fw.f32(h.PCA.Loadings.RawMatrix().Data)
+	if h.PCA.Loadings != nil { // none when K = 0
+		fw.f32(h.PCA.Loadings.RawMatrix().Data)
+	}
 	fw.f32(h.PCA.SD)
 	return fw, fw.err
 }
@@ -441,7 +443,7 @@ func (fr *FileReader) readHeader() (*FileHeader, error) {
 		return nil, corrupt("implausible training size %d individuals (gousynth's limit is %d)", h.NumTrain, limits.MaxIndividuals)
 	}
 	d, K := h.NumSites, h.PCs
-	if d < 1 || d > limits.MaxSNPs || K < 1 || K > maxWindowPC || len(h.Windows) == 0 {
+	if d < 1 || d > limits.MaxSNPs || K < 0 || K > maxWindowPC || len(h.Windows) == 0 {
 		return nil, corrupt("%d sites, %d PCs, %d windows", d, K, len(h.Windows))
 	}
 	end := 0
@@ -501,7 +503,9 @@ func (fr *FileReader) readHeader() (*FileHeader, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.Loadings = mat.NewDense(d, K, load)
+	if K > 0 {
+		p.Loadings = mat.NewDense(d, K, load)
+	}
 	if p.SD, err = f32Read[float64](fr, K); err != nil {
 		return nil, err
 	}

@@ -100,7 +100,7 @@ func GenerateCohort(ctx context.Context, pca *PCA, mx *Mixture, n int, cohort []
 	if err != nil {
 		return err
 	}
-	asm, err := NewAssembler(cond, latent, mix(seed, tagAssemble))
+	asm, err := NewAssembler(cond, n, latent, mix(seed, tagAssemble))
 	if err != nil {
 		return err
 	}

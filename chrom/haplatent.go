@@ -44,8 +44,7 @@ const ResidHaplotype ResidualKind = "haplotype"
 // haplotypes (haps[v·2n + 2i + h], alleles 0 or 1): allele 0 is (−∞,
 // Φ⁻¹(1−p)], allele 1 (Φ⁻¹(1−p), ∞), p = clip((a_v + B_v·z_i)/2).
 func hapBounds(haps []int8, n, d int, coef *mat.Dense, scores []float64, K int) (lo, hi []float64) {
-	var h mat.Dense
-	h.Mul(mat.NewDense(n, K, scores), coef.Slice(1, K+1, 0, d))
+	h := ancestryTerm(scores, n, K, coef)
 	lo, hi = make([]float64, 2*n*d), make([]float64, 2*n*d)
 	for v := 0; v < d; v++ {
 		a := coef.At(0, v)
@@ -102,14 +101,12 @@ func discretiseCandidates(r, coef *mat.Dense, mean, sd, latent []float64, M, K i
 // per site) by the candidates' allele frequencies (discretiseCandidates).
 func discretiseAlleles(r, coef *mat.Dense, mean, sd, latent []float64, M, K, per int, off []float64, labels []int) []int8 {
 	_, d := coef.Dims()
-	z := mat.NewDense(M, K, latent)
-	var h mat.Dense // the ancestry term B·z, M×d
-	h.Mul(z, coef.Slice(1, K+1, 0, d))
+	h := ancestryTerm(latent, M, K, coef) // B·z, M×d
 	R := per * M
 	out := make([]int8, d*R)
 	hc := make([]float64, M)
 	for v := 0; v < d; v++ {
-		mat.Col(hc, v, &h)
+		mat.Col(hc, v, h)
 		a := coef.At(0, v)
 		row := out[v*R : (v+1)*R]
 		for c := 0; c < M; c++ {

@@ -26,7 +26,7 @@ func TestParseKinds(t *testing.T) {
 	if _, err := ParseConditioning("x"); !errors.Is(err, ErrOption) || !strings.Contains(err.Error(), wantCond) {
 		t.Errorf("bad conditioning: %v", err)
 	}
-	if _, err := NewAssembler("x", nil, 1); !errors.Is(err, ErrOption) || !strings.Contains(err.Error(), wantCond) {
+	if _, err := NewAssembler("x", 1, nil, 1); !errors.Is(err, ErrOption) || !strings.Contains(err.Error(), wantCond) {
 		t.Errorf("NewAssembler: %v", err)
 	}
 	if _, err := ParseResidualKind("x"); !errors.Is(err, ErrOption) || !strings.Contains(err.Error(), `unknown residual space "x" (latent, haplotype, dosage)`) {

@@ -226,8 +226,7 @@ func latentSites(w Window, rank int) []vcf.Site {
 // site (row-major n×d): genotype g of Binomial(2, p) is the interval
 // (Φ⁻¹F(g−1), Φ⁻¹F(g)] with F the CDF and p = clip((a_v + B_v·z_i)/2).
 func latentBounds(dos []int8, n, d int, coef *mat.Dense, scores []float64, K int) (lo, hi []float64) {
-	var h mat.Dense
-	h.Mul(mat.NewDense(n, K, scores), coef.Slice(1, K+1, 0, d))
+	h := ancestryTerm(scores, n, K, coef)
 	lo, hi = make([]float64, n*d), make([]float64, n*d)
 	for v := 0; v < d; v++ {
 		a := coef.At(0, v)

@@ -28,8 +28,12 @@ type Mixture struct {
 }
 
 // FitMixture fits a mixture of at most k components to the rows of scores
-// (n×K), with components of at least minSize rows.
+// (n×K), with components of at least minSize rows. Nil scores (K = 0, no
+// ancestry axis) give one component of dimension 0.
 func FitMixture(scores *mat.Dense, k, minSize int, seed uint64) (*Mixture, error) {
+	if scores == nil {
+		return &Mixture{Weights: []float64{1}, Means: [][]float64{{}}, Chol: [][]float64{{}}}, nil
+	}
 	n, p := scores.Dims()
 	if n < 2 || p < 1 {
 		return nil, fmt.Errorf("%w: mixture of %d×%d scores", ErrOption, n, p)
@@ -99,9 +103,13 @@ func (mx *Mixture) Sample(n int, rng *rand.Rand) *mat.Dense {
 	return mx.draw(mx.stratified(n), rng)
 }
 
-// draw returns one row per entry of comp: a draw from that component.
+// draw returns one row per entry of comp: a draw from that component (nil
+// for a mixture of dimension 0).
 func (mx *Mixture) draw(comp []int, rng *rand.Rand) *mat.Dense {
 	p := len(mx.Means[0])
+	if p == 0 {
+		return nil
+	}
 	out := mat.NewDense(len(comp), p, nil)
 	z := make([]float64, p)
 	for i, c := range comp {
@@ -180,6 +188,9 @@ func (mx *Mixture) stratified(n int) []int {
 // came out wider than real ones on PC1/PC2 (W2 2.1–2.3× the floor).
 func (mx *Mixture) Deconvolve(noise *mat.SymDense, minKeep float64) (float64, error) {
 	p := len(mx.Means[0])
+	if p == 0 {
+		return 0, nil
+	}
 	if r, _ := noise.Dims(); r != p {
 		return 0, fmt.Errorf("%w: %d×%d noise covariance for %d PCs", ErrOption, r, r, p)
 	}
@@ -290,7 +301,10 @@ func ResidualShareCov(train *vcf.Genotypes, windows []Window, pca *PCA, scores *
 // and counts (Mixture.LabelTable) and each component's label
 // (Mixture.Labels), aggregates only.
 func FitLabelledMixture(scores *mat.Dense, k, minSize int, seed uint64, lab *model.Labelling) (*Mixture, error) {
-	n, p := scores.Dims()
+	n, p := len(lab.Pop), 0 // nil scores: K = 0, one component per label
+	if scores != nil {
+		n, p = scores.Dims()
+	}
 	if len(lab.Pop) != n {
 		return nil, fmt.Errorf("%w: %d labels for %d training individuals", ErrOption, len(lab.Pop), n)
 	}
@@ -326,9 +340,12 @@ func FitLabelledMixture(scores *mat.Dense, k, minSize int, seed uint64, lab *mod
 		if len(g) < minSize {
 			continue
 		}
-		sub := mat.NewDense(len(g), p, nil)
-		for a, i := range g {
-			sub.SetRow(a, scores.RawRowView(i))
+		var sub *mat.Dense
+		if p > 0 {
+			sub = mat.NewDense(len(g), p, nil)
+			for a, i := range g {
+				sub.SetRow(a, scores.RawRowView(i))
+			}
 		}
 		kl := max(1, int(math.Round(float64(k)*float64(len(g))/float64(n))))
 		part, err := FitMixture(sub, kl, minSize, seed+uint64(l+1)*0x9E3779B97F4A7C15)

@@ -13,7 +13,9 @@ import (
 // PCA is a principal-component basis of a whole chromosome's training
 // dosages, standardised per SNP: z_j = (x_j − Mean_j)·Scale_j with Scale_j =
 // 1/sd_j (0 for a monomorphic SNP). Loadings holds K unit columns (m×K); the
-// score of an individual on PC k is Σ_j z_j·Loadings[j,k].
+// score of an individual on PC k is Σ_j z_j·Loadings[j,k]. K may be 0 (no
+// axis of the training data replicates, ReplicatedAxes): Loadings is then
+// nil and so are the scores and every ancestry latent (n×0).
 type PCA struct {
 	Mean, Scale []float64
 	Loadings    *mat.Dense
@@ -24,16 +26,25 @@ type PCA struct {
 // Float32 returns a copy of p at float32 precision, as windowed model
 // files store it (chrom/file.go).
 func (p *PCA) Float32() *PCA {
-	q := &PCA{Mean: slices.Clone(p.Mean), Scale: slices.Clone(p.Scale), SD: slices.Clone(p.SD), Loadings: mat.DenseCopyOf(p.Loadings)}
+	q := &PCA{Mean: slices.Clone(p.Mean), Scale: slices.Clone(p.Scale), SD: slices.Clone(p.SD)}
 	roundFloat32(q.Mean)
 	roundFloat32(q.Scale)
 	roundFloat32(q.SD)
-	roundFloat32(q.Loadings.RawMatrix().Data)
+	if p.Loadings != nil {
+		q.Loadings = mat.DenseCopyOf(p.Loadings)
+		roundFloat32(q.Loadings.RawMatrix().Data)
+	}
 	return q
 }
 
 // K returns the number of components.
-func (p *PCA) K() int { _, k := p.Loadings.Dims(); return k }
+func (p *PCA) K() int {
+	if p.Loadings == nil {
+		return 0
+	}
+	_, k := p.Loadings.Dims()
+	return k
+}
 
 const pcaChunk = 2048
 
@@ -62,10 +73,11 @@ func (p *PCA) standardisedChunk(g *vcf.Genotypes, lo, hi, siteOffset int) *mat.D
 // randomised subspace iteration (metrics.RandomisedPCA: k+10 directions, 3
 // power iterations, Gram–Schmidt), streaming over SNPs in chunks, so that
 // memory stays at the int8 genotypes plus O((n + m)·k). It returns the PCA
-// and the training scores (n×k).
+// and the training scores (n×k). With k = 0 it returns the standardisation
+// alone (no loadings, nil scores).
 func FitPCA(g *vcf.Genotypes, k int, seed uint64) (*PCA, *mat.Dense, error) {
 	n, m := g.NumSamples(), g.NumSites()
-	if k < 1 || n < 3 || m < 2 {
+	if k < 0 || n < 3 || m < 2 {
 		return nil, nil, fmt.Errorf("%w: PCA of %d individuals × %d SNPs with %d components", ErrOption, n, m, k)
 	}
 	k = min(k, n-1, m) // as RandomisedPCA reduces it: k+10 directions, at most n−1 and m
@@ -93,6 +105,9 @@ func FitPCA(g *vcf.Genotypes, k int, seed uint64) (*PCA, *mat.Dense, error) {
 		if sd := math.Sqrt(ss / c); sd > 1e-9 {
 			p.Scale[v] = 1 / sd
 		}
+	}
+	if k == 0 {
+		return p, nil, nil
 	}
 	// The streaming settings: k+10 directions and 3 power iterations
 	// (report's in-memory PCA takes 2k+10 and 7): every product with A is
@@ -125,10 +140,14 @@ func FitPCA(g *vcf.Genotypes, k int, seed uint64) (*PCA, *mat.Dense, error) {
 
 // Project returns the scores (n×K) of g's individuals computed from g's sites
 // [lo, hi) only, which are the PCA's sites [lo+off, hi+off): the whole
-// chromosome's scores when [lo, hi) covers it, a window's share otherwise.
+// chromosome's scores when [lo, hi) covers it, a window's share otherwise
+// (nil when K = 0).
 func (p *PCA) Project(g *vcf.Genotypes, lo, hi, off int) *mat.Dense {
 	n := g.NumSamples()
 	k := p.K()
+	if k == 0 {
+		return nil
+	}
 	out := mat.NewDense(n, k, nil)
 	var tmp mat.Dense
 	for a := lo; a < hi; a += pcaChunk {

@@ -174,6 +174,9 @@ func (p *MembershipProbe) parts(x []float64) (probeParts, error) {
 func (p *MembershipProbe) scores(x []float64) []float64 {
 	K := p.pca.K()
 	z := make([]float64, K)
+	if K == 0 {
+		return z
+	}
 	for v, g := range x {
 		if math.IsNaN(g) {
 			continue

@@ -196,10 +196,24 @@ func (j *Job) runRegress(ctx context.Context, r *Result, progress func(model.Pro
 	return nil
 }
 
+// ancestryTerm returns B·z (rows×d) for rows ancestry vectors z (rows×K,
+// row-major) and the slopes B, rows 1…K of coef ((K+1)×d): zero when K = 0.
+func ancestryTerm(z []float64, rows, K int, coef *mat.Dense) *mat.Dense {
+	_, d := coef.Dims()
+	h := mat.NewDense(rows, d, nil)
+	if K > 0 {
+		h.Mul(mat.NewDense(rows, K, z), coef.Slice(1, K+1, 0, d))
+	}
+	return h
+}
+
 // candidateLatent returns the latents of M candidates for n synthetic
 // individuals (n×K): candidate c takes individual c mod n's latent, so that
 // candidate i (i < n) is individual i's own.
 func candidateLatent(latent *mat.Dense, M int) []float64 {
+	if latent == nil { // K = 0
+		return nil
+	}
 	n, K := latent.Dims()
 	out := make([]float64, M*K)
 	for c := 0; c < M; c++ {
@@ -236,13 +250,11 @@ func regressDiscretise(r, coef *mat.Dense, mean, sd, latent []float64, M, K int)
 // expected dosage a_v + B_v·z_c (labelOffsets; nil off: none).
 func regressDiscretiseLabelled(r, coef *mat.Dense, mean, sd, latent []float64, M, K int, off []float64, labels []int) []int8 {
 	_, d := coef.Dims()
-	z := mat.NewDense(M, K, latent)
-	var h mat.Dense // the ancestry term B·z, M×d
-	h.Mul(z, coef.Slice(1, K+1, 0, d))
+	h := ancestryTerm(latent, M, K, coef) // B·z, M×d
 	out := make([]int8, d*M)
 	hc := make([]float64, M)
 	for v := 0; v < d; v++ {
-		mat.Col(hc, v, &h)
+		mat.Col(hc, v, h)
 		a := coef.At(0, v)
 		row := out[v*M : (v+1)*M]
 		for c := range row {
@@ -279,11 +291,10 @@ func regressDiscretiseLabelled(r, coef *mat.Dense, mean, sd, latent []float64, M
 // same way whatever the cohort.
 func calibrateIntercepts(coef *mat.Dense, scores []float64, n, K int, freq []float64) {
 	_, d := coef.Dims()
-	var h mat.Dense
-	h.Mul(mat.NewDense(n, K, scores), coef.Slice(1, K+1, 0, d))
+	h := ancestryTerm(scores, n, K, coef)
 	hc := make([]float64, n)
 	for v := 0; v < d; v++ {
-		mat.Col(hc, v, &h)
+		mat.Col(hc, v, h)
 		f0, f1 := freq[2*v], freq[2*v+1]
 		coef.Set(0, v, interceptFor(coef.At(0, v), hc, f1+2*(1-f0-f1)))
 	}
@@ -301,8 +312,7 @@ func calibrateIntercepts(coef *mat.Dense, scores []float64, n, K int, freq []flo
 // cluster size of people, aggregates as the coefficients are.
 func labelOffsets(coef *mat.Dense, dos []int8, n int, scores []float64, K int, labels []int, nLabels int) []float64 {
 	_, d := coef.Dims()
-	var h mat.Dense
-	h.Mul(mat.NewDense(n, K, scores), coef.Slice(1, K+1, 0, d))
+	h := ancestryTerm(scores, n, K, coef)
 	off := make([]float64, nLabels*d)
 	rows := make([][]int, nLabels)
 	for i, l := range labels {

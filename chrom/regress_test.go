@@ -216,6 +216,7 @@ func TestResidualShareCov(t *testing.T) {
 	train, _ := panel(t, 200, 900, 6)
 	o := smallOptions(true)
 	o.WindowSNPs, o.OverlapSNPs = 200, 30
+	o.PCs, o.FixedPCs = 3, true // this panel's axes do not replicate (K = 0 otherwise)
 	p, err := NewPlan(context.Background(), train, 50, o)
 	if err != nil {
 		t.Fatal(err)

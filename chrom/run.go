@@ -27,8 +27,8 @@ type Options struct {
 	UniformCuts bool
 	// PCs is the most whole-chromosome principal components of the
 	// ancestry latent (the leading ones that replicate between the two
-	// halves of the sites are kept, at least one: ReplicatedAxes; exactly
-	// PCs with FixedPCs); AncestryComponents the most mixture components
+	// halves of the sites are kept, none when none does: ReplicatedAxes;
+	// exactly PCs with FixedPCs); AncestryComponents the most mixture components
 	// that generate it (each of at least MinClusterSize training
 	// individuals).
 	PCs, AncestryComponents, MinClusterSize int
@@ -130,9 +130,16 @@ type Plan struct {
 	Options     Options
 	Windows     []Window
 	PCA         *PCA
-	TrainScores *mat.Dense // n_train×K
+	TrainScores *mat.Dense // n_train×K (nil when K = 0)
 	Mixture     *Mixture
-	Latent      *mat.Dense // n_synth×K synthetic ancestry
+	Latent      *mat.Dense // n_synth×K synthetic ancestry (nil when K = 0)
+	// NSynth is the number of synthetic individuals.
+	NSynth int
+	// EvalPCA is the PCA the chromosome metrics are computed on (Evaluator):
+	// PCA itself, or, when it has no axis (K = 0), the training data's top
+	// evaluationPCs components, fitted for the metrics only and never
+	// written to a model file.
+	EvalPCA *PCA
 	// Cohort is the population label of each synthetic individual
 	// (Mixture.Cohort) when the plan was made with labels, nil otherwise.
 	Cohort []int
@@ -148,6 +155,11 @@ type Plan struct {
 	// latent has (ReplicatedAxes; nil with FixedPCs or too few sites).
 	PCReplication []float64
 }
+
+// evaluationPCs is the number of PCs the chromosome metrics are computed
+// on when no ancestry axis replicates (Plan.EvalPCA): the 2 of the
+// evaluator's ancestry-consistency read-out.
+const evaluationPCs = 2
 
 // minDeconvolvedVariance is the least fraction of a mixture component's
 // mean variance per direction that deconvolution keeps.
@@ -167,6 +179,7 @@ const (
 	tagLatent
 	tagAssemble
 	tagReplication
+	tagEvalPCA
 	tagWindow = 1 << 20
 )
 
@@ -200,7 +213,7 @@ func NewPlanLabelled(ctx context.Context, train *vcf.Genotypes, nSynth int, o Op
 			return nil, fmt.Errorf("%w: haplotype window models need phased input (every call phased, e.g. 0|1)", ErrOption)
 		}
 	}
-	p := &Plan{Options: o}
+	p := &Plan{Options: o, NSynth: nSynth}
 	var scores []float64
 	if !o.UniformCuts {
 		scores = ld.CrossingScores(train, o.CrossingHalfWindow)
@@ -217,10 +230,15 @@ func NewPlanLabelled(ctx context.Context, train *vcf.Genotypes, nSynth int, o Op
 		if k, p.PCReplication, err = ReplicatedAxes(train, o.PCs, mix(o.Seed, tagReplication)); err != nil {
 			return nil, err
 		}
-		k = max(k, 1)
 	}
 	if p.PCA, p.TrainScores, err = FitPCA(train, k, mix(o.Seed, tagPCA)); err != nil {
 		return nil, err
+	}
+	p.EvalPCA = p.PCA
+	if k == 0 {
+		if p.EvalPCA, _, err = FitPCA(train, evaluationPCs, mix(o.Seed, tagEvalPCA)); err != nil {
+			return nil, err
+		}
 	}
 	if lab != nil {
 		table, rows := model.LabelTableOf(lab)
@@ -238,7 +256,7 @@ func NewPlanLabelled(ctx context.Context, train *vcf.Genotypes, nSynth int, o Op
 	if err != nil {
 		return nil, err
 	}
-	if isRegress(o.Conditioning) {
+	if isRegress(o.Conditioning) && k > 0 {
 		// The window models add each person's individual noise on the PCs
 		// themselves (Mixture.Deconvolve says why).
 		noise, err := ResidualShareCov(train, p.Windows, p.PCA, p.TrainScores)
@@ -272,7 +290,7 @@ func (p *Plan) Job(train *vcf.Genotypes, w Window) *Job {
 		PCMean:       append([]float64(nil), p.PCA.Mean[w.Start:w.End]...),
 		PCScale:      append([]float64(nil), p.PCA.Scale[w.Start:w.End]...),
 		Loadings:     make([]float64, d*K),
-		TrainScores:  append([]float64(nil), mat.DenseCopyOf(p.TrainScores).RawMatrix().Data...),
+		TrainScores:  flatRows(p.TrainScores),
 		Model:        p.Options.Model,
 		NCandidates:  numCandidates(p.nSynth(), p.Options.Oversample, p.Options.Conditioning),
 		GenerateSeed: mix(p.Options.Seed, tagWindow+2*uint64(w.Index)+1),
@@ -312,7 +330,16 @@ func numCandidates(n int, oversample float64, cond Conditioning) int {
 	return int(float64(n)*oversample + 0.5)
 }
 
-func (p *Plan) nSynth() int { n, _ := p.Latent.Dims(); return n }
+func (p *Plan) nSynth() int { return p.NSynth }
+
+// flatRows returns a copy of x's elements, row-major (none for nil x, a
+// matrix of K = 0 columns).
+func flatRows(x *mat.Dense) []float64 {
+	if x == nil {
+		return nil
+	}
+	return append([]float64(nil), mat.DenseCopyOf(x).RawMatrix().Data...)
+}
 
 // WindowDone is what Run hands to its sink for each window, in order.
 type WindowDone struct {

@@ -6,7 +6,7 @@ package chrom
 // DecodeResult) and added to it in window order give the same synthetic
 // chromosome as Run.
 func (p *Plan) Assembler() (*Assembler, error) {
-	asm, err := NewAssembler(p.Options.Conditioning, p.Latent, mix(p.Options.Seed, tagAssemble))
+	asm, err := NewAssembler(p.Options.Conditioning, p.NSynth, p.Latent, mix(p.Options.Seed, tagAssemble))
 	if err != nil {
 		return nil, err
 	}

@@ -117,7 +117,7 @@ func (j *Job) check() error {
 		return fmt.Errorf("%w: window %d has %d sites for span [%d, %d)", ErrOption, j.Window.Index, len(j.Sites), j.Window.Start, j.Window.End)
 	case j.NTrain < 2 || len(j.Dosage) != d*j.NTrain:
 		return fmt.Errorf("%w: window %d: %d dosages for %d sites × %d individuals", ErrOption, j.Window.Index, len(j.Dosage), d, j.NTrain)
-	case j.K < 1 || len(j.PCMean) != d || len(j.PCScale) != d || len(j.Loadings) != d*j.K || len(j.TrainScores) != j.NTrain*j.K:
+	case j.K < 0 || len(j.PCMean) != d || len(j.PCScale) != d || len(j.Loadings) != d*j.K || len(j.TrainScores) != j.NTrain*j.K:
 		return fmt.Errorf("%w: window %d: PCA inputs do not match %d sites, %d individuals, K=%d", ErrOption, j.Window.Index, d, j.NTrain, j.K)
 	case j.NCandidates < 1:
 		return fmt.Errorf("%w: window %d: %d candidates", ErrOption, j.Window.Index, j.NCandidates)
