@@ -42,9 +42,8 @@ const ReplicationAlpha = 0.01
 // structure the real one does not have. So when none replicates the
 // windowed model has none (K = 0): on one simulated population of 245
 // training individuals × 5000 SNPs, the single noise axis kept before
-// (the count was raised to 1) gave the model-file probe an AUC of 0.696
-// and the synthetic cohort a distance MIA of 0.584 (the judge's); without
-// it 0.500 and 0.557 (docs/privacy.md).
+// (the count was raised to 1) gave the model-file probe an AUC of
+// 0.70–0.73 over three seeds; without it 0.500 (docs/privacy.md).
 //
 // With fewer sites in a half than individuals (or fewer than 2·maxK + 8
 // individuals) maxK is returned with nil correlations: a half's PCs are

@@ -113,7 +113,7 @@ func (f *modelFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.anchors, "anchors", 0, "k-means anchors of the GOU initialisation (0 = default)")
 	fs.IntVar(&f.minCluster, "min-cluster-size", 0, "smallest cluster an anchor may summarise (0 = default)")
 	fs.Float64Var(&f.cldEps, "cld-eps", model.DefaultCLDEps, "position noise ε of --process cld-eps (CLD-ε), > 0; other processes ignore it")
-	fs.BoolVar(&f.private, "private", false, "with more SNPs than half the training individuals: fewer basis directions, AR residual blocks and no score network at small noise, so that the model file and the synthetic cohort leak less membership, at a cost in fidelity (docs/privacy.md)")
+	fs.BoolVar(&f.private, "private", false, "single-model fits with more SNPs than half the training individuals (windowed fits ignore it): fewer basis directions, AR residual blocks and no score network at small noise, so that the model file and the synthetic cohort leak less membership, at a cost in fidelity (docs/privacy.md)")
 	f.fs = fs
 }
 
