@@ -15,12 +15,9 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// panel simulates a 1kg-like panel with 3 populations and splits it into
-// imputed training and test sets.
-func panel(t testing.TB, individuals, snps int, seed uint64) (train, test *vcf.Genotypes) {
+// simulatedPanel simulates cfg's panel and keeps its SNPs of MAF ≥ 0.01.
+func simulatedPanel(t testing.TB, cfg synth.PanelConfig, seed uint64) *vcf.Genotypes {
 	t.Helper()
-	cfg := synth.OneKGLikePreset(individuals, snps)
-	cfg.Populations, cfg.Fst = 3, 0.05
 	p, err := synth.NewPanel(cfg, seed)
 	if err != nil {
 		t.Fatal(err)
@@ -29,10 +26,19 @@ func panel(t testing.TB, individuals, snps int, seed uint64) (train, test *vcf.G
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, _, err = preprocess.Filter(g, preprocess.FilterOptions{MinMAF: 0.01, BiallelicSNPsOnly: true})
-	if err != nil {
+	if g, _, err = preprocess.Filter(g, preprocess.FilterOptions{MinMAF: 0.01, BiallelicSNPsOnly: true}); err != nil {
 		t.Fatal(err)
 	}
+	return g
+}
+
+// panel simulates a 1kg-like panel with 3 populations and splits it into
+// imputed training and test sets.
+func panel(t testing.TB, individuals, snps int, seed uint64) (train, test *vcf.Genotypes) {
+	t.Helper()
+	cfg := synth.OneKGLikePreset(individuals, snps)
+	cfg.Populations, cfg.Fst = 3, 0.05
+	g := simulatedPanel(t, cfg, seed)
 	tr, te, err := preprocess.Split(g.Samples, 0.3, seed, nil)
 	if err != nil {
 		t.Fatal(err)

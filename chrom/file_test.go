@@ -16,6 +16,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/gousynth/gousynth/model"
+	"github.com/gousynth/gousynth/vcf"
 )
 
 // writeFile fits every window of a small panel with conditioning cond and
@@ -33,6 +34,15 @@ func writeFileResidual(t *testing.T, cond Conditioning, resid ResidualKind) (*Pl
 	o := smallOptions(true)
 	o.Conditioning, o.Residual = cond, resid
 	o.WindowSNPs = 150
+	return writePlanFile(t, train, o, nil)
+}
+
+// writePlanFile plans and fits a windowed model of train with options o and
+// writes its model file, calling each (when not nil) with every window as
+// Plan.Run hands it over; it returns the plan, the results and the file's
+// path.
+func writePlanFile(t *testing.T, train *vcf.Genotypes, o Options, each func(WindowDone)) (*Plan, []*Result, string) {
+	t.Helper()
 	p, err := NewPlan(context.Background(), train, 50, o)
 	if err != nil {
 		t.Fatal(err)
@@ -49,6 +59,9 @@ func writeFileResidual(t *testing.T, cond Conditioning, resid ResidualKind) (*Pl
 	}
 	var results []*Result
 	err = p.Run(context.Background(), train, func(wd WindowDone) error {
+		if each != nil {
+			each(wd)
+		}
 		results = append(results, wd.Result)
 		return fw.WriteWindow(wd.Result)
 	})
@@ -267,50 +280,58 @@ func TestGenerateStreamMatchesGenerate(t *testing.T) {
 	for _, resid := range []ResidualKind{ResidLatent, ResidHaplotype} {
 		t.Run(string(resid), func(t *testing.T) {
 			_, _, path := writeFileResidual(t, CondRegress, resid)
-			read := func() (*FileHeader, func() (WindowModel, bool, error)) {
-				fr, err := OpenFile(path)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { fr.Close() })
-				return fr.Header(), func() (WindowModel, bool, error) {
-					wm, err := fr.Next()
-					if err == io.EOF {
-						return WindowModel{}, false, nil
-					}
-					return wm, err == nil, err
-				}
-			}
-			h, next := read()
-			var batch []int8
-			if err := Generate(context.Background(), h.PCA, h.Mixture, n, h.Options.Oversample, CondRegress, 3, next, func(wd WindowDone) error {
-				batch = append(batch, wd.Core...)
-				return nil
-			}); err != nil {
-				t.Fatal(err)
-			}
-			h, next = read()
-			var stream, win []int8
-			err := GenerateStream(context.Background(), h.PCA, h.Mixture, n, h.Options.Oversample, CondRegress, 3, next,
-				func(w Window, lo, rows int, core []int8) error {
-					if win == nil {
-						win = make([]int8, w.Core()*n)
-					}
-					for v := 0; v < w.Core(); v++ {
-						copy(win[v*n+lo:v*n+lo+rows], core[v*rows:(v+1)*rows])
-					}
-					return nil
-				}, func(Window) error {
-					stream = append(stream, win...)
-					win = nil
-					return nil
-				})
-			if err != nil {
-				t.Fatal(err)
-			}
+			batch, stream := batchAndStream(t, path, n)
 			if !slices.Equal(batch, stream) {
 				t.Errorf("streamed cohort differs from Generate's (%d and %d genotypes)", len(stream), len(batch))
 			}
 		})
 	}
+}
+
+// batchAndStream generates n individuals from the windowed model file at
+// path with regress conditioning and seed 3, once with Generate and once
+// with GenerateStream, and returns both cohorts (site-major).
+func batchAndStream(t *testing.T, path string, n int) (batch, stream []int8) {
+	t.Helper()
+	read := func() (*FileHeader, func() (WindowModel, bool, error)) {
+		fr, err := OpenFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { fr.Close() })
+		return fr.Header(), func() (WindowModel, bool, error) {
+			wm, err := fr.Next()
+			if err == io.EOF {
+				return WindowModel{}, false, nil
+			}
+			return wm, err == nil, err
+		}
+	}
+	h, next := read()
+	if err := Generate(context.Background(), h.PCA, h.Mixture, n, h.Options.Oversample, CondRegress, 3, next, func(wd WindowDone) error {
+		batch = append(batch, wd.Core...)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	h, next = read()
+	var win []int8
+	err := GenerateStream(context.Background(), h.PCA, h.Mixture, n, h.Options.Oversample, CondRegress, 3, next,
+		func(w Window, lo, rows int, core []int8) error {
+			if win == nil {
+				win = make([]int8, w.Core()*n)
+			}
+			for v := 0; v < w.Core(); v++ {
+				copy(win[v*n+lo:v*n+lo+rows], core[v*rows:(v+1)*rows])
+			}
+			return nil
+		}, func(Window) error {
+			stream = append(stream, win...)
+			win = nil
+			return nil
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return batch, stream
 }

@@ -1,13 +1,11 @@
 package chrom
 
 import (
-	"context"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/synth"
-	"github.com/gousynth/gousynth/vcf"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
 )
@@ -66,19 +64,7 @@ func TestReplicatedAxes(t *testing.T) {
 		if pops == 1 {
 			cfg.Fst = 0
 		}
-		p, err := synth.NewPanel(cfg, uint64(pops))
-		if err != nil {
-			t.Fatal(err)
-		}
-		g, _, err := p.Genotypes(context.Background(), 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if g, _, err = preprocess.Filter(g, preprocess.FilterOptions{MinMAF: 0.01, BiallelicSNPsOnly: true}); err != nil {
-			t.Fatal(err)
-		}
-		var imputed *vcf.Genotypes
-		imputed, _ = preprocess.ImputeMean(g)
+		imputed, _ := preprocess.ImputeMean(simulatedPanel(t, cfg, uint64(pops)))
 		k, r, err := ReplicatedAxes(imputed, 6, 1)
 		if err != nil {
 			t.Fatal(err)
