@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -102,6 +103,20 @@ func TestGenerate(t *testing.T) {
 	}
 	if lines := strings.Count(string(readBytes(t, res.Panel)), "\n"); lines != 51 {
 		t.Errorf("panel file has %d lines, want a header and 50", lines)
+	}
+
+	// A cohort larger than the training set is drawn with a warning; one
+	// no larger is not.
+	for _, n := range []int{m.TrainN, m.TrainN + 1} {
+		var log bytes.Buffer
+		big := filepath.Join(dir, fmt.Sprintf("n%d.vcf.gz", n))
+		if _, err := Generate(ctx, GenerateConfig{Model: path, Output: big, N: n, Seed: 7, Logger: slog.New(slog.NewTextHandler(&log, nil))}); err != nil {
+			t.Fatal(err)
+		}
+		warned := strings.Contains(log.String(), "level=WARN") && strings.Contains(log.String(), "membership attacks grow")
+		if warned != (n > m.TrainN) {
+			t.Errorf("-n %d with %d training individuals: warned %v; log:\n%s", n, m.TrainN, warned, log.String())
+		}
 	}
 
 	res, err = Generate(ctx, GenerateConfig{Model: path, Output: filepath.Join(dir, "p.vcf.gz"), Population: "POP2:12", Seed: 7, Logger: logger})
