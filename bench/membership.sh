@@ -36,8 +36,8 @@ if [ ! -s "$WORK/sim.vcf.gz" ]; then
 fi
 O="$WORK/fit_s$SEED"
 rm -rf "$O"
-/usr/bin/time -f "fit: %e s wall, %U s user, %M KB peak" "$G" --quiet --seed "$SEED" fit "$WORK/train.vcf.gz" --write-split "$@" -o "$O" > "$O.log" 2>&1 || { tail "$O.log"; exit 1; }
-tail -1 "$O.log"
+/usr/bin/time -o "$O.time" -f "fit: %e s wall, %U s user, %M KB peak" "$G" --quiet --seed "$SEED" fit "$WORK/train.vcf.gz" --write-split "$@" -o "$O" > "$O.log" 2>&1 || { tail "$O.log"; exit 1; }
+cat "$O.time"
 M=$(wc -l < "$O/train.samples.real-ids.txt")
 "$G" --quiet --seed 99 generate "$O/model.gsy" -n $(( 10 * M )) -o "$O/large.vcf.gz"
 bcftools query -f '%CHROM\t%POS\n' "$O/synthetic.vcf.gz" > "$O/sites"
