@@ -1,9 +1,11 @@
 package autoreg
 
 import (
+	"bytes"
 	"errors"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"testing"
 )
@@ -251,11 +253,11 @@ func TestBlocksContinueOneChain(t *testing.T) {
 		t.Fatal(err)
 	}
 	sb, _ := NewSampler(sanc, 50, 1, lags, 9)
-	b1, err := sb.Draw(&Model{K: 1, Lags: lags, Sites: whole.Sites[:cut]})
+	b1, err := sb.Draw(&Model{K: 1, Lags: lags, AncMean: whole.AncMean, AncSD: whole.AncSD, Sites: whole.Sites[:cut]})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b2, err := sb.Draw(&Model{K: 1, Lags: lags, Sites: whole.Sites[cut:]})
+	b2, err := sb.Draw(&Model{K: 1, Lags: lags, AncMean: whole.AncMean, AncSD: whole.AncSD, Sites: whole.Sites[cut:]})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -346,4 +348,62 @@ func BenchmarkFit(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// TestEncodeRoundTrip: a fitted model decodes to itself, and its draws
+// are the same.
+func TestEncodeRoundTrip(t *testing.T) {
+	const n, d = 200, 60
+	rng := rand.New(rand.NewPCG(8, 9))
+	dos, anc := haplotypePanel(rng, n, d, 0.8)
+	m, err := Fit(dos, n, d, 10, anc, 1, Config{Lags: 12, Keep: 4, Ridge: 0.01})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := m.Encode()
+	got, err := Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, m) {
+		t.Fatal("decoded model differs from the encoded one")
+	}
+	sanc := []float64{-1, 1, 1, -1}
+	s1, _ := NewSampler(sanc, 4, 1, 12, 3)
+	s2, _ := NewSampler(sanc, 4, 1, 12, 3)
+	a, _ := s1.Draw(m)
+	c, _ := s2.Draw(got)
+	if !slices.Equal(a, c) {
+		t.Error("draws of the decoded model differ")
+	}
+	for _, cut := range []int{0, 5, len(b) / 2, len(b) - 1} {
+		if _, err := Decode(b[:cut]); !errors.Is(err, ErrCorrupt) {
+			t.Errorf("%d of %d bytes: error %v, want ErrCorrupt", cut, len(b), err)
+		}
+	}
+	if _, err := Decode(append(b, 0)); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("a trailing byte: error %v, want ErrCorrupt", err)
+	}
+}
+
+// FuzzDecode: Decode never panics, and what it accepts encodes back to the
+// same bytes.
+func FuzzDecode(f *testing.F) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	dos, anc := haplotypePanel(rng, 50, 12, 0.8)
+	m, err := Fit(dos, 50, 12, 0, anc, 1, Config{Lags: 4, Keep: 2, Ridge: 0.01})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(m.Encode())
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := Decode(b)
+		if err != nil {
+			return
+		}
+		if e := m.Encode(); !bytes.Equal(e, b) {
+			t.Fatalf("accepted %d bytes that encode back to %d different ones", len(b), len(e))
+		}
+	})
 }

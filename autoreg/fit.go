@@ -62,9 +62,14 @@ type Site struct {
 }
 
 // Model is a fitted block: K ancestry scores, Lags the longest distance a
-// predictor may have, and one Site per site of the block.
+// predictor may have, and one Site per site of the block. The regressions
+// see each ancestry score standardised, (z_k − AncMean[k]) / AncSD[k], with
+// the training individuals' mean and SD, so that one ridge penalty suits
+// every score. Every value is at float32 precision (the model file's).
 type Model struct {
 	K, Lags int
+	AncMean []float64
+	AncSD   []float64
 	Sites   []Site
 }
 
@@ -89,9 +94,10 @@ func Fit(dos []int8, n, d, first int, anc []float64, K int, cfg Config) (*Model,
 			}
 		}
 	}
+	m := &Model{K: K, Lags: cfg.Lags, Sites: make([]Site, d-first)}
+	m.AncMean, m.AncSD, anc = standardise(anc, n, K)
 	res := residuals(dos, n, d, anc, K)
 	band := bandCov(res, n, d, cfg.Lags, first)
-	m := &Model{K: K, Lags: cfg.Lags, Sites: make([]Site, d-first)}
 	threads := max(cfg.Threads, 1)
 	var wg sync.WaitGroup
 	next := make(chan int)
@@ -110,7 +116,46 @@ func Fit(dos []int8, n, d, first int, anc []float64, K int, cfg Config) (*Model,
 	}
 	close(next)
 	wg.Wait()
+	for _, s := range m.Sites {
+		round32(s.Carrier.Coef)
+		round32(s.Hom.Coef)
+	}
 	return m, nil
+}
+
+// standardise returns the mean and SD of each of the K columns of anc (n×K,
+// at float32 precision; an SD of 0 is taken as 1) and anc standardised with
+// them.
+func standardise(anc []float64, n, K int) (mean, sd, out []float64) {
+	mean, sd = make([]float64, K), make([]float64, K)
+	out = make([]float64, len(anc))
+	for k := 0; k < K; k++ {
+		var s, ss float64
+		for i := 0; i < n; i++ {
+			s += anc[i*K+k]
+		}
+		mu := s / float64(n)
+		for i := 0; i < n; i++ {
+			e := anc[i*K+k] - mu
+			ss += e * e
+		}
+		sdk := math.Sqrt(ss / float64(n))
+		if !(sdk > 0) {
+			sdk = 1
+		}
+		mean[k], sd[k] = float64(float32(mu)), float64(float32(sdk))
+		for i := 0; i < n; i++ {
+			out[i*K+k] = (anc[i*K+k] - mean[k]) / sd[k]
+		}
+	}
+	return mean, sd, out
+}
+
+// round32 rounds xs to float32 precision in place.
+func round32(xs []float64) {
+	for i, x := range xs {
+		xs[i] = float64(float32(x))
+	}
 }
 
 // residuals returns each site's dosages minus their least-squares fit on
@@ -276,7 +321,9 @@ func (f *siteFitter) choose(band [][]float64, v int) []uint8 {
 				best, gain = l, gl
 			}
 		}
-		if best == 0 || gain <= 1e-9*orig[0] {
+		// Schwarz's criterion for one more coefficient of a linear model of
+		// n observations: n·log(RSS before / RSS after) > log n.
+		if left := r[0]; best == 0 || gain <= 1e-9*orig[0] || float64(f.n)*math.Log(left/(left-gain)) <= math.Log(float64(f.n)) {
 			break
 		}
 		pred = append(pred, uint8(best))

@@ -37,7 +37,7 @@ func NewSampler(anc []float64, M, K, lags int, seed uint64) (*Sampler, error) {
 // Draw draws the sites of mdl in order and returns them site-major
 // (M×len(mdl.Sites)).
 func (s *Sampler) Draw(mdl *Model) ([]int8, error) {
-	if mdl.K != s.k || mdl.Lags > s.lags {
+	if mdl.K != s.k || mdl.Lags > s.lags || len(mdl.AncMean) != mdl.K || len(mdl.AncSD) != mdl.K {
 		return nil, fmt.Errorf("%w: a model of K %d and lags %d for a sampler of K %d and lags %d", ErrInput, mdl.K, mdl.Lags, s.k, s.lags)
 	}
 	M, K := s.m, s.k
@@ -55,7 +55,9 @@ func (s *Sampler) Draw(mdl *Model) ([]int8, error) {
 		x := s.x[:1+K+len(site.Pred)]
 		for i := 0; i < M; i++ {
 			x[0] = 1
-			copy(x[1:1+K], s.anc[i*K:(i+1)*K])
+			for k, z := range s.anc[i*K : (i+1)*K] {
+				x[1+k] = (z - mdl.AncMean[k]) / mdl.AncSD[k]
+			}
 			for j, r := range rows {
 				if r != nil {
 					x[1+K+j] = float64(r[i])

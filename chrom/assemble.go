@@ -6,6 +6,7 @@ import (
 	"math/bits"
 	"math/rand/v2"
 
+	"github.com/gousynth/gousynth/autoreg"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -45,6 +46,8 @@ type Assembler struct {
 	// Stats of the last window: mean overlap Manhattan distance per site of
 	// the chosen candidates and mean χ² of their ancestry.
 	LastOverlapMismatch, LastAncestryChi2 float64
+	// chain draws the windows of CondChain.
+	chain *autoreg.Sampler
 }
 
 // NewAssembler returns an assembler of n synthetic individuals whose
@@ -58,7 +61,14 @@ func NewAssembler(mode Conditioning, n int, target *mat.Dense, seed uint64) (*As
 			return nil, fmt.Errorf("%w: ancestry latent of %d rows for %d individuals", ErrOption, r, n)
 		}
 	}
-	return &Assembler{mode: mode, weight: DefaultAncestryWeight, n: n, target: target, seed: seed}, nil
+	a := &Assembler{mode: mode, weight: DefaultAncestryWeight, n: n, target: target, seed: seed}
+	if mode == CondChain {
+		var err error
+		if a.chain, err = autoreg.NewSampler(flatRows(target), n, a.k(), chainLags, seed); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
 }
 
 // thermo packs dosages (0/1/2) into two bit planes (≥1, =2) so that the
@@ -95,6 +105,18 @@ func (a *Assembler) Add(r *Result) ([]int8, error) {
 	}
 	w := r.Window
 	o := w.Overlap()
+	if a.mode == CondChain {
+		if err := checkChain(r.Chain, w, a.k()); err != nil {
+			return nil, err
+		}
+		out, err := a.chain.Draw(r.Chain)
+		if err != nil {
+			return nil, err
+		}
+		a.LastOverlapMismatch, a.LastAncestryChi2 = math.NaN(), math.NaN()
+		a.prev, a.prevStart, a.prevCore = out, w.CoreStart, w.Core()
+		return out, nil
+	}
 	var choice []int
 	switch a.mode {
 	case CondNone, CondRegress:

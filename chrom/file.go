@@ -17,6 +17,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/gousynth/gousynth/autoreg"
 	"github.com/gousynth/gousynth/internal/limits"
 	"github.com/gousynth/gousynth/model"
 	"github.com/gousynth/gousynth/vcf"
@@ -48,7 +49,8 @@ import (
 //	             directions (w×rank), autoregression (w×lags) and innovation
 //	             SDs (w); then the window's model (a model.Model or
 //	             model.ContinuousModel file, Model bytes; absent for a
-//	             latent residual of rank 0)
+//	             latent residual of rank 0; for chain conditioning the
+//	             autoreg.Model of the window's core sites, autoreg/file.go)
 //	SHA-256 of the body (32 bytes)
 //
 // The checksum is verified before anything is decoded, so a truncated or
@@ -71,6 +73,7 @@ const (
 	kindDosage  = "dosage"    // a model.ContinuousModel of dosage residuals
 	kindLatent  = "latent"    // a LatentResidual
 	kindHap     = "haplotype" // a LatentResidual of haplotypes (two draws per person)
+	kindChain   = "chain"     // an autoreg.Model of the core sites (CondChain)
 	maxJSONSize = 1 << 30     // bound on a JSON section's declared length
 	maxWindowPC = 1 << 12     // bound on K read from a file
 	maxLagsRank = 1 << 16     // bound on a latent model's rank and lags
@@ -238,6 +241,8 @@ func (fw *FileWriter) WriteWindow(r *Result) error {
 	w := r.Window.End - r.Window.Start
 	rec := fileWindow{Window: r.Window, Regression: r.Coef != nil, ModelBytes: int64(len(r.Model)), LabelRows: len(r.LabelOffset) / max(w, 1)}
 	switch {
+	case r.Chain != nil:
+		rec.Kind = kindChain
 	case r.LatentSD != nil:
 		rec.Kind, rec.Rank, rec.Lags = kindLatent, r.LatentRank, r.LatentLags
 		if r.Haplotype {
@@ -665,6 +670,13 @@ func decodeWindowModel(wm *WindowModel, rec fileWindow, w int, mb []byte, u, ar,
 		wm.Residual, err = model.DecodeContinuous(mb)
 	case rec.Kind == kindModel && !rec.Regression:
 		wm.Model, err = model.Decode(mb)
+	case rec.Kind == kindChain && !rec.Regression:
+		if wm.Chain, err = autoreg.Decode(mb); err != nil {
+			return corrupt("%v", err)
+		}
+		if len(wm.Chain.Sites) != rec.Window.Core() {
+			return corrupt("a chain model of %d sites for a window core of %d", len(wm.Chain.Sites), rec.Window.Core())
+		}
 	default:
 		return corrupt("window kind %q with regression %v", rec.Kind, rec.Regression)
 	}

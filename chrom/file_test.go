@@ -81,7 +81,7 @@ func TestFileRoundTrip(t *testing.T) {
 	for _, c := range []struct {
 		cond  Conditioning
 		resid ResidualKind
-	}{{CondRegress, ""}, {CondRegress, ResidHaplotype}, {CondMatch, ""}} {
+	}{{CondRegress, ""}, {CondRegress, ResidHaplotype}, {CondMatch, ""}, {CondChain, ""}} {
 		cond := c.cond
 		t.Run(string(cond)+string(c.resid), func(t *testing.T) {
 			p, results, path := writeFileResidual(t, cond, c.resid)
@@ -110,7 +110,12 @@ func TestFileRoundTrip(t *testing.T) {
 				}
 				fromFile = append(fromFile, wm)
 				fit := WindowModel{Window: r.Window, Slope: r.Slope, NoiseVar: r.NoiseVar, Coef: r.Coef, ResidMean: r.ResidMean, ResidSD: r.ResidSD}
-				if r.LatentSD != nil {
+				if r.Chain != nil {
+					if !reflect.DeepEqual(wm.Chain, r.Chain) {
+						t.Fatalf("window %d: the chain model differs after the round trip", r.Window.Index)
+					}
+					fit.Chain = r.Chain
+				} else if r.LatentSD != nil {
 					if !reflect.DeepEqual(wm.Latent.U, r.LatentU) || !reflect.DeepEqual(wm.Latent.AR, r.LatentAR) || !reflect.DeepEqual(wm.Latent.SD, r.LatentSD) {
 						t.Fatalf("window %d: latent sections differ", r.Window.Index)
 					}
@@ -119,7 +124,7 @@ func TestFileRoundTrip(t *testing.T) {
 					}
 					fit.Haplotype = r.Haplotype
 					fit.Latent, err = DecodeLatentResidual(r.Model, r.Window.End-r.Window.Start, r.LatentRank, r.LatentLags, r.LatentU, r.LatentAR, r.LatentSD)
-				} else {
+				} else if cond != CondChain {
 					fit.Model, err = model.Decode(r.Model)
 				}
 				if err != nil {
@@ -293,6 +298,12 @@ func TestGenerateStreamMatchesGenerate(t *testing.T) {
 // with GenerateStream, and returns both cohorts (site-major).
 func batchAndStream(t *testing.T, path string, n int) (batch, stream []int8) {
 	t.Helper()
+	return batchAndStreamCond(t, path, n, CondRegress)
+}
+
+// batchAndStreamCond is batchAndStream with conditioning cond.
+func batchAndStreamCond(t *testing.T, path string, n int, cond Conditioning) (batch, stream []int8) {
+	t.Helper()
 	read := func() (*FileHeader, func() (WindowModel, bool, error)) {
 		fr, err := OpenFile(path)
 		if err != nil {
@@ -308,7 +319,7 @@ func batchAndStream(t *testing.T, path string, n int) (batch, stream []int8) {
 		}
 	}
 	h, next := read()
-	if err := Generate(context.Background(), h.PCA, h.Mixture, n, h.Options.Oversample, CondRegress, 3, next, func(wd WindowDone) error {
+	if err := Generate(context.Background(), h.PCA, h.Mixture, n, h.Options.Oversample, cond, 3, next, func(wd WindowDone) error {
 		batch = append(batch, wd.Core...)
 		return nil
 	}); err != nil {
@@ -316,7 +327,7 @@ func batchAndStream(t *testing.T, path string, n int) (batch, stream []int8) {
 	}
 	h, next = read()
 	var win []int8
-	err := GenerateStream(context.Background(), h.PCA, h.Mixture, n, h.Options.Oversample, CondRegress, 3, next,
+	err := GenerateStream(context.Background(), h.PCA, h.Mixture, n, h.Options.Oversample, cond, 3, next,
 		func(w Window, lo, rows int, core []int8) error {
 			if win == nil {
 				win = make([]int8, w.Core()*n)
@@ -334,4 +345,45 @@ func batchAndStream(t *testing.T, path string, n int) (batch, stream []int8) {
 		t.Fatal(err)
 	}
 	return batch, stream
+}
+
+// TestChainFileGeneratesTheFitsCohort: with chain conditioning the model
+// file, generated with the plan's seed, gives the fit's own cohort, and
+// GenerateStream gives what Generate gives.
+func TestChainFileGeneratesTheFitsCohort(t *testing.T) {
+	train, _ := panel(t, 120, 400, 9)
+	o := smallOptions(true)
+	o.Conditioning, o.WindowSNPs = CondChain, 150
+	var fitted []int8
+	p, _, path := writePlanFile(t, train, o, func(wd WindowDone) { fitted = append(fitted, wd.Core...) })
+	if len(p.Windows) < 2 || p.Windows[1].Overlap() == 0 {
+		t.Fatalf("%d windows, the second with overlap %d: the test needs a chain across a boundary", len(p.Windows), p.Windows[1].Overlap())
+	}
+	fr, err := OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fr.Close()
+	h := fr.Header()
+	var fromFile []int8
+	err = Generate(context.Background(), h.PCA, h.Mixture, p.NSynth, h.Options.Oversample, CondChain, p.Options.Seed, func() (WindowModel, bool, error) {
+		wm, err := fr.Next()
+		if err == io.EOF {
+			return WindowModel{}, false, nil
+		}
+		return wm, err == nil, err
+	}, func(wd WindowDone) error {
+		fromFile = append(fromFile, wd.Core...)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(fitted, fromFile) {
+		t.Error("the model file generates another cohort than the fit's with the plan's seed")
+	}
+	batch, stream := batchAndStreamCond(t, path, 70, CondChain)
+	if !slices.Equal(batch, stream) {
+		t.Errorf("streamed cohort differs from Generate's (%d and %d genotypes)", len(stream), len(batch))
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"github.com/gousynth/gousynth/autoreg"
 	"github.com/gousynth/gousynth/model"
 	"github.com/gousynth/gousynth/vcf"
 	"gonum.org/v1/gonum/mat"
@@ -29,6 +30,8 @@ type WindowModel struct {
 	// LabelOffset holds the window's per-label offsets (Result.LabelOffset)
 	// of a model fitted with population labels, nil otherwise.
 	LabelOffset []float64
+	// Chain is the window's autoregression (CondChain, Result.Chain).
+	Chain *autoreg.Model
 }
 
 // labelOffset returns the window's label offsets for mixture mx's labels
@@ -124,6 +127,17 @@ func GenerateCohort(ctx context.Context, pca *PCA, mx *Mixture, n int, cohort []
 		}
 		d := w.End - w.Start
 		genSeed := mix(seed, tagWindow+2*uint64(w.Index)+1)
+		if cond == CondChain {
+			r := &Result{Window: w, NCandidates: n, K: K, Slope: wm.Slope, NoiseVar: wm.NoiseVar, Chain: wm.Chain}
+			core, err := asm.Add(r)
+			if err != nil {
+				return err
+			}
+			if err := sink(WindowDone{Window: w, Result: r, Core: core, OverlapMismatch: asm.LastOverlapMismatch, AncestryChi2: asm.LastAncestryChi2}); err != nil {
+				return err
+			}
+			continue
+		}
 		var dos []int8
 		if isRegress(cond) {
 			rs := wm.residualSampler(d)

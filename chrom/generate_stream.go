@@ -11,9 +11,13 @@ import (
 
 // Streams reports whether GenerateStream can generate with conditioning
 // cond: the conditionings that give candidate i to individual i
-// (CondRegress, CondNone). The others select each person's candidate among
+// (CondRegress, CondNone), and CondChain, which draws every individual of a
+// window at once (one chunk of n; its history across windows is n × 255
+// dosages). The others select each person's candidate among
 // all of a window's candidates, so they need the whole window at once.
-func Streams(cond Conditioning) bool { return cond == CondRegress || cond == CondNone }
+func Streams(cond Conditioning) bool {
+	return cond == CondRegress || cond == CondNone || cond == CondChain
+}
 
 // errEnough stops a chunked draw once n individuals are drawn.
 var errEnough = errors.New("chrom: enough candidates")
@@ -50,6 +54,12 @@ func GenerateStreamCohort(ctx context.Context, pca *PCA, mx *Mixture, n int, coh
 	}
 	M := numCandidates(n, oversample, cond)
 	s := &windowStreamer{mx: mx, n: n, K: pca.K(), M: M, cond: cond, seed: seed, chunk: chunk}
+	if cond == CondChain {
+		// The Assembler's chain, seeded as Generate seeds it.
+		if s.chain, err = NewAssembler(cond, n, latent, mix(seed, tagAssemble)); err != nil {
+			return err
+		}
+	}
 	if isRegress(cond) {
 		s.candLatent = candidateLatent(latent, M)
 	}
@@ -91,7 +101,8 @@ type windowStreamer struct {
 	candLatent []float64 // the candidates' ancestry latent (M×K), under regression
 	candLabels []int     // the candidates' labels (nil without a cohort)
 	chunk      func(w Window, lo, rows int, core []int8) error
-	packed     []int8 // the core of a chunk's first candidates, when it has more than needed
+	packed     []int8     // the core of a chunk's first candidates, when it has more than needed
+	chain      *Assembler // CondChain's sampler
 }
 
 // draw draws the candidates of window model wm in chunks (Generate's
@@ -101,6 +112,13 @@ func (s *windowStreamer) draw(ctx context.Context, wm WindowModel) error {
 	w := wm.Window
 	genSeed := mix(s.seed, tagWindow+2*uint64(w.Index)+1)
 	emit := func(lo, rows int, dos []int8) error { return s.emit(w, lo, rows, dos) }
+	if s.cond == CondChain {
+		core, err := s.chain.Add(&Result{Window: w, NCandidates: s.n, K: s.K, Slope: wm.Slope, NoiseVar: wm.NoiseVar, Chain: wm.Chain})
+		if err != nil {
+			return err
+		}
+		return s.chunk(w, 0, s.n, core)
+	}
 	if isRegress(s.cond) {
 		return s.drawRegress(ctx, wm, genSeed, emit)
 	}

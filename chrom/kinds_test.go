@@ -22,7 +22,7 @@ func TestParseKinds(t *testing.T) {
 			t.Errorf("ParseResidualKind(%q) = %q, %v", k, got, err)
 		}
 	}
-	const wantCond = `unknown conditioning "x" (regress, regress-match, match, ancestry, none)`
+	const wantCond = `unknown conditioning "x" (regress, chain, regress-match, match, ancestry, none)`
 	if _, err := ParseConditioning("x"); !errors.Is(err, ErrOption) || !strings.Contains(err.Error(), wantCond) {
 		t.Errorf("bad conditioning: %v", err)
 	}

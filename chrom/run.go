@@ -296,6 +296,9 @@ func (p *Plan) Job(train *vcf.Genotypes, w Window) *Job {
 		GenerateSeed: mix(p.Options.Seed, tagWindow+2*uint64(w.Index)+1),
 	}
 	j.Model.Seed = mix(p.Options.Seed, tagWindow+2*uint64(w.Index))
+	if p.Options.Conditioning == CondChain {
+		j.Conditioning = CondChain
+	}
 	if isRegress(p.Options.Conditioning) {
 		j.Conditioning = p.Options.Conditioning
 		j.Latent = candidateLatent(p.Latent, j.NCandidates)
@@ -324,7 +327,7 @@ func (p *Plan) Job(train *vcf.Genotypes, w Window) *Job {
 // synthetic individuals: one each with CondRegress, which gives candidate i
 // to individual i, else oversample·n.
 func numCandidates(n int, oversample float64, cond Conditioning) int {
-	if cond == CondRegress {
+	if cond == CondRegress || cond == CondChain {
 		return n
 	}
 	return int(float64(n)*oversample + 0.5)

@@ -9,6 +9,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/gousynth/gousynth/autoreg"
 	"github.com/gousynth/gousynth/model"
 	"github.com/gousynth/gousynth/vcf"
 	"gonum.org/v1/gonum/mat"
@@ -106,6 +107,10 @@ type Result struct {
 	// Haplotype says the latent model is of haplotypes (Job.Residual
 	// ResidHaplotype): each candidate is the sum of two of its draws.
 	Haplotype bool
+	// Chain (CondChain) is the window's autoregression of its core sites
+	// (Model then holds its bytes, autoreg.Model.Encode); Candidates and
+	// Ancestry are then empty: the Assembler draws the window.
+	Chain *autoreg.Model
 	// Wall time of the fit and of the generation.
 	FitSeconds, GenerateSeconds float64
 }
@@ -172,7 +177,12 @@ func (j *Job) Run(ctx context.Context, progress func(model.Progress)) (*Result, 
 		}
 	}
 	r := &Result{Window: j.Window, NCandidates: j.NCandidates, K: j.K}
-	if isRegress(j.Conditioning) {
+	if j.Conditioning == CondChain {
+		x = nil
+		if err := j.runChain(ctx, r); err != nil {
+			return nil, err
+		}
+	} else if isRegress(j.Conditioning) {
 		x = nil
 		if err := j.runRegress(ctx, r, progress); err != nil {
 			return nil, err
@@ -233,6 +243,9 @@ func (j *Job) readOut(r *Result) {
 		r.Slope[k] = b
 		r.NoiseVar[k] = math.Max(rss/float64(n), 1e-9*tss/float64(n)+1e-12)
 	}
+	if r.Candidates == nil { // CondChain: the Assembler draws the window
+		return
+	}
 	cand := j.windowShare(r.Candidates, j.NCandidates)
 	for i := range cand {
 		cand[i] *= r.Slope[i%j.K]
@@ -262,6 +275,12 @@ func DecodeResult(b []byte) (*Result, error) {
 		return nil, fmt.Errorf("chrom: decoding a window result: %w", err)
 	}
 	d := r.Window.End - r.Window.Start
+	if r.Chain != nil {
+		if checkChain(r.Chain, r.Window, r.K) != nil || r.Candidates != nil || len(r.Slope) != r.K || len(r.NoiseVar) != r.K {
+			return nil, fmt.Errorf("%w: window result %d has inconsistent sizes", ErrOption, r.Window.Index)
+		}
+		return r, nil
+	}
 	if len(r.Candidates) != d*r.NCandidates || len(r.Ancestry) != r.NCandidates*r.K || len(r.Slope) != r.K || len(r.NoiseVar) != r.K ||
 		(r.Coef != nil && (len(r.Coef) != (r.K+1)*d || len(r.GenotypeFreq) != 2*d || len(r.ResidMean) != d || len(r.ResidSD) != d)) ||
 		(r.LatentSD != nil && (r.LatentRank < 0 || r.LatentLags < 0 || len(r.LatentU) != d*r.LatentRank || len(r.LatentAR) != d*r.LatentLags || len(r.LatentSD) != d)) {

@@ -40,20 +40,21 @@ func main() {
 	block := flag.Int("block", 2000, "sites per block")
 	pcs := flag.Int("pcs", chrom.DefaultPCs, "at most this many ancestry PCs (those that replicate)")
 	seed := flag.Uint64("seed", 1, "seed")
+	hap := flag.Bool("hap", false, "model haplotypes (phased input): two chains per person, genotypes their sums")
 	flag.Parse()
 	if *train == "" || *out == "" {
 		fmt.Fprintln(os.Stderr, "autoreg: -train and -o are required")
 		os.Exit(2)
 	}
-	if err := run(*train, *sites, *out, *n, *block, *pcs, *seed, cfg); err != nil {
+	if err := run(*train, *sites, *out, *n, *block, *pcs, *seed, *hap, cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "autoreg:", err)
 		os.Exit(1)
 	}
 }
 
-func run(trainPath, sitesPath, outPath string, nSynth, block, maxPCs int, seed uint64, cfg autoreg.Config) error {
+func run(trainPath, sitesPath, outPath string, nSynth, block, maxPCs int, seed uint64, hap bool, cfg autoreg.Config) error {
 	t0 := time.Now()
-	g, _, err := vcf.ReadFile(trainPath, vcf.ReadOptions{DosageOnly: true})
+	g, _, err := vcf.ReadFile(trainPath, vcf.ReadOptions{DosageOnly: !hap})
 	if err != nil {
 		return err
 	}
@@ -109,7 +110,21 @@ func run(trainPath, sitesPath, outPath string, nSynth, block, maxPCs int, seed u
 		}
 	}
 	tRead := time.Since(t0)
-	smp, err := autoreg.NewSampler(sanc, nSynth, K, cfg.Lags, seed+4)
+	// With -hap the units are haplotypes: rows 2i and 2i+1 are person i's,
+	// with the person's ancestry.
+	units, sunits, data := n, nSynth, g.Dosage
+	if hap {
+		if !g.HasPhase() {
+			return fmt.Errorf("-hap: %s is not phased", trainPath)
+		}
+		units, sunits = 2*n, 2*nSynth
+		data = make([]int8, 2*n*d)
+		for v := 0; v < d; v++ {
+			g.HapRowTo(v, data[2*n*v:2*n*(v+1)])
+		}
+		anc, sanc = twice(anc, n, K), twice(sanc, nSynth, K)
+	}
+	smp, err := autoreg.NewSampler(sanc, sunits, K, cfg.Lags, seed+4)
 	if err != nil {
 		return err
 	}
@@ -119,7 +134,7 @@ func run(trainPath, sitesPath, outPath string, nSynth, block, maxPCs int, seed u
 		hi := min(lo+block, d)
 		ctx := min(cfg.Lags, lo)
 		t1 := time.Now()
-		mdl, err := autoreg.Fit(g.Dosage[(lo-ctx)*n:hi*n], n, hi-lo+ctx, ctx, anc, K, cfg)
+		mdl, err := autoreg.Fit(data[(lo-ctx)*units:hi*units], units, hi-lo+ctx, ctx, anc, K, cfg)
 		if err != nil {
 			return err
 		}
@@ -130,6 +145,12 @@ func run(trainPath, sitesPath, outPath string, nSynth, block, maxPCs int, seed u
 		}
 		tFit += t2.Sub(t1)
 		tDraw += time.Since(t2)
+		if hap {
+			for i := range x[:len(x)/2] {
+				x[i] = x[2*i] + x[2*i+1]
+			}
+			x = x[:len(x)/2]
+		}
 		copy(dos[lo*nSynth:], x)
 	}
 	ids := make([]string, nSynth)
@@ -143,4 +164,15 @@ func run(trainPath, sitesPath, outPath string, nSynth, block, maxPCs int, seed u
 	fmt.Printf("%d training × %d sites, K %d, lags %d keep %d ridge %g: read+PCA %.1fs, fit %.1fs, draw %.1fs\n",
 		n, d, K, cfg.Lags, cfg.Keep, cfg.Ridge, tRead.Seconds(), tFit.Seconds(), tDraw.Seconds())
 	return nil
+}
+
+// twice repeats each of the n rows of x (n×K) once more: rows 2i and 2i+1
+// are row i.
+func twice(x []float64, n, K int) []float64 {
+	out := make([]float64, 2*n*K)
+	for i := 0; i < n; i++ {
+		copy(out[2*i*K:(2*i+1)*K], x[i*K:(i+1)*K])
+		copy(out[(2*i+1)*K:(2*i+2)*K], x[i*K:(i+1)*K])
+	}
+	return out
 }
