@@ -407,3 +407,40 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// TestLogLik: the log-likelihood of a genotype vector is the sum of the
+// logs of the probabilities Draw uses, checked by drawing: the empirical
+// frequency of one person's most likely vector over many draws at a
+// two-site model matches exp(LogLik).
+func TestLogLik(t *testing.T) {
+	m := &Model{K: 1, Lags: 1, AncMean: []float64{0}, AncSD: []float64{1}, Sites: []Site{
+		{Carrier: Logit{Coef: []float64{0.2, 0.5}, Fixed: -1}, Hom: Logit{Coef: []float64{-0.3, 0.1}, Fixed: -1}},
+		{Pred: []uint8{1}, Carrier: Logit{Coef: []float64{-0.4, 0.2, 1.1}, Fixed: -1}, Hom: Logit{Coef: []float64{-1, 0, 0.8}, Fixed: -1}},
+	}}
+	const M = 200000
+	anc := make([]float64, M)
+	for i := range anc {
+		anc[i] = 0.7
+	}
+	s, _ := NewSampler(anc, M, 1, 1, 4)
+	syn, err := s.Draw(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range [][]float64{{0, 0}, {1, 1}, {2, 1}, {1, 2}} {
+		var hits float64
+		for i := 0; i < M; i++ {
+			if float64(syn[i]) == x[0] && float64(syn[M+i]) == x[1] {
+				hits++
+			}
+		}
+		ll, err := m.LogLik([]float64{0.7}, x, x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, f := math.Exp(ll), hits/M
+		if se := math.Sqrt(p * (1 - p) / M); math.Abs(f-p) > 4*se {
+			t.Errorf("genotypes %v: drawn with frequency %.4f, LogLik gives %.4f (SE %.4f)", x, f, p, se)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package autoreg
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 )
 
@@ -91,3 +92,53 @@ func (l *Logit) prob(x []float64) float64 {
 	}
 	return sigmoid(e)
 }
+
+// LogLik returns the log-probability of one person's genotypes at the
+// model's sites under the model, given the person's ancestry scores anc
+// (K): obs holds the genotypes of the block (first context sites, then
+// the model's; NaN where missing, which is skipped), pred the same with
+// every missing call filled (the predictors' values).
+func (m *Model) LogLik(anc, pred, obs []float64) (float64, error) {
+	first := len(obs) - len(m.Sites)
+	if len(anc) != m.K || len(pred) != len(obs) || first < 0 {
+		return 0, fmt.Errorf("%w: %d ancestry scores, %d and %d genotypes for a model of K %d and %d sites", ErrInput, len(anc), len(pred), len(obs), m.K, len(m.Sites))
+	}
+	x := make([]float64, 1+m.K+m.Lags)
+	var ll float64
+	for v := range m.Sites {
+		site := &m.Sites[v]
+		g := obs[first+v]
+		if g != g { // missing
+			continue
+		}
+		x[0] = 1
+		for k, z := range anc {
+			x[1+k] = (z - m.AncMean[k]) / m.AncSD[k]
+		}
+		for j, l := range site.Pred {
+			if u := first + v - int(l); u >= 0 {
+				x[1+m.K+j] = pred[u]
+			} else {
+				x[1+m.K+j] = 0
+			}
+		}
+		xs := x[:1+m.K+len(site.Pred)]
+		pc := clampProb(site.Carrier.prob(xs))
+		switch {
+		case g < 0.5:
+			ll += math.Log(1 - pc)
+		default:
+			ph := clampProb(site.Hom.prob(xs))
+			if g < 1.5 {
+				ll += math.Log(pc) + math.Log(1-ph)
+			} else {
+				ll += math.Log(pc) + math.Log(ph)
+			}
+		}
+	}
+	return ll, nil
+}
+
+// clampProb keeps p inside [1e−4, 1 − 1e−4], so that a genotype the model
+// gives no chance scores finite.
+func clampProb(p float64) float64 { return min(1-1e-4, max(1e-4, p)) }

@@ -160,7 +160,9 @@ func (a *Assembler) checkResult(r *Result) error {
 		return fmt.Errorf("%w: window %d has %d candidates for %d individuals", ErrOption, w.Index, r.NCandidates, a.n)
 	}
 	K := a.k()
-	if r.K != K {
+	// A chain's ancestry may carry label indicators beside the PCs:
+	// checkChain checks its model against the latent instead.
+	if r.K != K && a.mode != CondChain {
 		return fmt.Errorf("%w: window %d has %d ancestry PCs, the latent %d", ErrOption, w.Index, r.K, K)
 	}
 	o := w.Overlap()

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gousynth/gousynth/autoreg"
+	"gonum.org/v1/gonum/mat"
 )
 
 // CondChain draws the chromosome as one discrete autoregression given
@@ -31,7 +32,14 @@ func (j *Job) runChain(ctx context.Context, r *Result) error {
 	d, n := len(j.Sites), j.NTrain
 	t0 := time.Now()
 	cfg := autoreg.DefaultConfig()
-	m, err := autoreg.Fit(j.Dosage, n, d, j.Window.Overlap(), j.TrainScores, j.K, cfg)
+	anc, K := j.TrainScores, j.K
+	if j.NumLabels > 0 {
+		if len(j.TrainLabels) != n {
+			return fmt.Errorf("%w: window %d: %d training labels for %d individuals", ErrOption, j.Window.Index, len(j.TrainLabels), n)
+		}
+		anc, K = withLabels(anc, n, K, j.TrainLabels, j.NumLabels), K+j.NumLabels
+	}
+	m, err := autoreg.Fit(j.Dosage, n, d, j.Window.Overlap(), anc, K, cfg)
 	if err != nil {
 		return fmt.Errorf("window %d (%s:%d-%d): %w", j.Window.Index, j.Sites[0].Chrom, j.Sites[0].Pos, j.Sites[d-1].Pos, err)
 	}
@@ -39,6 +47,39 @@ func (j *Job) runChain(ctx context.Context, r *Result) error {
 	r.Chain = m
 	r.Model = m.Encode()
 	return ctx.Err()
+}
+
+// withLabels returns the ancestry scores anc (n×K, row-major) with an
+// indicator of each individual's population label appended (numLabels
+// columns; a label outside 0..numLabels−1, too small or none, has none):
+// with population labels (fit --panel) the chain's regressions are on
+// the PCs and the label, so that each label keeps its allele frequencies.
+func withLabels(anc []float64, n, K int, labels []int, numLabels int) []float64 {
+	out := make([]float64, n*(K+numLabels))
+	for i := 0; i < n; i++ {
+		row := out[i*(K+numLabels) : (i+1)*(K+numLabels)]
+		copy(row, anc[i*K:(i+1)*K])
+		if l := labels[i]; l >= 0 && l < numLabels {
+			row[K+l] = 1
+		}
+	}
+	return out
+}
+
+// chainTarget is the synthetic individuals' ancestry for the chain's
+// sampler: their latent (n×K; nil when K = 0) with, when the cohort has
+// labels (cohort[i] is individual i's, mx.LabelTable their names), the
+// label indicators withLabels appends.
+func chainTarget(latent *mat.Dense, n int, cohort []int, mx *Mixture) *mat.Dense {
+	L := len(mx.LabelTable)
+	if cohort == nil || L == 0 {
+		return latent
+	}
+	K := 0
+	if latent != nil {
+		_, K = latent.Dims()
+	}
+	return mat.NewDense(n, K+L, withLabels(flatRows(latent), n, K, cohort, L))
 }
 
 // checkChain reports whether m is a chain model of window w's core with K

@@ -298,10 +298,11 @@ func TestGenerateStreamMatchesGenerate(t *testing.T) {
 // with GenerateStream, and returns both cohorts (site-major).
 func batchAndStream(t *testing.T, path string, n int) (batch, stream []int8) {
 	t.Helper()
-	return batchAndStreamCond(t, path, n, CondRegress)
+	return batchAndStreamCond(t, path, n, "")
 }
 
-// batchAndStreamCond is batchAndStream with conditioning cond.
+// batchAndStreamCond is batchAndStream with conditioning cond ("": the
+// file's).
 func batchAndStreamCond(t *testing.T, path string, n int, cond Conditioning) (batch, stream []int8) {
 	t.Helper()
 	read := func() (*FileHeader, func() (WindowModel, bool, error)) {
@@ -319,6 +320,9 @@ func batchAndStreamCond(t *testing.T, path string, n int, cond Conditioning) (ba
 		}
 	}
 	h, next := read()
+	if cond == "" {
+		cond = h.Options.Conditioning
+	}
 	if err := Generate(context.Background(), h.PCA, h.Mixture, n, h.Options.Oversample, cond, 3, next, func(wd WindowDone) error {
 		batch = append(batch, wd.Core...)
 		return nil

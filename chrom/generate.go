@@ -103,7 +103,11 @@ func GenerateCohort(ctx context.Context, pca *PCA, mx *Mixture, n int, cohort []
 	if err != nil {
 		return err
 	}
-	asm, err := NewAssembler(cond, n, latent, mix(seed, tagAssemble))
+	target := latent
+	if cond == CondChain {
+		target = chainTarget(latent, n, cohort, mx)
+	}
+	asm, err := NewAssembler(cond, n, target, mix(seed, tagAssemble))
 	if err != nil {
 		return err
 	}

@@ -56,7 +56,7 @@ func GenerateStreamCohort(ctx context.Context, pca *PCA, mx *Mixture, n int, coh
 	s := &windowStreamer{mx: mx, n: n, K: pca.K(), M: M, cond: cond, seed: seed, chunk: chunk}
 	if cond == CondChain {
 		// The Assembler's chain, seeded as Generate seeds it.
-		if s.chain, err = NewAssembler(cond, n, latent, mix(seed, tagAssemble)); err != nil {
+		if s.chain, err = NewAssembler(cond, n, chainTarget(latent, n, cohort, mx), mix(seed, tagAssemble)); err != nil {
 			return err
 		}
 	}

@@ -7,7 +7,7 @@ import (
 )
 
 // Conditioning names how windows are tied together (Options.Conditioning):
-// CondRegress (the default), CondChain, CondRegressMatch, CondMatch,
+// CondChain (the default), CondRegress, CondRegressMatch, CondMatch,
 // CondAncestry or CondNone. The names are those of the --window-conditioning flag and of
 // windowed model files.
 type Conditioning string
@@ -25,7 +25,7 @@ func (k ResidualKind) String() string { return string(k) }
 
 // Conditionings returns the conditionings, the default first.
 func Conditionings() []Conditioning {
-	return []Conditioning{CondRegress, CondChain, CondRegressMatch, CondMatch, CondAncestry, CondNone}
+	return []Conditioning{CondChain, CondRegress, CondRegressMatch, CondMatch, CondAncestry, CondNone}
 }
 
 // ResidualKinds returns the residual spaces, the default first.

@@ -22,7 +22,7 @@ func TestParseKinds(t *testing.T) {
 			t.Errorf("ParseResidualKind(%q) = %q, %v", k, got, err)
 		}
 	}
-	const wantCond = `unknown conditioning "x" (regress, chain, regress-match, match, ancestry, none)`
+	const wantCond = `unknown conditioning "x" (chain, regress, regress-match, match, ancestry, none)`
 	if _, err := ParseConditioning("x"); !errors.Is(err, ErrOption) || !strings.Contains(err.Error(), wantCond) {
 		t.Errorf("bad conditioning: %v", err)
 	}
@@ -32,7 +32,7 @@ func TestParseKinds(t *testing.T) {
 	if _, err := ParseResidualKind("x"); !errors.Is(err, ErrOption) || !strings.Contains(err.Error(), `unknown residual space "x" (latent, haplotype, dosage)`) {
 		t.Errorf("bad residual space: %v", err)
 	}
-	if Conditionings()[0] != CondRegress || ResidualKinds()[0] != ResidLatent {
+	if Conditionings()[0] != CondChain || ResidualKinds()[0] != ResidLatent {
 		t.Errorf("the lists do not start with the defaults")
 	}
 	js, err := json.Marshal(Options{Conditioning: CondRegressMatch, Residual: ResidDosage})

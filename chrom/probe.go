@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 
+	"github.com/gousynth/gousynth/autoreg"
 	"github.com/gousynth/gousynth/internal/gauss"
 	"github.com/gousynth/gousynth/model"
 )
@@ -42,6 +43,10 @@ type probeWindow struct {
 	// ResidDosage), with density its likelihood-ratio score.
 	basis   *model.Basis
 	density func([]float64) float64
+	// chain is the window's autoregression (CondChain), scored by its
+	// log-likelihood given the individual's PC scores against the
+	// training allele frequencies.
+	chain *autoreg.Model
 }
 
 // NewMembershipProbe reads every window of fr (which must not have been
@@ -75,6 +80,8 @@ func newProbeWindow(wm WindowModel) (probeWindow, error) {
 	switch {
 	case wm.LabelOffset != nil:
 		return pw, errors.New("the membership probe does not handle population-labelled models")
+	case wm.Chain != nil:
+		pw.chain = wm.Chain
 	case wm.Haplotype:
 		// The latent model is one of haplotypes (a person is two of its
 		// draws), which unphased dosages do not give: only the
@@ -144,6 +151,15 @@ func (p *MembershipProbe) parts(x []float64) (probeParts, error) {
 	regress := false
 	for _, pw := range p.windows {
 		xw := x[pw.w.Start:pw.w.End]
+		if pw.chain != nil {
+			// Its expected dosages, like a regression's, lie in the span of
+			// the PC loadings.
+			regress = true
+			if err := s.addChain(pw, xw, z, p.pca.Mean[pw.w.Start:pw.w.End]); err != nil {
+				return s, err
+			}
+			continue
+		}
 		if pw.coef == nil {
 			s.addBasis(pw, filled(xw, pw.basis.Mean), true)
 			continue
@@ -281,6 +297,32 @@ func (s *probeParts) addRegression(coef, x, z, mean []float64) []float64 {
 		}
 	}
 	return prob
+}
+
+// addChain adds a chain window: the log-likelihood of the individual's
+// core genotypes under the window's autoregression given its PC scores z
+// (missing calls skipped, and at the training mean as predictors) against
+// Binomial(2, f) at the training allele frequencies f (to binomial).
+func (s *probeParts) addChain(pw probeWindow, x, z, mean []float64) error {
+	pred := filled(x, mean)
+	var chainZ []float64
+	if pw.chain.K > 0 {
+		if len(z) != pw.chain.K {
+			return fmt.Errorf("%w: a chain model of %d ancestry scores for %d PCs (population-labelled chains are not probed)", ErrOption, pw.chain.K, len(z))
+		}
+		chainZ = z
+	}
+	ll, err := pw.chain.LogLik(chainZ, pred, x)
+	if err != nil {
+		return err
+	}
+	s.binomial += ll
+	for v := pw.w.Overlap(); v < len(x); v++ {
+		if g := x[v]; !math.IsNaN(g) {
+			s.binomial -= binomLog(g, mean[v]/2)
+		}
+	}
+	return nil
 }
 
 // addLatent adds a window with a latent residual model, at the

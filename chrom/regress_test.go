@@ -156,6 +156,7 @@ func TestRegressAlleleFrequencies(t *testing.T) {
 		// people per window (2 windows of ~1140 SNPs, 210 people) the mean
 		// shortfall was 0.0076, with 3 windows of ~760 0.0023.
 		o := smallOptions(reduced)
+		o.Conditioning = CondRegress
 		o.WindowSNPs = min(o.WindowSNPs, train.NumSamples())
 		p, g := runAll(t, train, 300, o)
 		met, err := Evaluate(test, g, train, p.Windows, p.PCA, MetricOptions{Seed: 1})

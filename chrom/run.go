@@ -38,7 +38,7 @@ type Options struct {
 	// individual in every window (≥ 1) by the conditionings that select
 	// candidates (all but CondRegress and CondNone).
 	Oversample float64
-	// Conditioning is CondRegress (the default), CondRegressMatch,
+	// Conditioning is CondChain (the default), CondRegress, CondRegressMatch,
 	// CondMatch, CondAncestry or CondNone.
 	Conditioning Conditioning
 	// Residual is the space of the regression conditionings' residual
@@ -87,7 +87,7 @@ func (o Options) withDefaults() Options {
 		o.WindowSNPs = DefaultWindowSNPs
 	}
 	if o.Conditioning == "" {
-		o.Conditioning = CondRegress
+		o.Conditioning = CondChain
 	}
 	// Only the conditionings that match candidates on the overlap use it:
 	// with CondRegress an overlap would be fitted and thrown away.
@@ -110,7 +110,7 @@ func (o Options) withDefaults() Options {
 		o.Oversample = DefaultOversample
 	}
 	if o.Conditioning == "" {
-		o.Conditioning = CondRegress
+		o.Conditioning = CondChain
 	}
 	if o.Residual == "" {
 		o.Residual = ResidLatent
@@ -298,6 +298,10 @@ func (p *Plan) Job(train *vcf.Genotypes, w Window) *Job {
 	j.Model.Seed = mix(p.Options.Seed, tagWindow+2*uint64(w.Index))
 	if p.Options.Conditioning == CondChain {
 		j.Conditioning = CondChain
+		if p.Cohort != nil {
+			j.NumLabels = len(p.Mixture.LabelTable)
+			j.TrainLabels = p.trainLabels
+		}
 	}
 	if isRegress(p.Options.Conditioning) {
 		j.Conditioning = p.Options.Conditioning

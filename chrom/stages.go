@@ -6,7 +6,11 @@ package chrom
 // DecodeResult) and added to it in window order give the same synthetic
 // chromosome as Run.
 func (p *Plan) Assembler() (*Assembler, error) {
-	asm, err := NewAssembler(p.Options.Conditioning, p.NSynth, p.Latent, mix(p.Options.Seed, tagAssemble))
+	target := p.Latent
+	if p.Options.Conditioning == CondChain {
+		target = chainTarget(p.Latent, p.NSynth, p.Cohort, p.Mixture)
+	}
+	asm, err := NewAssembler(p.Options.Conditioning, p.NSynth, target, mix(p.Options.Seed, tagAssemble))
 	if err != nil {
 		return nil, err
 	}

@@ -527,7 +527,7 @@ func TestSnakemakeGenomeMatchesFit(t *testing.T) {
 func TestStagesHaplotypeMatchFit(t *testing.T) {
 	fix := genomeFixture(t) // phased simulated chromosomes
 	ref, dir := genomeDir(t, fix), genomeDir(t, fix)
-	flags := append(append(slices.Clone(genomeInputs), "-o", "out", "--window-residual", "haplotype"), genomeFlags...)
+	flags := append(append(slices.Clone(genomeInputs), "-o", "out", "--window-conditioning", "regress", "--window-residual", "haplotype"), genomeFlags...)
 	mustRun(t, ref, append([]string{"fit"}, flags...)...)
 	if !strings.Contains(string(readFile(t, filepath.Join(ref, "out", "run.log"))), "residual=haplotype") {
 		t.Fatal("the reference fit did not fit haplotype window models")
