@@ -1,9 +1,12 @@
 // Package chrom makes chromosome-scale synthetic cohorts with windowed
-// models: a whole chromosome (100,000+ SNPs) is far more than one diffusion
-// model should see, so it is cut into windows, one model (package model) is
-// fitted per window, and the windows are stitched back into one synthetic
-// chromosome that keeps LD across window boundaries and each synthetic
-// person's ancestry along the chromosome.
+// models: a whole chromosome (100,000+ SNPs) is far more than one model
+// should see, so it is cut into windows, one model is fitted per window,
+// and the windows are drawn back into one synthetic chromosome that keeps
+// LD across window boundaries and each synthetic person's ancestry along
+// the chromosome. By default (CondChain, chain.go) a window's model is a
+// discrete autoregression of its genotypes given ancestry (package
+// autoreg) and the windows are drawn in order as one chain; the other
+// conditionings fit a diffusion model (package model) per window.
 //
 // # How a windowed fit works
 //
@@ -14,9 +17,10 @@
 //     windows of 3/4 to 5/4 of the target size (DefaultWindowSNPs; dynamic
 //     programming with a Lagrangian cost per cut, so that no window is left
 //     without a weak gap to end at). A chromosome change is always a cut.
-//     With the conditionings that match candidates on it, each window also
-//     fits the OverlapSNPs sites before its core, which the previous window
-//     has already written (CondRegress, the default, has no overlap: it
+//     With CondChain and the conditionings that match candidates on it,
+//     each window also holds the OverlapSNPs sites before its core, which
+//     the previous window has already written: the chain conditions on
+//     them, the matching selects on them (CondRegress has no overlap: it
 //     would be fitted and thrown away).
 //  2. Ancestry latent (ReplicatedAxes, FitPCA, FitMixture,
 //     Mixture.Deconvolve). The top PCs of the whole chromosome's training
@@ -50,7 +54,18 @@
 //     distribution conditioned on the overlap and the ancestry. The core
 //     sites are then streamed to the output in order.
 //
-// Conditioning by regression (CondRegress, the default, and
+// Conditioning by a chain (CondChain, the default): each window fits, for
+// every core site, a carrier and a homozygote logistic regression on the
+// whole-chromosome PC scores (and, with population labels, one indicator
+// per label) and on up to 16 of the 96 preceding sites' genotypes, which
+// may lie in the overlap (autoreg.Fit). Job.Run draws nothing; the
+// Assembler, Generate and GenerateStream hold one autoreg.Sampler of the
+// synthetic individuals' latents and draw each window's core in order, so
+// every individual is one draw from the chain across the whole
+// chromosome. The window records of the model file hold the regressions
+// (autoreg/file.go).
+//
+// Conditioning by regression (CondRegress and
 // CondRegressMatch) conditions the window models themselves: each window's
 // training dosages are regressed on the whole-chromosome PC scores (least
 // squares with intercept, x_v = a_v + B_v·z + r_v), the window's residual
