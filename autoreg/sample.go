@@ -6,18 +6,30 @@ import (
 	"math/rand/v2"
 )
 
+// ChunkRows is the number of individuals of one chunk of a Sampler: each
+// chunk has its own random stream and history, so a chunk's draws are the
+// same whether the cohort is drawn whole (Draw) or chunk by chunk
+// (DrawChunk, for memory bounded independently of the cohort's size).
+const ChunkRows = 4096
+
 // Sampler draws M synthetic individuals site by site with their ancestry
-// scores. It keeps the last Lags sites it drew, so that the models of
-// consecutive blocks continue one chain; before the first site there is
-// nothing to condition on and a predictor before it reads as dosage 0
-// (fit the first block with first = 0 so that no site has one).
+// scores. It keeps the last lags sites it drew for every individual, so
+// that the models of consecutive blocks continue one chain; before the
+// first site there is nothing to condition on and a predictor before it
+// reads as dosage 0 (fit the first block with first = 0 so that no site
+// has one). Individuals are drawn in chunks of ChunkRows.
 type Sampler struct {
 	m, k, lags int
-	anc        []float64
-	hist       [][]int8 // ring of the last lags sites drawn
-	drawn      int      // sites drawn so far
-	rng        *rand.Rand
-	x          []float64
+	chunks     []*chunkSampler
+}
+
+// chunkSampler is the chain of the individuals [lo, lo+rows).
+type chunkSampler struct {
+	lo, rows int
+	anc      []float64 // rows×K
+	hist     [][]int8  // ring of the last lags sites drawn
+	drawn    int       // sites drawn so far
+	rng      *rand.Rand
 }
 
 // NewSampler returns a sampler of M individuals with ancestry scores anc
@@ -27,58 +39,105 @@ func NewSampler(anc []float64, M, K, lags int, seed uint64) (*Sampler, error) {
 	if M < 1 || K < 0 || len(anc) != M*K || lags < 1 || lags > 255 {
 		return nil, fmt.Errorf("%w: sampler of %d individuals, %d ancestry scores, K %d, lags %d", ErrInput, M, len(anc), K, lags)
 	}
-	h := make([][]int8, lags)
-	for i := range h {
-		h[i] = make([]int8, M)
+	s := &Sampler{m: M, k: K, lags: lags}
+	for lo := 0; lo < M; lo += ChunkRows {
+		rows := min(ChunkRows, M-lo)
+		h := make([][]int8, lags)
+		for i := range h {
+			h[i] = make([]int8, rows)
+		}
+		c := uint64(lo / ChunkRows)
+		s.chunks = append(s.chunks, &chunkSampler{lo: lo, rows: rows, anc: anc[lo*K : (lo+rows)*K], hist: h,
+			rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15^(c*0xbf58476d1ce4e5b9)))})
 	}
-	return &Sampler{m: M, k: K, lags: lags, anc: anc, hist: h,
-		rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), x: make([]float64, 1+K+lags)}, nil
+	return s, nil
 }
 
-// Draw draws the sites of mdl in order and returns them site-major
-// (M×len(mdl.Sites)).
+// NumChunks is the number of chunks of individuals (DrawChunk).
+func (s *Sampler) NumChunks() int { return len(s.chunks) }
+
+// Draw draws the sites of mdl in order for every individual and returns
+// them site-major (M×len(mdl.Sites)).
 func (s *Sampler) Draw(mdl *Model) ([]int8, error) {
-	if mdl.K != s.k || mdl.Lags > s.lags || len(mdl.AncMean) != mdl.K || len(mdl.AncSD) != mdl.K {
-		return nil, fmt.Errorf("%w: a model of K %d and lags %d for a sampler of K %d and lags %d", ErrInput, mdl.K, mdl.Lags, s.k, s.lags)
+	if err := s.check(mdl); err != nil {
+		return nil, err
 	}
-	M, K := s.m, s.k
+	d := len(mdl.Sites)
+	out := make([]int8, s.m*d)
+	for _, c := range s.chunks {
+		blk := c.draw(mdl, s.k, s.lags)
+		for v := 0; v < d; v++ {
+			copy(out[v*s.m+c.lo:v*s.m+c.lo+c.rows], blk[v*c.rows:(v+1)*c.rows])
+		}
+	}
+	return out, nil
+}
+
+// DrawChunk draws the sites of mdl for the individuals of chunk c only and
+// returns them site-major (rows×len(mdl.Sites)) with the chunk's first
+// individual and size. Every chunk must draw every model, in order.
+func (s *Sampler) DrawChunk(mdl *Model, c int) (blk []int8, lo, rows int, err error) {
+	if err := s.check(mdl); err != nil {
+		return nil, 0, 0, err
+	}
+	if c < 0 || c >= len(s.chunks) {
+		return nil, 0, 0, fmt.Errorf("%w: chunk %d of %d", ErrInput, c, len(s.chunks))
+	}
+	ch := s.chunks[c]
+	return ch.draw(mdl, s.k, s.lags), ch.lo, ch.rows, nil
+}
+
+func (s *Sampler) check(mdl *Model) error {
+	if mdl.K != s.k || mdl.Lags > s.lags || len(mdl.AncMean) != mdl.K || len(mdl.AncSD) != mdl.K {
+		return fmt.Errorf("%w: a model of K %d and lags %d for a sampler of K %d and lags %d", ErrInput, mdl.K, mdl.Lags, s.k, s.lags)
+	}
+	return nil
+}
+
+// draw draws the chunk's individuals at the sites of mdl, site-major.
+func (c *chunkSampler) draw(mdl *Model, K, lags int) []int8 {
+	M := c.rows
 	out := make([]int8, M*len(mdl.Sites))
+	x := make([]float64, 1+K+mdl.Lags)
+	rows := make([][]int8, 0, mdl.Lags)
 	for v := range mdl.Sites {
 		site := &mdl.Sites[v]
 		// The predictors' rows in the history (nil: before the first site).
-		rows := make([][]int8, len(site.Pred))
-		for j, l := range site.Pred {
-			if int(l) <= s.drawn {
-				rows[j] = s.hist[(s.drawn-int(l))%s.lags]
+		rows = rows[:0]
+		for _, l := range site.Pred {
+			var r []int8
+			if int(l) <= c.drawn {
+				r = c.hist[(c.drawn-int(l))%lags]
 			}
+			rows = append(rows, r)
 		}
 		dst := out[v*M : (v+1)*M]
-		x := s.x[:1+K+len(site.Pred)]
+		xs := x[:1+K+len(site.Pred)]
 		for i := 0; i < M; i++ {
-			x[0] = 1
-			for k, z := range s.anc[i*K : (i+1)*K] {
-				x[1+k] = (z - mdl.AncMean[k]) / mdl.AncSD[k]
+			xs[0] = 1
+			for k, z := range c.anc[i*K : (i+1)*K] {
+				xs[1+k] = (z - mdl.AncMean[k]) / mdl.AncSD[k]
 			}
 			for j, r := range rows {
 				if r != nil {
-					x[1+K+j] = float64(r[i])
+					xs[1+K+j] = float64(r[i])
 				} else {
-					x[1+K+j] = 0
+					xs[1+K+j] = 0
 				}
 			}
 			var g int8
-			if s.rng.Float64() < site.Carrier.prob(x) {
+			if c.rng.Float64() < site.Carrier.prob(xs) {
 				g = 1
-				if s.rng.Float64() < site.Hom.prob(x) {
+				if c.rng.Float64() < site.Hom.prob(xs) {
 					g = 2
 				}
 			}
 			dst[i] = g
 		}
-		copy(s.hist[s.drawn%s.lags], dst)
-		s.drawn++
+		copy(c.hist[c.drawn%lags], dst)
+		c.drawn++
 	}
-	return out, nil
+	return out
 }
 
 // prob returns P(y = 1 | x).

@@ -15,6 +15,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/gousynth/gousynth/autoreg"
 	"github.com/gousynth/gousynth/model"
 	"github.com/gousynth/gousynth/vcf"
 )
@@ -386,7 +387,7 @@ func TestChainFileGeneratesTheFitsCohort(t *testing.T) {
 	if !slices.Equal(fitted, fromFile) {
 		t.Error("the model file generates another cohort than the fit's with the plan's seed")
 	}
-	batch, stream := batchAndStreamCond(t, path, 70, CondChain)
+	batch, stream := batchAndStreamCond(t, path, autoreg.ChunkRows+70, CondChain)
 	if !slices.Equal(batch, stream) {
 		t.Errorf("streamed cohort differs from Generate's (%d and %d genotypes)", len(stream), len(batch))
 	}

@@ -6,14 +6,15 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"github.com/gousynth/gousynth/autoreg"
 	"gonum.org/v1/gonum/mat"
 )
 
 // Streams reports whether GenerateStream can generate with conditioning
 // cond: the conditionings that give candidate i to individual i
-// (CondRegress, CondNone), and CondChain, which draws every individual of a
-// window at once (one chunk of n; its history across windows is n × 255
-// dosages). The others select each person's candidate among
+// (CondRegress, CondNone), and CondChain, which draws autoreg.ChunkRows
+// individuals at a time (its history across windows is n × 255 dosages).
+// The others select each person's candidate among
 // all of a window's candidates, so they need the whole window at once.
 func Streams(cond Conditioning) bool {
 	return cond == CondRegress || cond == CondNone || cond == CondChain
@@ -55,8 +56,13 @@ func GenerateStreamCohort(ctx context.Context, pca *PCA, mx *Mixture, n int, coh
 	M := numCandidates(n, oversample, cond)
 	s := &windowStreamer{mx: mx, n: n, K: pca.K(), M: M, cond: cond, seed: seed, chunk: chunk}
 	if cond == CondChain {
-		// The Assembler's chain, seeded as Generate seeds it.
-		if s.chain, err = NewAssembler(cond, n, chainTarget(latent, n, cohort, mx), mix(seed, tagAssemble)); err != nil {
+		// The Assembler's chain, seeded as Generate seeds it; drawn chunk
+		// by chunk of individuals.
+		target := chainTarget(latent, n, cohort, mx)
+		if target != nil {
+			_, s.chainK = target.Dims()
+		}
+		if s.chain, err = autoreg.NewSampler(flatRows(target), n, s.chainK, chainLags, mix(seed, tagAssemble)); err != nil {
 			return err
 		}
 	}
@@ -101,8 +107,9 @@ type windowStreamer struct {
 	candLatent []float64 // the candidates' ancestry latent (M×K), under regression
 	candLabels []int     // the candidates' labels (nil without a cohort)
 	chunk      func(w Window, lo, rows int, core []int8) error
-	packed     []int8     // the core of a chunk's first candidates, when it has more than needed
-	chain      *Assembler // CondChain's sampler
+	packed     []int8           // the core of a chunk's first candidates, when it has more than needed
+	chain      *autoreg.Sampler // CondChain's chain (chainK ancestry scores)
+	chainK     int
 }
 
 // draw draws the candidates of window model wm in chunks (Generate's
@@ -113,11 +120,19 @@ func (s *windowStreamer) draw(ctx context.Context, wm WindowModel) error {
 	genSeed := mix(s.seed, tagWindow+2*uint64(w.Index)+1)
 	emit := func(lo, rows int, dos []int8) error { return s.emit(w, lo, rows, dos) }
 	if s.cond == CondChain {
-		core, err := s.chain.Add(&Result{Window: w, NCandidates: s.n, K: s.K, Slope: wm.Slope, NoiseVar: wm.NoiseVar, Chain: wm.Chain})
-		if err != nil {
+		if err := checkChain(wm.Chain, w, s.chainK); err != nil {
 			return err
 		}
-		return s.chunk(w, 0, s.n, core)
+		for c := 0; c < s.chain.NumChunks(); c++ {
+			blk, lo, rows, err := s.chain.DrawChunk(wm.Chain, c)
+			if err != nil {
+				return err
+			}
+			if err := s.chunk(w, lo, rows, blk); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	if isRegress(s.cond) {
 		return s.drawRegress(ctx, wm, genSeed, emit)
