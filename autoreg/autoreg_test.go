@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+
+	"gonum.org/v1/gonum/stat"
 )
 
 // haplotypePanel simulates n diploid individuals at d sites: two haplotypes
@@ -44,24 +46,17 @@ func haplotypePanel(rng *rand.Rand, n, d int, stay float64) (dos []int8, anc []f
 }
 
 // r2 is the squared Pearson correlation of two sites of a site-major
-// panel of n individuals.
+// panel of n individuals (0 when one is monomorphic).
 func r2(dos []int8, n, a, b int) float64 {
-	var sa, sb, saa, sbb, sab float64
+	x, y := make([]float64, n), make([]float64, n)
 	for i := 0; i < n; i++ {
-		x, y := float64(dos[a*n+i]), float64(dos[b*n+i])
-		sa += x
-		sb += y
-		saa += x * x
-		sbb += y * y
-		sab += x * y
+		x[i], y[i] = float64(dos[a*n+i]), float64(dos[b*n+i])
 	}
-	N := float64(n)
-	c := sab/N - sa*sb/N/N
-	va, vb := saa/N-sa*sa/N/N, sbb/N-sb*sb/N/N
-	if va <= 0 || vb <= 0 {
+	r := stat.Correlation(x, y, nil)
+	if math.IsNaN(r) {
 		return 0
 	}
-	return c * c / (va * vb)
+	return r * r
 }
 
 // meanR2 is the mean r² of the pairs of sites lag apart.

@@ -14,7 +14,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"os"
 	"time"
@@ -24,7 +23,6 @@ import (
 	"github.com/gousynth/gousynth/preprocess"
 	"github.com/gousynth/gousynth/report"
 	"github.com/gousynth/gousynth/vcf"
-	"gonum.org/v1/gonum/mat"
 )
 
 func main() {
@@ -85,28 +83,14 @@ func run(trainPath, sitesPath, outPath string, nSynth, block, maxPCs int, seed u
 		return err
 	}
 	syn := mx.Sample(nSynth, rand.New(rand.NewPCG(seed+3, 0)))
-	// Scores in units of their training standard deviation, so that one
-	// ridge penalty suits every PC.
+	// autoreg.Fit standardises the scores itself (Model.AncMean, AncSD).
 	anc, sanc := make([]float64, n*K), make([]float64, nSynth*K)
 	for k := 0; k < K; k++ {
-		col := mat.Col(nil, k, scores)
-		var m, ss float64
-		for _, x := range col {
-			m += x
-		}
-		m /= float64(n)
-		for _, x := range col {
-			ss += (x - m) * (x - m)
-		}
-		sd := math.Sqrt(ss / float64(n))
-		if sd == 0 {
-			sd = 1
-		}
 		for i := 0; i < n; i++ {
-			anc[i*K+k] = (col[i] - m) / sd
+			anc[i*K+k] = scores.At(i, k)
 		}
 		for i := 0; i < nSynth; i++ {
-			sanc[i*K+k] = (syn.At(i, k) - m) / sd
+			sanc[i*K+k] = syn.At(i, k)
 		}
 	}
 	tRead := time.Since(t0)
