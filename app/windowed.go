@@ -436,6 +436,8 @@ func windowedProvenance(o FitOptions, d *Data, plan *chrom.Plan, cm *chrom.Metri
 	base = append(base,
 		kv("chromosome: LD r² MAE inside windows", fmt.Sprintf("%s (distance-matched %s; floor %s) over %d pairs ≤ %d SNPs apart", f(cm.LD.Inside), f(cm.LD.InsideMatched), f(cm.LD.FloorInside), cm.LD.InsidePairs, 50)),
 		kv("chromosome: LD r² MAE straddling boundaries", fmt.Sprintf("%s (floor %s) over %d pairs; ratio to inside (distance-matched) %s", f(cm.LD.Straddle), f(cm.LD.FloorStraddle), cm.LD.StraddlePairs, f(cm.LD.Straddle/cm.LD.InsideMatched))),
+		kv("chromosome: LD r² MAE, every pair ≤ 200 SNPs apart (the judge's)", fmt.Sprintf("%s (floor %s, ratio %s) over %d pairs", f(cm.LD.JudgeMAE), f(cm.LD.FloorJudgeMAE), f(cm.LD.JudgeMAE/cm.LD.FloorJudgeMAE), cm.LD.JudgePairs)),
+		kv("chromosome: LD-decay L2 (the judge's 20 bins)", fmt.Sprintf("%s (floor %s, ratio %s)", f(cm.LD.JudgeDecayL2), f(cm.LD.FloorJudgeDecayL2), f(cm.LD.JudgeDecayL2/cm.LD.FloorJudgeDecayL2))),
 		kv("chromosome: allele-frequency r²", fmt.Sprintf("%s (floor %s)", f(cm.AFR2), f(cm.AFR2Floor))),
 	)
 	for k := range cm.PCW2 {

@@ -24,6 +24,11 @@ type MetricOptions struct {
 	// PrivacySNPs: privacy distances use this many evenly spaced sites
 	// (default 5000).
 	PrivacySNPs int
+	// JudgeLDSNPs: the whole-chromosome LD r² error and LD-decay curve
+	// (LDComparison.Judge*) are over every pair of sites at most this many
+	// sites apart on one chromosome, as the judge's --ld-window (default
+	// 200).
+	JudgeLDSNPs int
 	// Seed drives the subsets.
 	Seed uint64
 }
@@ -41,6 +46,17 @@ type LDComparison struct {
 	// The same for the floor (a training subset of the synthetic cohort's
 	// size).
 	FloorInside, FloorInsideMatched, FloorStraddle float64
+	// The judge's whole-chromosome LD metrics (../shared/judge/judge.py,
+	// computed as metrics.BinMeans and the report compute them): JudgeMAE is
+	// the mean |r² − r²_test| over every pair of sites at most
+	// MetricOptions.JudgeLDSNPs apart on one chromosome (JudgePairs; an
+	// undefined r², at a monomorphic site, counts as 0), JudgeDecayL2 the
+	// L2 distance between the mean r² per log-spaced bin of the pairs'
+	// base-pair distances (20 bins from the shortest to the longest pair);
+	// Floor* the same for the floor.
+	JudgePairs                       int
+	JudgeMAE, JudgeDecayL2           float64
+	FloorJudgeMAE, FloorJudgeDecayL2 float64
 }
 
 // AncestryConsistency compares, window by window, each individual's PC
@@ -142,6 +158,7 @@ type Evaluator struct {
 
 	ldDone   int // sites whose pairs to the right are compared
 	ldS, ldF *ldAcc
+	judge    *judgeAcc
 	pcaDone  int        // sites projected onto the PCs (a multiple of pcaChunk, or m)
 	ps       *mat.Dense // fs×K whole-chromosome synthetic scores
 	afS      []float64
@@ -156,6 +173,75 @@ type Evaluator struct {
 // straddle][distance].
 type ldAcc struct {
 	sum, cnt [2][]float64
+}
+
+// judgeAcc sums the judge-style LD comparisons: absolute r² differences
+// over every pair, and r² per decay bin.
+type judgeAcc struct {
+	edges            []float64
+	pairs            float64
+	absS, absF       float64
+	binS, binT, binF []float64
+	binN             []float64
+}
+
+// newJudgeAcc returns the accumulator of the pairs at most L sites apart on
+// one chromosome of sites, with the decay bins of their distances.
+func newJudgeAcc(sites []vcf.Site, L int) *judgeAcc {
+	lo, hi := math.Inf(1), 0.0
+	for i := range sites {
+		for j := i + 1; j <= i+L && j < len(sites) && sites[j].Chrom == sites[i].Chrom; j++ {
+			d := math.Abs(float64(sites[j].Pos - sites[i].Pos))
+			lo, hi = math.Min(lo, d), math.Max(hi, d)
+		}
+	}
+	var edges []float64
+	if hi > 0 || !math.IsInf(lo, 1) {
+		edges = metrics.DecayEdges([]float64{lo, hi}, decayBins)
+	} else {
+		edges = metrics.DecayEdges(nil, decayBins)
+	}
+	nb := len(edges) - 1
+	return &judgeAcc{edges: edges, binS: make([]float64, nb), binT: make([]float64, nb), binF: make([]float64, nb), binN: make([]float64, nb)}
+}
+
+// decayBins is the number of bins of the judge's LD-decay curve.
+const decayBins = 20
+
+// add adds one pair at distance d with r² s (synthetic), t (test) and f
+// (floor); NaN (undefined) counts as 0.
+func (a *judgeAcc) add(d float64, s, t, f float32) {
+	z := func(x float32) float64 {
+		if x != x {
+			return 0
+		}
+		return float64(x)
+	}
+	sv, tv, fv := z(s), z(t), z(f)
+	a.pairs++
+	a.absS += math.Abs(sv - tv)
+	a.absF += math.Abs(fv - tv)
+	b := metrics.DecayBin(a.edges, d)
+	a.binS[b] += sv
+	a.binT[b] += tv
+	a.binF[b] += fv
+	a.binN[b]++
+}
+
+// result returns the MAEs and decay L2s of the synthetic cohort and the floor.
+func (a *judgeAcc) result() (maeS, decayS, maeF, decayF float64) {
+	mean := func(x []float64) []float64 {
+		out := make([]float64, len(x))
+		for b := range x {
+			out[b] = math.NaN()
+			if a.binN[b] > 0 {
+				out[b] = x[b] / a.binN[b]
+			}
+		}
+		return out
+	}
+	t := mean(a.binT)
+	return a.absS / a.pairs, metrics.CurveL2(mean(a.binS), t), a.absF / a.pairs, metrics.CurveL2(mean(a.binF), t)
 }
 
 func newLDAcc(L int) *ldAcc {
@@ -175,6 +261,9 @@ func NewEvaluator(test, train *vcf.Genotypes, nSynth int, windows []Window, pca 
 	}
 	if o.PrivacySNPs == 0 {
 		o.PrivacySNPs = 5000
+	}
+	if o.JudgeLDSNPs == 0 {
+		o.JudgeLDSNPs = 200
 	}
 	m := test.NumSites()
 	if train.NumSites() != m || len(pca.Mean) != m {
@@ -211,7 +300,7 @@ func NewEvaluator(test, train *vcf.Genotypes, nSynth int, windows []Window, pca 
 		floor = preprocess.SubsetSamples(train, idxF)
 	}
 	e := &Evaluator{test: test, train: train, floor: floor, windows: windows, pca: pca, o: o, fs: fs, m: m,
-		core: make([]int, m), ldS: newLDAcc(o.LDPairSNPs), ldF: newLDAcc(o.LDPairSNPs),
+		core: make([]int, m), ldS: newLDAcc(o.LDPairSNPs), ldF: newLDAcc(o.LDPairSNPs), judge: newJudgeAcc(test.Sites, o.JudgeLDSNPs),
 		ps: mat.NewDense(fs, pca.K(), nil), afS: make([]float64, m), nk: min(2, pca.K())}
 	for _, w := range windows {
 		for v := w.CoreStart; v < w.End; v++ {
@@ -278,7 +367,7 @@ func (e *Evaluator) Add(w Window, core []int8, stride int) error {
 		e.pcaDone = b
 	}
 	// LD pairs whose right site has arrived.
-	hi := e.bufHi - e.o.LDPairSNPs
+	hi := e.bufHi - e.pairSNPs()
 	if last {
 		hi = e.m
 	}
@@ -296,11 +385,15 @@ func (e *Evaluator) Add(w Window, core []int8, stride int) error {
 	return nil
 }
 
+// pairSNPs is the longest distance in sites of a compared pair.
+func (e *Evaluator) pairSNPs() int { return max(e.o.LDPairSNPs, e.o.JudgeLDSNPs) }
+
 // comparePairs adds the r² differences of the pairs whose left site is in
-// [lo, hi) (and whose right site is at most LDPairSNPs further, within the
-// buffer).
+// [lo, hi) (and whose right site is at most pairSNPs further, within the
+// buffer): pairs at most LDPairSNPs apart to the inside and straddling
+// comparisons, pairs at most JudgeLDSNPs apart to the judge's.
 func (e *Evaluator) comparePairs(lo, hi int) error {
-	L := e.o.LDPairSNPs
+	L := e.pairSNPs()
 	top := min(hi+L, e.bufHi)
 	r2 := func(g *vcf.Genotypes) ([]float32, error) {
 		out := make([]float32, (hi-lo)*L)
@@ -327,11 +420,18 @@ func (e *Evaluator) comparePairs(lo, hi int) error {
 	if err != nil {
 		return err
 	}
+	sites := e.test.Sites
 	for i := lo; i < hi; i++ {
 		for k := 0; k < L && i+k+1 < e.m; k++ {
+			if sites[i].Chrom != sites[i+k+1].Chrom {
+				break // no LD between chromosomes
+			}
 			t := rt[(i-lo)*L+k]
-			if math.IsNaN(float64(t)) || e.test.Sites[i].Chrom != e.test.Sites[i+k+1].Chrom {
-				continue // no LD between chromosomes
+			if k < e.o.JudgeLDSNPs {
+				e.judge.add(math.Abs(float64(sites[i+k+1].Pos-sites[i].Pos)), rs[(i-lo)*L+k], t, rf[(i-lo)*L+k])
+			}
+			if k >= e.o.LDPairSNPs || math.IsNaN(float64(t)) {
+				continue
 			}
 			c := 0
 			if e.core[i] != e.core[i+k+1] {
@@ -374,6 +474,8 @@ func (e *Evaluator) Finish() (*Metrics, error) {
 	}
 	met.LD.Inside, met.LD.InsideMatched, met.LD.Straddle, met.LD.InsidePairs, met.LD.StraddlePairs = summ(e.ldS)
 	met.LD.FloorInside, met.LD.FloorInsideMatched, met.LD.FloorStraddle, _, _ = summ(e.ldF)
+	met.LD.JudgePairs = int(e.judge.pairs)
+	met.LD.JudgeMAE, met.LD.JudgeDecayL2, met.LD.FloorJudgeMAE, met.LD.FloorJudgeDecayL2 = e.judge.result()
 
 	// Allele frequencies.
 	ft := metrics.AlleleFreqs(test)

@@ -84,11 +84,7 @@ func BinMeans(x, dist, edges []float64) []float64 {
 	nb := len(edges) - 1
 	sum, cnt := make([]float64, nb), make([]float64, nb)
 	for k, d := range dist {
-		b := sort.SearchFloat64s(edges, d) // first edge ≥ d
-		if b < len(edges) && edges[b] == d {
-			b++ // right-open bins: d = edges[b] belongs to bin b
-		}
-		b = min(max(b-1, 0), nb-1)
+		b := DecayBin(edges, d)
 		sum[b] += x[k]
 		cnt[b]++
 	}
@@ -100,6 +96,18 @@ func BinMeans(x, dist, edges []float64) []float64 {
 		sum[b] /= cnt[b]
 	}
 	return sum
+}
+
+// DecayBin returns the bin of distance d between edges: right-open bins
+// (d = edges[b] belongs to bin b), a distance before the first edge in the
+// first bin and one beyond the last in the last (the judge's
+// searchsorted(side="right") − 1, clipped).
+func DecayBin(edges []float64, d float64) int {
+	b := sort.SearchFloat64s(edges, d) // first edge ≥ d
+	if b < len(edges) && edges[b] == d {
+		b++
+	}
+	return min(max(b-1, 0), len(edges)-2)
 }
 
 // MeanAbsDiff is the mean of |a[i] − b[i]| (NaN for empty slices): the

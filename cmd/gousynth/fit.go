@@ -331,6 +331,7 @@ func printSummary(w io.Writer, res *app.FitResult) {
 			len(wr.Windows), res.Data.Train.NumSites(), why, res.Data.Train.NumSamples(), m.NumSynth, against)
 		if cm != nil {
 			fmt.Fprintf(w, "  %-20s inside windows %.4f (floor %.4f), straddling boundaries %.4f (floor %.4f)\n", "LD r² MAE", cm.LD.Inside, cm.LD.FloorInside, cm.LD.Straddle, cm.LD.FloorStraddle)
+			fmt.Fprintf(w, "  %-20s %.4f (floor %.4f) over pairs ≤ 200 SNPs apart; LD-decay L2 %.4f (floor %.4f)\n", "LD (judge's)", cm.LD.JudgeMAE, cm.LD.FloorJudgeMAE, cm.LD.JudgeDecayL2, cm.LD.FloorJudgeDecayL2)
 		} else {
 			cm = &chrom.Metrics{}
 		}
