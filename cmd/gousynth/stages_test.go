@@ -214,17 +214,23 @@ func TestStagesRefuseBadFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// A fit-window killed while it runs writes no result.
-	cmd := exec.Command(gousynthBin(t), "fit-window", jobs[0], "--quiet")
-	cmd.Dir = dir
+	// A fit-window killed while it runs writes no result. A chain window
+	// fits in tens of milliseconds, so the killed job is one of a plan of
+	// diffusion window models (regress), which take seconds.
+	slow := stageDir(t, fix)
+	slowFlags := slices.Clone(stageFlags)
+	slowFlags[slices.Index(slowFlags, "--steps")+1] = "3000"
+	mustRun(t, slow, append([]string{"plan", "in.vcf.gz", "-o", "out", "--window-conditioning", "regress"}, slowFlags...)...)
+	cmd := exec.Command(gousynthBin(t), "fit-window", filepath.Join(slow, "out", "jobs", "w0000.job"), "--quiet")
+	cmd.Dir = slow
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(100 * time.Millisecond)
+	time.Sleep(300 * time.Millisecond)
 	cmd.Process.Signal(syscall.SIGKILL)
 	if err := cmd.Wait(); err == nil {
-		t.Log("fit-window finished within 100 ms: the kill came too late to test")
-	} else if _, err := os.Stat(filepath.Join(results, "w0000.result")); err == nil {
+		t.Error("fit-window of a 3000-step window finished within 300 ms: the kill came too late to test")
+	} else if _, err := os.Stat(filepath.Join(slow, "out", "results", "w0000.result")); err == nil {
 		t.Error("a killed fit-window left a result")
 	}
 
