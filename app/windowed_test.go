@@ -135,6 +135,9 @@ func TestFitWindowed(t *testing.T) {
 	if !bytes.Contains(lb, []byte("windowed models")) {
 		t.Error("run.log does not say the fit is windowed")
 	}
+	if !bytes.Contains(lb, []byte(chainModelWarning)) {
+		t.Error("run.log lacks the warning that a chain model file gives its members away")
+	}
 
 	// --windows off: the first MaxSNPs SNPs, one model.
 	data.Windows = WindowsOff
