@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/gousynth/gousynth/autoreg"
 	"github.com/gousynth/gousynth/chrom"
 	"github.com/gousynth/gousynth/internal/atomicfile"
 	"github.com/gousynth/gousynth/model"
@@ -423,8 +424,9 @@ func windowedProvenance(o FitOptions, d *Data, plan *chrom.Plan, cm *chrom.Metri
 		co.Conditioning, plan.PCA.K(), len(plan.Mixture.Weights), co.Oversample)
 	switch {
 	case co.Conditioning == chrom.CondChain:
-		cond = fmt.Sprintf("chain conditioning: the chromosome drawn as one discrete autoregression, each genotype from two logistic regressions on the person's ancestry latent (%d whole-chromosome PCs, %d mixture components) and on up to 16 of the 96 preceding genotypes (chosen per site by forward selection with Schwarz's criterion), across window boundaries",
-			plan.PCA.K(), len(plan.Mixture.Weights))
+		ac := autoreg.DefaultConfig()
+		cond = fmt.Sprintf("chain conditioning: the chromosome drawn as one discrete autoregression, each genotype from two logistic regressions on the person's ancestry latent (%d whole-chromosome PCs, %d mixture components) and on up to %d of the %d preceding genotypes (chosen per site by forward selection with Schwarz's criterion), across window boundaries",
+			plan.PCA.K(), len(plan.Mixture.Weights), ac.Keep, ac.Lags)
 	case co.Conditioning == chrom.CondRegress && plan.PCA.K() == 0:
 		cond = "regress conditioning without ancestry PCs: no whole-chromosome PC replicated between the two halves of the SNPs (one population), so the window models are fitted on the dosages less their mean and every synthetic individual has the cohort's allele frequencies"
 	case co.Conditioning == chrom.CondRegress:

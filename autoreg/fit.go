@@ -229,13 +229,14 @@ type siteFitter struct {
 	ysel []float64
 	eta  []float64
 	mu   []float64
+	wx   []float64 // n×p rows of x weighted by √(μ(1 − μ)), for the Hessian
 }
 
 func newSiteFitter(n, K int, cfg Config) *siteFitter {
 	p := 1 + K + cfg.Keep
 	L := cfg.Lags + 1
 	return &siteFitter{n: n, K: K, cfg: cfg, r: make([]float64, L*L), x: make([]float64, n*p), sel: make([]float64, n*p),
-		y: make([]float64, n), ysel: make([]float64, n), eta: make([]float64, n), mu: make([]float64, n)}
+		y: make([]float64, n), ysel: make([]float64, n), eta: make([]float64, n), mu: make([]float64, n), wx: make([]float64, n*p)}
 }
 
 // fit fits site v: chooses its predictors and fits its two regressions.
@@ -369,7 +370,7 @@ func (f *siteFitter) logit(x, y []float64, m, p int) Logit {
 	h := mat.NewSymDense(p, nil)
 	grad := mat.NewVecDense(p, nil)
 	step := mat.NewVecDense(p, nil)
-	wx := mat.NewDense(m, p, nil)
+	wx := mat.NewDense(m, p, f.wx[:m*p]) // every element is set before use
 	trial := make([]float64, p)
 	var ch mat.Cholesky
 	for iter := 0; iter < 50; iter++ {

@@ -201,3 +201,6 @@ func (m *Model) LogLik(anc, pred, obs []float64) (float64, error) {
 // clampProb keeps p inside [1e−4, 1 − 1e−4], so that a genotype the model
 // gives no chance scores finite.
 func clampProb(p float64) float64 { return min(1-1e-4, max(1e-4, p)) }
+
+// K is the number of ancestry scores the sampler's individuals have.
+func (s *Sampler) K() int { return s.k }

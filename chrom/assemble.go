@@ -64,11 +64,23 @@ func NewAssembler(mode Conditioning, n int, target *mat.Dense, seed uint64) (*As
 	a := &Assembler{mode: mode, weight: DefaultAncestryWeight, n: n, target: target, seed: seed}
 	if mode == CondChain {
 		var err error
-		if a.chain, err = autoreg.NewSampler(flatRows(target), n, a.k(), chainLags, seed); err != nil {
+		if a.chain, err = newChainSampler(target, n, nil, nil, seed); err != nil {
 			return nil, err
 		}
 	}
 	return a, nil
+}
+
+// newChainAssembler is NewAssembler for CondChain with the synthetic
+// individuals' population labels (cohort; nil: none), which the chain's
+// regressions take beside the PC latent (chainAncestry).
+func newChainAssembler(n int, latent *mat.Dense, cohort []int, mx *Mixture, seed uint64) (*Assembler, error) {
+	a, err := NewAssembler(CondChain, n, latent, seed)
+	if err != nil || cohort == nil {
+		return a, err
+	}
+	a.chain, err = newChainSampler(latent, n, cohort, mx, seed)
+	return a, err
 }
 
 // thermo packs dosages (0/1/2) into two bit planes (≥1, =2) so that the
@@ -106,7 +118,7 @@ func (a *Assembler) Add(r *Result) ([]int8, error) {
 	w := r.Window
 	o := w.Overlap()
 	if a.mode == CondChain {
-		if err := checkChain(r.Chain, w, a.k()); err != nil {
+		if err := checkChain(r.Chain, w, a.chain.K()); err != nil {
 			return nil, err
 		}
 		out, err := a.chain.Draw(r.Chain)
@@ -160,9 +172,7 @@ func (a *Assembler) checkResult(r *Result) error {
 		return fmt.Errorf("%w: window %d has %d candidates for %d individuals", ErrOption, w.Index, r.NCandidates, a.n)
 	}
 	K := a.k()
-	// A chain's ancestry may carry label indicators beside the PCs:
-	// checkChain checks its model against the latent instead.
-	if r.K != K && a.mode != CondChain {
+	if r.K != K {
 		return fmt.Errorf("%w: window %d has %d ancestry PCs, the latent %d", ErrOption, w.Index, r.K, K)
 	}
 	o := w.Overlap()

@@ -66,27 +66,28 @@ func withLabels(anc []float64, n, K int, labels []int, numLabels int) []float64 
 	return out
 }
 
-// chainTarget is the synthetic individuals' ancestry for the chain's
-// sampler: their latent (n×K; nil when K = 0) with, when the cohort has
-// labels (cohort[i] is individual i's, mx.LabelTable their names), the
-// label indicators withLabels appends.
-func chainTarget(latent *mat.Dense, n int, cohort []int, mx *Mixture) *mat.Dense {
-	L := len(mx.LabelTable)
-	if cohort == nil || L == 0 {
-		return latent
-	}
-	K := 0
+// newChainSampler returns the chain's sampler of n synthetic individuals
+// with their PC latent (n×K; nil when K = 0) and, when cohort gives their
+// population labels (cohort[i] is individual i's, mx.LabelTable the
+// labels), the label indicators withLabels appends, as the windows' fits
+// append them to the training individuals' scores.
+func newChainSampler(latent *mat.Dense, n int, cohort []int, mx *Mixture, seed uint64) (*autoreg.Sampler, error) {
+	anc, K := flatRows(latent), 0
 	if latent != nil {
 		_, K = latent.Dims()
 	}
-	return mat.NewDense(n, K+L, withLabels(flatRows(latent), n, K, cohort, L))
+	if cohort != nil && len(mx.LabelTable) > 0 {
+		L := len(mx.LabelTable)
+		anc, K = withLabels(anc, n, K, cohort, L), K+L
+	}
+	return autoreg.NewSampler(anc, n, K, chainLags, seed)
 }
 
 // checkChain reports whether m is a chain model of window w's core with K
-// ancestry scores.
+// ancestry scores (PCs and label indicators; K < 0: any number).
 func checkChain(m *autoreg.Model, w Window, K int) error {
-	if m == nil || len(m.Sites) != w.Core() || m.K != K || m.Lags > chainLags {
-		return fmt.Errorf("%w: window %d has no chain model of its %d core sites and %d PCs", ErrOption, w.Index, w.Core(), K)
+	if m == nil || len(m.Sites) != w.Core() || (K >= 0 && m.K != K) || m.Lags > chainLags {
+		return fmt.Errorf("%w: window %d has no chain model of its %d core sites and %d ancestry scores", ErrOption, w.Index, w.Core(), K)
 	}
 	return nil
 }

@@ -103,11 +103,12 @@ func GenerateCohort(ctx context.Context, pca *PCA, mx *Mixture, n int, cohort []
 	if err != nil {
 		return err
 	}
-	target := latent
+	var asm *Assembler
 	if cond == CondChain {
-		target = chainTarget(latent, n, cohort, mx)
+		asm, err = newChainAssembler(n, latent, cohort, mx, mix(seed, tagAssemble))
+	} else {
+		asm, err = NewAssembler(cond, n, latent, mix(seed, tagAssemble))
 	}
-	asm, err := NewAssembler(cond, n, target, mix(seed, tagAssemble))
 	if err != nil {
 		return err
 	}

@@ -58,11 +58,7 @@ func GenerateStreamCohort(ctx context.Context, pca *PCA, mx *Mixture, n int, coh
 	if cond == CondChain {
 		// The Assembler's chain, seeded as Generate seeds it; drawn chunk
 		// by chunk of individuals.
-		target := chainTarget(latent, n, cohort, mx)
-		if target != nil {
-			_, s.chainK = target.Dims()
-		}
-		if s.chain, err = autoreg.NewSampler(flatRows(target), n, s.chainK, chainLags, mix(seed, tagAssemble)); err != nil {
+		if s.chain, err = newChainSampler(latent, n, cohort, mx, mix(seed, tagAssemble)); err != nil {
 			return err
 		}
 	}
@@ -108,8 +104,7 @@ type windowStreamer struct {
 	candLabels []int     // the candidates' labels (nil without a cohort)
 	chunk      func(w Window, lo, rows int, core []int8) error
 	packed     []int8           // the core of a chunk's first candidates, when it has more than needed
-	chain      *autoreg.Sampler // CondChain's chain (chainK ancestry scores)
-	chainK     int
+	chain      *autoreg.Sampler // CondChain's chain
 }
 
 // draw draws the candidates of window model wm in chunks (Generate's
@@ -120,7 +115,7 @@ func (s *windowStreamer) draw(ctx context.Context, wm WindowModel) error {
 	genSeed := mix(s.seed, tagWindow+2*uint64(w.Index)+1)
 	emit := func(lo, rows int, dos []int8) error { return s.emit(w, lo, rows, dos) }
 	if s.cond == CondChain {
-		if err := checkChain(wm.Chain, w, s.chainK); err != nil {
+		if err := checkChain(wm.Chain, w, s.chain.K()); err != nil {
 			return err
 		}
 		for c := 0; c < s.chain.NumChunks(); c++ {

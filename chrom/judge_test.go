@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gousynth/gousynth/preprocess"
+	"github.com/gousynth/gousynth/report"
 	"github.com/gousynth/gousynth/vcf"
 )
 
@@ -27,22 +28,14 @@ func TestEvaluatorAgreesWithJudge(t *testing.T) {
 	synth := read("synth.vcf.gz")
 	// The judge compares the sites all three files hold (matched on CHROM,
 	// POS, REF, ALT): the synthetic file's.
-	on := func(g *vcf.Genotypes) *vcf.Genotypes {
-		at := map[vcf.Site]int{}
-		for v, s := range g.Sites {
-			at[vcf.Site{Chrom: s.Chrom, Pos: s.Pos, Ref: s.Ref, Alt: s.Alt}] = v
+	on := func(name string) *vcf.Genotypes {
+		g, err := report.RestrictToSites(read(name), synth.Sites, name)
+		if err != nil {
+			t.Fatal(err)
 		}
-		var idx []int
-		for _, s := range synth.Sites {
-			v, ok := at[vcf.Site{Chrom: s.Chrom, Pos: s.Pos, Ref: s.Ref, Alt: s.Alt}]
-			if !ok {
-				t.Fatalf("site %s:%d missing", s.Chrom, s.Pos)
-			}
-			idx = append(idx, v)
-		}
-		return preprocess.SubsetSites(g, idx)
+		return g
 	}
-	train, test := on(read("train.vcf.gz")), on(read("test.vcf.gz"))
+	train, test := on("train.vcf.gz"), on("test.vcf.gz")
 	var judge struct {
 		Synth map[string]float64 `json:"synth"`
 	}

@@ -188,19 +188,19 @@ type judgeAcc struct {
 // newJudgeAcc returns the accumulator of the pairs at most L sites apart on
 // one chromosome of sites, with the decay bins of their distances.
 func newJudgeAcc(sites []vcf.Site, L int) *judgeAcc {
-	lo, hi := math.Inf(1), 0.0
+	// The shortest and longest pair decide the edges (metrics.DecayEdges
+	// of every pair's distance).
+	var span []float64
 	for i := range sites {
 		for j := i + 1; j <= i+L && j < len(sites) && sites[j].Chrom == sites[i].Chrom; j++ {
 			d := math.Abs(float64(sites[j].Pos - sites[i].Pos))
-			lo, hi = math.Min(lo, d), math.Max(hi, d)
+			if len(span) == 0 {
+				span = []float64{d, d}
+			}
+			span[0], span[1] = math.Min(span[0], d), math.Max(span[1], d)
 		}
 	}
-	var edges []float64
-	if hi > 0 || !math.IsInf(lo, 1) {
-		edges = metrics.DecayEdges([]float64{lo, hi}, decayBins)
-	} else {
-		edges = metrics.DecayEdges(nil, decayBins)
-	}
+	edges := metrics.DecayEdges(span, decayBins)
 	nb := len(edges) - 1
 	return &judgeAcc{edges: edges, binS: make([]float64, nb), binT: make([]float64, nb), binF: make([]float64, nb), binN: make([]float64, nb)}
 }

@@ -6,11 +6,13 @@ package chrom
 // DecodeResult) and added to it in window order give the same synthetic
 // chromosome as Run.
 func (p *Plan) Assembler() (*Assembler, error) {
-	target := p.Latent
+	var asm *Assembler
+	var err error
 	if p.Options.Conditioning == CondChain {
-		target = chainTarget(p.Latent, p.NSynth, p.Cohort, p.Mixture)
+		asm, err = newChainAssembler(p.NSynth, p.Latent, p.Cohort, p.Mixture, mix(p.Options.Seed, tagAssemble))
+	} else {
+		asm, err = NewAssembler(p.Options.Conditioning, p.NSynth, p.Latent, mix(p.Options.Seed, tagAssemble))
 	}
-	asm, err := NewAssembler(p.Options.Conditioning, p.NSynth, target, mix(p.Options.Seed, tagAssemble))
 	if err != nil {
 		return nil, err
 	}

@@ -167,27 +167,31 @@ func (j *Job) Run(ctx context.Context, progress func(model.Progress)) (*Result, 
 		return nil, err
 	}
 	d, n := len(j.Sites), j.NTrain
-	x := mat.NewDense(n, d, nil)
 	for v := 0; v < d; v++ {
-		for i, g := range j.Dosage[v*n : (v+1)*n] {
+		for _, g := range j.Dosage[v*n : (v+1)*n] {
 			if g < 0 || g > 2 {
 				return nil, fmt.Errorf("%w: window %d: dosage %d at site %s:%d (impute missing calls first)", ErrOption, j.Window.Index, g, j.Sites[v].Chrom, j.Sites[v].Pos)
 			}
-			x.Set(i, v, float64(g))
 		}
 	}
 	r := &Result{Window: j.Window, NCandidates: j.NCandidates, K: j.K}
-	if j.Conditioning == CondChain {
-		x = nil
-		if err := j.runChain(ctx, r); err != nil {
-			return nil, err
+	var err error
+	switch {
+	case j.Conditioning == CondChain:
+		err = j.runChain(ctx, r)
+	case isRegress(j.Conditioning):
+		err = j.runRegress(ctx, r, progress)
+	default:
+		// Only the genotype models take the window as a dense matrix.
+		x := mat.NewDense(n, d, nil)
+		for v := 0; v < d; v++ {
+			for i, g := range j.Dosage[v*n : (v+1)*n] {
+				x.Set(i, v, float64(g))
+			}
 		}
-	} else if isRegress(j.Conditioning) {
-		x = nil
-		if err := j.runRegress(ctx, r, progress); err != nil {
-			return nil, err
-		}
-	} else if err := j.runGenotype(ctx, r, x, progress); err != nil {
+		err = j.runGenotype(ctx, r, x, progress)
+	}
+	if err != nil {
 		return nil, err
 	}
 	j.readOut(r)
@@ -276,7 +280,9 @@ func DecodeResult(b []byte) (*Result, error) {
 	}
 	d := r.Window.End - r.Window.Start
 	if r.Chain != nil {
-		if checkChain(r.Chain, r.Window, r.K) != nil || r.Candidates != nil || len(r.Slope) != r.K || len(r.NoiseVar) != r.K {
+		// Its regressions may also take label indicators (K ≥ the PCs):
+		// the Assembler checks them against its sampler.
+		if checkChain(r.Chain, r.Window, -1) != nil || r.Chain.K < r.K || r.Candidates != nil || len(r.Slope) != r.K || len(r.NoiseVar) != r.K {
 			return nil, fmt.Errorf("%w: window result %d has inconsistent sizes", ErrOption, r.Window.Index)
 		}
 		return r, nil
